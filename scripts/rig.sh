@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The local softswitch rig for Debian/Ubuntu hosts without Docker.
+#
+#   scripts/rig.sh up        install what is missing, start Postgres, Redis and Asterisk (idempotent)
+#   scripts/rig.sh down      stop Asterisk (Postgres and Redis are left to the host)
+#   scripts/rig.sh status    one line per service
+#   scripts/rig.sh exec ...  run a command inside the Asterisk root filesystem (sipp, asterisk -rx, ...)
+#
+# Asterisk 22 is not packaged for Debian 12, so it runs from a Debian sid root filesystem
+# built once and cached outside the repo ($RIG_CACHE). The repo's asterisk-config/ and dialplans/
+# are installed into it at every start so that what runs is what is committed.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${RIG_CACHE:-/var/cache/tax12366}
+ROOT=$CACHE/sid-rootfs
+MIRROR=${RIG_MIRROR:-http://deb.debian.org/debian}
+# Packages inside the rootfs. Changing this list installs the difference on the next `up`.
+ROOT_PACKAGES="asterisk asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm sip-tester espeak-ng sox baresip-core procps"
+HOST_PACKAGES="postgresql redis-server debootstrap docker-compose"
+
+log() { printf '[rig] %s\n' "$*" >&2; }
+die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# shellcheck source=scripts/env.sh
+source "$REPO/scripts/env.sh"
+
+ensure_host_packages() {
+  local missing=()
+  for p in $HOST_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    log "installing host packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+mount_into_root() {
+  for d in proc dev dev/pts; do
+    mkdir -p "$ROOT/$d"
+    mountpoint -q "$ROOT/$d" || mount --bind "/$d" "$ROOT/$d"
+  done
+}
+
+ensure_rootfs() {
+  if [[ ! -x $ROOT/usr/sbin/asterisk ]]; then
+    local tmp=$ROOT.building
+    rm -rf "$tmp"; mkdir -p "$CACHE"
+    log "building Debian sid root filesystem in $ROOT (once; about a minute)"
+    debootstrap --variant=minbase sid "$tmp" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 \
+      || die "debootstrap failed, see $CACHE/debootstrap.log"
+    mv "$tmp" "$ROOT"
+  fi
+  mount_into_root
+  # Asterisk resolves the hostname on every call; without this line each call stalls on DNS.
+  grep -qw "$(hostname)" "$ROOT/etc/hosts" 2>/dev/null || printf '127.0.0.1 localhost %s\n' "$(hostname)" >>"$ROOT/etc/hosts"
+  if [[ "$(cat "$ROOT/.rig-packages" 2>/dev/null)" != "$ROOT_PACKAGES" ]]; then
+    log "installing into rootfs: $ROOT_PACKAGES"
+    # The sid Release file on the mirror can be past its Valid-Until date.
+    chroot "$ROOT" apt-get -qq -o Acquire::Check-Valid-Until=false update >/dev/null
+    chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $ROOT_PACKAGES >"$CACHE/apt.log" 2>&1 \
+      || die "apt-get install in rootfs failed, see $CACHE/apt.log"
+    echo "$ROOT_PACKAGES" >"$ROOT/.rig-packages"
+  fi
+}
+
+# The superuser over the local socket; the service's own PG* variables must not leak in.
+as_postgres() {
+  local cmd=$1; shift
+  runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE \
+    "$cmd" -h /var/run/postgresql -p "$PGPORT" -U postgres "$@"
+}
+
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p "$PGPORT"; then
+    pg_lsclusters -h 2>/dev/null | grep -q '^15 *main' || pg_createcluster 15 main >/dev/null
+    log "starting Postgres 15"
+    pg_ctlcluster 15 main start || true
+    for _ in $(seq 50); do pg_isready -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.2; done
+    pg_isready -q -h 127.0.0.1 -p "$PGPORT" || die "Postgres did not start on 127.0.0.1:$PGPORT"
+  fi
+  # Role and database for the service; the password comes from .env, never from the repo.
+  as_postgres psql -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PGUSER') THEN
+    CREATE ROLE "$PGUSER" LOGIN CREATEDB PASSWORD '$PGPASSWORD';
+  ELSE
+    ALTER ROLE "$PGUSER" LOGIN CREATEDB PASSWORD '$PGPASSWORD';
+  END IF;
+END \$\$;
+SQL
+  as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname='$PGDATABASE'" | grep -q 1 \
+    || as_postgres createdb -O "$PGUSER" "$PGDATABASE"
+}
+
+ensure_redis() {
+  if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no \
+      --dir /tmp --logfile /tmp/tax12366-redis.log >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis did not start on 127.0.0.1:$REDIS_PORT"
+  fi
+}
+
+# Files generated from .env: credentials are substituted here, never committed.
+render_config() {
+  local dest=$1
+  rm -rf "$dest"; mkdir -p "$dest"
+  cp -r "$REPO/asterisk-config/." "$dest/"
+  mkdir -p "$dest/dialplans"; cp -r "$REPO/dialplans/." "$dest/dialplans/"
+  "$REPO/asterisk-config/render-secrets.sh" "$dest"
+}
+
+asterisk_running() { [[ -f $ROOT/run/asterisk/asterisk.pid ]] && kill -0 "$(cat "$ROOT/run/asterisk/asterisk.pid")" 2>/dev/null; }
+
+ari_ready() { curl -fsS -o /dev/null -u "$ARI_USER:$ARI_PASSWORD" "http://127.0.0.1:$ARI_PORT/ari/asterisk/info"; }
+
+start_asterisk() {
+  local staged=$CACHE/etc-asterisk.staged
+  render_config "$staged"
+  local want have
+  want=$(cd "$staged" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  have=$(cat "$ROOT/etc/asterisk/.rig-hash" 2>/dev/null || true)
+  if asterisk_running && [[ $want == "$have" ]] && ari_ready 2>/dev/null; then
+    log "Asterisk already running with this configuration"
+    return
+  fi
+  stop_asterisk
+  rm -rf "$ROOT/etc/asterisk"; cp -r "$staged" "$ROOT/etc/asterisk"; echo "$want" >"$ROOT/etc/asterisk/.rig-hash"
+  chroot "$ROOT" chown -R asterisk:asterisk /etc/asterisk
+  mkdir -p "$ROOT/run/asterisk"; chroot "$ROOT" chown asterisk:asterisk /run/asterisk
+  install_prompts
+  log "starting Asterisk $(chroot "$ROOT" dpkg-query -W -f='${Version}' asterisk)"
+  chroot "$ROOT" /usr/sbin/asterisk -U asterisk -G asterisk
+  for _ in $(seq 150); do ari_ready 2>/dev/null && break; sleep 0.2; done
+  ari_ready || die "ARI did not answer on 127.0.0.1:$ARI_PORT (see $ROOT/var/log/asterisk/messages.log)"
+  log "Asterisk up: ARI http://127.0.0.1:$ARI_PORT/ari, SIP udp 127.0.0.1:5060"
+}
+
+# Prompts live in the repo (prompts/) or are synthesized; Asterisk reads them from its sounds dir.
+install_prompts() {
+  local dir=$ROOT/usr/share/asterisk/sounds/tax12366
+  mkdir -p "$dir"
+
+  chroot "$ROOT" chown -R asterisk:asterisk /usr/share/asterisk/sounds/tax12366
+}
+
+stop_asterisk() {
+  if asterisk_running; then
+    log "stopping Asterisk"
+    chroot "$ROOT" /usr/sbin/asterisk -rx 'core stop now' >/dev/null 2>&1 || true
+    for _ in $(seq 50); do asterisk_running || break; sleep 0.1; done
+    asterisk_running && kill -9 "$(cat "$ROOT/run/asterisk/asterisk.pid")" || true
+  fi
+  rm -f "$ROOT/run/asterisk/asterisk.pid" "$ROOT/run/asterisk/asterisk.ctl"
+}
+
+status() {
+  pg_isready -q -h 127.0.0.1 -p "$PGPORT" && echo "postgres: up" || echo "postgres: down"
+  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis: up" || echo "redis: down"
+  ari_ready 2>/dev/null && echo "asterisk: up" || echo "asterisk: down"
+}
+
+case ${1:-up} in
+  up)
+    [[ $(id -u) == 0 ]] || die "run as root (debootstrap, chroot and apt-get need it)"
+    ensure_host_packages
+    ensure_postgres
+    ensure_redis
+    ensure_rootfs
+    start_asterisk
+    ;;
+  asterisk) ensure_rootfs; start_asterisk ;;
+  down) stop_asterisk ;;
+  status) status ;;
+  exec) shift; mount_into_root; exec chroot "$ROOT" "$@" ;;
+  root) echo "$ROOT" ;;
+  *) die "unknown command $1 (up|down|status|exec|root)" ;;
+esac

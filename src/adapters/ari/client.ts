@@ -1,0 +1,115 @@
+import { AriHttp, isGone } from './http.js';
+import type { AriBridge, AriChannel, AriEndpoint } from './types.js';
+
+/** The ARI resources this service drives, as named operations over one HTTP pool. */
+export class AriClient {
+  constructor(
+    readonly http: AriHttp,
+    readonly app: string,
+  ) {}
+
+  info(): Promise<{ system: { version: string } }> {
+    return this.http.get('asterisk/info');
+  }
+
+  listChannels(): Promise<AriChannel[]> {
+    return this.http.get('channels');
+  }
+  answer(channelId: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/answer`);
+  }
+  hangup(channelId: string, reason = 'normal'): Promise<void> {
+    return ignoreGone(this.http.delete(`channels/${enc(channelId)}`, { reason }));
+  }
+  play(channelId: string, playbackId: string, media: string[], lang?: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(','), lang });
+  }
+  stopPlayback(playbackId: string): Promise<void> {
+    return ignoreGone(this.http.delete(`playbacks/${enc(playbackId)}`));
+  }
+  startMoh(channelId: string, mohClass = 'default'): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/moh`, { mohClass });
+  }
+  stopMoh(channelId: string): Promise<void> {
+    return ignoreGone(this.http.delete(`channels/${enc(channelId)}/moh`));
+  }
+  ring(channelId: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/ring`);
+  }
+  getVar(channelId: string, variable: string): Promise<{ value: string }> {
+    return this.http.get(`channels/${enc(channelId)}/variable`, { variable });
+  }
+  setVar(channelId: string, variable: string, value: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/variable`, { variable, value });
+  }
+  continueInDialplan(channelId: string, context: string, extension: string, priority = 1): Promise<void> {
+    return ignoreGone(this.http.post(`channels/${enc(channelId)}/continue`, { context, extension, priority }));
+  }
+
+  /** Dials an endpoint into our app. The channel id is ours, so events can be tied to the call before any arrive. */
+  originate(p: {
+    channelId: string;
+    endpoint: string;
+    appArgs: string;
+    callerId: string;
+    timeoutS: number;
+    variables?: Record<string, string>;
+  }): Promise<AriChannel> {
+    return this.http.post(
+      'channels',
+      {
+        endpoint: p.endpoint,
+        app: this.app,
+        appArgs: p.appArgs,
+        callerId: p.callerId,
+        timeout: p.timeoutS,
+        channelId: p.channelId,
+      },
+      { variables: p.variables ?? {} },
+    );
+  }
+
+  createBridge(bridgeId: string, name: string): Promise<AriBridge> {
+    return this.http.post(`bridges/${enc(bridgeId)}`, { type: 'mixing', name });
+  }
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
+    return this.http.post(`bridges/${enc(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+  }
+  destroyBridge(bridgeId: string): Promise<void> {
+    return ignoreGone(this.http.delete(`bridges/${enc(bridgeId)}`));
+  }
+  listBridges(): Promise<AriBridge[]> {
+    return this.http.get('bridges');
+  }
+
+  endpoint(tech: string, resource: string): Promise<AriEndpoint> {
+    return this.http.get(`endpoints/${enc(tech)}/${enc(resource)}`);
+  }
+  listEndpoints(): Promise<AriEndpoint[]> {
+    return this.http.get('endpoints');
+  }
+  subscribe(eventSource: string): Promise<void> {
+    return this.http.post(`applications/${enc(this.app)}/subscription`, { eventSource });
+  }
+
+  /** ARI push configuration into Sorcery's memory wizard (see asterisk-config/sorcery.conf). */
+  putDynamic(configClass: string, objectType: string, id: string, fields: Record<string, string>): Promise<unknown> {
+    return this.http.put(`asterisk/config/dynamic/${enc(configClass)}/${enc(objectType)}/${enc(id)}`, undefined, {
+      fields: Object.entries(fields).map(([attribute, value]) => ({ attribute, value })),
+    });
+  }
+  deleteDynamic(configClass: string, objectType: string, id: string): Promise<void> {
+    return ignoreGone(this.http.delete(`asterisk/config/dynamic/${enc(configClass)}/${enc(objectType)}/${enc(id)}`));
+  }
+}
+
+const enc = encodeURIComponent;
+
+async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isGone(err)) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import type { AriEvent } from './types.js';
+
+export interface AriEventStreamOptions {
+  url: string;
+  user: string;
+  password: string;
+  app: string;
+  log: Logger;
+  /** Backoff after a lost connection: doubles from min to max, with jitter. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * ARI's event WebSocket, reconnected with backoff.
+ *
+ * Every message is handed to `onEvent` synchronously, in arrival order; nothing is
+ * debounced or coalesced (a debounce elsewhere lost back-to-back DTMF digits). Ordering
+ * across async work is the consumer's job (see services/calls/ordered-dispatch.ts).
+ *
+ * Emits 'connected' after every (re)connection: Asterisk keeps no events for a
+ * disconnected app, so the consumer resynchronises from Asterisk's channel list then.
+ */
+export class AriEventStream extends EventEmitter {
+  private ws: WebSocket | undefined;
+  private stopped = false;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  connected = false;
+
+  constructor(
+    private readonly opts: AriEventStreamOptions,
+    private readonly onEvent: (ev: AriEvent) => void,
+  ) {
+    super();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  /** Resolves at the first successful connection, or rejects after `timeoutMs`. */
+  waitConnected(timeoutMs: number): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.off('connected', ok);
+        reject(new Error(`Asterisk ARI events not reachable at ${this.opts.url} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const ok = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      this.once('connected', ok);
+    });
+  }
+
+  private open(): void {
+    const u = new URL(this.opts.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/ari/events');
+    u.searchParams.set('app', this.opts.app);
+    u.searchParams.set('subscribeAll', 'false');
+    const ws = new WebSocket(u, {
+      headers: { authorization: 'Basic ' + Buffer.from(`${this.opts.user}:${this.opts.password}`).toString('base64') },
+      handshakeTimeout: 5000,
+    });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.attempt = 0;
+      this.connected = true;
+      this.opts.log.info({ app: this.opts.app }, 'ARI event stream connected');
+      this.emit('connected');
+    });
+    ws.on('message', (data) => {
+      let ev: AriEvent;
+      try {
+        ev = JSON.parse(data.toString()) as AriEvent;
+      } catch (err) {
+        this.opts.log.error({ err }, 'unparseable ARI event');
+        return;
+      }
+      this.onEvent(ev);
+    });
+    ws.on('error', (err) => this.opts.log.debug({ err: err.message }, 'ARI websocket error'));
+    ws.on('close', () => {
+      const was = this.connected;
+      this.connected = false;
+      if (was) {
+        this.opts.log.warn('ARI event stream lost');
+        this.emit('disconnected');
+      }
+      if (!this.stopped) this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const min = this.opts.minBackoffMs ?? 250;
+    const max = this.opts.maxBackoffMs ?? 10_000;
+    const delay = Math.min(max, min * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt++;
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close();
+      setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 1000).unref();
+    });
+  }
+}

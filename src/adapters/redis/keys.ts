@@ -1,0 +1,13 @@
+/** Every Redis key this service uses is built here, under one prefix (tests use a random one). */
+export function redisKeys(prefix: string) {
+  return {
+    agent: (agentId: string) => `${prefix}:agent:${agentId}`,
+    /** Agents that are available with a registered phone; score = idle since (ms). */
+    idle: `${prefix}:agents:idle`,
+    agentIds: `${prefix}:agents`,
+    /** Waiting calls of one queue; lower score first (priority, then time entered). */
+    queue: (queue: string) => `${prefix}:queue:${queue}`,
+    events: `${prefix}:events`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis';
+import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
+import type { RedisKeys } from './keys.js';
+import { AGENT_MOVE, AGENT_REGISTERED, CLAIM } from './scripts.js';
+
+export interface AgentLive {
+  agentId: string;
+  state: AgentState;
+  registered: boolean;
+  callId?: string;
+  since: number;
+}
+
+/** Shared live state (agents, waiting calls) in Redis. Decisions are the core's; this only stores them atomically. */
+export class LiveState {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Applies a named move if the agent is in an allowed state. Returns the state it was in. */
+  async moveAgent(agentId: string, move: MoveName, now: number, callId = ''): Promise<{ ok: boolean; from: AgentState }> {
+    const m = moves[move];
+    const [ok, from] = (await this.redis.eval(
+      AGENT_MOVE, 2, this.keys.agent(agentId), this.keys.idle,
+      agentId, m.from.join(','), m.to, callId, String(now),
+    )) as [number, AgentState];
+    return { ok: ok === 1, from };
+  }
+
+  async setRegistered(agentId: string, registered: boolean, now: number): Promise<void> {
+    await this.redis.sadd(this.keys.agentIds, agentId);
+    await this.redis.eval(AGENT_REGISTERED, 2, this.keys.agent(agentId), this.keys.idle, agentId, registered ? '1' : '0', String(now));
+  }
+
+  async agent(agentId: string): Promise<AgentLive | undefined> {
+    const h = await this.redis.hgetall(this.keys.agent(agentId));
+    if (!h.state && !h.registered) return undefined;
+    return {
+      agentId,
+      state: (h.state as AgentState) ?? 'logged_out',
+      registered: h.registered === '1',
+      callId: h.callId || undefined,
+      since: Number(h.since ?? 0),
+    };
+  }
+
+  async agents(): Promise<AgentLive[]> {
+    const ids = await this.redis.smembers(this.keys.agentIds);
+    const all = await Promise.all(ids.sort().map((id) => this.agent(id)));
+    return all.filter((a): a is AgentLive => !!a);
+  }
+
+  async idleAgents(limit = 1000): Promise<Array<{ agentId: string; idleSince: number }>> {
+    const flat = await this.redis.zrange(this.keys.idle, 0, limit - 1, 'WITHSCORES');
+    const out: Array<{ agentId: string; idleSince: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ agentId: flat[i]!, idleSince: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async enqueue(queue: string, callId: string, score: number): Promise<void> {
+    await this.redis.zadd(this.keys.queue(queue), 'NX', score, callId);
+  }
+  async dequeue(queue: string, callId: string): Promise<void> {
+    await this.redis.zrem(this.keys.queue(queue), callId);
+  }
+  async waiting(queue: string, limit = 1000): Promise<Array<{ callId: string; score: number }>> {
+    const flat = await this.redis.zrange(this.keys.queue(queue), 0, limit - 1, 'WITHSCORES');
+    const out: Array<{ callId: string; score: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ callId: flat[i]!, score: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** Atomically removes the call from its queue and reserves the agent; false if either changed meanwhile. */
+  async claim(queue: string, callId: string, agentId: string, now: number): Promise<boolean> {
+    const r = await this.redis.eval(CLAIM, 3, this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, callId, agentId, String(now));
+    return r === 1;
+  }
+}

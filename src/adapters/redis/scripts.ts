@@ -1,0 +1,46 @@
+/**
+ * Lua scripts for changes that touch several keys: each runs atomically in Redis, so two
+ * service instances can never both reserve one agent.
+ */
+
+/** KEYS: agent hash, idle zset. ARGV: agentId, allowed-from (comma list), to, callId, now(ms). */
+export const AGENT_MOVE = `
+local cur = redis.call('HGET', KEYS[1], 'state') or 'logged_out'
+local ok = false
+for s in string.gmatch(ARGV[2], '[^,]+') do if s == cur then ok = true end end
+if not ok then return {0, cur} end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'callId', ARGV[4], 'since', ARGV[5])
+if ARGV[3] == 'available' and redis.call('HGET', KEYS[1], 'registered') == '1' then
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return {1, cur}
+`;
+
+/** KEYS: agent hash, idle zset. ARGV: agentId, registered ('1'|'0'), now(ms). */
+export const AGENT_REGISTERED = `
+redis.call('HSET', KEYS[1], 'registered', ARGV[2])
+local state = redis.call('HGET', KEYS[1], 'state')
+if ARGV[2] == '1' and state == 'available' then
+  local since = redis.call('HGET', KEYS[1], 'since') or ARGV[3]
+  redis.call('ZADD', KEYS[2], since, ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return state
+`;
+
+/**
+ * Takes a waiting call and reserves an agent for it, or does nothing.
+ * KEYS: queue zset, agent hash, idle zset. ARGV: callId, agentId, now(ms).
+ */
+export const CLAIM = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if redis.call('HGET', KEYS[2], 'state') ~= 'available' then return 0 end
+if redis.call('HGET', KEYS[2], 'registered') ~= '1' then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3])
+return 1
+`;

@@ -1,0 +1,67 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** Everything the service reads from its environment, validated once at boot. */
+export const ConfigSchema = Type.Object({
+  ARI_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8088' }),
+  ARI_USER: Type.String({ minLength: 1 }),
+  ARI_PASSWORD: Type.String({ minLength: 8 }),
+  ARI_APP: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'tax12366' }),
+  ARI_MAX_SOCKETS: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+  REDIS_URL: Type.String({ pattern: '^rediss?://' }),
+  REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_:.-]+$', default: 't12' }),
+  EVENT_STREAM_MAXLEN: Type.Integer({ minimum: 1000, default: 1_000_000 }),
+  HTTP_HOST: Type.String({ default: '127.0.0.1' }),
+  HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  ADMIN_TOKEN: Type.String({ minLength: 16 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** Language callers hear by default: zh (Mandarin) or en. */
+  PROMPT_LANG: Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh' }),
+  TZ_NAME: Type.String({ default: 'Asia/Shanghai' }),
+  /** PJSIP endpoint of the carrier trunk: callbacks and transfers dial out through it. */
+  TRUNK_ENDPOINT: Type.String({ default: 'trunk' }),
+  /** Agent legs ring this long before the next agent is tried. */
+  AGENT_RING_TIMEOUT_S: Type.Integer({ minimum: 5, maximum: 120, default: 15 }),
+  /** A test agent created at boot when a password is given (Quick start and tests). */
+  TEST_AGENT_ID: Type.String({ pattern: '^[0-9]{3,6}$', default: '1000' }),
+  TEST_AGENT_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  /** Asterisk's sounds directory, where prompts are written for Asterisk to read. */
+  SOUNDS_DIR: Type.String({ default: '/var/cache/tax12366/sid-rootfs/usr/share/asterisk/sounds' }),
+  /** Root filesystem whose espeak-ng and sox synthesize prompts; empty for the host's own. */
+  TTS_ROOT: Type.String({ default: '/var/cache/tax12366/sid-rootfs' }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Builds the config from an env map; every bad value is named, not just the first. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const keys = Object.keys(ConfigSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const k of keys) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k];
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const converted = Value.Convert(ConfigSchema, withDefaults);
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length) {
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    for (const e of errors) {
+      const name = e.path.replace(/^\//, '') || '(root)';
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const shown = name in raw && !/PASSWORD|TOKEN/.test(name) ? ` (got ${JSON.stringify(raw[name])})` : '';
+      problems.push(`${name}: ${e.message}${shown}`);
+    }
+    throw new ConfigError(problems);
+  }
+  return converted as Config;
+}

@@ -1,0 +1,40 @@
+/**
+ * Domain events: what happened to a call or an agent, in words a report can use.
+ * Every event has a unique id (idempotent writes), the call or agent it concerns, and a time.
+ * Version 1 of the contract; the ids are assigned by the caller of the core (see Clock/Ids).
+ */
+export type HungUpBy = 'caller' | 'agent' | 'system';
+export type AbandonedAt = 'ivr' | 'queue' | 'ringing';
+
+export type EventBody =
+  | { type: 'call.started'; callId: string; caller: string; dialed: string; channelId: string }
+  | { type: 'call.prompt_played'; callId: string; prompt: string; interrupted: boolean }
+  | { type: 'call.queued'; callId: string; queue: string }
+  | { type: 'call.agent_offered'; callId: string; agentId: string; channelId: string }
+  | { type: 'call.agent_missed'; callId: string; agentId: string; reason: string }
+  | { type: 'call.agent_answered'; callId: string; agentId: string; waitMs: number }
+  | {
+      type: 'call.ended';
+      callId: string;
+      hungUpBy: HungUpBy;
+      outcome: 'answered' | 'abandoned';
+      abandonedAt?: AbandonedAt;
+      agentId?: string;
+      durationMs: number;
+      talkMs?: number;
+    }
+  | { type: 'agent.state_changed'; agentId: string; from: string; to: string; reason?: string; callId?: string };
+
+export type EventType = EventBody['type'];
+
+export type DomainEvent = EventBody & { id: string; at: string; v: 1 };
+
+/** Deterministic inputs the pure core needs from the outside world. */
+export interface Ctx {
+  now: number;
+  newId: () => string;
+}
+
+export function stamp(ctx: Ctx, body: EventBody): DomainEvent {
+  return { ...body, id: ctx.newId(), at: new Date(ctx.now).toISOString(), v: 1 };
+}

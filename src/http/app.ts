@@ -1,0 +1,24 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { healthRoutes, type HealthProbe } from './routes/health.js';
+import { authPlugin } from './auth.js';
+
+export interface HttpDeps {
+  log: Logger;
+  adminToken: string;
+  probes: HealthProbe[];
+}
+
+/** The HTTP API as one Fastify instance; routes are plugins with schemas. */
+export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: d.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger });
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    // 5xx details stay in the log; clients get a plain message.
+    reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, code: err.code });
+  });
+  await app.register(healthRoutes(d.probes));
+  await app.register(authPlugin(d.adminToken));
+  return app;
+}

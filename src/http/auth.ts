@@ -1,0 +1,20 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * Every route registered after this plugin requires `Authorization: Bearer <token>`.
+ * Accounts and roles replace the single admin token in the ops API work.
+ */
+export function authPlugin(adminToken: string): FastifyPluginAsync {
+  const want = Buffer.from(adminToken);
+  return fp(async (app) => {
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.url.startsWith('/healthz')) return;
+      const got = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /i, ''));
+      if (got.length !== want.length || !timingSafeEqual(got, want)) {
+        return reply.code(401).send({ error: 'authentication required: Authorization: Bearer <token>' });
+      }
+    });
+  });
+}

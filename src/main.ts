@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import YAML from 'yaml';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import type { Ctx } from './core/events.js';
+import { DEFAULT_QUEUE } from './core/call/session.js';
+import { uuidv7 } from './shared/uuidv7.js';
+import { AriHttp } from './adapters/ari/http.js';
+import { AriClient } from './adapters/ari/client.js';
+import { AriEventStream } from './adapters/ari/events.js';
+import type { AriEvent } from './adapters/ari/types.js';
+import { migrate } from './adapters/postgres/migrate.js';
+import { PgEventStore } from './adapters/postgres/event-store.js';
+import { PgAgentRepo } from './adapters/postgres/agent-repo.js';
+import { redisKeys } from './adapters/redis/keys.js';
+import { LiveState } from './adapters/redis/live-state.js';
+import { RedisEventStream } from './adapters/redis/event-stream.js';
+import { PromptSynth, type Lang } from './adapters/prompts/synth.js';
+import { EventPublisher } from './services/events/publisher.js';
+import { AgentService } from './services/agents/agent-service.js';
+import { CallService } from './services/calls/call-service.js';
+import { Dispatcher } from './services/routing/dispatcher.js';
+import { buildHttp } from './http/app.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Service {
+  config: Config;
+  url: string;
+  calls: CallService;
+  agents: AgentService;
+  live: LiveState;
+  ari: AriClient;
+  publisher: EventPublisher;
+  stop: () => Promise<void>;
+}
+
+/** Thrown when a dependency cannot be reached at boot; names each one. */
+export class DependencyError extends Error {
+  constructor(readonly failures: Record<string, string>) {
+    super(`cannot start: ${Object.entries(failures).map(([k, v]) => `${k} unreachable (${v})`).join('; ')}`);
+    this.name = 'DependencyError';
+  }
+}
+
+/** The composition root: builds every adapter and service once and wires them together. */
+export async function startService(config: Config, log: Logger): Promise<Service> {
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10, connectionTimeoutMillis: 3000 });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'postgres pool error'));
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err) => log.debug({ err: err.message }, 'redis error'));
+  const ariHttp = new AriHttp({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, maxSockets: config.ARI_MAX_SOCKETS });
+  const ari = new AriClient(ariHttp, config.ARI_APP);
+
+  const closeAll = async () => {
+    ariHttp.close();
+    redis.disconnect();
+    await pool.end().catch(() => undefined);
+  };
+
+  const failures: Record<string, string> = {};
+  await Promise.all([
+    pool.query('SELECT 1').catch((e: Error) => (failures.postgres = `${redact(config.DATABASE_URL)}: ${e.message}`)),
+    redis.connect().then(() => redis.ping()).catch((e: Error) => (failures.redis = `${config.REDIS_URL}: ${e.message}`)),
+    ari.info().catch((e: Error) => (failures.asterisk = `${config.ARI_URL}: ${e.message}`)),
+  ]);
+  if (Object.keys(failures).length) {
+    await closeAll();
+    throw new DependencyError(failures);
+  }
+
+  await migrate(pool, path.join(ROOT, 'migrations'), log);
+  await ensureSystemPrompts(config, log);
+
+  const ctx = (): Ctx => ({ now: Date.now(), newId: () => uuidv7() });
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const live = new LiveState(redis, keys);
+  const pgStore = new PgEventStore(pool);
+  const publisher = new EventPublisher(
+    [{ name: 'postgres', write: (b) => pgStore.append(b) }, new RedisEventStream(redis, keys.events, config.EVENT_STREAM_MAXLEN)],
+    log,
+  );
+  const publish = (events: Parameters<EventPublisher['publish']>[0]) => publisher.publish(events);
+
+  let dispatcher: Dispatcher | undefined;
+  const kick = () => dispatcher?.kick();
+  const agents = new AgentService({ ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick });
+  const calls = new CallService({ ari, live, agents, publish, ctx, log, ringTimeoutS: config.AGENT_RING_TIMEOUT_S, lang: config.PROMPT_LANG, kickDispatcher: kick });
+  dispatcher = new Dispatcher({ live, queues: () => [DEFAULT_QUEUE], now: () => Date.now(), log, deliver: (c, a) => calls.deliverAgent(c, a) });
+
+  const onAri = (ev: AriEvent) => {
+    if (ev.type === 'EndpointStateChange') {
+      const ep = (ev as Extract<AriEvent, { type: 'EndpointStateChange' }>).endpoint;
+      if (ep.technology === 'PJSIP') void agents.setRegistered(ep.resource, ep.state === 'online').catch((err) => log.warn({ err }, 'registration update failed'));
+      return;
+    }
+    calls.onAriEvent(ev);
+  };
+  const stream = new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log }, onAri);
+  stream.on('connected', () => {
+    void (async () => {
+      await agents.syncWithAsterisk();
+      if (config.TEST_AGENT_PASSWORD) {
+        await agents.save({ agentId: config.TEST_AGENT_ID, name: `测试坐席 ${config.TEST_AGENT_ID}`, password: config.TEST_AGENT_PASSWORD });
+        await agents.move(config.TEST_AGENT_ID, 'login', 'boot');
+      }
+      kick();
+    })().catch((err) => log.error({ err }, 'sync with Asterisk failed'));
+  });
+  stream.start();
+  await stream.waitConnected(10_000);
+  dispatcher.start();
+
+  const http = await buildHttp({
+    log,
+    adminToken: config.ADMIN_TOKEN,
+    probes: [
+      { name: 'asterisk', check: () => (stream.connected ? ari.info() : Promise.reject(new Error('ARI event stream not connected'))) },
+      { name: 'postgres', check: () => pool.query('SELECT 1') },
+      { name: 'redis', check: () => redis.ping() },
+    ],
+  });
+  const url = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down');
+      dispatcher?.stop();
+      await http.close();
+      await stream.stop();
+      await calls.idle();
+      if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown');
+      await closeAll();
+    })());
+
+  return { config, url, calls, agents, live, ari, publisher, stop };
+}
+
+async function ensureSystemPrompts(config: Config, log: Logger): Promise<void> {
+  const synth = new PromptSynth({ soundsDir: config.SOUNDS_DIR, recordedDir: path.join(ROOT, 'prompts', 'recorded'), ttsRoot: config.TTS_ROOT });
+  const catalog = YAML.parse(await readFile(path.join(ROOT, 'prompts', 'system.yaml'), 'utf8')) as Record<string, Record<Lang, string>>;
+  for (const [name, texts] of Object.entries(catalog)) {
+    for (const [lang, text] of Object.entries(texts) as Array<[Lang, string]>) {
+      const how = await synth.ensure(lang, name, text);
+      if (how !== 'cached') log.info({ prompt: name, lang, how }, 'prompt ready');
+    }
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/]+):[^@]+@/, '//$1:***@');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.LOG_LEVEL, base: { service: 'tax12366' } });
+  let svc: Service;
+  try {
+    svc = await startService(config, log);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'startup failed');
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  log.info({ http: svc.url, app: config.ARI_APP }, 'tax12366 ready');
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      void svc.stop().then(() => process.exit(0));
+    });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();

@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
+import { moves, type MoveName } from '../../core/agents/state.js';
+import type { AriClient } from '../../adapters/ari/client.js';
+import { pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
+import type { PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
+import type { LiveState } from '../../adapters/redis/live-state.js';
+
+export interface AgentServiceDeps {
+  ari: AriClient;
+  repo: PgAgentRepo;
+  live: LiveState;
+  publish: (events: DomainEvent[]) => void;
+  ctx: () => Ctx;
+  log: Logger;
+  /** Called when an agent may have become offerable. */
+  onOfferable: () => void;
+}
+
+/** Agents: their phones in Asterisk, their registration, and their state moves (each one an event). */
+export class AgentService {
+  constructor(private readonly d: AgentServiceDeps) {}
+
+  async save(p: { agentId: string; name: string; password: string }): Promise<void> {
+    const rec = { agentId: p.agentId, name: p.name, sipMd5: sipDigest(p.agentId, p.password) };
+    await this.d.repo.upsert(rec);
+    await pushAgentPhone(this.d.ari, rec);
+    await this.refreshRegistration(p.agentId);
+  }
+
+  /** After (re)connecting to Asterisk: every agent's phone pushed again and registrations re-read. */
+  async syncWithAsterisk(): Promise<void> {
+    await this.d.ari.subscribe('endpoint:PJSIP');
+    for (const a of await this.d.repo.list()) {
+      await pushAgentPhone(this.d.ari, a);
+      await this.refreshRegistration(a.agentId);
+    }
+  }
+
+  async refreshRegistration(agentId: string): Promise<void> {
+    const ep = await this.d.ari.endpoint('PJSIP', agentId).catch(() => undefined);
+    await this.setRegistered(agentId, ep?.state === 'online');
+  }
+
+  async setRegistered(agentId: string, registered: boolean): Promise<void> {
+    await this.d.live.setRegistered(agentId, registered, this.d.ctx().now);
+    if (registered) this.d.onOfferable();
+  }
+
+  /** Applies a state move; records it as an event if it happened. */
+  async move(agentId: string, move: MoveName, reason?: string, callId?: string): Promise<boolean> {
+    const ctx = this.d.ctx();
+    const { ok, from } = await this.d.live.moveAgent(agentId, move, ctx.now, callId ?? '');
+    if (!ok) {
+      this.d.log.debug({ agentId, move, from }, 'agent move not applicable');
+      return false;
+    }
+    const to = moves[move].to;
+    this.d.publish([stamp(ctx, { type: 'agent.state_changed', agentId, from, to, reason, callId })]);
+    if (to === 'available') this.d.onOfferable();
+    return true;
+  }
+}

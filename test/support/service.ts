@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startService, type Service } from '../../src/main.js';
+import { requireEnv } from './rig.js';
+
+export interface TestRig {
+  svc: Service;
+  pool: pg.Pool;
+  redis: Redis;
+  prefix: string;
+  stop: () => Promise<void>;
+}
+
+/** A real service instance in this process, against the real rig, with its own Redis prefix. */
+export async function startTestService(env: Record<string, string> = {}): Promise<TestRig> {
+  requireEnv('ARI_PASSWORD');
+  const prefix = `t12test:${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    ...process.env,
+    REDIS_PREFIX: prefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    TEST_AGENT_PASSWORD: '',
+    ...env,
+  });
+  const svc = await startService(config, pino({ level: config.LOG_LEVEL }));
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  const redis = new Redis(config.REDIS_URL);
+  return {
+    svc,
+    pool,
+    redis,
+    prefix,
+    stop: async () => {
+      await svc.stop();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A caller number no other test uses, in Hangzhou's 0571 area. */
+export function uniqueCaller(prefix = '0571'): string {
+  return prefix + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+}
+
+export function uniqueAgentId(): string {
+  return String(2000 + Math.floor(Math.random() * 7000));
+}
+
+export function randomPassword(): string {
+  return randomBytes(12).toString('hex');
+}

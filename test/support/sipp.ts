@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { REPO, ROOTFS, freePorts } from './rig.js';
+
+export interface SippRun {
+  /** Resolves with SIPp's exit code (0: every call succeeded) and its output. */
+  done: Promise<{ code: number; output: string; errors: string }>;
+  sipPort: number;
+  kill: () => void;
+}
+
+export interface SippOptions {
+  scenario: string;
+  /** Source address: 127.0.0.2 plays the carrier trunk, 127.0.0.1 an agent's phone. */
+  ip?: string;
+  keys?: Record<string, string | number>;
+  /** Global scenario variables (`-set`), e.g. pause lengths. */
+  vars?: Record<string, string | number>;
+  calls?: number;
+  rate?: number;
+  timeoutS?: number;
+  sipPort?: number;
+  /** SIPp waits for calls (an agent's phone) instead of placing them. */
+  server?: boolean;
+}
+
+/** SIPp from the rig's root filesystem, with the scenario copied in. */
+export function sipp(o: SippOptions): SippRun {
+  const dir = path.join(ROOTFS, 'tmp', 'tax12366-sipp');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(path.join(REPO, 'test', 'sipp', o.scenario), path.join(dir, o.scenario));
+  const ports = freePorts();
+  const sipPort = o.sipPort ?? ports.sip;
+  const ip = o.ip ?? '127.0.0.1';
+  const errFile = `/tmp/tax12366-sipp/err-${sipPort}-${Date.now()}.log`;
+  const args = [
+    ROOTFS, 'sipp', '127.0.0.1:5060',
+    '-sf', `/tmp/tax12366-sipp/${o.scenario}`,
+    '-i', ip, '-mi', ip, '-p', String(sipPort), '-mp', String(ports.media),
+    '-timeout', `${o.timeoutS ?? 60}s`, '-timeout_error',
+    '-trace_err', '-error_file', errFile,
+    '-nostdin',
+  ];
+  if (!o.server) args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 1));
+  else args.push('-m', String(o.calls ?? 1));
+  for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, String(v));
+  for (const [k, v] of Object.entries(o.vars ?? {})) args.push('-set', k, String(v));
+  const child = spawn('chroot', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  const done = new Promise<{ code: number; output: string; errors: string }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      const f = path.join(ROOTFS, errFile);
+      const errors = existsSync(f) ? readFileSync(f, 'utf8').slice(-4000) : '';
+      resolve({ code: code ?? (signal ? 128 : -1), output, errors });
+    });
+  });
+  return { done, sipPort, kill: () => child.kill('SIGTERM') };
+}
+
+/** Registers (or with expires 0, unregisters) an agent's phone whose calls arrive at contactPort. */
+export async function registerAgent(user: string, password: string, contactPort: number, expires = 600): Promise<void> {
+  const r = await sipp({ scenario: 'register.xml', keys: { user, password, contact_port: contactPort, expires }, timeoutS: 10 }).done;
+  if (r.code !== 0) throw new Error(`SIPp REGISTER for ${user} failed (exit ${r.code}):\n${r.errors || r.output.slice(-2000)}`);
+}
