@@ -4,7 +4,9 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-[[ -d node_modules/.bin ]] && [[ node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund
+bash scripts/deps.sh
 bash scripts/rig.sh up
 source scripts/env.sh
+npx tsx src/cli/prompts.ts
+npx tsc --noEmit
 exec npx vitest run "$@"

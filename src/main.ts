@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import YAML from 'yaml';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import type { Ctx } from './core/events.js';
 import { DEFAULT_QUEUE } from './core/call/session.js';
@@ -19,7 +17,8 @@ import { PgAgentRepo } from './adapters/postgres/agent-repo.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
-import { PromptSynth, type Lang } from './adapters/prompts/synth.js';
+import { PromptSynth } from './adapters/prompts/synth.js';
+import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
 import { AgentService } from './services/agents/agent-service.js';
 import { CallService } from './services/calls/call-service.js';
@@ -74,7 +73,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   }
 
   await migrate(pool, path.join(ROOT, 'migrations'), log);
-  await ensureSystemPrompts(config, log);
+  const synth = new PromptSynth({ soundsDir: config.SOUNDS_DIR, recordedDir: path.join(ROOT, 'prompts', 'recorded'), ttsRoot: config.TTS_ROOT });
+  await ensureSystemPrompts(synth, ROOT, log);
 
   const ctx = (): Ctx => ({ now: Date.now(), newId: () => uuidv7() });
   const keys = redisKeys(config.REDIS_PREFIX);
@@ -101,16 +101,17 @@ export async function startService(config: Config, log: Logger): Promise<Service
     calls.onAriEvent(ev);
   };
   const stream = new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log }, onAri);
-  stream.on('connected', () => {
-    void (async () => {
-      await agents.syncWithAsterisk();
-      if (config.TEST_AGENT_PASSWORD) {
-        await agents.save({ agentId: config.TEST_AGENT_ID, name: `测试坐席 ${config.TEST_AGENT_ID}`, password: config.TEST_AGENT_PASSWORD });
-        await agents.move(config.TEST_AGENT_ID, 'login', 'boot');
-      }
-      kick();
-    })().catch((err) => log.error({ err }, 'sync with Asterisk failed'));
-  });
+  // Asterisk forgets pushed endpoints when it restarts and keeps no events for a disconnected
+  // app: after every (re)connection, push agents again and re-read registrations, retrying until done.
+  const syncOnce = async () => {
+    await agents.syncWithAsterisk();
+    if (config.TEST_AGENT_PASSWORD) {
+      await agents.save({ agentId: config.TEST_AGENT_ID, name: `测试坐席 ${config.TEST_AGENT_ID}`, password: config.TEST_AGENT_PASSWORD });
+      await agents.move(config.TEST_AGENT_ID, 'login', 'boot');
+    }
+    kick();
+  };
+  stream.on('connected', () => void retry(syncOnce, () => stream.connected, log, 'sync with Asterisk'));
   stream.start();
   await stream.waitConnected(10_000);
   dispatcher.start();
@@ -141,13 +142,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
   return { config, url, calls, agents, live, ari, publisher, stop };
 }
 
-async function ensureSystemPrompts(config: Config, log: Logger): Promise<void> {
-  const synth = new PromptSynth({ soundsDir: config.SOUNDS_DIR, recordedDir: path.join(ROOT, 'prompts', 'recorded'), ttsRoot: config.TTS_ROOT });
-  const catalog = YAML.parse(await readFile(path.join(ROOT, 'prompts', 'system.yaml'), 'utf8')) as Record<string, Record<Lang, string>>;
-  for (const [name, texts] of Object.entries(catalog)) {
-    for (const [lang, text] of Object.entries(texts) as Array<[Lang, string]>) {
-      const how = await synth.ensure(lang, name, text);
-      if (how !== 'cached') log.info({ prompt: name, lang, how }, 'prompt ready');
+async function retry(task: () => Promise<void>, stillWanted: () => boolean, log: Logger, what: string): Promise<void> {
+  for (let delay = 250; stillWanted(); delay = Math.min(delay * 2, 10_000)) {
+    try {
+      await task();
+      return;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, retryInMs: delay }, `${what} failed`);
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 }

@@ -74,9 +74,18 @@ export function startCall(ctx: Ctx, p: { callId: string; channelId: string; call
 }
 
 const same = (state: CallState): Step => ({ state, commands: [], events: [] });
+const release = (state: CallState, agentId: string): Step => ({
+  state,
+  commands: [{ kind: 'release_agent', agentId, callId: state.callId, after: 'cancelled' }],
+  events: [],
+});
 
 export function stepCall(ctx: Ctx, s: CallState, input: CallInput): Step {
-  if (s.phase === 'ended') return same(s);
+  if (s.phase === 'ended') {
+    // A reservation can land after the caller left: the agent must not stay reserved.
+    if (input.kind === 'agent_reserved') return release(s, input.agentId);
+    return same(s);
+  }
   switch (input.kind) {
     case 'playback_finished': {
       if (s.phase !== 'welcome' || input.playbackId !== s.playbackId) return same(s);
@@ -94,10 +103,8 @@ export function stepCall(ctx: Ctx, s: CallState, input: CallInput): Step {
       };
     }
     case 'agent_reserved': {
-      if (s.phase !== 'queued') {
-        // The reservation raced with a hangup or another offer: hand the agent straight back.
-        return { state: s, commands: [{ kind: 'release_agent', agentId: input.agentId, callId: s.callId, after: 'cancelled' }], events: [] };
-      }
+      // The reservation raced with another offer: hand the agent straight back.
+      if (s.phase !== 'queued') return release(s, input.agentId);
       const offer: Offer = { agentId: input.agentId, endpoint: input.endpoint, legId: ctx.newId(), at: ctx.now };
       return {
         state: { ...s, phase: 'ringing', offer },

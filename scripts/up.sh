@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Quick start: installs what is missing, starts Postgres, Redis and Asterisk, then runs the server.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+bash scripts/deps.sh
+bash scripts/rig.sh up
+source scripts/env.sh
+export TEST_AGENT_PASSWORD HTTP_PORT=${HTTP_PORT:-3000}
+npx tsx src/cli/prompts.ts
+ip=$(hostname -I 2>/dev/null | awk '{print $1}')
+cat <<BANNER
+
+  12366 contact center is starting
+  ─────────────────────────────────────────────────────────────
+  SIP (agents' softphones):  udp ${ip:-127.0.0.1}:5060   (and 127.0.0.1:5060)
+  Test agent:                user ${TEST_AGENT_ID:-1000}   password ${TEST_AGENT_PASSWORD}
+  Taxpayers (trunk):         INVITE sip:12366@127.0.0.1 from 127.0.0.2 (see README)
+  HTTP API:                  http://${HTTP_HOST:-127.0.0.1}:${HTTP_PORT}   (GET /healthz)
+  API token:                 ${ADMIN_TOKEN}   (Authorization: Bearer ...)
+  Secrets live in $REPO/.env (git-ignored).
+  ─────────────────────────────────────────────────────────────
+
+BANNER
+exec npx tsx src/main.ts
