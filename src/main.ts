@@ -10,6 +10,7 @@ import { uuidv7 } from './shared/uuidv7.js';
 import { AriHttp } from './adapters/ari/http.js';
 import { AriClient } from './adapters/ari/client.js';
 import { AriEventStream } from './adapters/ari/events.js';
+import { phoneReachable } from './adapters/ari/device-state.js';
 import type { AriEvent } from './adapters/ari/types.js';
 import { migrate } from './adapters/postgres/migrate.js';
 import { PgEventStore } from './adapters/postgres/event-store.js';
@@ -93,9 +94,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
   dispatcher = new Dispatcher({ live, queues: () => [DEFAULT_QUEUE], now: () => Date.now(), log, deliver: (c, a) => calls.deliverAgent(c, a) });
 
   const onAri = (ev: AriEvent) => {
-    if (ev.type === 'EndpointStateChange') {
-      const ep = (ev as Extract<AriEvent, { type: 'EndpointStateChange' }>).endpoint;
-      if (ep.technology === 'PJSIP') void agents.setRegistered(ep.resource, ep.state === 'online').catch((err) => log.warn({ err }, 'registration update failed'));
+    if (ev.type === 'DeviceStateChanged') {
+      const { name, state } = (ev as Extract<AriEvent, { type: 'DeviceStateChanged' }>).device_state;
+      const agentId = name.replace(/^PJSIP\//, '');
+      void agents.setRegistered(agentId, phoneReachable(state)).catch((err) => log.warn({ err }, 'registration update failed'));
       return;
     }
     calls.onAriEvent(ev);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, ROOTFS, freePorts } from './rig.js';
 
@@ -23,20 +23,32 @@ export interface SippOptions {
   sipPort?: number;
   /** SIPp waits for calls (an agent's phone) instead of placing them. */
   server?: boolean;
+  /** Files written beside the scenario; `{{name}}` in the scenario becomes their path. */
+  files?: Record<string, Buffer>;
 }
 
 /** SIPp from the rig's root filesystem, with the scenario copied in. */
 export function sipp(o: SippOptions): SippRun {
   const dir = path.join(ROOTFS, 'tmp', 'tax12366-sipp');
   mkdirSync(dir, { recursive: true });
-  copyFileSync(path.join(REPO, 'test', 'sipp', o.scenario), path.join(dir, o.scenario));
   const ports = freePorts();
+  let xml = readFileSync(path.join(REPO, 'test', 'sipp', o.scenario), 'utf8');
+  let scenario = o.scenario;
+  if (o.files) {
+    scenario = `${ports.sip}-${o.scenario}`;
+    for (const [name, content] of Object.entries(o.files)) {
+      const file = `${ports.sip}-${name}`;
+      writeFileSync(path.join(dir, file), content);
+      xml = xml.replaceAll(`{{${name}}}`, `/tmp/tax12366-sipp/${file}`);
+    }
+  }
+  writeFileSync(path.join(dir, scenario), xml);
   const sipPort = o.sipPort ?? ports.sip;
   const ip = o.ip ?? '127.0.0.1';
   const errFile = `/tmp/tax12366-sipp/err-${sipPort}-${Date.now()}.log`;
   const args = [
     ROOTFS, 'sipp', '127.0.0.1:5060',
-    '-sf', `/tmp/tax12366-sipp/${o.scenario}`,
+    '-sf', `/tmp/tax12366-sipp/${scenario}`,
     '-i', ip, '-mi', ip, '-p', String(sipPort), '-mp', String(ports.media),
     '-timeout', `${o.timeoutS ?? 60}s`, '-timeout_error',
     '-trace_err', '-error_file', errFile,

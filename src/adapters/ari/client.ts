@@ -91,6 +91,13 @@ export class AriClient {
   subscribe(eventSource: string): Promise<void> {
     return this.http.post(`applications/${enc(this.app)}/subscription`, { eventSource });
   }
+  /** Subscriptions outlive our WebSocket in Asterisk; endpoint ones would double channel events. */
+  async dropEndpointSubscriptions(): Promise<void> {
+    const app = await this.http.get<{ endpoint_ids: string[] }>(`applications/${enc(this.app)}`);
+    for (const id of app.endpoint_ids ?? []) {
+      await this.http.delete(`applications/${enc(this.app)}/subscription`, { eventSource: `endpoint:${id}` });
+    }
+  }
 
   /** ARI push configuration into Sorcery's memory wizard (see asterisk-config/sorcery.conf). */
   putDynamic(configClass: string, objectType: string, id: string, fields: Record<string, string>): Promise<unknown> {

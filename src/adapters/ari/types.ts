@@ -44,6 +44,7 @@ export type AriEvent =
   | (Base & { type: 'ContactStatusChange'; endpoint: AriEndpoint; contact_info: { aor: string; contact_status: string; uri: string } })
   | (Base & { type: 'ChannelEnteredBridge'; bridge: AriBridge; channel: AriChannel })
   | (Base & { type: 'ChannelLeftBridge'; bridge: AriBridge; channel: AriChannel })
+  | (Base & { type: 'DeviceStateChanged'; device_state: { name: string; state: string } })
   | (Base & { type: 'ApplicationReplaced' })
   | (Base & { type: string; channel?: AriChannel; [k: string]: unknown });
 

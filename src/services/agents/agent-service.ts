@@ -3,7 +3,7 @@ import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import { moves, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import { pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
-import type { PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
+import type { AgentRecord, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
 
 export interface AgentServiceDeps {
@@ -24,17 +24,24 @@ export class AgentService {
   async save(p: { agentId: string; name: string; password: string }): Promise<void> {
     const rec = { agentId: p.agentId, name: p.name, sipMd5: sipDigest(p.agentId, p.password) };
     await this.d.repo.upsert(rec);
-    await pushAgentPhone(this.d.ari, rec);
-    await this.refreshRegistration(p.agentId);
+    await this.attachPhone(rec);
   }
 
   /** After (re)connecting to Asterisk: every agent's phone pushed again and registrations re-read. */
   async syncWithAsterisk(): Promise<void> {
-    await this.d.ari.subscribe('endpoint:PJSIP');
-    for (const a of await this.d.repo.list()) {
-      await pushAgentPhone(this.d.ari, a);
-      await this.refreshRegistration(a.agentId);
-    }
+    await this.d.ari.dropEndpointSubscriptions();
+    for (const a of await this.d.repo.list()) await this.attachPhone(a);
+  }
+
+  /**
+   * Pushes the phone and follows its registration through device-state events. Not an
+   * endpoint subscription: that also forwards every channel event of the endpoint, so each
+   * event of a call already in our app would arrive twice (seen as doubled DTMF digits).
+   */
+  private async attachPhone(a: AgentRecord): Promise<void> {
+    await pushAgentPhone(this.d.ari, a);
+    await this.d.ari.subscribe(`deviceState:PJSIP/${a.agentId}`);
+    await this.refreshRegistration(a.agentId);
   }
 
   async refreshRegistration(agentId: string): Promise<void> {
