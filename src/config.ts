@@ -43,11 +43,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** An empty variable means "unset" (so its default applies), except for these, where empty is the value. */
+const EMPTY_IS_A_VALUE = new Set(['TTS_ROOT']);
+
 /** Builds the config from an env map; every bad value is named, not just the first. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const keys = Object.keys(ConfigSchema.properties);
   const raw: Record<string, unknown> = {};
-  for (const k of keys) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k];
+  for (const k of keys) {
+    const v = env[k];
+    if (v !== undefined && (v !== '' || EMPTY_IS_A_VALUE.has(k))) raw[k] = v;
+  }
   const withDefaults = Value.Default(ConfigSchema, raw);
   const converted = Value.Convert(ConfigSchema, withDefaults);
   const errors = [...Value.Errors(ConfigSchema, converted)];

@@ -1,0 +1,224 @@
+/**
+ * The Docker deployment files, checked without a Docker engine: `docker-compose config` validates and
+ * interpolates docker-compose.yml (secrets from a throw-away env file of dummy values, never the real
+ * .env), and the images' inputs are compared with the local rig (scripts/rig.sh) and src/config.ts.
+ * Images are not built or run here. docker-compose missing is a failure, never a skip.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { ConfigSchema, loadConfig } from '../../src/config.js';
+import { PromptSynth } from '../../src/adapters/prompts/synth.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const COMPOSE_FILE = path.join(REPO, 'docker-compose.yml');
+const composeText = readFileSync(COMPOSE_FILE, 'utf8');
+
+/** Dummy secrets, distinctive enough that finding one anywhere means it leaked from here. */
+const DUMMY: Record<string, string> = {
+  ARI_USER: 'dummy-ari-user-5d1c',
+  ARI_PASSWORD: 'dummy-ari-pass-8f2e41c7',
+  AMI_USER: 'dummy-ami-user-3b9a',
+  AMI_PASSWORD: 'dummy-ami-pass-0c6d92e5',
+  PGPASSWORD: 'dummypgpass7a13f0',
+  ADMIN_TOKEN: 'dummy-admin-token-4e8b27d91f',
+  TEST_AGENT_PASSWORD: 'dummy-agent-pass-61f0',
+};
+const REQUIRED_SECRETS = ['ARI_USER', 'ARI_PASSWORD', 'AMI_USER', 'AMI_PASSWORD', 'PGPASSWORD', 'ADMIN_TOKEN'];
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'tax12366-compose-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let runs = 0;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `docker-compose --env-file <tmp> -f docker-compose.yml <args>` with only the given variables: every
+ * variable the compose file interpolates is removed from the inherited environment (scripts/test.sh
+ * exports the real .env), and --env-file keeps docker-compose from reading the repo's .env.
+ */
+function compose(vars: Record<string, string>, ...args: string[]): Run {
+  const envFile = path.join(tmp, `env-${++runs}`);
+  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const m of composeText.matchAll(/\$\{(\w+)/g)) delete env[m[1]!];
+  for (const k of Object.keys(env)) if (k.startsWith('COMPOSE_')) delete env[k];
+  const r = spawnSync('docker-compose', ['--env-file', envFile, '-f', COMPOSE_FILE, ...args], { cwd: REPO, env, encoding: 'utf8' });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? 'docker-compose is not installed: install it (`apt-get install docker-compose`; scripts/rig.sh up installs it on the host) to validate docker-compose.yml'
+        : `docker-compose could not be run: ${r.error.message}`,
+    );
+  }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Service {
+  network_mode?: string;
+  environment?: Record<string, string | number | null>;
+  volumes?: Array<string | { type?: string; source?: string; target?: string; read_only?: boolean }>;
+  ports?: Array<string | { host_ip?: string; published?: number | string; target?: number }>;
+  depends_on?: Record<string, { condition?: string }> | string[];
+}
+
+/** Volume entries as {source, target, ro}; bind sources come out of `config` as absolute paths. */
+function mounts(svc: Service): Array<{ source: string; target: string; ro: boolean }> {
+  return (svc.volumes ?? []).map((v) => {
+    if (typeof v === 'string') {
+      const [source = '', target = '', mode = ''] = v.split(':');
+      return { source, target, ro: mode.split(',').includes('ro') };
+    }
+    return { source: v.source ?? '', target: v.target ?? '', ro: v.read_only === true };
+  });
+}
+
+/** Words of every `apt-get install` in a Dockerfile that are package names (not options). */
+function aptInstalled(dockerfile: string): string[] {
+  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
+  const pkgs: string[] = [];
+  for (const line of joined.split('\n')) {
+    if (!/^\s*RUN\b/.test(line)) continue;
+    for (const cmd of line.replace(/^\s*RUN\s+/, '').split(/&&|;|\|\|/)) {
+      const words = cmd.trim().split(/\s+/);
+      const at = words.findIndex((w, i) => w === 'install' && words.slice(0, i).includes('apt-get'));
+      if (at >= 0) pkgs.push(...words.slice(at + 1).filter((w) => w && !w.startsWith('-')));
+    }
+  }
+  return pkgs;
+}
+
+describe('docker-compose.yml', () => {
+  it('validates with dummy secrets, has every service the deployment needs, and commits no secret', () => {
+    const r = compose(DUMMY, 'config');
+    expect(r.status, `docker-compose config failed:\n${r.stderr}`).toBe(0);
+    const cfg = YAML.parse(r.stdout) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+    expect(Object.keys(cfg.services)).toEqual(expect.arrayContaining(['asterisk', 'postgres', 'redis', 'app']));
+    const { asterisk, postgres, redis, app } = cfg.services as Record<'asterisk' | 'postgres' | 'redis' | 'app', Service>;
+
+    // Asterisk runs the repo's configuration, mounted read-only.
+    const am = mounts(asterisk);
+    expect(am).toContainEqual({ source: path.join(REPO, 'asterisk-config'), target: '/config/asterisk-config', ro: true });
+    expect(am).toContainEqual({ source: path.join(REPO, 'dialplans'), target: '/config/dialplans', ro: true });
+
+    // The service's required settings are all provided, and together they pass its own validation.
+    const appEnv = Object.fromEntries(Object.entries(app.environment ?? {}).map(([k, v]) => [k, v == null ? '' : String(v)]));
+    // TypeBox lists defaulted properties as required too; those the service fills in itself need not be set.
+    const properties = ConfigSchema.properties as Record<string, { default?: unknown }>;
+    const required = (ConfigSchema.required ?? []).filter((k) => properties[k]?.default === undefined);
+    expect(required).toEqual(expect.arrayContaining(['ARI_USER', 'ARI_PASSWORD', 'DATABASE_URL', 'REDIS_URL', 'ADMIN_TOKEN']));
+    for (const key of required) expect(appEnv, `app environment lacks ${key}`).toHaveProperty(key);
+    // Defaults that point into the local rig's sid root filesystem are wrong in a container.
+    for (const [key, p] of Object.entries(properties)) {
+      if (String(p.default ?? '').startsWith('/var/cache/tax12366')) expect(appEnv, `app environment must override ${key}`).toHaveProperty(key);
+    }
+    expect(appEnv.SOUNDS_DIR).toBe('/sounds');
+    expect(appEnv.TTS_ROOT).toBe('');
+    // Empty means "the image's own espeak-ng and sox", not "unset, use the rig's chroot".
+    expect(loadConfig(appEnv).TTS_ROOT).toBe('');
+    const config = loadConfig(appEnv);
+    expect(config.ARI_PASSWORD).toBe(DUMMY.ARI_PASSWORD);
+    expect(config.ADMIN_TOKEN).toBe(DUMMY.ADMIN_TOKEN);
+    expect(config.DATABASE_URL).toContain(`:${DUMMY.PGPASSWORD}@127.0.0.1:`);
+    // render-secrets.sh in the Asterisk container gets the same ARI credentials the service uses.
+    for (const key of ['ARI_USER', 'ARI_PASSWORD', 'AMI_USER', 'AMI_PASSWORD']) expect(asterisk.environment?.[key]).toBe(DUMMY[key]);
+
+    // ARI listens where http.conf says (loopback), which the service reaches only on the host network.
+    const http = readFileSync(path.join(REPO, 'asterisk-config/http.conf'), 'utf8');
+    const bindaddr = /^\s*bindaddr\s*=\s*(\S+)/m.exec(http)?.[1];
+    const bindport = /^\s*bindport\s*=\s*(\d+)/m.exec(http)?.[1];
+    expect(config.ARI_URL).toBe(`http://${bindaddr}:${bindport}`);
+    if (bindaddr === '127.0.0.1') {
+      expect(asterisk.network_mode).toBe('host');
+      expect(app.network_mode).toBe('host');
+    }
+    // Postgres and Redis are published on loopback only, where DATABASE_URL and REDIS_URL point.
+    for (const [name, svc] of [['postgres', postgres], ['redis', redis]] as const) {
+      expect(svc.ports?.length, `${name} publishes no port`).toBeGreaterThan(0);
+      for (const p of svc.ports ?? []) expect(typeof p === 'string' ? p : p.host_ip, `${name} port ${JSON.stringify(p)}`).toMatch(/^127\.0\.0\.1/);
+    }
+    expect(config.REDIS_URL).toMatch(/^redis:\/\/127\.0\.0\.1:/);
+
+    // A prompt the service writes is the file Asterisk plays: same named volume on both sides, and
+    // <astdatadir>/sounds/<media path>.wav in Asterisk is <SOUNDS_DIR>/tax12366/... in the service.
+    const synth = new PromptSynth({ soundsDir: config.SOUNDS_DIR, recordedDir: '/nonexistent', ttsRoot: '' });
+    const written = synth.fileFor('zh', 'welcome');
+    const appPrompts = mounts(app).find((m) => written.startsWith(`${m.target}/`));
+    expect(appPrompts, `no volume in app holds ${written}`).toBeDefined();
+    expect(appPrompts!.ro).toBe(false);
+    const astdatadir = /^\s*astdatadir\s*=>\s*(\S+)/m.exec(readFileSync(path.join(REPO, 'asterisk-config/asterisk.conf'), 'utf8'))?.[1];
+    const played = `${astdatadir}/sounds/${PromptSynth.media('zh', 'welcome').replace(/^sound:/, '')}.wav`;
+    const astPrompts = am.find((m) => m.source === appPrompts!.source);
+    expect(astPrompts, `asterisk does not mount volume ${appPrompts!.source}`).toBeDefined();
+    expect(path.posix.join(astPrompts!.target, path.posix.relative(appPrompts!.target, written))).toBe(played);
+    expect(cfg.volumes).toHaveProperty(appPrompts!.source);
+
+    // The service starts after what it needs is healthy.
+    expect(app.depends_on).toMatchObject({
+      asterisk: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
+
+    // Secrets flow in by reference only: the interpolated config has the dummies, the file has none.
+    expect(r.stdout).toContain(DUMMY.ARI_PASSWORD);
+    for (const value of Object.values(DUMMY)) expect(composeText).not.toContain(value);
+    for (const key of REQUIRED_SECRETS) expect(composeText, `docker-compose.yml must take ${key} as \${${key}:?...}`).toContain(`\${${key}:?`);
+    expect(composeText).toContain('${TEST_AGENT_PASSWORD');
+    const lines = composeText.split('\n').map((l) => l.replace(/(^|\s)#.*/, ''));
+    const literalKey = lines.filter((l) => /^\s*(-\s*)?\w*(PASSWORD|TOKEN|SECRET)\w*\s*[:=]\s*(?![\s"']*\$\{)\S/.test(l));
+    expect(literalKey, 'a password or token is set to a literal value').toEqual([]);
+    const literalUrl = lines.filter((l) => /:\/\/[^:/\s@]*:(?!\$VAR@)[^@\s]+@/.test(l.replace(/\$\{[^}]*\}/g, '$VAR')));
+    expect(literalUrl, 'a URL carries a literal password').toEqual([]);
+  });
+
+  it('fails loudly, naming the variable, when a secret is missing', () => {
+    const { ARI_PASSWORD: _omitted, ...rest } = DUMMY;
+    const r = compose(rest, 'config');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toContain(DUMMY.ADMIN_TOKEN);
+    // docker-compose 1.29 dumps the whole environment template first, then the failing variable's message.
+    const lastLine = r.stderr.trim().split('\n').at(-1) ?? '';
+    expect(lastLine, r.stderr).toMatch(/ARI_PASSWORD is not set/);
+  });
+});
+
+describe('Docker images agree with the local rig', () => {
+  it('the Asterisk image installs every Asterisk package of scripts/rig.sh except the test tools', () => {
+    const rig = readFileSync(path.join(REPO, 'scripts/rig.sh'), 'utf8');
+    const rootPackages = /^ROOT_PACKAGES="([^"]*)"/m.exec(rig)?.[1]?.split(/\s+/).filter(Boolean);
+    expect(rootPackages, 'ROOT_PACKAGES not found in scripts/rig.sh').toBeDefined();
+    const testTools = ['sip-tester', 'espeak-ng', 'sox', 'baresip-core', 'procps'];
+    const wanted = rootPackages!.filter((p) => !testTools.includes(p));
+    expect(wanted).toContain('asterisk');
+
+    const dockerfile = readFileSync(path.join(REPO, 'docker/asterisk/Dockerfile'), 'utf8');
+    const installed = aptInstalled(dockerfile);
+    for (const p of wanted) expect(installed, `docker/asterisk/Dockerfile does not install ${p}`).toContain(p);
+    expect(dockerfile).toMatch(/^FROM debian:sid/m);
+    expect(dockerfile).toContain('--no-install-recommends');
+    expect(dockerfile).toContain('Acquire::Check-Valid-Until=false');
+  });
+
+  it('the service image runs unprivileged with the prompt tools and a /healthz check', () => {
+    const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+    expect(aptInstalled(dockerfile)).toEqual(expect.arrayContaining(['espeak-ng', 'sox']));
+    const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.at(-1), 'the final stage must switch to a non-root USER').toBeDefined();
+    expect(users.at(-1)).not.toMatch(/^(root|0)(:.*)?$/);
+    expect(dockerfile).toMatch(/^HEALTHCHECK\b[\s\S]*\/healthz/m);
+    expect(dockerfile).toMatch(/^EXPOSE\s+3000\b/m);
+    const ignore = readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const p of ['.env', 'node_modules', '.git']) expect(ignore, `.dockerignore must exclude ${p}`).toContain(p);
+    expect(ignore.some((l) => /^var\/?$/.test(l)), '.dockerignore must exclude var/').toBe(true);
+  });
+});
