@@ -5,7 +5,6 @@ import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import type { Ctx } from './core/events.js';
-import { DEFAULT_QUEUE } from './core/call/session.js';
 import { uuidv7 } from './shared/uuidv7.js';
 import { AriHttp } from './adapters/ari/http.js';
 import { AriClient } from './adapters/ari/client.js';
@@ -15,6 +14,8 @@ import type { AriEvent } from './adapters/ari/types.js';
 import { migrate } from './adapters/postgres/migrate.js';
 import { PgEventStore } from './adapters/postgres/event-store.js';
 import { PgAgentRepo } from './adapters/postgres/agent-repo.js';
+import { PgIvrRepo } from './adapters/postgres/ivr-repo.js';
+import { IvrCatalog } from './services/ivr/catalog.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
@@ -25,6 +26,7 @@ import { AgentService } from './services/agents/agent-service.js';
 import { CallService } from './services/calls/call-service.js';
 import { Dispatcher } from './services/routing/dispatcher.js';
 import { buildHttp } from './http/app.js';
+import { ivrRoutes } from './http/routes/ivr.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,6 +35,7 @@ export interface Service {
   url: string;
   calls: CallService;
   agents: AgentService;
+  ivr: IvrCatalog;
   live: LiveState;
   ari: AriClient;
   publisher: EventPublisher;
@@ -90,8 +93,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   let dispatcher: Dispatcher | undefined;
   const kick = () => dispatcher?.kick();
   const agents = new AgentService({ ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick });
-  const calls = new CallService({ ari, live, agents, publish, ctx, log, ringTimeoutS: config.AGENT_RING_TIMEOUT_S, lang: config.PROMPT_LANG, kickDispatcher: kick });
-  dispatcher = new Dispatcher({ live, queues: () => [DEFAULT_QUEUE], now: () => Date.now(), log, deliver: (c, a) => calls.deliverAgent(c, a) });
+  const ivrRepo = new PgIvrRepo(pool);
+  const ivr = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log });
+  await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
+  const calls = new CallService({ ari, live, agents, ivr, publish, ctx, log, ringTimeoutS: config.AGENT_RING_TIMEOUT_S, lang: config.PROMPT_LANG, kickDispatcher: kick });
+  dispatcher = new Dispatcher({ live, queues: () => live.queues(), now: () => Date.now(), log, deliver: (c, a) => calls.deliverAgent(c, a) });
 
   const onAri = (ev: AriEvent) => {
     if (ev.type === 'DeviceStateChanged') {
@@ -121,6 +127,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const http = await buildHttp({
     log,
     adminToken: config.ADMIN_TOKEN,
+    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo })],
     probes: [
       { name: 'asterisk', check: () => (stream.connected ? ari.info() : Promise.reject(new Error('ARI event stream not connected'))) },
       { name: 'postgres', check: () => pool.query('SELECT 1') },
@@ -141,7 +148,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       await closeAll();
     })());
 
-  return { config, url, calls, agents, live, ari, publisher, stop };
+  return { config, url, calls, agents, ivr, live, ari, publisher, stop };
 }
 
 async function retry(task: () => Promise<void>, stillWanted: () => boolean, log: Logger, what: string): Promise<void> {

@@ -3,13 +3,27 @@
  * Every event has a unique id (idempotent writes), the call or agent it concerns, and a time.
  * Version 1 of the contract; the ids are assigned by the caller of the core (see Clock/Ids).
  */
+import type { IvrEventBody } from './ivr/events.js';
+
 export type HungUpBy = 'caller' | 'agent' | 'system';
 export type AbandonedAt = 'ivr' | 'queue' | 'ringing';
+export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred' | 'ended_in_ivr';
 
 export type EventBody =
-  | { type: 'call.started'; callId: string; caller: string; dialed: string; channelId: string }
-  | { type: 'call.prompt_played'; callId: string; prompt: string; interrupted: boolean }
-  | { type: 'call.queued'; callId: string; queue: string }
+  | IvrEventBody
+  | { type: 'call.started'; callId: string; caller: string; dialed: string; channelId: string; ivrVersion: number }
+  | {
+      type: 'call.queued';
+      callId: string;
+      queue: string;
+      skills: Record<string, number>;
+      priority: number;
+      /** The business line for reports: 财政 / 国税 / 地税 / 其它, and the sub-line if any. */
+      line: string;
+      subLine?: string;
+    }
+  | { type: 'call.voicemail_left'; callId: string; queue: string; recording: string; durationS: number }
+  | { type: 'call.transferred'; callId: string; number: string }
   | { type: 'call.agent_offered'; callId: string; agentId: string; channelId: string }
   | { type: 'call.agent_missed'; callId: string; agentId: string; reason: string }
   | { type: 'call.agent_answered'; callId: string; agentId: string; waitMs: number }
@@ -17,10 +31,15 @@ export type EventBody =
       type: 'call.ended';
       callId: string;
       hungUpBy: HungUpBy;
-      outcome: 'answered' | 'abandoned';
+      outcome: CallOutcome;
       abandonedAt?: AbandonedAt;
+      /** For abandons in the IVR: the node the caller was at. */
+      ivrNode?: string;
+      queue?: string;
       agentId?: string;
       durationMs: number;
+      /** Time from entering the queue to the end, for calls that were queued and not answered. */
+      waitMs?: number;
       talkMs?: number;
     }
   | { type: 'agent.state_changed'; agentId: string; from: string; to: string; reason?: string; callId?: string };

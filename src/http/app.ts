@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { healthRoutes, type HealthProbe } from './routes/health.js';
 import { authPlugin } from './auth.js';
@@ -7,6 +7,8 @@ export interface HttpDeps {
   log: Logger;
   adminToken: string;
   probes: HealthProbe[];
+  /** Authenticated API routes, registered after the auth hook. */
+  api: FastifyPluginAsync[];
 }
 
 /** The HTTP API as one Fastify instance; routes are plugins with schemas. */
@@ -16,9 +18,12 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     // 5xx details stay in the log; clients get a plain message.
-    reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, code: err.code });
+    // Schema errors name the field: "body/nodes/vat must have required property 'queue'".
+    const message = err.validation ? `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params)/, '')}` : err.message;
+    reply.code(status).send({ error: status >= 500 ? 'internal error' : message, code: err.code });
   });
   await app.register(healthRoutes(d.probes));
   await app.register(authPlugin(d.adminToken));
+  for (const routes of d.api) await app.register(routes);
   return app;
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sipp, registerAgent } from '../support/sipp.js';
-import { freePorts, promptMs } from '../support/rig.js';
+import { freePorts } from '../support/rig.js';
+import { activateIvr, alwaysOpen12366 } from '../support/ivr.js';
+import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
@@ -12,6 +14,7 @@ beforeAll(async () => {
   password = randomPassword();
   await rig.svc.agents.save({ agentId, name: `坐席${agentId}`, password });
   await rig.svc.agents.move(agentId, 'login', 'test');
+  await activateIvr(rig, alwaysOpen12366());
 });
 afterAll(async () => {
   await rig?.stop();
@@ -44,7 +47,7 @@ async function rtpReceived(channelId: string): Promise<number> {
 }
 
 describe('first taxpayer call, end to end through real Asterisk', () => {
-  it('answers, plays the welcome, rings the logged-in agent, bridges with audio both ways, and records the call', async () => {
+  it('answers, runs the IVR, rings the logged-in agent, bridges with audio both ways, and records the call', async () => {
     const phone = freePorts().sip;
     const agentPhone = sipp({ scenario: 'agent-answer.xml', server: true, sipPort: phone, vars: { ring_ms: 300 }, timeoutS: 60 });
     await registerAgent(agentId, password, phone);
@@ -54,7 +57,11 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     });
 
     const caller = uniqueCaller();
-    const taxpayer = sipp({ scenario: 'caller.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: promptMs('zh', 'welcome') + 6000 }, timeoutS: 60 });
+    // The caller presses 0 (a person) during the welcome, and sends audio throughout.
+    const taxpayer = sipp({
+      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 7000 },
+      files: { pcap: dtmfPcap(presses('0', 500), { audioMs: 7000 }) }, timeoutS: 60,
+    });
     const callId = await callIdOf(caller);
 
     await waitFor('agent answered', async () => (await eventsOf(callId)).includes('call.agent_answered'), 30000);
@@ -72,7 +79,7 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     expect(t.code, `caller SIPp: ${t.errors}`).toBe(0);
     expect(a.code, `agent SIPp: ${a.errors}`).toBe(0);
 
-    const expected = ['call.started', 'call.prompt_played', 'call.queued', 'call.agent_offered', 'call.agent_answered', 'call.ended'];
+    const expected = ['call.started', 'call.queued', 'call.agent_offered', 'call.agent_answered', 'call.ended'];
     await waitFor('call.ended stored', async () => (await eventsOf(callId)).includes('call.ended'));
     expect(await eventsOf(callId)).toEqual(expected);
     await waitFor('events in the Redis stream', async () => (await streamEventsOf(callId)).length === expected.length);
@@ -96,15 +103,15 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
       return a?.registered && a.state === 'available';
     });
     const caller = uniqueCaller();
-    // Hang up 2.5 s after the welcome ends: the agent's phone is ringing then (ring timeout 15 s).
-    const talkMs = promptMs('zh', 'welcome') + 2500;
-    const taxpayer = sipp({ scenario: 'caller.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs }, timeoutS: 60 });
+    // 0 during the welcome reaches a person at once; hanging up 3 s later, the agent's phone is still ringing (15 s).
+    const taxpayer = sipp({
+      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 3000 },
+      files: { pcap: dtmfPcap(presses('0', 300)) }, timeoutS: 60,
+    });
     const callId = await callIdOf(caller);
     await taxpayer.done.catch(() => undefined);
     await waitFor('call.ended stored', async () => (await eventsOf(callId)).includes('call.ended'), 20000);
-    expect(await eventsOf(callId)).toEqual([
-      'call.started', 'call.prompt_played', 'call.queued', 'call.agent_offered', 'call.ended',
-    ]);
+    expect(await eventsOf(callId)).toEqual(['call.started', 'call.queued', 'call.agent_offered', 'call.ended']);
     const row = (await rig.pool.query('SELECT * FROM calls WHERE call_id = $1', [callId])).rows[0];
     expect(row).toMatchObject({ outcome: 'abandoned', abandoned_at: 'ringing', hung_up_by: 'caller', agent_id: agentId });
     const a = await agentPhone.done;

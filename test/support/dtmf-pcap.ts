@@ -23,10 +23,16 @@ export function presses(digits: string, startMs = 300, gapMs = 250, durationMs =
   return [...digits].map((digit, i) => ({ digit, atMs: startMs + i * gapMs, durationMs }));
 }
 
-export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number } = {}): Buffer {
+export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number; audioMs?: number } = {}): Buffer {
   const ssrc = opts.ssrc ?? 0x12366;
-  const packets: Array<{ tMs: number; payload: Buffer }> = [];
-  let seq = 1000;
+  // Packets in time order; sequence numbers are assigned afterwards, shared by audio and events
+  // as on a real phone. `dup` marks the repeated end packets, which reuse the previous number.
+  const draft: Array<{ tMs: number; make: (seq: number) => Buffer; dup: boolean }> = [];
+  // Optional G.711 A-law silence, as a phone sends while the caller listens.
+  for (let t = 0; t < (opts.audioMs ?? 0); t += PACKET_MS) {
+    const ts = Math.round((t * RATE) / 1000);
+    draft.push({ tMs: t, make: (seq) => audio(seq, ts, ssrc), dup: false });
+  }
   for (const p of schedule) {
     const event = EVENT[p.digit];
     if (event === undefined) throw new Error(`not a DTMF digit: ${JSON.stringify(p.digit)}`);
@@ -34,17 +40,32 @@ export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number } = {}): B
     const ts = Math.round((p.atMs * RATE) / 1000);
     const steps = Math.max(1, Math.round(held / PACKET_MS));
     for (let i = 1; i <= steps; i++) {
-      packets.push({ tMs: p.atMs + (i - 1) * PACKET_MS, payload: rtp(seq++, ts, ssrc, i === 1, event, false, i * 160) });
+      draft.push({ tMs: p.atMs + (i - 1) * PACKET_MS + 0.5, make: (seq) => rtp(seq, ts, ssrc, i === 1, event, false, i * 160), dup: false });
     }
     // The end of an event is sent three times (RFC 4733 §2.5.1.4): the same packet, same
     // sequence number. Advancing the sequence number makes Asterisk report the digit twice.
-    const endSeq = seq++;
-    for (let i = 0; i < 3; i++) packets.push({ tMs: p.atMs + steps * PACKET_MS + i * 5, payload: rtp(endSeq, ts, ssrc, false, event, true, steps * 160) });
+    for (let i = 0; i < 3; i++) {
+      draft.push({ tMs: p.atMs + steps * PACKET_MS + i * 5 + 0.5, make: (seq) => rtp(seq, ts, ssrc, false, event, true, steps * 160), dup: i > 0 });
+    }
   }
-  packets.sort((a, b) => a.tMs - b.tMs);
+  draft.sort((a, b) => a.tMs - b.tMs);
   const chunks = [globalHeader()];
-  for (const pk of packets) chunks.push(frame(pk.tMs, pk.payload));
+  let seq = 1000;
+  for (const d of draft) {
+    if (!d.dup) seq++;
+    chunks.push(frame(Math.floor(d.tMs), d.make(seq)));
+  }
   return Buffer.concat(chunks);
+}
+
+function audio(seq: number, ts: number, ssrc: number): Buffer {
+  const b = Buffer.alloc(12 + 160, 0xd5); // 0xD5 is A-law silence
+  b[0] = 0x80;
+  b[1] = 8; // PCMA
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(ts >>> 0, 4);
+  b.writeUInt32BE(ssrc >>> 0, 8);
+  return b;
 }
 
 function rtp(seq: number, ts: number, ssrc: number, marker: boolean, event: number, end: boolean, duration: number): Buffer {
@@ -112,8 +133,9 @@ export function readDtmfPcap(buf: Buffer): Array<{ tMs: number; event: number; e
     const usec = buf.readUInt32LE(off + 4);
     const len = buf.readUInt32LE(off + 8);
     const r = buf.subarray(off + 16 + 14 + 20 + 8, off + 16 + len);
-    out.push({ tMs: sec * 1000 + usec / 1000, event: r[12]!, end: (r[13]! & 0x80) !== 0, marker: (r[1]! & 0x80) !== 0, seq: r.readUInt16BE(2), ts: r.readUInt32BE(4) });
     off += 16 + len;
+    if ((r[1]! & 0x7f) !== PT) continue;
+    out.push({ tMs: sec * 1000 + usec / 1000, event: r[12]!, end: (r[13]! & 0x80) !== 0, marker: (r[1]! & 0x80) !== 0, seq: r.readUInt16BE(2), ts: r.readUInt32BE(4) });
   }
   return out;
 }

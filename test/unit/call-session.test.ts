@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startCall, stepCall, type CallInput, type CallState } from '../../src/core/call/session.js';
+import { startCall, stepCall, type CallInput, type CallState, type Step } from '../../src/core/call/session.js';
 import type { Ctx } from '../../src/core/events.js';
+import { validateDefinition } from '../../src/core/ivr/validate.js';
+import type { IvrDefinition } from '../../src/core/ivr/definition.js';
 
 function clock(start = 1_700_000_000_000) {
   let now = start;
@@ -12,89 +14,133 @@ function clock(start = 1_700_000_000_000) {
   };
 }
 
-const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366' };
+function def(): IvrDefinition {
+  const r = validateDefinition({
+    name: 'unit',
+    start: 'welcome',
+    prompts: { welcome: { zh: '欢迎' }, leave: { zh: '请留言' }, menu: { zh: '增值税请按一，留言请按二' } },
+    nodes: {
+      welcome: { kind: 'play', prompt: 'welcome', next: 'menu' },
+      menu: { kind: 'menu', prompt: 'menu', options: { '1': 'vat', '2': 'vm' }, timeoutS: 5, retries: 1, invalidPrompt: 'menu', timeoutPrompt: 'menu', onRetriesExhausted: 'vat' },
+      vat: { kind: 'queue', queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' },
+      vm: { kind: 'voicemail', prompt: 'leave', maxSeconds: 60, queue: 'other' },
+    },
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.def;
+}
+
+const IVR = def();
+const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366', lang: 'zh' as const, ivrVersion: 3 };
+
+/** Feeds the IVR what Asterisk would: the current prompt finishes, then the digits. */
+function drive(c: ReturnType<typeof clock>, step: Step, digits: string): Step {
+  let s = step;
+  const playing = () => [...s.commands].reverse().find((k) => k.kind === 'play');
+  const pb = playing();
+  if (pb && pb.kind === 'play') s = stepCall(c.ctx(), IVR, s.state, { kind: 'playback_finished', playbackId: pb.playbackId });
+  for (const d of digits) s = stepCall(c.ctx(), IVR, s.state, { kind: 'dtmf', digit: d });
+  return s;
+}
 
 function toQueued(c = clock()) {
-  const s0 = startCall(c.ctx(), base);
+  const s0 = startCall(c.ctx(), IVR, base);
   c.advance(3000);
-  const s1 = stepCall(c.ctx(), s0.state, { kind: 'playback_finished', playbackId: s0.state.playbackId! });
+  const s1 = drive(c, s0, '1');
   return { c, s0, s1 };
 }
 
 describe('call session', () => {
-  it('answers and plays the welcome first', () => {
-    const { state, commands, events } = startCall(clock().ctx(), base);
-    expect(state.phase).toBe('welcome');
+  it('answers and enters the IVR version it started on', () => {
+    const { state, commands, events } = startCall(clock().ctx(), IVR, base);
+    expect(state.phase).toBe('ivr');
+    expect(state.ivrVersion).toBe(3);
     expect(commands.map((c) => c.kind)).toEqual(['answer', 'play']);
-    expect(events.map((e) => e.type)).toEqual(['call.started']);
+    expect(events.map((e) => e.type)).toEqual(['call.started', 'ivr.entered', 'ivr.node_visited']);
   });
 
-  it('queues after the welcome and ignores a stale playback', () => {
-    const c = clock();
-    const s0 = startCall(c.ctx(), base);
-    expect(stepCall(c.ctx(), s0.state, { kind: 'playback_finished', playbackId: 'other' }).state.phase).toBe('welcome');
+  it('queues with the route the IVR chose: queue, skills, priority and business line', () => {
     const { s1 } = toQueued();
     expect(s1.state.phase).toBe('queued');
-    expect(s1.commands.map((x) => x.kind)).toEqual(['start_moh', 'enqueue']);
+    expect(s1.commands.map((x) => x.kind)).toEqual(expect.arrayContaining(['start_moh', 'enqueue']));
+    expect(s1.events.find((e) => e.type === 'call.queued')).toMatchObject({ queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' });
   });
 
   it('rings the reserved agent, bridges on answer and records the wait', () => {
     const { c, s1 } = toQueued();
-    const s2 = stepCall(c.ctx(), s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
+    const s2 = stepCall(c.ctx(), IVR, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
     expect(s2.state.phase).toBe('ringing');
-    const ring = s2.commands[0]!;
-    expect(ring).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1' });
+    expect(s2.commands[0]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1' });
     c.advance(4000);
     const legId = s2.state.offer!.legId;
-    const s3 = stepCall(c.ctx(), s2.state, { kind: 'agent_leg_answered', legId });
+    const s3 = stepCall(c.ctx(), IVR, s2.state, { kind: 'agent_leg_answered', legId });
     expect(s3.state.phase).toBe('bridged');
     expect(s3.commands.map((x) => x.kind)).toEqual(['agent_on_call', 'stop_moh', 'bridge']);
     expect(s3.events[0]).toMatchObject({ type: 'call.agent_answered', agentId: 'a1', waitMs: 4000 });
     c.advance(60_000);
-    const s4 = stepCall(c.ctx(), s3.state, { kind: 'agent_hung_up', legId });
+    const s4 = stepCall(c.ctx(), IVR, s3.state, { kind: 'agent_hung_up', legId });
     expect(s4.state.phase).toBe('ended');
-    expect(s4.events[0]).toMatchObject({ type: 'call.ended', outcome: 'answered', hungUpBy: 'agent', talkMs: 60_000, durationMs: 67_000 });
+    expect(s4.events[0]).toMatchObject({ type: 'call.ended', outcome: 'answered', hungUpBy: 'agent', talkMs: 60_000, durationMs: 67_000, queue: 'ntax-vat' });
     expect(s4.commands).toContainEqual({ kind: 'hangup', channelId: 'ch1' });
     expect(s4.commands).toContainEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'talk' });
   });
 
   it('returns to the queue when the agent does not answer, and releases that agent', () => {
     const { c, s1 } = toQueued();
-    const s2 = stepCall(c.ctx(), s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
-    const s3 = stepCall(c.ctx(), s2.state, { kind: 'agent_leg_failed', legId: s2.state.offer!.legId, reason: 'no_answer' });
+    const s2 = stepCall(c.ctx(), IVR, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
+    const s3 = stepCall(c.ctx(), IVR, s2.state, { kind: 'agent_leg_failed', legId: s2.state.offer!.legId, reason: 'no_answer' });
     expect(s3.state.phase).toBe('queued');
     expect(s3.commands).toEqual([
       { kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'missed' },
-      { kind: 'enqueue', callId: 'c1', queue: 'default' },
+      { kind: 'enqueue', callId: 'c1', route: s1.state.route },
     ]);
     expect(s3.events[0]).toMatchObject({ type: 'call.agent_missed', reason: 'no_answer' });
   });
 
-  it('classifies abandons by where the caller was', () => {
+  it('classifies abandons by where the caller was, with the IVR node and the wait', () => {
     const c = clock();
-    const s0 = startCall(c.ctx(), base);
-    expect(stepCall(c.ctx(), s0.state, { kind: 'caller_hung_up' }).events[0]).toMatchObject({ abandonedAt: 'ivr' });
-    const { s1 } = toQueued();
-    const q = stepCall(c.ctx(), s1.state, { kind: 'caller_hung_up' });
-    expect(q.events[0]).toMatchObject({ outcome: 'abandoned', abandonedAt: 'queue' });
-    expect(q.commands).toContainEqual({ kind: 'dequeue', callId: 'c1', queue: 'default' });
-    const r = stepCall(c.ctx(), s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
-    const rh = stepCall(c.ctx(), r.state, { kind: 'caller_hung_up' });
+    const s0 = startCall(c.ctx(), IVR, base);
+    const inIvr = stepCall(c.ctx(), IVR, drive(c, s0, '').state, { kind: 'caller_hung_up' });
+    expect(inIvr.events.map((e) => e.type)).toEqual(['ivr.left', 'call.ended']);
+    expect(inIvr.events[1]).toMatchObject({ outcome: 'abandoned', abandonedAt: 'ivr', ivrNode: 'menu' });
+    const { s1 } = toQueued(c);
+    c.advance(7000);
+    const q = stepCall(c.ctx(), IVR, s1.state, { kind: 'caller_hung_up' });
+    expect(q.events[0]).toMatchObject({ outcome: 'abandoned', abandonedAt: 'queue', waitMs: 7000, queue: 'ntax-vat' });
+    expect(q.commands).toContainEqual({ kind: 'dequeue', callId: 'c1', queue: 'ntax-vat' });
+    const r = stepCall(c.ctx(), IVR, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
+    const rh = stepCall(c.ctx(), IVR, r.state, { kind: 'caller_hung_up' });
     expect(rh.events[0]).toMatchObject({ abandonedAt: 'ringing', agentId: 'a1' });
     expect(rh.commands).toContainEqual({ kind: 'hangup', channelId: r.state.offer!.legId });
     expect(rh.commands).toContainEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'cancelled' });
   });
 
-  it('gives back an agent reserved for a call that is no longer waiting', () => {
+  it('takes a voicemail: prompt, then recording, kept when the caller hangs up', () => {
     const c = clock();
-    const s0 = startCall(c.ctx(), base);
-    const r = stepCall(c.ctx(), s0.state, { kind: 'agent_reserved', agentId: 'a9', endpoint: 'PJSIP/a9' });
+    const s = drive(c, startCall(c.ctx(), IVR, base), '2');
+    expect(s.state.phase).toBe('voicemail');
+    const prompt = s.commands.find((k) => k.kind === 'play');
+    expect(prompt).toMatchObject({ prompts: [{ source: 'ivr', name: 'leave' }] });
+    const rec = stepCall(c.ctx(), IVR, s.state, { kind: 'playback_finished', playbackId: (prompt as { playbackId: string }).playbackId });
+    expect(rec.commands).toEqual([{ kind: 'record', channelId: 'ch1', recording: 'vm-c1', maxSeconds: 300 }]);
+    c.advance(12_000);
+    const end = stepCall(c.ctx(), IVR, rec.state, { kind: 'caller_hung_up' });
+    expect(end.events.map((e) => e.type)).toEqual(['call.voicemail_left', 'call.ended']);
+    expect(end.events[0]).toMatchObject({ queue: 'other', recording: 'vm-c1', durationS: 12 });
+    expect(end.events[1]).toMatchObject({ outcome: 'voicemail', hungUpBy: 'caller' });
+  });
+
+  it('gives back an agent reserved for a call that is not waiting', () => {
+    const c = clock();
+    const s0 = startCall(c.ctx(), IVR, base);
+    const r = stepCall(c.ctx(), IVR, s0.state, { kind: 'agent_reserved', agentId: 'a9', endpoint: 'PJSIP/a9' });
     expect(r.commands).toEqual([{ kind: 'release_agent', agentId: 'a9', callId: 'c1', after: 'cancelled' }]);
   });
 
   it('property: whatever arrives, a call ends at most once, never rings two agents, and every reservation is released', () => {
     const input = fc.oneof(
       fc.constant<'pb'>('pb'),
+      fc.constantFrom('0', '1', '2', '9', '*').map((d) => ({ dtmf: d })),
       fc.constantFrom('a1', 'a2', 'a3').map((a) => ({ reserve: a })),
       fc.constant<'answer'>('answer'),
       fc.constant<'fail'>('fail'),
@@ -102,35 +148,37 @@ describe('call session', () => {
       fc.constant<'agentHup'>('agentHup'),
     );
     fc.assert(
-      fc.property(fc.array(input, { maxLength: 30 }), (seq) => {
+      fc.property(fc.array(input, { maxLength: 40 }), (seq) => {
         const c = clock();
-        let step = startCall(c.ctx(), base);
+        let step = startCall(c.ctx(), IVR, base);
         let s: CallState = step.state;
+        let lastPlayback: string | undefined;
         let ended = 0;
-        const reserved = new Set<string>();
         const released = new Set<string>();
+        const remember = (st: Step) => {
+          for (const k of st.commands) if (k.kind === 'play') lastPlayback = k.playbackId;
+        };
+        remember(step);
         for (const x of seq) {
           c.advance(500);
           let inp: CallInput;
-          if (x === 'pb') inp = { kind: 'playback_finished', playbackId: s.playbackId ?? 'none' };
+          if (x === 'pb') inp = { kind: 'playback_finished', playbackId: lastPlayback ?? 'none' };
           else if (x === 'answer') inp = { kind: 'agent_leg_answered', legId: s.offer?.legId ?? 'none' };
           else if (x === 'fail') inp = { kind: 'agent_leg_failed', legId: s.offer?.legId ?? 'none', reason: 'no_answer' };
           else if (x === 'callerHup') inp = { kind: 'caller_hung_up' };
           else if (x === 'agentHup') inp = { kind: 'agent_hung_up', legId: s.offer?.legId ?? 'none' };
-          else {
-            inp = { kind: 'agent_reserved', agentId: x.reserve, endpoint: `PJSIP/${x.reserve}` };
-            reserved.add(`${x.reserve}@${seq.indexOf(x)}`);
-          }
+          else if ('dtmf' in x) inp = { kind: 'dtmf', digit: x.dtmf };
+          else inp = { kind: 'agent_reserved', agentId: x.reserve, endpoint: `PJSIP/${x.reserve}` };
           const before = s;
-          step = stepCall(c.ctx(), s, inp);
+          step = stepCall(c.ctx(), IVR, s, inp);
           s = step.state;
+          remember(step);
           ended += step.events.filter((e) => e.type === 'call.ended').length;
           const rings = step.commands.filter((k) => k.kind === 'ring_agent');
           expect(rings.length).toBeLessThanOrEqual(1);
           if (rings.length) expect(before.phase).toBe('queued');
           for (const k of step.commands) if (k.kind === 'release_agent') released.add(k.agentId);
           if (inp.kind === 'agent_reserved' && s.offer?.agentId !== inp.agentId) {
-            // Not rung: it must have been handed straight back.
             expect(step.commands).toContainEqual({ kind: 'release_agent', agentId: inp.agentId, callId: 'c1', after: 'cancelled' });
           }
         }

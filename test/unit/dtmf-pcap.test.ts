@@ -22,3 +22,13 @@ describe('DTMF pcap writer (test tool)', () => {
     expect(() => dtmfPcap(presses('1A'))).toThrow(/not a DTMF digit/);
   });
 });
+
+describe('DTMF pcap writer with audio', () => {
+  it('interleaves A-law audio and events in one sequence space', () => {
+    const buf = dtmfPcap(presses('5', 100, 100, 60), { audioMs: 400 });
+    const events = readDtmfPcap(buf);
+    expect(events.filter((p) => p.marker).map((p) => p.event)).toEqual([5]);
+    // 20 audio packets + 3 event packets + 3 end packets (two of them repeats).
+    expect(buf.length).toBeGreaterThan(24 + 20 * (16 + 14 + 20 + 8 + 172));
+  });
+});

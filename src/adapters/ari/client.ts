@@ -69,6 +69,13 @@ export class AriClient {
     );
   }
 
+  /** Records the caller (a voicemail) into Asterisk's recording directory as <name>.wav. */
+  record(channelId: string, name: string, maxSeconds: number): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/record`, {
+      name, format: 'wav', maxDurationSeconds: maxSeconds, beep: true, terminateOn: '#', ifExists: 'overwrite',
+    });
+  }
+
   createBridge(bridgeId: string, name: string): Promise<AriBridge> {
     return this.http.post(`bridges/${enc(bridgeId)}`, { type: 'mixing', name });
   }

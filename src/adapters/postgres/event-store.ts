@@ -42,15 +42,22 @@ async function project(client: pg.PoolClient, e: DomainEvent): Promise<void> {
   switch (e.type) {
     case 'call.started':
       await client.query(
-        'INSERT INTO calls (call_id, caller, dialed, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT (call_id) DO NOTHING',
-        [e.callId, e.caller, e.dialed, e.at],
+        'INSERT INTO calls (call_id, caller, dialed, started_at, ivr_version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING',
+        [e.callId, e.caller, e.dialed, e.at, e.ivrVersion],
+      );
+      return;
+    case 'call.queued':
+      // A call re-queued after a missed offer keeps the time it first entered.
+      await client.query(
+        `UPDATE calls SET queue = $2, line = $3, sub_line = $4, entered_queue_at = COALESCE(entered_queue_at, $5) WHERE call_id = $1`,
+        [e.callId, e.queue, e.line, e.subLine ?? null, e.at],
       );
       return;
     case 'call.ended':
       await client.query(
         `UPDATE calls SET ended_at = $2, outcome = $3, abandoned_at = $4, hung_up_by = $5, agent_id = $6,
-                duration_ms = $7, talk_ms = $8 WHERE call_id = $1`,
-        [e.callId, e.at, e.outcome, e.abandonedAt ?? null, e.hungUpBy, e.agentId ?? null, e.durationMs, e.talkMs ?? null],
+                duration_ms = $7, talk_ms = $8, ivr_node = $9, wait_ms = $10 WHERE call_id = $1`,
+        [e.callId, e.at, e.outcome, e.abandonedAt ?? null, e.hungUpBy, e.agentId ?? null, e.durationMs, e.talkMs ?? null, e.ivrNode ?? null, e.waitMs ?? null],
       );
       return;
     default:

@@ -38,11 +38,15 @@ export class PromptSynth {
   }
 
   /** Ensures the prompt exists; returns how it was produced. Throws with the prompt's name if it cannot be. */
-  async ensure(lang: Lang, name: string, text: string): Promise<'recorded' | 'cached' | 'synthesized'> {
+  /**
+   * `recordedAs` is the name a recording of this prompt would have (prompts/recorded/<lang>/<name>.wav),
+   * when the file name itself is derived (e.g. content-addressed IVR prompts).
+   */
+  async ensure(lang: Lang, name: string, text: string, recordedAs = name): Promise<'recorded' | 'cached' | 'synthesized'> {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new Error(`prompt name "${name}" must be lowercase letters, digits, - or _`);
     const out = this.fileFor(lang, name);
     await mkdir(path.dirname(out), { recursive: true });
-    const recorded = path.join(this.o.recordedDir, lang, `${name}.wav`);
+    const recorded = path.join(this.o.recordedDir, lang, `${recordedAs}.wav`);
     if (await exists(recorded)) {
       await copyFile(recorded, out);
       return 'recorded';

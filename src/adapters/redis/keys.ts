@@ -7,6 +7,9 @@ export function redisKeys(prefix: string) {
     agentIds: `${prefix}:agents`,
     /** Waiting calls of one queue; lower score first (priority, then time entered). */
     queue: (queue: string) => `${prefix}:queue:${queue}`,
+    queues: `${prefix}:queues`,
+    /** The IVR version new calls start on. */
+    ivrActive: `${prefix}:ivr:active`,
     events: `${prefix}:events`,
   };
 }

@@ -59,7 +59,11 @@ export class LiveState {
   }
 
   async enqueue(queue: string, callId: string, score: number): Promise<void> {
-    await this.redis.zadd(this.keys.queue(queue), 'NX', score, callId);
+    await this.redis.multi().sadd(this.keys.queues, queue).zadd(this.keys.queue(queue), 'NX', score, callId).exec();
+  }
+  /** Every queue that has had a caller; the dispatcher looks at each. */
+  async queues(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.queues)).sort();
   }
   async dequeue(queue: string, callId: string): Promise<void> {
     await this.redis.zrem(this.keys.queue(queue), callId);

@@ -1,18 +1,23 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
 import { startCall, stepCall, type CallCommand, type CallInput, type CallState, type Step } from '../../core/call/session.js';
+import type { IvrDefinition } from '../../core/ivr/definition.js';
+import type { Lang } from '../../core/ivr/interpreter.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import type { AriEvent } from '../../adapters/ari/types.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
+import { PromptSynth } from '../../adapters/prompts/synth.js';
 import type { AgentService } from '../agents/agent-service.js';
+import type { IvrCatalog } from '../ivr/catalog.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import { missReason } from './hangup-cause.js';
-import { PromptSynth, type Lang } from '../../adapters/prompts/synth.js';
+import { queueScore } from './queue-score.js';
 
 export interface CallServiceDeps {
   ari: AriClient;
   live: LiveState;
   agents: AgentService;
+  ivr: IvrCatalog;
   publish: (events: DomainEvent[]) => void;
   ctx: () => Ctx;
   log: Logger;
@@ -22,19 +27,23 @@ export interface CallServiceDeps {
   kickDispatcher: () => void;
 }
 
-interface Live {
+interface LiveCall {
   state: CallState;
+  def: IvrDefinition;
   log: Logger;
+  timers: Map<string, NodeJS.Timeout>;
 }
+
+type Ref = { callId: string; role: 'caller' | 'agent' };
 
 /**
  * Stasis handlers for taxpayer calls: turns ARI events into inputs for the call state
  * machine (core/call/session.ts) and carries out the commands it returns.
  */
 export class CallService {
-  private readonly calls = new Map<string, Live>();
+  private readonly calls = new Map<string, LiveCall>();
   /** Caller channels and agent legs, to the call they belong to. */
-  private readonly channelToCall = new Map<string, { callId: string; role: 'caller' | 'agent' }>();
+  private readonly channels = new Map<string, Ref>();
   private readonly dispatch: OrderedDispatch;
 
   constructor(private readonly d: CallServiceDeps) {
@@ -47,6 +56,8 @@ export class CallService {
 
   /** Entry point for every ARI event. Called synchronously in arrival order. */
   onAriEvent(ev: AriEvent): void {
+    const channel = 'channel' in ev ? (ev.channel as { id: string } | undefined) : undefined;
+    const ref = channel ? this.channels.get(channel.id) : undefined;
     switch (ev.type) {
       case 'StasisStart': {
         const e = ev as Extract<AriEvent, { type: 'StasisStart' }>;
@@ -55,26 +66,35 @@ export class CallService {
         if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: e.channel.id });
         return;
       }
+      case 'ChannelDtmfReceived':
+        if (ref?.role === 'caller') this.input(ref.callId, { kind: 'dtmf', digit: (ev as { digit: string }).digit });
+        return;
       case 'PlaybackFinished': {
         const pb = (ev as Extract<AriEvent, { type: 'PlaybackFinished' }>).playback;
-        const channelId = pb.target_uri.replace(/^channel:/, '');
-        const ref = this.channelToCall.get(channelId);
-        if (ref) this.input(ref.callId, { kind: 'playback_finished', playbackId: pb.id });
+        const owner = this.channels.get(pb.target_uri.replace(/^channel:/, ''));
+        if (owner) this.input(owner.callId, { kind: 'playback_finished', playbackId: pb.id });
         return;
       }
-      case 'StasisEnd': {
-        const ref = ev.channel && this.channelToCall.get(ev.channel.id);
+      case 'RecordingFinished':
+      case 'RecordingFailed': {
+        const rec = (ev as unknown as { recording: { name: string; target_uri: string; duration?: number } }).recording;
+        const owner = this.channels.get(rec.target_uri.replace(/^channel:/, ''));
+        if (owner) this.input(owner.callId, { kind: 'recording_finished', recording: rec.name, durationS: rec.duration ?? 0 });
+        return;
+      }
+      case 'ChannelHangupRequest':
+        if (ref?.role === 'caller') this.input(ref.callId, { kind: 'caller_hung_up' });
+        return;
+      case 'StasisEnd':
         if (!ref) return;
-        if (ref.role === 'caller') this.input(ref.callId, { kind: 'caller_hung_up' });
-        else this.input(ref.callId, { kind: 'agent_hung_up', legId: ev.channel!.id });
+        if (ref.role === 'caller') this.input(ref.callId, { kind: 'caller_left_app' });
+        else this.input(ref.callId, { kind: 'agent_hung_up', legId: channel!.id });
         return;
-      }
       case 'ChannelDestroyed': {
         const e = ev as Extract<AriEvent, { type: 'ChannelDestroyed' }>;
-        const ref = this.channelToCall.get(e.channel.id);
         if (ref?.role === 'agent') this.input(ref.callId, { kind: 'agent_leg_failed', legId: e.channel.id, reason: missReason(e.cause) });
         if (ref?.role === 'caller') this.input(ref.callId, { kind: 'caller_hung_up' });
-        this.channelToCall.delete(e.channel.id);
+        this.channels.delete(e.channel.id);
         return;
       }
       default:
@@ -99,12 +119,14 @@ export class CallService {
   private startInbound(channelId: string, caller: string, dialed: string): void {
     const ctx = this.d.ctx();
     const callId = ctx.newId();
-    this.channelToCall.set(channelId, { callId, role: 'caller' });
+    this.channels.set(channelId, { callId, role: 'caller' });
     this.dispatch.submit(callId, async () => {
-      const step = startCall(ctx, { callId, channelId, caller: caller || 'anonymous', dialed });
+      const ivrVersion = await this.d.ivr.activeVersion();
+      const def = await this.d.ivr.definition(ivrVersion);
+      const step = startCall(ctx, def, { callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion });
       const log = this.d.log.child({ callId });
-      this.calls.set(callId, { state: step.state, log });
-      log.info({ caller, dialed, channelId }, 'call started');
+      this.calls.set(callId, { state: step.state, def, log, timers: new Map() });
+      log.info({ caller, dialed, channelId, ivrVersion }, 'call started');
       await this.apply(callId, step);
     });
   }
@@ -112,8 +134,11 @@ export class CallService {
   private input(callId: string, input: CallInput): void {
     this.dispatch.submit(callId, async () => {
       const live = this.calls.get(callId);
-      if (!live) return;
-      await this.apply(callId, stepCall(this.d.ctx(), live.state, input));
+      if (!live) {
+        if (input.kind === 'agent_reserved') await this.d.agents.move(input.agentId, 'unreserve', 'call_gone', callId);
+        return;
+      }
+      await this.apply(callId, stepCall(this.d.ctx(), live.def, live.state, input));
     });
   }
 
@@ -122,41 +147,58 @@ export class CallService {
     if (!live) return;
     live.state = step.state;
     this.d.publish(step.events);
-    for (const e of step.events) live.log.info({ event: e.type }, 'event');
+    for (const e of step.events) live.log.debug({ event: e.type }, 'event');
     for (const cmd of step.commands) {
       try {
-        await this.run(callId, cmd);
+        await this.run(live, cmd);
       } catch (err) {
         live.log.warn({ cmd: cmd.kind, err: (err as Error).message }, 'command failed');
         if (cmd.kind === 'ring_agent') this.input(callId, { kind: 'agent_leg_failed', legId: cmd.legId, reason: 'unreachable' });
+        if (cmd.kind === 'play') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
       }
     }
     if (step.state.phase === 'ended') {
+      for (const t of live.timers.values()) clearTimeout(t);
       this.calls.delete(callId);
-      for (const [ch, ref] of this.channelToCall) if (ref.callId === callId) this.channelToCall.delete(ch);
+      for (const [ch, ref] of this.channels) if (ref.callId === callId && ref.role === 'caller') this.channels.delete(ch);
       live.log.info('call finished');
     }
   }
 
-  private async run(callId: string, c: CallCommand): Promise<void> {
-    const { ari, live, agents } = this.d;
+  private async run(live: LiveCall, c: CallCommand): Promise<void> {
+    const { ari, live: store, agents } = this.d;
+    const callId = live.state.callId;
     switch (c.kind) {
       case 'answer':
         return ari.answer(c.channelId);
-      case 'play':
-        return ari.play(c.channelId, c.playbackId, [PromptSynth.media(this.d.lang, c.prompt)]);
+      case 'play': {
+        const media = c.prompts.map((p) => (p.source === 'ivr' ? this.d.ivr.media(live.def, p.name, this.d.lang) : PromptSynth.media(this.d.lang, p.name)));
+        return ari.play(c.channelId, c.playbackId, media);
+      }
+      case 'stop_playback':
+        return ari.stopPlayback(c.playbackId);
+      case 'start_timer':
+        live.timers.set(c.timerId, setTimeout(() => {
+          live.timers.delete(c.timerId);
+          this.input(callId, { kind: 'timer_fired', timerId: c.timerId });
+        }, c.ms));
+        return;
+      case 'cancel_timer':
+        clearTimeout(live.timers.get(c.timerId));
+        live.timers.delete(c.timerId);
+        return;
       case 'start_moh':
         return ari.startMoh(c.channelId);
       case 'stop_moh':
         return ari.stopMoh(c.channelId);
       case 'enqueue':
-        await live.enqueue(c.queue, c.callId, this.d.ctx().now);
+        await store.enqueue(c.route.queue, c.callId, queueScore(c.route.priority, this.d.ctx().now));
         this.d.kickDispatcher();
         return;
       case 'dequeue':
-        return live.dequeue(c.queue, c.callId);
+        return store.dequeue(c.queue, c.callId);
       case 'ring_agent':
-        this.channelToCall.set(c.legId, { callId, role: 'agent' });
+        this.channels.set(c.legId, { callId, role: 'agent' });
         await ari.originate({
           channelId: c.legId,
           endpoint: c.endpoint,
@@ -173,6 +215,10 @@ export class CallService {
         return;
       case 'destroy_bridge':
         return ari.destroyBridge(c.bridgeId);
+      case 'record':
+        return ari.record(c.channelId, c.recording, c.maxSeconds);
+      case 'transfer_out':
+        return ari.continueInDialplan(c.channelId, 'transfer-out', c.number);
       case 'hangup':
         return ari.hangup(c.channelId);
       case 'agent_on_call':

@@ -4,7 +4,7 @@ import type { LiveState } from '../../adapters/redis/live-state.js';
 
 export interface DispatcherDeps {
   live: LiveState;
-  queues: () => string[];
+  queues: () => Promise<string[]>;
   now: () => number;
   log: Logger;
   /** Hands a reserved agent to the call; the call decides whether to ring it. */
@@ -48,7 +48,7 @@ export class Dispatcher {
   }
 
   private async round(): Promise<void> {
-    for (const queue of this.d.queues()) {
+    for (const queue of await this.d.queues()) {
       const [calls, agents] = await Promise.all([this.d.live.waiting(queue), this.d.live.idleAgents()]);
       if (!calls.length || !agents.length) continue;
       for (const { call, agent } of pairCallsWithAgents(calls, agents)) {

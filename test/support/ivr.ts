@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { REPO } from './rig.js';
+import type { TestRig } from './service.js';
+
+/** The shipped 12366 tree, open around the clock, so a test does not depend on the hour it runs. */
+export function alwaysOpen12366(): Record<string, any> {
+  const def = YAML.parse(readFileSync(path.join(REPO, 'ivr', '12366.yaml'), 'utf8'));
+  const allDay = [['00:00', '24:00']];
+  def.nodes['office-hours'].weekly = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
+  def.nodes['office-hours'].holidays = [];
+  def.nodes['office-hours'].workdays = [];
+  return def;
+}
+
+export async function api(rig: TestRig, method: string, url: string, body?: unknown, type = 'application/json') {
+  const r = await fetch(`${rig.svc.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${rig.svc.config.ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': type } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Uploads a definition through the ops API and activates it; returns its version. */
+export async function activateIvr(rig: TestRig, def: unknown): Promise<number> {
+  const up = await api(rig, 'POST', '/api/ivr/versions', def);
+  if (up.status !== 201) throw new Error(`IVR upload failed: ${up.status} ${JSON.stringify(up.body)}`);
+  const act = await api(rig, 'POST', `/api/ivr/versions/${up.body.version}/activate`);
+  if (act.status !== 200) throw new Error(`IVR activate failed: ${act.status} ${JSON.stringify(act.body)}`);
+  return up.body.version;
+}
