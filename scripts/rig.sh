@@ -132,6 +132,8 @@ start_asterisk() {
   rm -rf "$ROOT/etc/asterisk"; cp -r "$staged" "$ROOT/etc/asterisk"; echo "$want" >"$ROOT/etc/asterisk/.rig-hash"
   chroot "$ROOT" chown -R asterisk:asterisk /etc/asterisk
   mkdir -p "$ROOT/run/asterisk"; chroot "$ROOT" chown asterisk:asterisk /run/asterisk
+  # ARI recordings (voicemails) go here; Debian's package does not create it.
+  chroot "$ROOT" install -d -o asterisk -g asterisk /var/spool/asterisk/recording
   install_prompts
   log "starting Asterisk $(chroot "$ROOT" dpkg-query -W -f='${Version}' asterisk)"
   chroot "$ROOT" /usr/sbin/asterisk -U asterisk -G asterisk

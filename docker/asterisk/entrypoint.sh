@@ -23,6 +23,8 @@ bash /etc/asterisk/render-secrets.sh /etc/asterisk
 
 chown -R asterisk:asterisk /etc/asterisk
 install -d -o asterisk -g asterisk /run/asterisk
+# ARI recordings (voicemails) go here; Debian's package does not create it.
+install -d -o asterisk -g asterisk /var/spool/asterisk/recording
 
 # Asterisk resolves the hostname on every call; without this line each call stalls on DNS.
 host=$(uname -n)

@@ -158,7 +158,7 @@ describe('menus', () => {
       { kind: 'play', playbackId: call.state.playbackId, prompts: ['invalid', 'main-menu'] },
     ]);
     expect(call.state).toMatchObject({ nodeId: 'main', phase: 'menu_prompt', failures: 1 });
-    expect(step.events).toEqual([]);
+    expect(step.events).toEqual([expect.objectContaining({ type: 'ivr.input_failed', nodeId: 'main', reason: 'invalid', digit: '7', attempt: 1 })]);
   });
 
   it('an invalid key during the welcome gets the invalid prompt, and the next key barges in on that', () => {

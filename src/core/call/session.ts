@@ -263,7 +263,7 @@ function endCall(ctx: Ctx, step: Step, by: HungUpBy): Step {
       { kind: 'release_agent', agentId: s.offer.agentId, callId: s.callId, after: 'talk' },
     );
     ended = stamp(ctx, { ...base, outcome: 'answered', agentId: s.offer.agentId, talkMs: ctx.now - (s.answeredAt ?? ctx.now) });
-  } else if (s.phase === 'voicemail' || s.phase === 'transferring' || (s.phase === 'ivr' && by === 'system')) {
+  } else if ((s.phase === 'voicemail' && s.voicemail?.recording) || s.phase === 'transferring' || (s.phase === 'ivr' && by === 'system')) {
     if (by !== 'caller' && s.phase !== 'transferring') commands.push({ kind: 'hangup', channelId: s.channelId });
     const outcome = s.phase === 'voicemail' ? 'voicemail' : s.phase === 'transferring' ? 'transferred' : 'ended_in_ivr';
     ended = stamp(ctx, { ...base, outcome });
@@ -276,9 +276,10 @@ function endCall(ctx: Ctx, step: Step, by: HungUpBy): Step {
     }
     if (s.phase === 'queued' && s.route) commands.push({ kind: 'dequeue', callId: s.callId, queue: s.route.queue });
     if (by !== 'caller') commands.push({ kind: 'hangup', channelId: s.channelId });
+    // Hanging up during the voicemail prompt, before recording began, is giving up in the IVR.
     const abandonedAt = s.phase === 'ringing' ? 'ringing' : s.phase === 'queued' ? 'queue' : 'ivr';
     ended = stamp(ctx, {
-      ...base, outcome: 'abandoned', abandonedAt, agentId: s.offer?.agentId, ivrNode: s.phase === 'ivr' ? s.ivr.nodeId : undefined,
+      ...base, outcome: 'abandoned', abandonedAt, agentId: s.offer?.agentId, ivrNode: abandonedAt === 'ivr' ? s.ivr.nodeId : undefined,
       waitMs: s.queuedAt !== undefined ? ctx.now - s.queuedAt : undefined,
     });
   }

@@ -9,6 +9,7 @@ export type IvrLeftReason = 'queued' | 'voicemail' | 'transferred' | 'hangup' | 
 export type IvrEventBody =
   | { type: 'ivr.entered'; callId: string; definition: string }
   | { type: 'ivr.node_visited'; callId: string; nodeId: string; digit?: string }
+  | { type: 'ivr.input_failed'; callId: string; nodeId: string; reason: 'invalid' | 'timeout'; digit?: string; attempt: number }
   | { type: 'ivr.left'; callId: string; nodeId: string; reason: IvrLeftReason; queue?: string };
 
 export type IvrEvent = IvrEventBody & { id: string; at: string; v: 1 };

@@ -311,12 +311,14 @@ function menuDigit(w: Work, menu: MenuNode, digit: string): void {
   } else {
     // Whatever else was typed ahead was aimed at a menu the caller misunderstood.
     w.s.digits = [];
-    fail(w, menu, 'invalid');
+    fail(w, menu, 'invalid', digit);
   }
 }
 
-function fail(w: Work, menu: MenuNode, why: 'invalid' | 'timeout'): void {
+function fail(w: Work, menu: MenuNode, why: 'invalid' | 'timeout', digit?: string): void {
   w.s.failures++;
+  // Where callers press wrong keys or fall silent is what ops need to fix a menu.
+  w.events.push(stampIvr(w.ctx, { type: 'ivr.input_failed', callId: w.s.callId, nodeId: w.s.nodeId, reason: why, digit, attempt: w.s.failures }));
   if (w.s.failures > (menu.retries ?? w.def.defaults?.retries ?? DEFAULT_RETRIES)) {
     w.s.exhausted = true;
     enter(w, menu.onRetriesExhausted);
