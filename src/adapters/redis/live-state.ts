@@ -3,12 +3,34 @@ import { moves, type AgentState, type MoveName } from '../../core/agents/state.j
 import type { RedisKeys } from './keys.js';
 import { AGENT_MOVE, AGENT_REGISTERED, CLAIM } from './scripts.js';
 
+/** What routing needs to know about an agent besides its state; kept with the state so every instance sees it. */
+export interface AgentProfile {
+  name: string;
+  /** Skill -> proficiency 1..5. */
+  skills: Record<string, number>;
+  /** Queues this agent serves. */
+  queues: string[];
+}
+
 export interface AgentLive {
   agentId: string;
   state: AgentState;
   registered: boolean;
   callId?: string;
   since: number;
+  profile: AgentProfile;
+  pauseReason?: string;
+  /** When wrap-up ends by itself (ms). */
+  wrapUntil?: number;
+  callsHandled: number;
+  lastOfferedAt?: number;
+  /** Offers missed in a row; reset when the agent answers. */
+  misses: number;
+}
+
+export interface MoveExtra {
+  pauseReason?: string;
+  wrapUntil?: number;
 }
 
 /** Shared live state (agents, waiting calls) in Redis. Decisions are the core's; this only stores them atomically. */
@@ -19,13 +41,25 @@ export class LiveState {
   ) {}
 
   /** Applies a named move if the agent is in an allowed state. Returns the state it was in. */
-  async moveAgent(agentId: string, move: MoveName, now: number, callId = ''): Promise<{ ok: boolean; from: AgentState }> {
+  async moveAgent(agentId: string, move: MoveName, now: number, callId = '', extra: MoveExtra = {}): Promise<{ ok: boolean; from: AgentState }> {
     const m = moves[move];
     const [ok, from] = (await this.redis.eval(
       AGENT_MOVE, 2, this.keys.agent(agentId), this.keys.idle,
-      agentId, m.from.join(','), m.to, callId, String(now),
+      agentId, m.from.join(','), m.to, callId, String(now), extra.pauseReason ?? '', extra.wrapUntil === undefined ? '' : String(extra.wrapUntil),
     )) as [number, AgentState];
     return { ok: ok === 1, from };
+  }
+
+  async setProfile(agentId: string, profile: AgentProfile): Promise<void> {
+    await this.redis.multi().sadd(this.keys.agentIds, agentId).hset(this.keys.agent(agentId), 'profile', JSON.stringify(profile)).exec();
+  }
+
+  /** Counts a missed offer; returns the number missed in a row. */
+  async countMiss(agentId: string): Promise<number> {
+    return this.redis.hincrby(this.keys.agent(agentId), 'misses', 1);
+  }
+  async resetMisses(agentId: string): Promise<void> {
+    await this.redis.hset(this.keys.agent(agentId), 'misses', 0);
   }
 
   async setRegistered(agentId: string, registered: boolean, now: number): Promise<void> {
@@ -35,13 +69,19 @@ export class LiveState {
 
   async agent(agentId: string): Promise<AgentLive | undefined> {
     const h = await this.redis.hgetall(this.keys.agent(agentId));
-    if (!h.state && !h.registered) return undefined;
+    if (!h.state && !h.registered && !h.profile) return undefined;
     return {
       agentId,
       state: (h.state as AgentState) ?? 'logged_out',
       registered: h.registered === '1',
       callId: h.callId || undefined,
       since: Number(h.since ?? 0),
+      profile: h.profile ? (JSON.parse(h.profile) as AgentProfile) : { name: agentId, skills: {}, queues: [] },
+      pauseReason: h.pauseReason || undefined,
+      wrapUntil: h.wrapUntil ? Number(h.wrapUntil) : undefined,
+      callsHandled: Number(h.callsHandled ?? 0),
+      lastOfferedAt: h.lastOfferedAt ? Number(h.lastOfferedAt) : undefined,
+      misses: Number(h.misses ?? 0),
     };
   }
 

@@ -3,13 +3,17 @@
  * service instances can never both reserve one agent.
  */
 
-/** KEYS: agent hash, idle zset. ARGV: agentId, allowed-from (comma list), to, callId, now(ms). */
+/**
+ * KEYS: agent hash, idle zset.
+ * ARGV: agentId, allowed-from (comma list), to, callId, now(ms), pauseReason, wrapUntil(ms or '').
+ */
 export const AGENT_MOVE = `
 local cur = redis.call('HGET', KEYS[1], 'state') or 'logged_out'
 local ok = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == cur then ok = true end end
 if not ok then return {0, cur} end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'callId', ARGV[4], 'since', ARGV[5])
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'callId', ARGV[4], 'since', ARGV[5], 'pauseReason', ARGV[6], 'wrapUntil', ARGV[7])
+if ARGV[3] == 'on_call' then redis.call('HINCRBY', KEYS[1], 'callsHandled', 1) end
 if ARGV[3] == 'available' and redis.call('HGET', KEYS[1], 'registered') == '1' then
   redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 else
@@ -41,6 +45,6 @@ if redis.call('HGET', KEYS[2], 'state') ~= 'available' then return 0 end
 if redis.call('HGET', KEYS[2], 'registered') ~= '1' then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[2])
-redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3])
+redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3], 'lastOfferedAt', ARGV[3])
 return 1
 `;

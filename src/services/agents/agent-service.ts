@@ -4,7 +4,7 @@ import { moves, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import { pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
 import type { AgentRecord, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
 
 export interface AgentServiceDeps {
   ari: AriClient;
@@ -54,10 +54,13 @@ export class AgentService {
     if (registered) this.d.onOfferable();
   }
 
-  /** Applies a state move; records it as an event if it happened. */
-  async move(agentId: string, move: MoveName, reason?: string, callId?: string): Promise<boolean> {
+  /**
+   * Applies a state move if the agent is in a state it applies to, and records it as an event
+   * with its reason. `extra` carries the pause reason or the end of wrap-up into live state.
+   */
+  async move(agentId: string, move: MoveName, reason?: string, callId?: string, extra: MoveExtra = {}): Promise<boolean> {
     const ctx = this.d.ctx();
-    const { ok, from } = await this.d.live.moveAgent(agentId, move, ctx.now, callId ?? '');
+    const { ok, from } = await this.d.live.moveAgent(agentId, move, ctx.now, callId ?? '', extra);
     if (!ok) {
       this.d.log.debug({ agentId, move, from }, 'agent move not applicable');
       return false;

@@ -4,7 +4,7 @@ import { startCall, stepCall, type CallCommand, type CallInput, type CallState, 
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
 import type { AriClient } from '../../adapters/ari/client.js';
-import type { AriEvent } from '../../adapters/ari/types.js';
+import type { AriChannel, AriEvent } from '../../adapters/ari/types.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 import type { AgentService } from '../agents/agent-service.js';
@@ -25,6 +25,8 @@ export interface CallServiceDeps {
   /** Language of the prompts callers hear. */
   lang: Lang;
   kickDispatcher: () => void;
+  /** Calls that enter the app for something other than a taxpayer call (agents' feature codes). */
+  onOtherStasisStart?: (channel: AriChannel, args: string[]) => void;
 }
 
 interface LiveCall {
@@ -64,6 +66,7 @@ export class CallService {
         const [role, arg] = e.args;
         if (role === 'inbound') return this.startInbound(e.channel.id, e.channel.caller.number, arg ?? e.channel.dialplan.exten);
         if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: e.channel.id });
+        this.d.onOtherStasisStart?.(e.channel, e.args);
         return;
       }
       case 'ChannelDtmfReceived':
