@@ -24,8 +24,10 @@ export const ConfigSchema = Type.Object({
   TZ_NAME: Type.String({ default: 'Asia/Shanghai' }),
   /** PJSIP endpoint of the carrier trunk: callbacks and transfers dial out through it. */
   TRUNK_ENDPOINT: Type.String({ default: 'trunk' }),
-  /** Agent legs ring this long before the next agent is tried. */
-  AGENT_RING_TIMEOUT_S: Type.Integer({ minimum: 5, maximum: 120, default: 15 }),
+  /** Abandons quicker than this are flagged short (excluded from service level, see docs/metrics.md). */
+  SHORT_ABANDON_S: Type.Integer({ minimum: 0, maximum: 60, default: 5 }),
+  /** A caller who called within this many hours is first offered to the agent who answered them. */
+  PREFERRED_AGENT_WITHIN_H: Type.Integer({ minimum: 0, maximum: 720, default: 48 }),
   /** A test agent created at boot when a password is given (Quick start and tests). */
   TEST_AGENT_ID: Type.String({ pattern: '^[0-9]{3,6}$', default: '1000' }),
   TEST_AGENT_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),

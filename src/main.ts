@@ -16,6 +16,9 @@ import { PgEventStore } from './adapters/postgres/event-store.js';
 import { PgAgentRepo } from './adapters/postgres/agent-repo.js';
 import { PgIvrRepo } from './adapters/postgres/ivr-repo.js';
 import { IvrCatalog } from './services/ivr/catalog.js';
+import { PgRoutingRepo } from './adapters/postgres/routing-repo.js';
+import { RoutingCatalog } from './services/routing/catalog.js';
+import { OfferOutcomes } from './services/agents/offer-outcomes.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
@@ -23,10 +26,13 @@ import { PromptSynth } from './adapters/prompts/synth.js';
 import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
 import { AgentService } from './services/agents/agent-service.js';
+import { FeatureCodes } from './services/agents/feature-codes.js';
 import { CallService } from './services/calls/call-service.js';
 import { Dispatcher } from './services/routing/dispatcher.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
+import { routingRoutes } from './http/routes/routing.js';
+import { agentRoutes } from './http/routes/agents.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -96,8 +102,26 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const ivrRepo = new PgIvrRepo(pool);
   const ivr = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log });
   await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
-  const calls = new CallService({ ari, live, agents, ivr, publish, ctx, log, ringTimeoutS: config.AGENT_RING_TIMEOUT_S, lang: config.PROMPT_LANG, kickDispatcher: kick });
-  dispatcher = new Dispatcher({ live, queues: () => live.queues(), now: () => Date.now(), log, deliver: (c, a) => calls.deliverAgent(c, a) });
+  const routingRepo = new PgRoutingRepo(pool);
+  const routing = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log });
+  await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
+  const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
+  const owner = uuidv7();
+  const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
+  const calls = new CallService({
+    ari, live, agents, ivr, routing, outcomes, owner, publish, ctx, log,
+    lastAgentFor: (caller) => routingRepo.lastAgentFor(caller, config.PREFERRED_AGENT_WITHIN_H * 3_600_000),
+    shortAbandonMs: config.SHORT_ABANDON_S * 1000,
+    lang: config.PROMPT_LANG,
+    kickDispatcher: kick,
+    onOtherStasisStart: (ch, args) => void featureCodes.handle(ch, args),
+  });
+  dispatcher = new Dispatcher({
+    live, routing, owner, now: () => Date.now(), log,
+    deliver: (c, a) => calls.deliverAgent(c, a),
+    expire: (c, action) => calls.expire(c, action),
+  });
+  const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
 
   const onAri = (ev: AriEvent) => {
     if (ev.type === 'DeviceStateChanged') {
@@ -114,7 +138,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const syncOnce = async () => {
     await agents.syncWithAsterisk();
     if (config.TEST_AGENT_PASSWORD) {
-      await agents.save({ agentId: config.TEST_AGENT_ID, name: `测试坐席 ${config.TEST_AGENT_ID}`, password: config.TEST_AGENT_PASSWORD });
+      // The Quick start's agent serves every queue with every skill, so any call reaches it.
+      const { config: rc } = await routing.active();
+      await agents.save({
+        agentId: config.TEST_AGENT_ID, name: `测试坐席 ${config.TEST_AGENT_ID}`, password: config.TEST_AGENT_PASSWORD,
+        skills: Object.fromEntries(rc.skills.map((k) => [k.code, 5])),
+        queues: rc.queues.map((q) => (q as { queue: string }).queue),
+      });
       await agents.move(config.TEST_AGENT_ID, 'login', 'boot');
     }
     kick();
@@ -127,7 +157,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const http = await buildHttp({
     log,
     adminToken: config.ADMIN_TOKEN,
-    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo })],
+    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), agentRoutes({ agents })],
     probes: [
       { name: 'asterisk', check: () => (stream.connected ? ari.info() : Promise.reject(new Error('ARI event stream not connected'))) },
       { name: 'postgres', check: () => pool.query('SELECT 1') },
@@ -141,6 +171,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     (stopping ??= (async () => {
       log.info('shutting down');
       dispatcher?.stop();
+      clearInterval(housekeeping);
+      outcomes.stop();
       await http.close();
       await stream.stop();
       await calls.idle();

@@ -7,7 +7,7 @@ import type { IvrEventBody } from './ivr/events.js';
 
 export type HungUpBy = 'caller' | 'agent' | 'system';
 export type AbandonedAt = 'ivr' | 'queue' | 'ringing';
-export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred' | 'ended_in_ivr';
+export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred' | 'ended_in_ivr' | 'rejected';
 
 export type EventBody =
   | IvrEventBody
@@ -21,7 +21,9 @@ export type EventBody =
       /** The business line for reports: 财政 / 国税 / 地税 / 其它, and the sub-line if any. */
       line: string;
       subLine?: string;
+      preferredAgentId?: string;
     }
+  | { type: 'call.overflowed'; callId: string; fromQueue: string; toQueue: string }
   | { type: 'call.voicemail_left'; callId: string; queue: string; recording: string; durationS: number }
   | { type: 'call.transferred'; callId: string; number: string }
   | { type: 'call.agent_offered'; callId: string; agentId: string; channelId: string }
@@ -41,8 +43,29 @@ export type EventBody =
       /** Time from entering the queue to the end, for calls that were queued and not answered. */
       waitMs?: number;
       talkMs?: number;
+      /** Abandons: shorter than the short-abandon threshold. */
+      short?: boolean;
+      positionAtEntry?: number;
+      positionAtAbandon?: number;
+      /** Abandons: the IVR nodes the caller went through, "digit:node" where a key led there. */
+      ivrPath?: string[];
+      line?: string;
+      subLine?: string;
+      /** Rejected calls: which queue rule ended them. */
+      reason?: string;
     }
-  | { type: 'agent.state_changed'; agentId: string; from: string; to: string; reason?: string; callId?: string };
+  | {
+      type: 'agent.state_changed';
+      agentId: string;
+      from: string;
+      to: string;
+      reason?: string;
+      callId?: string;
+      /** Who asked for the change: ops through the API, the agent's phone (feature codes), or the service. */
+      via?: 'api' | 'phone' | 'system';
+      /** Set when the agent is paused: a code of the pause_reasons table. */
+      pauseReason?: string;
+    };
 
 export type EventType = EventBody['type'];
 

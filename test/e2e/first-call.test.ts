@@ -12,7 +12,7 @@ beforeAll(async () => {
   rig = await startTestService();
   agentId = uniqueAgentId();
   password = randomPassword();
-  await rig.svc.agents.save({ agentId, name: `坐席${agentId}`, password });
+  await rig.svc.agents.save({ agentId, name: `坐席${agentId}`, password, skills: {}, queues: ['other'] });
   await rig.svc.agents.move(agentId, 'login', 'test');
   await activateIvr(rig, alwaysOpen12366());
 });
@@ -90,8 +90,10 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     const row = (await rig.pool.query('SELECT * FROM calls WHERE call_id = $1', [callId])).rows[0];
     expect(row).toMatchObject({ outcome: 'answered', hung_up_by: 'caller', agent_id: agentId, abandoned_at: null });
     expect(row.talk_ms).toBeGreaterThan(1500);
-    // The agent went back to available when the call ended.
-    expect((await rig.svc.live.agent(agentId))?.state).toBe('available');
+    // After the call the agent is in wrap-up (the 'other' queue's 20 s), then ends it early.
+    const after = await waitFor('agent in wrap-up', () => rig.svc.live.agent(agentId).then((a) => (a?.state === 'wrap_up' ? a : undefined)));
+    expect(after.wrapUntil! - Date.parse(row.ended_at)).toBeGreaterThan(15_000);
+    expect(await rig.svc.agents.move(agentId, 'endWrapUp', 'test')).toBe(true);
   }, 90_000);
 
   it('records a caller who hangs up while the agent phone rings as abandoned while ringing', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startCall, stepCall, type CallInput, type CallState, type Step } from '../../src/core/call/session.js';
+import { startCall, stepCall, type CallEnv, type CallInput, type CallState, type Step } from '../../src/core/call/session.js';
+import { routingRules } from '../../src/core/routing/model.js';
 import type { Ctx } from '../../src/core/events.js';
 import { validateDefinition } from '../../src/core/ivr/validate.js';
 import type { IvrDefinition } from '../../src/core/ivr/definition.js';
@@ -30,7 +31,13 @@ function def(): IvrDefinition {
   return r.def;
 }
 
-const IVR = def();
+const ENV: CallEnv = {
+  ivr: def(),
+  rules: routingRules([
+    { queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 15, ringTimeoutS: 12, noAnswerPauseAfter: 2 },
+  ]),
+  shortAbandonMs: 5000,
+};
 const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366', lang: 'zh' as const, ivrVersion: 3 };
 
 /** Feeds the IVR what Asterisk would: the current prompt finishes, then the digits. */
@@ -38,13 +45,13 @@ function drive(c: ReturnType<typeof clock>, step: Step, digits: string): Step {
   let s = step;
   const playing = () => [...s.commands].reverse().find((k) => k.kind === 'play');
   const pb = playing();
-  if (pb && pb.kind === 'play') s = stepCall(c.ctx(), IVR, s.state, { kind: 'playback_finished', playbackId: pb.playbackId });
-  for (const d of digits) s = stepCall(c.ctx(), IVR, s.state, { kind: 'dtmf', digit: d });
+  if (pb && pb.kind === 'play') s = stepCall(c.ctx(), ENV, s.state, { kind: 'playback_finished', playbackId: pb.playbackId });
+  for (const d of digits) s = stepCall(c.ctx(), ENV, s.state, { kind: 'dtmf', digit: d });
   return s;
 }
 
 function toQueued(c = clock()) {
-  const s0 = startCall(c.ctx(), IVR, base);
+  const s0 = startCall(c.ctx(), ENV, base);
   c.advance(3000);
   const s1 = drive(c, s0, '1');
   return { c, s0, s1 };
@@ -52,7 +59,7 @@ function toQueued(c = clock()) {
 
 describe('call session', () => {
   it('answers and enters the IVR version it started on', () => {
-    const { state, commands, events } = startCall(clock().ctx(), IVR, base);
+    const { state, commands, events } = startCall(clock().ctx(), ENV, base);
     expect(state.phase).toBe('ivr');
     expect(state.ivrVersion).toBe(3);
     expect(commands.map((c) => c.kind)).toEqual(['answer', 'play']);
@@ -68,48 +75,54 @@ describe('call session', () => {
 
   it('rings the reserved agent, bridges on answer and records the wait', () => {
     const { c, s1 } = toQueued();
-    const s2 = stepCall(c.ctx(), IVR, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
+    const s2 = stepCall(c.ctx(), ENV, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
     expect(s2.state.phase).toBe('ringing');
-    expect(s2.commands[0]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1' });
+    expect(s2.commands[0]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1', timeoutS: 12 });
     c.advance(4000);
     const legId = s2.state.offer!.legId;
-    const s3 = stepCall(c.ctx(), IVR, s2.state, { kind: 'agent_leg_answered', legId });
+    const s3 = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_answered', legId });
     expect(s3.state.phase).toBe('bridged');
     expect(s3.commands.map((x) => x.kind)).toEqual(['agent_on_call', 'stop_moh', 'bridge']);
     expect(s3.events[0]).toMatchObject({ type: 'call.agent_answered', agentId: 'a1', waitMs: 4000 });
     c.advance(60_000);
-    const s4 = stepCall(c.ctx(), IVR, s3.state, { kind: 'agent_hung_up', legId });
+    const s4 = stepCall(c.ctx(), ENV, s3.state, { kind: 'agent_hung_up', legId });
     expect(s4.state.phase).toBe('ended');
     expect(s4.events[0]).toMatchObject({ type: 'call.ended', outcome: 'answered', hungUpBy: 'agent', talkMs: 60_000, durationMs: 67_000, queue: 'ntax-vat' });
     expect(s4.commands).toContainEqual({ kind: 'hangup', channelId: 'ch1' });
-    expect(s4.commands).toContainEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'talk' });
+    expect(s4.commands).toContainEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'talk', wrapUpS: 15 });
   });
 
   it('returns to the queue when the agent does not answer, and releases that agent', () => {
     const { c, s1 } = toQueued();
-    const s2 = stepCall(c.ctx(), IVR, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
-    const s3 = stepCall(c.ctx(), IVR, s2.state, { kind: 'agent_leg_failed', legId: s2.state.offer!.legId, reason: 'no_answer' });
+    const s2 = stepCall(c.ctx(), ENV, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
+    const s3 = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_failed', legId: s2.state.offer!.legId, reason: 'no_answer' });
     expect(s3.state.phase).toBe('queued');
     expect(s3.commands).toEqual([
-      { kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'missed' },
-      { kind: 'enqueue', callId: 'c1', route: s1.state.route },
+      { kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'no_answer', pauseAfter: 2 },
+      { kind: 'enqueue', callId: 'c1', route: { ...s1.state.route, excludedAgents: ['a1'] } },
     ]);
+    // Busy or unreachable moves on too, but is not held against the agent.
+    const busy = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_failed', legId: s2.state.offer!.legId, reason: 'busy' });
+    expect(busy.commands[0]).toEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'declined' });
     expect(s3.events[0]).toMatchObject({ type: 'call.agent_missed', reason: 'no_answer' });
   });
 
   it('classifies abandons by where the caller was, with the IVR node and the wait', () => {
     const c = clock();
-    const s0 = startCall(c.ctx(), IVR, base);
-    const inIvr = stepCall(c.ctx(), IVR, drive(c, s0, '').state, { kind: 'caller_hung_up' });
+    const s0 = startCall(c.ctx(), ENV, base);
+    const inIvr = stepCall(c.ctx(), ENV, drive(c, s0, '').state, { kind: 'caller_hung_up' });
     expect(inIvr.events.map((e) => e.type)).toEqual(['ivr.left', 'call.ended']);
     expect(inIvr.events[1]).toMatchObject({ outcome: 'abandoned', abandonedAt: 'ivr', ivrNode: 'menu' });
     const { s1 } = toQueued(c);
     c.advance(7000);
-    const q = stepCall(c.ctx(), IVR, s1.state, { kind: 'caller_hung_up' });
-    expect(q.events[0]).toMatchObject({ outcome: 'abandoned', abandonedAt: 'queue', waitMs: 7000, queue: 'ntax-vat' });
+    const q = stepCall(c.ctx(), ENV, s1.state, { kind: 'caller_hung_up', position: { atEntry: 3, atAbandon: 1 } });
+    expect(q.events[0]).toMatchObject({
+      outcome: 'abandoned', abandonedAt: 'queue', waitMs: 7000, queue: 'ntax-vat', short: false,
+      positionAtEntry: 3, positionAtAbandon: 1, ivrPath: ['welcome', 'menu', '1:vat'], line: '国税', subLine: '增值税',
+    });
     expect(q.commands).toContainEqual({ kind: 'dequeue', callId: 'c1', queue: 'ntax-vat' });
-    const r = stepCall(c.ctx(), IVR, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
-    const rh = stepCall(c.ctx(), IVR, r.state, { kind: 'caller_hung_up' });
+    const r = stepCall(c.ctx(), ENV, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
+    const rh = stepCall(c.ctx(), ENV, r.state, { kind: 'caller_hung_up' });
     expect(rh.events[0]).toMatchObject({ abandonedAt: 'ringing', agentId: 'a1' });
     expect(rh.commands).toContainEqual({ kind: 'hangup', channelId: r.state.offer!.legId });
     expect(rh.commands).toContainEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'cancelled' });
@@ -117,14 +130,14 @@ describe('call session', () => {
 
   it('takes a voicemail: prompt, then recording, kept when the caller hangs up', () => {
     const c = clock();
-    const s = drive(c, startCall(c.ctx(), IVR, base), '2');
+    const s = drive(c, startCall(c.ctx(), ENV, base), '2');
     expect(s.state.phase).toBe('voicemail');
     const prompt = s.commands.find((k) => k.kind === 'play');
     expect(prompt).toMatchObject({ prompts: [{ source: 'ivr', name: 'leave' }] });
-    const rec = stepCall(c.ctx(), IVR, s.state, { kind: 'playback_finished', playbackId: (prompt as { playbackId: string }).playbackId });
+    const rec = stepCall(c.ctx(), ENV, s.state, { kind: 'playback_finished', playbackId: (prompt as { playbackId: string }).playbackId });
     expect(rec.commands).toEqual([{ kind: 'record', channelId: 'ch1', recording: 'vm-c1', maxSeconds: 300 }]);
     c.advance(12_000);
-    const end = stepCall(c.ctx(), IVR, rec.state, { kind: 'caller_hung_up' });
+    const end = stepCall(c.ctx(), ENV, rec.state, { kind: 'caller_hung_up' });
     expect(end.events.map((e) => e.type)).toEqual(['call.voicemail_left', 'call.ended']);
     expect(end.events[0]).toMatchObject({ queue: 'other', recording: 'vm-c1', durationS: 12 });
     expect(end.events[1]).toMatchObject({ outcome: 'voicemail', hungUpBy: 'caller' });
@@ -132,8 +145,8 @@ describe('call session', () => {
 
   it('gives back an agent reserved for a call that is not waiting', () => {
     const c = clock();
-    const s0 = startCall(c.ctx(), IVR, base);
-    const r = stepCall(c.ctx(), IVR, s0.state, { kind: 'agent_reserved', agentId: 'a9', endpoint: 'PJSIP/a9' });
+    const s0 = startCall(c.ctx(), ENV, base);
+    const r = stepCall(c.ctx(), ENV, s0.state, { kind: 'agent_reserved', agentId: 'a9', endpoint: 'PJSIP/a9' });
     expect(r.commands).toEqual([{ kind: 'release_agent', agentId: 'a9', callId: 'c1', after: 'cancelled' }]);
   });
 
@@ -150,7 +163,7 @@ describe('call session', () => {
     fc.assert(
       fc.property(fc.array(input, { maxLength: 40 }), (seq) => {
         const c = clock();
-        let step = startCall(c.ctx(), IVR, base);
+        let step = startCall(c.ctx(), ENV, base);
         let s: CallState = step.state;
         let lastPlayback: string | undefined;
         let ended = 0;
@@ -170,7 +183,7 @@ describe('call session', () => {
           else if ('dtmf' in x) inp = { kind: 'dtmf', digit: x.dtmf };
           else inp = { kind: 'agent_reserved', agentId: x.reserve, endpoint: `PJSIP/${x.reserve}` };
           const before = s;
-          step = stepCall(c.ctx(), IVR, s, inp);
+          step = stepCall(c.ctx(), ENV, s, inp);
           s = step.state;
           remember(step);
           ended += step.events.filter((e) => e.type === 'call.ended').length;
@@ -186,5 +199,40 @@ describe('call session', () => {
         if (s.phase === 'ended' && s.offer) expect(released.has(s.offer.agentId)).toBe(true);
       }),
     );
+  });
+});
+
+describe('call session: queue rules', () => {
+  it('a short wait before hanging up is flagged short', () => {
+    const { c, s1 } = toQueued();
+    c.advance(2000);
+    expect(stepCall(c.ctx(), ENV, s1.state, { kind: 'caller_hung_up' }).events[0]).toMatchObject({ abandonedAt: 'queue', short: true, waitMs: 2000 });
+  });
+
+  it('overflow moves the caller to another queue, keeping their waiting time', () => {
+    const { c, s1 } = toQueued();
+    c.advance(180_000);
+    const o = stepCall(c.ctx(), ENV, s1.state, { kind: 'queue_expired', action: { action: 'overflow', toQueue: 'other' } });
+    expect(o.state.route).toMatchObject({ queue: 'other', enqueuedAt: s1.state.route!.enqueuedAt });
+    expect(o.commands.map((k) => k.kind)).toEqual(['dequeue', 'enqueue']);
+    expect(o.events[0]).toMatchObject({ type: 'call.overflowed', fromQueue: 'ntax-vat', toQueue: 'other' });
+  });
+
+  it('max wait plays the closing message, then ends the call as rejected by the rule', () => {
+    const { c, s1 } = toQueued();
+    c.advance(600_000);
+    const m = stepCall(c.ctx(), ENV, s1.state, { kind: 'queue_expired', action: { action: 'max_wait' } });
+    const play = m.commands.find((k) => k.kind === 'play') as { playbackId: string; prompts: unknown };
+    expect(play.prompts).toEqual([{ source: 'system', name: 'queue-timeout' }]);
+    const end = stepCall(c.ctx(), ENV, m.state, { kind: 'playback_finished', playbackId: play.playbackId });
+    expect(end.events[0]).toMatchObject({ type: 'call.ended', outcome: 'rejected', reason: 'max_wait', hungUpBy: 'system' });
+    expect(end.commands).toEqual([{ kind: 'hangup', channelId: 'ch1' }]);
+  });
+
+  it('a returning caller carries the agent who handled them last into the queue', () => {
+    const c = clock();
+    const s = drive(c, startCall(c.ctx(), ENV, { ...base, preferredAgentId: 'a7' }), '1');
+    expect(s.state.route?.preferredAgentId).toBe('a7');
+    expect(s.events.find((e) => e.type === 'call.queued')).toMatchObject({ preferredAgentId: 'a7' });
   });
 });

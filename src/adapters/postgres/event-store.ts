@@ -56,8 +56,14 @@ async function project(client: pg.PoolClient, e: DomainEvent): Promise<void> {
     case 'call.ended':
       await client.query(
         `UPDATE calls SET ended_at = $2, outcome = $3, abandoned_at = $4, hung_up_by = $5, agent_id = $6,
-                duration_ms = $7, talk_ms = $8, ivr_node = $9, wait_ms = $10 WHERE call_id = $1`,
-        [e.callId, e.at, e.outcome, e.abandonedAt ?? null, e.hungUpBy, e.agentId ?? null, e.durationMs, e.talkMs ?? null, e.ivrNode ?? null, e.waitMs ?? null],
+                duration_ms = $7, talk_ms = $8, ivr_node = $9, wait_ms = $10, short_abandon = $11,
+                position_at_entry = $12, position_at_abandon = $13, ivr_path = $14, end_reason = $15
+          WHERE call_id = $1`,
+        [
+          e.callId, e.at, e.outcome, e.abandonedAt ?? null, e.hungUpBy, e.agentId ?? null, e.durationMs, e.talkMs ?? null,
+          e.ivrNode ?? null, e.waitMs ?? null, e.short ?? null, e.positionAtEntry ?? null, e.positionAtAbandon ?? null,
+          e.ivrPath ?? null, e.reason ?? null,
+        ],
       );
       return;
     default:

@@ -8,6 +8,10 @@ export function redisKeys(prefix: string) {
     /** Waiting calls of one queue; lower score first (priority, then time entered). */
     queue: (queue: string) => `${prefix}:queue:${queue}`,
     queues: `${prefix}:queues`,
+    /** callId -> JSON of a waiting call's routing facts (skills, priority, exclusions, owner). */
+    waiting: `${prefix}:waiting`,
+    /** The routing rules version in force. */
+    routingActive: `${prefix}:routing:active`,
     /** The IVR version new calls start on. */
     ivrActive: `${prefix}:ivr:active`,
     events: `${prefix}:events`,

@@ -28,6 +28,23 @@ export interface AgentLive {
   misses: number;
 }
 
+/** A waiting call's routing facts, shared so any instance can route and a restarted one can resume. */
+export interface WaitingDetails {
+  callId: string;
+  queue: string;
+  skills: Record<string, number>;
+  priority: number;
+  enqueuedAt: number;
+  caller: string;
+  preferredAgentId?: string;
+  excludedAgents: string[];
+  /** The service instance whose session holds this call. */
+  owner: string;
+  positionAtEntry: number;
+  /** Set once a queue rule fired, so it fires once. */
+  expired?: boolean;
+}
+
 export interface MoveExtra {
   pauseReason?: string;
   wrapUntil?: number;
@@ -86,8 +103,8 @@ export class LiveState {
   }
 
   async agents(): Promise<AgentLive[]> {
-    const ids = await this.redis.smembers(this.keys.agentIds);
-    const all = await Promise.all(ids.sort().map((id) => this.agent(id)));
+    const ids = (await this.redis.smembers(this.keys.agentIds)).sort();
+    const all = await Promise.all(ids.map((id) => this.agent(id)));
     return all.filter((a): a is AgentLive => !!a);
   }
 
@@ -98,15 +115,47 @@ export class LiveState {
     return out;
   }
 
-  async enqueue(queue: string, callId: string, score: number): Promise<void> {
-    await this.redis.multi().sadd(this.keys.queues, queue).zadd(this.keys.queue(queue), 'NX', score, callId).exec();
+  /** Adds the call to its queue (keeping its place if already there); returns its 1-based position. */
+  async enqueue(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number): Promise<number> {
+    const { queue, callId } = details;
+    const res = await this.redis.multi()
+      .sadd(this.keys.queues, queue)
+      .zadd(this.keys.queue(queue), 'NX', score, callId)
+      .zrank(this.keys.queue(queue), callId)
+      .exec();
+    const position = Number(res?.[2]?.[1] ?? 0) + 1;
+    await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...details, positionAtEntry: position }));
+    return position;
+  }
+
+  async waitingDetails(queue: string): Promise<WaitingDetails[]> {
+    const ids = await this.redis.zrange(this.keys.queue(queue), 0, -1);
+    if (!ids.length) return [];
+    const raw = await this.redis.hmget(this.keys.waiting, ...ids);
+    return raw.filter((x): x is string => !!x).map((x) => JSON.parse(x) as WaitingDetails);
+  }
+
+  async waitingOne(callId: string): Promise<WaitingDetails | undefined> {
+    const raw = await this.redis.hget(this.keys.waiting, callId);
+    return raw ? (JSON.parse(raw) as WaitingDetails) : undefined;
+  }
+
+  async markExpired(callId: string): Promise<void> {
+    const d = await this.waitingOne(callId);
+    if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, expired: true }));
+  }
+
+  /** 1-based position in its queue, or undefined if not waiting. */
+  async position(queue: string, callId: string): Promise<number | undefined> {
+    const r = await this.redis.zrank(this.keys.queue(queue), callId);
+    return r === null ? undefined : r + 1;
   }
   /** Every queue that has had a caller; the dispatcher looks at each. */
   async queues(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.queues)).sort();
   }
   async dequeue(queue: string, callId: string): Promise<void> {
-    await this.redis.zrem(this.keys.queue(queue), callId);
+    await this.redis.multi().zrem(this.keys.queue(queue), callId).hdel(this.keys.waiting, callId).exec();
   }
   async waiting(queue: string, limit = 1000): Promise<Array<{ callId: string; score: number }>> {
     const flat = await this.redis.zrange(this.keys.queue(queue), 0, limit - 1, 'WITHSCORES');
@@ -117,7 +166,7 @@ export class LiveState {
 
   /** Atomically removes the call from its queue and reserves the agent; false if either changed meanwhile. */
   async claim(queue: string, callId: string, agentId: string, now: number): Promise<boolean> {
-    const r = await this.redis.eval(CLAIM, 3, this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, callId, agentId, String(now));
+    const r = await this.redis.eval(CLAIM, 4, this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, callId, agentId, String(now));
     return r === 1;
   }
 }

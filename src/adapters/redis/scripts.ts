@@ -37,13 +37,14 @@ return state
 
 /**
  * Takes a waiting call and reserves an agent for it, or does nothing.
- * KEYS: queue zset, agent hash, idle zset. ARGV: callId, agentId, now(ms).
+ * KEYS: queue zset, agent hash, idle zset, waiting hash. ARGV: callId, agentId, now(ms).
  */
 export const CLAIM = `
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 if redis.call('HGET', KEYS[2], 'state') ~= 'available' then return 0 end
 if redis.call('HGET', KEYS[2], 'registered') ~= '1' then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3], 'lastOfferedAt', ARGV[3])
 return 1

@@ -20,6 +20,8 @@ export const moves = {
   hangupToWrapUp: { from: ['on_call'], to: 'wrap_up' },
   endWrapUp: { from: ['wrap_up'], to: 'available' },
   pause: { from: ['available', 'wrap_up'], to: 'paused' },
+  /** An offer rang out once too often: the agent is paused straight from ringing, never offered another call first. */
+  missPause: { from: ['reserved'], to: 'paused' },
   unpause: { from: ['paused'], to: 'available' },
 } as const satisfies Record<string, Move>;
 

@@ -1,6 +1,7 @@
 import { stamp, type Ctx, type DomainEvent, type HungUpBy } from '../events.js';
 import type { IvrDefinition } from '../ivr/definition.js';
 import { startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState, type Lang } from '../ivr/interpreter.js';
+import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js';
 
 /**
  * One taxpayer's call as a state machine: (state, input) -> (state, commands, events).
@@ -17,6 +18,26 @@ export interface Route {
   priority: number;
   line: string;
   subLine?: string;
+  /** The agent who last handled this caller, offered the call first for a few seconds. */
+  preferredAgentId?: string;
+  /** Agents who let this call ring out; it is not offered to them again. */
+  excludedAgents: string[];
+  /** When the call first entered a queue; kept across overflow and missed offers. */
+  enqueuedAt: number;
+}
+
+/** What a step needs besides the call's own state: its IVR version and the live routing rules. */
+export interface CallEnv {
+  ivr: IvrDefinition;
+  rules: RoutingRules;
+  /** Abandons shorter than this (queue wait, or time in the IVR) are flagged short. */
+  shortAbandonMs: number;
+}
+
+/** Where a queued caller stood, read from the queue when they hung up (adapter-supplied facts). */
+export interface QueuePosition {
+  atEntry?: number;
+  atAbandon?: number;
 }
 
 export interface Offer {
@@ -42,6 +63,10 @@ export interface CallState {
   bridgeId?: string;
   answeredAt?: number;
   voicemail?: { queue: string; playbackId?: string; recording?: string; startedAt?: number };
+  /** The agent who last handled this caller recently (looked up when the call arrived). */
+  preferredAgentId?: string;
+  /** A closing message before the call is ended by a queue rule. */
+  closing?: { playbackId: string; reason: string };
 }
 
 export type CallInput =
@@ -52,7 +77,9 @@ export type CallInput =
   | { kind: 'agent_reserved'; agentId: string; endpoint: string }
   | { kind: 'agent_leg_answered'; legId: string }
   | { kind: 'agent_leg_failed'; legId: string; reason: string }
-  | { kind: 'caller_hung_up' }
+  | { kind: 'caller_hung_up'; position?: QueuePosition }
+  /** A queue rule fired for this waiting call (overflow, voicemail, message and hang up, max wait). */
+  | { kind: 'queue_expired'; action: ExpiryAction }
   /** The caller's channel left our app without hanging up (an outside transfer took it). */
   | { kind: 'caller_left_app' }
   | { kind: 'agent_hung_up'; legId: string };
@@ -73,14 +100,21 @@ export type CallCommand =
   | { kind: 'stop_moh'; channelId: string }
   | { kind: 'enqueue'; callId: string; route: Route }
   | { kind: 'dequeue'; callId: string; queue: string }
-  | { kind: 'ring_agent'; legId: string; endpoint: string; callerNumber: string; callId: string; agentId: string }
+  | { kind: 'ring_agent'; legId: string; endpoint: string; callerNumber: string; callId: string; agentId: string; timeoutS: number }
   | { kind: 'bridge'; bridgeId: string; channelIds: string[] }
   | { kind: 'destroy_bridge'; bridgeId: string }
   | { kind: 'record'; channelId: string; recording: string; maxSeconds: number }
   | { kind: 'transfer_out'; channelId: string; number: string }
   | { kind: 'hangup'; channelId: string }
   /** The agent's reservation ends: answered calls go back through wrap-up, missed ones do not. */
-  | { kind: 'release_agent'; agentId: string; callId: string; after: 'talk' | 'missed' | 'cancelled' }
+  /**
+   * The agent's reservation ends. After talk: wrap-up for wrapUpS. After no answer: the miss is
+   * counted and the agent paused after `pauseAfter` in a row (0: never). Declined (busy,
+   * unreachable) and cancelled (the caller left) simply free the agent.
+   */
+  | { kind: 'release_agent'; agentId: string; callId: string; after: 'talk'; wrapUpS: number }
+  | { kind: 'release_agent'; agentId: string; callId: string; after: 'no_answer'; pauseAfter: number }
+  | { kind: 'release_agent'; agentId: string; callId: string; after: 'declined' | 'cancelled' }
   | { kind: 'agent_on_call'; agentId: string; callId: string };
 
 export interface Step {
@@ -96,16 +130,18 @@ export interface CallStart {
   dialed: string;
   lang: Lang;
   ivrVersion: number;
+  preferredAgentId?: string;
 }
 
-export function startCall(ctx: Ctx, ivr: IvrDefinition, p: CallStart): Step {
+export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): Step {
+  const ivr = env.ivr;
   const started = stamp(ctx, { type: 'call.started', callId: p.callId, caller: p.caller, dialed: p.dialed, channelId: p.channelId, ivrVersion: p.ivrVersion });
   const first = startIvr(ivr, ctx, { lang: p.lang, callId: p.callId });
   const state: CallState = {
     callId: p.callId, channelId: p.channelId, caller: p.caller, dialed: p.dialed,
-    startedAt: ctx.now, phase: 'ivr', ivrVersion: p.ivrVersion, ivr: first.state,
+    startedAt: ctx.now, phase: 'ivr', ivrVersion: p.ivrVersion, ivr: first.state, preferredAgentId: p.preferredAgentId,
   };
-  const out = fromIvr(ctx, state, first.commands, first.events);
+  const out = fromIvr(ctx, env, state, first.commands, first.events);
   return { ...out, commands: [{ kind: 'answer', channelId: p.channelId }, ...out.commands], events: [started, ...out.events] };
 }
 
@@ -116,19 +152,21 @@ const release = (state: CallState, agentId: string): Step => ({
   events: [],
 });
 
-export function stepCall(ctx: Ctx, ivr: IvrDefinition, s: CallState, input: CallInput): Step {
+export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput): Step {
+  const ivr = env.ivr;
   // A reservation can land after the caller left or while another agent rings: never keep it.
   if (input.kind === 'agent_reserved' && s.phase !== 'queued') return release(s, input.agentId);
   if (s.phase === 'ended') return same(s);
 
   if (s.phase === 'ivr' && (input.kind === 'dtmf' || input.kind === 'playback_finished' || input.kind === 'timer_fired' || input.kind === 'caller_hung_up')) {
     const r = stepIvr(ivr, s.ivr, input as IvrInput, ctx);
-    const out = fromIvr(ctx, { ...s, ivr: r.state }, r.commands, r.events);
-    return input.kind === 'caller_hung_up' ? endWith(ctx, out, 'caller') : out;
+    const out = fromIvr(ctx, env, { ...s, ivr: r.state }, r.commands, r.events);
+    return input.kind === 'caller_hung_up' ? endWith(ctx, env, out, 'caller') : out;
   }
 
   switch (input.kind) {
     case 'playback_finished':
+      if (s.closing?.playbackId === input.playbackId) return endCall(ctx, env, same(s), 'system');
       if (s.phase === 'voicemail' && s.voicemail?.playbackId === input.playbackId) {
         const recording = `vm-${s.callId}`;
         return {
@@ -140,13 +178,14 @@ export function stepCall(ctx: Ctx, ivr: IvrDefinition, s: CallState, input: Call
       return same(s);
     case 'recording_finished':
       if (s.phase !== 'voicemail' || s.voicemail?.recording !== input.recording) return same(s);
-      return endCall(ctx, withVoicemailEvent(ctx, s, input.durationS), 'system');
+      return endCall(ctx, env, withVoicemailEvent(ctx, s, input.durationS), 'system');
     case 'agent_reserved': {
       const offer: Offer = { agentId: input.agentId, endpoint: input.endpoint, legId: ctx.newId(), at: ctx.now };
+      const timeoutS = rulesOf(env, s)?.ringTimeoutS ?? DEFAULT_RING_TIMEOUT_S;
       return {
         state: { ...s, phase: 'ringing', offer },
         commands: [
-          { kind: 'ring_agent', legId: offer.legId, endpoint: offer.endpoint, callerNumber: s.caller, callId: s.callId, agentId: offer.agentId },
+          { kind: 'ring_agent', legId: offer.legId, endpoint: offer.endpoint, callerNumber: s.caller, callId: s.callId, agentId: offer.agentId, timeoutS },
         ],
         events: [stamp(ctx, { type: 'call.agent_offered', callId: s.callId, agentId: offer.agentId, channelId: offer.legId })],
       };
@@ -168,26 +207,34 @@ export function stepCall(ctx: Ctx, ivr: IvrDefinition, s: CallState, input: Call
     case 'agent_leg_failed': {
       if (s.phase !== 'ringing' || s.offer?.legId !== input.legId || !s.route) return same(s);
       const { agentId } = s.offer;
+      // The next offer goes to someone else: this agent let it ring out, was busy or unreachable.
+      const route: Route = { ...s.route, excludedAgents: [...s.route.excludedAgents, agentId] };
+      const commands: CallCommand[] = [
+        input.reason === 'no_answer'
+          ? { kind: 'release_agent', agentId, callId: s.callId, after: 'no_answer', pauseAfter: rulesOf(env, s)?.noAnswerPauseAfter ?? 1 }
+          : { kind: 'release_agent', agentId, callId: s.callId, after: 'declined' },
+        { kind: 'enqueue', callId: s.callId, route },
+      ];
       return {
-        state: { ...s, phase: 'queued', offer: undefined },
-        commands: [
-          { kind: 'release_agent', agentId, callId: s.callId, after: 'missed' },
-          { kind: 'enqueue', callId: s.callId, route: s.route },
-        ],
+        state: { ...s, phase: 'queued', offer: undefined, route },
+        commands,
         events: [stamp(ctx, { type: 'call.agent_missed', callId: s.callId, agentId, reason: input.reason })],
       };
     }
+    case 'queue_expired':
+      if (s.phase !== 'queued' || !s.route) return same(s);
+      return expire(ctx, env, s, input.action);
     case 'caller_hung_up':
       if (s.phase === 'voicemail' && s.voicemail?.recording) {
         // Hanging up is how most callers finish a message; the recording is kept.
-        return endCall(ctx, withVoicemailEvent(ctx, s, Math.round((ctx.now - (s.voicemail.startedAt ?? ctx.now)) / 1000)), 'caller');
+        return endCall(ctx, env, withVoicemailEvent(ctx, s, Math.round((ctx.now - (s.voicemail.startedAt ?? ctx.now)) / 1000)), 'caller');
       }
-      return endCall(ctx, same(s), 'caller');
+      return endCall(ctx, env, same(s), 'caller', input.position);
     case 'caller_left_app':
-      return s.phase === 'transferring' ? endCall(ctx, same(s), 'system') : same(s);
+      return s.phase === 'transferring' ? endCall(ctx, env, same(s), 'system') : same(s);
     case 'agent_hung_up':
       if (s.phase !== 'bridged' || s.offer?.legId !== input.legId) return same(s);
-      return endCall(ctx, same(s), 'agent');
+      return endCall(ctx, env, same(s), 'agent');
     default:
       return same(s);
   }
@@ -195,6 +242,50 @@ export function stepCall(ctx: Ctx, ivr: IvrDefinition, s: CallState, input: Call
 
 /** Voicemail recordings are bounded even if an IVR version asks for longer. */
 const VOICEMAIL_MAX_S = 300;
+const DEFAULT_RING_TIMEOUT_S = 15;
+/** System prompts (prompts/system.yaml) the queue rules rely on. */
+export const LEAVE_MESSAGE_PROMPT = 'leave-message';
+export const QUEUE_TIMEOUT_PROMPT = 'queue-timeout';
+
+function rulesOf(env: CallEnv, s: CallState): QueueRules | undefined {
+  return s.route ? env.rules.queues.get(s.route.queue) : undefined;
+}
+
+/** A queue rule fired: move the caller on as the rule says. */
+function expire(ctx: Ctx, env: CallEnv, s: CallState, a: ExpiryAction): Step {
+  const route = s.route!;
+  const leave: CallCommand[] = [{ kind: 'dequeue', callId: s.callId, queue: route.queue }];
+  switch (a.action) {
+    case 'overflow': {
+      const next: Route = { ...route, queue: a.toQueue, excludedAgents: [] };
+      return {
+        state: { ...s, route: next },
+        commands: [...leave, { kind: 'enqueue', callId: s.callId, route: next }],
+        events: [stamp(ctx, { type: 'call.overflowed', callId: s.callId, fromQueue: route.queue, toQueue: a.toQueue })],
+      };
+    }
+    case 'voicemail':
+    case 'callback': {
+      // Until callbacks are dialled by the service, a callback rule takes a message for one.
+      const playbackId = ctx.newId();
+      return {
+        state: { ...s, phase: 'voicemail', voicemail: { queue: route.queue, playbackId } },
+        commands: [...leave, { kind: 'stop_moh', channelId: s.channelId }, { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: LEAVE_MESSAGE_PROMPT }] }],
+        events: [],
+      };
+    }
+    case 'message_hangup':
+    case 'max_wait': {
+      const playbackId = ctx.newId();
+      const prompt = a.action === 'message_hangup' ? a.prompt : QUEUE_TIMEOUT_PROMPT;
+      return {
+        state: { ...s, closing: { playbackId, reason: a.action } },
+        commands: [...leave, { kind: 'stop_moh', channelId: s.channelId }, { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: prompt }] }],
+        events: [],
+      };
+    }
+  }
+}
 
 function withVoicemailEvent(ctx: Ctx, s: CallState, durationS: number): Step {
   return {
@@ -205,7 +296,7 @@ function withVoicemailEvent(ctx: Ctx, s: CallState, durationS: number): Step {
 }
 
 /** Turns what the IVR asked for into call commands; its terminal hand-offs change the call's phase. */
-function fromIvr(ctx: Ctx, s: CallState, ivrCommands: IvrCommand[], ivrEvents: DomainEvent[]): Step {
+function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[], ivrEvents: DomainEvent[]): Step {
   let state = s;
   const commands: CallCommand[] = [];
   const events: DomainEvent[] = [...ivrEvents];
@@ -220,10 +311,16 @@ function fromIvr(ctx: Ctx, s: CallState, ivrCommands: IvrCommand[], ivrEvents: D
         commands.push(c);
         break;
       case 'enqueue': {
-        const route: Route = { queue: c.queue, skills: c.skills, priority: c.priority, line: c.line, subLine: c.subLine };
+        const route: Route = {
+          queue: c.queue, skills: c.skills, priority: c.priority, line: c.line, subLine: c.subLine,
+          preferredAgentId: s.preferredAgentId, excludedAgents: [], enqueuedAt: ctx.now,
+        };
         state = { ...state, phase: 'queued', route, queuedAt: ctx.now };
         commands.push({ kind: 'start_moh', channelId: s.channelId }, { kind: 'enqueue', callId: s.callId, route });
-        events.push(stamp(ctx, { type: 'call.queued', callId: s.callId, ...route }));
+        events.push(stamp(ctx, {
+          type: 'call.queued', callId: s.callId, queue: route.queue, skills: route.skills, priority: route.priority,
+          line: route.line, subLine: route.subLine, preferredAgentId: route.preferredAgentId,
+        }));
         break;
       }
       case 'voicemail': {
@@ -238,19 +335,19 @@ function fromIvr(ctx: Ctx, s: CallState, ivrCommands: IvrCommand[], ivrEvents: D
         events.push(stamp(ctx, { type: 'call.transferred', callId: s.callId, number: c.number }));
         break;
       case 'hangup':
-        return endWith(ctx, { state, commands, events }, 'system');
+        return endWith(ctx, env, { state, commands, events }, 'system');
     }
   }
   return { state, commands, events };
 }
 
-function endWith(ctx: Ctx, step: Step, by: HungUpBy): Step {
-  const ended = endCall(ctx, { state: step.state, commands: [], events: [] }, by);
+function endWith(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy): Step {
+  const ended = endCall(ctx, env, { state: step.state, commands: [], events: [] }, by);
   return { state: ended.state, commands: [...step.commands, ...ended.commands], events: [...step.events, ...ended.events] };
 }
 
 /** Ends the call from whatever phase it is in: releases what it holds and records how it ended. */
-function endCall(ctx: Ctx, step: Step, by: HungUpBy): Step {
+function endCall(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy, position?: QueuePosition): Step {
   const s = step.state;
   const commands: CallCommand[] = [...step.commands];
   const durationMs = ctx.now - s.startedAt;
@@ -260,9 +357,13 @@ function endCall(ctx: Ctx, step: Step, by: HungUpBy): Step {
     commands.push(
       { kind: 'hangup', channelId: by === 'agent' ? s.channelId : s.offer.legId },
       { kind: 'destroy_bridge', bridgeId: s.bridgeId },
-      { kind: 'release_agent', agentId: s.offer.agentId, callId: s.callId, after: 'talk' },
+      { kind: 'release_agent', agentId: s.offer.agentId, callId: s.callId, after: 'talk', wrapUpS: rulesOf(env, s)?.wrapUpS ?? 0 },
     );
     ended = stamp(ctx, { ...base, outcome: 'answered', agentId: s.offer.agentId, talkMs: ctx.now - (s.answeredAt ?? ctx.now) });
+  } else if (s.closing) {
+    // A queue rule ended the call (max wait, queue full, no agents): not an abandon, the caller did not choose it.
+    if (by !== 'caller') commands.push({ kind: 'hangup', channelId: s.channelId });
+    ended = stamp(ctx, { ...base, outcome: 'rejected', reason: s.closing.reason, waitMs: ctx.now - (s.route?.enqueuedAt ?? ctx.now) });
   } else if ((s.phase === 'voicemail' && s.voicemail?.recording) || s.phase === 'transferring' || (s.phase === 'ivr' && by === 'system')) {
     if (by !== 'caller' && s.phase !== 'transferring') commands.push({ kind: 'hangup', channelId: s.channelId });
     const outcome = s.phase === 'voicemail' ? 'voicemail' : s.phase === 'transferring' ? 'transferred' : 'ended_in_ivr';
@@ -277,10 +378,18 @@ function endCall(ctx: Ctx, step: Step, by: HungUpBy): Step {
     if (s.phase === 'queued' && s.route) commands.push({ kind: 'dequeue', callId: s.callId, queue: s.route.queue });
     if (by !== 'caller') commands.push({ kind: 'hangup', channelId: s.channelId });
     // Hanging up during the voicemail prompt, before recording began, is giving up in the IVR.
-    const abandonedAt = s.phase === 'ringing' ? 'ringing' : s.phase === 'queued' ? 'queue' : 'ivr';
+    const abandonedAt = s.phase === 'ringing' ? 'ringing' : s.phase === 'queued' || (s.phase === 'voicemail' && s.route) ? 'queue' : 'ivr';
+    const waitMs = s.route ? ctx.now - s.route.enqueuedAt : undefined;
     ended = stamp(ctx, {
       ...base, outcome: 'abandoned', abandonedAt, agentId: s.offer?.agentId, ivrNode: abandonedAt === 'ivr' ? s.ivr.nodeId : undefined,
-      waitMs: s.queuedAt !== undefined ? ctx.now - s.queuedAt : undefined,
+      waitMs,
+      // Short: the caller gave up within the threshold of asking for a person (or of calling, in the IVR).
+      short: (abandonedAt === 'ivr' ? durationMs : waitMs ?? durationMs) < env.shortAbandonMs,
+      positionAtEntry: position?.atEntry,
+      positionAtAbandon: position?.atAbandon,
+      ivrPath: s.ivr.path.map((p) => (p.digit ? `${p.digit}:${p.nodeId}` : p.nodeId)),
+      line: s.route?.line,
+      subLine: s.route?.subLine,
     });
   }
   return { state: { ...s, phase: 'ended' }, commands, events: [...step.events, ended] };

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
-import { moves, type MoveName } from '../../core/agents/state.js';
+import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import { pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
-import type { AgentRecord, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
-import type { LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
+import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
+import type { AgentLive, LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
 
 export interface AgentServiceDeps {
   ari: AriClient;
@@ -17,20 +17,150 @@ export interface AgentServiceDeps {
   onOfferable: () => void;
 }
 
+/** Who asked for a state change (recorded in the event). */
+export type Via = 'api' | 'phone' | 'system';
+
+/** The outcome of a state change an agent or ops asked for. */
+export type StateChange =
+  | { applied: true; agentId: string; from: AgentState; state: AgentState; pauseReason?: string }
+  /** The agent is in a state the move does not apply to (e.g. pausing while on a call). */
+  | { applied: false; agentId: string; problem: 'not_applicable'; state: AgentState }
+  | { applied: false; agentId: string; problem: 'unknown_agent' }
+  | { applied: false; agentId: string; problem: 'unknown_pause_reason'; pauseReason: string };
+
+/** Words for a refused change, e.g. "agent 1001 is on_call, cannot pause". */
+export function describeRefusal(r: Exclude<StateChange, { applied: true }>, action: string): string {
+  switch (r.problem) {
+    case 'not_applicable':
+      return `agent ${r.agentId} is ${r.state}, cannot ${action}`;
+    case 'unknown_agent':
+      return `agent ${r.agentId} does not exist`;
+    case 'unknown_pause_reason':
+      return `pause reason "${r.pauseReason}" does not exist (see GET /api/pause-reasons)`;
+  }
+}
+
+/** A save that cannot be carried out as asked; `field` names what is wrong. */
+export class AgentInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AgentInputError';
+  }
+}
+
+export interface SaveAgent {
+  agentId: string;
+  name: string;
+  /** Required to create an agent; left out on an update, the phone keeps its password. */
+  password?: string;
+  /** Left out: unchanged (empty for a new agent). */
+  skills?: Record<string, number>;
+  queues?: string[];
+}
+
 /** Agents: their phones in Asterisk, their registration, and their state moves (each one an event). */
 export class AgentService {
   constructor(private readonly d: AgentServiceDeps) {}
 
-  async save(p: { agentId: string; name: string; password: string }): Promise<void> {
-    const rec = { agentId: p.agentId, name: p.name, sipMd5: sipDigest(p.agentId, p.password) };
-    await this.d.repo.upsert(rec);
-    await this.attachPhone(rec);
+  /**
+   * Creates or updates an agent, pushes its phone into Asterisk (a new password applies to the
+   * next REGISTER) and its routing profile into live state.
+   */
+  async save(p: SaveAgent): Promise<{ created: boolean; agent: AgentRecord }> {
+    const sipMd5 = p.password === undefined ? undefined : sipDigest(p.agentId, p.password);
+    const r = await this.d.repo.upsert({ agentId: p.agentId, name: p.name, sipMd5, skills: p.skills, queues: p.queues });
+    if (!r) throw new AgentInputError('password', `password is required to create agent ${p.agentId}`);
+    await this.d.live.setProfile(r.agent.agentId, profileOf(r.agent));
+    await this.attachPhone(r.agent);
+    return r;
   }
 
-  /** After (re)connecting to Asterisk: every agent's phone pushed again and registrations re-read. */
+  /**
+   * Deletes (deactivates) an agent: logs it out, removes its phone from Asterisk. Refused
+   * (not_applicable) while the agent is reserved for or on a call.
+   */
+  async remove(agentId: string, via: Via = 'api'): Promise<StateChange> {
+    if (!(await this.d.repo.get(agentId))) return { applied: false, agentId, problem: 'unknown_agent' };
+    const out = await this.apply(agentId, 'logout', 'deleted', via);
+    if (!out.ok && out.from !== 'logged_out') return { applied: false, agentId, problem: 'not_applicable', state: out.from };
+    // The phone first: if Asterisk cannot be reached the agent stays, and deleting again finishes the job.
+    const ari = this.d.ari;
+    await ari.deleteDynamic('res_pjsip', 'endpoint', agentId);
+    await ari.deleteDynamic('res_pjsip', 'aor', agentId);
+    await ari.deleteDynamic('res_pjsip', 'auth', agentId);
+    await this.d.repo.deactivate(agentId);
+    await this.d.live.setRegistered(agentId, false, this.d.ctx().now);
+    return { applied: true, agentId, from: out.from, state: 'logged_out' };
+  }
+
+  async get(agentId: string): Promise<AgentRecord | undefined> {
+    return this.d.repo.get(agentId);
+  }
+
+  /** Active agents with their live state (undefined live state: never seen by Redis yet). */
+  async list(): Promise<Array<{ agent: AgentRecord; live: AgentLive | undefined }>> {
+    const all = await this.d.repo.list();
+    return Promise.all(all.map(async (agent) => ({ agent, live: await this.d.live.agent(agent.agentId) })));
+  }
+
+  async live(agentId: string): Promise<AgentLive | undefined> {
+    return this.d.live.agent(agentId);
+  }
+
+  pauseReasons(): Promise<PauseReason[]> {
+    return this.d.repo.pauseReasons();
+  }
+
+  addPauseReason(p: { code: string; zh: string; en: string }): Promise<PauseReason | undefined> {
+    return this.d.repo.addPauseReason(p);
+  }
+
+  timeline(agentId: string, range: { from?: Date; to?: Date; limit: number }): Promise<AgentTimelineEntry[]> {
+    return this.d.repo.timeline(agentId, range);
+  }
+
+  login(agentId: string, via: Via): Promise<StateChange> {
+    return this.change(agentId, 'login', 'login', via);
+  }
+
+  logout(agentId: string, via: Via): Promise<StateChange> {
+    return this.change(agentId, 'logout', 'logout', via);
+  }
+
+  /** Pauses with a reason from pause_reasons; from available or from wrap-up. */
+  async pause(agentId: string, reasonCode: string, via: Via): Promise<StateChange> {
+    if (!(await this.d.repo.pauseReasonExists(reasonCode))) {
+      if (!(await this.d.repo.get(agentId))) return { applied: false, agentId, problem: 'unknown_agent' };
+      return { applied: false, agentId, problem: 'unknown_pause_reason', pauseReason: reasonCode };
+    }
+    return this.change(agentId, 'pause', 'pause', via, { pauseReason: reasonCode });
+  }
+
+  unpause(agentId: string, via: Via): Promise<StateChange> {
+    return this.change(agentId, 'unpause', 'unpause', via);
+  }
+
+  endWrapUp(agentId: string, via: Via): Promise<StateChange> {
+    return this.change(agentId, 'endWrapUp', 'end_wrap_up', via);
+  }
+
+  private async change(agentId: string, move: MoveName, reason: string, via: Via, extra: MoveExtra = {}): Promise<StateChange> {
+    if (!(await this.d.repo.get(agentId))) return { applied: false, agentId, problem: 'unknown_agent' };
+    const { ok, from } = await this.apply(agentId, move, reason, via, undefined, extra);
+    if (!ok) return { applied: false, agentId, problem: 'not_applicable', state: from };
+    return { applied: true, agentId, from, state: moves[move].to, ...(extra.pauseReason ? { pauseReason: extra.pauseReason } : {}) };
+  }
+
+  /** After (re)connecting to Asterisk: every active agent's phone pushed again, profiles refreshed, registrations re-read. */
   async syncWithAsterisk(): Promise<void> {
     await this.d.ari.dropEndpointSubscriptions();
-    for (const a of await this.d.repo.list()) await this.attachPhone(a);
+    for (const a of await this.d.repo.list()) {
+      await this.d.live.setProfile(a.agentId, profileOf(a));
+      await this.attachPhone(a);
+    }
   }
 
   /**
@@ -56,18 +186,33 @@ export class AgentService {
 
   /**
    * Applies a state move if the agent is in a state it applies to, and records it as an event
-   * with its reason. `extra` carries the pause reason or the end of wrap-up into live state.
+   * with its reason. `extra` carries the pause reason or the end of wrap-up into live state;
+   * a pause reason and `via` (who asked) are recorded in the event too.
    */
-  async move(agentId: string, move: MoveName, reason?: string, callId?: string, extra: MoveExtra = {}): Promise<boolean> {
+  async move(agentId: string, move: MoveName, reason?: string, callId?: string, extra: MoveExtra = {}, via?: Via): Promise<boolean> {
+    return (await this.apply(agentId, move, reason, via, callId, extra)).ok;
+  }
+
+  private async apply(
+    agentId: string, move: MoveName, reason: string | undefined, via: Via | undefined, callId?: string, extra: MoveExtra = {},
+  ): Promise<{ ok: boolean; from: AgentState }> {
     const ctx = this.d.ctx();
     const { ok, from } = await this.d.live.moveAgent(agentId, move, ctx.now, callId ?? '', extra);
     if (!ok) {
       this.d.log.debug({ agentId, move, from }, 'agent move not applicable');
-      return false;
+      return { ok, from };
     }
     const to = moves[move].to;
-    this.d.publish([stamp(ctx, { type: 'agent.state_changed', agentId, from, to, reason, callId })]);
+    this.d.publish([stamp(ctx, {
+      type: 'agent.state_changed', agentId, from, to, reason, callId,
+      ...(via ? { via } : {}),
+      ...(to === 'paused' && extra.pauseReason ? { pauseReason: extra.pauseReason } : {}),
+    })]);
     if (to === 'available') this.d.onOfferable();
-    return true;
+    return { ok, from };
   }
+}
+
+function profileOf(a: AgentRecord): { name: string; skills: Record<string, number>; queues: string[] } {
+  return { name: a.name, skills: a.skills, queues: a.queues };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
-import { startCall, stepCall, type CallCommand, type CallInput, type CallState, type Step } from '../../core/call/session.js';
+import { startCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Step } from '../../core/call/session.js';
+import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
 import type { AriClient } from '../../adapters/ari/client.js';
@@ -9,6 +10,8 @@ import type { LiveState } from '../../adapters/redis/live-state.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 import type { AgentService } from '../agents/agent-service.js';
 import type { IvrCatalog } from '../ivr/catalog.js';
+import type { RoutingCatalog } from '../routing/catalog.js';
+import type { OfferOutcomes } from '../agents/offer-outcomes.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
@@ -18,10 +21,16 @@ export interface CallServiceDeps {
   live: LiveState;
   agents: AgentService;
   ivr: IvrCatalog;
+  routing: RoutingCatalog;
+  outcomes: OfferOutcomes;
+  /** The agent who answered this caller's last call within the preferred-agent window. */
+  lastAgentFor: (caller: string) => Promise<string | undefined>;
+  /** This instance, as the owner of the calls its sessions hold. */
+  owner: string;
+  shortAbandonMs: number;
   publish: (events: DomainEvent[]) => void;
   ctx: () => Ctx;
   log: Logger;
-  ringTimeoutS: number;
   /** Language of the prompts callers hear. */
   lang: Lang;
   kickDispatcher: () => void;
@@ -86,7 +95,7 @@ export class CallService {
         return;
       }
       case 'ChannelHangupRequest':
-        if (ref?.role === 'caller') this.input(ref.callId, { kind: 'caller_hung_up' });
+        if (ref?.role === 'caller') this.callerHungUp(ref.callId);
         return;
       case 'StasisEnd':
         if (!ref) return;
@@ -96,7 +105,7 @@ export class CallService {
       case 'ChannelDestroyed': {
         const e = ev as Extract<AriEvent, { type: 'ChannelDestroyed' }>;
         if (ref?.role === 'agent') this.input(ref.callId, { kind: 'agent_leg_failed', legId: e.channel.id, reason: missReason(e.cause) });
-        if (ref?.role === 'caller') this.input(ref.callId, { kind: 'caller_hung_up' });
+        if (ref?.role === 'caller') this.callerHungUp(ref.callId);
         this.channels.delete(e.channel.id);
         return;
       }
@@ -115,6 +124,32 @@ export class CallService {
     this.input(callId, { kind: 'agent_reserved', agentId, endpoint: `PJSIP/${agentId}` });
   }
 
+  /** A queue rule fired for one of our waiting calls. */
+  expire(callId: string, action: ExpiryAction): void {
+    this.input(callId, { kind: 'queue_expired', action });
+  }
+
+  /** Where a queued caller stood is read before the session takes them out of the queue. */
+  private callerHungUp(callId: string): void {
+    this.dispatch.submit(callId, async () => {
+      const live = this.calls.get(callId);
+      if (!live) return;
+      let position;
+      const route = live.state.route;
+      if (live.state.phase === 'queued' && route) {
+        const [w, now] = await Promise.all([this.d.live.waitingOne(callId), this.d.live.position(route.queue, callId)]);
+        position = { atEntry: w?.positionAtEntry, atAbandon: now };
+      }
+      await this.apply(callId, stepCall(this.d.ctx(), this.env(live), live.state, { kind: 'caller_hung_up', position }));
+    });
+  }
+
+  private env(live: LiveCall): CallEnv {
+    const rules = this.d.routing.cached?.rules;
+    if (!rules) throw new Error('routing rules are not loaded');
+    return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs };
+  }
+
   async idle(): Promise<void> {
     await this.dispatch.idle();
   }
@@ -125,10 +160,12 @@ export class CallService {
     this.channels.set(channelId, { callId, role: 'caller' });
     this.dispatch.submit(callId, async () => {
       const ivrVersion = await this.d.ivr.activeVersion();
-      const def = await this.d.ivr.definition(ivrVersion);
-      const step = startCall(ctx, def, { callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion });
+      const [def, preferredAgentId] = await Promise.all([this.d.ivr.definition(ivrVersion), caller ? this.d.lastAgentFor(caller) : undefined]);
       const log = this.d.log.child({ callId });
-      this.calls.set(callId, { state: step.state, def, log, timers: new Map() });
+      const live: LiveCall = { state: undefined as unknown as CallState, def, log, timers: new Map() };
+      const step = startCall(ctx, this.env(live), { callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion, preferredAgentId });
+      live.state = step.state;
+      this.calls.set(callId, live);
       log.info({ caller, dialed, channelId, ivrVersion }, 'call started');
       await this.apply(callId, step);
     });
@@ -141,7 +178,7 @@ export class CallService {
         if (input.kind === 'agent_reserved') await this.d.agents.move(input.agentId, 'unreserve', 'call_gone', callId);
         return;
       }
-      await this.apply(callId, stepCall(this.d.ctx(), live.def, live.state, input));
+      await this.apply(callId, stepCall(this.d.ctx(), this.env(live), live.state, input));
     });
   }
 
@@ -194,10 +231,16 @@ export class CallService {
         return ari.startMoh(c.channelId);
       case 'stop_moh':
         return ari.stopMoh(c.channelId);
-      case 'enqueue':
-        await store.enqueue(c.route.queue, c.callId, queueScore(c.route.priority, this.d.ctx().now));
+      case 'enqueue': {
+        const r = c.route;
+        await store.enqueue(
+          { callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
+            preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner },
+          queueScore(r.priority, r.enqueuedAt),
+        );
         this.d.kickDispatcher();
         return;
+      }
       case 'dequeue':
         return store.dequeue(c.queue, c.callId);
       case 'ring_agent':
@@ -207,7 +250,7 @@ export class CallService {
           endpoint: c.endpoint,
           appArgs: `agent,${c.callId}`,
           callerId: c.callerNumber,
-          timeoutS: this.d.ringTimeoutS,
+          timeoutS: c.timeoutS,
           // Carried to the agent's phone for screen pop.
           variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': c.callId },
         });
@@ -225,11 +268,11 @@ export class CallService {
       case 'hangup':
         return ari.hangup(c.channelId);
       case 'agent_on_call':
-        await agents.move(c.agentId, 'answer', undefined, c.callId);
-        return;
+        return this.d.outcomes.answered(c.agentId, c.callId);
       case 'release_agent':
-        if (c.after === 'talk') await agents.move(c.agentId, 'hangup', 'call_ended', c.callId);
-        else await agents.move(c.agentId, 'unreserve', c.after, c.callId);
+        if (c.after === 'talk') return this.d.outcomes.afterTalk(c.agentId, c.callId, c.wrapUpS);
+        if (c.after === 'no_answer') return this.d.outcomes.afterNoAnswer(c.agentId, c.callId, c.pauseAfter);
+        await agents.move(c.agentId, 'unreserve', c.after, c.callId);
         return;
     }
   }

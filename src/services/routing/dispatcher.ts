@@ -1,36 +1,48 @@
 import type { Logger } from 'pino';
-import { pairCallsWithAgents } from '../../core/routing/pair.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { Agent, ExpiryAction, OnExpiry, WaitingCall } from '../../core/routing/model.js';
+import { assign, expiry, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
+import type { AgentLive, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
+import type { RoutingCatalog } from './catalog.js';
 
 export interface DispatcherDeps {
   live: LiveState;
-  queues: () => Promise<string[]>;
+  routing: RoutingCatalog;
+  /** This instance: it routes only the calls its sessions hold; agents are shared by all. */
+  owner: string;
   now: () => number;
   log: Logger;
   /** Hands a reserved agent to the call; the call decides whether to ring it. */
   deliver: (callId: string, agentId: string) => void;
+  /** A queue rule fired for a waiting call. */
+  expire: (callId: string, action: ExpiryAction) => void;
 }
 
 /**
- * Matches waiting calls with idle agents whenever either may have changed. The pairing is
- * the core's; the claim in Redis is atomic, so a pair that lost a race is simply skipped.
+ * Matches waiting calls with agents whenever either may have changed, and when a call's next
+ * routing step or expiry is due. The decisions are the core's (core/routing/assign.ts); the
+ * claim in Redis is atomic, so a pair that lost a race to another instance is simply skipped.
  */
 export class Dispatcher {
   private running = false;
   private again = false;
-  private timer: NodeJS.Timeout | undefined;
+  private safety: NodeJS.Timeout | undefined;
+  private wake: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly d: DispatcherDeps) {}
 
-  /** Safety net for missed kicks (e.g. an agent freed by another instance). */
+  /** A slow safety net for missed kicks (e.g. an agent freed by another instance). */
   start(intervalMs = 1000): void {
-    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.safety = setInterval(() => this.kick(), intervalMs);
   }
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearInterval(this.safety);
+    clearTimeout(this.wake);
   }
 
   kick(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
@@ -48,14 +60,92 @@ export class Dispatcher {
   }
 
   private async round(): Promise<void> {
-    for (const queue of await this.d.queues()) {
-      const [calls, agents] = await Promise.all([this.d.live.waiting(queue), this.d.live.idleAgents()]);
-      if (!calls.length || !agents.length) continue;
-      for (const { call, agent } of pairCallsWithAgents(calls, agents)) {
-        if (await this.d.live.claim(queue, call.callId, agent.agentId, this.d.now())) {
-          this.d.deliver(call.callId, agent.agentId);
-        }
-      }
+    const { rules } = await this.d.routing.active();
+    const waiting: WaitingDetails[] = [];
+    for (const queue of await this.d.live.queues()) {
+      for (const w of await this.d.live.waitingDetails(queue)) if (w.owner === this.d.owner) waiting.push(w);
     }
+    if (!waiting.length) return;
+    const now = this.d.now();
+    const agents = (await this.d.live.agents()).map(toRoutingAgent);
+    const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
+
+    const routable: WaitingCall[] = [];
+    const position = new Map<string, number>();
+    for (const w of waiting) position.set(w.queue, (position.get(w.queue) ?? 0) + 1);
+    const seen = new Map<string, number>();
+    for (const w of waiting) {
+      const q = rules.queues.get(w.queue);
+      const at = (seen.get(w.queue) ?? 0) + 1;
+      seen.set(w.queue, at);
+      const call = toWaitingCall(w);
+      let action = expiry(call, rules, now);
+      // Queue full, or nobody who could ever take it is logged in: the queue's rule, at once.
+      if (!action && q && ((q.maxQueued !== undefined && at > q.maxQueued) || !loggedIn.some((a) => a.queues.includes(w.queue)))) {
+        action = q.onExpiry ? onExpiryAction(q.onExpiry) : { action: 'max_wait' };
+      }
+      if (action) {
+        if (!w.expired) {
+          await this.d.live.markExpired(w.callId);
+          this.d.expire(w.callId, action);
+        }
+        continue;
+      }
+      routable.push(call);
+    }
+
+    const byId = new Map(waiting.map((w) => [w.callId, w]));
+    for (const a of assign(routable, agents, rules, now)) {
+      const w = byId.get(a.callId)!;
+      if (await this.d.live.claim(w.queue, a.callId, a.agentId, now)) this.d.deliver(a.callId, a.agentId);
+    }
+    this.scheduleWake(routable, rules, now);
   }
+
+  /** Steps widen and rules expire at known times: wake then instead of polling. */
+  private scheduleWake(calls: WaitingCall[], rules: Parameters<typeof nextWideningAt>[1], now: number): void {
+    let next = Infinity;
+    for (const c of calls) {
+      next = Math.min(next, nextWideningAt(c, rules, now) ?? Infinity, nextExpiryAt(c, rules, now) ?? Infinity);
+    }
+    clearTimeout(this.wake);
+    if (Number.isFinite(next)) this.wake = setTimeout(() => this.kick(), Math.max(0, next - this.d.now()) + 5);
+  }
+}
+
+function onExpiryAction(x: OnExpiry): ExpiryAction {
+  switch (x.action) {
+    case 'overflow':
+      return { action: 'overflow', toQueue: x.toQueue };
+    case 'message_hangup':
+      return { action: 'message_hangup', prompt: x.prompt };
+    default:
+      return { action: x.action };
+  }
+}
+
+function toRoutingAgent(a: AgentLive): Agent {
+  return {
+    agentId: a.agentId,
+    state: a.state,
+    registered: a.registered,
+    skills: a.profile.skills,
+    queues: a.profile.queues,
+    idleSince: a.since,
+    callsHandled: a.callsHandled,
+    lastOfferedAt: a.lastOfferedAt,
+  };
+}
+
+function toWaitingCall(w: WaitingDetails): WaitingCall {
+  return {
+    callId: w.callId,
+    queue: w.queue,
+    skills: w.skills,
+    priority: w.priority,
+    enqueuedAt: w.enqueuedAt,
+    caller: w.caller,
+    preferredAgentId: w.preferredAgentId,
+    excludedAgents: w.excludedAgents,
+  };
 }

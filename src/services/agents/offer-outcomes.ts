@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentService } from './agent-service.js';
+
+/** The no-answer pause reason (seeded in pause_reasons). */
+export const NO_ANSWER_REASON = 'no_answer';
+
+/**
+ * What happens to an agent when an offered call ends: wrap-up after talk (ended by time,
+ * by the agent, or by the sweeper after a restart), a counted miss that pauses the agent
+ * after N in a row, or simply free again.
+ */
+export class OfferOutcomes {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly d: { agents: AgentService; live: LiveState; now: () => number; log: Logger }) {}
+
+  async answered(agentId: string, callId: string): Promise<void> {
+    await this.d.live.resetMisses(agentId);
+    await this.d.agents.move(agentId, 'answer', undefined, callId);
+  }
+
+  async afterTalk(agentId: string, callId: string, wrapUpS: number): Promise<void> {
+    if (wrapUpS <= 0) {
+      await this.d.agents.move(agentId, 'hangup', 'call_ended', callId);
+      return;
+    }
+    const wrapUntil = this.d.now() + wrapUpS * 1000;
+    if (!(await this.d.agents.move(agentId, 'hangupToWrapUp', 'call_ended', callId, { wrapUntil }))) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      void this.endDueWrapUps().catch((err) => this.d.log.warn({ err }, 'ending wrap-up failed'));
+    }, wrapUpS * 1000 + 10);
+    this.timers.add(t);
+  }
+
+  async afterNoAnswer(agentId: string, callId: string, pauseAfter: number): Promise<void> {
+    const misses = await this.d.live.countMiss(agentId);
+    if (pauseAfter > 0 && misses >= pauseAfter) {
+      await this.d.agents.move(agentId, 'missPause', NO_ANSWER_REASON, callId, { pauseReason: NO_ANSWER_REASON });
+    } else {
+      await this.d.agents.move(agentId, 'unreserve', NO_ANSWER_REASON, callId);
+    }
+  }
+
+  /** Ends every wrap-up whose time is up; also catches ones whose timer died with a previous process. */
+  async endDueWrapUps(): Promise<void> {
+    const now = this.d.now();
+    for (const a of await this.d.live.agents()) {
+      if (a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now) {
+        await this.d.agents.move(a.agentId, 'endWrapUp', 'wrap_up_elapsed', a.callId);
+      }
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import YAML from 'yaml';
+import { validateRoutingConfig, type RoutingConfig } from '../../core/routing/config.js';
+import type { RoutingRules } from '../../core/routing/model.js';
+import type { RuleError } from '../../core/routing/rules.js';
+import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
+
+export interface ActiveRouting {
+  version: number;
+  config: RoutingConfig;
+  rules: RoutingRules;
+}
+
+/**
+ * Queues and routing rules: validated, versioned, one version active. Unlike the IVR, the
+ * active rules apply to calls already waiting (an overflowing queue is fixed for everyone);
+ * every instance reads the active version number from Redis before each routing round.
+ */
+export class RoutingCatalog {
+  private current: ActiveRouting | undefined;
+
+  constructor(private readonly d: { repo: PgRoutingRepo; redis: Redis; activeKey: string; log: Logger }) {}
+
+  async init(defaultFile: string): Promise<void> {
+    let version = await this.d.repo.active();
+    if (version === undefined) {
+      const r = await this.upload(YAML.parse(await readFile(defaultFile, 'utf8')), 'system');
+      if (!r.ok) throw new Error(`the shipped routing rules ${defaultFile} are invalid: ${JSON.stringify(r.errors)}`);
+      await this.d.repo.activate(r.version, 'system', 'first_start');
+      version = r.version;
+    }
+    await this.d.redis.set(this.d.activeKey, String(version));
+    await this.active();
+  }
+
+  async upload(input: unknown, by: string, comment?: string): Promise<{ ok: true; version: number } | { ok: false; errors: RuleError[] }> {
+    const v = validateRoutingConfig(input);
+    if (!v.ok) return v;
+    return { ok: true, version: await this.d.repo.insert(v.config, by, comment) };
+  }
+
+  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<boolean> {
+    if (!(await this.d.repo.get(version))) return false;
+    await this.d.repo.activate(version, by, reason);
+    await this.d.redis.set(this.d.activeKey, String(version));
+    this.d.log.info({ version, by, reason }, 'routing version activated');
+    return true;
+  }
+
+  /** The active rules; re-read only when another version was activated (by any instance). */
+  async active(): Promise<ActiveRouting> {
+    const version = Number(await this.d.redis.get(this.d.activeKey)) || (await this.d.repo.active());
+    if (!version) throw new Error('no routing version is active');
+    if (this.current?.version === version) return this.current;
+    const config = await this.d.repo.get(version);
+    const v = config && validateRoutingConfig(config);
+    if (!v || !v.ok) throw new Error(`routing version ${version} is missing or no longer valid`);
+    this.current = { version, config: v.config, rules: v.rules };
+    return this.current;
+  }
+
+  /** The rules as last loaded, for code paths that must not wait on I/O. */
+  get cached(): ActiveRouting | undefined {
+    return this.current;
+  }
+}

@@ -1,0 +1,203 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
+import { activateIvr, alwaysOpen12366, api } from '../support/ivr.js';
+import { freePorts } from '../support/rig.js';
+import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
+import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+import { callIdOf, callRow, eventsOf, waitForEvent, type StoredEvent } from '../support/calls.js';
+
+/** Short times so escalation, ring timeouts and wrap-up happen within a test. */
+const RULES = {
+  skills: [{ code: 'vat', zh: '增值税' }],
+  queues: [
+    {
+      queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 6,
+      steps: [{ afterS: 0, skills: { vat: 4 } }, { afterS: 4, skills: { vat: 2 } }],
+      wrapUpS: 3, ringTimeoutS: 4, noAnswerPauseAfter: 1, maxWaitS: 120,
+    },
+  ],
+};
+
+let rig: TestRig;
+const phones: SippRun[] = [];
+beforeAll(async () => {
+  rig = await startTestService();
+  await activateIvr(rig, alwaysOpen12366());
+  const up = await api(rig, 'POST', '/api/routing/versions', RULES);
+  expect(up.status, JSON.stringify(up.body)).toBe(201);
+  expect((await api(rig, 'POST', `/api/routing/versions/${up.body.version}/activate`)).status).toBe(200);
+});
+afterEach(() => {
+  for (const p of phones.splice(0)) p.kill();
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+interface TestAgent {
+  id: string;
+  password: string;
+}
+
+/** An agent with a VAT proficiency, logged in, whose SIPp phone answers (or only rings). */
+async function agent(vat: number, phone: 'answers' | 'rings' | 'none' = 'answers', calls = 3): Promise<TestAgent> {
+  const a = { id: uniqueAgentId(), password: randomPassword() };
+  await rig.svc.agents.save({ agentId: a.id, name: `坐席${a.id}`, password: a.password, skills: { vat }, queues: ['ntax-vat'] });
+  if (phone !== 'none') await attachPhone(a, phone, calls);
+  await rig.svc.agents.move(a.id, 'login', 'test');
+  return a;
+}
+
+async function attachPhone(a: TestAgent, phone: 'answers' | 'rings', calls = 3): Promise<void> {
+  const port = freePorts().sip;
+  phones.push(
+    phone === 'answers'
+      ? sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls, timeoutS: 90 })
+      : sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls, timeoutS: 90 }),
+  );
+  await registerAgent(a.id, a.password, port);
+  await waitFor(`${a.id} registered`, async () => (await rig.svc.live.agent(a.id))?.registered);
+}
+
+/** A taxpayer who presses 2, 1 (national tax, VAT) during the welcome and hangs up after talkMs. */
+function vatCaller(talkMs: number, caller = uniqueCaller()) {
+  const run = sipp({
+    scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs },
+    files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: talkMs }) }, timeoutS: 90,
+  });
+  return { caller, run };
+}
+
+const ofType = (events: StoredEvent[], type: string) => events.filter((e) => e.type === type);
+const ms = (e: StoredEvent | undefined) => Date.parse(e!.at);
+
+async function logout(...agents: TestAgent[]) {
+  for (const a of agents) {
+    await rig.svc.agents.move(a.id, 'endWrapUp', 'test');
+    await rig.svc.agents.move(a.id, 'unpause', 'test');
+    await rig.svc.agents.move(a.id, 'logout', 'test');
+  }
+}
+
+describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => {
+  it('offers a VAT call to the agent who meets the first step, not the less skilled one', async () => {
+    const expert = await agent(5);
+    const novice = await agent(2);
+    const { caller, run } = vatCaller(5000);
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    const ev = await eventsOf(rig, callId, 'call.');
+    expect(ofType(ev, 'call.agent_offered').map((e) => e.agentId)).toEqual([expert.id]);
+    expect(await callRow(rig, callId)).toMatchObject({ outcome: 'answered', agent_id: expert.id, queue: 'ntax-vat' });
+    await logout(expert, novice);
+  }, 60_000);
+
+  it('widens to the next step after its wait, and not before', async () => {
+    const novice = await agent(2);
+    const { caller, run } = vatCaller(9000);
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    const ev = await eventsOf(rig, callId, 'call.');
+    const waited = ms(ofType(ev, 'call.agent_offered')[0]) - ms(ofType(ev, 'call.queued')[0]);
+    expect(waited).toBeGreaterThanOrEqual(3900);
+    expect(waited).toBeLessThan(5500);
+    expect(ofType(ev, 'call.agent_offered')[0]!.agentId).toBe(novice.id);
+    await logout(novice);
+  }, 60_000);
+
+  it('ring-no-answer moves the call to the next agent and pauses the silent one with reason no_answer', async () => {
+    const silent = await agent(5, 'rings');
+    const backup = await agent(3);
+    const { caller, run } = vatCaller(14_000);
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    const ev = await eventsOf(rig, callId, 'call.');
+    expect(ofType(ev, 'call.agent_offered').map((e) => e.agentId)).toEqual([silent.id, backup.id]);
+    expect(ofType(ev, 'call.agent_missed')[0]).toMatchObject({ agentId: silent.id, reason: 'no_answer' });
+    expect(ofType(ev, 'call.agent_answered')[0]).toMatchObject({ agentId: backup.id });
+    expect(await rig.svc.live.agent(silent.id)).toMatchObject({ state: 'paused', pauseReason: 'no_answer' });
+    const paused = (await rig.pool.query(
+      "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'to' = 'paused'", [silent.id],
+    )).rows.map((r) => r.body);
+    expect(paused).toEqual([expect.objectContaining({ from: 'reserved', reason: 'no_answer', callId })]);
+    await logout(silent, backup);
+  }, 60_000);
+
+  it('wrap-up delays the next offer to that agent', async () => {
+    const only = await agent(5);
+    const first = vatCaller(3500);
+    const firstId = await callIdOf(rig, first.caller);
+    await first.run.done;
+    const ended = await waitForEvent(rig, firstId, 'call.ended');
+    expect((await rig.svc.live.agent(only.id))?.state).toBe('wrap_up');
+    const second = vatCaller(9000);
+    const secondId = await callIdOf(rig, second.caller);
+    await second.run.done;
+    await waitForEvent(rig, secondId, 'call.ended');
+    const offered = ofType(await eventsOf(rig, secondId, 'call.'), 'call.agent_offered')[0];
+    expect(offered?.agentId).toBe(only.id);
+    // Wrap-up is 3 s after the first call ended.
+    expect(ms(offered) - ms(ended)).toBeGreaterThanOrEqual(2900);
+    await logout(only);
+  }, 60_000);
+
+  it('a paused agent gets nothing; the abandon in queue is recorded with its position, wait and IVR path', async () => {
+    const a = await agent(5);
+    expect(await rig.svc.agents.move(a.id, 'pause', 'training', undefined, { pauseReason: 'training' })).toBe(true);
+    const { caller, run } = vatCaller(7000);
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    const ev = await eventsOf(rig, callId, 'call.');
+    expect(ofType(ev, 'call.agent_offered')).toEqual([]);
+    const row = await callRow(rig, callId);
+    expect(row).toMatchObject({
+      outcome: 'abandoned', abandoned_at: 'queue', queue: 'ntax-vat', line: '国税', sub_line: '增值税',
+      short_abandon: false, position_at_entry: 1, position_at_abandon: 1, hung_up_by: 'caller',
+    });
+    expect(row.wait_ms).toBeGreaterThan(5000);
+    expect(row.ivr_path).toEqual(['welcome', 'office-hours', 'main', '2:ntax', '1:ntax.vat']);
+    await logout(a);
+  }, 60_000);
+
+  it('a caller who hangs up within the short-abandon threshold is flagged short', async () => {
+    const a = await agent(5);
+    await rig.svc.agents.move(a.id, 'pause', 'meeting', undefined, { pauseReason: 'meeting' });
+    const { caller, run } = vatCaller(3000);
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    expect(await callRow(rig, callId)).toMatchObject({ outcome: 'abandoned', abandoned_at: 'queue', short_abandon: true });
+    await logout(a);
+  }, 60_000);
+
+  it('a returning caller is first offered to the agent who handled them last', async () => {
+    const last = await agent(4);
+    const other = await agent(5);
+    await rig.svc.agents.move(other.id, 'pause', 'break', undefined, { pauseReason: 'break' });
+    const first = vatCaller(3500);
+    const firstId = await callIdOf(rig, first.caller);
+    await first.run.done;
+    await waitForEvent(rig, firstId, 'call.ended');
+    expect((await callRow(rig, firstId)).agent_id).toBe(last.id);
+
+    // The other agent is now idle longest and more skilled; the returning caller still goes to `last`.
+    await rig.svc.agents.move(other.id, 'unpause', 'test');
+    await new Promise((r) => setTimeout(r, 300));
+    await rig.svc.agents.move(last.id, 'endWrapUp', 'test');
+    const again = vatCaller(3500, first.caller);
+    const againId = await waitFor('second call', async () => {
+      const r = await rig.pool.query<{ call_id: string }>('SELECT call_id FROM calls WHERE caller = $1 AND call_id <> $2', [first.caller, firstId]);
+      return r.rows[0]?.call_id;
+    });
+    await again.run.done;
+    await waitForEvent(rig, againId, 'call.ended');
+    const ev = await eventsOf(rig, againId, 'call.');
+    expect(ofType(ev, 'call.queued')[0]).toMatchObject({ preferredAgentId: last.id });
+    expect(ofType(ev, 'call.agent_offered').map((e) => e.agentId)).toEqual([last.id]);
+    await logout(last, other);
+  }, 60_000);
+});
