@@ -12,6 +12,11 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.String({ pattern: '^rediss?://' }),
   REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_:.-]+$', default: 't12' }),
   EVENT_STREAM_MAXLEN: Type.Integer({ minimum: 1000, default: 1_000_000 }),
+  /**
+   * This instance's name. A restarted instance with the same name takes back its calls still in
+   * Stasis; two instances sharing Redis need different names.
+   */
+  INSTANCE_ID: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'main' }),
   HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   ADMIN_TOKEN: Type.String({ minLength: 16 }),

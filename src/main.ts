@@ -106,7 +106,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const routing = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log });
   await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
-  const owner = uuidv7();
+  const owner = config.INSTANCE_ID;
   const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
   const calls = new CallService({
     ari, live, agents, ivr, routing, outcomes, owner, publish, ctx, log,
@@ -149,7 +149,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
     }
     kick();
   };
-  stream.on('connected', () => void retry(syncOnce, () => stream.connected, log, 'sync with Asterisk'));
+  stream.on('connected', () => {
+    void retry(async () => calls.reconcile(await ari.listChannels()), () => stream.connected, log, 'reconcile calls');
+    void retry(syncOnce, () => stream.connected, log, 'sync with Asterisk');
+  });
+  await calls.restore();
   stream.start();
   await stream.waitConnected(10_000);
   dispatcher.start();
@@ -159,7 +163,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
     adminToken: config.ADMIN_TOKEN,
     api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), agentRoutes({ agents })],
     probes: [
-      { name: 'asterisk', check: () => (stream.connected ? ari.info() : Promise.reject(new Error('ARI event stream not connected'))) },
+      {
+        name: 'asterisk',
+        check: () =>
+          !stream.connected ? Promise.reject(new Error('ARI event stream not connected'))
+          : stream.replaced ? Promise.reject(new Error(`another connection took over the Stasis app "${config.ARI_APP}"`))
+          : ari.info(),
+      },
       { name: 'postgres', check: () => pool.query('SELECT 1') },
       { name: 'redis', check: () => redis.ping() },
     ],

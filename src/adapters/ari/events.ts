@@ -30,6 +30,12 @@ export class AriEventStream extends EventEmitter {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   connected = false;
+  /**
+   * Asterisk gives a Stasis app to one WebSocket only: when another connection registers the
+   * same name, this one stops receiving events. Not reconnecting avoids two instances stealing
+   * it back and forth; health reports it instead.
+   */
+  replaced = false;
 
   constructor(
     private readonly opts: AriEventStreamOptions,
@@ -70,6 +76,7 @@ export class AriEventStream extends EventEmitter {
     this.ws = ws;
     ws.on('open', () => {
       this.attempt = 0;
+      this.replaced = false;
       this.connected = true;
       this.opts.log.info({ app: this.opts.app }, 'ARI event stream connected');
       this.emit('connected');
@@ -80,6 +87,12 @@ export class AriEventStream extends EventEmitter {
         ev = JSON.parse(data.toString()) as AriEvent;
       } catch (err) {
         this.opts.log.error({ err }, 'unparseable ARI event');
+        return;
+      }
+      if (ev.type === 'ApplicationReplaced') {
+        this.replaced = true;
+        this.opts.log.error({ app: this.opts.app }, 'another connection took over the Stasis app: this instance receives no more calls');
+        this.emit('replaced');
         return;
       }
       this.onEvent(ev);

@@ -10,6 +10,10 @@ export function redisKeys(prefix: string) {
     queues: `${prefix}:queues`,
     /** callId -> JSON of a waiting call's routing facts (skills, priority, exclusions, owner). */
     waiting: `${prefix}:waiting`,
+    /** A live call's session snapshot, so a restarted instance can pick the call up. */
+    session: (callId: string) => `${prefix}:session:${callId}`,
+    /** instance -> set of its live call ids. */
+    sessions: (owner: string) => `${prefix}:sessions:${owner}`,
     /** The routing rules version in force. */
     routingActive: `${prefix}:routing:active`,
     /** The IVR version new calls start on. */

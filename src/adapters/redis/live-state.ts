@@ -140,6 +140,30 @@ export class LiveState {
     return raw ? (JSON.parse(raw) as WaitingDetails) : undefined;
   }
 
+  /** Snapshots live longer than any call; a stale one is ended on the next start. */
+  async saveSession(owner: string, callId: string, snapshot: unknown): Promise<void> {
+    await this.redis.multi()
+      .set(this.keys.session(callId), JSON.stringify(snapshot), 'EX', 12 * 3600)
+      .sadd(this.keys.sessions(owner), callId)
+      .exec();
+  }
+  async dropSession(owner: string, callId: string): Promise<void> {
+    await this.redis.multi().del(this.keys.session(callId)).srem(this.keys.sessions(owner), callId).exec();
+  }
+  async sessions<T>(owner: string): Promise<T[]> {
+    const ids = await this.redis.smembers(this.keys.sessions(owner));
+    if (!ids.length) return [];
+    const raw = await this.redis.mget(...ids.map((id) => this.keys.session(id)));
+    const gone = ids.filter((_, i) => !raw[i]);
+    if (gone.length) await this.redis.srem(this.keys.sessions(owner), ...gone);
+    return raw.filter((x): x is string => !!x).map((x) => JSON.parse(x) as T);
+  }
+  /** A restarted instance takes its waiting calls back. */
+  async setOwner(callId: string, owner: string): Promise<void> {
+    const d = await this.waitingOne(callId);
+    if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, owner }));
+  }
+
   async markExpired(callId: string): Promise<void> {
     const d = await this.waitingOne(callId);
     if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, expired: true }));

@@ -1,6 +1,6 @@
 import { stamp, type Ctx, type DomainEvent, type HungUpBy } from '../events.js';
 import type { IvrDefinition } from '../ivr/definition.js';
-import { startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState, type Lang } from '../ivr/interpreter.js';
+import { resumeIvr, startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState, type Lang } from '../ivr/interpreter.js';
 import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js';
 
 /**
@@ -143,6 +143,35 @@ export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): Step {
   };
   const out = fromIvr(ctx, env, state, first.commands, first.events);
   return { ...out, commands: [{ kind: 'answer', channelId: p.channelId }, ...out.commands], events: [started, ...out.events] };
+}
+
+/**
+ * After a restart: what Asterisk still has of this call, and how to carry on. Media and queue
+ * places survived in Asterisk and Redis; only this process's playbacks and timers were lost.
+ */
+export interface Survivors {
+  callerAlive: boolean;
+  /** The agent leg's state in Asterisk, if it still exists ('Up' once answered). */
+  agentLeg?: 'ringing' | 'up';
+}
+
+export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): Step {
+  if (s.phase === 'ended') return same(s);
+  if (!alive.callerAlive) return stepCall(ctx, env, s, { kind: 'caller_hung_up' });
+  switch (s.phase) {
+    case 'ivr': {
+      const r = resumeIvr(env.ivr, s.ivr, ctx);
+      return fromIvr(ctx, env, { ...s, ivr: r.state }, r.commands, r.events);
+    }
+    case 'ringing':
+      if (alive.agentLeg === 'up') return stepCall(ctx, env, s, { kind: 'agent_leg_answered', legId: s.offer!.legId });
+      if (!alive.agentLeg) return stepCall(ctx, env, s, { kind: 'agent_leg_failed', legId: s.offer!.legId, reason: 'lost_in_restart' });
+      return same(s);
+    case 'bridged':
+      return alive.agentLeg ? same(s) : stepCall(ctx, env, s, { kind: 'agent_hung_up', legId: s.offer!.legId });
+    default:
+      return same(s);
+  }
 }
 
 const same = (state: CallState): Step => ({ state, commands: [], events: [] });

@@ -157,6 +157,21 @@ export function stepIvr(def: IvrDefinition, state: IvrState, input: IvrInput, ct
   return { state: w.s, commands: w.commands, events: w.events };
 }
 
+/**
+ * Picks a caller up again after the service restarted: the playback and timer it was waiting
+ * for belong to the old process, so the current menu is asked again (a play node moves on, a
+ * farewell is finished). The caller hears the menu once more rather than silence.
+ */
+export function resumeIvr(def: IvrDefinition, state: IvrState, ctx: Ctx): IvrStep {
+  if (state.phase === 'done') return { state, commands: [], events: [] };
+  const w: Work = { def, ctx, s: { ...state, digits: [], playbackId: undefined, timerId: undefined }, commands: [], events: [] };
+  const node = nodeOf(def, state.nodeId);
+  if (node.kind === 'menu') ask(w, node, []);
+  else if (node.kind === 'play') enter(w, node.next);
+  else if (node.kind === 'transfer' || node.kind === 'hangup') farewellDone(w, node);
+  return { state: w.s, commands: w.commands, events: w.events };
+}
+
 /** Whether an hours node routes to `open` at instant `now` (epoch ms). */
 export function isOpenAt(node: HoursNode, now: number): boolean {
   const { date, weekday, minutes } = wallClock(now, node.timezone ?? DEFAULT_TIMEZONE);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
-import { startCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Step } from '../../core/call/session.js';
+import { resumeCall, startCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Step } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
@@ -150,6 +150,56 @@ export class CallService {
     return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs };
   }
 
+  /**
+   * Before the event stream connects: take back this instance's calls from Redis, so events
+   * for their channels are routed to them from the first one on.
+   */
+  async restore(): Promise<number> {
+    const snaps = await this.d.live.sessions<CallState>(this.d.owner);
+    for (const state of snaps) {
+      if (this.calls.has(state.callId)) continue;
+      const def = await this.d.ivr.definition(state.ivrVersion);
+      this.calls.set(state.callId, { state, def, log: this.d.log.child({ callId: state.callId }), timers: new Map() });
+      this.channels.set(state.channelId, { callId: state.callId, role: 'caller' });
+      if (state.offer) this.channels.set(state.offer.legId, { callId: state.callId, role: 'agent' });
+    }
+    if (snaps.length) this.d.log.info({ calls: snaps.length }, 'calls restored from Redis');
+    return snaps.length;
+  }
+
+  /**
+   * After every (re)connection: compare our calls with what Asterisk still has. Calls whose
+   * caller is gone are ended and recorded; the rest carry on (a menu is asked again, a ringing
+   * leg that was answered meanwhile is bridged); channels in our app that no call owns are hung up.
+   */
+  reconcile(channels: AriChannel[]): void {
+    const byId = new Map(channels.map((c) => [c.id, c]));
+    const ours = new Set<string>();
+    for (const [callId, live] of this.calls) {
+      const s = live.state;
+      ours.add(s.channelId);
+      if (s.offer) ours.add(s.offer.legId);
+      this.dispatch.submit(callId, async () => {
+        const cur = this.calls.get(callId);
+        if (!cur) return;
+        const st = cur.state;
+        if (st.phase === 'queued') await this.d.live.setOwner(callId, this.d.owner);
+        const leg = st.offer ? byId.get(st.offer.legId) : undefined;
+        const alive = { callerAlive: byId.has(st.channelId), agentLeg: leg ? (leg.state === 'Up' ? 'up' as const : 'ringing' as const) : undefined };
+        await this.apply(callId, resumeCall(this.d.ctx(), this.env(cur), st, alive));
+      });
+    }
+    const app = this.d.ari.app;
+    for (const ch of channels) {
+      const inApp = ch.dialplan.app_name === 'Stasis' && (ch.dialplan.app_data ?? '').startsWith(`${app},`);
+      if (inApp && !ours.has(ch.id) && !this.channels.has(ch.id)) {
+        this.d.log.warn({ channel: ch.name }, 'channel in our app that no call owns: hanging up');
+        void this.d.ari.hangup(ch.id).catch(() => undefined);
+      }
+    }
+    this.d.kickDispatcher();
+  }
+
   async idle(): Promise<void> {
     await this.dispatch.idle();
   }
@@ -197,6 +247,8 @@ export class CallService {
         if (cmd.kind === 'play') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
       }
     }
+    if (step.state.phase !== 'ended') await this.d.live.saveSession(this.d.owner, callId, step.state);
+    else await this.d.live.dropSession(this.d.owner, callId);
     if (step.state.phase === 'ended') {
       for (const t of live.timers.values()) clearTimeout(t);
       this.calls.delete(callId);

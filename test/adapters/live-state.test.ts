@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '../../src/adapters/redis/keys.js';
+import { LiveState } from '../../src/adapters/redis/live-state.js';
+import { requireEnv } from '../support/rig.js';
+
+// Real Redis, a random key prefix per run, cleaned up afterwards.
+const prefix = `t12test:${randomBytes(4).toString('hex')}`;
+const a = new Redis(requireEnv('REDIS_URL'));
+const b = new Redis(requireEnv('REDIS_URL'));
+afterAll(async () => {
+  const keys = await a.keys(`${prefix}:*`);
+  if (keys.length) await a.del(...keys);
+  a.disconnect();
+  b.disconnect();
+});
+
+const waiting = (callId: string, owner: string) => ({
+  callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000000', excludedAgents: [], owner,
+});
+
+describe('live state in Redis', () => {
+  it('two instances racing for one agent: exactly one claim wins, and the agent is reserved for that call', async () => {
+    const one = new LiveState(a, redisKeys(prefix));
+    const two = new LiveState(b, redisKeys(prefix));
+    for (let round = 0; round < 50; round++) {
+      const agent = `a${round}`;
+      await one.setRegistered(agent, true, 1);
+      expect((await one.moveAgent(agent, 'login', 1)).ok).toBe(true);
+      await one.enqueue(waiting(`c${round}-1`, 'i1'), 1);
+      await two.enqueue(waiting(`c${round}-2`, 'i2'), 2);
+      const [w1, w2] = await Promise.all([one.claim('q', `c${round}-1`, agent, 5), two.claim('q', `c${round}-2`, agent, 5)]);
+      expect(Number(w1) + Number(w2)).toBe(1);
+      const state = await one.agent(agent);
+      expect(state).toMatchObject({ state: 'reserved', callId: w1 ? `c${round}-1` : `c${round}-2` });
+      // The losing call is still waiting, in its place.
+      expect(await one.position('q', w1 ? `c${round}-2` : `c${round}-1`)).toBe(1);
+      await one.dequeue('q', w1 ? `c${round}-2` : `c${round}-1`);
+    }
+  });
+
+  it('an agent whose phone is not registered is never claimed, nor listed as idle', async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    await s.setRegistered('u1', false, 1);
+    await s.moveAgent('u1', 'login', 1);
+    await s.enqueue(waiting('cu1', 'i1'), 1);
+    expect(await s.claim('q', 'cu1', 'u1', 2)).toBe(false);
+    expect((await s.idleAgents()).map((x) => x.agentId)).not.toContain('u1');
+    await s.setRegistered('u1', true, 3);
+    expect((await s.idleAgents()).map((x) => x.agentId)).toContain('u1');
+    expect(await s.claim('q', 'cu1', 'u1', 4)).toBe(true);
+  });
+
+  it('moves apply only from the states they allow', async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    await s.setRegistered('m1', true, 1);
+    expect((await s.moveAgent('m1', 'pause', 1)).ok).toBe(false);
+    expect(await s.moveAgent('m1', 'login', 2)).toEqual({ ok: true, from: 'logged_out' });
+    expect(await s.moveAgent('m1', 'pause', 3, '', { pauseReason: 'training' })).toEqual({ ok: true, from: 'available' });
+    expect(await s.agent('m1')).toMatchObject({ state: 'paused', pauseReason: 'training' });
+    expect((await s.moveAgent('m1', 'reserve', 4)).ok).toBe(false);
+  });
+});

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
+import { alwaysOpen12366 } from '../support/ivr.js';
+import { freePorts, requireEnv } from '../support/rig.js';
+import { registerAgent, sipp } from '../support/sipp.js';
+import { randomPassword, uniqueAgentId, uniqueCaller, waitFor } from '../support/service.js';
+import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
+
+const prefix = `t12test:${randomBytes(4).toString('hex')}`;
+const env = { REDIS_PREFIX: prefix, INSTANCE_ID: 'restart-test' };
+const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
+const redis = new Redis(requireEnv('REDIS_URL'));
+let svc: ServiceProcess | undefined;
+
+const logs: string[] = [];
+afterAll(async () => {
+  if (svc) {
+    logs.push(svc.output());
+    await killHard(svc);
+  }
+  if (process.env.RESTART_TEST_LOG) (await import('node:fs')).writeFileSync(process.env.RESTART_TEST_LOG, logs.join('\n----- restart -----\n'));
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await pool.end();
+});
+
+async function call(url: string, method: string, path: string, body?: unknown) {
+  const r = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  expect(r.status, `${method} ${path}: ${await r.clone().text()}`).toBeLessThan(300);
+  return r.json();
+}
+
+const rowsFor = async (callers: string[]) =>
+  (await pool.query('SELECT caller, outcome, agent_id, hung_up_by, entered_queue_at, ended_at FROM calls WHERE caller = ANY($1)', [callers])).rows;
+
+describe('kill -9 of the service', () => {
+  it('with one call bridged and two waiting: after a restart all three end correctly, waiting callers in order', async () => {
+    svc = await spawnService(env);
+    const v = await call(svc.url, 'POST', '/api/ivr/versions', alwaysOpen12366());
+    await call(svc.url, 'POST', `/api/ivr/versions/${v.version}/activate`);
+    const rules = {
+      skills: [{ code: 'vat', zh: '增值税' }],
+      queues: [{ queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 1, ringTimeoutS: 10, noAnswerPauseAfter: 0 }],
+    };
+    const r = await call(svc.url, 'POST', '/api/routing/versions', rules);
+    await call(svc.url, 'POST', `/api/routing/versions/${r.version}/activate`);
+
+    const agentId = uniqueAgentId();
+    const password = randomPassword();
+    await call(svc.url, 'PUT', `/api/agents/${agentId}`, { name: '重启测试', password, skills: {}, queues: ['other'] });
+    const port = freePorts().sip;
+    const phone = sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: 10, timeoutS: 120 });
+    await registerAgent(agentId, password, port);
+    await call(svc.url, 'POST', `/api/agents/${agentId}/login`);
+
+    // Each caller presses 0 (a person) at once. The first talks 14 s; the others wait, then talk ~6 s.
+    const place = (talkMs: number) => {
+      const caller = uniqueCaller();
+      const run = sipp({
+        scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs },
+        files: { pcap: dtmfPcap(presses('0', 400), { audioMs: talkMs }) }, timeoutS: 120,
+      });
+      return { caller, run };
+    };
+    const first = place(14_000);
+    await waitFor('first call answered', async () => (await pool.query(
+      "SELECT 1 FROM events e JOIN calls c USING (call_id) WHERE c.caller = $1 AND e.type = 'call.agent_answered'", [first.caller],
+    )).rowCount);
+    const second = place(22_000);
+    await new Promise((res) => setTimeout(res, 1000));
+    const third = place(30_000);
+    await waitFor('both waiting', async () => (await rowsFor([second.caller, third.caller])).filter((x) => x.entered_queue_at).length === 2);
+
+    logs.push(svc.output());
+    await killHard(svc);
+    await new Promise((res) => setTimeout(res, 1500));
+    svc = await spawnService(env);
+
+    const results = await Promise.all([first.run.done, second.run.done, third.run.done]);
+    for (const res of results) expect(res.code, res.errors || res.output.slice(-1500)).toBe(0);
+    await waitFor('all three recorded', async () => (await rowsFor([first.caller, second.caller, third.caller])).every((x) => x.outcome), 20_000);
+    const rows = await rowsFor([first.caller, second.caller, third.caller]);
+    const by = (c: string) => rows.find((x) => x.caller === c)!;
+    for (const c of [first.caller, second.caller, third.caller]) {
+      expect(by(c)).toMatchObject({ outcome: 'answered', agent_id: agentId, hung_up_by: 'caller' });
+    }
+    // The second caller, who waited longer, reached the agent before the third.
+    const answered = async (caller: string) => Date.parse((await pool.query(
+      "SELECT e.at FROM events e JOIN calls c USING (call_id) WHERE c.caller = $1 AND e.type = 'call.agent_answered'", [caller],
+    )).rows[0].at);
+    expect(await answered(second.caller)).toBeLessThan(await answered(third.caller));
+    phone.kill();
+  }, 150_000);
+});

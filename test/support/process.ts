@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { REPO } from './rig.js';
+import { waitFor } from './service.js';
+
+export async function freeTcpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** The real service as its own process (so a test can kill -9 it), waiting until /healthz is green. */
+export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = env.HTTP_PORT ?? String(await freeTcpPort());
+  const child = spawn('npx', ['tsx', 'src/main.ts'], {
+    cwd: REPO,
+    env: { ...process.env, LOG_LEVEL: 'info', TEST_AGENT_PASSWORD: '', ...env, HTTP_PORT: port },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so kill -9 reaches node itself and not only npx.
+    detached: true,
+  });
+  let out = '';
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-40_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`service on ${url}`, async () => {
+    if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${out.slice(-3000)}`);
+    return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
+  }, 30_000, 200);
+  return { child, url, output: () => out };
+}
+
+export function killHard(p: ServiceProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.child.exitCode !== null) return resolve();
+    p.child.once('exit', () => resolve());
+    // npx runs tsx runs node: kill the whole group the way a crash or OOM-kill would.
+    try {
+      process.kill(-p.child.pid!, 'SIGKILL');
+    } catch {
+      p.child.kill('SIGKILL');
+    }
+  });
+}
