@@ -32,6 +32,8 @@ import { Dispatcher } from './services/routing/dispatcher.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
 import { routingRoutes } from './http/routes/routing.js';
+import { callbackRoutes } from './http/routes/callbacks.js';
+import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
 import { agentRoutes } from './http/routes/agents.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -161,7 +163,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const http = await buildHttp({
     log,
     adminToken: config.ADMIN_TOKEN,
-    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), agentRoutes({ agents })],
+    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents })],
     probes: [
       {
         name: 'asterisk',

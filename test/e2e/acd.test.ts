@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { activateIvr, alwaysOpen12366, api } from '../support/ivr.js';
+import { activateIvr, activateRouting, alwaysOpen12366, api } from '../support/ivr.js';
 import { freePorts } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
 import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
@@ -23,9 +23,7 @@ const phones: SippRun[] = [];
 beforeAll(async () => {
   rig = await startTestService();
   await activateIvr(rig, alwaysOpen12366());
-  const up = await api(rig, 'POST', '/api/routing/versions', RULES);
-  expect(up.status, JSON.stringify(up.body)).toBe(201);
-  expect((await api(rig, 'POST', `/api/routing/versions/${up.body.version}/activate`)).status).toBe(200);
+  await activateRouting(rig, RULES);
 });
 afterEach(() => {
   for (const p of phones.splice(0)) p.kill();

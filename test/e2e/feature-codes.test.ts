@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/ivr.js';
-import { asteriskCli, freePorts } from '../support/rig.js';
+import { asteriskCli, freePorts, promptMs } from '../support/rig.js';
 import { registerAgent, sipp } from '../support/sipp.js';
 import { randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
 
@@ -26,9 +26,11 @@ afterAll(async () => {
 });
 
 /** The agent's phone dials `dialed` and listens until Asterisk hangs up; fails if SIPp does. */
-async function dial(dialed: string, user = agentId, pass = password): Promise<void> {
+async function dial(dialed: string, user = agentId, pass = password): Promise<number> {
+  const t0 = Date.now();
   const r = await sipp({ scenario: 'agent-dials.xml', ip: '127.0.0.1', keys: { user, password: pass, dialed }, timeoutS: 20 }).done;
   if (r.code !== 0) throw new Error(`SIPp dialling ${dialed} failed (exit ${r.code}):\n${r.errors || r.output.slice(-2000)}`);
+  return Date.now() - t0;
 }
 
 async function stateChanges(): Promise<Array<Record<string, unknown>>> {
@@ -48,7 +50,8 @@ describe('agent feature codes dialled from the phone', () => {
 
   it('*11 logs in, *132 pauses for a meeting, *14 unpauses, *12 logs out; each is an event via the phone', async () => {
     const started = Date.now();
-    await dial('*11');
+    // The call lasts at least as long as the confirmation: it was played before the hang-up.
+    expect(await dial('*11')).toBeGreaterThan(promptMs('zh', 'agent-logged-in'));
     expect(await rig.svc.live.agent(agentId)).toMatchObject({ state: 'available', registered: true });
 
     await dial('*132');
@@ -80,7 +83,7 @@ describe('agent feature codes dialled from the phone', () => {
   it('a code that does not apply, or is unknown, changes nothing and still ends the call', async () => {
     const before = (await stateChanges()).length;
     expect((await rig.svc.live.agent(agentId))?.state).toBe('logged_out');
-    await dial('*15'); // no wrap-up to end
+    expect(await dial('*15')).toBeGreaterThan(promptMs('zh', 'agent-action-failed')); // no wrap-up to end
     await dial('*14'); // not paused
     await dial('*135'); // no pause reason 5
     expect((await rig.svc.live.agent(agentId))?.state).toBe('logged_out');

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses, type DtmfPress } from '../support/dtmf-pcap.js';
-import { activateIvr, alwaysOpen12366, api } from '../support/ivr.js';
+import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRouting } from '../support/ivr.js';
 import { ROOTFS } from '../support/rig.js';
 import { sipp } from '../support/sipp.js';
 import { startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
@@ -13,6 +13,7 @@ let v1: number;
 beforeAll(async () => {
   rig = await startTestService();
   v1 = await activateIvr(rig, alwaysOpen12366());
+  await activateRouting(rig, shippedRouting());
 });
 afterAll(async () => {
   await rig?.stop();

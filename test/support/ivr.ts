@@ -32,3 +32,17 @@ export async function activateIvr(rig: TestRig, def: unknown): Promise<number> {
   if (act.status !== 200) throw new Error(`IVR activate failed: ${act.status} ${JSON.stringify(act.body)}`);
   return up.body.version;
 }
+
+/** The shipped routing configuration (routing/12366.yaml). */
+export function shippedRouting(): Record<string, any> {
+  return YAML.parse(readFileSync(path.join(REPO, 'routing', '12366.yaml'), 'utf8'));
+}
+
+/** Uploads routing rules through the ops API and activates them; returns the version. */
+export async function activateRouting(rig: TestRig, config: unknown): Promise<number> {
+  const up = await api(rig, 'POST', '/api/routing/versions', config);
+  if (up.status !== 201) throw new Error(`routing upload failed: ${up.status} ${JSON.stringify(up.body)}`);
+  const act = await api(rig, 'POST', `/api/routing/versions/${up.body.version}/activate`);
+  if (act.status !== 200) throw new Error(`routing activate failed: ${act.status} ${JSON.stringify(act.body)}`);
+  return up.body.version;
+}

@@ -1,0 +1,45 @@
+import type pg from 'pg';
+
+export interface PendingCallback {
+  caller: string;
+  callId: string;
+  endedAt: string;
+  outcome: 'abandoned' | 'voicemail' | 'rejected';
+  abandonedAt: string | null;
+  queue: string | null;
+  line: string | null;
+  subLine: string | null;
+  waitMs: number | null;
+  attempts: number;
+}
+
+/**
+ * Callers still to be called back: their latest unanswered call (abandoned, a voicemail, or
+ * turned away by a queue rule) with no answered call since. The list clears itself: once the
+ * caller reaches an agent, by calling again or by a callback, they drop off.
+ */
+export class PgCallbackRepo {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async pending(p: { sinceMs: number; includeShort: boolean; queue?: string }): Promise<PendingCallback[]> {
+    const r = await this.pool.query(
+      `SELECT DISTINCT ON (c.caller) c.caller, c.call_id, c.ended_at, c.outcome, c.abandoned_at, c.queue, c.line, c.sub_line, c.wait_ms,
+              (SELECT count(*) FROM calls x WHERE x.caller = c.caller AND x.started_at >= c.started_at AND x.dialed = 'callback')::int AS attempts
+         FROM calls c
+        WHERE c.outcome IN ('abandoned', 'voicemail', 'rejected')
+          AND c.ended_at > now() - make_interval(secs => $1::double precision / 1000)
+          AND ($2::boolean OR c.short_abandon IS NOT TRUE)
+          AND ($3::text IS NULL OR c.queue = $3)
+          AND c.caller <> 'anonymous'
+          AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at)
+        ORDER BY c.caller, c.ended_at DESC`,
+      [p.sinceMs, p.includeShort, p.queue ?? null],
+    );
+    return r.rows
+      .map((x) => ({
+        caller: x.caller, callId: x.call_id, endedAt: (x.ended_at as Date).toISOString(), outcome: x.outcome, abandonedAt: x.abandoned_at,
+        queue: x.queue, line: x.line, subLine: x.sub_line, waitMs: x.wait_ms, attempts: x.attempts,
+      }))
+      .sort((a, b) => a.endedAt.localeCompare(b.endedAt));
+  }
+}
