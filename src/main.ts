@@ -19,6 +19,7 @@ import { IvrCatalog } from './services/ivr/catalog.js';
 import { PgRoutingRepo } from './adapters/postgres/routing-repo.js';
 import { RoutingCatalog } from './services/routing/catalog.js';
 import { OfferOutcomes } from './services/agents/offer-outcomes.js';
+import { StuckAgents } from './services/agents/stuck-agents.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
@@ -45,6 +46,7 @@ export interface Service {
   agents: AgentService;
   ivr: IvrCatalog;
   live: LiveState;
+  stuck: StuckAgents;
   ari: AriClient;
   publisher: EventPublisher;
   stop: () => Promise<void>;
@@ -123,7 +125,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     deliver: (c, a) => calls.deliverAgent(c, a),
     expire: (c, action) => calls.expire(c, action),
   });
+  const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
+  const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
 
   const onAri = (ev: AriEvent) => {
     if (ev.type === 'DeviceStateChanged') {
@@ -184,6 +188,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       log.info('shutting down');
       dispatcher?.stop();
       clearInterval(housekeeping);
+      clearInterval(repairs);
       outcomes.stop();
       await http.close();
       await stream.stop();
@@ -192,7 +197,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       await closeAll();
     })());
 
-  return { config, url, calls, agents, ivr, live, ari, publisher, stop };
+  return { config, url, calls, agents, ivr, live, stuck, ari, publisher, stop };
 }
 
 async function retry(task: () => Promise<void>, stillWanted: () => boolean, log: Logger, what: string): Promise<void> {

@@ -1,4 +1,6 @@
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StuckAgents } from '../../src/services/agents/stuck-agents.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, api } from '../support/ivr.js';
 import { freePorts } from '../support/rig.js';
@@ -198,4 +200,22 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     expect(ofType(ev, 'call.agent_offered').map((e) => e.agentId)).toEqual([last.id]);
     await logout(last, other);
   }, 60_000);
+
+  it('an agent left on a call by a lost hangup is found against Asterisk\'s channels, freed, and the repair recorded', async () => {
+    const a = await agent(5, 'none');
+    // A reservation and an answer for a call Asterisk never had: as if the BYE was lost.
+    await rig.svc.live.setRegistered(a.id, true, Date.now());
+    await rig.svc.live.enqueue({ callId: 'ghost', queue: 'ntax-vat', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: 'x', excludedAgents: [], owner: 'nobody' }, 1);
+    expect(await rig.svc.live.claim('ntax-vat', 'ghost', a.id, Date.now())).toBe(true);
+    expect(await rig.svc.agents.move(a.id, 'answer', undefined, 'ghost')).toBe(true);
+    const repair = new StuckAgents({ ari: rig.svc.ari, live: rig.svc.live, agents: rig.svc.agents, holdsCall: () => false, now: () => Date.now(), log: pino({ level: 'silent' }), graceMs: 0 });
+    expect(await repair.repair()).toEqual([a.id]);
+    expect((await rig.svc.live.agent(a.id))?.state).toBe('available');
+    const ev = (await rig.pool.query(
+      "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' ORDER BY seq DESC LIMIT 1", [a.id],
+    )).rows[0].body;
+    expect(ev).toMatchObject({ from: 'on_call', to: 'available', reason: 'repaired_no_channel', callId: 'ghost', via: 'system' });
+    await rig.svc.live.setRegistered(a.id, false, Date.now());
+    await logout(a);
+  });
 });

@@ -65,6 +65,10 @@ export class CallService {
     return this.calls.size;
   }
 
+  holds(callId: string): boolean {
+    return this.calls.has(callId);
+  }
+
   /** Entry point for every ARI event. Called synchronously in arrival order. */
   onAriEvent(ev: AriEvent): void {
     const channel = 'channel' in ev ? (ev.channel as { id: string } | undefined) : undefined;
