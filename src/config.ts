@@ -31,6 +31,13 @@ export const ConfigSchema = Type.Object({
   TRUNK_ENDPOINT: Type.String({ default: 'trunk' }),
   /** Abandons quicker than this are flagged short (excluded from service level, see docs/metrics.md). */
   SHORT_ABANDON_S: Type.Integer({ minimum: 0, maximum: 60, default: 5 }),
+  /** Waiting callers hear their position and expected wait on entry and this often after. */
+  ANNOUNCE_EVERY_S: Type.Integer({ minimum: 10, maximum: 600, default: 30 }),
+  /** Handle time assumed in the expected wait announced to callers. */
+  AVG_HANDLE_S: Type.Integer({ minimum: 10, maximum: 3600, default: 180 }),
+  /** Attempts to reach a taxpayer who asked to be called back, and the wait between them. */
+  CALLBACK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+  CALLBACK_RETRY_S: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   /** A caller who called within this many hours is first offered to the agent who answered them. */
   PREFERRED_AGENT_WITHIN_H: Type.Integer({ minimum: 0, maximum: 720, default: 48 }),
   /** A test agent created at boot when a password is given (Quick start and tests). */

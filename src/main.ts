@@ -20,6 +20,7 @@ import { PgRoutingRepo } from './adapters/postgres/routing-repo.js';
 import { RoutingCatalog } from './services/routing/catalog.js';
 import { OfferOutcomes } from './services/agents/offer-outcomes.js';
 import { StuckAgents } from './services/agents/stuck-agents.js';
+import { CallbackService } from './services/callbacks/callback-service.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
@@ -111,11 +112,20 @@ export async function startService(config: Config, log: Logger): Promise<Service
   await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
   const owner = config.INSTANCE_ID;
+  // BullMQ blocks on its connection and must never give up on a command: a connection of its own.
+  const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  bullConnection.on('error', (err) => log.debug({ err: err.message }, 'redis (callbacks) error'));
+  const callbacks = new CallbackService({
+    connection: bullConnection, prefix: `${config.REDIS_PREFIX}:bull`, ari, trunk: config.TRUNK_ENDPOINT,
+    attempts: config.CALLBACK_ATTEMPTS, retryDelayMs: config.CALLBACK_RETRY_S * 1000, ringTimeoutS: 30, publish, ctx, log,
+  });
   const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
   const calls = new CallService({
-    ari, live, agents, ivr, routing, outcomes, owner, publish, ctx, log,
+    ari, live, agents, ivr, routing, outcomes, callbacks, owner, publish, ctx, log,
     lastAgentFor: (caller) => routingRepo.lastAgentFor(caller, config.PREFERRED_AGENT_WITHIN_H * 3_600_000),
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
+    announceEveryS: config.ANNOUNCE_EVERY_S,
+    avgHandleS: config.AVG_HANDLE_S,
     lang: config.PROMPT_LANG,
     kickDispatcher: kick,
     onOtherStasisStart: (ch, args) => void featureCodes.handle(ch, args),
@@ -124,7 +134,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     live, routing, owner, now: () => Date.now(), log,
     deliver: (c, a) => calls.deliverAgent(c, a),
     expire: (c, action) => calls.expire(c, action),
+    callBack: (entry) => callbacks.dial(entry),
   });
+  callbacks.start();
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
   const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
@@ -189,6 +201,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
       dispatcher?.stop();
       clearInterval(housekeeping);
       clearInterval(repairs);
+      await callbacks.stop();
+      bullConnection.disconnect();
       outcomes.stop();
       await http.close();
       await stream.stop();

@@ -7,11 +7,16 @@ import type { IvrEventBody } from './ivr/events.js';
 
 export type HungUpBy = 'caller' | 'agent' | 'system';
 export type AbandonedAt = 'ivr' | 'queue' | 'ringing';
-export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred' | 'ended_in_ivr' | 'rejected';
+export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred' | 'ended_in_ivr' | 'rejected' | 'callback_requested';
 
 export type EventBody =
   | IvrEventBody
-  | { type: 'call.started'; callId: string; caller: string; dialed: string; channelId: string; ivrVersion: number }
+  | { type: 'call.started'; callId: string; caller: string; dialed: string; channelId: string; ivrVersion: number; callbackFor?: string }
+  | { type: 'call.callback_requested'; callId: string; caller: string; queue: string }
+  /** One attempt to call a taxpayer back through the trunk, and how it went. */
+  | { type: 'callback.attempted'; callId: string; caller: string; queue: string; attempt: number; result: string }
+  /** Every attempt failed: an abandon of its own kind ("callback failed"). */
+  | { type: 'callback.failed'; callId: string; caller: string; queue: string; attempts: number }
   | {
       type: 'call.queued';
       callId: string;

@@ -218,4 +218,35 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     await rig.svc.live.setRegistered(a.id, false, Date.now());
     await logout(a);
   });
+
+  it('pressing 1 keeps the caller\'s place; when its turn comes the service calls them back and connects them', async () => {
+    const a = await agent(5);
+    await rig.svc.agents.move(a.id, 'pause', 'paperwork', undefined, { pauseReason: 'paperwork' });
+    const carrier = sipp({ scenario: 'taxpayer-answers-callback.xml', server: true, ip: '127.0.0.2', sipPort: 5070, vars: { talk_ms: 3000 }, calls: 1, timeoutS: 90 });
+    phones.push(carrier);
+    const caller = uniqueCaller();
+    const asked = sipp({
+      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
+      files: { pcap: dtmfPcap(presses('21', 500, 400).concat(presses('1', 3500)), { audioMs: 4000 }) }, timeoutS: 60,
+    });
+    const requestId = await callIdOf(rig, caller);
+    expect((await asked.done).code).toBe(0);
+    await waitForEvent(rig, requestId, 'call.ended');
+    expect(await callRow(rig, requestId)).toMatchObject({ outcome: 'callback_requested', queue: 'ntax-vat' });
+    expect((await api(rig, 'GET', '/api/callbacks')).body.map((x: { caller: string }) => x.caller)).toContain(caller);
+
+    // An agent becomes free: the kept place is dialled, the taxpayer answers and is connected.
+    await rig.svc.agents.move(a.id, 'unpause', 'test');
+    const carried = await carrier.done;
+    expect(carried.code, carried.errors || carried.output.slice(-1500)).toBe(0);
+    const back = await waitFor('the callback call', async () => (await rig.pool.query(
+      "SELECT call_id FROM calls WHERE caller = $1 AND dialed = 'callback' AND outcome IS NOT NULL", [caller],
+    )).rows[0]?.call_id as string | undefined, 20_000);
+    expect(await callRow(rig, back)).toMatchObject({ outcome: 'answered', agent_id: a.id, callback_for: requestId });
+    const attempts = (await rig.pool.query("SELECT body FROM events WHERE call_id = $1 AND type = 'callback.attempted'", [requestId])).rows.map((r) => r.body);
+    expect(attempts).toEqual([expect.objectContaining({ attempt: 1, result: 'answered', caller })]);
+    // Reached an agent: off the list of callers to call back.
+    expect((await api(rig, 'GET', '/api/callbacks')).body.map((x: { caller: string }) => x.caller)).not.toContain(caller);
+    await logout(a);
+  }, 90_000);
 });

@@ -37,6 +37,7 @@ const ENV: CallEnv = {
     { queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 15, ringTimeoutS: 12, noAnswerPauseAfter: 2 },
   ]),
   shortAbandonMs: 5000,
+  announceEveryMs: 30_000,
 };
 const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366', lang: 'zh' as const, ivrVersion: 3 };
 
@@ -69,7 +70,7 @@ describe('call session', () => {
   it('queues with the route the IVR chose: queue, skills, priority and business line', () => {
     const { s1 } = toQueued();
     expect(s1.state.phase).toBe('queued');
-    expect(s1.commands.map((x) => x.kind)).toEqual(expect.arrayContaining(['start_moh', 'enqueue']));
+    expect(s1.commands.map((x) => x.kind)).toEqual(expect.arrayContaining(['enqueue', 'announce_position']));
     expect(s1.events.find((e) => e.type === 'call.queued')).toMatchObject({ queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' });
   });
 
@@ -77,7 +78,9 @@ describe('call session', () => {
     const { c, s1 } = toQueued();
     const s2 = stepCall(c.ctx(), ENV, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
     expect(s2.state.phase).toBe('ringing');
-    expect(s2.commands[0]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1', timeoutS: 12 });
+    // The position announcement still playing is cut, hold music resumes, the agent's phone rings.
+    expect(s2.commands.map((k) => k.kind)).toEqual(['stop_playback', 'start_moh', 'ring_agent']);
+    expect(s2.commands[2]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1', timeoutS: 12 });
     c.advance(4000);
     const legId = s2.state.offer!.legId;
     const s3 = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_answered', legId });
@@ -100,6 +103,7 @@ describe('call session', () => {
     expect(s3.commands).toEqual([
       { kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'no_answer', pauseAfter: 2 },
       { kind: 'enqueue', callId: 'c1', route: { ...s1.state.route, excludedAgents: ['a1'] } },
+      { kind: 'start_timer', timerId: s3.state.announce!.timerId, ms: 30_000 },
     ]);
     // Busy or unreachable moves on too, but is not held against the agent.
     const busy = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_failed', legId: s2.state.offer!.legId, reason: 'busy' });
@@ -202,6 +206,30 @@ describe('call session', () => {
   });
 });
 
+describe('call session: waiting', () => {
+  it('announces the position on entry, then hold music, then again every interval', () => {
+    const { c, s1 } = toQueued();
+    const first = s1.commands.find((k) => k.kind === 'announce_position') as { playbackId: string; offerCallback: boolean };
+    expect(first.offerCallback).toBe(true);
+    const music = stepCall(c.ctx(), ENV, s1.state, { kind: 'playback_finished', playbackId: first.playbackId });
+    expect(music.commands).toEqual([{ kind: 'start_moh', channelId: 'ch1' }, { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 }]);
+    c.advance(30_000);
+    const again = stepCall(c.ctx(), ENV, music.state, { kind: 'timer_fired', timerId: music.state.announce!.timerId! });
+    expect(again.commands.map((k) => k.kind)).toEqual(['stop_moh', 'announce_position']);
+  });
+
+  it('pressing 1 keeps the place for a callback, confirms, and ends the call without an abandon', () => {
+    const { c, s1 } = toQueued();
+    const r = stepCall(c.ctx(), ENV, s1.state, { kind: 'dtmf', digit: '1' });
+    expect(r.state.phase).toBe('callback');
+    expect(r.commands.map((k) => k.kind)).toEqual(['stop_playback', 'keep_place_for_callback', 'stop_moh', 'play']);
+    expect(r.events[0]).toMatchObject({ type: 'call.callback_requested', queue: 'ntax-vat' });
+    const end = stepCall(c.ctx(), ENV, r.state, { kind: 'playback_finished', playbackId: r.state.callbackPlaybackId! });
+    expect(end.events[0]).toMatchObject({ type: 'call.ended', outcome: 'callback_requested', hungUpBy: 'system' });
+    expect(end.commands).toEqual([{ kind: 'hangup', channelId: 'ch1' }]);
+  });
+});
+
 describe('call session: queue rules', () => {
   it('a short wait before hanging up is flagged short', () => {
     const { c, s1 } = toQueued();
@@ -214,7 +242,7 @@ describe('call session: queue rules', () => {
     c.advance(180_000);
     const o = stepCall(c.ctx(), ENV, s1.state, { kind: 'queue_expired', action: { action: 'overflow', toQueue: 'other' } });
     expect(o.state.route).toMatchObject({ queue: 'other', enqueuedAt: s1.state.route!.enqueuedAt });
-    expect(o.commands.map((k) => k.kind)).toEqual(['dequeue', 'enqueue']);
+    expect(o.commands.map((k) => k.kind)).toEqual(['stop_playback', 'start_moh', 'dequeue', 'enqueue', 'start_timer']);
     expect(o.events[0]).toMatchObject({ type: 'call.overflowed', fromQueue: 'ntax-vat', toQueue: 'other' });
   });
 

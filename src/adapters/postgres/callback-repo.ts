@@ -4,7 +4,7 @@ export interface PendingCallback {
   caller: string;
   callId: string;
   endedAt: string;
-  outcome: 'abandoned' | 'voicemail' | 'rejected';
+  outcome: 'abandoned' | 'voicemail' | 'rejected' | 'callback_requested';
   abandonedAt: string | null;
   queue: string | null;
   line: string | null;
@@ -26,7 +26,7 @@ export class PgCallbackRepo {
       `SELECT DISTINCT ON (c.caller) c.caller, c.call_id, c.ended_at, c.outcome, c.abandoned_at, c.queue, c.line, c.sub_line, c.wait_ms,
               (SELECT count(*) FROM calls x WHERE x.caller = c.caller AND x.started_at >= c.started_at AND x.dialed = 'callback')::int AS attempts
          FROM calls c
-        WHERE c.outcome IN ('abandoned', 'voicemail', 'rejected')
+        WHERE c.outcome IN ('abandoned', 'voicemail', 'rejected', 'callback_requested')
           AND c.ended_at > now() - make_interval(secs => $1::double precision / 1000)
           AND ($2::boolean OR c.short_abandon IS NOT TRUE)
           AND ($3::text IS NULL OR c.queue = $3)

@@ -42,8 +42,8 @@ async function project(client: pg.PoolClient, e: DomainEvent): Promise<void> {
   switch (e.type) {
     case 'call.started':
       await client.query(
-        'INSERT INTO calls (call_id, caller, dialed, started_at, ivr_version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING',
-        [e.callId, e.caller, e.dialed, e.at, e.ivrVersion],
+        'INSERT INTO calls (call_id, caller, dialed, started_at, ivr_version, callback_for) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (call_id) DO NOTHING',
+        [e.callId, e.caller, e.dialed, e.at, e.ivrVersion, e.callbackFor ?? null],
       );
       return;
     case 'call.queued':

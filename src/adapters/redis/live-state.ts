@@ -43,6 +43,10 @@ export interface WaitingDetails {
   positionAtEntry: number;
   /** Set once a queue rule fired, so it fires once. */
   expired?: boolean;
+  /** A callback keeps the caller's place: when its turn comes it is dialled, not rung to an agent. */
+  kind?: 'call' | 'callback';
+  /** For a callback: what the taxpayer chose in the IVR, to route the call back the same way. */
+  route?: { line: string; subLine?: string };
 }
 
 export interface MoveExtra {
@@ -162,6 +166,17 @@ export class LiveState {
   async setOwner(callId: string, owner: string): Promise<void> {
     const d = await this.waitingOne(callId);
     if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, owner }));
+  }
+
+  async keepForCallback(callId: string): Promise<void> {
+    const d = await this.waitingOne(callId);
+    if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, kind: 'callback' }));
+  }
+
+  /** Takes a waiting entry out of its queue if it is still there; true if this caller took it. */
+  async take(queue: string, callId: string): Promise<boolean> {
+    const res = await this.redis.multi().zrem(this.keys.queue(queue), callId).hdel(this.keys.waiting, callId).exec();
+    return Number(res?.[0]?.[1]) === 1;
   }
 
   async markExpired(callId: string): Promise<void> {

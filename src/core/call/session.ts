@@ -10,7 +10,7 @@ import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js
  * ivr → queued → ringing → bridged → ended, with exits from the IVR to voicemail, an
  * outside transfer, or a hang-up, and from ringing back to queued when an agent misses.
  */
-export type Phase = 'ivr' | 'queued' | 'ringing' | 'bridged' | 'voicemail' | 'transferring' | 'ended';
+export type Phase = 'ivr' | 'queued' | 'ringing' | 'bridged' | 'voicemail' | 'transferring' | 'callback' | 'ended';
 
 export interface Route {
   queue: string;
@@ -32,6 +32,8 @@ export interface CallEnv {
   rules: RoutingRules;
   /** Abandons shorter than this (queue wait, or time in the IVR) are flagged short. */
   shortAbandonMs: number;
+  /** A waiting caller hears their position and expected wait on entry and again this often. */
+  announceEveryMs: number;
 }
 
 /** Where a queued caller stood, read from the queue when they hung up (adapter-supplied facts). */
@@ -67,6 +69,12 @@ export interface CallState {
   preferredAgentId?: string;
   /** A closing message before the call is ended by a queue rule. */
   closing?: { playbackId: string; reason: string };
+  /** The caller pressed 1 to keep their place and be called back; this confirms it. */
+  callbackPlaybackId?: string;
+  /** This call is itself a callback: the request it answers. */
+  callbackFor?: string;
+  /** The position announcement playing, or the timer until the next one. */
+  announce?: { playbackId?: string; timerId?: string };
 }
 
 export type CallInput =
@@ -99,6 +107,10 @@ export type CallCommand =
   | { kind: 'start_moh'; channelId: string }
   | { kind: 'stop_moh'; channelId: string }
   | { kind: 'enqueue'; callId: string; route: Route }
+  /** Tells a waiting caller their position and expected wait (the adapter reads both from the queue). */
+  | { kind: 'announce_position'; channelId: string; playbackId: string; callId: string; queue: string; offerCallback: boolean }
+  /** The waiting entry stays where it is but becomes a callback: dialled when its turn comes. */
+  | { kind: 'keep_place_for_callback'; callId: string; queue: string }
   | { kind: 'dequeue'; callId: string; queue: string }
   | { kind: 'ring_agent'; legId: string; endpoint: string; callerNumber: string; callId: string; agentId: string; timeoutS: number }
   | { kind: 'bridge'; bridgeId: string; channelIds: string[] }
@@ -194,8 +206,39 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
   }
 
   switch (input.kind) {
+    case 'dtmf':
+      if (s.phase === 'queued' && input.digit === CALLBACK_KEY && s.route && !s.callbackFor) {
+        const playbackId = ctx.newId();
+        const quiet = quietAnnouncements(s, false);
+        return {
+          state: { ...quiet.state, phase: 'callback', callbackPlaybackId: playbackId },
+          commands: [
+            ...quiet.commands,
+            { kind: 'keep_place_for_callback', callId: s.callId, queue: s.route.queue },
+            { kind: 'stop_moh', channelId: s.channelId },
+            { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: CALLBACK_CONFIRM_PROMPT }] },
+          ],
+          events: [stamp(ctx, { type: 'call.callback_requested', callId: s.callId, caller: s.caller, queue: s.route.queue })],
+        };
+      }
+      return same(s);
+    case 'timer_fired':
+      if (s.phase === 'queued' && s.announce?.timerId === input.timerId) {
+        const playbackId = ctx.newId();
+        return {
+          state: { ...s, announce: { playbackId } },
+          commands: [
+            { kind: 'stop_moh', channelId: s.channelId },
+            { kind: 'announce_position', channelId: s.channelId, playbackId, callId: s.callId, queue: s.route!.queue, offerCallback: !s.callbackFor },
+          ],
+          events: [],
+        };
+      }
+      return same(s);
     case 'playback_finished':
+      if (s.phase === 'queued' && s.announce?.playbackId === input.playbackId) return holdMusicUntilNextAnnouncement(ctx, env, s);
       if (s.closing?.playbackId === input.playbackId) return endCall(ctx, env, same(s), 'system');
+      if (s.phase === 'callback' && s.callbackPlaybackId === input.playbackId) return endCall(ctx, env, same(s), 'system');
       if (s.phase === 'voicemail' && s.voicemail?.playbackId === input.playbackId) {
         const recording = `vm-${s.callId}`;
         return {
@@ -211,9 +254,11 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
     case 'agent_reserved': {
       const offer: Offer = { agentId: input.agentId, endpoint: input.endpoint, legId: ctx.newId(), at: ctx.now };
       const timeoutS = rulesOf(env, s)?.ringTimeoutS ?? DEFAULT_RING_TIMEOUT_S;
+      const quiet = quietAnnouncements(s, true);
       return {
-        state: { ...s, phase: 'ringing', offer },
+        state: { ...quiet.state, phase: 'ringing', offer },
         commands: [
+          ...quiet.commands,
           { kind: 'ring_agent', legId: offer.legId, endpoint: offer.endpoint, callerNumber: s.caller, callId: s.callId, agentId: offer.agentId, timeoutS },
         ],
         events: [stamp(ctx, { type: 'call.agent_offered', callId: s.callId, agentId: offer.agentId, channelId: offer.legId })],
@@ -244,8 +289,10 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
           : { kind: 'release_agent', agentId, callId: s.callId, after: 'declined' },
         { kind: 'enqueue', callId: s.callId, route },
       ];
+      const timerId = ctx.newId();
+      commands.push({ kind: 'start_timer', timerId, ms: env.announceEveryMs });
       return {
-        state: { ...s, phase: 'queued', offer: undefined, route },
+        state: { ...s, phase: 'queued', offer: undefined, route, announce: { timerId } },
         commands,
         events: [stamp(ctx, { type: 'call.agent_missed', callId: s.callId, agentId, reason: input.reason })],
       };
@@ -269,6 +316,52 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
   }
 }
 
+/** The key a waiting caller presses to keep their place and be called back. */
+export const CALLBACK_KEY = '1';
+export const CALLBACK_CONFIRM_PROMPT = 'callback-confirm';
+
+/**
+ * A callback the service dialled was answered: the taxpayer goes straight back into the queue
+ * at the place they kept (their original time of entry), hearing hold music.
+ */
+export function startCallbackCall(ctx: Ctx, env: CallEnv, p: { callId: string; channelId: string; caller: string; route: Route; requestCallId: string; ivrVersion: number; lang: Lang }): Step {
+  const ivr = startIvr(env.ivr, ctx, { lang: p.lang, callId: p.callId });
+  const state: CallState = {
+    callId: p.callId, channelId: p.channelId, caller: p.caller, dialed: 'callback', startedAt: ctx.now, phase: 'queued',
+    ivrVersion: p.ivrVersion, ivr: { ...ivr.state, phase: 'done' }, route: p.route, queuedAt: ctx.now, callbackFor: p.requestCallId,
+  };
+  const r = p.route;
+  return {
+    state,
+    commands: [{ kind: 'start_moh', channelId: p.channelId }, { kind: 'enqueue', callId: p.callId, route: r }],
+    events: [
+      stamp(ctx, { type: 'call.started', callId: p.callId, caller: p.caller, dialed: 'callback', channelId: p.channelId, ivrVersion: p.ivrVersion, callbackFor: p.requestCallId }),
+      stamp(ctx, { type: 'call.queued', callId: p.callId, queue: r.queue, skills: r.skills, priority: r.priority, line: r.line, subLine: r.subLine }),
+    ],
+  };
+}
+
+/** The announcement ended: hold music until the next one. */
+function holdMusicUntilNextAnnouncement(ctx: Ctx, env: CallEnv, s: CallState): Step {
+  const timerId = ctx.newId();
+  return {
+    state: { ...s, announce: { timerId } },
+    commands: [{ kind: 'start_moh', channelId: s.channelId }, { kind: 'start_timer', timerId, ms: env.announceEveryMs }],
+    events: [],
+  };
+}
+
+/** Stops a playing announcement (hold music back on if the caller keeps waiting) and the next one's timer. */
+function quietAnnouncements(s: CallState, keepMusic: boolean): { state: CallState; commands: CallCommand[] } {
+  const commands: CallCommand[] = [];
+  if (s.announce?.playbackId) {
+    commands.push({ kind: 'stop_playback', playbackId: s.announce.playbackId });
+    if (keepMusic) commands.push({ kind: 'start_moh', channelId: s.channelId });
+  }
+  if (s.announce?.timerId) commands.push({ kind: 'cancel_timer', timerId: s.announce.timerId });
+  return { state: { ...s, announce: undefined }, commands };
+}
+
 /** Voicemail recordings are bounded even if an IVR version asks for longer. */
 const VOICEMAIL_MAX_S = 300;
 const DEFAULT_RING_TIMEOUT_S = 15;
@@ -281,15 +374,18 @@ function rulesOf(env: CallEnv, s: CallState): QueueRules | undefined {
 }
 
 /** A queue rule fired: move the caller on as the rule says. */
-function expire(ctx: Ctx, env: CallEnv, s: CallState, a: ExpiryAction): Step {
+function expire(ctx: Ctx, env: CallEnv, s0: CallState, a: ExpiryAction): Step {
+  const quiet = quietAnnouncements(s0, a.action === 'overflow');
+  const s = quiet.state;
   const route = s.route!;
-  const leave: CallCommand[] = [{ kind: 'dequeue', callId: s.callId, queue: route.queue }];
+  const leave: CallCommand[] = [...quiet.commands, { kind: 'dequeue', callId: s.callId, queue: route.queue }];
   switch (a.action) {
     case 'overflow': {
       const next: Route = { ...route, queue: a.toQueue, excludedAgents: [] };
+      const timerId = ctx.newId();
       return {
-        state: { ...s, route: next },
-        commands: [...leave, { kind: 'enqueue', callId: s.callId, route: next }],
+        state: { ...s, route: next, announce: { timerId } },
+        commands: [...leave, { kind: 'enqueue', callId: s.callId, route: next }, { kind: 'start_timer', timerId, ms: env.announceEveryMs }],
         events: [stamp(ctx, { type: 'call.overflowed', callId: s.callId, fromQueue: route.queue, toQueue: a.toQueue })],
       };
     }
@@ -344,8 +440,12 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
           queue: c.queue, skills: c.skills, priority: c.priority, line: c.line, subLine: c.subLine,
           preferredAgentId: s.preferredAgentId, excludedAgents: [], enqueuedAt: ctx.now,
         };
-        state = { ...state, phase: 'queued', route, queuedAt: ctx.now };
-        commands.push({ kind: 'start_moh', channelId: s.channelId }, { kind: 'enqueue', callId: s.callId, route });
+        const playbackId = ctx.newId();
+        state = { ...state, phase: 'queued', route, queuedAt: ctx.now, announce: { playbackId } };
+        commands.push(
+          { kind: 'enqueue', callId: s.callId, route },
+          { kind: 'announce_position', channelId: s.channelId, playbackId, callId: s.callId, queue: route.queue, offerCallback: true },
+        );
         events.push(stamp(ctx, {
           type: 'call.queued', callId: s.callId, queue: route.queue, skills: route.skills, priority: route.priority,
           line: route.line, subLine: route.subLine, preferredAgentId: route.preferredAgentId,
@@ -377,8 +477,9 @@ function endWith(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy): Step {
 
 /** Ends the call from whatever phase it is in: releases what it holds and records how it ended. */
 function endCall(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy, position?: QueuePosition): Step {
-  const s = step.state;
-  const commands: CallCommand[] = [...step.commands];
+  const quiet = quietAnnouncements(step.state, false);
+  const s = quiet.state;
+  const commands: CallCommand[] = [...step.commands, ...quiet.commands.filter((c) => c.kind === 'cancel_timer')];
   const durationMs = ctx.now - s.startedAt;
   const base = { type: 'call.ended' as const, callId: s.callId, hungUpBy: by, durationMs, queue: s.route?.queue };
   let ended: DomainEvent;
@@ -389,6 +490,10 @@ function endCall(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy, position?: Qu
       { kind: 'release_agent', agentId: s.offer.agentId, callId: s.callId, after: 'talk', wrapUpS: rulesOf(env, s)?.wrapUpS ?? 0 },
     );
     ended = stamp(ctx, { ...base, outcome: 'answered', agentId: s.offer.agentId, talkMs: ctx.now - (s.answeredAt ?? ctx.now) });
+  } else if (s.phase === 'callback') {
+    // Not an abandon: the caller keeps their place and is called back when their turn comes.
+    if (by !== 'caller') commands.push({ kind: 'hangup', channelId: s.channelId });
+    ended = stamp(ctx, { ...base, outcome: 'callback_requested', waitMs: ctx.now - (s.route?.enqueuedAt ?? ctx.now) });
   } else if (s.closing) {
     // A queue rule ended the call (max wait, queue full, no agents): not an abandon, the caller did not choose it.
     if (by !== 'caller') commands.push({ kind: 'hangup', channelId: s.channelId });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
-import { resumeCall, startCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Step } from '../../core/call/session.js';
+import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Step } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
@@ -12,9 +12,11 @@ import type { AgentService } from '../agents/agent-service.js';
 import type { IvrCatalog } from '../ivr/catalog.js';
 import type { RoutingCatalog } from '../routing/catalog.js';
 import type { OfferOutcomes } from '../agents/offer-outcomes.js';
+import type { CallbackService } from '../callbacks/callback-service.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
+import { expectedWaitS, positionAnnouncement } from '../../core/call/announcements.js';
 
 export interface CallServiceDeps {
   ari: AriClient;
@@ -23,11 +25,15 @@ export interface CallServiceDeps {
   ivr: IvrCatalog;
   routing: RoutingCatalog;
   outcomes: OfferOutcomes;
+  callbacks: CallbackService;
   /** The agent who answered this caller's last call within the preferred-agent window. */
   lastAgentFor: (caller: string) => Promise<string | undefined>;
   /** This instance, as the owner of the calls its sessions hold. */
   owner: string;
   shortAbandonMs: number;
+  announceEveryS: number;
+  /** Average handle time assumed for a waiting caller's expected wait. */
+  avgHandleS: number;
   publish: (events: DomainEvent[]) => void;
   ctx: () => Ctx;
   log: Logger;
@@ -79,6 +85,7 @@ export class CallService {
         const [role, arg] = e.args;
         if (role === 'inbound') return this.startInbound(e.channel.id, e.channel.caller.number, arg ?? e.channel.dialplan.exten);
         if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: e.channel.id });
+        if (role === 'callback' && arg) return this.startCallback(e.channel.id);
         this.d.onOtherStasisStart?.(e.channel, e.args);
         return;
       }
@@ -108,6 +115,7 @@ export class CallService {
         return;
       case 'ChannelDestroyed': {
         const e = ev as Extract<AriEvent, { type: 'ChannelDestroyed' }>;
+        if (!ref && this.d.callbacks.failed(e.channel.id, e.cause)) return;
         if (ref?.role === 'agent') this.input(ref.callId, { kind: 'agent_leg_failed', legId: e.channel.id, reason: missReason(e.cause) });
         if (ref?.role === 'caller') this.callerHungUp(ref.callId);
         this.channels.delete(e.channel.id);
@@ -151,7 +159,7 @@ export class CallService {
   private env(live: LiveCall): CallEnv {
     const rules = this.d.routing.cached?.rules;
     if (!rules) throw new Error('routing rules are not loaded');
-    return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs };
+    return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs, announceEveryMs: this.d.announceEveryS * 1000 };
   }
 
   /**
@@ -225,6 +233,33 @@ export class CallService {
     });
   }
 
+  /** The taxpayer answered our callback: back into the queue at the place they kept. */
+  private startCallback(channelId: string): void {
+    const job = this.d.callbacks.answered(channelId);
+    if (!job) {
+      void this.d.ari.hangup(channelId).catch(() => undefined);
+      return;
+    }
+    const ctx = this.d.ctx();
+    const callId = ctx.newId();
+    this.channels.set(channelId, { callId, role: 'caller' });
+    this.dispatch.submit(callId, async () => {
+      const ivrVersion = await this.d.ivr.activeVersion();
+      const def = await this.d.ivr.definition(ivrVersion);
+      const log = this.d.log.child({ callId, callbackFor: job.callId });
+      const live: LiveCall = { state: undefined as unknown as CallState, def, log, timers: new Map() };
+      const route = {
+        queue: job.queue, skills: job.skills, priority: job.priority, line: job.route?.line ?? '其它', subLine: job.route?.subLine,
+        preferredAgentId: job.preferredAgentId, excludedAgents: [], enqueuedAt: job.enqueuedAt,
+      };
+      const step = startCallbackCall(ctx, this.env(live), { callId, channelId, caller: job.caller, route, requestCallId: job.callId, ivrVersion, lang: this.d.lang });
+      live.state = step.state;
+      this.calls.set(callId, live);
+      log.info({ caller: job.caller }, 'callback answered');
+      await this.apply(callId, step);
+    });
+  }
+
   private input(callId: string, input: CallInput): void {
     this.dispatch.submit(callId, async () => {
       const live = this.calls.get(callId);
@@ -248,7 +283,8 @@ export class CallService {
       } catch (err) {
         live.log.warn({ cmd: cmd.kind, err: (err as Error).message }, 'command failed');
         if (cmd.kind === 'ring_agent') this.input(callId, { kind: 'agent_leg_failed', legId: cmd.legId, reason: 'unreachable' });
-        if (cmd.kind === 'play') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
+        // A prompt that cannot play must not leave the call waiting for its end.
+        if (cmd.kind === 'play' || cmd.kind === 'announce_position') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
       }
     }
     if (step.state.phase !== 'ended') await this.d.live.saveSession(this.d.owner, callId, step.state);
@@ -291,7 +327,8 @@ export class CallService {
         const r = c.route;
         await store.enqueue(
           { callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
-            preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner },
+            preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
+            route: { line: r.line, subLine: r.subLine } },
           queueScore(r.priority, r.enqueuedAt),
         );
         this.d.kickDispatcher();
@@ -299,6 +336,15 @@ export class CallService {
       }
       case 'dequeue':
         return store.dequeue(c.queue, c.callId);
+      case 'announce_position': {
+        const [pos, agents] = await Promise.all([store.position(c.queue, c.callId), store.agents()]);
+        const serving = agents.filter((a) => a.state !== 'logged_out' && a.registered && a.profile.queues.includes(c.queue)).length;
+        const position = pos ?? 1;
+        const names = positionAnnouncement(position, expectedWaitS(position, serving, this.d.avgHandleS), c.offerCallback);
+        return ari.play(c.channelId, c.playbackId, names.map((n) => PromptSynth.media(this.d.lang, n)));
+      }
+      case 'keep_place_for_callback':
+        return store.keepForCallback(c.callId);
       case 'ring_agent':
         this.channels.set(c.legId, { callId, role: 'agent' });
         await ari.originate({

@@ -15,6 +15,8 @@ export interface DispatcherDeps {
   deliver: (callId: string, agentId: string) => void;
   /** A queue rule fired for a waiting call. */
   expire: (callId: string, action: ExpiryAction) => void;
+  /** A kept place whose turn came: dial the taxpayer back. */
+  callBack: (entry: WaitingDetails) => Promise<void>;
 }
 
 /**
@@ -79,6 +81,10 @@ export class Dispatcher {
       const at = (seen.get(w.queue) ?? 0) + 1;
       seen.set(w.queue, at);
       const call = toWaitingCall(w);
+      if (w.kind === 'callback') {
+        routable.push(call);
+        continue;
+      }
       let action = expiry(call, rules, now);
       // Queue full, or nobody who could ever take it is logged in: the queue's rule, at once.
       if (!action && q && ((q.maxQueued !== undefined && at > q.maxQueued) || !loggedIn.some((a) => a.queues.includes(w.queue)))) {
@@ -97,6 +103,11 @@ export class Dispatcher {
     const byId = new Map(waiting.map((w) => [w.callId, w]));
     for (const a of assign(routable, agents, rules, now)) {
       const w = byId.get(a.callId)!;
+      if (w.kind === 'callback') {
+        // An agent is free for this place: dial the taxpayer, who rejoins at this place on answer.
+        if (await this.d.live.take(w.queue, w.callId)) await this.d.callBack(w);
+        continue;
+      }
       if (await this.d.live.claim(w.queue, a.callId, a.agentId, now)) this.d.deliver(a.callId, a.agentId);
     }
     this.scheduleWake(routable, rules, now);

@@ -1,0 +1,120 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
+import type { AriClient } from '../../adapters/ari/client.js';
+import type { WaitingDetails } from '../../adapters/redis/live-state.js';
+import { missReason } from '../calls/hangup-cause.js';
+
+/** What a callback job carries: the waiting entry whose turn came. */
+export type CallbackJob = WaitingDetails;
+
+interface Pending {
+  job: CallbackJob;
+  settle: (result: 'answered' | string) => void;
+}
+
+export interface CallbackOptions {
+  /** Connection for BullMQ (its own: BullMQ needs blocking commands and no retry limit). */
+  connection: Redis;
+  prefix: string;
+  ari: AriClient;
+  trunk: string;
+  attempts: number;
+  retryDelayMs: number;
+  ringTimeoutS: number;
+  publish: (events: DomainEvent[]) => void;
+  ctx: () => Ctx;
+  log: Logger;
+}
+
+/**
+ * Calls back taxpayers who pressed 1 while waiting, when their turn comes. A BullMQ job per
+ * callback dials the taxpayer through the trunk; an answered leg joins the queue at the place
+ * the taxpayer kept (see CallService.startCallback). Unanswered attempts are retried after a
+ * delay; each attempt is an event, and the last failure is a "callback failed" event.
+ */
+export class CallbackService {
+  private readonly queue: Queue<CallbackJob>;
+  private worker: Worker<CallbackJob> | undefined;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly o: CallbackOptions) {
+    this.queue = new Queue<CallbackJob>('callbacks', { connection: o.connection, prefix: o.prefix });
+  }
+
+  start(): void {
+    this.worker = new Worker<CallbackJob>('callbacks', (job) => this.attempt(job), {
+      connection: this.o.connection.duplicate(),
+      prefix: this.o.prefix,
+      concurrency: 20,
+    });
+    this.worker.on('failed', (job, err) => {
+      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      const d = job.data;
+      this.o.log.warn({ callId: d.callId, caller: d.caller, err: err.message }, 'callback failed after every attempt');
+      this.o.publish([stamp(this.o.ctx(), { type: 'callback.failed', callId: d.callId, caller: d.caller, queue: d.queue, attempts: job.attemptsMade })]);
+    });
+  }
+
+  /** The callback's turn came: dial it (one job per request, so a repeat is harmless). */
+  async dial(entry: CallbackJob): Promise<void> {
+    await this.queue.add('dial', entry, {
+      jobId: entry.callId,
+      attempts: this.o.attempts,
+      backoff: { type: 'fixed', delay: this.o.retryDelayMs },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+
+  /** Our outbound leg to the taxpayer entered the app: they answered. */
+  answered(channelId: string): CallbackJob | undefined {
+    const p = this.pending.get(channelId);
+    if (!p) return undefined;
+    this.pending.delete(channelId);
+    p.settle('answered');
+    return p.job;
+  }
+
+  /** Our outbound leg ended before it was answered. */
+  failed(channelId: string, cause: number): boolean {
+    const p = this.pending.get(channelId);
+    if (!p) return false;
+    this.pending.delete(channelId);
+    p.settle(missReason(cause));
+    return true;
+  }
+
+  isOurs(channelId: string): boolean {
+    return this.pending.has(channelId);
+  }
+
+  private async attempt(job: Job<CallbackJob>): Promise<void> {
+    const d = job.data;
+    const channelId = this.o.ctx().newId();
+    const result = await new Promise<string>((resolve) => {
+      this.pending.set(channelId, { job: d, settle: resolve });
+      this.o.ari
+        .originate({
+          channelId,
+          endpoint: `PJSIP/${d.caller}@${this.o.trunk}`,
+          appArgs: `callback,${channelId}`,
+          callerId: '12366',
+          timeoutS: this.o.ringTimeoutS,
+          variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': d.callId },
+        })
+        .catch((err: Error) => {
+          this.pending.delete(channelId);
+          resolve(`originate_failed: ${err.message}`);
+        });
+    });
+    this.o.publish([stamp(this.o.ctx(), { type: 'callback.attempted', callId: d.callId, caller: d.caller, queue: d.queue, attempt: job.attemptsMade + 1, result })]);
+    if (result !== 'answered') throw new Error(result);
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}
