@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StuckAgents } from '../../src/services/agents/stuck-agents.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, api } from '../support/ivr.js';
-import { freePorts } from '../support/rig.js';
+import { freePorts, promptMs } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
 import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 import { callIdOf, callRow, eventsOf, waitForEvent, type StoredEvent } from '../support/calls.js';
@@ -17,6 +17,10 @@ const RULES = {
       steps: [{ afterS: 0, skills: { vat: 4 } }, { afterS: 4, skills: { vat: 2 } }],
       wrapUpS: 3, ringTimeoutS: 4, noAnswerPauseAfter: 1, maxWaitS: 120,
     },
+    // Nobody waits long here: after 3 s the caller hears the closing message.
+    { queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0, maxWaitS: 3 },
+    // No agent serves finance in these tests: its callers are offered a message at once.
+    { queue: 'finance', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], onExpiry: { afterS: 60, action: 'voicemail' }, wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0 },
   ],
 };
 
@@ -211,9 +215,9 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     const repair = new StuckAgents({ ari: rig.svc.ari, live: rig.svc.live, agents: rig.svc.agents, holdsCall: () => false, now: () => Date.now(), log: pino({ level: 'silent' }), graceMs: 0 });
     expect(await repair.repair()).toEqual([a.id]);
     expect((await rig.svc.live.agent(a.id))?.state).toBe('available');
-    const ev = (await rig.pool.query(
-      "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' ORDER BY seq DESC LIMIT 1", [a.id],
-    )).rows[0].body;
+    const ev = await waitFor('the repair event', async () => (await rig.pool.query(
+      "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'reason' = 'repaired_no_channel'", [a.id],
+    )).rows[0]?.body);
     expect(ev).toMatchObject({ from: 'on_call', to: 'available', reason: 'repaired_no_channel', callId: 'ghost', via: 'system' });
     await rig.svc.live.setRegistered(a.id, false, Date.now());
     await logout(a);
@@ -249,4 +253,42 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     expect((await api(rig, 'GET', '/api/callbacks')).body.map((x: { caller: string }) => x.caller)).not.toContain(caller);
     await logout(a);
   }, 90_000);
+
+  it('maximum wait reached: the closing message, then the call ends as rejected by that rule', async () => {
+    const a = await agent(5, 'answers');
+    await rig.svc.agents.save({ agentId: a.id, name: 'x', skills: { vat: 5 }, queues: ['other'] });
+    await rig.svc.agents.move(a.id, 'pause', 'break', undefined, { pauseReason: 'break' });
+    const caller = uniqueCaller();
+    const r = sipp({
+      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
+      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 2000 }) }, timeoutS: 60,
+    });
+    const callId = await callIdOf(rig, caller);
+    expect((await r.done).code).toBe(0);
+    await waitForEvent(rig, callId, 'call.ended');
+    const row = await callRow(rig, callId);
+    expect(row).toMatchObject({ outcome: 'rejected', end_reason: 'max_wait', hung_up_by: 'system', queue: 'other' });
+    expect(row.wait_ms).toBeGreaterThanOrEqual(3000);
+    await logout(a);
+  }, 60_000);
+
+  it('no agent serving the queue is logged in: the queue\'s rule applies at once (a message for a callback)', async () => {
+    // Long enough to hear the message prompt and leave a few seconds of message.
+    const talkMs = promptMs('zh', 'leave-message') + 4000;
+    const caller = uniqueCaller();
+    const run = sipp({
+      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs },
+      files: { pcap: dtmfPcap(presses('1', 400), { audioMs: talkMs }) }, timeoutS: 60,
+    });
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    const ev = await eventsOf(rig, callId, 'call.');
+    expect(ofType(ev, 'call.queued')[0]).toMatchObject({ queue: 'finance' });
+    const queuedAt = ms(ofType(ev, 'call.queued')[0]);
+    // Straight to the message prompt, then recording until the caller hangs up.
+    expect(ofType(ev, 'call.voicemail_left')[0]).toMatchObject({ queue: 'finance' });
+    expect(ms(ofType(ev, 'call.ended')[0]) - queuedAt).toBeLessThan(talkMs);
+    expect(await callRow(rig, callId)).toMatchObject({ outcome: 'voicemail' });
+  }, 60_000);
 });

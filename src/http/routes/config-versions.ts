@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import YAML from 'yaml';
 
@@ -40,7 +40,7 @@ export interface VersionedConfig {
 }
 
 /** YAML is how ops write configuration; a parse error is reported with its line. */
-export const yamlBodies: FastifyPluginAsync = async (app) => {
+export function acceptYaml(app: FastifyInstance): void {
   for (const type of ['application/yaml', 'text/yaml', 'application/x-yaml']) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
       try {
@@ -53,7 +53,7 @@ export const yamlBodies: FastifyPluginAsync = async (app) => {
       }
     });
   }
-};
+}
 
 /**
  * Upload (JSON or YAML), list, read, activate and roll back versions of one configuration.
@@ -61,7 +61,8 @@ export const yamlBodies: FastifyPluginAsync = async (app) => {
  */
 export function configVersionRoutes(base: string, c: VersionedConfig): FastifyPluginAsync {
   return async (app) => {
-    await app.register(yamlBodies);
+    // In this plugin's own context, so the parser applies to these routes.
+    acceptYaml(app);
 
     app.post(`${base}/versions`, {
       schema: {

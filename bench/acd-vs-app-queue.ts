@@ -1,0 +1,264 @@
+/**
+ * The same SIPp load through the service's ACD and through Asterisk's own app_queue, on the
+ * same Asterisk, the same registered agents, in one run. Writes a section of docs/benchmarks.md.
+ *
+ *   npm run bench:acd -- --agents 400 --rates 40,80,120 --seconds 15
+ *
+ * Needs the rig (scripts/rig.sh up) and nothing else using the Stasis app: run it alone.
+ * Measured per rate: calls placed, calls that reached an agent, failures, time from entering
+ * the queue to the agent's phone being rung (p50/p99), agents double-booked, and the
+ * service's CPU and memory. For app_queue the times come from AMI (QueueCallerJoin ->
+ * AgentCalled); for the ACD from its events (call.queued -> call.agent_offered).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import AsteriskManager from 'asterisk-manager';
+import { sipp } from '../test/support/sipp.js';
+import { freePorts, REPO, ROOTFS, requireEnv } from '../test/support/rig.js';
+import { killHard, spawnService, type ServiceProcess } from '../test/support/process.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
+);
+const AGENTS = Number(args.agents ?? 400);
+const RATES = String(args.rates ?? '40,80,120').split(',').map(Number);
+const SECONDS = Number(args.seconds ?? 15);
+const TALK_MS = Number(args['talk-ms'] ?? 2000);
+const PASSWORD = 'bench-agent-pass';
+const PREFIX = `bench${Date.now() % 100000}`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+interface RunResult {
+  system: 'ACD (this service)' | 'app_queue';
+  rate: number;
+  placed: number;
+  reached: number;
+  failedPct: number;
+  p50: number;
+  p99: number;
+  doubleBooked: number;
+  cpuPct?: number;
+  rssMb?: number;
+}
+
+async function api(url: string, method: string, p: string, body?: unknown) {
+  const r = await fetch(`${url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+function agentIds(): string[] {
+  return Array.from({ length: AGENTS }, (_, i) => String(600000 + i));
+}
+
+/** One SIPp registers every agent, all with the same contact: one SIPp phone answers for all. */
+async function registerAll(contactPort: number): Promise<void> {
+  const dir = path.join(ROOTFS, 'tmp', 'tax12366-sipp');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'bench-agents.csv'), `SEQUENTIAL\n${agentIds().map((id) => `${id};${PASSWORD}`).join('\n')}\n`);
+  const scenario = readFileSync(path.join(REPO, 'test/sipp/register.xml'), 'utf8')
+    .replaceAll('[user]', '[field0]').replaceAll('password=[password]', 'password=[field1]');
+  writeFileSync(path.join(dir, 'bench-register.xml'), scenario);
+  execFileSync('chroot', [
+    ROOTFS, 'sipp', '127.0.0.1:5060', '-sf', '/tmp/tax12366-sipp/bench-register.xml', '-inf', '/tmp/tax12366-sipp/bench-agents.csv',
+    '-i', '127.0.0.1', '-p', String(freePorts().sip), '-m', String(AGENTS), '-r', '200', '-key', 'contact_port', String(contactPort),
+    '-key', 'expires', '3600', '-timeout', '60s', '-nostdin',
+  ], { stdio: 'ignore' });
+}
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+/** node is the grandchild of npx; its pid is the one whose cmdline runs src/main.ts. */
+function nodePid(svc: ServiceProcess): number {
+  const out = execFileSync('pgrep', ['-g', String(svc.child.pid), '-f', 'src/main.ts']).toString().trim().split('\n').map(Number);
+  return Math.max(...out);
+}
+
+async function placeCalls(dialed: string, rate: number): Promise<{ placed: number; failed: number }> {
+  const calls = rate * SECONDS;
+  const r = await sipp({
+    scenario: 'load-caller.xml', ip: '127.0.0.2', keys: { caller: `05719${rate}`, dialed },
+    calls, rate, timeoutS: SECONDS + 60,
+  }).done;
+  const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.output)?.[1] ?? NaN);
+  return { placed: calls, failed: Number.isNaN(failed) ? (r.code === 0 ? 0 : calls) : failed };
+}
+
+async function benchAcd(pool: pg.Pool): Promise<RunResult[]> {
+  const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' });
+  try {
+    // Straight to the queue: app_queue's callers hear no menu either.
+    const ivr = await api(svc.url, 'POST', '/api/ivr/versions', {
+      name: 'bench', start: 'q', prompts: {}, nodes: { q: { kind: 'queue', queue: 'bench', skills: {}, line: '其它' } },
+    });
+    await api(svc.url, 'POST', `/api/ivr/versions/${ivr.version}/activate`);
+    const rules = await api(svc.url, 'POST', '/api/routing/versions', {
+      skills: [], queues: [{ queue: 'bench', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 15, noAnswerPauseAfter: 0 }],
+    });
+    await api(svc.url, 'POST', `/api/routing/versions/${rules.version}/activate`);
+    for (const id of agentIds()) await api(svc.url, 'PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
+    const phonePort = freePorts().sip;
+    const phones = sipp({ scenario: 'agent-talks-then-hangs-up.xml', server: true, sipPort: phonePort, vars: { talk_ms: TALK_MS }, calls: 1_000_000, timeoutS: 3600 });
+    await registerAll(phonePort);
+    await sleep(2000);
+    for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/login`);
+    const pid = nodePid(svc);
+    const out: RunResult[] = [];
+    for (const rate of RATES) {
+      const since = new Date();
+      const t0 = cpuTicks(pid);
+      const wall0 = Date.now();
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 500);
+      const { placed, failed } = await placeCalls('12366', rate);
+      clearInterval(sampler);
+      // /proc ticks are 1/100 s (USER_HZ); 100 % is one core.
+      const cpuPct = ((cpuTicks(pid) - t0) / 100 / ((Date.now() - wall0) / 1000)) * 100;
+      await sleep(3000);
+      const q = await pool.query<{ d: number }>(
+        `SELECT extract(epoch FROM (o.at - q.at)) * 1000 AS d FROM events q
+           JOIN LATERAL (SELECT at FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
+          WHERE q.type = 'call.queued' AND q.at >= $1`, [since],
+      );
+      const reached = (await pool.query<{ n: string }>(
+        "SELECT count(*) AS n FROM calls WHERE started_at >= $1 AND outcome = 'answered'", [since],
+      )).rows[0]!.n;
+      // An offer made while the same agent's previous offer had not yet ended (missed or call over).
+      const dbl = (await pool.query<{ n: string }>(
+        `WITH o AS (
+           SELECT e.body->>'agentId' AS agent, e.at, e.call_id,
+                  COALESCE((SELECT min(x.at) FROM events x WHERE x.call_id = e.call_id AND x.seq > e.seq
+                             AND (x.type = 'call.ended' OR (x.type = 'call.agent_missed' AND x.body->>'agentId' = e.body->>'agentId'))), 'infinity') AS done
+             FROM events e WHERE e.type = 'call.agent_offered' AND e.at >= $1)
+         SELECT count(*) AS n FROM o a JOIN o b ON a.agent = b.agent AND a.call_id <> b.call_id AND b.at > a.at AND b.at < a.done`, [since],
+      )).rows[0]!.n;
+      out.push({
+        system: 'ACD (this service)', rate, placed, reached: Number(reached), failedPct: (failed / placed) * 100,
+        p50: pct(q.rows.map((r) => Number(r.d)), 50), p99: pct(q.rows.map((r) => Number(r.d)), 99), doubleBooked: Number(dbl),
+        cpuPct, rssMb: peak,
+      });
+      await sleep(TALK_MS + 2000);
+    }
+    phones.kill();
+    for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/logout`).catch(() => undefined);
+    return out;
+  } finally {
+    await killHard(svc);
+  }
+}
+
+async function benchAppQueue(): Promise<RunResult[]> {
+  const members = agentIds().map((id) => `member => PJSIP/${id}`).join('\n');
+  writeFileSync(path.join(ROOTFS, 'etc/asterisk/queues_bench.conf'), `[bench]\nstrategy = leastrecent\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\nannounce-frequency = 0\n${members}\n`);
+  // A service stopped, its pushed endpoints are still in Asterisk (memory wizard) until a restart.
+  execFileSync('chroot', [ROOTFS, 'asterisk', '-rx', 'module reload app_queue.so']);
+  const ami = new AsteriskManager(5038, '127.0.0.1', requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'), true);
+  const joined = new Map<string, number>();
+  const delays: number[] = [];
+  const firstRing = new Set<string>();
+  const busy = new Map<string, string>(); // interface -> caller it is ringing for or talking to
+  let doubleBooked = 0;
+  let connected = 0;
+  ami.on('managerevent', (e: Record<string, string>) => {
+    const t = Number(e.timestamp) * 1000 || Date.now();
+    const ev = e.event;
+    if (ev === 'QueueCallerJoin') joined.set(e.uniqueid!, t);
+    if (ev === 'AgentCalled') {
+      const j = joined.get(e.uniqueid!);
+      if (j !== undefined && !firstRing.has(e.uniqueid!)) {
+        delays.push(t - j);
+        firstRing.add(e.uniqueid!);
+      }
+      const with_ = busy.get(e.interface!);
+      if (with_ && with_ !== e.uniqueid) doubleBooked++;
+      busy.set(e.interface!, e.uniqueid!);
+    }
+    if (ev === 'AgentConnect') connected++;
+    if (ev === 'AgentComplete' || ev === 'AgentRingNoAnswer' || ev === 'AgentDump') {
+      if (busy.get(e.interface!) === e.uniqueid) busy.delete(e.interface!);
+    }
+    if (ev === 'QueueCallerAbandon') for (const [k, v] of busy) if (v === e.uniqueid) busy.delete(k);
+  });
+  await sleep(1000);
+  const phonePort = freePorts().sip;
+  const phones = sipp({ scenario: 'agent-talks-then-hangs-up.xml', server: true, sipPort: phonePort, vars: { talk_ms: TALK_MS }, calls: 1_000_000, timeoutS: 3600 });
+  await registerAll(phonePort);
+  await sleep(2000);
+  const out: RunResult[] = [];
+  for (const rate of RATES) {
+    delays.length = 0;
+    connected = 0;
+    doubleBooked = 0;
+    const { placed, failed } = await placeCalls('12399', rate);
+    await sleep(2000);
+    out.push({
+      system: 'app_queue', rate, placed, reached: connected, failedPct: (failed / placed) * 100,
+      p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked,
+    });
+    await sleep(TALK_MS + 2000);
+  }
+  phones.kill();
+  ami.disconnect();
+  return out;
+}
+
+function table(rows: RunResult[]): string {
+  const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
+  return [
+    '| system | calls/s | placed | reached an agent | failed % | queue → agent ringing p50 (ms) | p99 (ms) | agents double-booked | service CPU % | service RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} |`),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
+  const acd = await benchAcd(pool);
+  const aq = await benchAppQueue();
+  await pool.end();
+  const file = path.join(REPO, 'docs', 'benchmarks.md');
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
+  const section = [
+    '## ACD against app_queue (issue 4)',
+    '',
+    `Run ${new Date().toISOString()} on ${machine}.`,
+    `Command: \`npm run bench:acd -- --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS}\``,
+    '',
+    `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
+    'each waiting until an agent has talked to them and hung up. A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
+    'Time to agent: ACD from its events (call.queued → call.agent_offered), app_queue from AMI (QueueCallerJoin → AgentCalled).',
+    'Double-booked: an agent rung for a second caller while still ringing for the first (app_queue from AMI; the ACD claims agents atomically in Redis).',
+    '',
+    table([...acd, ...aq]),
+    '',
+  ].join('\n');
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const marker = '## ACD against app_queue (issue 4)';
+  const rest = old.includes(marker) ? old.slice(0, old.indexOf(marker)) + old.slice(old.indexOf(marker)).replace(/## ACD against app_queue \(issue 4\)[\s\S]*?(?=\n## |$)/, '') : old;
+  writeFileSync(file, `${rest.trimEnd()}\n\n${section}`);
+  process.stdout.write(`${section}\n`);
+}
+
+void main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
