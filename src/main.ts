@@ -125,6 +125,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     lastAgentFor: (caller) => routingRepo.lastAgentFor(caller, config.PREFERRED_AGENT_WITHIN_H * 3_600_000),
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,
+    servingAgents: (queue) => dispatcher!.servingAgents(queue),
     avgHandleS: config.AVG_HANDLE_S,
     lang: config.PROMPT_LANG,
     kickDispatcher: kick,

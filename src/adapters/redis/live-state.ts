@@ -89,27 +89,20 @@ export class LiveState {
   }
 
   async agent(agentId: string): Promise<AgentLive | undefined> {
-    const h = await this.redis.hgetall(this.keys.agent(agentId));
-    if (!h.state && !h.registered && !h.profile) return undefined;
-    return {
-      agentId,
-      state: (h.state as AgentState) ?? 'logged_out',
-      registered: h.registered === '1',
-      callId: h.callId || undefined,
-      since: Number(h.since ?? 0),
-      profile: h.profile ? (JSON.parse(h.profile) as AgentProfile) : { name: agentId, skills: {}, queues: [] },
-      pauseReason: h.pauseReason || undefined,
-      wrapUntil: h.wrapUntil ? Number(h.wrapUntil) : undefined,
-      callsHandled: Number(h.callsHandled ?? 0),
-      lastOfferedAt: h.lastOfferedAt ? Number(h.lastOfferedAt) : undefined,
-      misses: Number(h.misses ?? 0),
-    };
+    return toAgentLive(agentId, await this.redis.hgetall(this.keys.agent(agentId)));
   }
 
   async agents(): Promise<AgentLive[]> {
-    const ids = (await this.redis.smembers(this.keys.agentIds)).sort();
-    const all = await Promise.all(ids.map((id) => this.agent(id)));
-    return all.filter((a): a is AgentLive => !!a);
+    return this.agentsById((await this.redis.smembers(this.keys.agentIds)).sort());
+  }
+
+  /** Several agents in one round trip. */
+  async agentsById(ids: string[]): Promise<AgentLive[]> {
+    if (!ids.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(this.keys.agent(id));
+    const res = (await p.exec()) ?? [];
+    return ids.map((id, i) => toAgentLive(id, (res[i]?.[1] ?? {}) as Record<string, string>)).filter((a): a is AgentLive => !!a);
   }
 
   async idleAgents(limit = 1000): Promise<Array<{ agentId: string; idleSince: number }>> {
@@ -208,4 +201,21 @@ export class LiveState {
     const r = await this.redis.eval(CLAIM, 4, this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, callId, agentId, String(now));
     return r === 1;
   }
+}
+
+function toAgentLive(agentId: string, h: Record<string, string>): AgentLive | undefined {
+  if (!h.state && !h.registered && !h.profile) return undefined;
+  return {
+    agentId,
+    state: (h.state as AgentState) ?? 'logged_out',
+    registered: h.registered === '1',
+    callId: h.callId || undefined,
+    since: Number(h.since ?? 0),
+    profile: h.profile ? (JSON.parse(h.profile) as AgentProfile) : { name: agentId, skills: {}, queues: [] },
+    pauseReason: h.pauseReason || undefined,
+    wrapUntil: h.wrapUntil ? Number(h.wrapUntil) : undefined,
+    callsHandled: Number(h.callsHandled ?? 0),
+    lastOfferedAt: h.lastOfferedAt ? Number(h.lastOfferedAt) : undefined,
+    misses: Number(h.misses ?? 0),
+  };
 }

@@ -32,6 +32,8 @@ export interface CallServiceDeps {
   owner: string;
   shortAbandonMs: number;
   announceEveryS: number;
+  /** How many agents can take this queue now (for the expected wait). */
+  servingAgents: (queue: string) => Promise<number>;
   /** Average handle time assumed for a waiting caller's expected wait. */
   avgHandleS: number;
   publish: (events: DomainEvent[]) => void;
@@ -337,8 +339,7 @@ export class CallService {
       case 'dequeue':
         return store.dequeue(c.queue, c.callId);
       case 'announce_position': {
-        const [pos, agents] = await Promise.all([store.position(c.queue, c.callId), store.agents()]);
-        const serving = agents.filter((a) => a.state !== 'logged_out' && a.registered && a.profile.queues.includes(c.queue)).length;
+        const [pos, serving] = await Promise.all([store.position(c.queue, c.callId), this.d.servingAgents(c.queue)]);
         const position = pos ?? 1;
         const names = positionAnnouncement(position, expectedWaitS(position, serving, this.d.avgHandleS), c.offerCallback);
         return ari.play(c.channelId, c.playbackId, names.map((n) => PromptSynth.media(this.d.lang, n)));

@@ -27,6 +27,8 @@ export interface DispatcherDeps {
 export class Dispatcher {
   private running = false;
   private again = false;
+  /** Every agent, at most ~1 s old: enough to know who is logged in and who serves what. */
+  private snapshot: { at: number; agents: AgentLive[] } = { at: 0, agents: [] };
   private safety: NodeJS.Timeout | undefined;
   private wake: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -69,7 +71,12 @@ export class Dispatcher {
     }
     if (!waiting.length) return;
     const now = this.d.now();
-    const agents = (await this.d.live.agents()).map(toRoutingAgent);
+    // Only idle agents can be offered a call: they are read fresh every round; the others
+    // (who is logged in, a returning caller's agent) come from a snapshot at most a second old.
+    const snapshot = await this.agentSnapshot(now);
+    const idle = await this.d.live.agentsById((await this.d.live.idleAgents()).map((a) => a.agentId));
+    const fresh = new Map(idle.map((a) => [a.agentId, a]));
+    const agents = [...idle, ...snapshot.filter((a) => !fresh.has(a.agentId))].map(toRoutingAgent);
     const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
 
     const routable: WaitingCall[] = [];
@@ -101,16 +108,30 @@ export class Dispatcher {
     }
 
     const byId = new Map(waiting.map((w) => [w.callId, w]));
-    for (const a of assign(routable, agents, rules, now)) {
-      const w = byId.get(a.callId)!;
-      if (w.kind === 'callback') {
-        // An agent is free for this place: dial the taxpayer, who rejoins at this place on answer.
-        if (await this.d.live.take(w.queue, w.callId)) await this.d.callBack(w);
-        continue;
-      }
-      if (await this.d.live.claim(w.queue, a.callId, a.agentId, now)) this.d.deliver(a.callId, a.agentId);
-    }
+    // Pairs are disjoint (no agent, no call twice), so their claims can go to Redis together.
+    await Promise.all(
+      assign(routable, agents, rules, now).map(async (a) => {
+        const w = byId.get(a.callId)!;
+        if (w.kind === 'callback') {
+          // An agent is free for this place: dial the taxpayer, who rejoins at this place on answer.
+          if (await this.d.live.take(w.queue, w.callId)) await this.d.callBack(w);
+          return;
+        }
+        if (await this.d.live.claim(w.queue, a.callId, a.agentId, now)) this.d.deliver(a.callId, a.agentId);
+      }),
+    );
     this.scheduleWake(routable, rules, now);
+  }
+
+  private async agentSnapshot(now: number): Promise<AgentLive[]> {
+    if (now - this.snapshot.at > 1000) this.snapshot = { at: now, agents: await this.d.live.agents() };
+    return this.snapshot.agents;
+  }
+
+  /** Agents logged in with a registered phone who serve the queue (for the expected wait). */
+  async servingAgents(queue: string): Promise<number> {
+    const agents = await this.agentSnapshot(this.d.now());
+    return agents.filter((a) => a.state !== 'logged_out' && a.registered && a.profile.queues.includes(queue)).length;
   }
 
   /** Steps widen and rules expire at known times: wake then instead of polling. */
