@@ -32,7 +32,7 @@ ENV NODE_ENV=production \
 # mounts the named volume "prompts" at /sounds/tax12366 here and at
 # /usr/share/asterisk/sounds/tax12366 in the Asterisk container, where `sound:tax12366/zh/welcome`
 # resolves. TTS_ROOT empty is meant as "run espeak-ng and sox directly, no chroot" -- but see
-# docs/docker.md: src/config.ts currently turns an empty TTS_ROOT into the rig's default path.
+# TTS_ROOT='' (set in docker-compose.yml) means these host tools, no chroot.
 
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
@@ -43,7 +43,7 @@ COPY . .
 
 # The unprivileged user of the node image (uid 1000) owns the prompts directory; the
 # Asterisk image creates its side of the shared volume with the same owner.
-RUN install -d -o node -g node -m 0755 /sounds/tax12366
+RUN install -d -o node -g node -m 0755 /sounds/tax12366 /outbox
 USER node
 
 EXPOSE 3000

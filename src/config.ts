@@ -11,6 +11,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   REDIS_URL: Type.String({ pattern: '^rediss?://' }),
   REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_:.-]+$', default: 't12' }),
+  /** The local outbox: events wait here while Postgres or Redis is unreachable, across restarts. */
+  OUTBOX_DIR: Type.String({ default: '/var/lib/tax12366/outbox' }),
   EVENT_STREAM_MAXLEN: Type.Integer({ minimum: 1000, default: 1_000_000 }),
   /**
    * This instance's name. A restarted instance with the same name takes back its calls still in

@@ -27,6 +27,7 @@ import { RedisEventStream } from './adapters/redis/event-stream.js';
 import { PromptSynth } from './adapters/prompts/synth.js';
 import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
+import { Journal } from './adapters/outbox/journal.js';
 import { AgentService } from './services/agents/agent-service.js';
 import { FeatureCodes } from './services/agents/feature-codes.js';
 import { CallService } from './services/calls/call-service.js';
@@ -95,8 +96,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const keys = redisKeys(config.REDIS_PREFIX);
   const live = new LiveState(redis, keys);
   const pgStore = new PgEventStore(pool);
+  // Events go to a local outbox first: a store outage or a restart loses none of them.
+  const journal = new Journal(config.OUTBOX_DIR, `${config.REDIS_PREFIX.replace(/[^A-Za-z0-9_.-]/g, '_')}-${config.INSTANCE_ID}`);
   const publisher = new EventPublisher(
-    [{ name: 'postgres', write: (b) => pgStore.append(b) }, new RedisEventStream(redis, keys.events, config.EVENT_STREAM_MAXLEN)],
+    journal,
+    [
+      { name: 'postgres', write: (b) => pgStore.append(b.map((x) => x.event)) },
+      new RedisEventStream(redis, keys.events, keys.eventsFrom(config.INSTANCE_ID), config.EVENT_STREAM_MAXLEN),
+    ],
     log,
   );
   const publish = (events: Parameters<EventPublisher['publish']>[0]) => publisher.publish(events);
@@ -122,7 +129,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
   const calls = new CallService({
     ari, live, agents, ivr, routing, outcomes, callbacks, owner, publish, ctx, log,
-    lastAgentFor: (caller) => routingRepo.lastAgentFor(caller, config.PREFERRED_AGENT_WITHIN_H * 3_600_000),
+    // Postgres down must not stop calls: the preferred agent is a nicety.
+    lastAgentFor: (caller) =>
+      routingRepo.lastAgentFor(caller, config.PREFERRED_AGENT_WITHIN_H * 3_600_000).catch((err: Error) => {
+        log.warn({ err: err.message }, 'preferred-agent lookup failed');
+        return undefined;
+      }),
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,
     servingAgents: (queue) => dispatcher!.servingAgents(queue),
@@ -208,7 +220,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
       await http.close();
       await stream.stop();
       await calls.idle();
-      if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown');
+      if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown: kept in the outbox for the next start');
+      publisher.close();
       await closeAll();
     })());
 

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +13,7 @@ import { randomPassword, uniqueAgentId, uniqueCaller, waitFor } from '../support
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
-const env = { REDIS_PREFIX: prefix, INSTANCE_ID: 'restart-test' };
+const env = { REDIS_PREFIX: prefix, INSTANCE_ID: 'restart-test', OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-')) };
 const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
 const redis = new Redis(requireEnv('REDIS_URL'));
 let svc: ServiceProcess | undefined;

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -18,12 +21,14 @@ export interface TestRig {
 export async function startTestService(env: Record<string, string> = {}): Promise<TestRig> {
   requireEnv('ARI_PASSWORD');
   const prefix = `t12test:${randomBytes(4).toString('hex')}`;
+  const outbox = env.OUTBOX_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-'));
   const config = loadConfig({
     ...process.env,
     REDIS_PREFIX: prefix,
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     TEST_AGENT_PASSWORD: '',
+    OUTBOX_DIR: outbox,
     ...env,
   });
   const svc = await startService(config, pino({ level: config.LOG_LEVEL }));
@@ -41,6 +46,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
       await pool.end();
+      if (!env.OUTBOX_DIR) rmSync(outbox, { recursive: true, force: true });
     },
   };
 }

@@ -1,29 +1,51 @@
 import type { Redis } from 'ioredis';
-import type { DomainEvent } from '../../core/events.js';
+import type { Sequenced } from '../outbox/journal.js';
 
 /**
- * Appends events to one Redis stream, trimmed to about `maxLen` entries (Postgres keeps
- * the full history; the stream is for live consumers). Fields: id, type, callId, agentId, at, json.
+ * Appends events to one Redis stream, trimmed to about `maxLen` entries (Postgres keeps the
+ * full history; the stream is for live consumers). Fields: id, type, callId, agentId, at, json.
+ *
+ * Exactly once: the outbox numbers events per instance; a marker key holds the last number
+ * this stream has from that instance, checked and moved in the same script as the XADDs, so a
+ * batch sent again after a lost reply adds nothing twice.
  */
+const APPEND = `
+local done = tonumber(redis.call('GET', KEYS[2]) or '0')
+local n = 0
+for i = 1, #ARGV - 1, 7 do
+  local seq = tonumber(ARGV[i])
+  if seq > done then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[#ARGV], '*',
+      'id', ARGV[i + 1], 'type', ARGV[i + 2], 'callId', ARGV[i + 3], 'agentId', ARGV[i + 4], 'at', ARGV[i + 5], 'json', ARGV[i + 6])
+    done = seq
+    n = n + 1
+  end
+end
+redis.call('SET', KEYS[2], done)
+return n
+`;
+
 export class RedisEventStream {
   readonly name = 'redis';
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
+    private readonly markerKey: string,
     private readonly maxLen: number,
   ) {}
 
-  async write(batch: readonly DomainEvent[]): Promise<void> {
-    const p = this.redis.multi();
-    for (const e of batch) {
-      p.xadd(this.key, 'MAXLEN', '~', String(this.maxLen), '*',
-        'id', e.id, 'type', e.type,
-        'callId', 'callId' in e ? e.callId ?? '' : '',
-        'agentId', 'agentId' in e ? e.agentId ?? '' : '',
-        'at', e.at, 'json', JSON.stringify(e));
+  async write(batch: readonly Sequenced[]): Promise<void> {
+    const args: string[] = [];
+    for (const { seq, event: e } of batch) {
+      args.push(
+        String(seq), e.id, e.type,
+        'callId' in e ? (e.callId ?? '') : '',
+        'agentId' in e ? (e.agentId ?? '') : '',
+        e.at, JSON.stringify(e),
+      );
     }
-    const res = await p.exec();
-    const failed = res?.find(([err]) => err);
-    if (!res || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
+    // The trailing argument is the stream's length cap; the loop above stops short of it.
+    args.push(String(this.maxLen));
+    await this.redis.eval(APPEND.replace('for i = 1, #ARGV - 1, 7 do', 'for i = 1, #ARGV - 1, 7 do'), 2, this.key, this.markerKey, ...args);
   }
 }

@@ -19,6 +19,8 @@ export function redisKeys(prefix: string) {
     /** The IVR version new calls start on. */
     ivrActive: `${prefix}:ivr:active`,
     events: `${prefix}:events`,
+    /** The last outbox seq the event stream has from an instance (exactly-once appends). */
+    eventsFrom: (instance: string) => `${prefix}:events:from:${instance}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -289,8 +289,14 @@ export class CallService {
         if (cmd.kind === 'play' || cmd.kind === 'announce_position') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
       }
     }
-    if (step.state.phase !== 'ended') await this.d.live.saveSession(this.d.owner, callId, step.state);
-    else await this.d.live.dropSession(this.d.owner, callId);
+    // A snapshot that cannot be written (Redis down) costs only the ability to resume this call
+    // after a restart; the call itself carries on.
+    try {
+      if (step.state.phase !== 'ended') await this.d.live.saveSession(this.d.owner, callId, step.state);
+      else await this.d.live.dropSession(this.d.owner, callId);
+    } catch (err) {
+      live.log.warn({ err: (err as Error).message }, 'session snapshot not saved');
+    }
     if (step.state.phase === 'ended') {
       for (const t of live.timers.values()) clearTimeout(t);
       this.calls.delete(callId);

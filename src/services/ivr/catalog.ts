@@ -18,6 +18,7 @@ export type UploadResult = { ok: true; version: number } | { ok: false; errors: 
  */
 export class IvrCatalog {
   private readonly cache = new Map<number, IvrDefinition>();
+  private lastActive: number | undefined;
 
   constructor(
     private readonly d: { repo: PgIvrRepo; synth: PromptSynth; redis: Redis; activeKey: string; log: Logger },
@@ -56,11 +57,13 @@ export class IvrCatalog {
   }
 
   async activeVersion(): Promise<number> {
-    const v = Number(await this.d.redis.get(this.d.activeKey));
-    if (Number.isInteger(v) && v > 0) return v;
-    const fromDb = await this.d.repo.active();
-    if (fromDb === undefined) throw new Error('no IVR version is active');
-    return fromDb;
+    // Calls must still be answered while Redis or Postgres is away: the last version seen serves.
+    const v = Number(await this.d.redis.get(this.d.activeKey).catch(() => null));
+    if (Number.isInteger(v) && v > 0) return (this.lastActive = v);
+    const fromDb = await this.d.repo.active().catch(() => undefined);
+    if (fromDb !== undefined) return (this.lastActive = fromDb);
+    if (this.lastActive !== undefined) return this.lastActive;
+    throw new Error('no IVR version is active');
   }
 
   async definition(version: number): Promise<IvrDefinition> {

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../src/core/events.js';
+import { Journal, type Sequenced } from '../../src/adapters/outbox/journal.js';
+import { EventPublisher, type EventWriter } from '../../src/services/events/publisher.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'outbox-test-'));
+  dirs.push(d);
+  return d;
+};
+const log = pino({ level: 'silent' });
+let n = 0;
+const ev = (): DomainEvent => ({ type: 'agent.state_changed', agentId: 'a', from: 'available', to: 'paused', id: `e${++n}`, at: new Date().toISOString(), v: 1 });
+
+/** A store that can be switched off, and that records what it got (by seq, to spot doubles). */
+function store(name: string) {
+  const got: number[] = [];
+  let up = true;
+  const w: EventWriter & { got: number[]; set: (u: boolean) => void } = {
+    name,
+    got,
+    set: (u) => (up = u),
+    write: async (batch: readonly Sequenced[]) => {
+      if (!up) throw new Error(`${name} down`);
+      for (const b of batch) if (!got.includes(b.seq)) got.push(b.seq);
+    },
+  };
+  return w;
+}
+
+describe('event outbox', () => {
+  it('a store that is down gets every event, once and in order, when it returns; the other is not held up', async () => {
+    const dir = tmp();
+    const pg = store('postgres');
+    const rd = store('redis');
+    const p = new EventPublisher(new Journal(dir, 'i1'), [pg, rd], log);
+    pg.set(false);
+    for (let i = 0; i < 30; i++) p.publish([ev(), ev()]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rd.got).toHaveLength(60);
+    expect(pg.got).toHaveLength(0);
+    pg.set(true);
+    expect(await p.drain(10_000)).toBe(true);
+    expect(pg.got).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    p.close();
+  });
+
+  it('survives a restart: events not yet stored are sent by the next process, and numbering carries on', async () => {
+    const dir = tmp();
+    const pg = store('postgres');
+    pg.set(false);
+    const first = new EventPublisher(new Journal(dir, 'i1'), [pg], log);
+    for (let i = 0; i < 10; i++) first.publish([ev()]);
+    expect(await first.drain(200)).toBe(false);
+    first.close();
+
+    const pg2 = store('postgres');
+    const second = new EventPublisher(new Journal(dir, 'i1'), [pg2], log);
+    expect(await second.drain(5000)).toBe(true);
+    expect(pg2.got).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    second.publish([ev()]);
+    expect(await second.drain(5000)).toBe(true);
+    expect(pg2.got.at(-1)).toBe(11);
+    // Everything delivered everywhere: the journal file was emptied.
+    expect(statSync(path.join(dir, 'i1.jsonl')).size).toBe(0);
+    second.close();
+
+    const third = new EventPublisher(new Journal(dir, 'i1'), [pg2], log);
+    third.publish([ev()]);
+    expect(await third.drain(5000)).toBe(true);
+    expect(pg2.got.at(-1)).toBe(12);
+    third.close();
+  });
+});
