@@ -34,6 +34,8 @@ import { CallService } from './services/calls/call-service.js';
 import { Dispatcher } from './services/routing/dispatcher.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
+import { liveRoutes } from './http/routes/live.js';
+import { liveSnapshot } from './services/live/snapshot.js';
 import { routingRoutes } from './http/routes/routing.js';
 import { callbackRoutes } from './http/routes/callbacks.js';
 import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
@@ -192,7 +194,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const http = await buildHttp({
     log,
     adminToken: config.ADMIN_TOKEN,
-    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents })],
+    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({ snapshot: () => liveSnapshot(live, Date.now()) })],
     probes: [
       {
         name: 'asterisk',

@@ -11,7 +11,9 @@ export function authPlugin(adminToken: string): FastifyPluginAsync {
   return fp(async (app) => {
     app.addHook('onRequest', async (req, reply) => {
       if (req.url.startsWith('/healthz')) return;
-      const got = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /i, ''));
+      // Browsers cannot set headers on a WebSocket: there the token may come as ?access_token=.
+      const fromQuery = req.headers.upgrade ? new URL(req.url, 'http://x').searchParams.get('access_token') : null;
+      const got = Buffer.from(fromQuery ?? (req.headers.authorization ?? '').replace(/^Bearer /i, ''));
       if (got.length !== want.length || !timingSafeEqual(got, want)) {
         return reply.code(401).send({ error: 'authentication required: Authorization: Bearer <token>' });
       }

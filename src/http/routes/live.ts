@@ -1,0 +1,41 @@
+import type { FastifyPluginAsync } from 'fastify';
+import websocket from '@fastify/websocket';
+import { Gauge, Registry } from 'prom-client';
+import type { LiveSnapshot } from '../../services/live/snapshot.js';
+
+/**
+ * Live figures for wallboards and tools, both authenticated like the rest of the API:
+ * - GET /metrics: Prometheus text (calls waiting, longest wait, agents per state and pause reason);
+ * - GET /api/live (WebSocket): the same snapshot on connect and every `everyMs`, so no one polls.
+ */
+export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?: number }): FastifyPluginAsync {
+  return async (app) => {
+    const registry = new Registry();
+    const waiting = new Gauge({ name: 'tax12366_calls_waiting', help: 'Callers waiting in a queue now', labelNames: ['queue'], registers: [registry] });
+    const callbacks = new Gauge({ name: 'tax12366_callbacks_waiting', help: 'Kept places waiting to be called back', labelNames: ['queue'], registers: [registry] });
+    const longest = new Gauge({ name: 'tax12366_longest_wait_seconds', help: 'Longest current wait in a queue', labelNames: ['queue'], registers: [registry] });
+    const agents = new Gauge({ name: 'tax12366_agents', help: 'Agents by state', labelNames: ['state'], registers: [registry] });
+    const paused = new Gauge({ name: 'tax12366_agents_paused', help: 'Paused agents by reason', labelNames: ['reason'], registers: [registry] });
+
+    app.get('/metrics', async (_req, reply) => {
+      const s = await d.snapshot();
+      for (const g of [waiting, callbacks, longest, agents, paused]) g.reset();
+      for (const q of s.queues) {
+        waiting.set({ queue: q.queue }, q.waiting);
+        callbacks.set({ queue: q.queue }, q.callbacksWaiting);
+        if (q.longestWaitS !== null) longest.set({ queue: q.queue }, q.longestWaitS);
+      }
+      for (const [state, n] of Object.entries(s.agents)) agents.set({ state }, n);
+      for (const [reason, n] of Object.entries(s.paused)) paused.set({ reason }, n);
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+
+    await app.register(websocket);
+    app.get('/api/live', { websocket: true }, (socket) => {
+      const send = () => void d.snapshot().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
+      send();
+      const t = setInterval(send, d.everyMs ?? 1000);
+      socket.on('close', () => clearInterval(t));
+    });
+  };
+}

@@ -1,0 +1,35 @@
+import type { AgentState } from '../../core/agents/state.js';
+import { currentLongestWaitMs } from '../../core/metrics/definitions.js';
+import type { LiveState } from '../../adapters/redis/live-state.js';
+
+export interface LiveSnapshot {
+  at: string;
+  queues: Array<{ queue: string; waiting: number; callbacksWaiting: number; longestWaitS: number | null }>;
+  agents: Record<AgentState, number>;
+  /** Paused agents by reason (培训, 会议, 文书, 休息, 未接...). */
+  paused: Record<string, number>;
+}
+
+const STATES: AgentState[] = ['logged_out', 'available', 'reserved', 'on_call', 'wrap_up', 'paused'];
+
+/**
+ * "Now" for wallboards: calls waiting and the longest wait per queue, agents per state, read
+ * from the shared live state (all instances). Longest wait uses the same definition as the
+ * reports (core/metrics/definitions.ts).
+ */
+export async function liveSnapshot(live: LiveState, now: number): Promise<LiveSnapshot> {
+  const queues: LiveSnapshot['queues'] = [];
+  for (const queue of await live.queues()) {
+    const w = await live.waitingDetails(queue);
+    const callers = w.filter((x) => x.kind !== 'callback');
+    const longest = currentLongestWaitMs(callers.map((x) => x.enqueuedAt), now);
+    queues.push({ queue, waiting: callers.length, callbacksWaiting: w.length - callers.length, longestWaitS: longest === null ? null : Math.round(longest / 1000) });
+  }
+  const agents = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<AgentState, number>;
+  const paused: Record<string, number> = {};
+  for (const a of await live.agents()) {
+    agents[a.state] = (agents[a.state] ?? 0) + 1;
+    if (a.state === 'paused') paused[a.pauseReason ?? 'unknown'] = (paused[a.pauseReason ?? 'unknown'] ?? 0) + 1;
+  }
+  return { at: new Date(now).toISOString(), queues, agents, paused };
+}

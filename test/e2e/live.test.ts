@@ -1,0 +1,62 @@
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
+import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
+import { sipp } from '../support/sipp.js';
+import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+
+let rig: TestRig;
+beforeAll(async () => {
+  rig = await startTestService();
+  await activateIvr(rig, alwaysOpen12366());
+  await activateRouting(rig, shippedRouting());
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+const metrics = async (token = rig.svc.config.ADMIN_TOKEN) => {
+  const r = await fetch(`${rig.svc.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: r.status, text: await r.text() };
+};
+
+describe('live figures', () => {
+  it('Prometheus /metrics and the /api/live WebSocket show a waiting caller and a paused agent, and need the token', async () => {
+    const agentId = uniqueAgentId();
+    await rig.svc.agents.save({ agentId, name: '看板', password: randomPassword(), skills: { vat: 5 }, queues: ['ntax-vat'] });
+    await rig.svc.live.setRegistered(agentId, true, Date.now());
+    await rig.svc.agents.move(agentId, 'login', 'test');
+    await rig.svc.agents.move(agentId, 'pause', 'training', undefined, { pauseReason: 'training' });
+
+    const ws = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live?access_token=${rig.svc.config.ADMIN_TOKEN}`);
+    const frames: Array<{ queues: Array<{ queue: string; waiting: number }>; paused: Record<string, number> }> = [];
+    ws.on('message', (m) => frames.push(JSON.parse(m.toString())));
+
+    const caller = uniqueCaller();
+    const run = sipp({
+      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 6000 },
+      files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: 6000 }) }, timeoutS: 30,
+    });
+    const m = await waitFor('a caller waiting in /metrics', async () => {
+      const r = await metrics();
+      return /tax12366_calls_waiting\{queue="ntax-vat"\} 1/.test(r.text) ? r : undefined;
+    });
+    expect(m.status).toBe(200);
+    expect(m.text).toMatch(/tax12366_agents_paused\{reason="training"\} [1-9]/);
+    expect(m.text).toMatch(/tax12366_longest_wait_seconds\{queue="ntax-vat"\} \d+/);
+    await waitFor('a WebSocket frame with the caller waiting', async () =>
+      frames.some((f) => f.queues.some((q) => q.queue === 'ntax-vat' && q.waiting === 1) && (f.paused.training ?? 0) >= 1));
+    ws.close();
+    await run.done;
+
+    expect((await metrics('')).status).toBe(401);
+    const noToken = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live`);
+    const refused = await new Promise<number>((resolve) => {
+      noToken.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      noToken.on('open', () => resolve(101));
+    });
+    expect(refused).toBe(401);
+    await rig.svc.agents.move(agentId, 'unpause', 'test');
+    await rig.svc.agents.move(agentId, 'logout', 'test');
+  }, 60_000);
+});
