@@ -35,6 +35,7 @@ import { Dispatcher } from './services/routing/dispatcher.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
 import { liveRoutes } from './http/routes/live.js';
+import { simulateRoutes } from './http/routes/simulate.js';
 import { liveSnapshot } from './services/live/snapshot.js';
 import { routingRoutes } from './http/routes/routing.js';
 import { callbackRoutes } from './http/routes/callbacks.js';
@@ -194,7 +195,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const http = await buildHttp({
     log,
     adminToken: config.ADMIN_TOKEN,
-    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({ snapshot: () => liveSnapshot(live, Date.now()) })],
+    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({ snapshot: () => liveSnapshot(live, Date.now()) }),
+      simulateRoutes({ ivr, routing, routingRepo, live, preferredWithinMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000 })],
     probes: [
       {
         name: 'asterisk',

@@ -291,4 +291,27 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     expect(ms(ofType(ev, 'call.ended')[0]) - queuedAt).toBeLessThan(talkMs);
     expect(await callRow(rig, callId)).toMatchObject({ outcome: 'voicemail' });
   }, 60_000);
+
+  it('the simulator says who would get a call, and a real call then does exactly that', async () => {
+    const expert = await agent(5);
+    const novice = await agent(2);
+    const caller = uniqueCaller();
+    const sim = await api(rig, 'POST', '/api/simulate', { caller, digits: '21' });
+    expect(sim.status, JSON.stringify(sim.body)).toBe(200);
+    expect(sim.body.outcome).toMatchObject({ kind: 'queue', queue: 'ntax-vat', skills: { vat: 1 } });
+    expect(sim.body.steps[0]).toMatchObject({ afterS: 0, required: { vat: 4 }, wouldGet: expert.id });
+    expect(sim.body.steps[0].eligible).toEqual([expert.id]);
+    expect(sim.body.steps[1].eligible).toEqual(expect.arrayContaining([expert.id, novice.id]));
+
+    const { run } = vatCaller(4000, caller);
+    const callId = await callIdOf(rig, caller);
+    await run.done;
+    await waitForEvent(rig, callId, 'call.ended');
+    const ev = await eventsOf(rig, callId, 'call.');
+    expect(ofType(ev, 'call.queued')[0]).toMatchObject({ queue: sim.body.outcome.queue, skills: sim.body.outcome.skills });
+    expect(ofType(ev, 'call.agent_offered').map((e) => e.agentId)).toEqual([sim.body.steps[0].wouldGet]);
+    const bad = await api(rig, 'POST', '/api/simulate', { caller: 'x', digits: '2a' });
+    expect(bad.status).toBe(400);
+    await logout(expert, novice);
+  }, 60_000);
 });

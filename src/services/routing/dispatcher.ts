@@ -156,7 +156,7 @@ function onExpiryAction(x: OnExpiry): ExpiryAction {
   }
 }
 
-function toRoutingAgent(a: AgentLive): Agent {
+export function toRoutingAgent(a: AgentLive): Agent {
   return {
     agentId: a.agentId,
     state: a.state,

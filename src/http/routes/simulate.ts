@@ -1,0 +1,50 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { simulate } from '../../core/simulate.js';
+import { validateRoutingConfig } from '../../core/routing/config.js';
+import type { IvrCatalog } from '../../services/ivr/catalog.js';
+import type { RoutingCatalog } from '../../services/routing/catalog.js';
+import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
+import type { LiveState } from '../../adapters/redis/live-state.js';
+import { toRoutingAgent } from '../../services/routing/dispatcher.js';
+
+const Body = Type.Object(
+  {
+    caller: Type.String({ pattern: '^[+0-9]{3,20}$' }),
+    digits: Type.String({ pattern: '^[0-9*#]{0,30}$' }),
+    /** When the call would arrive (ISO time); now by default. Office hours are judged at this time. */
+    at: Type.Optional(Type.String({ format: 'date-time' })),
+    /** A draft or older version; the active one by default. */
+    ivrVersion: Type.Optional(Type.Integer({ minimum: 1 })),
+    routingVersion: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * POST /api/simulate: where a call would go and who would get it, before a change is
+ * activated: the live call's own IVR interpreter and routing decisions, against today's agents.
+ */
+export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; live: LiveState; preferredWithinMs: number }): FastifyPluginAsync {
+  return async (app) => {
+    app.post('/api/simulate', { schema: { body: Body } }, async (req, reply) => {
+      const b = req.body as { caller: string; digits: string; at?: string; ivrVersion?: number; routingVersion?: number };
+      const ivrVersion = b.ivrVersion ?? (await d.ivr.activeVersion());
+      const ivr = await d.ivr.definition(ivrVersion).catch(() => undefined);
+      if (!ivr) return reply.code(404).send({ error: `IVR version ${ivrVersion} does not exist` });
+      let rules = (await d.routing.active()).rules;
+      let routingVersion = (await d.routing.active()).version;
+      if (b.routingVersion !== undefined) {
+        const cfg = await d.routingRepo.get(b.routingVersion);
+        const v = cfg && validateRoutingConfig(cfg);
+        if (!v || !v.ok) return reply.code(404).send({ error: `routing version ${b.routingVersion} does not exist` });
+        rules = v.rules;
+        routingVersion = b.routingVersion;
+      }
+      const agents = (await d.live.agents()).map(toRoutingAgent);
+      const preferredAgentId = await d.routingRepo.lastAgentFor(b.caller, d.preferredWithinMs);
+      const at = b.at ? Date.parse(b.at) : Date.now();
+      return { ivrVersion, routingVersion, at: new Date(at).toISOString(), preferredAgentId: preferredAgentId ?? null, ...simulate({ ivr, rules, agents, caller: b.caller, at, digits: b.digits, preferredAgentId }) };
+    });
+  };
+}
