@@ -41,6 +41,8 @@ import { routingRoutes } from './http/routes/routing.js';
 import { callbackRoutes } from './http/routes/callbacks.js';
 import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
 import { agentRoutes } from './http/routes/agents.js';
+import { reportRoutes } from './http/routes/reports.js';
+import { ReportService } from './services/reports/service.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -196,7 +198,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log,
     adminToken: config.ADMIN_TOKEN,
     api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({ snapshot: () => liveSnapshot(live, Date.now()) }),
-      simulateRoutes({ ivr, routing, routingRepo, live, preferredWithinMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000 })],
+      simulateRoutes({ ivr, routing, routingRepo, live, preferredWithinMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000 }), reportRoutes({ reports: new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log }) })],
     probes: [
       {
         name: 'asterisk',

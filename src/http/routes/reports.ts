@@ -1,0 +1,177 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { localDateTime } from '../../services/reports/days.js';
+import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from '../../services/reports/columns.js';
+import { abandonsQuery, agentsQuery, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery, type RawQuery } from '../../services/reports/params.js';
+import { homeArea, type ReportService } from '../../services/reports/service.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Num = Type.Number();
+const NumOrNull = Nullable(Type.Number());
+const Str = Type.String();
+const Error_ = Type.Object({ error: Type.String() });
+
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'local day YYYY-MM-DD (the configured TZ_NAME), inclusive' });
+const Month = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'local month YYYY-MM, inclusive' });
+const Common = {
+  queue: Type.Optional(Type.String({ pattern: QUEUE_PATTERN, description: 'one queue; all queues when absent' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'CSV header language' })),
+};
+const Int = (description: string) => Type.Optional(Type.String({ pattern: '^\\d{1,6}$', description }));
+const RangeQuery = Type.Object({ from: Day, to: Type.Optional(Day), ...Common, slSeconds: Int('service-level T in seconds (20)') }, { additionalProperties: false });
+const AbandonsQuery = Type.Object(
+  {
+    from: Day, to: Type.Optional(Day), ...Common, slSeconds: Int('service-level T in seconds (20)'),
+    limit: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows per page: 1000 for JSON, all for CSV' })),
+    offset: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows to skip (0)' })),
+  },
+  { additionalProperties: false },
+);
+const AgentsQuery = Type.Object({ from: Day, to: Type.Optional(Day), ...Common }, { additionalProperties: false });
+const IntervalsQuery = Type.Object(
+  {
+    from: Day,
+    to: Type.Optional(Day),
+    ...Common,
+    minutes: Int('interval length: 5, 10, 15, 20, 30 or 60 (15)'),
+    slSeconds: Int('service-level T in seconds (20)'),
+    slTarget: Type.Optional(Type.String({ pattern: '^[0-9.]{1,8}$', description: 'wanted service level for the Erlang C advice (0.8)' })),
+  },
+  { additionalProperties: false },
+);
+const RegionsQuery = Type.Object(
+  { from: Month, to: Type.Optional(Month), ...Common, home: Type.Optional(Type.String({ pattern: '^0\\d{2,3}$', description: 'home area code (0571)' })) },
+  { additionalProperties: false },
+);
+
+const Head = {
+  from: Str, to: Str, tz: Str, queue: Nullable(Str), metricsVersion: Type.Integer(),
+};
+const Totals = Type.Object({
+  ivrVisits: Num, offered: Num, answered: Num, abandoned: Num, shortAbandoned: Num,
+  serviceLevel: NumOrNull, slWithin: Num, slDenominator: Num, asaMs: NumOrNull, ahtMs: NumOrNull,
+  abandonRate: NumOrNull, longestWaitMs: NumOrNull,
+});
+const IntervalRow = Type.Object({
+  start: Str, end: Str, date: Str, label: Str,
+  ivrVisits: Num, offered: Num, answered: Num, abandoned: Num, shortAbandoned: Num,
+  serviceLevel: NumOrNull, slWithin: Num, slDenominator: Num, asaMs: NumOrNull, ahtMs: NumOrNull,
+  staffing: Type.Object({
+    answering: Num, available: Num, reserved: Num, onCall: Num, wrapUp: Num, paused: Num,
+    training: Num, meeting: Num, paperwork: Num, break: Num, otherPause: Num,
+  }),
+  pausedByReason: Type.Record(Str, Num),
+  trafficErlangs: NumOrNull, agentsNeeded: NumOrNull, predictedServiceLevel: NumOrNull,
+});
+const IntervalsReport = Type.Object({
+  ...Head, minutes: Num,
+  targets: Type.Object({ slSeconds: Num, slTarget: Num, shortAbandonS: Num }),
+  rows: Type.Array(IntervalRow), totals: Totals,
+});
+const QueuesReport = Type.Object({
+  ...Head, targets: Type.Object({ slSeconds: Num, shortAbandonS: Num }),
+  rows: Type.Array(Type.Composite([Type.Object({ queue: Nullable(Str) }), Totals])),
+});
+const AgentsReport = Type.Object({
+  ...Head, note: Str,
+  pauseReasons: Type.Array(Type.Object({ code: Str, zh: Str, en: Str })),
+  rows: Type.Array(Type.Object({
+    agentId: Str, name: Nullable(Str), offered: Num, answered: Num, noAnswer: Num, cancelled: Num, handled: Num, ahtMs: NumOrNull,
+    msByState: Type.Record(Str, Num), msByPauseReason: Type.Record(Str, Num), occupancy: NumOrNull,
+  })),
+});
+const AbandonsReport = Type.Object({
+  ...Head, callbackWindowDays: Num, count: Num, offset: Num, limit: NumOrNull,
+  rows: Type.Array(Type.Object({
+    callId: Str, caller: Str, askedAt: Str, endedAt: Str, node: Str, queue: Nullable(Str), line: Nullable(Str), subLine: Nullable(Str),
+    ivrNode: Nullable(Str), abandonedAt: Str, waitMs: NumOrNull, durationMs: NumOrNull,
+    short: Nullable(Type.Boolean()), positionAtEntry: NumOrNull, positionAtAbandon: NumOrNull, calledBack: Type.Boolean(),
+  })),
+});
+const RegionsReport = Type.Object({
+  from: Str, to: Str, tz: Str, queue: Nullable(Str),
+  home: Type.Object({ cityCode: Str, province: Str, city: Nullable(Str) }),
+  rows: Type.Array(Type.Object({
+    month: Str, homeCity: Num, homeProvince: Num, otherProvince: Num, international: Num, mobile: Num, unknown: Num, outsideFixed: Num, total: Num,
+  })),
+});
+
+/**
+ * Historical reports: GET /api/reports/{intervals,abandons,regions,agents,queues}.
+ * JSON by default; format=csv gives a spreadsheet with Chinese headers (lang=en for English).
+ * Days are local days of the configured zone, both ends included.
+ */
+export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync {
+  const { reports } = d;
+  return async (app) => {
+    // As in agents.ts: TypeBox validation, so an unknown or misspelt parameter is an error that names it.
+    app.setValidatorCompiler(({ schema }) => {
+      const check = TypeCompiler.Compile(schema as TSchema);
+      return (data: unknown) => {
+        if (check.Check(data)) return { value: data };
+        const e = check.Errors(data).First();
+        const message = !e ? 'is not valid'
+          : e.message === 'Unexpected property' ? 'is not an allowed parameter'
+          : e.message === 'Expected required property' ? 'is required'
+          : e.message.replace(/^Expected/, 'expected');
+        return { error: [{ instancePath: e?.path ?? '', message, keyword: 'typebox', params: {}, schemaPath: '' }] };
+      };
+    });
+
+    const csv = (reply: FastifyReply, name: string, body: string) =>
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
+
+    /** Parameter problems found after the schema (real dates, ranges, known area codes) are 400s too. */
+    const handle = async (reply: FastifyReply, run: () => Promise<unknown>) => {
+      try {
+        return await run();
+      } catch (err) {
+        if (err instanceof ParamError) return reply.code(400).send({ error: err.message });
+        throw err;
+      }
+    };
+
+    app.get('/api/reports/intervals', {
+      schema: { querystring: IntervalsQuery, response: { 200: IntervalsReport, 400: Error_ } },
+    }, async (req, reply) => handle(reply, async () => {
+      const q = intervalsQuery(req.query as RawQuery);
+      const r = await reports.intervals(q);
+      return q.format === 'csv' ? csv(reply, `intervals-${q.from}-${q.to}`, intervalsCsv(r, q.lang)) : r;
+    }));
+
+    app.get('/api/reports/queues', {
+      schema: { querystring: RangeQuery, response: { 200: QueuesReport, 400: Error_ } },
+    }, async (req, reply) => handle(reply, async () => {
+      const q = rangeQuery(req.query as RawQuery);
+      const r = await reports.queues(q);
+      return q.format === 'csv' ? csv(reply, `queues-${q.from}-${q.to}`, queuesCsv(r, q.lang)) : r;
+    }));
+
+    app.get('/api/reports/agents', {
+      schema: { querystring: AgentsQuery, response: { 200: AgentsReport, 400: Error_ } },
+    }, async (req, reply) => handle(reply, async () => {
+      const q = agentsQuery(req.query as RawQuery);
+      const r = await reports.agents(q);
+      return q.format === 'csv' ? csv(reply, `agents-${q.from}-${q.to}`, agentsCsv(r, q.lang)) : r;
+    }));
+
+    app.get('/api/reports/abandons', {
+      schema: { querystring: AbandonsQuery, response: { 200: AbandonsReport, 400: Error_ } },
+    }, async (req, reply) => handle(reply, async () => {
+      const q = abandonsQuery(req.query as RawQuery);
+      const r = await reports.abandons(q);
+      const local = (iso: string) => localDateTime(Date.parse(iso), reports.tz);
+      return q.format === 'csv' ? csv(reply, `abandons-${q.from}-${q.to}`, abandonsCsv(r, q.lang, local)) : r;
+    }));
+
+    app.get('/api/reports/regions', {
+      schema: { querystring: RegionsQuery, response: { 200: RegionsReport, 400: Error_ } },
+    }, async (req, reply) => handle(reply, async () => {
+      const q = regionsQuery(req.query as RawQuery, (code) => homeArea(code, reports.areaCodes) !== undefined);
+      const r = await reports.regions(q);
+      return q.format === 'csv' ? csv(reply, `regions-${q.from}-${q.to}`, regionsCsv(r, q.lang)) : r;
+    }));
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * CSV columns of each report, headed in Chinese (the seed's words where it has them) or English.
+ * Times in seconds, ratios in percent, staffing as average agents. Pure.
+ */
+import { percent, round, seconds, toCsv, type Column, type Lang } from './csv.js';
+import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './service.js';
+
+type IntervalRow = IntervalsReport['rows'][number];
+type Totals = IntervalsReport['totals'];
+
+export const INTERVAL_COLUMNS: readonly Column<IntervalRow>[] = [
+  { zh: '日期', en: 'Date', value: (r) => r.date },
+  { zh: '时间段', en: 'Interval', value: (r) => r.label },
+  { zh: 'IVR访问量', en: 'IVR visits', value: (r) => r.ivrVisits },
+  { zh: '来电量', en: 'Offered', value: (r) => r.offered },
+  { zh: '接听量', en: 'Answered', value: (r) => r.answered },
+  { zh: '放弃量', en: 'Abandoned', value: (r) => r.abandoned },
+  { zh: '短时放弃', en: 'Short abandons', value: (r) => r.shortAbandoned },
+  { zh: '接听', en: 'Answering agents', value: (r) => round(r.staffing.answering) },
+  { zh: '培训', en: 'Training', value: (r) => round(r.staffing.training) },
+  { zh: '会议', en: 'Meeting', value: (r) => round(r.staffing.meeting) },
+  { zh: '文书', en: 'Paperwork', value: (r) => round(r.staffing.paperwork) },
+  { zh: '休息', en: 'Break', value: (r) => round(r.staffing.break) },
+  { zh: '其它暂停', en: 'Other pause', value: (r) => round(r.staffing.otherPause) },
+  { zh: '服务水平(%)', en: 'Service level (%)', value: (r) => percent(r.serviceLevel) },
+  { zh: '平均应答(秒)', en: 'ASA (s)', value: (r) => seconds(r.asaMs) },
+  { zh: '平均处理(秒)', en: 'AHT (s)', value: (r) => seconds(r.ahtMs) },
+  { zh: '话务量(Erl)', en: 'Traffic (Erlangs)', value: (r) => round(r.trafficErlangs) },
+  { zh: '建议人数', en: 'Agents needed', value: (r) => r.agentsNeeded },
+  { zh: '预计服务水平(%)', en: 'Predicted SL (%)', value: (r) => percent(r.predictedServiceLevel) },
+];
+
+/** The totals line under the interval rows (合计). */
+function totalsRow(t: Totals, lang: Lang): IntervalRow {
+  const none = { answering: NaN, available: NaN, reserved: NaN, onCall: NaN, wrapUp: NaN, paused: NaN, training: NaN, meeting: NaN, paperwork: NaN, break: NaN, otherPause: NaN };
+  return {
+    start: '', end: '', date: lang === 'zh' ? '合计' : 'Total', label: '',
+    ivrVisits: t.ivrVisits, offered: t.offered, answered: t.answered, abandoned: t.abandoned, shortAbandoned: t.shortAbandoned,
+    serviceLevel: t.serviceLevel, slWithin: t.slWithin, slDenominator: t.slDenominator, asaMs: t.asaMs, ahtMs: t.ahtMs,
+    staffing: none, pausedByReason: {}, trafficErlangs: null, agentsNeeded: null, predictedServiceLevel: null,
+  };
+}
+
+export function intervalsCsv(r: IntervalsReport, lang: Lang): string {
+  return toCsv(INTERVAL_COLUMNS, [...r.rows, totalsRow(r.totals, lang)], lang);
+}
+
+type QueueRow = QueuesReport['rows'][number];
+const queueColumns = (lang: Lang): Column<QueueRow>[] => [
+  { zh: '队列', en: 'Queue', value: (r) => r.queue ?? (lang === 'zh' ? '全部队列' : 'All queues') },
+  { zh: '来电量', en: 'Offered', value: (r) => r.offered },
+  { zh: '接听量', en: 'Answered', value: (r) => r.answered },
+  { zh: '放弃量', en: 'Abandoned', value: (r) => r.abandoned },
+  { zh: '短时放弃', en: 'Short abandons', value: (r) => r.shortAbandoned },
+  { zh: '服务水平(%)', en: 'Service level (%)', value: (r) => percent(r.serviceLevel) },
+  { zh: '平均应答(秒)', en: 'ASA (s)', value: (r) => seconds(r.asaMs) },
+  { zh: '放弃率(%)', en: 'Abandon rate (%)', value: (r) => percent(r.abandonRate) },
+  { zh: '最长等待(秒)', en: 'Longest wait (s)', value: (r) => seconds(r.longestWaitMs) },
+  { zh: '平均处理(秒)', en: 'AHT (s)', value: (r) => seconds(r.ahtMs) },
+];
+
+export function queuesCsv(r: QueuesReport, lang: Lang): string {
+  return toCsv(queueColumns(lang), r.rows, lang);
+}
+
+type AgentRow = AgentsReport['rows'][number];
+const STATE_COLUMNS: ReadonlyArray<[string, string, string]> = [
+  ['available', '空闲', 'Available'],
+  ['reserved', '振铃', 'Ringing'],
+  ['on_call', '通话', 'On call'],
+  ['wrap_up', '话后处理', 'Wrap-up'],
+  ['paused', '暂停', 'Paused'],
+];
+
+/** One column per agent state, then one per pause reason known to the center (培训, 会议...). */
+export function agentColumns(reasons: ReadonlyArray<{ code: string; zh: string; en: string }>): Column<AgentRow>[] {
+  return [
+    { zh: '坐席', en: 'Agent', value: (r) => r.agentId },
+    { zh: '姓名', en: 'Name', value: (r) => r.name },
+    { zh: '分配量', en: 'Offered', value: (r) => r.offered },
+    { zh: '接听量', en: 'Answered', value: (r) => r.answered },
+    { zh: '未接量', en: 'No answer', value: (r) => r.noAnswer },
+    { zh: '振铃中来电挂断', en: 'Caller hung up while ringing', value: (r) => r.cancelled },
+    { zh: '平均处理时长(秒)', en: 'AHT (s)', value: (r) => seconds(r.ahtMs) },
+    ...STATE_COLUMNS.map(([k, zh, en]): Column<AgentRow> => ({ zh: `${zh}(秒)`, en: `${en} (s)`, value: (r) => seconds(r.msByState[k] ?? 0) })),
+    ...reasons.map((p): Column<AgentRow> => ({ zh: `${p.zh}(秒)`, en: `${p.en} (s)`, value: (r) => seconds(r.msByPauseReason[p.code] ?? 0) })),
+    { zh: '占用率(%)', en: 'Occupancy (%)', value: (r) => percent(r.occupancy) },
+  ];
+}
+
+export function agentsCsv(r: AgentsReport, lang: Lang): string {
+  return toCsv(agentColumns(r.pauseReasons), r.rows, lang);
+}
+
+type AbandonRow = AbandonsReport['rows'][number];
+const PLACE: Record<string, { zh: string; en: string }> = {
+  ivr: { zh: 'IVR', en: 'IVR' },
+  queue: { zh: '排队', en: 'Queue' },
+  ringing: { zh: '振铃', en: 'Ringing' },
+};
+const yesNo = (v: boolean | null, lang: Lang) => (v === null ? null : lang === 'zh' ? (v ? '是' : '否') : v ? 'yes' : 'no');
+
+export function abandonColumns(lang: Lang, tzTime: (iso: string) => string): Column<AbandonRow & { n: number }>[] {
+  return [
+    { zh: '序号', en: 'No.', value: (r) => r.n },
+    { zh: '来电号码', en: 'Caller', value: (r) => r.caller },
+    { zh: '转人工时间', en: 'Asked for an agent at', value: (r) => tzTime(r.askedAt) },
+    { zh: '转人工结点', en: 'From node', value: (r) => r.node },
+    { zh: '放弃位置', en: 'Gave up in', value: (r) => PLACE[r.abandonedAt]?.[lang] ?? r.abandonedAt },
+    { zh: '等待(秒)', en: 'Wait (s)', value: (r) => seconds(r.waitMs) },
+    { zh: '短时放弃', en: 'Short', value: (r) => yesNo(r.short, lang) },
+    { zh: '后续已接通', en: 'Called back', value: (r) => yesNo(r.calledBack, lang) },
+    { zh: '队列', en: 'Queue', value: (r) => r.queue },
+    { zh: '呼叫ID', en: 'Call id', value: (r) => r.callId },
+  ];
+}
+
+export function abandonsCsv(r: AbandonsReport, lang: Lang, tzTime: (iso: string) => string): string {
+  return toCsv(abandonColumns(lang, tzTime), r.rows.map((x, i) => ({ ...x, n: i + 1 })), lang);
+}
+
+type RegionRow = RegionsReport['rows'][number];
+export function regionColumns(homeName: string, homeNameEn: string): Column<RegionRow>[] {
+  return [
+    { zh: '年月', en: 'Month', value: (r) => r.month },
+    { zh: `${homeName}本地电话`, en: `${homeNameEn} (home city)`, value: (r) => r.homeCity },
+    { zh: `省内非${homeName}电话`, en: 'Home province, other cities', value: (r) => r.homeProvince },
+    { zh: '省外电话', en: 'Other provinces', value: (r) => r.otherProvince },
+    { zh: '国际电话', en: 'International', value: (r) => r.international },
+    { zh: '小计', en: 'Subtotal (fixed lines from elsewhere)', value: (r) => r.outsideFixed },
+    { zh: '手机', en: 'Mobile', value: (r) => r.mobile },
+    { zh: '未知', en: 'Unknown', value: (r) => r.unknown },
+    { zh: '合计', en: 'Total', value: (r) => r.total },
+  ];
+}
+
+export function regionsCsv(r: RegionsReport, lang: Lang): string {
+  const name = r.home.city ?? r.home.cityCode;
+  return toCsv(regionColumns(name, r.home.cityCode), r.rows, lang);
+}
