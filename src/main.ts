@@ -37,6 +37,7 @@ import { ivrRoutes } from './http/routes/ivr.js';
 import { liveRoutes } from './http/routes/live.js';
 import { simulateRoutes } from './http/routes/simulate.js';
 import { liveSnapshot } from './services/live/snapshot.js';
+import { localDay } from './services/reports/days.js';
 import { routingRoutes } from './http/routes/routing.js';
 import { callbackRoutes } from './http/routes/callbacks.js';
 import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
@@ -194,11 +195,19 @@ export async function startService(config: Config, log: Logger): Promise<Service
   await stream.waitConnected(10_000);
   dispatcher.start();
 
+  const reports = new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log });
   const http = await buildHttp({
     log,
     adminToken: config.ADMIN_TOKEN,
-    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({ snapshot: () => liveSnapshot(live, Date.now()) }),
-      simulateRoutes({ ivr, routing, routingRepo, live, preferredWithinMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000 }), reportRoutes({ reports: new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log }) })],
+    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
+        snapshot: async () => {
+          const now = Date.now();
+          const day = localDay(now, config.TZ_NAME);
+          const [snap, today] = await Promise.all([liveSnapshot(live, now), reports.queues({ from: day, to: day })]);
+          return { ...snap, today: today.rows };
+        },
+      }),
+      simulateRoutes({ ivr, routing, routingRepo, live, preferredWithinMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000 }), reportRoutes({ reports })],
     probes: [
       {
         name: 'asterisk',
@@ -223,7 +232,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
       await callbacks.stop();
       bullConnection.disconnect();
       outcomes.stop();
-      await http.close();
+      // A client that never lets go of its socket (a half-done WebSocket upgrade) must not hold up shutdown.
+      await Promise.race([http.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
       await stream.stop();
       await calls.idle();
       if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown: kept in the outbox for the next start');

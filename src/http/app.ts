@@ -13,7 +13,11 @@ export interface HttpDeps {
 
 /** The HTTP API as one Fastify instance; routes are plugins with schemas. */
 export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: d.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger });
+  const app = Fastify({
+    loggerInstance: d.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    // Shutdown must not wait for keep-alive clients or wallboards' WebSockets.
+    forceCloseConnections: true,
+  });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'request failed');

@@ -86,11 +86,23 @@ async function eventIdsInPg(r: TestRig, caller: string): Promise<string[]> {
   return q.rows.map((x) => x.id);
 }
 
+async function callEndedInPg(r: TestRig, caller: string): Promise<boolean> {
+  const q = await r.pool.query(
+    "SELECT 1 FROM events WHERE type = 'call.ended' AND call_id IN (SELECT call_id FROM events WHERE type = 'call.started' AND body->>'caller' = $1)",
+    [caller],
+  );
+  return (q.rowCount ?? 0) > 0;
+}
+
 async function eventIdsInStream(redis: Redis, caller: string): Promise<string[]> {
+  return (await eventsInStream(redis, caller)).map((e) => e.id);
+}
+
+async function eventsInStream(redis: Redis, caller: string): Promise<Array<{ id: string; type: string }>> {
   const entries = await redis.xrange('t12outage:events', '-', '+');
   const fields = entries.map(([, f]) => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i], f[2 * i + 1]])));
   const callIds = new Set(fields.filter((f) => f.type === 'call.started' && JSON.parse(f.json!).caller === caller).map((f) => f.callId));
-  return fields.filter((f) => callIds.has(f.callId)).map((f) => f.id!);
+  return fields.filter((f) => callIds.has(f.callId)).map((f) => ({ id: f.id!, type: f.type! }));
 }
 
 afterAll(async () => {
@@ -115,9 +127,10 @@ describe('events across store outages (real Postgres and Redis)', () => {
     const caller = await callInIvr();
     // The Redis stream got the call's events at once; Postgres cannot have them.
     const redis = new Redis(`redis://127.0.0.1:${redisPort}`);
-    const streamed = await waitFor('events in the stream', async () => {
-      const ids = await eventIdsInStream(redis, caller);
-      return ids.some(() => true) && ids.length >= 5 ? ids : undefined;
+    // Every event of the call, up to its end, is in the stream before Postgres returns.
+    const streamed = await waitFor('the whole call in the stream', async () => {
+      const evs = await eventsInStream(redis, caller);
+      return evs.some((e) => e.type === 'call.ended') ? evs.map((e) => e.id) : undefined;
     });
     expect(rig.svc.publisher.pending().postgres).toBeGreaterThan(0);
 
@@ -139,10 +152,9 @@ describe('events across store outages (real Postgres and Redis)', () => {
     redisProc!.kill('SIGTERM');
     await waitFor('redis down', async () => !redisUp());
     const caller = await callInIvr();
-    const inPg = await waitFor('events in Postgres', async () => {
-      const ids = await eventIdsInPg(rig!, caller);
-      return ids.length >= 5 ? ids : undefined;
-    });
+    // Wait for the whole call (through call.ended) in Postgres before comparing with the stream.
+    await waitFor('the whole call in Postgres', () => callEndedInPg(rig!, caller));
+    const inPg = await eventIdsInPg(rig!, caller);
     expect(rig!.svc.publisher.pending().redis).toBeGreaterThan(0);
 
     redisProc = startRedis();

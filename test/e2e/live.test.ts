@@ -21,7 +21,7 @@ const metrics = async (token = rig.svc.config.ADMIN_TOKEN) => {
 };
 
 describe('live figures', () => {
-  it('Prometheus /metrics and the /api/live WebSocket show a waiting caller and a paused agent, and need the token', async () => {
+  it('Prometheus /metrics and the /api/live WebSocket show a waiting caller, a paused agent and today so far, and need the token', async () => {
     const agentId = uniqueAgentId();
     await rig.svc.agents.save({ agentId, name: '看板', password: randomPassword(), skills: { vat: 5 }, queues: ['ntax-vat'] });
     await rig.svc.live.setRegistered(agentId, true, Date.now());
@@ -48,11 +48,21 @@ describe('live figures', () => {
       frames.some((f) => f.queues.some((q) => q.queue === 'ntax-vat' && q.waiting === 1) && (f.paused.training ?? 0) >= 1));
     ws.close();
     await run.done;
+    // The caller gave up in the queue: today's figures (the reports' definitions) count it.
+    const after = await waitFor('today so far in /metrics', async () => {
+      const r = await metrics();
+      return /tax12366_today_abandoned\{queue="ntax-vat"\} [1-9]/.test(r.text) ? r.text : undefined;
+    });
+    expect(after).toMatch(/tax12366_today_offered\{queue="ntax-vat"\} [1-9]/);
+    expect(after).toMatch(/tax12366_today_abandon_rate\{queue=""\} /);
 
     expect((await metrics('')).status).toBe(401);
     const noToken = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live`);
     const refused = await new Promise<number>((resolve) => {
-      noToken.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      noToken.on('unexpected-response', (req, res) => {
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
       noToken.on('open', () => resolve(101));
     });
     expect(refused).toBe(401);

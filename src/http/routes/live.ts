@@ -16,10 +16,28 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
     const longest = new Gauge({ name: 'tax12366_longest_wait_seconds', help: 'Longest current wait in a queue', labelNames: ['queue'], registers: [registry] });
     const agents = new Gauge({ name: 'tax12366_agents', help: 'Agents by state', labelNames: ['state'], registers: [registry] });
     const paused = new Gauge({ name: 'tax12366_agents_paused', help: 'Paused agents by reason', labelNames: ['reason'], registers: [registry] });
+    // Today so far, from the same definitions as the reports (docs/metrics.md); queue="" is all queues.
+    const today = {
+      offered: new Gauge({ name: 'tax12366_today_offered', help: 'Calls that asked for a person today', labelNames: ['queue'], registers: [registry] }),
+      answered: new Gauge({ name: 'tax12366_today_answered', help: 'Calls answered by an agent today', labelNames: ['queue'], registers: [registry] }),
+      abandoned: new Gauge({ name: 'tax12366_today_abandoned', help: 'Calls abandoned in queue or while ringing today', labelNames: ['queue'], registers: [registry] }),
+      serviceLevel: new Gauge({ name: 'tax12366_today_service_level', help: 'Service level today (0..1)', labelNames: ['queue'], registers: [registry] }),
+      asa: new Gauge({ name: 'tax12366_today_asa_seconds', help: 'Average speed of answer today', labelNames: ['queue'], registers: [registry] }),
+      abandonRate: new Gauge({ name: 'tax12366_today_abandon_rate', help: 'Abandon rate today (0..1)', labelNames: ['queue'], registers: [registry] }),
+    };
 
     app.get('/metrics', async (_req, reply) => {
       const s = await d.snapshot();
-      for (const g of [waiting, callbacks, longest, agents, paused]) g.reset();
+      for (const g of [waiting, callbacks, longest, agents, paused, ...Object.values(today)]) g.reset();
+      for (const t of s.today ?? []) {
+        const queue = t.queue ?? '';
+        today.offered.set({ queue }, t.offered);
+        today.answered.set({ queue }, t.answered);
+        today.abandoned.set({ queue }, t.abandoned);
+        if (t.serviceLevel !== null) today.serviceLevel.set({ queue }, t.serviceLevel);
+        if (t.asaMs !== null) today.asa.set({ queue }, t.asaMs / 1000);
+        if (t.abandonRate !== null) today.abandonRate.set({ queue }, t.abandonRate);
+      }
       for (const q of s.queues) {
         waiting.set({ queue: q.queue }, q.waiting);
         callbacks.set({ queue: q.queue }, q.callbacksWaiting);
@@ -31,6 +49,9 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
     });
 
     await app.register(websocket);
+    app.addHook('preClose', async () => {
+      for (const client of app.websocketServer.clients) client.terminate();
+    });
     app.get('/api/live', { websocket: true }, (socket) => {
       const send = () => void d.snapshot().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
       send();

@@ -2,8 +2,22 @@ import type { AgentState } from '../../core/agents/state.js';
 import { currentLongestWaitMs } from '../../core/metrics/definitions.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
 
+/** "Today so far" for one queue (or all, queue null): the reports' own figures for today. */
+export interface TodayLine {
+  queue: string | null;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  shortAbandoned: number;
+  serviceLevel: number | null;
+  asaMs: number | null;
+  abandonRate: number | null;
+  longestWaitMs: number | null;
+}
+
 export interface LiveSnapshot {
   at: string;
+  today?: TodayLine[];
   queues: Array<{ queue: string; waiting: number; callbacksWaiting: number; longestWaitS: number | null }>;
   agents: Record<AgentState, number>;
   /** Paused agents by reason (培训, 会议, 文书, 休息, 未接...). */
