@@ -27,7 +27,7 @@ export class PgEventStore {
         ],
       );
       const fresh = new Set(inserted.rows.map((r) => r.id));
-      for (const e of events) if (fresh.has(e.id)) await project(client, e);
+      await project(client, events.filter((e) => fresh.has(e.id)));
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -38,35 +38,50 @@ export class PgEventStore {
   }
 }
 
-async function project(client: pg.PoolClient, e: DomainEvent): Promise<void> {
-  switch (e.type) {
-    case 'call.started':
-      await client.query(
-        'INSERT INTO calls (call_id, caller, dialed, started_at, ivr_version, callback_for) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (call_id) DO NOTHING',
-        [e.callId, e.caller, e.dialed, e.at, e.ivrVersion, e.callbackFor ?? null],
-      );
-      return;
-    case 'call.queued':
-      // A call re-queued after a missed offer keeps the time it first entered.
-      await client.query(
-        `UPDATE calls SET queue = $2, line = $3, sub_line = $4, entered_queue_at = COALESCE(entered_queue_at, $5) WHERE call_id = $1`,
-        [e.callId, e.queue, e.line, e.subLine ?? null, e.at],
-      );
-      return;
-    case 'call.ended':
-      await client.query(
-        `UPDATE calls SET ended_at = $2, outcome = $3, abandoned_at = $4, hung_up_by = $5, agent_id = $6,
-                duration_ms = $7, talk_ms = $8, ivr_node = $9, wait_ms = $10, short_abandon = $11,
-                position_at_entry = $12, position_at_abandon = $13, ivr_path = $14, end_reason = $15
-          WHERE call_id = $1`,
-        [
-          e.callId, e.at, e.outcome, e.abandonedAt ?? null, e.hungUpBy, e.agentId ?? null, e.durationMs, e.talkMs ?? null,
-          e.ivrNode ?? null, e.waitMs ?? null, e.short ?? null, e.positionAtEntry ?? null, e.positionAtAbandon ?? null,
-          e.ivrPath ?? null, e.reason ?? null,
-        ],
-      );
-      return;
-    default:
-      return;
+type Of<T extends DomainEvent['type']> = Extract<DomainEvent, { type: T }>;
+
+/**
+ * The calls table, one statement per kind of event for the whole batch: a call's start comes
+ * before its queueing and its end, so the three statements run in that order.
+ */
+async function project(client: pg.PoolClient, events: readonly DomainEvent[]): Promise<void> {
+  const of = <T extends DomainEvent['type']>(t: T) => events.filter((e): e is Of<T> => e.type === t);
+  const started = of('call.started');
+  if (started.length) {
+    await client.query(
+      `INSERT INTO calls (call_id, caller, dialed, started_at, ivr_version, callback_for)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[])
+       ON CONFLICT (call_id) DO NOTHING`,
+      [started.map((e) => e.callId), started.map((e) => e.caller), started.map((e) => e.dialed), started.map((e) => e.at),
+        started.map((e) => e.ivrVersion), started.map((e) => e.callbackFor ?? null)],
+    );
+  }
+  // One row per call: the first queueing sets the time it asked for a person.
+  const queued = [...new Map(of('call.queued').reverse().map((e) => [e.callId, e])).values()];
+  if (queued.length) {
+    await client.query(
+      `UPDATE calls c SET queue = u.queue, line = u.line, sub_line = u.sub_line, entered_queue_at = COALESCE(c.entered_queue_at, u.at)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(call_id, queue, line, sub_line, at)
+        WHERE c.call_id = u.call_id`,
+      [queued.map((e) => e.callId), queued.map((e) => e.queue), queued.map((e) => e.line), queued.map((e) => e.subLine ?? null), queued.map((e) => e.at)],
+    );
+  }
+  const ended = of('call.ended');
+  if (ended.length) {
+    const col = <K extends keyof Of<'call.ended'>>(k: K) => ended.map((e) => e[k] ?? null);
+    await client.query(
+      `UPDATE calls c SET ended_at = u.at, outcome = u.outcome, abandoned_at = u.abandoned_at, hung_up_by = u.hung_up_by,
+              agent_id = u.agent_id, duration_ms = u.duration_ms, talk_ms = u.talk_ms, ivr_node = u.ivr_node, wait_ms = u.wait_ms,
+              short_abandon = u.short, position_at_entry = u.pos_entry, position_at_abandon = u.pos_abandon,
+              ivr_path = CASE WHEN u.ivr_path IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.ivr_path)) END,
+              end_reason = u.reason
+         FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[],
+                     $10::int[], $11::boolean[], $12::int[], $13::int[], $14::jsonb[], $15::text[])
+              AS u(call_id, at, outcome, abandoned_at, hung_up_by, agent_id, duration_ms, talk_ms, ivr_node, wait_ms, short, pos_entry, pos_abandon, ivr_path, reason)
+        WHERE c.call_id = u.call_id`,
+      [col('callId'), col('at'), col('outcome'), col('abandonedAt'), col('hungUpBy'), col('agentId'), col('durationMs'), col('talkMs'),
+        col('ivrNode'), col('waitMs'), col('short'), col('positionAtEntry'), col('positionAtAbandon'),
+        ended.map((e) => (e.ivrPath ? JSON.stringify(e.ivrPath) : null)), col('reason')],
+    );
   }
 }
