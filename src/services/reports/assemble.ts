@@ -21,22 +21,8 @@ export const INTERVAL_MINUTES = [5, 10, 15, 20, 30, 60] as const;
 /** The agent states that count as taking calls (the seed's 接听 column). */
 export const ANSWERING_STATES = ['available', 'reserved', 'on_call', 'wrap_up'] as const;
 
-interface CallSums {
-  ivrVisits: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  slWithin: number;
-  slDen: number;
-  asaMs: number;
-  asaN: number;
-  arNum: number;
-  arDen: number;
-  longestWaitMs: number | null;
-  handleMs: number;
-  handleN: number;
-}
+/** A bucket's figures without its place (time and queue): what buckets add up to. */
+type CallSums = Omit<CallBucket, 'bucket' | 'queue'>;
 
 const zeroSums = (): CallSums => ({
   ivrVisits: 0, offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, slWithin: 0, slDen: 0,
