@@ -37,6 +37,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { from as copyFrom } from 'pg-copy-streams';
 import { migrate } from '../src/adapters/postgres/migrate.js';
+import { mulberry32 } from './prng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,16 +62,6 @@ if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set: run thr
 
 // ---- randomness -------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 const exp = (mean: number) => -mean * Math.log(1 - rnd());

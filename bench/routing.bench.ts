@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { AgentState } from '../src/core/agents/state.js';
 import { assign } from '../src/core/routing/assign.js';
 import { routingRules, type Agent, type QueueRules, type Strategy, type WaitingCall } from '../src/core/routing/model.js';
+import { mulberry32 } from './prng.js';
 
 const AGENTS = 10_000;
 const SKILLS = 200;
@@ -21,17 +22,6 @@ const SINGLE = 2_000;
 /** Share of agents free; ROUTING_BENCH_AVAILABLE=1 is the worst case (every agent offerable). */
 const AVAILABLE = Number(process.env.ROUTING_BENCH_AVAILABLE ?? 0.35);
 
-/** mulberry32: tiny, fast, good enough for test data, and reproducible from a seed. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(12366);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));

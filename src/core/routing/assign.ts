@@ -29,7 +29,7 @@ import {
   waitMs,
   type Requirement,
 } from './eligibility.js';
-import type { Agent, Assignment, ExpiryAction, QueueRules, RoutingRules, Step, WaitingCall } from './model.js';
+import type { Agent, Assignment, ExpiryAction, OnExpiry, QueueRules, RoutingRules, Step, WaitingCall } from './model.js';
 
 export interface ActiveStep {
   index: number;
@@ -84,6 +84,11 @@ export function expiry(call: WaitingCall, rules: RoutingRules, now: number): Exp
   if (q.maxWaitS !== undefined && wait >= toMs(q.maxWaitS)) return { action: 'max_wait' };
   const x = q.onExpiry;
   if (!x || wait < toMs(x.afterS)) return undefined;
+  return expiryAction(x);
+}
+
+/** What a queue's onExpiry rule does, without its timing. */
+export function expiryAction(x: OnExpiry): ExpiryAction {
   switch (x.action) {
     case 'overflow':
       return { action: 'overflow', toQueue: x.toQueue };

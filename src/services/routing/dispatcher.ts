@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Agent, ExpiryAction, OnExpiry, WaitingCall } from '../../core/routing/model.js';
-import { assign, expiry, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
+import type { Agent, ExpiryAction, WaitingCall } from '../../core/routing/model.js';
+import { assign, expiry, expiryAction, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
 import type { AgentLive, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
 import type { RoutingCatalog } from './catalog.js';
 
@@ -95,7 +95,7 @@ export class Dispatcher {
       let action = expiry(call, rules, now);
       // Queue full, or nobody who could ever take it is logged in: the queue's rule, at once.
       if (!action && q && ((q.maxQueued !== undefined && at > q.maxQueued) || !loggedIn.some((a) => a.queues.includes(w.queue)))) {
-        action = q.onExpiry ? onExpiryAction(q.onExpiry) : { action: 'max_wait' };
+        action = q.onExpiry ? expiryAction(q.onExpiry) : { action: 'max_wait' };
       }
       if (action) {
         if (!w.expired) {
@@ -142,17 +142,6 @@ export class Dispatcher {
     }
     clearTimeout(this.wake);
     if (Number.isFinite(next)) this.wake = setTimeout(() => this.kick(), Math.max(0, next - this.d.now()) + 5);
-  }
-}
-
-function onExpiryAction(x: OnExpiry): ExpiryAction {
-  switch (x.action) {
-    case 'overflow':
-      return { action: 'overflow', toQueue: x.toQueue };
-    case 'message_hangup':
-      return { action: 'message_hangup', prompt: x.prompt };
-    default:
-      return { action: x.action };
   }
 }
 
