@@ -3,7 +3,9 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { localDateTime } from '../../services/reports/days.js';
 import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from '../../services/reports/columns.js';
-import { abandonsQuery, agentsQuery, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery, type RawQuery } from '../../services/reports/params.js';
+import {
+  abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery, type RawQuery,
+} from '../../services/reports/params.js';
 import { homeArea, type ReportService } from '../../services/reports/service.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -24,6 +26,7 @@ const RangeQuery = Type.Object({ from: Day, to: Type.Optional(Day), ...Common, s
 const AbandonsQuery = Type.Object(
   {
     from: Day, to: Type.Optional(Day), ...Common, slSeconds: Int('service-level T in seconds (20)'),
+    caller: Type.Optional(Type.String({ pattern: CALLER_PATTERN, description: 'one caller number, as delivered by the trunk; with or without queue' })),
     limit: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows per page: 1000 for JSON, all for CSV' })),
     offset: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows to skip (0)' })),
   },
@@ -35,6 +38,7 @@ const IntervalsQuery = Type.Object(
     from: Day,
     to: Type.Optional(Day),
     ...Common,
+    agents: Type.Optional(Type.String({ pattern: AGENTS_PATTERN, description: 'staffing of these agent ids only (comma-separated, at most 100, ranges up to 92 days); the whole center when absent' })),
     minutes: Int('interval length: 5, 10, 15, 20, 30 or 60 (15)'),
     slSeconds: Int('service-level T in seconds (20)'),
     slTarget: Type.Optional(Type.String({ pattern: '^[0-9.]{1,8}$', description: 'wanted service level for the Erlang C advice (0.8)' })),
@@ -66,7 +70,7 @@ const IntervalRow = Type.Object({
   trafficErlangs: NumOrNull, agentsNeeded: NumOrNull, predictedServiceLevel: NumOrNull,
 });
 const IntervalsReport = Type.Object({
-  ...Head, minutes: Num,
+  ...Head, agents: Nullable(Type.Array(Str)), minutes: Num,
   targets: Type.Object({ slSeconds: Num, slTarget: Num, shortAbandonS: Num }),
   rows: Type.Array(IntervalRow), totals: Totals,
 });
@@ -83,13 +87,20 @@ const AgentsReport = Type.Object({
   })),
 });
 const AbandonsReport = Type.Object({
-  ...Head, callbackWindowDays: Num, count: Num, offset: Num, limit: NumOrNull,
+  ...Head, caller: Nullable(Str), callbackWindowDays: Num, count: Num, offset: Num, limit: NumOrNull,
   rows: Type.Array(Type.Object({
     callId: Str, caller: Str, askedAt: Str, endedAt: Str, node: Str, queue: Nullable(Str), line: Nullable(Str), subLine: Nullable(Str),
     ivrNode: Nullable(Str), abandonedAt: Str, waitMs: NumOrNull, durationMs: NumOrNull,
     short: Nullable(Type.Boolean()), positionAtEntry: NumOrNull, positionAtAbandon: NumOrNull, calledBack: Type.Boolean(),
   })),
 });
+/** JSON by default; format=csv sends the same rows as a spreadsheet (not through the schema). */
+const jsonOrCsv = (report: TSchema) => ({
+  description: 'the report as JSON, or as CSV with format=csv',
+  content: { 'application/json': { schema: report }, 'text/csv': { schema: Type.String({ description: 'UTF-8 CSV; headers in Chinese, or English with lang=en' }) } },
+});
+const tags = ['reports'];
+
 const RegionsReport = Type.Object({
   from: Str, to: Str, tz: Str, queue: Nullable(Str),
   home: Type.Object({ cityCode: Str, province: Str, city: Nullable(Str) }),
@@ -134,7 +145,7 @@ export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync 
     };
 
     app.get('/api/reports/intervals', {
-      schema: { querystring: IntervalsQuery, response: { 200: IntervalsReport, 400: Error_ } },
+      schema: { tags, summary: 'Per-interval traffic, service level and staffing, with Erlang C advice', querystring: IntervalsQuery, response: { 200: jsonOrCsv(IntervalsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
       const q = intervalsQuery(req.query as RawQuery);
       const r = await reports.intervals(q);
@@ -142,7 +153,7 @@ export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync 
     }));
 
     app.get('/api/reports/queues', {
-      schema: { querystring: RangeQuery, response: { 200: QueuesReport, 400: Error_ } },
+      schema: { tags, summary: 'Per-queue totals over days', querystring: RangeQuery, response: { 200: jsonOrCsv(QueuesReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
       const q = rangeQuery(req.query as RawQuery);
       const r = await reports.queues(q);
@@ -150,7 +161,7 @@ export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync 
     }));
 
     app.get('/api/reports/agents', {
-      schema: { querystring: AgentsQuery, response: { 200: AgentsReport, 400: Error_ } },
+      schema: { tags, summary: 'Per-agent calls, handling time and time per state and pause reason', querystring: AgentsQuery, response: { 200: jsonOrCsv(AgentsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
       const q = agentsQuery(req.query as RawQuery);
       const r = await reports.agents(q);
@@ -158,7 +169,7 @@ export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync 
     }));
 
     app.get('/api/reports/abandons', {
-      schema: { querystring: AbandonsQuery, response: { 200: AbandonsReport, 400: Error_ } },
+      schema: { tags, summary: 'Abandoned calls, one row each, with where they ended and whether they were called back', querystring: AbandonsQuery, response: { 200: jsonOrCsv(AbandonsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
       const q = abandonsQuery(req.query as RawQuery);
       const r = await reports.abandons(q);
@@ -167,7 +178,7 @@ export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync 
     }));
 
     app.get('/api/reports/regions', {
-      schema: { querystring: RegionsQuery, response: { 200: RegionsReport, 400: Error_ } },
+      schema: { tags, summary: 'Calls per month by where callers are (home city, province, elsewhere, mobile)', querystring: RegionsQuery, response: { 200: jsonOrCsv(RegionsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
       const q = regionsQuery(req.query as RawQuery, (code) => homeArea(code, reports.areaCodes) !== undefined);
       const r = await reports.regions(q);

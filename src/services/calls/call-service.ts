@@ -130,6 +130,7 @@ export class CallService {
 
   /** The dispatcher reserved an agent for this call. */
   deliverAgent(callId: string, agentId: string): void {
+    this.d.agents.noteReserved(agentId, callId);
     if (!this.calls.has(callId)) {
       // Not ours or already gone: give the agent back rather than leave it reserved.
       void this.d.agents.move(agentId, 'unreserve', 'call_gone', callId);

@@ -18,6 +18,16 @@ export class ParamError extends Error {
 export const MAX_DAYS = 366 * 3;
 export const MAX_MONTHS = 36;
 export const QUEUE_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';
+/** Agent ids (SIP user names, as in the agents API), comma-separated. */
+export const AGENTS_PATTERN = '^[0-9]{3,6}(,[0-9]{3,6})*$';
+/** A caller number as the trunk delivers it (digits, an optional leading +). */
+export const CALLER_PATTERN = '^\\+?[0-9]{3,20}$';
+/**
+ * Staffing of named agents is read from their raw state changes, not from the day rollups
+ * (which hold the whole center): these bounds keep one request's work to a few thousand rows per agent.
+ */
+export const MAX_AGENTS = 100;
+export const MAX_AGENT_STAFF_DAYS = 92;
 
 export interface Output {
   format: 'json' | 'csv';
@@ -36,6 +46,22 @@ function queue(q: RawQuery): string | undefined {
   if (q.queue === undefined || q.queue === '') return undefined;
   if (!new RegExp(QUEUE_PATTERN).test(q.queue)) throw new ParamError('queue', `must be a queue name (got ${JSON.stringify(q.queue)})`);
   return q.queue;
+}
+
+/** `agents=1001,1002`: staffing of these agents only (a team) instead of the whole center. */
+function agents(q: RawQuery, days: { from: string; to: string }): string[] | undefined {
+  if (q.agents === undefined || q.agents === '') return undefined;
+  if (!new RegExp(AGENTS_PATTERN).test(q.agents)) throw new ParamError('agents', `must be agent ids separated by commas, e.g. 1001,1002 (got ${JSON.stringify(q.agents)})`);
+  const ids = [...new Set(q.agents.split(','))];
+  if (ids.length > MAX_AGENTS) throw new ParamError('agents', `at most ${MAX_AGENTS} agents (got ${ids.length})`);
+  if (dayCount(days.from, days.to) > MAX_AGENT_STAFF_DAYS) throw new ParamError('agents', `with agents the range is at most ${MAX_AGENT_STAFF_DAYS} days`);
+  return ids;
+}
+
+function caller(q: RawQuery): string | undefined {
+  if (q.caller === undefined || q.caller === '') return undefined;
+  if (!new RegExp(CALLER_PATTERN).test(q.caller)) throw new ParamError('caller', `must be a phone number, digits with an optional leading + (got ${JSON.stringify(q.caller)})`);
+  return q.caller;
 }
 
 export function dayRange(q: RawQuery): { from: string; to: string } {
@@ -69,7 +95,8 @@ export function intervalsQuery(q: RawQuery) {
       throw new ParamError('slTarget', `must be a fraction between 0 and 1, e.g. 0.8 (got ${JSON.stringify(q.slTarget)})`);
     }
   }
-  return { ...dayRange(q), queue: queue(q), minutes, slSeconds: slSeconds(q), slTarget, ...output(q) };
+  const days = dayRange(q);
+  return { ...days, queue: queue(q), agents: agents(q, days), minutes, slSeconds: slSeconds(q), slTarget, ...output(q) };
 }
 
 export function rangeQuery(q: RawQuery) {
@@ -83,7 +110,7 @@ export const ABANDONS_MAX_PAGE = 100_000;
 export function abandonsQuery(q: RawQuery) {
   const base = rangeQuery(q);
   const limit = q.limit === undefined || q.limit === '' ? (base.format === 'csv' ? null : ABANDONS_PAGE) : integer(q, 'limit', ABANDONS_PAGE, 1, ABANDONS_MAX_PAGE);
-  return { ...base, limit, offset: integer(q, 'offset', 0, 0, 10_000_000) };
+  return { ...base, caller: caller(q), limit, offset: integer(q, 'offset', 0, 0, 10_000_000) };
 }
 
 export function agentsQuery(q: RawQuery) {

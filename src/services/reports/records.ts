@@ -97,6 +97,35 @@ export interface AgentSpan extends StateSpan {
 }
 
 /**
+ * The reservation of an agent for a call is made in Redis and recorded as no state change;
+ * only the ring (call.agent_offered) is. Without it, ringing time would read as available and
+ * `reserved` would always be 0. A ring starts a reserved span, which the agent's next change
+ * (answered, missed, caller hung up) ends. `states` as loadStateEvents gives them (each agent's
+ * list headed by its last change before `from`); rings from a little before `from` on. Returns
+ * each agent's merged list, headed again by its last entry before `from`. A ring and a change
+ * at the same instant: the ring first.
+ */
+export function withRings(states: readonly StateEventRow[], rings: readonly StateEventRow[], from: number): StateEventRow[] {
+  if (rings.length === 0) return [...states];
+  const byAgent = new Map<string, Array<{ e: StateEventRow; ring: boolean }>>();
+  for (const [list, ring] of [[rings, true], [states, false]] as const) {
+    for (const e of list) {
+      let l = byAgent.get(e.agentId);
+      if (!l) byAgent.set(e.agentId, (l = []));
+      l.push({ e, ring });
+    }
+  }
+  const out: StateEventRow[] = [];
+  for (const list of byAgent.values()) {
+    list.sort((a, b) => a.e.at - b.e.at || Number(b.ring) - Number(a.ring));
+    const firstInRange = list.findIndex((x) => x.e.at >= from);
+    const start = firstInRange === -1 ? list.length - 1 : Math.max(0, firstInRange - 1);
+    for (const x of list.slice(start)) out.push(x.e);
+  }
+  return out;
+}
+
+/**
  * Time in each state: an event's state lasts until the agent's next event; the last one lasts
  * until `until` (now, or the end of what was read). Rows must be ordered by agent, then time.
  */

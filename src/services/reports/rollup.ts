@@ -182,8 +182,13 @@ export function buildCallBuckets(input: DayInput, thresholds: Thresholds): CallB
 
 /** Average agents per state and pause reason in each 5-minute bucket of the day. */
 export function buildStaffBuckets(input: DayInput): StaffBucket[] {
-  return staffingByInterval(clipSpans(input.spans, input.from, input.to), input.tz, BUCKET_MINUTES)
-    .filter((r) => inDay(r.intervalStart, input))
+  return staffBuckets(input.spans, input.from, input.to, input.tz);
+}
+
+/** The same for any spans over any [from, to) (a team's staffing over a range of days). */
+export function staffBuckets(spans: readonly AgentSpan[], from: number, to: number, tz: string): StaffBucket[] {
+  return staffingByInterval(clipSpans(spans, from, to), tz, BUCKET_MINUTES)
+    .filter((r) => r.intervalStart >= from && r.intervalStart < to)
     .map((r) => ({ bucket: r.intervalStart, byState: r.byState, byReason: r.byPauseReason }));
 }
 

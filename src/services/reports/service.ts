@@ -16,9 +16,9 @@ import { intervalLabel } from '../../core/metrics/intervals.js';
 import { DEFAULT_HOME, type AreaCodeTable, type HomeArea } from '../../core/metrics/regions.js';
 import { agentLines, intervalLines, queueLines, regionLines, type AgentLine, type IntervalLine, type IntervalTotals, type QueueLine, type RegionLine } from './assemble.js';
 import { addDays, dayStart, daysBetween, localDay, monthRange } from './days.js';
-import { spansFromEvents, toCallRecord } from './records.js';
+import { spansFromEvents, toCallRecord, withRings } from './records.js';
 import {
-  buildAgentDays, buildCallBuckets, buildRegionDays, buildStaffBuckets,
+  buildAgentDays, buildCallBuckets, buildRegionDays, buildStaffBuckets, staffBuckets,
   type AgentDay, type CallBucket, type DayInput, type RegionDay, type StaffBucket,
 } from './rollup.js';
 import * as store from './store.js';
@@ -74,6 +74,8 @@ export interface IntervalParams extends Range {
   minutes: number;
   slSeconds: number;
   slTarget: number;
+  /** Staffing of these agents only; the whole center when absent. */
+  agents?: readonly string[];
 }
 
 export interface ReportServiceDeps {
@@ -109,10 +111,15 @@ export class ReportService {
   /** 来电量与人力安排: per interval, calls, staffing, service level and Erlang C advice. */
   async intervals(p: IntervalParams) {
     const t = this.thresholds(p.slSeconds);
-    const c = await this.collect(p.from, p.to, { calls: t, staff: true }, p.queue);
-    const { lines, totals } = intervalLines(c.calls, c.staff, { tz: this.tz, minutes: p.minutes, queue: p.queue, targetS: p.slSeconds, targetSL: p.slTarget });
+    const team = p.agents?.length ? p.agents : undefined;
+    const [c, teamStaff] = await Promise.all([
+      this.collect(p.from, p.to, { calls: t, staff: !team }, p.queue),
+      team ? this.staffOf(team, p.from, p.to) : undefined,
+    ]);
+    const { lines, totals } = intervalLines(c.calls, teamStaff ?? c.staff, { tz: this.tz, minutes: p.minutes, queue: p.queue, targetS: p.slSeconds, targetSL: p.slTarget });
     return {
       ...this.head(p),
+      agents: team ? [...team] : null,
       minutes: p.minutes,
       targets: { slSeconds: p.slSeconds, slTarget: p.slTarget, shortAbandonS: this.shortAbandonS },
       rows: lines.map((l) => this.intervalOut(l, p.minutes)),
@@ -144,17 +151,19 @@ export class ReportService {
   }
 
   /** 来电放弃情况: every abandoned call, where the caller came from and gave up, and whether they got through later. */
-  async abandons(p: Range & { slSeconds?: number; limit?: number | null; offset?: number }) {
+  async abandons(p: Range & { slSeconds?: number; limit?: number | null; offset?: number; caller?: string }) {
     const from = dayStart(p.from, this.tz);
     const to = dayStart(addDays(p.to, 1), this.tz);
     const page = { limit: p.limit ?? null, offset: p.offset ?? 0 };
+    const filter = { queue: p.queue, caller: p.caller };
     const [count, rows] = await Promise.all([
-      store.countAbandons(this.pool, from, to, p.queue),
-      store.readAbandons(this.pool, from, to, to + 7 * 86_400_000, p.queue, page),
+      store.countAbandons(this.pool, from, to, filter),
+      store.readAbandons(this.pool, from, to, to + 7 * 86_400_000, filter, page),
     ]);
     const t = this.thresholds(p.slSeconds);
     return {
       ...this.head(p),
+      caller: p.caller ?? null,
       callbackWindowDays: 7,
       count,
       offset: page.offset,
@@ -227,6 +236,21 @@ export class ReportService {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(p.concurrency ?? 1, 4)) }, worker));
     await store.pruneStaleMarks(this.pool);
     return { days: days.length, built: todo.length };
+  }
+
+  /**
+   * Staffing of a team, straight from its members' state changes over the whole range: the
+   * stored rollups sum every agent, so they cannot be split. Same spans and clipping as a day's rollup.
+   */
+  private async staffOf(agentIds: readonly string[], fromDay: string, toDay: string): Promise<StaffBucket[]> {
+    const from = dayStart(fromDay, this.tz);
+    const to = Math.min(dayStart(addDays(toDay, 1), this.tz), Date.now());
+    if (to <= from) return [];
+    const [events, rings] = await Promise.all([
+      store.loadAgentsStateEvents(this.pool, agentIds, from, to),
+      store.loadRings(this.pool, from - store.RINGS_BEFORE_MS, to, agentIds),
+    ]);
+    return staffBuckets(spansFromEvents(withRings(events, rings, from), to), from, to, this.tz);
   }
 
   private head(p: Range) {
@@ -328,7 +352,8 @@ export class ReportService {
           const withEvents = needs.staff || needs.calls;
           const until = Math.min(to + store.EVENTS_PAST_DAY_MS, clock);
           const calls = await store.loadCalls(client, from, to);
-          const events = withEvents ? await store.loadStateEvents(client, from, until) : [];
+          const states = withEvents ? await store.loadStateEvents(client, from, until) : [];
+          const events = withEvents ? withRings(states, await store.loadRings(client, from - store.RINGS_BEFORE_MS, until), from) : [];
           const offers = needs.staff ? await store.loadOffers(client, from, to) : [];
           const input: DayInput = { day, tz: this.tz, from, to, now: clock, calls, spans: spansFromEvents(events, until), offers };
           const built: BuiltDay = { day, from, to, stored: to <= clock - store.CLOSE_AFTER_MS };

@@ -83,6 +83,41 @@ export async function loadStateEvents(db: Db, from: number, until: number): Prom
   return r.rows.map((x) => ({ agentId: x.agent_id, at: x.at, to: x.st, pauseReason: x.reason, callId: x.call_id }));
 }
 
+/**
+ * The state changes of the named agents in [from, until), each agent's list headed by the last
+ * change before `from`, as loadStateEvents reads them for everyone. For staffing of a team.
+ */
+export async function loadAgentsStateEvents(db: Db, agentIds: readonly string[], from: number, until: number): Promise<StateEventRow[]> {
+  const r = await db.query<{ agent_id: string; at: number; st: string; reason: string | null; call_id: string | null }>(
+    `SELECT x.agent_id, ${ms('x.at')} AS at, x.st, x.reason, x.call_id FROM unnest($1::text[]) AS ag(agent_id) CROSS JOIN LATERAL (
+       (SELECT agent_id, at, seq, body->>'to' AS st, body->>'pauseReason' AS reason, body->>'callId' AS call_id
+          FROM events WHERE type = 'agent.state_changed' AND agent_id = ag.agent_id AND at < $2
+         ORDER BY events.at DESC, events.seq DESC LIMIT 1)
+       UNION ALL
+       (SELECT agent_id, at, seq, body->>'to', body->>'pauseReason', body->>'callId'
+          FROM events WHERE type = 'agent.state_changed' AND agent_id = ag.agent_id AND at >= $2 AND at < $3
+         ORDER BY events.at, events.seq)
+     ) x
+     ORDER BY x.agent_id, x.at, x.seq`,
+    [agentIds, new Date(from), new Date(until)],
+  );
+  return r.rows.map((x) => ({ agentId: x.agent_id, at: x.at, to: x.st, pauseReason: x.reason, callId: x.call_id }));
+}
+
+/** Rings start before a day and end in it for at most a ring timeout; this covers any. */
+export const RINGS_BEFORE_MS = 3_600_000;
+
+/** Rings (call.agent_offered) in [from, until), of the named agents or all, as starts of `reserved` (records.withRings). */
+export async function loadRings(db: Db, from: number, until: number, agentIds?: readonly string[]): Promise<StateEventRow[]> {
+  const r = await db.query<{ agent_id: string; at: number; call_id: string | null }>(
+    `SELECT agent_id, ${ms('at')} AS at, call_id FROM events
+      WHERE type = 'call.agent_offered' AND at >= $1 AND at < $2 AND agent_id IS NOT NULL AND ($3::text[] IS NULL OR agent_id = ANY($3::text[]))
+      ORDER BY agent_id, at, seq`,
+    [new Date(from), new Date(until), agentIds ?? null],
+  );
+  return r.rows.map((x) => ({ agentId: x.agent_id, at: x.at, to: 'reserved', pauseReason: null, callId: x.call_id }));
+}
+
 /** Offers rung in [from, to) and what became of each. */
 export async function loadOffers(db: Db, from: number, to: number): Promise<OfferRow[]> {
   const r = await db.query<{ agent_id: string; call_id: string; at: number; queue: string | null; open: boolean; answered: boolean; missed: boolean }>(
@@ -295,11 +330,17 @@ export interface AbandonRow {
   calledBack: boolean;
 }
 
-const ABANDONS_WHERE = `c.outcome = 'abandoned' AND COALESCE(c.entered_queue_at, c.started_at) >= $1 AND COALESCE(c.entered_queue_at, c.started_at) < $2
-        AND ($3::text IS NULL OR c.queue = $3)`;
+/** Which abandons a list holds: a queue (calls that reached it), a caller's number, or both. */
+export interface AbandonFilter {
+  queue?: string;
+  caller?: string;
+}
 
-export async function countAbandons(db: Db, from: number, to: number, queue?: string): Promise<number> {
-  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM calls c WHERE ${ABANDONS_WHERE}`, [new Date(from), new Date(to), queue ?? null]);
+const ABANDONS_WHERE = `c.outcome = 'abandoned' AND COALESCE(c.entered_queue_at, c.started_at) >= $1 AND COALESCE(c.entered_queue_at, c.started_at) < $2
+        AND ($3::text IS NULL OR c.queue = $3) AND ($4::text IS NULL OR c.caller = $4)`;
+
+export async function countAbandons(db: Db, from: number, to: number, f: AbandonFilter = {}): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM calls c WHERE ${ABANDONS_WHERE}`, [new Date(from), new Date(to), f.queue ?? null, f.caller ?? null]);
   return r.rows[0]!.n;
 }
 
@@ -309,7 +350,7 @@ export async function countAbandons(db: Db, from: number, to: number, queue?: st
  * number had a later call answered before `callbackUntil`.
  */
 export async function readAbandons(
-  db: Db, from: number, to: number, callbackUntil: number, queue?: string, page: { limit: number | null; offset: number } = { limit: null, offset: 0 },
+  db: Db, from: number, to: number, callbackUntil: number, f: AbandonFilter = {}, page: { limit: number | null; offset: number } = { limit: null, offset: 0 },
 ): Promise<AbandonRow[]> {
   const r = await db.query<{
     call_id: string; caller: string; asked: number; s: number; q: number | null; e: number; queue: string | null; line: string | null;
@@ -320,12 +361,12 @@ export async function readAbandons(
             ${ms('c.entered_queue_at')} AS q, ${ms('COALESCE(c.ended_at, c.started_at)')} AS e, c.queue, c.line, c.sub_line, c.ivr_node,
             c.abandoned_at, c.wait_ms, c.duration_ms, c.short_abandon, c.position_at_entry, c.position_at_abandon,
             EXISTS (SELECT 1 FROM calls b WHERE b.caller = c.caller AND b.outcome = 'answered'
-                       AND b.started_at > c.started_at AND b.started_at < $4) AS called_back
+                       AND b.started_at > c.started_at AND b.started_at < $5) AS called_back
        FROM calls c
       WHERE ${ABANDONS_WHERE}
       ORDER BY COALESCE(c.entered_queue_at, c.started_at), c.call_id
-      LIMIT $5 OFFSET $6`,
-    [new Date(from), new Date(to), queue ?? null, new Date(callbackUntil), page.limit, page.offset],
+      LIMIT $6 OFFSET $7`,
+    [new Date(from), new Date(to), f.queue ?? null, f.caller ?? null, new Date(callbackUntil), page.limit, page.offset],
   );
   return r.rows.map((x) => ({
     callId: x.call_id, caller: x.caller, askedAt: x.asked, startedAt: x.s, enteredQueueAt: x.q, endedAt: x.e, queue: x.queue, line: x.line,
