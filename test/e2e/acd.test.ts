@@ -2,27 +2,27 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StuckAgents } from '../../src/services/agents/stuck-agents.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { activateIvr, activateRouting, alwaysOpen12366, api } from '../support/ivr.js';
+import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts, promptMs } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
 import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 import { callIdOf, callRow, eventsOf, waitForEvent, type StoredEvent } from '../support/calls.js';
 
-/** Short times so escalation, ring timeouts and wrap-up happen within a test. */
-const RULES = {
-  skills: [{ code: 'vat', zh: '增值税' }],
-  queues: [
-    {
-      queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 6,
-      steps: [{ afterS: 0, skills: { vat: 4 } }, { afterS: 4, skills: { vat: 2 } }],
-      wrapUpS: 3, ringTimeoutS: 4, noAnswerPauseAfter: 1, maxWaitS: 120,
-    },
-    // Nobody waits long here: after 3 s the caller hears the closing message.
-    { queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0, maxWaitS: 3 },
-    // No agent serves finance in these tests: its callers are offered a message at once.
-    { queue: 'finance', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], onExpiry: { afterS: 60, action: 'voicemail' }, wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0 },
-  ],
-};
+/**
+ * Short times so escalation, ring timeouts and wrap-up happen within a test. The shipped tree's
+ * other queues keep their shipped rules: the active IVR must find every queue it sends to.
+ */
+const RULES = shippedRoutingWith([
+  {
+    queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 6,
+    steps: [{ afterS: 0, skills: { vat: 4 } }, { afterS: 4, skills: { vat: 2 } }],
+    wrapUpS: 3, ringTimeoutS: 4, noAnswerPauseAfter: 1, maxWaitS: 120,
+  },
+  // Nobody waits long here: after 3 s the caller hears the closing message.
+  { queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0, maxWaitS: 3 },
+  // No agent serves finance in these tests: its callers are offered a message at once.
+  { queue: 'finance', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], onExpiry: { afterS: 60, action: 'voicemail' }, wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0 },
+]);
 
 let rig: TestRig;
 const phones: SippRun[] = [];

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses, type DtmfPress } from '../support/dtmf-pcap.js';
-import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRouting } from '../support/ivr.js';
+import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRouting, shippedRoutingWith } from '../support/ivr.js';
 import { ROOTFS } from '../support/rig.js';
 import { sipp } from '../support/sipp.js';
 import { startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
@@ -113,6 +113,9 @@ describe('IVR with real SIP calls', () => {
 
   it('a new version activated while a call is in the IVR: that call finishes on the old tree, the next takes the new one', async () => {
     const before = await api(rig, 'GET', '/api/ivr/active');
+    // An IVR version may only send calls to a queue the active routing has: the pilot queue first.
+    const vat = shippedRouting().queues.find((q: { queue: string }) => q.queue === 'ntax-vat');
+    await activateRouting(rig, shippedRoutingWith([{ ...vat, queue: 'vat-pilot' }]));
     const pilot = alwaysOpen12366();
     pilot.name = 'vat-pilot';
     pilot.nodes['ntax.vat'].queue = 'vat-pilot';

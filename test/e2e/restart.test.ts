@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { alwaysOpen12366 } from '../support/ivr.js';
+import { alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts, requireEnv } from '../support/rig.js';
 import { registerAgent, sipp } from '../support/sipp.js';
 import { randomPassword, uniqueAgentId, uniqueCaller, waitFor } from '../support/service.js';
@@ -49,10 +49,8 @@ describe('kill -9 of the service', () => {
     svc = await spawnService(env);
     const v = await call(svc.url, 'POST', '/api/ivr/versions', alwaysOpen12366());
     await call(svc.url, 'POST', `/api/ivr/versions/${v.version}/activate`);
-    const rules = {
-      skills: [{ code: 'vat', zh: '增值税' }],
-      queues: [{ queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 1, ringTimeoutS: 10, noAnswerPauseAfter: 0 }],
-    };
+    // Only 'other' matters here; the tree's other queues must exist all the same.
+    const rules = shippedRoutingWith([{ queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 1, ringTimeoutS: 10, noAnswerPauseAfter: 0 }]);
     const r = await call(svc.url, 'POST', '/api/routing/versions', rules);
     await call(svc.url, 'POST', `/api/routing/versions/${r.version}/activate`);
 

@@ -38,6 +38,18 @@ export function shippedRouting(): Record<string, any> {
   return YAML.parse(readFileSync(path.join(REPO, 'routing', '12366.yaml'), 'utf8'));
 }
 
+/**
+ * The shipped routing with some queues' rules replaced (by name) or added. The shipped IVR tree
+ * sends calls to every shipped queue, and a routing version lacking one cannot be activated
+ * while that tree is: a test tunes the queues it uses and keeps the rest.
+ */
+export function shippedRoutingWith(queues: Array<{ queue: string } & Record<string, unknown>>): Record<string, any> {
+  const config = shippedRouting();
+  const mine = new Map(queues.map((q) => [q.queue, q]));
+  config.queues = [...config.queues.map((q: { queue: string }) => mine.get(q.queue) ?? q), ...queues.filter((q) => !config.queues.some((s: { queue: string }) => s.queue === q.queue))];
+  return config;
+}
+
 /** Uploads routing rules through the ops API and activates them; returns the version. */
 export async function activateRouting(rig: TestRig, config: unknown): Promise<number> {
   const up = await api(rig, 'POST', '/api/routing/versions', config);

@@ -15,10 +15,11 @@ export function callbackRoutes(d: { repo: PgCallbackRepo }): FastifyPluginAsync 
   return async (app) => {
     app.get('/api/callbacks', {
       schema: {
+        tags: ['callbacks'], summary: 'Abandoned callers still to be called back, oldest first',
         querystring: Type.Object({
-          days: Type.Integer({ minimum: 1, maximum: 90, default: 7 }),
-          includeShort: Type.Boolean({ default: false }),
-          queue: Type.Optional(Type.String({ minLength: 1 })),
+          days: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'how far back to look' }),
+          includeShort: Type.Boolean({ default: false, description: 'include short abandons (hung up within SHORT_ABANDON_S)' }),
+          queue: Type.Optional(Type.String({ minLength: 1, description: 'one queue; all queues when absent' })),
         }),
         response: { 200: Type.Array(Pending) },
       },

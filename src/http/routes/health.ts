@@ -17,7 +17,12 @@ const HealthReply = Type.Object({
 /** GET /healthz: each dependency checked separately; 503 when any is down. No authentication. */
 export function healthRoutes(probes: HealthProbe[], timeoutMs = 1500): FastifyPluginAsync {
   return async (app) => {
-    app.get('/healthz', { schema: { response: { 200: HealthReply, 503: HealthReply } } }, async (_req, reply) => {
+    app.get('/healthz', {
+      schema: {
+        tags: ['health'], summary: 'Asterisk, Postgres and Redis, each checked separately (503 when any is down)',
+        security: [], response: { 200: HealthReply, 503: HealthReply },
+      },
+    }, async (_req, reply) => {
       const results = await Promise.all(
         probes.map(async (p) => {
           const t0 = performance.now();

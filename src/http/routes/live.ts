@@ -1,7 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import { Gauge, Registry } from 'prom-client';
+import { Type } from '@sinclair/typebox';
 import type { LiveSnapshot } from '../../services/live/snapshot.js';
+
+const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
+/** What /api/live sends as each message (services/live/snapshot.ts). */
+const Snapshot = Type.Object({
+  at: Type.String(),
+  today: Type.Optional(Type.Array(Type.Object({
+    queue: Type.Union([Type.String(), Type.Null()]), offered: Type.Number(), answered: Type.Number(), abandoned: Type.Number(),
+    shortAbandoned: Type.Number(), serviceLevel: NumOrNull, asaMs: NumOrNull,
+    abandonRate: NumOrNull, longestWaitMs: NumOrNull,
+  }))),
+  queues: Type.Array(Type.Object({ queue: Type.String(), waiting: Type.Number(), callbacksWaiting: Type.Number(), longestWaitS: NumOrNull })),
+  agents: Type.Record(Type.String(), Type.Number(), { description: 'agents per state' }),
+  paused: Type.Record(Type.String(), Type.Number(), { description: 'paused agents per reason' }),
+});
 
 /**
  * Live figures for wallboards and tools, both authenticated like the rest of the API:
@@ -26,7 +41,12 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
       abandonRate: new Gauge({ name: 'tax12366_today_abandon_rate', help: 'Abandon rate today (0..1)', labelNames: ['queue'], registers: [registry] }),
     };
 
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', {
+      schema: {
+        tags: ['live'], summary: 'Prometheus text: calls waiting, longest wait, agents per state and pause reason, today so far',
+        response: { 200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: Type.String() } } } },
+      },
+    }, async (_req, reply) => {
       const s = await d.snapshot();
       for (const g of [waiting, callbacks, longest, agents, paused, ...Object.values(today)]) g.reset();
       for (const t of s.today ?? []) {
@@ -52,7 +72,14 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
     app.addHook('preClose', async () => {
       for (const client of app.websocketServer.clients) client.terminate();
     });
-    app.get('/api/live', { websocket: true }, (socket) => {
+    app.get('/api/live', {
+      websocket: true,
+      schema: {
+        tags: ['live'], summary: 'WebSocket: the live snapshot on connect and every second after',
+        querystring: Type.Object({ access_token: Type.Optional(Type.String({ description: 'the bearer token, for browsers that cannot set headers on a WebSocket' })) }),
+        response: { 101: { description: 'Switching Protocols; then one JSON message per snapshot', content: { 'application/json': { schema: Snapshot } } } },
+      },
+    }, (socket) => {
       const send = () => void d.snapshot().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
       send();
       const t = setInterval(send, d.everyMs ?? 1000);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { strictValidation } from '../typebox-validator.js';
 import { simulate } from '../../core/simulate.js';
 import { validateRoutingConfig } from '../../core/routing/config.js';
 import type { IvrCatalog } from '../../services/ivr/catalog.js';
@@ -21,13 +22,47 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
+const Skills = Type.Record(Type.String(), Type.Number());
+/** core/simulate.ts's Simulation, flattened: `kind` says which of the optional fields are there. */
+const Outcome = Type.Object({
+  kind: Type.Union(['queue', 'voicemail', 'transfer', 'hangup', 'unfinished'].map((k) => Type.Literal(k))),
+  queue: Type.Optional(Type.String()),
+  skills: Type.Optional(Skills),
+  priority: Type.Optional(Type.Number()),
+  line: Type.Optional(Type.String()),
+  subLine: Type.Optional(Type.String()),
+  number: Type.Optional(Type.String()),
+});
+const Result = Type.Object({
+  ivrVersion: Type.Integer(),
+  routingVersion: Type.Integer(),
+  at: Type.String(),
+  preferredAgentId: Type.Union([Type.String(), Type.Null()]),
+  path: Type.Array(Type.Object({ nodeId: Type.String(), digit: Type.Optional(Type.String()) })),
+  outcome: Outcome,
+  steps: Type.Array(Type.Object({
+    afterS: Type.Number(),
+    required: Type.Union([Skills, Type.Literal('any')]),
+    eligible: Type.Array(Type.String()),
+    wouldGet: Type.Union([Type.String(), Type.Null()]),
+  })),
+  expiry: Type.Optional(Type.Object({ afterS: Type.Number(), action: Type.String(), toQueue: Type.Optional(Type.String()) })),
+  unusedDigits: Type.String(),
+});
+
 /**
  * POST /api/simulate: where a call would go and who would get it, before a change is
  * activated: the live call's own IVR interpreter and routing decisions, against today's agents.
  */
 export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; live: LiveState; preferredWithinMs: number }): FastifyPluginAsync {
   return async (app) => {
-    app.post('/api/simulate', { schema: { body: Body } }, async (req, reply) => {
+    strictValidation(app);
+    app.post('/api/simulate', {
+      schema: {
+        tags: ['simulate'], summary: 'Where a call would go and who would get it, on the active or a draft version',
+        body: Body, response: { 200: Result, 404: Type.Object({ error: Type.String() }) },
+      },
+    }, async (req, reply) => {
       const b = req.body as { caller: string; digits: string; at?: string; ivrVersion?: number; routingVersion?: number };
       const ivrVersion = b.ivrVersion ?? (await d.ivr.activeVersion());
       const ivr = await d.ivr.definition(ivrVersion).catch(() => undefined);

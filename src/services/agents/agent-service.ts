@@ -5,6 +5,7 @@ import type { AriClient } from '../../adapters/ari/client.js';
 import { pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
 import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
 import type { AgentLive, LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
+import { checkAgentRefs, type RefProblem, type RoutingRefs } from '../../core/config/cross-check.js';
 
 export interface AgentServiceDeps {
   ari: AriClient;
@@ -15,6 +16,8 @@ export interface AgentServiceDeps {
   log: Logger;
   /** Called when an agent may have become offerable. */
   onOfferable: () => void;
+  /** The routing configuration in force: an agent's skills and queues must be declared there. */
+  activeRouting: () => Promise<RoutingRefs>;
 }
 
 /** Who asked for a state change (recorded in the event). */
@@ -51,6 +54,15 @@ export class AgentInputError extends Error {
   }
 }
 
+/** Skills or queues the active routing configuration does not have; `problems` at /skills/<code>, /queues/<i>. */
+export class AgentRefError extends AgentInputError {
+  constructor(readonly problems: RefProblem[]) {
+    const [first, ...rest] = problems as [RefProblem, ...RefProblem[]];
+    super(first.path.slice(1), [first.message, ...rest.map((p) => `body${p.path}: ${p.message}`)].join('; '));
+    this.name = 'AgentRefError';
+  }
+}
+
 export interface SaveAgent {
   agentId: string;
   name: string;
@@ -70,6 +82,8 @@ export class AgentService {
    * next REGISTER) and its routing profile into live state.
    */
   async save(p: SaveAgent): Promise<{ created: boolean; agent: AgentRecord }> {
+    const problems = checkAgentRefs(p, await this.d.activeRouting());
+    if (problems.length) throw new AgentRefError(problems);
     const sipMd5 = p.password === undefined ? undefined : sipDigest(p.agentId, p.password);
     const r = await this.d.repo.upsert({ agentId: p.agentId, name: p.name, sipMd5, skills: p.skills, queues: p.queues });
     if (!r) throw new AgentInputError('password', `password is required to create agent ${p.agentId}`);
@@ -189,6 +203,14 @@ export class AgentService {
    * with its reason. `extra` carries the pause reason or the end of wrap-up into live state;
    * a pause reason and `via` (who asked) are recorded in the event too.
    */
+  /**
+   * The dispatcher reserved the agent for a call (atomically, in Redis, together with the call):
+   * only the event is left to publish, so the stream sees every state the agent passes through.
+   */
+  noteReserved(agentId: string, callId: string): void {
+    this.d.publish([stamp(this.d.ctx(), { type: 'agent.state_changed', agentId, from: 'available', to: 'reserved', reason: 'offered', callId })]);
+  }
+
   async move(agentId: string, move: MoveName, reason?: string, callId?: string, extra: MoveExtra = {}, via?: Via): Promise<boolean> {
     return (await this.apply(agentId, move, reason, via, callId, extra)).ok;
   }

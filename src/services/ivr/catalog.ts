@@ -6,10 +6,13 @@ import YAML from 'yaml';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
 import { validateDefinition, type IvrError } from '../../core/ivr/validate.js';
+import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
 import type { PgIvrRepo } from '../../adapters/postgres/ivr-repo.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 
 export type UploadResult = { ok: true; version: number } | { ok: false; errors: IvrError[] };
+/** `missing`: no such version; `errors`: it names queues or skills the active routing lacks. */
+export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok: false; errors: IvrError[] };
 
 /**
  * IVR versions: validated and stored, prompts produced before a version can be stored, one
@@ -21,7 +24,11 @@ export class IvrCatalog {
   private lastActive: number | undefined;
 
   constructor(
-    private readonly d: { repo: PgIvrRepo; synth: PromptSynth; redis: Redis; activeKey: string; log: Logger },
+    private readonly d: {
+      repo: PgIvrRepo; synth: PromptSynth; redis: Redis; activeKey: string; log: Logger;
+      /** The routing configuration in force: every queue and skill a version names must be in it. */
+      activeRouting: () => Promise<RoutingRefs>;
+    },
   ) {}
 
   /** On first start, the shipped 12366 tree becomes version 1 and is activated. */
@@ -41,6 +48,8 @@ export class IvrCatalog {
   async upload(source: unknown, by: string, comment?: string): Promise<UploadResult> {
     const v = validateDefinition(source);
     if (!v.ok) return v;
+    const refs = checkIvrRefs(v.def, await this.d.activeRouting());
+    if (refs.length) return { ok: false, errors: refs };
     const errors = await this.ensurePrompts(v.def);
     if (errors.length) return { ok: false, errors };
     const version = await this.d.repo.insert(v.def, by, comment);
@@ -48,12 +57,16 @@ export class IvrCatalog {
     return { ok: true, version };
   }
 
-  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<boolean> {
-    if (!(await this.d.repo.get(version))) return false;
+  /** Checked again at activation: the routing may have changed since the upload. */
+  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
+    const def = await this.d.repo.get(version);
+    if (!def) return { ok: false, missing: true };
+    const errors = checkIvrRefs(def, await this.d.activeRouting());
+    if (errors.length) return { ok: false, errors };
     await this.d.repo.activate(version, by, reason);
     await this.d.redis.set(this.d.activeKey, String(version));
     this.d.log.info({ version, by, reason }, 'IVR version activated');
-    return true;
+    return { ok: true };
   }
 
   async activeVersion(): Promise<number> {

@@ -6,12 +6,17 @@ import { validateRoutingConfig, type RoutingConfig } from '../../core/routing/co
 import type { RoutingRules } from '../../core/routing/model.js';
 import type { RuleError } from '../../core/routing/rules.js';
 import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
+import type { IvrDefinition } from '../../core/ivr/definition.js';
+import { checkRoutingRefs, type RefProblem } from '../../core/config/cross-check.js';
 
 export interface ActiveRouting {
   version: number;
   config: RoutingConfig;
   rules: RoutingRules;
 }
+
+/** `missing`: no such version; `errors`: it lacks queues or skills the active IVR sends calls to. */
+export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok: false; errors: Array<RuleError | RefProblem> };
 
 /**
  * Queues and routing rules: validated, versioned, one version active. Unlike the IVR, the
@@ -21,7 +26,13 @@ export interface ActiveRouting {
 export class RoutingCatalog {
   private current: ActiveRouting | undefined;
 
-  constructor(private readonly d: { repo: PgRoutingRepo; redis: Redis; activeKey: string; log: Logger }) {}
+  constructor(
+    private readonly d: {
+      repo: PgRoutingRepo; redis: Redis; activeKey: string; log: Logger;
+      /** The IVR version in force: a routing version must have every queue and skill it names. */
+      activeIvr: () => Promise<{ version: number; def: IvrDefinition }>;
+    },
+  ) {}
 
   async init(defaultFile: string): Promise<void> {
     let version = await this.d.repo.active();
@@ -41,12 +52,18 @@ export class RoutingCatalog {
     return { ok: true, version: await this.d.repo.insert(v.config, by, comment) };
   }
 
-  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<boolean> {
-    if (!(await this.d.repo.get(version))) return false;
+  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
+    const stored = await this.d.repo.get(version);
+    if (!stored) return { ok: false, missing: true };
+    // Stored versions were valid when uploaded; re-validated because the rules may have tightened since.
+    const v = validateRoutingConfig(stored);
+    if (!v.ok) return v;
+    const errors = checkRoutingRefs(v.config, await this.d.activeIvr());
+    if (errors.length) return { ok: false, errors };
     await this.d.repo.activate(version, by, reason);
     await this.d.redis.set(this.d.activeKey, String(version));
     this.d.log.info({ version, by, reason }, 'routing version activated');
-    return true;
+    return { ok: true };
   }
 
   /** The active rules; re-read only when another version was activated (by any instance). */
