@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import pino from 'pino';
 import { buildHttp } from '../src/http/app.js';
+import { fixedTokenAuth } from '../src/http/auth.js';
 import { reportRoutes } from '../src/http/routes/reports.js';
 import { addDays } from '../src/services/reports/days.js';
 import { ReportService } from '../src/services/reports/service.js';
@@ -73,7 +74,7 @@ async function nicePool(): Promise<pg.Pool> {
 
 async function app(pool: pg.Pool) {
   const reports = new ReportService({ pool, tz: TZ, shortAbandonS: 5 });
-  const http = await buildHttp({ log: pino({ level: 'silent' }), adminToken: TOKEN, probes: [], api: [reportRoutes({ reports })] });
+  const http = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'bench', role: 'admin', via: 'bootstrap' } }), probes: [], api: [reportRoutes({ reports })] });
   const get = async (u: string) => {
     const t0 = performance.now();
     const res = await http.inject({ method: 'GET', url: u, headers: { authorization: `Bearer ${TOKEN}` } });

@@ -21,7 +21,13 @@ export const ConfigSchema = Type.Object({
   INSTANCE_ID: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'main' }),
   HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  /** An admin key that exists before any account: sign in with it to create the first accounts (see README). */
   ADMIN_TOKEN: Type.String({ minLength: 16 }),
+  /** A signed-in session lasts this long (one shift), then the person signs in again. */
+  SESSION_TTL_H: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
+  /** Failed logins allowed per user name (and 4x that per client address) in LOGIN_WINDOW_MIN. */
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  LOGIN_WINDOW_MIN: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

@@ -44,6 +44,12 @@ import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
 import { agentRoutes } from './http/routes/agents.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { ReportService } from './services/reports/service.js';
+import { PgAccountRepo } from './adapters/postgres/account-repo.js';
+import { PgAuditRepo } from './adapters/postgres/audit-repo.js';
+import { LoginLimiter } from './adapters/redis/login-limiter.js';
+import { AuthService } from './services/auth/auth-service.js';
+import { accountRoutes } from './http/routes/accounts.js';
+import { auditRoutes } from './http/routes/audit.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -116,13 +122,16 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   let dispatcher: Dispatcher | undefined;
   const kick = () => dispatcher?.kick();
-  const agents = new AgentService({ ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick });
-  const ivrRepo = new PgIvrRepo(pool);
-  const ivr = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log });
-  await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
+  // Each side is checked against the other's active version (core/config/cross-check.ts), so
+  // routing comes first: the shipped IVR tree is checked against it on a first start.
   const routingRepo = new PgRoutingRepo(pool);
-  const routing = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log });
+  const ivrRepo = new PgIvrRepo(pool);
+  const activeIvr = async () => { const version = await ivr.activeVersion(); return { version, def: await ivr.definition(version) }; };
+  const routing: RoutingCatalog = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr });
   await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
+  const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active() });
+  await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
+  const agents = new AgentService({ ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active() });
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
   const owner = config.INSTANCE_ID;
   // BullMQ blocks on its connection and must never give up on a command: a connection of its own.
@@ -196,10 +205,21 @@ export async function startService(config: Config, log: Logger): Promise<Service
   dispatcher.start();
 
   const reports = new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log });
+  const auth = new AuthService({
+    repo: new PgAccountRepo(pool),
+    limiter: new LoginLimiter(redis, keys.loginFailures, {
+      perUser: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_FAILURES * 4, windowMs: config.LOGIN_WINDOW_MIN * 60_000,
+    }),
+    bootstrapToken: config.ADMIN_TOKEN,
+    sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
+    now: () => Date.now(),
+    log,
+  });
+  const audit = new PgAuditRepo(pool);
   const http = await buildHttp({
     log,
-    adminToken: config.ADMIN_TOKEN,
-    api: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
+    auth: { authenticate: (token) => auth.authenticate(token), appendAudit: (e) => audit.append(e) },
+    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
         snapshot: async () => {
           const now = Date.now();
           const day = localDay(now, config.TZ_NAME);

@@ -1,11 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { healthRoutes, type HealthProbe } from './routes/health.js';
-import { authPlugin } from './auth.js';
+import { authPlugin, type AuthDeps } from './auth.js';
+import { registerOpenApi } from './openapi.js';
 
 export interface HttpDeps {
   log: Logger;
-  adminToken: string;
+  auth: AuthDeps;
   probes: HealthProbe[];
   /** Authenticated API routes, registered after the auth hook. */
   api: FastifyPluginAsync[];
@@ -26,8 +27,9 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     const message = err.validation ? `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params)/, '')}` : err.message;
     reply.code(status).send({ error: status >= 500 ? 'internal error' : message, code: err.code });
   });
+  await registerOpenApi(app);
   await app.register(healthRoutes(d.probes));
-  await app.register(authPlugin(d.adminToken));
+  await app.register(authPlugin(d.auth));
   for (const routes of d.api) await app.register(routes);
   return app;
 }

@@ -1,22 +1,61 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { accessFor, decide, type Principal } from '../core/auth/access.js';
+import type { AuditEntry } from '../adapters/postgres/audit-repo.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking; set for every route but the public ones. */
+    principal?: Principal;
+    /** Records a change made by this request in the audit log. */
+    audit(e: Pick<AuditEntry, 'action' | 'targetKind' | 'targetId' | 'before' | 'after'>): Promise<void>;
+  }
+}
+
+export interface AuthDeps {
+  authenticate: (token: string) => Promise<Principal | undefined>;
+  appendAudit: (e: AuditEntry) => Promise<void>;
+}
+
+/** The bearer secret of a request: the Authorization header, or ?access_token= on a WebSocket (browsers cannot set headers there). */
+export function bearerOf(req: FastifyRequest): string {
+  const fromQuery = req.headers.upgrade ? new URL(req.url, 'http://x').searchParams.get('access_token') : null;
+  return fromQuery ?? (req.headers.authorization ?? '').replace(/^Bearer /i, '');
+}
 
 /**
- * Every route registered after this plugin requires `Authorization: Bearer <token>`.
- * Accounts and roles replace the single admin token in the ops API work.
+ * Every request is authenticated and checked against core/auth/access.ts before its route
+ * runs. A route without an entry there cannot even be registered: nothing is served by accident.
  */
-export function authPlugin(adminToken: string): FastifyPluginAsync {
-  const want = Buffer.from(adminToken);
+export function authPlugin(d: AuthDeps): FastifyPluginAsync {
   return fp(async (app) => {
-    app.addHook('onRequest', async (req, reply) => {
-      if (req.url.startsWith('/healthz')) return;
-      // Browsers cannot set headers on a WebSocket: there the token may come as ?access_token=.
-      const fromQuery = req.headers.upgrade ? new URL(req.url, 'http://x').searchParams.get('access_token') : null;
-      const got = Buffer.from(fromQuery ?? (req.headers.authorization ?? '').replace(/^Bearer /i, ''));
-      if (got.length !== want.length || !timingSafeEqual(got, want)) {
-        return reply.code(401).send({ error: 'authentication required: Authorization: Bearer <token>' });
+    app.decorateRequest('principal', undefined);
+    app.decorateRequest('audit', async function (this: FastifyRequest, e) {
+      const who = this.principal;
+      await d.appendAudit({ ...e, actor: who?.id ?? 'anonymous', actorRole: who?.role ?? 'none', via: who?.via ?? 'none', ip: this.ip });
+    });
+
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD' || method === 'OPTIONS') continue;
+        if (!accessFor(method, route.url)) throw new Error(`route ${method} ${route.url} has no entry in src/core/auth/access.ts ROUTE_ACCESS`);
       }
     });
+
+    app.addHook('onRequest', async (req, reply) => {
+      const url = req.routeOptions.url;
+      if (url !== undefined && accessFor(req.method, url)?.need === 'public') return;
+      req.principal = await d.authenticate(bearerOf(req));
+      const verdict = decide(req.principal, req.method, url, req.params as Record<string, unknown>);
+      if (!verdict.allow) return reply.code(verdict.status).send({ error: verdict.reason });
+    });
   });
+}
+
+/** One fixed bearer token with one role and an audit log in memory: for route tests and benchmarks. */
+export function fixedTokenAuth(tokens: Record<string, Principal>, audited: AuditEntry[] = []): AuthDeps {
+  return {
+    authenticate: async (t) => tokens[t],
+    appendAudit: async (e) => void audited.push(e),
+  };
 }

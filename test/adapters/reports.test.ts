@@ -8,6 +8,7 @@ import { migrate } from '../../src/adapters/postgres/migrate.js';
 import { PgEventStore } from '../../src/adapters/postgres/event-store.js';
 import type { DomainEvent, EventBody } from '../../src/core/events.js';
 import { buildHttp } from '../../src/http/app.js';
+import { fixedTokenAuth } from '../../src/http/auth.js';
 import { reportRoutes } from '../../src/http/routes/reports.js';
 import { ReportService } from '../../src/services/reports/service.js';
 import { REPO, requireEnv } from '../support/rig.js';
@@ -165,7 +166,7 @@ beforeAll(async () => {
   await cleanup();
   for (const c of CALLS) await eventStore.append(callEvents(c));
   await eventStore.append(AGENT_EVENTS);
-  app = await buildHttp({ log: pino({ level: 'silent' }), adminToken: TOKEN, probes: [], api: [reportRoutes({ reports })] });
+  app = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }), probes: [], api: [reportRoutes({ reports })] });
 });
 
 afterAll(async () => {

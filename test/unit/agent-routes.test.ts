@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from '../../src/http/app.js';
+import { fixedTokenAuth } from '../../src/http/auth.js';
 import { agentRoutes } from '../../src/http/routes/agents.js';
 import type { AgentRecord } from '../../src/adapters/postgres/agent-repo.js';
 import { AgentInputError, type AgentService, type SaveAgent, type StateChange } from '../../src/services/agents/agent-service.js';
@@ -31,7 +32,7 @@ const agents = {
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildHttp({ log: pino({ level: 'silent' }), adminToken: TOKEN, probes: [], api: [agentRoutes({ agents })] });
+  app = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }), probes: [], api: [agentRoutes({ agents })] });
 });
 afterAll(async () => {
   await app.close();

@@ -19,6 +19,8 @@ export function redisKeys(prefix: string) {
     /** The IVR version new calls start on. */
     ivrActive: `${prefix}:ivr:active`,
     events: `${prefix}:events`,
+    /** Failed logins in the current window, per user name or client address. */
+    loginFailures: (kind: 'user' | 'ip', id: string) => `${prefix}:login:fail:${kind}:${id}`,
     /** The last outbox seq the event stream has from an instance (exactly-once appends). */
     eventsFrom: (instance: string) => `${prefix}:events:from:${instance}`,
   };

@@ -1,9 +1,9 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { AgentRecord } from '../../adapters/postgres/agent-repo.js';
 import type { AgentLive } from '../../adapters/redis/live-state.js';
-import { AgentInputError, describeRefusal, type AgentService, type StateChange } from '../../services/agents/agent-service.js';
+import { strictValidation } from '../typebox-validator.js';
+import { AgentInputError, AgentRefError, describeRefusal, type AgentService, type StateChange } from '../../services/agents/agent-service.js';
 
 const AgentId = Type.String({ pattern: '^[0-9]{3,6}$', description: 'the SIP user name, 3 to 6 digits' });
 const Code = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' });
@@ -37,6 +37,8 @@ const AgentView = Type.Object({
 });
 const Changed = Type.Object({ agentId: Type.String(), from: State, state: State, pauseReason: Nullable(Type.String()) });
 const Error_ = Type.Object({ error: Type.String() });
+/** Skills or queues the active routing configuration lacks, each at its body path (body/skills/<code>, body/queues/<i>). */
+const UnknownRefs = Type.Object({ error: Type.String(), errors: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })) });
 const Refused = Type.Object({ error: Type.String(), state: Type.Optional(State) });
 const PauseReasonView = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String(), builtin: Type.Boolean(), createdAt: Type.String() });
 const PauseReasonBody = Type.Object(
@@ -74,21 +76,10 @@ const TimelineEntry = Type.Object({
 export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
   const { agents } = d;
   return async (app) => {
-    // Validated with TypeBox rather than Fastify's Ajv, which silently drops unknown fields:
-    // here an unknown field is an error that names it. Scoped to this plugin.
-    app.setValidatorCompiler(({ schema }) => {
-      const check = TypeCompiler.Compile(schema as TSchema);
-      return (data: unknown) => {
-        if (check.Check(data)) return { value: data };
-        const e = check.Errors(data).First();
-        const where = e?.path ?? '';
-        const message = !e ? 'is not valid'
-          : e.message === 'Unexpected property' ? 'is not an allowed field'
-          : e.message === 'Expected required property' ? 'is required'
-          : e.message.replace(/^Expected/, 'expected');
-        return { error: [{ instancePath: where, message, keyword: 'typebox', params: {}, schemaPath: '' }] };
-      };
-    });
+    strictValidation(app);
+
+    // What the audit log keeps of an agent: never its phone's password digest.
+    const profile = (a: AgentRecord) => ({ name: a.name, skills: a.skills, queues: a.queues });
 
     const view = (a: AgentRecord, live: AgentLive | undefined) => ({
       agentId: a.agentId,
@@ -102,19 +93,24 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
       callId: live?.callId ?? null,
     });
 
-    const answer = (reply: FastifyReply, r: StateChange, action: string) => {
-      if (r.applied) return { agentId: r.agentId, from: r.from, state: r.state, pauseReason: r.pauseReason ?? null };
+    /** `action` in words for a refusal ("log in"); `move` names it in the audit log ("login"). */
+    const answer = async (req: FastifyRequest, reply: FastifyReply, r: StateChange, action: string, move = action) => {
+      if (r.applied) {
+        await req.audit({ action: `agent.${move}`, targetKind: 'agent', targetId: r.agentId, before: { state: r.from }, after: { state: r.state, pauseReason: r.pauseReason ?? null } });
+        return { agentId: r.agentId, from: r.from, state: r.state, pauseReason: r.pauseReason ?? null };
+      }
       const error = describeRefusal(r, action);
       if (r.problem === 'unknown_agent') return reply.code(404).send({ error });
       if (r.problem === 'unknown_pause_reason') return reply.code(422).send({ error: `body/reason: ${error}` });
       return reply.code(409).send({ error, state: r.state });
     };
 
-    app.get('/api/agents', { schema: { response: { 200: Type.Array(AgentView) } } }, async () =>
+    const tags = ['agents'];
+    app.get('/api/agents', { schema: { tags, summary: 'List agents with their live state', response: { 200: Type.Array(AgentView) } } }, async () =>
       (await agents.list()).map(({ agent, live }) => view(agent, live)),
     );
 
-    app.get('/api/agents/:id', { schema: { params: Params, response: { 200: AgentView, 404: Error_ } } }, async (req, reply) => {
+    app.get('/api/agents/:id', { schema: { tags, summary: 'Read one agent with its live state', params: Params, response: { 200: AgentView, 404: Error_ } } }, async (req, reply) => {
       const { id } = req.params as { id: string };
       const a = await agents.get(id);
       if (!a) return reply.code(404).send({ error: `agent ${id} does not exist` });
@@ -122,32 +118,70 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
     });
 
     app.put('/api/agents/:id', {
-      schema: { params: Params, body: AgentBody, response: { 200: AgentView, 201: AgentView, 400: Error_ } },
+      schema: {
+        tags, summary: 'Create (201) or update (200) an agent; its phone follows in Asterisk at once',
+        params: Params, body: AgentBody, response: { 200: AgentView, 201: AgentView, 400: Error_, 422: UnknownRefs },
+      },
     }, async (req, reply) => {
       const { id } = req.params as { id: string };
       const b = req.body as { name: string; password?: string; skills: Record<string, number>; queues: string[] };
       try {
+        const before = await agents.get(id);
         const r = await agents.save({ agentId: id, name: b.name, password: b.password, skills: b.skills, queues: b.queues });
+        await req.audit({
+          action: r.created ? 'agent.create' : 'agent.update', targetKind: 'agent', targetId: id,
+          before: before?.active ? profile(before) : null, after: { ...profile(r.agent), ...(b.password ? { passwordChanged: true } : {}) },
+        });
         return reply.code(r.created ? 201 : 200).send(view(r.agent, await agents.live(id)));
       } catch (err) {
+        if (err instanceof AgentRefError) {
+          return reply.code(422).send({ error: `body/${err.field}: ${err.message}`, errors: err.problems.map((p) => ({ path: `body${p.path}`, message: p.message })) });
+        }
         if (err instanceof AgentInputError) return reply.code(400).send({ error: `body/${err.field}: ${err.message}` });
         throw err;
       }
     });
 
-    app.delete('/api/agents/:id', {
-      schema: { params: Params, response: { 200: Type.Object({ agentId: Type.String(), deleted: Type.Boolean() }), 404: Error_, 409: Refused } },
+    app.put('/api/agents/:id/assignment', {
+      schema: {
+        tags: ['agents'], summary: 'Move an agent between queues or change its skills (supervisors may)',
+        params: Params,
+        body: Type.Object({ skills: Type.Optional(Skills), queues: Type.Optional(Queues) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: AgentView, 404: Error_, 422: Error_ },
+      },
     }, async (req, reply) => {
       const { id } = req.params as { id: string };
+      const b = req.body as { skills?: Record<string, number>; queues?: string[] };
+      const before = await agents.get(id);
+      if (!before?.active) return reply.code(404).send({ error: `agent ${id} does not exist` });
+      try {
+        const r = await agents.save({ agentId: id, name: before.name, skills: b.skills ?? before.skills, queues: b.queues ?? before.queues });
+        await req.audit({ action: 'agent.assign', targetKind: 'agent', targetId: id, before: profile(before), after: profile(r.agent) });
+        return view(r.agent, await agents.live(id));
+      } catch (err) {
+        if (err instanceof AgentInputError) return reply.code(422).send({ error: `body/${err.field}: ${err.message}` });
+        throw err;
+      }
+    });
+
+    app.delete('/api/agents/:id', {
+      schema: {
+        tags, summary: 'Delete an agent (logged out, phone removed); refused while it is on a call',
+        params: Params, response: { 200: Type.Object({ agentId: Type.String(), deleted: Type.Boolean() }), 404: Error_, 409: Refused },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const before = await agents.get(id);
       const r = await agents.remove(id, 'api');
-      if (r.applied) return { agentId: id, deleted: true };
-      return answer(reply, r, 'be deleted');
+      if (!r.applied) return answer(req, reply, r, 'be deleted');
+      await req.audit({ action: 'agent.delete', targetKind: 'agent', targetId: id, before: before && profile(before), after: null });
+      return { agentId: id, deleted: true };
     });
 
     const stateRoute = (path: string, action: string, run: (id: string) => Promise<StateChange>) =>
       app.post(`/api/agents/:id/${path}`, {
-        schema: { params: Params, response: { 200: Changed, 404: Error_, 409: Refused } },
-      }, async (req, reply) => answer(reply, await run((req.params as { id: string }).id), action));
+        schema: { tags, summary: `Agent state change: ${action}`, params: Params, response: { 200: Changed, 404: Error_, 409: Refused } },
+      }, async (req, reply) => answer(req, reply, await run((req.params as { id: string }).id), action, path));
 
     stateRoute('login', 'log in', (id) => agents.login(id, 'api'));
     stateRoute('logout', 'log out', (id) => agents.logout(id, 'api'));
@@ -155,17 +189,18 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
     stateRoute('end-wrap-up', 'end wrap-up', (id) => agents.endWrapUp(id, 'api'));
     app.post('/api/agents/:id/pause', {
       schema: {
+        tags, summary: 'Agent state change: pause with a reason (see /api/pause-reasons)',
         params: Params,
         body: Type.Object({ reason: Type.String({ pattern: '^[a-z_]+$', maxLength: 40 }) }, { additionalProperties: false }),
         response: { 200: Changed, 404: Error_, 409: Refused, 422: Error_ },
       },
     }, async (req, reply) => {
       const { id } = req.params as { id: string };
-      return answer(reply, await agents.pause(id, (req.body as { reason: string }).reason, 'api'), 'pause');
+      return answer(req, reply, await agents.pause(id, (req.body as { reason: string }).reason, 'api'), 'pause');
     });
 
     app.get('/api/agents/:id/timeline', {
-      schema: { params: Params, querystring: TimelineQuery, response: { 200: Type.Array(TimelineEntry), 400: Error_, 404: Error_ } },
+      schema: { tags, summary: "An agent's state changes, in the order they happened", params: Params, querystring: TimelineQuery, response: { 200: Type.Array(TimelineEntry), 400: Error_, 404: Error_ } },
     }, async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as { from?: string; to?: string; limit?: string };
@@ -184,14 +219,15 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
       }));
     });
 
-    app.get('/api/pause-reasons', { schema: { response: { 200: Type.Array(PauseReasonView) } } }, async () => agents.pauseReasons());
+    app.get('/api/pause-reasons', { schema: { tags, summary: 'Pause reasons, built-in and added by ops', response: { 200: Type.Array(PauseReasonView) } } }, async () => agents.pauseReasons());
 
     app.post('/api/pause-reasons', {
-      schema: { body: PauseReasonBody, response: { 201: PauseReasonView, 409: Error_ } },
+      schema: { tags, summary: 'Add a pause reason', body: PauseReasonBody, response: { 201: PauseReasonView, 409: Error_ } },
     }, async (req, reply) => {
       const b = req.body as { code: string; zh: string; en: string };
       const r = await agents.addPauseReason(b);
       if (!r) return reply.code(409).send({ error: `body/code: pause reason "${b.code}" already exists` });
+      await req.audit({ action: 'pause_reason.create', targetKind: 'pause_reason', targetId: r.code, before: null, after: r });
       return reply.code(201).send(r);
     });
   };

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import YAML from 'yaml';
 
@@ -12,6 +12,7 @@ const Problem = Type.Object({
 const Invalid = Type.Object({ error: Type.String(), errors: Type.Array(Problem) });
 const Failure = Type.Object({ error: Type.String() });
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
+const Active = Type.Object({ active: Type.Integer() });
 const VersionRow = Type.Object({
   version: Type.Integer(),
   name: Type.Optional(Type.String()),
@@ -28,6 +29,9 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** `missing`: no such version (404); `errors`: refused, e.g. it names what the other configuration lacks (422). */
+export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok: false; errors: ConfigProblem[] };
+
 /** What a versioned configuration (IVR menus, routing rules) offers the API. */
 export interface VersionedConfig {
   what: string;
@@ -35,7 +39,7 @@ export interface VersionedConfig {
   list(): Promise<Array<{ version: number; name?: string; createdAt: string; createdBy: string; comment: string | null }>>;
   get(version: number): Promise<unknown>;
   activeVersion(): Promise<number>;
-  activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<boolean>;
+  activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult>;
   previous(): Promise<number | undefined>;
 }
 
@@ -60,49 +64,75 @@ export function acceptYaml(app: FastifyInstance): void {
  * A rejected upload is a 422 listing every problem with its path; nothing is stored.
  */
 export function configVersionRoutes(base: string, c: VersionedConfig): FastifyPluginAsync {
+  const tags = [base.split('/').pop()!];
+  // The audit log's name for this configuration: "ivr" or "routing".
+  const kind = tags[0]!;
   return async (app) => {
     // In this plugin's own context, so the parser applies to these routes.
     acceptYaml(app);
 
+    const refused = (reply: FastifyReply, version: number, r: Exclude<ActivateResult, { ok: true }>) =>
+      'missing' in r
+        ? reply.code(404).send({ error: `${c.what} version ${version} does not exist` })
+        : reply.code(422).send({ error: `${c.what} version ${version} cannot be activated: ${r.errors.length} problem(s)`, errors: r.errors });
+
     app.post(`${base}/versions`, {
       schema: {
+        tags, summary: `Upload a new ${c.what} version (JSON or YAML); it is stored, not activated`,
+        consumes: ['application/json', 'application/yaml', 'text/yaml', 'application/x-yaml'],
+        // Checked by the service, not here, so every problem comes back at once with its path.
+        body: Type.Unknown({ description: `the ${c.what}; a rejected one is a 422 listing every problem with its JSON pointer` }),
         querystring: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }),
         response: { 201: Type.Object({ version: Type.Integer() }), 422: Invalid },
       },
     }, async (req, reply) => {
       const { comment } = req.query as { comment?: string };
-      const r = await c.upload(req.body, 'admin', comment);
+      const r = await c.upload(req.body, req.principal!.id, comment);
       if (!r.ok) return reply.code(422).send({ error: `${c.what} rejected: ${r.errors.length} problem(s)`, errors: r.errors });
+      await req.audit({ action: `${kind}.upload`, targetKind: kind, targetId: String(r.version), before: null, after: { version: r.version, comment: comment ?? null, config: await c.get(r.version) } });
       return reply.code(201).send({ version: r.version });
     });
 
-    app.get(`${base}/versions`, { schema: { response: { 200: Type.Array(VersionRow) } } }, async () => {
+    app.get(`${base}/versions`, { schema: { tags, summary: `List ${c.what} versions`, response: { 200: Type.Array(VersionRow) } } }, async () => {
       const active = await c.activeVersion();
       return (await c.list()).map((v) => ({ ...v, active: v.version === active }));
     });
 
-    app.get(`${base}/versions/:version`, { schema: { params: VersionParams, response: { 404: Failure } } }, async (req, reply) => {
+    app.get(`${base}/versions/:version`, {
+      schema: {
+        tags, summary: `Read one ${c.what} version as stored`, params: VersionParams,
+        response: { 200: Type.Object({}, { additionalProperties: true, description: `the ${c.what} as uploaded (after YAML parsing)` }), 404: Failure },
+      },
+    }, async (req, reply) => {
       const { version } = req.params as { version: number };
       const body = await c.get(version);
       return body ?? reply.code(404).send({ error: `${c.what} version ${version} does not exist` });
     });
 
-    app.get(`${base}/active`, { schema: { response: { 200: Type.Object({ version: Type.Integer() }) } } }, async () => ({
+    app.get(`${base}/active`, { schema: { tags, summary: `The active ${c.what} version`, response: { 200: Type.Object({ version: Type.Integer() }) } } }, async () => ({
       version: await c.activeVersion(),
     }));
 
     app.post(`${base}/versions/:version/activate`, {
-      schema: { params: VersionParams, response: { 200: Type.Object({ active: Type.Integer() }), 404: Failure } },
+      schema: { tags, summary: `Activate one ${c.what} version`, params: VersionParams, response: { 200: Active, 404: Failure, 422: Invalid } },
     }, async (req, reply) => {
       const { version } = req.params as { version: number };
-      if (!(await c.activate(version, 'admin', 'activate'))) return reply.code(404).send({ error: `${c.what} version ${version} does not exist` });
+      const was = await c.activeVersion();
+      const r = await c.activate(version, req.principal!.id, 'activate');
+      if (!r.ok) return refused(reply, version, r);
+      await req.audit({ action: `${kind}.activate`, targetKind: kind, targetId: String(version), before: { active: was }, after: { active: version } });
       return { active: version };
     });
 
-    app.post(`${base}/rollback`, { schema: { response: { 200: Type.Object({ active: Type.Integer() }), 409: Failure } } }, async (_req, reply) => {
+    app.post(`${base}/rollback`, {
+      schema: { tags, summary: `Activate the ${c.what} version active before this one`, response: { 200: Active, 404: Failure, 409: Failure, 422: Invalid } },
+    }, async (req, reply) => {
       const prev = await c.previous();
       if (prev === undefined) return reply.code(409).send({ error: `no earlier ${c.what} version has been active` });
-      await c.activate(prev, 'admin', 'rollback');
+      const was = await c.activeVersion();
+      const r = await c.activate(prev, req.principal!.id, 'rollback');
+      if (!r.ok) return refused(reply, prev, r);
+      await req.audit({ action: `${kind}.rollback`, targetKind: kind, targetId: String(prev), before: { active: was }, after: { active: prev } });
       return { active: prev };
     });
   };

@@ -1,0 +1,145 @@
+/**
+ * Who may do what: roles, what each role is granted, and what every API route needs.
+ * The one place an access decision is made; the HTTP layer only asks `decide`.
+ */
+
+export const ROLES = ['admin', 'supervisor', 'agent', 'readonly'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  /** Configuration, agents, callbacks and metrics, read only. */
+  | 'read'
+  | 'reports'
+  | 'live'
+  | 'audit'
+  /** "Where would this call go?" — changes nothing, so tools and supervisors may ask. */
+  | 'simulate'
+  /** Log agents in and out, pause and unpause them. */
+  | 'agents.control'
+  /** Move agents between queues and change their skills. */
+  | 'agents.assign'
+  /** IVR menus, routing rules, agents' phones, pause reasons. */
+  | 'config.write'
+  | 'accounts'
+  /** Anyone signed in (their own profile, pause reason names, the API description). */
+  | 'signed_in';
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  admin: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'agents.control', 'agents.assign', 'config.write', 'accounts', 'signed_in']),
+  supervisor: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'agents.control', 'agents.assign', 'signed_in']),
+  readonly: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'signed_in']),
+  // An agent sees the wallboard and acts on itself only (see `self` below).
+  agent: new Set<Permission>(['live', 'signed_in']),
+};
+
+/** Who is asking. `agentId` links an agent's account to its phone. */
+export interface Principal {
+  /** Account user name, API key id, or "bootstrap" for the ADMIN_TOKEN from the environment. */
+  id: string;
+  role: Role;
+  via: 'session' | 'api_key' | 'bootstrap';
+  agentId?: string;
+}
+
+export interface RouteAccess {
+  need: Permission | 'public';
+  /** A route parameter naming an agent: an agent account may use the route on itself even without `need`. */
+  self?: string;
+}
+
+/** Every route of the API, as Fastify names it ("METHOD /path/:param"). A route missing here cannot be registered. */
+export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
+  'GET /healthz': { need: 'public' },
+  'POST /api/auth/login': { need: 'public' },
+  'POST /api/auth/logout': { need: 'signed_in' },
+  'GET /api/me': { need: 'signed_in' },
+  'POST /api/me/password': { need: 'signed_in' },
+
+  'GET /api/accounts': { need: 'accounts' },
+  'POST /api/accounts': { need: 'accounts' },
+  'PATCH /api/accounts/:username': { need: 'accounts' },
+  'DELETE /api/accounts/:username': { need: 'accounts' },
+  'GET /api/api-keys': { need: 'accounts' },
+  'POST /api/api-keys': { need: 'accounts' },
+  'DELETE /api/api-keys/:id': { need: 'accounts' },
+  'GET /api/audit': { need: 'audit' },
+
+  'GET /api/agents': { need: 'read' },
+  'GET /api/agents/:id': { need: 'read', self: 'id' },
+  'PUT /api/agents/:id': { need: 'config.write' },
+  'DELETE /api/agents/:id': { need: 'config.write' },
+  'PUT /api/agents/:id/assignment': { need: 'agents.assign' },
+  'POST /api/agents/:id/login': { need: 'agents.control', self: 'id' },
+  'POST /api/agents/:id/logout': { need: 'agents.control', self: 'id' },
+  'POST /api/agents/:id/pause': { need: 'agents.control', self: 'id' },
+  'POST /api/agents/:id/unpause': { need: 'agents.control', self: 'id' },
+  'POST /api/agents/:id/end-wrap-up': { need: 'agents.control', self: 'id' },
+  'GET /api/agents/:id/timeline': { need: 'read', self: 'id' },
+  'GET /api/pause-reasons': { need: 'signed_in' },
+  'POST /api/pause-reasons': { need: 'config.write' },
+  'GET /api/callbacks': { need: 'read' },
+
+  ...versionedConfig('/api/ivr'),
+  ...versionedConfig('/api/routing'),
+  'POST /api/simulate': { need: 'simulate' },
+
+  'GET /api/reports/intervals': { need: 'reports' },
+  'GET /api/reports/queues': { need: 'reports' },
+  'GET /api/reports/agents': { need: 'reports' },
+  'GET /api/reports/abandons': { need: 'reports' },
+  'GET /api/reports/regions': { need: 'reports' },
+  'GET /metrics': { need: 'read' },
+  'GET /api/live': { need: 'live' },
+};
+
+function versionedConfig(base: string): Record<string, RouteAccess> {
+  return {
+    [`POST ${base}/versions`]: { need: 'config.write' },
+    [`GET ${base}/versions`]: { need: 'read' },
+    [`GET ${base}/versions/:version`]: { need: 'read' },
+    [`GET ${base}/active`]: { need: 'read' },
+    [`POST ${base}/versions/:version/activate`]: { need: 'config.write' },
+    [`POST ${base}/rollback`]: { need: 'config.write' },
+  };
+}
+
+/** The API description (/docs and its assets) is for anyone signed in. */
+const DOCS = /^\/docs(\/|$)/;
+
+export function routeKey(method: string, url: string): string {
+  return `${method.toUpperCase()} ${url}`;
+}
+
+/** What a route needs; undefined for a route nobody declared (it must not be served). */
+export function accessFor(method: string, url: string): RouteAccess | undefined {
+  if (DOCS.test(url)) return { need: 'signed_in' };
+  // HEAD is answered by the GET route.
+  return ROUTE_ACCESS[routeKey(method === 'HEAD' ? 'GET' : method, url)];
+}
+
+export type Decision = { allow: true } | { allow: false; status: 401 | 403; reason: string };
+
+/**
+ * May `who` use the route? `url` is the route's pattern (undefined: no route matched, the
+ * answer will be a 404 for anyone signed in); `params` its parameters.
+ */
+export function decide(who: Principal | undefined, method: string, url: string | undefined, params: Record<string, unknown> = {}): Decision {
+  const access = url === undefined ? { need: 'signed_in' as const } : accessFor(method, url);
+  if (!access) return who ? { allow: false, status: 403, reason: `${method} ${url} is not open to any role` } : unauthenticated;
+  if (access.need === 'public') return { allow: true };
+  if (!who) return unauthenticated;
+  if (GRANTS[who.role].has(access.need)) return { allow: true };
+  if (access.self && who.agentId !== undefined && params[access.self] === who.agentId) return { allow: true };
+  const onSelf = access.self && who.role === 'agent' ? ' (an agent may do this only for itself)' : '';
+  return { allow: false, status: 403, reason: `role ${who.role} may not ${method} ${url}${onSelf}` };
+}
+
+const unauthenticated: Decision = { allow: false, status: 401, reason: 'authentication required: Authorization: Bearer <session token or API key>' };
+
+export function isRole(x: unknown): x is Role {
+  return typeof x === 'string' && (ROLES as readonly string[]).includes(x);
+}
+
+export function grants(role: Role, p: Permission): boolean {
+  return GRANTS[role].has(p);
+}

@@ -1,0 +1,200 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ROLES } from '../../core/auth/access.js';
+import type { Account } from '../../adapters/postgres/account-repo.js';
+import { AccountInputError, type AuthService } from '../../services/auth/auth-service.js';
+import { strictValidation } from '../typebox-validator.js';
+import { bearerOf } from '../auth.js';
+
+const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const ToolRole = Type.Union((['admin', 'supervisor', 'readonly'] as const).map((r) => Type.Literal(r)));
+const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,39}$', description: 'lower case, 2 to 40 characters' });
+const Password = Type.String({ minLength: 10, maxLength: 256, description: 'at least 10 characters' });
+const AgentId = Type.String({ pattern: '^[0-9]{3,6}$' });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Error_ = Type.Object({ error: Type.String() });
+
+const AccountView = Type.Object({
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Role,
+  agentId: Nullable(Type.String()),
+  disabled: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+const ApiKeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Nullable(Type.String()),
+  revokedAt: Nullable(Type.String()),
+  lastUsedAt: Nullable(Type.String()),
+});
+const Me = Type.Object({ id: Type.String(), role: Role, via: Type.String(), agentId: Nullable(Type.String()), displayName: Nullable(Type.String()) });
+
+/**
+ * Sign in and out; accounts (people, admin only) and API keys (tools, admin only). Every
+ * change is written to the audit log with the account before and after (never a secret).
+ */
+export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: string) => Promise<boolean> }): FastifyPluginAsync {
+  const { auth } = d;
+  return async (app) => {
+    strictValidation(app);
+
+    const refuse = (reply: FastifyReply, err: unknown) => {
+      if (err instanceof AccountInputError) return reply.code(err.status).send({ error: `body${err.field}: ${err.message}` });
+      throw err;
+    };
+    const checkAgent = async (agentId: string | null | undefined) => {
+      if (agentId && !(await d.agentExists(agentId))) throw new AccountInputError('/agentId', `agent ${agentId} does not exist`);
+    };
+
+    app.post('/api/auth/login', {
+      schema: {
+        tags: ['auth'], summary: 'Sign in: a session token for the Authorization header', security: [],
+        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 40 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), username: Type.String(), role: Role, agentId: Nullable(Type.String()) }),
+          401: Error_, 429: Error_,
+        },
+      },
+    }, async (req, reply) => {
+      const { username, password } = req.body as { username: string; password: string };
+      const r = await auth.login(username, password, req.ip);
+      if (!r.ok && r.problem === 'rate_limited') {
+        return reply.code(429).header('retry-after', String(r.retryAfterS)).send({ error: `too many failed logins: try again in ${r.retryAfterS} s` });
+      }
+      await req.audit({ action: r.ok ? 'auth.login' : 'auth.login_failed', targetKind: 'account', targetId: username.toLowerCase(), before: null, after: null });
+      if (!r.ok) return reply.code(401).send({ error: 'user name or password is wrong' });
+      return { token: r.token, expiresAt: r.expiresAt, username: r.account.username, role: r.account.role, agentId: r.account.agentId };
+    });
+
+    app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } }, async (req, reply) => {
+      await auth.logout(bearerOf(req));
+      return reply.code(204).send();
+    });
+
+    app.get('/api/me', { schema: { tags: ['auth'], summary: 'Who this token belongs to', response: { 200: Me } } }, async (req) => {
+      const p = req.principal!;
+      const account = p.via === 'session' ? await auth.account(p.id) : undefined;
+      return { id: p.id, role: p.role, via: p.via, agentId: p.agentId ?? null, displayName: account?.displayName ?? null };
+    });
+
+    app.post('/api/me/password', {
+      schema: {
+        tags: ['auth'], summary: 'Change your own password (ends your sessions)',
+        body: Type.Object({ current: Type.String({ minLength: 1, maxLength: 256 }), password: Password }, { additionalProperties: false }),
+        response: { 204: Type.Null(), 401: Error_, 409: Error_ },
+      },
+    }, async (req, reply) => {
+      const p = req.principal!;
+      if (p.via !== 'session') return reply.code(409).send({ error: `a ${p.via === 'api_key' ? 'API key' : 'bootstrap token'} has no password` });
+      const b = req.body as { current: string; password: string };
+      if (!(await auth.changeOwnPassword(p.id, b.current, b.password))) return reply.code(401).send({ error: 'body/current: the current password is wrong' });
+      await req.audit({ action: 'account.password', targetKind: 'account', targetId: p.id, before: null, after: { passwordChanged: true } });
+      return reply.code(204).send();
+    });
+
+    app.get('/api/accounts', { schema: { tags: ['accounts'], summary: 'Every account', response: { 200: Type.Array(AccountView) } } }, async () => auth.accounts());
+
+    app.post('/api/accounts', {
+      schema: {
+        tags: ['accounts'], summary: 'Create an account',
+        body: Type.Object({ username: Username, displayName: Type.String({ minLength: 1, maxLength: 64 }), role: Role, password: Password, agentId: Type.Optional(AgentId) }, { additionalProperties: false }),
+        response: { 201: AccountView, 409: Error_, 422: Error_ },
+      },
+    }, async (req, reply) => {
+      const b = req.body as { username: string; displayName: string; role: (typeof ROLES)[number]; password: string; agentId?: string };
+      try {
+        await checkAgent(b.agentId);
+        const a = await auth.createAccount(b);
+        await req.audit({ action: 'account.create', targetKind: 'account', targetId: a.username, before: null, after: a });
+        return reply.code(201).send(a);
+      } catch (err) {
+        return refuse(reply, err);
+      }
+    });
+
+    app.patch('/api/accounts/:username', {
+      schema: {
+        tags: ['accounts'], summary: 'Change an account (a new password, role or disabling ends its sessions)',
+        params: Type.Object({ username: Username }),
+        body: Type.Object({
+          displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          role: Type.Optional(Role),
+          agentId: Type.Optional(Type.Union([AgentId, Type.Null()])),
+          password: Type.Optional(Password),
+          disabled: Type.Optional(Type.Boolean()),
+        }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: AccountView, 404: Error_, 422: Error_ },
+      },
+    }, async (req, reply) => {
+      const { username } = req.params as { username: string };
+      const b = req.body as { displayName?: string; role?: (typeof ROLES)[number]; agentId?: string | null; password?: string; disabled?: boolean };
+      try {
+        await checkAgent(b.agentId);
+        const { before, after } = await auth.updateAccount(username, b);
+        await req.audit({ action: 'account.update', targetKind: 'account', targetId: username, before, after: { ...after, ...(b.password ? { passwordChanged: true } : {}) } });
+        return after;
+      } catch (err) {
+        return refuse(reply, err);
+      }
+    });
+
+    app.delete('/api/accounts/:username', {
+      schema: {
+        tags: ['accounts'], summary: 'Disable an account (kept so the audit log still names it); ends its sessions',
+        params: Type.Object({ username: Username }),
+        response: { 200: AccountView, 404: Error_, 409: Error_ },
+      },
+    }, async (req, reply) => {
+      const { username } = req.params as { username: string };
+      if (req.principal?.via === 'session' && req.principal.id === username) return reply.code(409).send({ error: 'an admin cannot disable their own account' });
+      try {
+        const { before, after } = await auth.updateAccount(username, { disabled: true });
+        await req.audit({ action: 'account.disable', targetKind: 'account', targetId: username, before, after });
+        return after;
+      } catch (err) {
+        return refuse(reply, err);
+      }
+    });
+
+    app.get('/api/api-keys', { schema: { tags: ['accounts'], summary: 'API keys (never the keys themselves)', response: { 200: Type.Array(ApiKeyView) } } }, async () => auth.apiKeys());
+
+    app.post('/api/api-keys', {
+      schema: {
+        tags: ['accounts'], summary: 'Make an API key for a tool; the key is shown only in this answer',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), role: ToolRole, expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), 422: Error_ },
+      },
+    }, async (req, reply) => {
+      const b = req.body as { name: string; role: (typeof ROLES)[number]; expiresInDays?: number };
+      try {
+        const r = await auth.createApiKey({ ...b, createdBy: req.principal!.id });
+        await req.audit({ action: 'api_key.create', targetKind: 'api_key', targetId: r.apiKey.id, before: null, after: r.apiKey });
+        return reply.code(201).send(r);
+      } catch (err) {
+        return refuse(reply, err);
+      }
+    });
+
+    app.delete('/api/api-keys/:id', {
+      schema: {
+        tags: ['accounts'], summary: 'Revoke an API key',
+        params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,20}$' }) }),
+        response: { 200: ApiKeyView, 404: Error_ },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const k = await auth.revokeApiKey(id);
+      if (!k) return reply.code(404).send({ error: `API key ${id} does not exist` });
+      await req.audit({ action: 'api_key.revoke', targetKind: 'api_key', targetId: id, before: null, after: k });
+      return k;
+    });
+  };
+}
+
+export type { Account };

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { PgAuditRepo } from '../../adapters/postgres/audit-repo.js';
+import { strictValidation } from '../typebox-validator.js';
+
+const Query = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601, inclusive' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601, exclusive' })),
+  actor: Type.Optional(Type.String({ maxLength: 64, description: 'user name, API key id, or "bootstrap"' })),
+  action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$', description: 'an action ("routing.activate") or its area ("routing")' })),
+  targetKind: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$' })),
+  targetId: Type.Optional(Type.String({ maxLength: 128 })),
+  beforeId: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'older than this entry (paging)' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'at most 1000, default 100' })),
+}, { additionalProperties: false });
+
+const Entry = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  actor: Type.String(),
+  actorRole: Type.String(),
+  via: Type.String(),
+  action: Type.String(),
+  targetKind: Type.String(),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  ip: Type.Optional(Type.String()),
+});
+
+/** GET /api/audit: who changed what, when, with before and after; newest first. */
+export function auditRoutes(d: { repo: PgAuditRepo }): FastifyPluginAsync {
+  return async (app) => {
+    strictValidation(app);
+    app.get('/api/audit', {
+      schema: { tags: ['audit'], summary: 'The audit log, newest first', querystring: Query, response: { 200: Type.Array(Entry), 400: Type.Object({ error: Type.String() }) } },
+    }, async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const times: { from?: Date; to?: Date } = {};
+      for (const k of ['from', 'to'] as const) {
+        if (q[k] === undefined) continue;
+        const t = new Date(q[k]!);
+        if (Number.isNaN(t.getTime())) return reply.code(400).send({ error: `querystring/${k} must be an ISO 8601 time` });
+        times[k] = t;
+      }
+      return d.repo.query({
+        ...times, actor: q.actor, action: q.action, targetKind: q.targetKind, targetId: q.targetId, beforeId: q.beforeId,
+        limit: Math.min(Number(q.limit ?? 100), 1000),
+      });
+    });
+  };
+}

@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import type { Principal, Role } from '../../core/auth/access.js';
+import type { Account, ApiKey, PgAccountRepo } from '../../adapters/postgres/account-repo.js';
+import type { LoginLimiter } from '../../adapters/redis/login-limiter.js';
+import { hashPassword, newSecret, sameSecret, tokenHash, verifyPassword } from '../../shared/secrets.js';
+
+export interface AuthServiceDeps {
+  repo: PgAccountRepo;
+  limiter: LoginLimiter;
+  /** The environment's ADMIN_TOKEN: an admin key that exists before any account does. */
+  bootstrapToken: string;
+  sessionTtlMs: number;
+  now: () => number;
+  log: Logger;
+}
+
+export type LoginResult =
+  | { ok: true; token: string; expiresAt: string; account: Account }
+  | { ok: false; problem: 'bad_credentials' }
+  | { ok: false; problem: 'rate_limited'; retryAfterS: number };
+
+/** Input that cannot be applied; `field` names where (a JSON pointer into the request body). */
+export class AccountInputError extends Error {
+  constructor(readonly field: string, message: string, readonly status: 404 | 409 | 422 = 422) {
+    super(message);
+    this.name = 'AccountInputError';
+  }
+}
+
+// Session tokens and API keys look different so a leaked one is recognisable in logs or code.
+const SESSION = 's1_';
+const KEY = 'k1_';
+
+/**
+ * Accounts (people), their sessions, and API keys (tools). Every bearer secret is stored as a
+ * hash; a password as scrypt. Logins are rate limited per user name and per address.
+ */
+export class AuthService {
+  // Checked once per refused login so a wrong user name costs as much time as a wrong password.
+  private readonly dummyHash = hashPassword(newSecret());
+
+  constructor(private readonly d: AuthServiceDeps) {}
+
+  async login(username: string, password: string, ip: string): Promise<LoginResult> {
+    const user = username.toLowerCase();
+    const wait = await this.d.limiter.blockedFor(user, ip);
+    if (wait > 0) return { ok: false, problem: 'rate_limited', retryAfterS: Math.ceil(wait / 1000) };
+    const stored = await this.d.repo.passwordHash(user);
+    const good = await verifyPassword(password, stored?.hash ?? (await this.dummyHash));
+    if (!stored || stored.disabled || !good) {
+      await this.d.limiter.failed(user, ip);
+      return { ok: false, problem: 'bad_credentials' };
+    }
+    await this.d.limiter.succeeded(user);
+    const token = SESSION + newSecret();
+    const expiresAt = new Date(this.d.now() + this.d.sessionTtlMs);
+    await this.d.repo.createSession(tokenHash(token), user, expiresAt, ip);
+    return { ok: true, token, expiresAt: expiresAt.toISOString(), account: (await this.d.repo.get(user))! };
+  }
+
+  async logout(token: string): Promise<void> {
+    if (token.startsWith(SESSION)) await this.d.repo.endSession(tokenHash(token));
+  }
+
+  /** Who a bearer secret belongs to, if anyone. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    if (!token) return undefined;
+    if (token.startsWith(SESSION)) {
+      const a = await this.d.repo.sessionAccount(tokenHash(token));
+      return a && { id: a.username, role: a.role, via: 'session', ...(a.agentId ? { agentId: a.agentId } : {}) };
+    }
+    if (token.startsWith(KEY)) {
+      const k = await this.d.repo.useKey(tokenHash(token));
+      return k && { id: k.id, role: k.role, via: 'api_key' };
+    }
+    if (this.d.bootstrapToken && sameSecret(token, this.d.bootstrapToken)) return { id: 'bootstrap', role: 'admin', via: 'bootstrap' };
+    return undefined;
+  }
+
+  accounts(): Promise<Account[]> {
+    return this.d.repo.list();
+  }
+
+  account(username: string): Promise<Account | undefined> {
+    return this.d.repo.get(username);
+  }
+
+  async createAccount(a: { username: string; displayName: string; role: Role; agentId?: string; password: string }): Promise<Account> {
+    checkAgentLink(a.role, a.agentId ?? null);
+    const created = await this.d.repo.create({ ...a, agentId: a.agentId ?? null, passwordHash: await hashPassword(a.password) });
+    if (!created) throw new AccountInputError('/username', `account "${a.username}" already exists`, 409);
+    return created;
+  }
+
+  async updateAccount(username: string, p: { displayName?: string; role?: Role; agentId?: string | null; password?: string; disabled?: boolean }): Promise<{ before: Account; after: Account }> {
+    const before = await this.d.repo.get(username);
+    if (!before) throw new AccountInputError('/username', `account "${username}" does not exist`, 404);
+    checkAgentLink(p.role ?? before.role, p.agentId !== undefined ? p.agentId : before.agentId);
+    const after = await this.d.repo.update(username, {
+      displayName: p.displayName, role: p.role, agentId: p.agentId, disabled: p.disabled,
+      passwordHash: p.password === undefined ? undefined : await hashPassword(p.password),
+    });
+    return { before, after: after! };
+  }
+
+  /** A person changing their own password proves they know the current one. */
+  async changeOwnPassword(username: string, current: string, next: string): Promise<boolean> {
+    const stored = await this.d.repo.passwordHash(username);
+    if (!stored || !(await verifyPassword(current, stored.hash))) return false;
+    await this.d.repo.update(username, { passwordHash: await hashPassword(next) });
+    return true;
+  }
+
+  apiKeys(): Promise<ApiKey[]> {
+    return this.d.repo.listKeys();
+  }
+
+  /** The key itself is returned once, here; only its hash is kept. */
+  async createApiKey(k: { name: string; role: Role; expiresInDays?: number; createdBy: string }): Promise<{ key: string; apiKey: ApiKey }> {
+    if (k.role === 'agent') throw new AccountInputError('/role', 'an API key is for a tool: role admin, supervisor or readonly');
+    const id = newSecret(6);
+    const key = `${KEY}${id}_${newSecret()}`;
+    const expiresAt = k.expiresInDays ? new Date(this.d.now() + k.expiresInDays * 86_400_000) : null;
+    const apiKey = await this.d.repo.createKey({ id, name: k.name, role: k.role, keyHash: tokenHash(key), createdBy: k.createdBy, expiresAt });
+    return { key, apiKey };
+  }
+
+  revokeApiKey(id: string): Promise<ApiKey | undefined> {
+    return this.d.repo.revokeKey(id);
+  }
+}
+
+function checkAgentLink(role: Role, agentId: string | null): void {
+  if (role === 'agent' && !agentId) throw new AccountInputError('/agentId', 'an agent account must name its agent (agentId)');
+  if (role !== 'agent' && agentId) throw new AccountInputError('/agentId', `only an agent account names an agent (role is ${role})`);
+}

@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
+import { randomPassword, startTestService, uniqueAgentId, waitFor, type TestRig } from '../support/service.js';
+
+/**
+ * Malformed bodies at every write endpoint: each answer is a 4xx with a message, never a 5xx,
+ * and nothing stored changes (the tables behind the API and this instance's Redis keys).
+ */
+let rig: TestRig;
+const agentId = uniqueAgentId();
+const account = `t-fuzz-${randomBytes(3).toString('hex')}`;
+const STORED = ['ivr_versions', 'ivr_activations', 'routing_versions', 'routing_activations', 'agents', 'pause_reasons', 'accounts', 'sessions', 'api_keys', 'audit_log', 'events'];
+
+async function snapshot(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of STORED) {
+    // Table names are the constants above, not input.
+    const r = await rig.pool.query<{ h: string | null; n: number }>(`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS h, count(*)::int AS n FROM ${t} x`);
+    out[t] = `${r.rows[0]!.n}:${r.rows[0]!.h}`;
+  }
+  for (const k of (await rig.redis.keys(`${rig.prefix}:*`)).sort()) {
+    const type = await rig.redis.type(k);
+    out[`redis ${k}`] = type === 'string' ? String(await rig.redis.get(k)) : type === 'hash' ? JSON.stringify(await rig.redis.hgetall(k)) : type === 'zset' ? JSON.stringify(await rig.redis.zrange(k, 0, -1, 'WITHSCORES')) : type === 'set' ? JSON.stringify((await rig.redis.smembers(k)).sort()) : type;
+  }
+  return out;
+}
+
+async function send(method: string, url: string, body: string, type = 'application/json') {
+  const r = await fetch(`${rig.svc.url}${url}`, { method, headers: { authorization: `Bearer ${rig.svc.config.ADMIN_TOKEN}`, 'content-type': type }, body });
+  const text = await r.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: r.status, body: json as { error?: unknown } };
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** A value of a different JSON type than `v` (so a field that had the right type no longer has it). */
+const otherType = (v: unknown) =>
+  fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.string(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }))
+    .filter((x) => typeOf(x) !== typeOf(v));
+const typeOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x);
+
+/** Malformed versions of a valid object body: a required field gone, an unknown field, a field of the wrong type, or not an object. */
+function malformed(valid: Record<string, Json>, required: string[]): fc.Arbitrary<unknown> {
+  const keys = Object.keys(valid);
+  const dropped = required.map((k) => {
+    const b = clone(valid);
+    delete b[k];
+    return fc.constant(b as unknown);
+  });
+  return fc.oneof(
+    ...dropped,
+    fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !keys.includes(k) && k !== '__proto__'), fc.jsonValue()).map(([k, v]) => ({ ...clone(valid), [k]: v })),
+    fc.constantFrom(...keys).chain((k) => otherType(valid[k]).map((v) => ({ ...clone(valid), [k]: v }))),
+    fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.array(fc.jsonValue(), { maxLength: 3 })),
+  );
+}
+
+/** Malformed IVR definitions: nodes are closed objects, so an unknown field or a made-up kind is always wrong. */
+function malformedIvr(valid: Record<string, any>): fc.Arbitrary<unknown> {
+  const ids = Object.keys(valid.nodes);
+  return fc.oneof(
+    fc.tuple(fc.constantFrom(...ids), fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !(k in {}) && !/^(kind|prompt|next|options|skills|queue|priority|line|subLine|weekly|holidays|workdays|open|closed|target|timeoutS|retries|conventions|onRetriesExhausted|invalidPrompt|timeoutPrompt|maxTurns|sub)$/.test(k))).map(([id, k]) => {
+      const b = clone(valid);
+      b.nodes[id][k] = 1;
+      return b;
+    }),
+    fc.tuple(fc.constantFrom(...ids), fc.string({ maxLength: 10 }).filter((k) => !['menu', 'play', 'hours', 'queue', 'voicemail', 'transfer', 'hangup'].includes(k))).map(([id, kind]) => {
+      const b = clone(valid);
+      b.nodes[id].kind = kind;
+      return b;
+    }),
+    fc.constantFrom('start', 'nodes', 'prompts').map((k) => {
+      const b = clone(valid);
+      delete b[k];
+      return b;
+    }),
+    fc.tuple(fc.constantFrom('start', 'nodes', 'prompts'), fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.integer()))).map(([k, v]) => ({ ...clone(valid), [k]: v })),
+  );
+}
+
+function malformedRouting(valid: Record<string, any>): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.constantFrom('skills', 'queues').map((k) => {
+      const b = clone(valid);
+      delete b[k];
+      return b;
+    }),
+    fc.tuple(fc.nat({ max: valid.queues.length - 1 }), fc.constantFrom('steps', 'queue', 'strategy')).map(([i, k]) => {
+      const b = clone(valid);
+      delete b.queues[i][k];
+      return b;
+    }),
+    fc.tuple(fc.nat({ max: valid.queues.length - 1 }), fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !/^(queue|strategy|steps|onExpiry|wrapUpS|ringTimeoutS|maxWaitS|maxQueued|noAnswerPauseAfter|preferredAgentS)$/.test(k))).map(([i, k]) => {
+      const b = clone(valid);
+      b.queues[i][k] = true;
+      return b;
+    }),
+    fc.tuple(fc.nat({ max: valid.skills.length - 1 }), fc.oneof(fc.integer(), fc.constant(''), fc.constant('BAD CODE'))).map(([i, code]) => {
+      const b = clone(valid);
+      b.skills[i].code = code;
+      return b;
+    }),
+  );
+}
+
+interface Endpoint {
+  method: string;
+  url: string;
+  bodies: fc.Arbitrary<unknown>;
+}
+
+let endpoints: Endpoint[];
+
+beforeAll(async () => {
+  rig = await startTestService();
+  // The boot-time sync copies every agent from Postgres into Redis; let it finish before comparing.
+  const { n } = (await rig.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM agents WHERE active')).rows[0]!;
+  await waitFor('agents synced into Redis', async () => (await rig.redis.keys(`${rig.prefix}:agent:*`)).length >= n, 60_000, 250);
+  await activateRouting(rig, shippedRouting());
+  await activateIvr(rig, alwaysOpen12366());
+  await rig.svc.agents.save({ agentId, name: '模糊测试', password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] });
+  await rig.svc.agents.move(agentId, 'login', 'test');
+  const acc = await send('POST', '/api/accounts', JSON.stringify({ username: account, displayName: 'fuzz', role: 'readonly', password: randomPassword() }));
+  expect(acc.status).toBe(201);
+  const agent = { name: '张三', password: 'a-long-password', skills: { vat: 3 }, queues: ['ntax-vat'] };
+  endpoints = [
+    { method: 'POST', url: '/api/ivr/versions', bodies: malformedIvr(alwaysOpen12366()) },
+    { method: 'POST', url: '/api/routing/versions', bodies: malformedRouting(shippedRouting()) },
+    { method: 'PUT', url: `/api/agents/${agentId}`, bodies: malformed(agent, ['name', 'skills', 'queues']) },
+    { method: 'PUT', url: `/api/agents/${agentId}/assignment`, bodies: malformed({ queues: ['ntax-vat'] }, []) },
+    { method: 'POST', url: `/api/agents/${agentId}/pause`, bodies: malformed({ reason: 'training' }, ['reason']) },
+    { method: 'POST', url: '/api/pause-reasons', bodies: malformed({ code: 'fuzz_new', zh: '模糊', en: 'Fuzz' }, ['code', 'zh', 'en']) },
+    { method: 'POST', url: '/api/accounts', bodies: malformed({ username: 'fuzz.new', displayName: 'x', role: 'readonly', password: 'a-long-password' }, ['username', 'displayName', 'role', 'password']) },
+    { method: 'PATCH', url: `/api/accounts/${account}`, bodies: malformed({ displayName: 'y', role: 'readonly' }, []) },
+    { method: 'POST', url: '/api/api-keys', bodies: malformed({ name: 'tool', role: 'readonly' }, ['name', 'role']) },
+    { method: 'POST', url: '/api/auth/login', bodies: malformed({ username: account, password: 'whatever' }, ['username', 'password']) },
+    { method: 'POST', url: '/api/simulate', bodies: malformed({ caller: '057188886666', digits: '21' }, ['caller', 'digits']) },
+  ];
+});
+afterAll(async () => {
+  await rig?.stop();
+});
+
+describe('malformed input at every write endpoint', () => {
+  it('is a 4xx with a message, never a 5xx, and changes nothing stored', async () => {
+    const before = await snapshot();
+    const seen: Record<string, Set<number>> = {};
+    for (const ep of endpoints) {
+      await fc.assert(
+        fc.asyncProperty(ep.bodies, async (body) => {
+          const r = await send(ep.method, ep.url, JSON.stringify(body));
+          (seen[`${ep.method} ${ep.url}`] ??= new Set()).add(r.status);
+          expect(r.status, `${ep.method} ${ep.url} ${JSON.stringify(body).slice(0, 300)} -> ${JSON.stringify(r.body).slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+          expect(r.status).toBeLessThan(500);
+          expect(typeof r.body.error).toBe('string');
+        }),
+        { numRuns: 60 },
+      );
+      // Bodies that are not even JSON, or YAML that is not well-formed.
+      for (const raw of ['{', '{"a":', '[1,', 'null x', '\u0000']) {
+        const r = await send(ep.method, ep.url, raw);
+        expect([ep.url, r.status]).toEqual([ep.url, 400]);
+      }
+    }
+    for (const url of ['/api/ivr/versions', '/api/routing/versions']) {
+      const r = await send('POST', url, 'nodes: [unclosed\n  - x: : y', 'application/yaml');
+      expect(r.status).toBe(400);
+      expect(String(r.body.error)).toMatch(/line \d+/);
+    }
+    expect(await snapshot()).toEqual(before);
+  }, 300_000);
+});
