@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPassword, startTestService, type TestRig } from '../support/service.js';
+import { freshAgentId, randomPassword, startTestService, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
 const run = randomBytes(3).toString('hex');
@@ -23,12 +23,6 @@ async function call(token: string | undefined, method: string, url: string, body
 }
 const admin = (method: string, url: string, body?: unknown) => call(rig.svc.config.ADMIN_TOKEN, method, url, body);
 
-async function freshAgentId(): Promise<string> {
-  for (;;) {
-    const id = String(100000 + Math.floor(Math.random() * 900000));
-    if (!(await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id])).rowCount) return id;
-  }
-}
 
 async function login(username: string, password: string) {
   return call(undefined, 'POST', '/api/auth/login', { username, password });
@@ -36,8 +30,8 @@ async function login(username: string, password: string) {
 
 beforeAll(async () => {
   rig = await startTestService({ LOGIN_MAX_FAILURES: '3' });
-  agentA = await freshAgentId();
-  agentB = await freshAgentId();
+  agentA = await freshAgentId(rig);
+  agentB = await freshAgentId(rig);
   for (const id of [agentA, agentB]) {
     expect((await admin('PUT', `/api/agents/${id}`, { name: `坐席${id}`, password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] })).status).toBe(201);
   }

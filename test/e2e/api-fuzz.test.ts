@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
-import { randomPassword, startTestService, uniqueAgentId, waitFor, type TestRig } from '../support/service.js';
+import { freshAgentId, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
 
 /**
  * Malformed bodies at every write endpoint: each answer is a 4xx with a message, never a 5xx,
  * and nothing stored changes (the tables behind the API and this instance's Redis keys).
  */
 let rig: TestRig;
-const agentId = uniqueAgentId();
+let agentId: string;
 const account = `t-fuzz-${randomBytes(3).toString('hex')}`;
 const STORED = ['ivr_versions', 'ivr_activations', 'routing_versions', 'routing_activations', 'agents', 'pause_reasons', 'accounts', 'sessions', 'api_keys', 'audit_log', 'events'];
 
@@ -127,6 +127,7 @@ beforeAll(async () => {
   await waitFor('agents synced into Redis', async () => (await rig.redis.keys(`${rig.prefix}:agent:*`)).length >= n, 60_000, 250);
   await activateRouting(rig, shippedRouting());
   await activateIvr(rig, alwaysOpen12366());
+  agentId = await freshAgentId(rig);
   await rig.svc.agents.save({ agentId, name: '模糊测试', password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] });
   await rig.svc.agents.move(agentId, 'login', 'test');
   const acc = await send('POST', '/api/accounts', JSON.stringify({ username: account, displayName: 'fuzz', role: 'readonly', password: randomPassword() }));

@@ -4,7 +4,7 @@ import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
 import { freePorts } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
-import { randomPassword, startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+import { freshAgentId, randomPassword, startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 import { callIdOf, eventsOf, waitForEvent } from '../support/calls.js';
 
 /**
@@ -37,16 +37,9 @@ function vatPolicy(skills: Record<string, number>) {
   return cfg;
 }
 
-/** Six digits no earlier run has used: agents persist in Postgres. */
-async function freshAgentId(): Promise<string> {
-  for (;;) {
-    const id = String(100000 + Math.floor(Math.random() * 900000));
-    if (!(await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id])).rowCount) return id;
-  }
-}
 
 async function agentWithPhone(skills: Record<string, number>): Promise<string> {
-  const id = await freshAgentId();
+  const id = await freshAgentId(rig);
   const password = randomPassword();
   expect((await as('PUT', `/api/agents/${id}`, { name: `坐席${id}`, password, skills, queues: ['ntax-vat'] })).status).toBe(201);
   const port = freePorts().sip;

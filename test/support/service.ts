@@ -78,3 +78,11 @@ export function uniqueAgentId(): string {
 export function randomPassword(): string {
   return randomBytes(12).toString('hex');
 }
+
+/** A six-digit agent id no earlier run has used (agents persist in Postgres, deactivated rather than deleted). */
+export async function freshAgentId(rig: TestRig): Promise<string> {
+  for (;;) {
+    const id = String(100000 + Math.floor(Math.random() * 900000));
+    if (!(await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id])).rowCount) return id;
+  }
+}
