@@ -39,7 +39,9 @@ export const ConfigSchema = Type.Object({
   TRUNK_ENDPOINT: Type.String({ default: 'trunk' }),
   /** Abandons quicker than this are flagged short (excluded from service level, see docs/metrics.md). */
   SHORT_ABANDON_S: Type.Integer({ minimum: 0, maximum: 60, default: 5 }),
-  /** Waiting callers hear their position and expected wait on entry and this often after. */
+  /** A caller not put through at once hears their position after this much hold music. */
+  ANNOUNCE_FIRST_S: Type.Integer({ minimum: 0, maximum: 60, default: 2 }),
+  /** Waiting callers hear their position and expected wait this often after the first time. */
   ANNOUNCE_EVERY_S: Type.Integer({ minimum: 10, maximum: 600, default: 30 }),
   /** Handle time assumed in the expected wait announced to callers. */
   AVG_HANDLE_S: Type.Integer({ minimum: 10, maximum: 3600, default: 180 }),

@@ -152,6 +152,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       }),
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,
+    firstAnnounceS: config.ANNOUNCE_FIRST_S,
     servingAgents: (queue) => dispatcher!.servingAgents(queue),
     avgHandleS: config.AVG_HANDLE_S,
     lang: config.PROMPT_LANG,

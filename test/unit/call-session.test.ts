@@ -38,6 +38,7 @@ const ENV: CallEnv = {
   ]),
   shortAbandonMs: 5000,
   announceEveryMs: 30_000,
+  firstAnnounceMs: 2000,
 };
 const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366', lang: 'zh' as const, ivrVersion: 3 };
 
@@ -70,7 +71,7 @@ describe('call session', () => {
   it('queues with the route the IVR chose: queue, skills, priority and business line', () => {
     const { s1 } = toQueued();
     expect(s1.state.phase).toBe('queued');
-    expect(s1.commands.map((x) => x.kind)).toEqual(expect.arrayContaining(['enqueue', 'announce_position']));
+    expect(s1.commands.map((x) => x.kind)).toEqual(['stop_playback', 'enqueue', 'start_moh', 'start_timer']);
     expect(s1.events.find((e) => e.type === 'call.queued')).toMatchObject({ queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' });
   });
 
@@ -78,9 +79,9 @@ describe('call session', () => {
     const { c, s1 } = toQueued();
     const s2 = stepCall(c.ctx(), ENV, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
     expect(s2.state.phase).toBe('ringing');
-    // The position announcement still playing is cut, hold music resumes, the agent's phone rings.
-    expect(s2.commands.map((k) => k.kind)).toEqual(['stop_playback', 'start_moh', 'ring_agent']);
-    expect(s2.commands[2]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1', timeoutS: 12 });
+    // Put through at once: the phone rings and the first announcement, not yet due, is called off.
+    expect(s2.commands.map((k) => k.kind)).toEqual(['ring_agent', 'cancel_timer']);
+    expect(s2.commands[0]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1', timeoutS: 12 });
     c.advance(4000);
     const legId = s2.state.offer!.legId;
     const s3 = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_answered', legId });
@@ -207,11 +208,15 @@ describe('call session', () => {
 });
 
 describe('call session: waiting', () => {
-  it('announces the position on entry, then hold music, then again every interval', () => {
+  it('hold music first; the position after firstAnnounceMs, then hold music, then again every interval', () => {
     const { c, s1 } = toQueued();
-    const first = s1.commands.find((k) => k.kind === 'announce_position') as { playbackId: string; offerCallback: boolean };
+    expect(s1.commands.find((k) => k.kind === 'start_timer')).toMatchObject({ ms: 2000, timerId: s1.state.announce!.timerId });
+    c.advance(2000);
+    const due = stepCall(c.ctx(), ENV, s1.state, { kind: 'timer_fired', timerId: s1.state.announce!.timerId! });
+    expect(due.commands.map((k) => k.kind)).toEqual(['stop_moh', 'announce_position']);
+    const first = due.commands.find((k) => k.kind === 'announce_position') as { playbackId: string; offerCallback: boolean };
     expect(first.offerCallback).toBe(true);
-    const music = stepCall(c.ctx(), ENV, s1.state, { kind: 'playback_finished', playbackId: first.playbackId });
+    const music = stepCall(c.ctx(), ENV, due.state, { kind: 'playback_finished', playbackId: first.playbackId });
     expect(music.commands).toEqual([{ kind: 'start_moh', channelId: 'ch1' }, { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 }]);
     c.advance(30_000);
     const again = stepCall(c.ctx(), ENV, music.state, { kind: 'timer_fired', timerId: music.state.announce!.timerId! });
@@ -222,7 +227,7 @@ describe('call session: waiting', () => {
     const { c, s1 } = toQueued();
     const r = stepCall(c.ctx(), ENV, s1.state, { kind: 'dtmf', digit: '1' });
     expect(r.state.phase).toBe('callback');
-    expect(r.commands.map((k) => k.kind)).toEqual(['stop_playback', 'keep_place_for_callback', 'stop_moh', 'play']);
+    expect(r.commands.map((k) => k.kind)).toEqual(['cancel_timer', 'keep_place_for_callback', 'stop_moh', 'play']);
     expect(r.events[0]).toMatchObject({ type: 'call.callback_requested', queue: 'ntax-vat' });
     const end = stepCall(c.ctx(), ENV, r.state, { kind: 'playback_finished', playbackId: r.state.callbackPlaybackId! });
     expect(end.events[0]).toMatchObject({ type: 'call.ended', outcome: 'callback_requested', hungUpBy: 'system' });
@@ -242,7 +247,7 @@ describe('call session: queue rules', () => {
     c.advance(180_000);
     const o = stepCall(c.ctx(), ENV, s1.state, { kind: 'queue_expired', action: { action: 'overflow', toQueue: 'other' } });
     expect(o.state.route).toMatchObject({ queue: 'other', enqueuedAt: s1.state.route!.enqueuedAt });
-    expect(o.commands.map((k) => k.kind)).toEqual(['stop_playback', 'start_moh', 'dequeue', 'enqueue', 'start_timer']);
+    expect(o.commands.map((k) => k.kind)).toEqual(['cancel_timer', 'dequeue', 'enqueue', 'start_timer']);
     expect(o.events[0]).toMatchObject({ type: 'call.overflowed', fromQueue: 'ntax-vat', toQueue: 'other' });
   });
 

@@ -27,7 +27,7 @@ describe('the event contract (schemas/events.v1.json)', () => {
     const v = validateDefinition(alwaysOpen12366());
     if (!v.ok) throw new Error('shipped IVR invalid');
     const env: CallEnv = {
-      ivr: v.def, shortAbandonMs: 5000, announceEveryMs: 30_000,
+      ivr: v.def, shortAbandonMs: 5000, announceEveryMs: 30_000, firstAnnounceMs: 2000,
       rules: routingRules([{ queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 10, ringTimeoutS: 15, noAnswerPauseAfter: 1 }]),
     };
     const events: DomainEvent[] = [];

@@ -32,8 +32,13 @@ export interface CallEnv {
   rules: RoutingRules;
   /** Abandons shorter than this (queue wait, or time in the IVR) are flagged short. */
   shortAbandonMs: number;
-  /** A waiting caller hears their position and expected wait on entry and again this often. */
+  /** A waiting caller hears their position and expected wait this often. */
   announceEveryMs: number;
+  /**
+   * Hold music before the first announcement: a caller put through at once hears no "you are
+   * first in line" (as with app_queue), and ringing the agent waits on no prompt.
+   */
+  firstAnnounceMs: number;
 }
 
 /** Where a queued caller stood, read from the queue when they hung up (adapter-supplied facts). */
@@ -257,9 +262,10 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
       const quiet = quietAnnouncements(s, true);
       return {
         state: { ...quiet.state, phase: 'ringing', offer },
+        // The phone first: silencing an announcement is one more round trip to Asterisk.
         commands: [
-          ...quiet.commands,
           { kind: 'ring_agent', legId: offer.legId, endpoint: offer.endpoint, callerNumber: s.caller, callId: s.callId, agentId: offer.agentId, timeoutS },
+          ...quiet.commands,
         ],
         events: [stamp(ctx, { type: 'call.agent_offered', callId: s.callId, agentId: offer.agentId, channelId: offer.legId })],
       };
@@ -440,11 +446,12 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
           queue: c.queue, skills: c.skills, priority: c.priority, line: c.line, subLine: c.subLine,
           preferredAgentId: s.preferredAgentId, excludedAgents: [], enqueuedAt: ctx.now,
         };
-        const playbackId = ctx.newId();
-        state = { ...state, phase: 'queued', route, queuedAt: ctx.now, announce: { playbackId } };
+        const timerId = ctx.newId();
+        state = { ...state, phase: 'queued', route, queuedAt: ctx.now, announce: { timerId } };
         commands.push(
           { kind: 'enqueue', callId: s.callId, route },
-          { kind: 'announce_position', channelId: s.channelId, playbackId, callId: s.callId, queue: route.queue, offerCallback: true },
+          { kind: 'start_moh', channelId: s.channelId },
+          { kind: 'start_timer', timerId, ms: env.firstAnnounceMs },
         );
         events.push(stamp(ctx, {
           type: 'call.queued', callId: s.callId, queue: route.queue, skills: route.skills, priority: route.priority,

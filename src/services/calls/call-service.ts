@@ -32,6 +32,7 @@ export interface CallServiceDeps {
   owner: string;
   shortAbandonMs: number;
   announceEveryS: number;
+  firstAnnounceS: number;
   /** How many agents can take this queue now (for the expected wait). */
   servingAgents: (queue: string) => Promise<number>;
   /** Average handle time assumed for a waiting caller's expected wait. */
@@ -162,7 +163,7 @@ export class CallService {
   private env(live: LiveCall): CallEnv {
     const rules = this.d.routing.cached?.rules;
     if (!rules) throw new Error('routing rules are not loaded');
-    return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs, announceEveryMs: this.d.announceEveryS * 1000 };
+    return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs, announceEveryMs: this.d.announceEveryS * 1000, firstAnnounceMs: this.d.firstAnnounceS * 1000 };
   }
 
   /**
