@@ -19,6 +19,7 @@ import AsteriskManager from 'asterisk-manager';
 import { sipp } from '../test/support/sipp.js';
 import { freePorts, REPO, ROOTFS, requireEnv } from '../test/support/rig.js';
 import { killHard, spawnService, type ServiceProcess } from '../test/support/process.js';
+import { resetToShipped, shippedRoutingWith, type ApiCall } from '../test/support/ivr.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
@@ -106,15 +107,25 @@ async function placeCalls(dialed: string, rate: number): Promise<{ placed: numbe
 async function benchAcd(pool: pg.Pool): Promise<RunResult[]> {
   const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' });
   try {
+    const call: ApiCall = async (method, p, body) => {
+      const r = await fetch(`${svc.url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: r.status, body: await r.json().catch(() => undefined) };
+    };
+    await resetToShipped(call);
+    // The bench queue joins the shipped ones first (an IVR may only send to queues the routing has).
+    const rules = await api(svc.url, 'POST', '/api/routing/versions', shippedRoutingWith([
+      { queue: 'bench', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 15, noAnswerPauseAfter: 0 },
+    ]));
+    await api(svc.url, 'POST', `/api/routing/versions/${rules.version}/activate`);
     // Straight to the queue: app_queue's callers hear no menu either.
     const ivr = await api(svc.url, 'POST', '/api/ivr/versions', {
       name: 'bench', start: 'q', prompts: {}, nodes: { q: { kind: 'queue', queue: 'bench', skills: {}, line: '其它' } },
     });
     await api(svc.url, 'POST', `/api/ivr/versions/${ivr.version}/activate`);
-    const rules = await api(svc.url, 'POST', '/api/routing/versions', {
-      skills: [], queues: [{ queue: 'bench', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 15, noAnswerPauseAfter: 0 }],
-    });
-    await api(svc.url, 'POST', `/api/routing/versions/${rules.version}/activate`);
     for (const id of agentIds()) await api(svc.url, 'PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
     const phonePort = freePorts().sip;
     const phones = sipp({ scenario: 'agent-talks-then-hangs-up.xml', server: true, sipPort: phonePort, vars: { talk_ms: TALK_MS }, calls: 1_000_000, timeoutS: 3600 });
@@ -160,6 +171,8 @@ async function benchAcd(pool: pg.Pool): Promise<RunResult[]> {
     }
     phones.kill();
     for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/logout`).catch(() => undefined);
+    // Tests and later runs start from whatever was last active: leave the shipped configuration.
+    await resetToShipped(call);
     return out;
   } finally {
     await killHard(svc);

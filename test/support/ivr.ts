@@ -58,3 +58,43 @@ export async function activateRouting(rig: TestRig, config: unknown): Promise<nu
   if (act.status !== 200) throw new Error(`routing activate failed: ${act.status} ${JSON.stringify(act.body)}`);
   return up.body.version;
 }
+
+/** One ops API call: status and parsed body. */
+export type ApiCall = (method: string, url: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/**
+ * Makes the shipped IVR tree and routing the active ones, whatever an earlier run left active
+ * (Postgres is shared by every test and keeps the last activation; a crashed test must not
+ * poison the next). Since an IVR may only use queues the routing has, and routing may not drop
+ * what the active IVR uses, a bridging routing version keeps the old tree's queues meanwhile.
+ */
+export async function resetToShipped(call: ApiCall): Promise<void> {
+  const must = async (method: string, url: string, body?: unknown) => {
+    const r = await call(method, url, body);
+    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const activate = async (base: string, body: unknown) => {
+    const { version } = await must('POST', `${base}/versions`, body);
+    await must('POST', `${base}/versions/${version}/activate`);
+  };
+  const routing = shippedRouting();
+  const { version } = await must('GET', '/api/ivr/active');
+  const current = (await must('GET', `/api/ivr/versions/${version}`)) as { nodes?: Record<string, { queue?: unknown; skills?: Record<string, unknown> }> };
+  const queues = new Set(routing.queues.map((q: { queue: string }) => q.queue));
+  const skills = new Set(routing.skills.map((s: { code: string }) => s.code));
+  const extraQueues = new Set<string>();
+  const extraSkills = new Set<string>();
+  for (const n of Object.values(current.nodes ?? {})) {
+    if (typeof n.queue === 'string' && !queues.has(n.queue)) extraQueues.add(n.queue);
+    for (const k of Object.keys(n.skills ?? {})) if (!skills.has(k)) extraSkills.add(k);
+  }
+  if (extraQueues.size || extraSkills.size) {
+    const other = routing.queues.find((q: { queue: string }) => q.queue === 'other');
+    const bridge = shippedRoutingWith([...extraQueues].map((queue) => ({ ...other, queue })));
+    bridge.skills.push(...[...extraSkills].map((code) => ({ code, zh: code })));
+    await activate('/api/routing', bridge);
+  }
+  await activate('/api/ivr', YAML.parse(readFileSync(path.join(REPO, 'ivr', '12366.yaml'), 'utf8')));
+  await activate('/api/routing', routing);
+}

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startService, type Service } from '../../src/main.js';
 import { requireEnv } from './rig.js';
+import { resetToShipped } from './ivr.js';
 
 export interface TestRig {
   svc: Service;
@@ -35,6 +36,15 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
   const redis = new Redis(config.REDIS_URL);
   redis.on('error', () => undefined); // outages are part of some tests; the assertions say what matters
+  await resetToShipped(async (method, url, body) => {
+    const r = await fetch(`${svc.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${config.ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : undefined };
+  });
   return {
     svc,
     pool,
