@@ -18,6 +18,9 @@ import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
 import { expectedWaitS, positionAnnouncement } from '../../core/call/announcements.js';
 
+/** Commands on the caller's media only (prompts, hold music): no later decision waits on them. */
+const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
+
 export interface CallServiceDeps {
   ari: AriClient;
   live: LiveState;
@@ -65,9 +68,12 @@ export class CallService {
   /** Caller channels and agent legs, to the call they belong to. */
   private readonly channels = new Map<string, Ref>();
   private readonly dispatch: OrderedDispatch;
+  /** Per call, the media commands in the order the call's steps gave them. */
+  private readonly media: OrderedDispatch;
 
   constructor(private readonly d: CallServiceDeps) {
     this.dispatch = new OrderedDispatch((key, err) => d.log.error({ callId: key, err }, 'call handler failed'));
+    this.media = new OrderedDispatch((key, err) => d.log.error({ callId: key, err }, 'media command failed'));
   }
 
   get activeCalls(): number {
@@ -218,6 +224,7 @@ export class CallService {
 
   async idle(): Promise<void> {
     await this.dispatch.idle();
+    await this.media.idle();
   }
 
   private startInbound(channelId: string, caller: string, dialed: string): void {
@@ -282,14 +289,10 @@ export class CallService {
     this.d.publish(step.events);
     for (const e of step.events) live.log.debug({ event: e.type }, 'event');
     for (const cmd of step.commands) {
-      try {
-        await this.run(live, cmd);
-      } catch (err) {
-        live.log.warn({ cmd: cmd.kind, err: (err as Error).message }, 'command failed');
-        if (cmd.kind === 'ring_agent') this.input(callId, { kind: 'agent_leg_failed', legId: cmd.legId, reason: 'unreachable' });
-        // A prompt that cannot play must not leave the call waiting for its end.
-        if (cmd.kind === 'play' || cmd.kind === 'announce_position') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
-      }
+      // What the caller hears goes out in order on a lane of its own: the call's next input (an
+      // agent reserved for it) need not wait for Asterisk to start hold music or a prompt.
+      if (MEDIA.has(cmd.kind)) void this.media.submit(callId, () => this.runLogged(live, cmd));
+      else await this.runLogged(live, cmd);
     }
     // A snapshot that cannot be written (Redis down) costs only the ability to resume this call
     // after a restart; the call itself carries on.
@@ -304,6 +307,18 @@ export class CallService {
       this.calls.delete(callId);
       for (const [ch, ref] of this.channels) if (ref.callId === callId && ref.role === 'caller') this.channels.delete(ch);
       live.log.info('call finished');
+    }
+  }
+
+  private async runLogged(live: LiveCall, cmd: CallCommand): Promise<void> {
+    const callId = live.state.callId;
+    try {
+      await this.run(live, cmd);
+    } catch (err) {
+      live.log.warn({ cmd: cmd.kind, err: (err as Error).message }, 'command failed');
+      if (cmd.kind === 'ring_agent') this.input(callId, { kind: 'agent_leg_failed', legId: cmd.legId, reason: 'unreachable' });
+      // A prompt that cannot play must not leave the call waiting for its end.
+      if (cmd.kind === 'play' || cmd.kind === 'announce_position') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
     }
   }
 
