@@ -52,7 +52,8 @@ export class PgAuditRepo {
          AND ($3::text IS NULL OR actor = $3) AND ($4::text IS NULL OR action = $4 OR action LIKE $4 || '.%')
          AND ($5::text IS NULL OR target_kind = $5) AND ($6::text IS NULL OR target_id = $6)
          AND ($7::bigint IS NULL OR id < $7)
-       ORDER BY id DESC LIMIT $8`,
+       -- By the number, not the text the id is sent as ("660" would sort after "3218").
+       ORDER BY audit_log.id DESC LIMIT $8`,
       [q.from ?? null, q.to ?? null, q.actor ?? null, q.action ?? null, q.targetKind ?? null, q.targetId ?? null, q.beforeId ?? null, q.limit],
     );
     return r.rows.map((x) => ({ ...x, ip: x.ip ?? undefined }));
