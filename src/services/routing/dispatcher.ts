@@ -29,6 +29,7 @@ export class Dispatcher {
   private again = false;
   /** Every agent, at most ~1 s old: enough to know who is logged in and who serves what. */
   private snapshot: { at: number; agents: AgentLive[] } = { at: 0, agents: [] };
+  private refreshing: Promise<void> | undefined;
   private safety: NodeJS.Timeout | undefined;
   private wake: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -65,10 +66,8 @@ export class Dispatcher {
 
   private async round(): Promise<void> {
     const { rules } = await this.d.routing.active();
-    const waiting: WaitingDetails[] = [];
-    for (const queue of await this.d.live.queues()) {
-      for (const w of await this.d.live.waitingDetails(queue)) if (w.owner === this.d.owner) waiting.push(w);
-    }
+    const perQueue = await Promise.all((await this.d.live.queues()).map((q) => this.d.live.waitingDetails(q)));
+    const waiting = perQueue.flat().filter((w) => w.owner === this.d.owner);
     if (!waiting.length) return;
     const now = this.d.now();
     // Only idle agents can be offered a call: they are read fresh every round; the others
@@ -123,8 +122,20 @@ export class Dispatcher {
     this.scheduleWake(routable, rules, now);
   }
 
+  /**
+   * Refreshed in the background once it is a second old: reading every agent is the slowest
+   * part of a round, and no decision needs it newer (offers use the idle agents read fresh).
+   */
   private async agentSnapshot(now: number): Promise<AgentLive[]> {
-    if (now - this.snapshot.at > 1000) this.snapshot = { at: now, agents: await this.d.live.agents() };
+    if (now - this.snapshot.at > 1000 && !this.refreshing) {
+      this.refreshing = this.d.live.agents()
+        .then(
+          (agents) => void (this.snapshot = { at: this.d.now(), agents }),
+          (err: Error) => this.d.log.warn({ err: err.message }, 'agent snapshot not refreshed'),
+        )
+        .finally(() => (this.refreshing = undefined));
+    }
+    if (this.snapshot.at === 0) await this.refreshing;
     return this.snapshot.agents;
   }
 
