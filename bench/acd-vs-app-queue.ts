@@ -251,8 +251,6 @@ async function main(): Promise<void> {
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
   const section = [
-    '## ACD against app_queue (issue 4)',
-    '',
     `Run ${new Date().toISOString()} on ${machine}.`,
     `Command: \`npm run bench:acd -- --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS}\``,
     '',
@@ -262,12 +260,14 @@ async function main(): Promise<void> {
     'Double-booked: an agent rung for a second caller while still ringing for the first (app_queue from AMI; the ACD claims agents atomically in Redis).',
     '',
     table([...acd, ...aq]),
-    '',
   ].join('\n');
+  // Only the block between the markers is the bench's; the reading of it below is written by hand.
+  const [start, end] = ['<!-- acd-bench:start -->', '<!-- acd-bench:end -->'];
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const marker = '## ACD against app_queue (issue 4)';
-  const rest = old.includes(marker) ? old.slice(0, old.indexOf(marker)) + old.slice(old.indexOf(marker)).replace(/## ACD against app_queue \(issue 4\)[\s\S]*?(?=\n## |$)/, '') : old;
-  writeFileSync(file, `${rest.trimEnd()}\n\n${section}`);
+  const block = `${start}\n${section}\n${end}`;
+  writeFileSync(file, old.includes(start) && old.includes(end)
+    ? old.slice(0, old.indexOf(start)) + block + old.slice(old.indexOf(end) + end.length)
+    : `${old.trimEnd()}\n\n## ACD against app_queue (issue 4)\n\n${block}\n`);
   process.stdout.write(`${section}\n`);
 }
 
