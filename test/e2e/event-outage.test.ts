@@ -121,7 +121,7 @@ afterAll(async () => {
 });
 
 describe('events across store outages (real Postgres and Redis)', () => {
-  it('Postgres away during a call and across a restart of the service: every event arrives once', async () => {
+  it('Postgres away for a minute of calls and across a restart of the service: every event arrives once', async () => {
     proxy = new PgProxy(await freeTcpPort(), Number(dbUrl.port || 5432));
     await proxy.open();
     redisPort = await freeTcpPort();
@@ -164,7 +164,7 @@ describe('events across store outages (real Postgres and Redis)', () => {
     redis.disconnect();
   }, OUTAGE_MS + 90_000);
 
-  it('Redis stopped during a call: the call goes on, and its events reach the new Redis once, and Postgres once', async () => {
+  it('Redis stopped for a minute of calls: the calls go on, and their events reach the new Redis once, and Postgres once', async () => {
     redisProc!.kill('SIGTERM');
     await waitFor('redis down', async () => !redisUp());
     const stoppedAt = Date.now();
