@@ -247,6 +247,8 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
   const acd = await benchAcd(pool);
   const aq = await benchAppQueue();
+  // Deactivated once app_queue is done with their phones: every later service would otherwise push 400 phones into Asterisk at boot.
+  await pool.query('UPDATE agents SET active = false WHERE agent_id = ANY($1)', [agentIds()]);
   await pool.end();
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
