@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { KeyedSerial } from '../../shared/keyed-serial.js';
 import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
@@ -75,6 +76,12 @@ export interface SaveAgent {
 
 /** Agents: their phones in Asterisk, their registration, and their state moves (each one an event). */
 export class AgentService {
+  /**
+   * What Asterisk holds of one agent's phone is written in order, from what Postgres holds at
+   * that moment: a resync after a reconnection must never push a password a save just replaced.
+   */
+  private readonly phones = new KeyedSerial();
+
   constructor(private readonly d: AgentServiceDeps) {}
 
   /**
@@ -87,8 +94,7 @@ export class AgentService {
     const sipMd5 = p.password === undefined ? undefined : sipDigest(p.agentId, p.password);
     const r = await this.d.repo.upsert({ agentId: p.agentId, name: p.name, sipMd5, skills: p.skills, queues: p.queues });
     if (!r) throw new AgentInputError('password', `password is required to create agent ${p.agentId}`);
-    await this.d.live.setProfile(r.agent.agentId, profileOf(r.agent));
-    await this.attachPhone(r.agent);
+    await this.pushCurrent(p.agentId);
     return r;
   }
 
@@ -102,10 +108,12 @@ export class AgentService {
     if (!out.ok && out.from !== 'logged_out') return { applied: false, agentId, problem: 'not_applicable', state: out.from };
     // The phone first: if Asterisk cannot be reached the agent stays, and deleting again finishes the job.
     const ari = this.d.ari;
-    await ari.deleteDynamic('res_pjsip', 'endpoint', agentId);
-    await ari.deleteDynamic('res_pjsip', 'aor', agentId);
-    await ari.deleteDynamic('res_pjsip', 'auth', agentId);
-    await this.d.repo.deactivate(agentId);
+    await this.phones.run(agentId, async () => {
+      await ari.deleteDynamic('res_pjsip', 'endpoint', agentId);
+      await ari.deleteDynamic('res_pjsip', 'aor', agentId);
+      await ari.deleteDynamic('res_pjsip', 'auth', agentId);
+      await this.d.repo.deactivate(agentId);
+    });
     await this.d.live.setRegistered(agentId, false, this.d.ctx().now);
     return { applied: true, agentId, from: out.from, state: 'logged_out' };
   }
@@ -171,10 +179,17 @@ export class AgentService {
   /** After (re)connecting to Asterisk: every active agent's phone pushed again, profiles refreshed, registrations re-read. */
   async syncWithAsterisk(): Promise<void> {
     await this.d.ari.dropEndpointSubscriptions();
-    for (const a of await this.d.repo.list()) {
+    for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId);
+  }
+
+  /** Pushes the agent's phone and routing profile as stored now, in turn with its other pushes. */
+  private pushCurrent(agentId: string): Promise<void> {
+    return this.phones.run(agentId, async () => {
+      const a = await this.d.repo.get(agentId);
+      if (!a?.active) return;
       await this.d.live.setProfile(a.agentId, profileOf(a));
       await this.attachPhone(a);
-    }
+    });
   }
 
   /**

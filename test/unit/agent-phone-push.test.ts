@@ -1,0 +1,54 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { AgentService } from '../../src/services/agents/agent-service.js';
+import type { AgentRecord } from '../../src/adapters/postgres/agent-repo.js';
+import { KeyedSerial } from '../../src/shared/keyed-serial.js';
+
+const rec = (md5: string): AgentRecord => ({ agentId: '1001', name: '张伟', sipMd5: md5, skills: {}, queues: [], active: true });
+
+/** An agent service whose Postgres says `stored`, but whose list was read before a save changed it. */
+function service(staleList: AgentRecord[], stored: () => AgentRecord) {
+  const pushed: string[] = [];
+  const ari = {
+    dropEndpointSubscriptions: async () => undefined,
+    putDynamic: async (_m: string, kind: string, _id: string, fields: Record<string, string>) => void (kind === 'auth' && pushed.push(fields.md5_cred!)),
+    subscribe: async () => undefined,
+    endpoint: async () => ({ state: 'offline' }),
+  };
+  const repo = { list: async () => staleList, get: async () => stored() };
+  const live = { setProfile: async () => undefined, setRegistered: async () => undefined };
+  const svc = new AgentService({
+    ari, repo, live, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
+    onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
+  } as never);
+  return { svc, pushed };
+}
+
+describe('agent phones in Asterisk', () => {
+  it('a resync pushes what Postgres holds when it pushes, not the list it read before a save', async () => {
+    let current = rec('new-password-digest');
+    const { svc, pushed } = service([rec('old-password-digest')], () => current);
+    await svc.syncWithAsterisk();
+    expect(pushed).toEqual(['new-password-digest']);
+    current = rec('newer-digest');
+    await svc.syncWithAsterisk();
+    expect(pushed.at(-1)).toBe('newer-digest');
+  });
+});
+
+describe('KeyedSerial', () => {
+  it('runs one key\'s tasks in order, other keys alongside, and gives each caller its own error', async () => {
+    const s = new KeyedSerial();
+    const log: string[] = [];
+    const step = (name: string, ms: number) => () => new Promise<string>((r) => setTimeout(() => (log.push(name), r(name)), ms));
+    const a1 = s.run('a', step('a1', 30));
+    const a2 = s.run('a', async () => {
+      throw new Error('a2 failed');
+    });
+    const a3 = s.run('a', step('a3', 1));
+    const b1 = s.run('b', step('b1', 5));
+    await expect(a2).rejects.toThrow('a2 failed');
+    expect(await Promise.all([a1, a3, b1])).toEqual(['a1', 'a3', 'b1']);
+    expect(log).toEqual(['b1', 'a1', 'a3']);
+  });
+});
