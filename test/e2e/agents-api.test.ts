@@ -184,6 +184,20 @@ describe('agents API', () => {
     expect(pause.status).toBe(200);
     expect(pause.body).toMatchObject({ state: 'paused', pauseReason: code });
     await waitFor('pause stored', async () => (await storedStateEvents(id)).some((e) => e.pauseReason === code));
+
+    // Reworded, then retired: the agent paused for it stays paused for it; nobody can pick it again.
+    const renamed = await api(rig, 'PATCH', `/api/pause-reasons/${code}`, { zh: '业务辅导' });
+    expect(renamed.body).toMatchObject({ code, zh: '业务辅导', en: 'Coaching' });
+    expect((await api(rig, 'PATCH', `/api/pause-reasons/${code}`, {})).status).toBe(400);
+    expect((await api(rig, 'DELETE', '/api/pause-reasons/training')).status).toBe(409);
+    expect((await api(rig, 'DELETE', `/api/pause-reasons/${code}`)).body).toEqual({ code, retired: true });
+    expect((await api(rig, 'DELETE', `/api/pause-reasons/${code}`)).status).toBe(404);
+    expect((await api(rig, 'GET', '/api/pause-reasons')).body.map((r: { code: string }) => r.code)).not.toContain(code);
+    expect((await api(rig, 'GET', `/api/agents/${id}`)).body).toMatchObject({ state: 'paused', pauseReason: code });
+    await api(rig, 'POST', `/api/agents/${id}/unpause`);
+    expect((await api(rig, 'POST', `/api/agents/${id}/pause`, { reason: code })).status).toBe(422);
+    const audit = (await api(rig, 'GET', `/api/audit?targetKind=pause_reason&targetId=${code}`)).body.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(['pause_reason.retire', 'pause_reason.update', 'pause_reason.create']);
   }, 30_000);
 
   it('rejects bad input naming the field', async () => {

@@ -139,6 +139,7 @@ beforeAll(async () => {
     { method: 'PUT', url: `/api/agents/${agentId}`, bodies: malformed(agent, ['name', 'skills', 'queues']) },
     { method: 'PUT', url: `/api/agents/${agentId}/assignment`, bodies: malformed({ queues: ['ntax-vat'] }, []) },
     { method: 'POST', url: `/api/agents/${agentId}/pause`, bodies: malformed({ reason: 'training' }, ['reason']) },
+    { method: 'PATCH', url: '/api/pause-reasons/training', bodies: malformed({ zh: '培训', en: 'Training' }, []) },
     { method: 'POST', url: '/api/pause-reasons', bodies: malformed({ code: 'fuzz_new', zh: '模糊', en: 'Fuzz' }, ['code', 'zh', 'en']) },
     { method: 'POST', url: '/api/accounts', bodies: malformed({ username: 'fuzz.new', displayName: 'x', role: 'readonly', password: 'a-long-password' }, ['username', 'displayName', 'role', 'password']) },
     { method: 'PATCH', url: `/api/accounts/${account}`, bodies: malformed({ displayName: 'y', role: 'readonly' }, []) },

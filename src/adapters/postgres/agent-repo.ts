@@ -114,14 +114,35 @@ export class PgAgentRepo {
 
   async pauseReasons(): Promise<PauseReason[]> {
     const r = await this.pool.query<{ code: string; zh: string; en: string; builtin: boolean; created_at: Date }>(
-      'SELECT code, zh, en, builtin, created_at FROM pause_reasons ORDER BY builtin DESC, created_at, code',
+      'SELECT code, zh, en, builtin, created_at FROM pause_reasons WHERE retired_at IS NULL ORDER BY builtin DESC, created_at, code',
     );
     return r.rows.map((x) => ({ code: x.code, zh: x.zh, en: x.en, builtin: x.builtin, createdAt: x.created_at.toISOString() }));
   }
 
   async pauseReasonExists(code: string): Promise<boolean> {
-    const r = await this.pool.query('SELECT 1 FROM pause_reasons WHERE code = $1', [code]);
+    const r = await this.pool.query('SELECT 1 FROM pause_reasons WHERE code = $1 AND retired_at IS NULL', [code]);
     return (r.rowCount ?? 0) > 0;
+  }
+
+  /** New wording for a reason in use; undefined if there is no such reason. */
+  async renamePauseReason(code: string, p: { zh?: string; en?: string }): Promise<PauseReason | undefined> {
+    const r = await this.pool.query<{ code: string; zh: string; en: string; builtin: boolean; created_at: Date }>(
+      `UPDATE pause_reasons SET zh = COALESCE($2, zh), en = COALESCE($3, en) WHERE code = $1 AND retired_at IS NULL
+       RETURNING code, zh, en, builtin, created_at`,
+      [code, p.zh ?? null, p.en ?? null],
+    );
+    const x = r.rows[0];
+    return x ? { code: x.code, zh: x.zh, en: x.en, builtin: x.builtin, createdAt: x.created_at.toISOString() } : undefined;
+  }
+
+  /** Retires an ops-defined reason (built-in ones have phone codes and system uses). */
+  async retirePauseReason(code: string): Promise<'retired' | 'builtin' | 'unknown'> {
+    const r = await this.pool.query<{ builtin: boolean }>(
+      `UPDATE pause_reasons SET retired_at = now() WHERE code = $1 AND retired_at IS NULL AND NOT builtin RETURNING builtin`, [code],
+    );
+    if (r.rowCount) return 'retired';
+    const b = await this.pool.query<{ builtin: boolean }>('SELECT builtin FROM pause_reasons WHERE code = $1 AND retired_at IS NULL', [code]);
+    return b.rows[0]?.builtin ? 'builtin' : 'unknown';
   }
 
   /** Adds an ops-defined reason; undefined if the code is taken. */

@@ -77,6 +77,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/agents/:id/timeline': { need: 'read', self: 'id' },
   'GET /api/pause-reasons': { need: 'signed_in' },
   'POST /api/pause-reasons': { need: 'config.write' },
+  'PATCH /api/pause-reasons/:code': { need: 'config.write' },
+  'DELETE /api/pause-reasons/:code': { need: 'config.write' },
   'GET /api/callbacks': { need: 'read' },
 
   ...versionedConfig('/api/ivr'),

@@ -230,5 +230,37 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
       await req.audit({ action: 'pause_reason.create', targetKind: 'pause_reason', targetId: r.code, before: null, after: r });
       return reply.code(201).send(r);
     });
+
+    const CodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z_]{1,40}$' }) }, { additionalProperties: false });
+
+    app.patch('/api/pause-reasons/:code', {
+      schema: {
+        tags, summary: 'Reword a pause reason (its code stays)', params: CodeParams,
+        body: Type.Object({ zh: Type.Optional(PauseReasonBody.properties.zh), en: Type.Optional(PauseReasonBody.properties.en) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: PauseReasonView, 404: Error_ },
+      },
+    }, async (req, reply) => {
+      const { code } = req.params as { code: string };
+      const before = (await agents.pauseReasons()).find((r) => r.code === code);
+      const after = before && (await agents.renamePauseReason(code, req.body as { zh?: string; en?: string }));
+      if (!after) return reply.code(404).send({ error: `pause reason "${code}" does not exist` });
+      await req.audit({ action: 'pause_reason.update', targetKind: 'pause_reason', targetId: code, before, after });
+      return after;
+    });
+
+    app.delete('/api/pause-reasons/:code', {
+      schema: {
+        tags, summary: 'Retire a pause reason: kept for past pauses, no longer offered', params: CodeParams,
+        response: { 200: Type.Object({ code: Type.String(), retired: Type.Boolean() }), 404: Error_, 409: Error_ },
+      },
+    }, async (req, reply) => {
+      const { code } = req.params as { code: string };
+      const before = (await agents.pauseReasons()).find((r) => r.code === code);
+      const r = await agents.retirePauseReason(code);
+      if (r === 'unknown') return reply.code(404).send({ error: `pause reason "${code}" does not exist` });
+      if (r === 'builtin') return reply.code(409).send({ error: `pause reason "${code}" is built in (phone codes and the system use it) and cannot be retired` });
+      await req.audit({ action: 'pause_reason.retire', targetKind: 'pause_reason', targetId: code, before, after: null });
+      return { code, retired: true };
+    });
   };
 }

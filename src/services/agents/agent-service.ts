@@ -140,6 +140,15 @@ export class AgentService {
     return this.d.repo.addPauseReason(p);
   }
 
+  renamePauseReason(code: string, p: { zh?: string; en?: string }): Promise<PauseReason | undefined> {
+    return this.d.repo.renamePauseReason(code, p);
+  }
+
+  /** Agents paused for it stay paused for it; nobody can pick it again. */
+  retirePauseReason(code: string): Promise<'retired' | 'builtin' | 'unknown'> {
+    return this.d.repo.retirePauseReason(code);
+  }
+
   timeline(agentId: string, range: { from?: Date; to?: Date; limit: number }): Promise<AgentTimelineEntry[]> {
     return this.d.repo.timeline(agentId, range);
   }
