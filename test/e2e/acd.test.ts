@@ -5,7 +5,7 @@ import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts, promptMs } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
-import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+import { randomPassword, startTestService, freshAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 import { callIdOf, callRow, eventsOf, waitForEvent, type StoredEvent } from '../support/calls.js';
 
 /**
@@ -45,7 +45,7 @@ interface TestAgent {
 
 /** An agent with a VAT proficiency, logged in, whose SIPp phone answers (or only rings). */
 async function agent(vat: number, phone: 'answers' | 'rings' | 'none' = 'answers', calls = 3): Promise<TestAgent> {
-  const a = { id: uniqueAgentId(), password: randomPassword() };
+  const a = { id: await freshAgentId(rig), password: randomPassword() };
   await rig.svc.agents.save({ agentId: a.id, name: `坐席${a.id}`, password: a.password, skills: { vat }, queues: ['ntax-vat'] });
   if (phone !== 'none') await attachPhone(a, phone, calls);
   await rig.svc.agents.move(a.id, 'login', 'test');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../support/rig.js';
-import { randomPassword, startTestService, uniqueAgentId, waitFor, type TestRig } from '../support/service.js';
+import { randomPassword, startTestService, freshAgentId, waitFor, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ const rigCmd = (cmd: string) => execFileSync('bash', [`${REPO}/scripts/rig.sh`, 
 
 describe('when Asterisk restarts under the service', () => {
   it('reconnects with backoff, reports it in /healthz, and pushes agents\' phones again', async () => {
-    const agentId = uniqueAgentId();
+    const agentId = await freshAgentId(rig);
     await rig.svc.agents.save({ agentId, name: '重连测试', password: randomPassword() });
     const health = async () => (await fetch(`${rig.svc.url}/healthz`)).status;
     expect(await health()).toBe(200);

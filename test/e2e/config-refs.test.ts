@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRouting, shippedRoutingWith } from '../support/ivr.js';
-import { randomPassword, startTestService, uniqueAgentId, type TestRig } from '../support/service.js';
+import { randomPassword, startTestService, freshAgentId, type TestRig } from '../support/service.js';
 
 /**
  * Every change is checked against what it refers to in the other configuration's ACTIVE
@@ -104,7 +104,7 @@ describe('agents against the active routing', () => {
   const good = () => ({ name: '周杰', password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] });
 
   it('an unknown skill or queue is a 422 at body/skills/<code> or body/queues/<i>; nothing is created', async () => {
-    const id = uniqueAgentId();
+    const id = await freshAgentId(rig);
     const r1 = await api(rig, 'PUT', `/api/agents/${id}`, { ...good(), skills: { vat: 3, customs: 2 } });
     expect(r1.status).toBe(422);
     expect(r1.body.error).toMatch(/^body\/skills\/customs: skill "customs" is not declared in routing version \d+$/);
@@ -118,7 +118,7 @@ describe('agents against the active routing', () => {
   });
 
   it('an update naming an unknown queue leaves the stored agent as it was', async () => {
-    const id = uniqueAgentId();
+    const id = await freshAgentId(rig);
     expect((await api(rig, 'PUT', `/api/agents/${id}`, good())).status).toBe(201);
     try {
       const before = (await api(rig, 'GET', `/api/agents/${id}`)).body;

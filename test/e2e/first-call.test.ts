@@ -3,14 +3,14 @@ import { sipp, registerAgent } from '../support/sipp.js';
 import { freePorts } from '../support/rig.js';
 import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+import { randomPassword, startTestService, freshAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
 let agentId: string;
 let password: string;
 beforeAll(async () => {
   rig = await startTestService();
-  agentId = uniqueAgentId();
+  agentId = await freshAgentId(rig);
   password = randomPassword();
   await rig.svc.agents.save({ agentId, name: `坐席${agentId}`, password, skills: {}, queues: ['other'] });
   await rig.svc.agents.move(agentId, 'login', 'test');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
 import { sipp } from '../support/sipp.js';
-import { randomPassword, startTestService, uniqueAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+import { randomPassword, startTestService, freshAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ const metrics = async (token = rig.svc.config.ADMIN_TOKEN) => {
 
 describe('live figures', () => {
   it('Prometheus /metrics and the /api/live WebSocket show a waiting caller, a paused agent and today so far, and need the token', async () => {
-    const agentId = uniqueAgentId();
+    const agentId = await freshAgentId(rig);
     await rig.svc.agents.save({ agentId, name: '看板', password: randomPassword(), skills: { vat: 5 }, queues: ['ntax-vat'] });
     await rig.svc.live.setRegistered(agentId, true, Date.now());
     await rig.svc.agents.move(agentId, 'login', 'test');

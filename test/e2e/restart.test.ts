@@ -9,7 +9,7 @@ import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts, requireEnv } from '../support/rig.js';
 import { registerAgent, sipp } from '../support/sipp.js';
-import { randomPassword, uniqueAgentId, uniqueCaller, waitFor } from '../support/service.js';
+import { freshAgentId, randomPassword, uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
@@ -54,7 +54,7 @@ describe('kill -9 of the service', () => {
     const r = await call(svc.url, 'POST', '/api/routing/versions', rules);
     await call(svc.url, 'POST', `/api/routing/versions/${r.version}/activate`);
 
-    const agentId = uniqueAgentId();
+    const agentId = await freshAgentId({ pool });
     const password = randomPassword();
     await call(svc.url, 'PUT', `/api/agents/${agentId}`, { name: '重启测试', password, skills: {}, queues: ['other'] });
     const port = freePorts().sip;

@@ -81,16 +81,13 @@ export function uniqueCaller(prefix = '0571'): string {
   return prefix + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
 }
 
-export function uniqueAgentId(): string {
-  return String(2000 + Math.floor(Math.random() * 7000));
-}
 
 export function randomPassword(): string {
   return randomBytes(12).toString('hex');
 }
 
 /** A six-digit agent id no earlier run has used (agents persist in Postgres, deactivated rather than deleted). */
-export async function freshAgentId(rig: TestRig): Promise<string> {
+export async function freshAgentId(rig: Pick<TestRig, 'pool'>): Promise<string> {
   for (;;) {
     const id = String(100000 + Math.floor(Math.random() * 900000));
     if (!(await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id])).rowCount) return id;
