@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
+import { activateIvr, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
 import { freshAgentId, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
 
 /**
@@ -125,7 +125,6 @@ beforeAll(async () => {
   // The boot-time sync copies every agent from Postgres into Redis; let it finish before comparing.
   const { n } = (await rig.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM agents WHERE active')).rows[0]!;
   await waitFor('agents synced into Redis', async () => (await rig.redis.keys(`${rig.prefix}:agent:*`)).length >= n, 60_000, 250);
-  await activateRouting(rig, shippedRouting());
   await activateIvr(rig, alwaysOpen12366());
   agentId = await freshAgentId(rig);
   await rig.svc.agents.save({ agentId, name: '模糊测试', password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] });

@@ -10,7 +10,6 @@ let rig: TestRig;
 beforeAll(async () => {
   rig = await startTestService();
   await activateIvr(rig, alwaysOpen12366());
-  await activateRouting(rig, shippedRouting());
 });
 afterAll(async () => {
   await rig?.stop();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
+import { activateIvr, alwaysOpen12366 } from '../support/ivr.js';
 import { requireEnv } from '../support/rig.js';
 import { sipp } from '../support/sipp.js';
 import { startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
@@ -129,7 +129,6 @@ describe('events across store outages (real Postgres and Redis)', () => {
     await waitFor('private redis', async () => redisUp());
     rig = await service();
     await activateIvr(rig, alwaysOpen12366());
-    await activateRouting(rig, shippedRouting());
 
     await proxy.cut();
     const cutAt = Date.now();

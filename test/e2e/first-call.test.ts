@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sipp, registerAgent } from '../support/sipp.js';
 import { freePorts } from '../support/rig.js';
-import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
+import { activateIvr, alwaysOpen12366 } from '../support/ivr.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { randomPassword, startTestService, freshAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 
@@ -15,7 +15,6 @@ beforeAll(async () => {
   await rig.svc.agents.save({ agentId, name: `坐席${agentId}`, password, skills: {}, queues: ['other'] });
   await rig.svc.agents.move(agentId, 'login', 'test');
   await activateIvr(rig, alwaysOpen12366());
-  await activateRouting(rig, shippedRouting());
 });
 afterAll(async () => {
   await rig?.stop();

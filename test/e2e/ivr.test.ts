@@ -13,7 +13,6 @@ let v1: number;
 beforeAll(async () => {
   rig = await startTestService();
   v1 = await activateIvr(rig, alwaysOpen12366());
-  await activateRouting(rig, shippedRouting());
 });
 afterAll(async () => {
   await rig?.stop();

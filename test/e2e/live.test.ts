@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { activateIvr, activateRouting, alwaysOpen12366, shippedRouting } from '../support/ivr.js';
+import { activateIvr, alwaysOpen12366 } from '../support/ivr.js';
 import { sipp } from '../support/sipp.js';
 import { randomPassword, startTestService, freshAgentId, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 
@@ -9,7 +9,6 @@ let rig: TestRig;
 beforeAll(async () => {
   rig = await startTestService();
   await activateIvr(rig, alwaysOpen12366());
-  await activateRouting(rig, shippedRouting());
 });
 afterAll(async () => {
   await rig?.stop();

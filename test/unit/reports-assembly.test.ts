@@ -1,7 +1,8 @@
+import { paramError } from '../support/param-error.js';
 import { describe, expect, it } from 'vitest';
 import { agentLines, intervalLines, queueLines, regionLines } from '../../src/services/reports/assemble.js';
 import { dayStart, daysBetween, localDay, monthRange, parseDay } from '../../src/services/reports/days.js';
-import { agentsQuery, intervalsQuery, ParamError, regionsQuery } from '../../src/services/reports/params.js';
+import { agentsQuery, intervalsQuery, regionsQuery } from '../../src/services/reports/params.js';
 import { clipSpans, spansFromEvents, toCallRecord, wrapUpByCall, type CallRow } from '../../src/services/reports/records.js';
 import { buildCallBuckets, buildStaffBuckets, type CallBucket, type DayInput, type StaffBucket } from '../../src/services/reports/rollup.js';
 
@@ -28,14 +29,7 @@ describe('local days', () => {
 });
 
 describe('report parameters', () => {
-  const err = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return e instanceof ParamError ? e.message : `not a ParamError: ${String(e)}`;
-    }
-    return 'no error';
-  };
+  const err = paramError;
   it('defaults and checks', () => {
     expect(intervalsQuery({ from: '2008-01-18' })).toMatchObject({ from: '2008-01-18', to: '2008-01-18', minutes: 15, slSeconds: 20, slTarget: 0.8, format: 'json', lang: 'zh' });
     expect(intervalsQuery({ from: '2008-01-18', to: '2008-01-19', slTarget: '.9', slSeconds: '30', minutes: '30', format: 'csv', lang: 'en' }))

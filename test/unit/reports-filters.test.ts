@@ -1,19 +1,13 @@
+import { paramError } from '../support/param-error.js';
 import { describe, expect, it } from 'vitest';
-import { abandonsQuery, intervalsQuery, ParamError } from '../../src/services/reports/params.js';
+import { abandonsQuery, intervalsQuery } from '../../src/services/reports/params.js';
 import { spansFromEvents, withRings, type StateEventRow } from '../../src/services/reports/records.js';
 import { staffBuckets } from '../../src/services/reports/rollup.js';
 
 const TZ = 'Asia/Shanghai';
 const at = (hms: string) => Date.parse(`2008-01-18T${hms}+08:00`);
 const S = 1000;
-const err = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof ParamError ? e.message : `not a ParamError: ${String(e)}`;
-  }
-  return 'no error';
-};
+const err = paramError;
 
 describe('report filters: agents= (team staffing) and caller= (one number\'s abandons)', () => {
   it('parses agent ids once each, and refuses what it cannot serve', () => {
