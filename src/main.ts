@@ -131,7 +131,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
   await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
   const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active() });
   await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
-  const agents = new AgentService({ ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active() });
+  const agents = new AgentService({
+    ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
+    onProfileChanged: () => dispatcher?.invalidateAgents(),
+  });
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
   const owner = config.INSTANCE_ID;
   // BullMQ blocks on its connection and must never give up on a command: a connection of its own.

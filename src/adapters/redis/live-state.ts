@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { RedisKeys } from './keys.js';
-import { AGENT_MOVE, AGENT_REGISTERED, CLAIM } from './scripts.js';
+import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE } from './scripts.js';
 
 /** What routing needs to know about an agent besides its state; kept with the state so every instance sees it. */
 export interface AgentProfile {
@@ -54,8 +54,23 @@ export interface MoveExtra {
   wrapUntil?: number;
 }
 
+export interface IdleAgent {
+  agentId: string;
+  /** When the agent became available (ms). */
+  idleSince: number;
+}
+
+export interface RoutingView {
+  /** Queue by queue (sorted by name), each in its own order. */
+  waiting: WaitingDetails[];
+  /** Longest idle first. */
+  idle: IdleAgent[];
+}
+
 /** Shared live state (agents, waiting calls) in Redis. Decisions are the core's; this only stores them atomically. */
 export class LiveState {
+  private knownQueues: string[] = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -105,9 +120,9 @@ export class LiveState {
     return ids.map((id, i) => toAgentLive(id, (res[i]?.[1] ?? {}) as Record<string, string>)).filter((a): a is AgentLive => !!a);
   }
 
-  async idleAgents(limit = 1000): Promise<Array<{ agentId: string; idleSince: number }>> {
+  async idleAgents(limit = 1000): Promise<IdleAgent[]> {
     const flat = await this.redis.zrange(this.keys.idle, 0, limit - 1, 'WITHSCORES');
-    const out: Array<{ agentId: string; idleSince: number }> = [];
+    const out: IdleAgent[] = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ agentId: flat[i]!, idleSince: Number(flat[i + 1]) });
     return out;
   }
@@ -115,14 +130,42 @@ export class LiveState {
   /** Adds the call to its queue (keeping its place if already there); returns its 1-based position. */
   async enqueue(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number): Promise<number> {
     const { queue, callId } = details;
-    const res = await this.redis.multi()
-      .sadd(this.keys.queues, queue)
-      .zadd(this.keys.queue(queue), 'NX', score, callId)
-      .zrank(this.keys.queue(queue), callId)
-      .exec();
-    const position = Number(res?.[2]?.[1] ?? 0) + 1;
-    await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...details, positionAtEntry: position }));
-    return position;
+    return Number(await this.redis.eval(
+      ENQUEUE, 3, this.keys.queues, this.keys.queue(queue), this.keys.waiting, queue, callId, String(score), JSON.stringify(details),
+    ));
+  }
+
+  /**
+   * What a dispatch round decides from, in one round trip: every waiting call (each queue in its
+   * order) and the idle agents (available with a registered phone) with the time they became so.
+   * Queue names are remembered from the last call; a queue new since then costs one more trip.
+   */
+  async routingView(): Promise<RoutingView> {
+    const known = this.knownQueues;
+    const p = this.redis.pipeline().smembers(this.keys.queues).hgetall(this.keys.waiting).zrange(this.keys.idle, 0, -1, 'WITHSCORES');
+    for (const q of known) p.zrange(this.keys.queue(q), 0, -1);
+    const res = results(await p.exec());
+    const queues = (res[0] as string[]).sort();
+    const details = res[1] as Record<string, string>;
+    const members = new Map<string, string[]>(known.map((q, i) => [q, res[3 + i] as string[]]));
+    const unseen = queues.filter((q) => !members.has(q));
+    if (unseen.length) {
+      const more = this.redis.pipeline();
+      for (const q of unseen) more.zrange(this.keys.queue(q), 0, -1);
+      results(await more.exec()).forEach((ids, i) => members.set(unseen[i]!, ids as string[]));
+    }
+    this.knownQueues = queues;
+    const waiting: WaitingDetails[] = [];
+    for (const q of queues) {
+      for (const id of members.get(q) ?? []) {
+        const raw = details[id];
+        if (raw) waiting.push(JSON.parse(raw) as WaitingDetails);
+      }
+    }
+    const flat = res[2] as string[];
+    const idle: IdleAgent[] = [];
+    for (let i = 0; i < flat.length; i += 2) idle.push({ agentId: flat[i]!, idleSince: Number(flat[i + 1]) });
+    return { waiting, idle };
   }
 
   async waitingDetails(queue: string): Promise<WaitingDetails[]> {
@@ -201,6 +244,15 @@ export class LiveState {
     const r = await this.redis.eval(CLAIM, 4, this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, callId, agentId, String(now));
     return r === 1;
   }
+}
+
+/** A pipeline's replies, or the first error in it. */
+function results(res: Array<[Error | null, unknown]> | null): unknown[] {
+  if (!res) throw new Error('redis pipeline was not executed');
+  return res.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
 }
 
 function toAgentLive(agentId: string, h: Record<string, string>): AgentLive | undefined {

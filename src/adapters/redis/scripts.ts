@@ -49,3 +49,16 @@ redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3], 'lastOfferedAt', ARGV[3])
 return 1
 `;
+
+/**
+ * Puts a call in its queue (keeping its place if it is already there) with its routing facts, in
+ * one step, so no reader ever sees the one without the other. Returns the 1-based position.
+ * KEYS: queues set, queue zset, waiting hash. ARGV: queue, callId, score, details (a JSON object).
+ */
+export const ENQUEUE = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2])
+local pos = redis.call('ZRANK', KEYS[2], ARGV[2]) + 1
+redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAtEntry":' .. pos .. '}')
+return pos
+`;

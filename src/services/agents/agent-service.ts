@@ -17,6 +17,8 @@ export interface AgentServiceDeps {
   log: Logger;
   /** Called when an agent may have become offerable. */
   onOfferable: () => void;
+  /** Called when an agent's skills or queues were stored anew (routing caches them). */
+  onProfileChanged?: (agentId: string) => void;
   /** The routing configuration in force: an agent's skills and queues must be declared there. */
   activeRouting: () => Promise<RoutingRefs>;
 }
@@ -197,6 +199,7 @@ export class AgentService {
       const a = await this.d.repo.get(agentId);
       if (!a?.active) return;
       await this.d.live.setProfile(a.agentId, profileOf(a));
+      this.d.onProfileChanged?.(a.agentId);
       await this.attachPhone(a);
     });
   }

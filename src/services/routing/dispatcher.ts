@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Agent, ExpiryAction, WaitingCall } from '../../core/routing/model.js';
 import { assign, expiry, expiryAction, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
-import type { AgentLive, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
+import type { AgentLive, IdleAgent, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
 import type { RoutingCatalog } from './catalog.js';
 
 export interface DispatcherDeps {
@@ -22,7 +22,13 @@ export interface DispatcherDeps {
 /**
  * Matches waiting calls with agents whenever either may have changed, and when a call's next
  * routing step or expiry is due. The decisions are the core's (core/routing/assign.ts); the
- * claim in Redis is atomic, so a pair that lost a race to another instance is simply skipped.
+ * claim in Redis is atomic, so a pair that lost a race to another instance is simply skipped,
+ * and the round is run again at once from what Redis then holds.
+ *
+ * A round costs two round trips: one read of every waiting call and the idle agents, one batch of
+ * claims. Who is idle comes from Redis every round; what an agent can do (skills, queues) and how
+ * many calls it took come from a snapshot of all agents at most a second old, refreshed in the
+ * background and dropped when this instance changes an agent's profile.
  */
 export class Dispatcher {
   private running = false;
@@ -33,6 +39,15 @@ export class Dispatcher {
   private safety: NodeJS.Timeout | undefined;
   private wake: NodeJS.Timeout | undefined;
   private stopped = false;
+  /**
+   * Offers this instance made since the snapshot was read, which it does not show yet: counted as
+   * calls taken (fewest-calls) and as the last offer (round robin) so a fresh offer is not repeated.
+   */
+  private offers = new Map<string, number[]>();
+  /** Rounds run again at once because a claim was lost; bounded, then the safety net takes over. */
+  private retries = 0;
+  /** Bumped by invalidateAgents(): a read begun before it must not count as fresh. */
+  private generation = 0;
 
   constructor(private readonly d: DispatcherDeps) {}
 
@@ -64,23 +79,22 @@ export class Dispatcher {
       });
   }
 
+  /** This instance changed an agent's skills or queues: the next round reads every agent again. */
+  invalidateAgents(): void {
+    this.generation++;
+    this.snapshot = { at: 0, agents: this.snapshot.agents };
+  }
+
   private async round(): Promise<void> {
     const { rules } = await this.d.routing.active();
-    const perQueue = await Promise.all((await this.d.live.queues()).map((q) => this.d.live.waitingDetails(q)));
-    const waiting = perQueue.flat().filter((w) => w.owner === this.d.owner);
+    const view = await this.d.live.routingView();
+    const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
     if (!waiting.length) return;
     const now = this.d.now();
-    // Only idle agents can be offered a call: they are read fresh every round; the others
-    // (who is logged in, a returning caller's agent) come from a snapshot at most a second old.
-    const snapshot = await this.agentSnapshot(now);
-    const idle = await this.d.live.agentsById((await this.d.live.idleAgents()).map((a) => a.agentId));
-    const fresh = new Map(idle.map((a) => [a.agentId, a]));
-    const agents = [...idle, ...snapshot.filter((a) => !fresh.has(a.agentId))].map(toRoutingAgent);
+    const agents = await this.routingAgents(view.idle, now);
     const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
 
     const routable: WaitingCall[] = [];
-    const position = new Map<string, number>();
-    for (const w of waiting) position.set(w.queue, (position.get(w.queue) ?? 0) + 1);
     const seen = new Map<string, number>();
     for (const w of waiting) {
       const q = rules.queues.get(w.queue);
@@ -108,29 +122,75 @@ export class Dispatcher {
 
     const byId = new Map(waiting.map((w) => [w.callId, w]));
     // Pairs are disjoint (no agent, no call twice), so their claims can go to Redis together.
-    await Promise.all(
+    const won = await Promise.all(
       assign(routable, agents, rules, now).map(async (a) => {
         const w = byId.get(a.callId)!;
         if (w.kind === 'callback') {
           // An agent is free for this place: dial the taxpayer, who rejoins at this place on answer.
           if (await this.d.live.take(w.queue, w.callId)) await this.d.callBack(w);
-          return;
+          return true;
         }
-        if (await this.d.live.claim(w.queue, a.callId, a.agentId, now)) this.d.deliver(a.callId, a.agentId);
+        if (!(await this.d.live.claim(w.queue, a.callId, a.agentId, now))) return false;
+        this.noteOffer(a.agentId, now);
+        this.d.deliver(a.callId, a.agentId);
+        return true;
       }),
     );
+    // A lost claim means Redis changed since the read (another instance, an agent leaving): the
+    // call must not wait for the safety net, so look again now.
+    if (won.includes(false) && this.retries < 3) {
+      this.retries++;
+      this.again = true;
+    } else {
+      this.retries = 0;
+    }
     this.scheduleWake(routable, rules, now);
+  }
+
+  /** Every known agent as routing sees it: idle exactly as Redis says now, the rest from the snapshot. */
+  private async routingAgents(idle: IdleAgent[], now: number): Promise<Agent[]> {
+    const snapshot = await this.agentSnapshot(now);
+    const idleSince = new Map(idle.map((i) => [i.agentId, i.idleSince]));
+    const known = new Set(snapshot.map((a) => a.agentId));
+    const newcomers = await this.d.live.agentsById(idle.map((i) => i.agentId).filter((id) => !known.has(id)));
+    return [...snapshot, ...newcomers].map((a) => {
+      let r = toRoutingAgent(a);
+      const since = idleSince.get(a.agentId);
+      // In the idle set now: available with a registered phone since then. Not in it although the
+      // older record says available: claimed or phone lost since, so not offerable.
+      if (since !== undefined) r = { ...r, state: 'available', registered: true, idleSince: since };
+      else if (r.state === 'available') r = { ...r, state: 'reserved' };
+      const mine = this.offers.get(a.agentId);
+      if (!mine) return r;
+      return { ...r, callsHandled: r.callsHandled + mine.length, lastOfferedAt: Math.max(r.lastOfferedAt ?? 0, mine[mine.length - 1]!) };
+    });
+  }
+
+  private noteOffer(agentId: string, at: number): void {
+    const list = this.offers.get(agentId);
+    if (list) list.push(at);
+    else this.offers.set(agentId, [at]);
   }
 
   /**
    * Refreshed in the background once it is a second old: reading every agent is the slowest
-   * part of a round, and no decision needs it newer (offers use the idle agents read fresh).
+   * part of a round, and no decision needs it newer (who is idle is read fresh every round).
    */
   private async agentSnapshot(now: number): Promise<AgentLive[]> {
     if (now - this.snapshot.at > 1000 && !this.refreshing) {
+      const readFrom = this.d.now();
+      const generation = this.generation;
       this.refreshing = this.d.live.agents()
         .then(
-          (agents) => void (this.snapshot = { at: this.d.now(), agents }),
+          (agents) => {
+            this.snapshot = { at: generation === this.generation ? this.d.now() : 0, agents };
+            // Offers made while it was read may be counted twice; fewest-calls can live with that.
+            for (const [id, list] of this.offers) {
+              const kept = list.filter((t) => t >= readFrom);
+              if (kept.length) this.offers.set(id, kept);
+              else this.offers.delete(id);
+            }
+          },
           (err: Error) => this.d.log.warn({ err: err.message }, 'agent snapshot not refreshed'),
         )
         .finally(() => (this.refreshing = undefined));

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { redisKeys } from '../../src/adapters/redis/keys.js';
+import { LiveState, type WaitingDetails } from '../../src/adapters/redis/live-state.js';
+import { routingRules, type QueueRules } from '../../src/core/routing/model.js';
+import { Dispatcher } from '../../src/services/routing/dispatcher.js';
+import type { RoutingCatalog } from '../../src/services/routing/catalog.js';
+import { queueScore } from '../../src/services/calls/queue-score.js';
+import { requireEnv } from '../support/rig.js';
+
+// Real Redis under a random prefix per test; only the routing catalog (Postgres) is stood in for.
+const redis = new Redis(requireEnv('REDIS_URL'));
+const prefixes: string[] = [];
+const dispatchers: Dispatcher[] = [];
+afterEach(() => {
+  for (const d of dispatchers.splice(0)) d.stop();
+});
+afterAll(async () => {
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}:*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  redis.disconnect();
+});
+
+function queue(over: Partial<QueueRules> = {}): QueueRules {
+  return { queue: 'q', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 0, ringTimeoutS: 20, noAnswerPauseAfter: 0, ...over };
+}
+
+interface Rig {
+  live: LiveState;
+  dispatcher: Dispatcher;
+  delivered: Array<[string, string]>;
+  /** Resolves with the next delivery. */
+  next: () => Promise<[string, string]>;
+}
+
+function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
+  const prefix = `t12disp:${randomBytes(4).toString('hex')}`;
+  prefixes.push(prefix);
+  const store = live ?? new LiveState(redis, redisKeys(prefix));
+  const delivered: Array<[string, string]> = [];
+  const waiters: Array<(x: [string, string]) => void> = [];
+  const dispatcher = new Dispatcher({
+    live: store,
+    routing: { active: async () => ({ rules }) } as unknown as RoutingCatalog,
+    owner: 'i1',
+    now: () => Date.now(),
+    log: pino({ level: 'silent' }),
+    deliver: (c, a) => {
+      delivered.push([c, a]);
+      waiters.shift()?.([c, a]);
+    },
+    expire: () => undefined,
+    callBack: async () => undefined,
+  });
+  dispatchers.push(dispatcher);
+  return { live: store, dispatcher, delivered, next: () => new Promise((r) => waiters.push(r)) };
+}
+
+async function idleAgent(live: LiveState, id: string, at: number, skills: Record<string, number> = {}): Promise<void> {
+  await live.setProfile(id, { name: id, skills, queues: ['q'] });
+  await live.setRegistered(id, true, at);
+  await live.moveAgent(id, 'login', at);
+}
+
+async function enqueue(live: LiveState, callId: string, over: Partial<WaitingDetails> = {}): Promise<void> {
+  const d = { callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'i1', ...over };
+  await live.enqueue(d, queueScore(d.priority, d.enqueuedAt));
+}
+
+/** A delivery within `ms`, or the dispatcher waited (no safety net runs in these tests). */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`nothing delivered within ${ms} ms`)), ms))]);
+}
+
+describe('dispatcher against real Redis', () => {
+  it('an agent claimed since the agent snapshot was read is not offered: the call goes to an idle one in the same round', async () => {
+    const r = rig();
+    await idleAgent(r.live, 'a1', 1_000);
+    await idleAgent(r.live, 'a2', 2_000);
+    // A first round reads the snapshot while both are idle.
+    await enqueue(r.live, 'warm');
+    const first = r.next();
+    r.dispatcher.kick();
+    expect(await within(first, 1000)).toEqual(['warm', 'a1']);
+    // a1 is still "available" in the snapshot; another instance put it back and took it again.
+    await r.live.moveAgent('a1', 'unreserve', 3_000);
+    await enqueue(r.live, 'other-instance', { owner: 'i2' });
+    expect(await r.live.claim('q', 'other-instance', 'a1', 3_001)).toBe(true);
+    await enqueue(r.live, 'c1');
+    const second = r.next();
+    r.dispatcher.kick();
+    expect(await within(second, 1000)).toEqual(['c1', 'a2']);
+  });
+
+  it('a claim lost to another instance between the read and the claim: the round runs again at once', async () => {
+    const prefix = `t12disp:${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    const rival = new LiveState(redis, redisKeys(prefix));
+    let stolen = false;
+    // The rival instance takes the agent this round chose, just before this round's claim reaches Redis.
+    class Racing extends LiveState {
+      override async claim(q: string, callId: string, agentId: string, now: number): Promise<boolean> {
+        if (!stolen) {
+          stolen = true;
+          await enqueue(rival, 'rival-call', { owner: 'i2' });
+          expect(await rival.claim('q', 'rival-call', agentId, now)).toBe(true);
+        }
+        return super.claim(q, callId, agentId, now);
+      }
+    }
+    const r = rig(new Racing(redis, redisKeys(prefix)));
+    await idleAgent(r.live, 'a1', 1_000);
+    await idleAgent(r.live, 'a2', 2_000);
+    await enqueue(r.live, 'c1');
+    const got = r.next();
+    r.dispatcher.kick();
+    expect(await within(got, 1000)).toEqual(['c1', 'a2']);
+    expect(stolen).toBe(true);
+  });
+
+  it("an agent's new skills count from the next round once this instance changed them", async () => {
+    const r = rig(undefined, routingRules([queue()]));
+    await idleAgent(r.live, 'a1', 1_000, { vat: 1 });
+    await enqueue(r.live, 'c1', { skills: { vat: 4 } });
+    r.dispatcher.kick();
+    await new Promise((res) => setTimeout(res, 200));
+    expect(r.delivered).toEqual([]);
+    await r.live.setProfile('a1', { name: 'a1', skills: { vat: 5 }, queues: ['q'] });
+    r.dispatcher.invalidateAgents();
+    const got = r.next();
+    r.dispatcher.kick();
+    expect(await within(got, 1000)).toEqual(['c1', 'a1']);
+  });
+
+  it('fewest-calls counts the offers this instance just made, before any snapshot shows them', async () => {
+    const r = rig(undefined, routingRules([queue({ strategy: 'fewest_calls' })]));
+    await idleAgent(r.live, 'a1', 1_000);
+    await idleAgent(r.live, 'a2', 2_000);
+    await enqueue(r.live, 'c1');
+    const first = r.next();
+    r.dispatcher.kick();
+    const [, took] = await within(first, 1000);
+    // Back to idle (a missed ring, say) and idle longest: only its one offer more tells them apart.
+    await r.live.moveAgent(took, 'unreserve', 500);
+    await enqueue(r.live, 'c2');
+    const second = r.next();
+    r.dispatcher.kick();
+    const [, next] = await within(second, 1000);
+    expect(next).not.toBe(took);
+  });
+});
