@@ -6,20 +6,24 @@
  *
  * Needs the rig (scripts/rig.sh up) and nothing else using the Stasis app: run it alone.
  * Measured per rate: calls placed, calls that reached an agent, failures, time from entering
- * the queue to the agent's phone being rung (p50/p99), agents double-booked, and the
- * service's CPU and memory. For app_queue the times come from AMI (QueueCallerJoin ->
- * AgentCalled); for the ACD from its events (call.queued -> call.agent_offered).
+ * the queue to the agent's phone being dialled (p50/p99), agents double-booked, and the
+ * service's CPU and memory. Both systems are timed to the same Asterisk event, AMI DialBegin
+ * of the agent's channel; queue entry is app_queue's QueueCallerJoin and the ACD's call.queued.
+ *
+ * Then an overload: only OVERLOAD_AGENTS agents, callers at 105 % of what they can take, and
+ * how long agents sat free while callers waited (bench/idle-while-waiting.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import AsteriskManager from 'asterisk-manager';
 import { sipp } from '../test/support/sipp.js';
 import { freePorts, REPO, ROOTFS, requireEnv } from '../test/support/rig.js';
 import { killHard, spawnService, type ServiceProcess } from '../test/support/process.js';
 import { resetToShipped, shippedRoutingWith, type ApiCall } from '../test/support/ivr.js';
+import { AmiTimeline } from './ami-timeline.js';
+import { idleWhileWaiting, type Span } from './idle-while-waiting.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
@@ -28,6 +32,11 @@ const AGENTS = Number(args.agents ?? 400);
 const RATES = String(args.rates ?? '40,80,120').split(',').map(Number);
 const SECONDS = Number(args.seconds ?? 15);
 const TALK_MS = Number(args['talk-ms'] ?? 2000);
+const OVERLOAD_AGENTS = Number(args['overload-agents'] ?? 20);
+const OVERLOAD_S = Number(args['overload-seconds'] ?? 60);
+/** 105 % of what the agents can take if every call lasts exactly TALK_MS: calls per OVERLOAD_PERIOD_MS. */
+const OVERLOAD_PERIOD_MS = TALK_MS;
+const OVERLOAD_CALLS_PER_PERIOD = Math.round(OVERLOAD_AGENTS * 1.05);
 const PASSWORD = 'bench-agent-pass';
 const PREFIX = `bench${Date.now() % 100000}`;
 
@@ -49,6 +58,20 @@ interface RunResult {
   doubleBooked: number;
   cpuPct?: number;
   rssMb?: number;
+}
+
+interface OverloadResult {
+  system: RunResult['system'];
+  placed: number;
+  reached: number;
+  failedPct: number;
+  /** Queue entry to the first agent dialled (or leaving), ms. */
+  waitP50: number;
+  waitP99: number;
+  waitMax: number;
+  /** Agent-ms an agent was free while a caller waited. */
+  idleAgentMs: number;
+  doubleBooked: number;
 }
 
 async function api(url: string, method: string, p: string, body?: unknown) {
@@ -94,17 +117,72 @@ function nodePid(svc: ServiceProcess): number {
   return Math.max(...out);
 }
 
-async function placeCalls(dialed: string, rate: number): Promise<{ placed: number; failed: number }> {
-  const calls = rate * SECONDS;
+async function placeCalls(dialed: string, rate: number, seconds = SECONDS, periodMs = 1000): Promise<{ placed: number; failed: number }> {
+  const calls = Math.round((rate * seconds * 1000) / periodMs);
   const r = await sipp({
     scenario: 'load-caller.xml', ip: '127.0.0.2', keys: { caller: `05719${rate}`, dialed },
-    calls, rate, timeoutS: SECONDS + 60,
+    calls, rate, ratePeriodMs: periodMs, timeoutS: seconds + 120,
   }).done;
   const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.output)?.[1] ?? NaN);
   return { placed: calls, failed: Number.isNaN(failed) ? (r.code === 0 ? 0 : calls) : failed };
 }
 
-async function benchAcd(pool: pg.Pool): Promise<RunResult[]> {
+/** Per ACD call since `since`: when it was queued, its first agent leg, and when it ended. */
+async function acdCalls(pool: pg.Pool, since: Date) {
+  const r = await pool.query<{ queued: number; leg: string | null; ended: number | null }>(
+    `SELECT extract(epoch FROM q.at) * 1000 AS queued, o.leg, extract(epoch FROM e.at) * 1000 AS ended FROM events q
+       LEFT JOIN LATERAL (SELECT body->>'channelId' AS leg FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
+       LEFT JOIN LATERAL (SELECT at FROM events e WHERE e.call_id = q.call_id AND e.type = 'call.ended' LIMIT 1) e ON true
+      WHERE q.type = 'call.queued' AND q.at >= $1`, [since],
+  );
+  return r.rows.map((x) => ({ queued: Number(x.queued), leg: x.leg, ended: x.ended === null ? undefined : Number(x.ended) }));
+}
+
+/** Queue entry to the agent's phone dialled (AMI DialBegin of the leg the ACD originated). */
+function acdDelays(calls: Awaited<ReturnType<typeof acdCalls>>, timeline: AmiTimeline): number[] {
+  const dials = timeline.dialsByAgentUid();
+  const out: number[] = [];
+  let unseen = 0;
+  for (const c of calls) {
+    if (!c.leg) continue;
+    const d = dials.get(c.leg);
+    if (d) out.push(d.at - c.queued);
+    else unseen++;
+  }
+  if (unseen) process.stderr.write(`[bench] ${unseen} ACD offers without an AMI DialBegin for their leg\n`);
+  return out;
+}
+
+/** Offers made to an agent while its previous offer had not yet ended (missed, or the call over). */
+async function acdDoubleBooked(pool: pg.Pool, since: Date): Promise<number> {
+  const r = await pool.query<{ n: string }>(
+    `WITH o AS (
+       SELECT e.body->>'agentId' AS agent, e.at, e.call_id,
+              COALESCE((SELECT min(x.at) FROM events x WHERE x.call_id = e.call_id AND x.seq > e.seq
+                         AND (x.type = 'call.ended' OR (x.type = 'call.agent_missed' AND x.body->>'agentId' = e.body->>'agentId'))), 'infinity') AS done
+         FROM events e WHERE e.type = 'call.agent_offered' AND e.at >= $1)
+     SELECT count(*) AS n FROM o a JOIN o b ON a.agent = b.agent AND a.call_id <> b.call_id AND b.at > a.at AND b.at < a.done`, [since],
+  );
+  return Number(r.rows[0]!.n);
+}
+
+async function reachedSince(pool: pg.Pool, since: Date): Promise<number> {
+  const r = await pool.query<{ n: string }>("SELECT count(*) AS n FROM calls WHERE started_at >= $1 AND outcome = 'answered'", [since]);
+  return Number(r.rows[0]!.n);
+}
+
+function overloadResult(system: RunResult['system'], placed: number, failed: number, reached: number, waits: Span[], busy: Span[], doubleBooked: number): OverloadResult {
+  const w = waits.map((x) => x.end - x.start);
+  return {
+    system, placed, reached, failedPct: (failed / placed) * 100,
+    waitP50: pct(w, 50), waitP99: pct(w, 99), waitMax: Math.max(...w),
+    idleAgentMs: idleWhileWaiting(waits, busy, OVERLOAD_AGENTS).agentMs, doubleBooked,
+  };
+}
+
+const overloadAgents = () => new Set(agentIds().slice(0, OVERLOAD_AGENTS));
+
+async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload: OverloadResult }> {
   const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' });
   try {
     const call: ApiCall = async (method, p, body) => {
@@ -135,6 +213,7 @@ async function benchAcd(pool: pg.Pool): Promise<RunResult[]> {
     const pid = nodePid(svc);
     const out: RunResult[] = [];
     for (const rate of RATES) {
+      timeline.clear();
       const since = new Date();
       const t0 = cpuTicks(pid);
       const wall0 = Date.now();
@@ -145,72 +224,46 @@ async function benchAcd(pool: pg.Pool): Promise<RunResult[]> {
       // /proc ticks are 1/100 s (USER_HZ); 100 % is one core.
       const cpuPct = ((cpuTicks(pid) - t0) / 100 / ((Date.now() - wall0) / 1000)) * 100;
       await sleep(3000);
-      const q = await pool.query<{ d: number }>(
-        `SELECT extract(epoch FROM (o.at - q.at)) * 1000 AS d FROM events q
-           JOIN LATERAL (SELECT at FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
-          WHERE q.type = 'call.queued' AND q.at >= $1`, [since],
-      );
-      const reached = (await pool.query<{ n: string }>(
-        "SELECT count(*) AS n FROM calls WHERE started_at >= $1 AND outcome = 'answered'", [since],
-      )).rows[0]!.n;
-      // An offer made while the same agent's previous offer had not yet ended (missed or call over).
-      const dbl = (await pool.query<{ n: string }>(
-        `WITH o AS (
-           SELECT e.body->>'agentId' AS agent, e.at, e.call_id,
-                  COALESCE((SELECT min(x.at) FROM events x WHERE x.call_id = e.call_id AND x.seq > e.seq
-                             AND (x.type = 'call.ended' OR (x.type = 'call.agent_missed' AND x.body->>'agentId' = e.body->>'agentId'))), 'infinity') AS done
-             FROM events e WHERE e.type = 'call.agent_offered' AND e.at >= $1)
-         SELECT count(*) AS n FROM o a JOIN o b ON a.agent = b.agent AND a.call_id <> b.call_id AND b.at > a.at AND b.at < a.done`, [since],
-      )).rows[0]!.n;
+      const delays = acdDelays(await acdCalls(pool, since), timeline);
+      const reached = await reachedSince(pool, since);
       out.push({
-        system: 'ACD (this service)', rate, placed, reached: Number(reached), failedPct: (failed / placed) * 100,
-        p50: pct(q.rows.map((r) => Number(r.d)), 50), p99: pct(q.rows.map((r) => Number(r.d)), 99), doubleBooked: Number(dbl),
+        system: 'ACD (this service)', rate, placed, reached, failedPct: (failed / placed) * 100,
+        p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: await acdDoubleBooked(pool, since),
         cpuPct, rssMb: peak,
       });
       await sleep(TALK_MS + 2000);
     }
+    // Overload: only the first agents stay logged in.
+    for (const id of agentIds().slice(OVERLOAD_AGENTS)) await api(svc.url, 'POST', `/api/agents/${id}/logout`);
+    await sleep(2000);
+    timeline.clear();
+    const since = new Date();
+    const { placed, failed } = await placeCalls('12366', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
+    await sleep(3000);
+    const calls = await acdCalls(pool, since);
+    const dials = timeline.dialsByAgentUid();
+    const end = Date.now();
+    const waits = calls.map((c) => ({ start: c.queued, end: (c.leg ? dials.get(c.leg)?.at : undefined) ?? c.ended ?? end }));
+    const overload = overloadResult('ACD (this service)', placed, failed, await reachedSince(pool, since), waits, timeline.busySpans(overloadAgents(), end), await acdDoubleBooked(pool, since));
     phones.kill();
     for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/logout`).catch(() => undefined);
     // Tests and later runs start from whatever was last active: leave the shipped configuration.
     await resetToShipped(call);
-    return out;
+    return { rates: out, overload };
   } finally {
     await killHard(svc);
   }
 }
 
-async function benchAppQueue(): Promise<RunResult[]> {
-  const members = agentIds().map((id) => `member => PJSIP/${id}`).join('\n');
-  writeFileSync(path.join(ROOTFS, 'etc/asterisk/queues_bench.conf'), `[bench]\nstrategy = leastrecent\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\nannounce-frequency = 0\n${members}\n`);
+async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload: OverloadResult }> {
+  const member = (id: string) => `member => PJSIP/${id}`;
+  const options = 'strategy = leastrecent\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\nannounce-frequency = 0';
+  writeFileSync(path.join(ROOTFS, 'etc/asterisk/queues_bench.conf'), [
+    `[bench]\n${options}\n${agentIds().map(member).join('\n')}`,
+    `[bench20]\n${options}\n${agentIds().slice(0, OVERLOAD_AGENTS).map(member).join('\n')}`,
+  ].join('\n\n') + '\n');
   // A service stopped, its pushed endpoints are still in Asterisk (memory wizard) until a restart.
   execFileSync('chroot', [ROOTFS, 'asterisk', '-rx', 'module reload app_queue.so']);
-  const ami = new AsteriskManager(5038, '127.0.0.1', requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'), true);
-  const joined = new Map<string, number>();
-  const delays: number[] = [];
-  const firstRing = new Set<string>();
-  const busy = new Map<string, string>(); // interface -> caller it is ringing for or talking to
-  let doubleBooked = 0;
-  let connected = 0;
-  ami.on('managerevent', (e: Record<string, string>) => {
-    const t = Number(e.timestamp) * 1000 || Date.now();
-    const ev = e.event;
-    if (ev === 'QueueCallerJoin') joined.set(e.uniqueid!, t);
-    if (ev === 'AgentCalled') {
-      const j = joined.get(e.uniqueid!);
-      if (j !== undefined && !firstRing.has(e.uniqueid!)) {
-        delays.push(t - j);
-        firstRing.add(e.uniqueid!);
-      }
-      const with_ = busy.get(e.interface!);
-      if (with_ && with_ !== e.uniqueid) doubleBooked++;
-      busy.set(e.interface!, e.uniqueid!);
-    }
-    if (ev === 'AgentConnect') connected++;
-    if (ev === 'AgentComplete' || ev === 'AgentRingNoAnswer' || ev === 'AgentDump') {
-      if (busy.get(e.interface!) === e.uniqueid) busy.delete(e.interface!);
-    }
-    if (ev === 'QueueCallerAbandon') for (const [k, v] of busy) if (v === e.uniqueid) busy.delete(k);
-  });
   await sleep(1000);
   const phonePort = freePorts().sip;
   const phones = sipp({ scenario: 'agent-talks-then-hangs-up.xml', server: true, sipPort: phonePort, vars: { talk_ms: TALK_MS }, calls: 1_000_000, timeoutS: 3600 });
@@ -218,35 +271,52 @@ async function benchAppQueue(): Promise<RunResult[]> {
   await sleep(2000);
   const out: RunResult[] = [];
   for (const rate of RATES) {
-    delays.length = 0;
-    connected = 0;
-    doubleBooked = 0;
+    timeline.clear();
     const { placed, failed } = await placeCalls('12399', rate);
     await sleep(2000);
+    const first = timeline.firstDialByCaller();
+    const delays = [...timeline.joined].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
     out.push({
-      system: 'app_queue', rate, placed, reached: connected, failedPct: (failed / placed) * 100,
-      p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked,
+      system: 'app_queue', rate, placed, reached: timeline.connected.size, failedPct: (failed / placed) * 100,
+      p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: timeline.doubleBooked,
     });
     await sleep(TALK_MS + 2000);
   }
+  timeline.clear();
+  const { placed, failed } = await placeCalls('12398', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
+  await sleep(3000);
+  const end = Date.now();
+  const first = timeline.firstDialByCaller();
+  const waits = [...timeline.joined].map(([uid, at]) => ({ start: at, end: first.get(uid) ?? timeline.left.get(uid) ?? end }));
+  const overload = overloadResult('app_queue', placed, failed, timeline.connected.size, waits, timeline.busySpans(overloadAgents(), end), timeline.doubleBooked);
   phones.kill();
-  ami.disconnect();
-  return out;
+  return { rates: out, overload };
 }
 
+const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
+
 function table(rows: RunResult[]): string {
-  const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
   return [
-    '| system | calls/s | placed | reached an agent | failed % | queue → agent ringing p50 (ms) | p99 (ms) | agents double-booked | service CPU % | service RSS MB |',
+    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | agents double-booked | service CPU % | service RSS MB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} |`),
   ].join('\n');
 }
 
+function overloadTable(rows: OverloadResult[]): string {
+  return [
+    '| system | placed | reached an agent | failed % | wait for an agent p50 (ms) | p99 (ms) | max (ms) | agent-seconds free while a caller waited | per call reached (ms) | agents double-booked |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.system} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.waitP50)} | ${f(r.waitP99)} | ${f(r.waitMax)} | ${f(r.idleAgentMs / 1000, 1)} | ${f(r.idleAgentMs / Math.max(1, r.reached))} | ${r.doubleBooked} |`),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
-  const acd = await benchAcd(pool);
-  const aq = await benchAppQueue();
+  const timeline = new AmiTimeline(requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'));
+  const acd = await benchAcd(pool, timeline);
+  const aq = await benchAppQueue(timeline);
+  timeline.disconnect();
   // Deactivated once app_queue is done with their phones: every later service would otherwise push 400 phones into Asterisk at boot.
   await pool.query('UPDATE agents SET active = false WHERE agent_id = ANY($1)', [agentIds()]);
   await pool.end();
@@ -254,14 +324,20 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
   const section = [
     `Run ${new Date().toISOString()} on ${machine}.`,
-    `Command: \`npm run bench:acd -- --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS}\``,
+    `Command: \`npm run bench:acd -- --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S}\``,
     '',
     `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
     'each waiting until an agent has talked to them and hung up. A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
-    'Time to agent: ACD from its events (call.queued → call.agent_offered), app_queue from AMI (QueueCallerJoin → AgentCalled).',
-    'Double-booked: an agent rung for a second caller while still ringing for the first (app_queue from AMI; the ACD claims agents atomically in Redis).',
+    'Time to agent: from entering the queue (ACD: its call.queued event; app_queue: AMI QueueCallerJoin) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel, for both).',
+    'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
     '',
-    table([...acd, ...aq]),
+    table([...acd.rates, ...aq.rates]),
+    '',
+    `Overload: only ${OVERLOAD_AGENTS} agents logged in (app_queue: a queue of those ${OVERLOAD_AGENTS}), callers at ${OVERLOAD_CALLS_PER_PERIOD} per ${OVERLOAD_PERIOD_MS / 1000} s`,
+    `(105 % of what ${OVERLOAD_AGENTS} agents can take at ${TALK_MS / 1000} s a call) for ${OVERLOAD_S} s. Wait: queue entry to the first agent dialled. Free while a caller waited:`,
+    'over the run, min(agents not dialled or on a call, callers waiting) integrated over time (bench/idle-while-waiting.ts), from AMI DialBegin/Hangup.',
+    '',
+    overloadTable([acd.overload, aq.overload]),
   ].join('\n');
   // Only the block between the markers is the bench's; the reading of it below is written by hand.
   const [start, end] = ['<!-- acd-bench:start -->', '<!-- acd-bench:end -->'];

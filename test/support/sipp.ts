@@ -19,6 +19,8 @@ export interface SippOptions {
   vars?: Record<string, string | number>;
   calls?: number;
   rate?: number;
+  /** Calls per this many ms instead of per second (SIPp -rp), for rates like 21 per 2 s. */
+  ratePeriodMs?: number;
   timeoutS?: number;
   sipPort?: number;
   /** SIPp waits for calls (an agent's phone) instead of placing them. */
@@ -54,7 +56,7 @@ export function sipp(o: SippOptions): SippRun {
     '-trace_err', '-error_file', errFile,
     '-nostdin',
   ];
-  if (!o.server) args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 1));
+  if (!o.server) args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 1), '-rp', String(o.ratePeriodMs ?? 1000));
   else args.push('-m', String(o.calls ?? 1));
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, String(v));
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push('-set', k, String(v));

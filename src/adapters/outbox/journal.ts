@@ -56,7 +56,8 @@ export class Journal {
   read(from: Cursor, max: number): { items: Sequenced[]; next: Cursor } {
     const items: Sequenced[] = [];
     let { offset, seq } = from;
-    const buf = Buffer.alloc(1 << 20);
+    // Sized to what is left (usually a few lines), not a fixed megabyte per read.
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(1 << 20, this.size - offset)));
     while (items.length < max && offset < this.size) {
       const n = readSync(this.fd, buf, 0, Math.min(buf.length, this.size - offset), offset);
       let start = 0;

@@ -16,6 +16,7 @@ export interface EventWriter {
  */
 export class EventPublisher {
   private readonly lanes: Lane[];
+  private compaction: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly journal: Journal,
@@ -47,12 +48,20 @@ export class EventPublisher {
   }
 
   close(): void {
+    clearTimeout(this.compaction);
     for (const l of this.lanes) l.stop();
     this.journal.close();
   }
 
+  /**
+   * Empties the journal a second after the stores last caught up, not every time they do: under
+   * load they catch up many times a second, and each emptying costs synchronous file writes.
+   */
   private compact(): void {
-    if (this.journal.compactIfDone(this.lanes.map((l) => l.cursor))) for (const l of this.lanes) l.rewind();
+    this.compaction ??= setTimeout(() => {
+      this.compaction = undefined;
+      if (this.journal.compactIfDone(this.lanes.map((l) => l.cursor))) for (const l of this.lanes) l.rewind();
+    }, 1000).unref();
   }
 }
 
@@ -61,6 +70,7 @@ class Lane {
   private running = false;
   private stopped = false;
   private backoff = 100;
+  private saving: NodeJS.Timeout | undefined;
 
   constructor(
     readonly writer: EventWriter,
@@ -75,9 +85,27 @@ class Lane {
     return this.journal.end.seq - this.cursor.seq;
   }
 
-  /** The journal was emptied: this store had all of it. */
+  /**
+   * The journal was emptied: this store had all of it. Saved at once: a cursor on disk from
+   * before the emptying would point into the middle of whatever is appended next.
+   */
   rewind(): void {
     this.cursor = { seq: this.cursor.seq, offset: 0 };
+    this.saveNow();
+  }
+
+  /**
+   * Persisted at most every CURSOR_SAVE_MS rather than after every batch (two synchronous file
+   * operations each). After a crash the store is sent again what came after the saved cursor; it
+   * already has it and keeps one copy (EventWriter.write is idempotent).
+   */
+  private saveSoon(): void {
+    this.saving ??= setTimeout(() => this.saveNow(), CURSOR_SAVE_MS).unref();
+  }
+
+  private saveNow(): void {
+    clearTimeout(this.saving);
+    this.saving = undefined;
     this.journal.saveCursor(this.writer.name, this.cursor);
   }
 
@@ -87,6 +115,7 @@ class Lane {
 
   stop(): void {
     this.stopped = true;
+    this.saveNow();
   }
 
   private async run(): Promise<void> {
@@ -101,7 +130,7 @@ class Lane {
         try {
           await withTimeout(this.writer.write(items), WRITE_TIMEOUT_MS, this.writer.name);
           this.cursor = next;
-          this.journal.saveCursor(this.writer.name, next);
+          this.saveSoon();
           this.backoff = 100;
         } catch (err) {
           this.log.warn({ store: this.writer.name, pending: this.pending, err: (err as Error).message }, 'event store unavailable, retrying');
@@ -115,6 +144,8 @@ class Lane {
     if (!this.stopped && this.pending === 0) this.onCaughtUp();
   }
 }
+
+const CURSOR_SAVE_MS = 200;
 
 /** A write that neither succeeds nor fails (a connection half-open after an outage) is retried. */
 const WRITE_TIMEOUT_MS = 10_000;

@@ -1,0 +1,106 @@
+/**
+ * What Asterisk itself saw during the benchmark, from AMI with its own timestamps: when each
+ * agent's phone was dialled and when that channel ended, and (for app_queue) when callers joined
+ * and left its queue. Both systems are timed to the same Asterisk event, DialBegin of the
+ * agent's channel, so neither is measured at a point the other is not.
+ */
+import AsteriskManager from 'asterisk-manager';
+import type { Span } from './idle-while-waiting.js';
+
+export interface Dial {
+  at: number;
+  /** The caller's channel, when the dial has one (app_queue); an ARI originate has none. */
+  callerUid?: string;
+  agentUid: string;
+  /** The agent's id, from the channel name PJSIP/<id>-xxxxxxxx. */
+  agentId: string;
+}
+
+export class AmiTimeline {
+  private readonly ami: AsteriskManager;
+  readonly dials: Dial[] = [];
+  /** Channel uniqueid -> when it ended. */
+  readonly hangups = new Map<string, number>();
+  /** app_queue caller uniqueid -> when it joined / left its queue. */
+  readonly joined = new Map<string, number>();
+  readonly left = new Map<string, number>();
+  /** app_queue callers put through to an agent. */
+  readonly connected = new Set<string>();
+  /** app_queue rang an agent still ringing for or talking to another caller. */
+  doubleBooked = 0;
+  private readonly busy = new Map<string, string>();
+
+  constructor(user: string, secret: string) {
+    this.ami = new AsteriskManager(5038, '127.0.0.1', user, secret, true);
+    this.ami.on('managerevent', (e: Record<string, string>) => this.on(e));
+  }
+
+  private on(e: Record<string, string>): void {
+    const at = Number(e.timestamp) * 1000 || Date.now();
+    switch (e.event) {
+      case 'DialBegin': {
+        const agentId = /^PJSIP\/([^-]+)-/.exec(e.destchannel ?? '')?.[1];
+        if (agentId && e.destuniqueid) this.dials.push({ at, callerUid: e.uniqueid || undefined, agentUid: e.destuniqueid, agentId });
+        return;
+      }
+      case 'Hangup':
+        this.hangups.set(e.uniqueid!, at);
+        return;
+      case 'QueueCallerJoin':
+        this.joined.set(e.uniqueid!, at);
+        return;
+      case 'QueueCallerLeave':
+      case 'QueueCallerAbandon':
+        if (!this.left.has(e.uniqueid!)) this.left.set(e.uniqueid!, at);
+        for (const [k, v] of this.busy) if (e.event === 'QueueCallerAbandon' && v === e.uniqueid) this.busy.delete(k);
+        return;
+      case 'AgentConnect':
+        this.connected.add(e.uniqueid!);
+        return;
+      case 'AgentCalled': {
+        const with_ = this.busy.get(e.interface!);
+        if (with_ && with_ !== e.uniqueid) this.doubleBooked++;
+        this.busy.set(e.interface!, e.uniqueid!);
+        return;
+      }
+      case 'AgentComplete':
+      case 'AgentRingNoAnswer':
+      case 'AgentDump':
+        if (this.busy.get(e.interface!) === e.uniqueid) this.busy.delete(e.interface!);
+        return;
+      default:
+    }
+  }
+
+  /** Forget everything seen so far (each rate is read on its own). */
+  clear(): void {
+    this.dials.length = 0;
+    this.hangups.clear();
+    this.joined.clear();
+    this.left.clear();
+    this.connected.clear();
+    this.busy.clear();
+    this.doubleBooked = 0;
+  }
+
+  /** The first time each caller (app_queue uniqueid) had an agent dialled for it. */
+  firstDialByCaller(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const d of this.dials) if (d.callerUid && !out.has(d.callerUid)) out.set(d.callerUid, d.at);
+    return out;
+  }
+
+  /** Each dial by the agent channel's uniqueid (an ARI originate's channelId). */
+  dialsByAgentUid(): Map<string, Dial> {
+    return new Map(this.dials.map((d) => [d.agentUid, d]));
+  }
+
+  /** Each agent's spans from being dialled to its channel ending, for the agents given. */
+  busySpans(agentIds: ReadonlySet<string>, until: number): Span[] {
+    return this.dials.filter((d) => agentIds.has(d.agentId)).map((d) => ({ start: d.at, end: this.hangups.get(d.agentUid) ?? until }));
+  }
+
+  disconnect(): void {
+    this.ami.disconnect();
+  }
+}
