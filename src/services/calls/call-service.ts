@@ -18,8 +18,12 @@ import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
 import { expectedWaitS, positionAnnouncement } from '../../core/call/announcements.js';
 
-/** Commands on the caller's media only (prompts, hold music): no later decision waits on them. */
-const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
+/**
+ * Commands on the caller's media only (answering, prompts, hold music): no later decision waits on
+ * them, so a call put in the queue as it arrives is routed while Asterisk is still answering it.
+ * What needs the caller answered (a bridge, a recording) waits for this lane first.
+ */
+const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
 
 export interface CallServiceDeps {
   ari: AriClient;
@@ -350,12 +354,16 @@ export class CallService {
         return ari.stopMoh(c.channelId);
       case 'enqueue': {
         const r = c.route;
-        await store.enqueue(
+        const queued = store.enqueue(
           { callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
             preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
             route: { line: r.line, subLine: r.subLine } },
           queueScore(r.priority, r.enqueuedAt),
         );
+        // A round started now reads Redis right behind the enqueue on the same connection, so it
+        // already sees this call: one round trip saved. The second kick covers a round already running.
+        this.d.kickDispatcher();
+        await queued;
         this.d.kickDispatcher();
         return;
       }
@@ -382,12 +390,14 @@ export class CallService {
         });
         return;
       case 'bridge':
+        await this.media.submit(callId, async () => undefined);
         await ari.createBridge(c.bridgeId, `call-${callId}`);
         await ari.addToBridge(c.bridgeId, c.channelIds);
         return;
       case 'destroy_bridge':
         return ari.destroyBridge(c.bridgeId);
       case 'record':
+        await this.media.submit(callId, async () => undefined);
         return ari.record(c.channelId, c.recording, c.maxSeconds);
       case 'transfer_out':
         return ari.continueInDialplan(c.channelId, 'transfer-out', c.number);

@@ -86,8 +86,7 @@ export class Dispatcher {
   }
 
   private async round(): Promise<void> {
-    const { rules } = await this.d.routing.active();
-    const view = await this.d.live.routingView();
+    const [{ rules }, view] = await Promise.all([this.d.routing.active(), this.d.live.routingView()]);
     const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
     if (!waiting.length) return;
     const now = this.d.now();
