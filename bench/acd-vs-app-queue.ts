@@ -58,6 +58,9 @@ interface RunResult {
   doubleBooked: number;
   cpuPct?: number;
   rssMb?: number;
+  /** ACD only: queue entry to the offer decided (call.agent_offered), before ARI is asked to dial. */
+  decidedP50?: number;
+  decidedP99?: number;
 }
 
 interface OverloadResult {
@@ -129,13 +132,15 @@ async function placeCalls(dialed: string, rate: number, seconds = SECONDS, perio
 
 /** Per ACD call since `since`: when it was queued, its first agent leg, and when it ended. */
 async function acdCalls(pool: pg.Pool, since: Date) {
-  const r = await pool.query<{ queued: number; leg: string | null; ended: number | null }>(
-    `SELECT extract(epoch FROM q.at) * 1000 AS queued, o.leg, extract(epoch FROM e.at) * 1000 AS ended FROM events q
-       LEFT JOIN LATERAL (SELECT body->>'channelId' AS leg FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
+  const r = await pool.query<{ queued: number; leg: string | null; offered: number | null; ended: number | null }>(
+    `SELECT extract(epoch FROM q.at) * 1000 AS queued, o.leg, extract(epoch FROM o.at) * 1000 AS offered, extract(epoch FROM e.at) * 1000 AS ended FROM events q
+       LEFT JOIN LATERAL (SELECT body->>'channelId' AS leg, at FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
        LEFT JOIN LATERAL (SELECT at FROM events e WHERE e.call_id = q.call_id AND e.type = 'call.ended' LIMIT 1) e ON true
       WHERE q.type = 'call.queued' AND q.at >= $1`, [since],
   );
-  return r.rows.map((x) => ({ queued: Number(x.queued), leg: x.leg, ended: x.ended === null ? undefined : Number(x.ended) }));
+  return r.rows.map((x) => ({
+    queued: Number(x.queued), leg: x.leg, offered: x.offered === null ? undefined : Number(x.offered), ended: x.ended === null ? undefined : Number(x.ended),
+  }));
 }
 
 /** Queue entry to the agent's phone dialled (AMI DialBegin of the leg the ACD originated). */
@@ -224,12 +229,14 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       // /proc ticks are 1/100 s (USER_HZ); 100 % is one core.
       const cpuPct = ((cpuTicks(pid) - t0) / 100 / ((Date.now() - wall0) / 1000)) * 100;
       await sleep(3000);
-      const delays = acdDelays(await acdCalls(pool, since), timeline);
+      const calls = await acdCalls(pool, since);
+      const delays = acdDelays(calls, timeline);
+      const decided = calls.flatMap((c) => (c.offered === undefined ? [] : [c.offered - c.queued]));
       const reached = await reachedSince(pool, since);
       out.push({
         system: 'ACD (this service)', rate, placed, reached, failedPct: (failed / placed) * 100,
         p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: await acdDoubleBooked(pool, since),
-        cpuPct, rssMb: peak,
+        cpuPct, rssMb: peak, decidedP50: pct(decided, 50), decidedP99: pct(decided, 99),
       });
       await sleep(TALK_MS + 2000);
     }
@@ -297,9 +304,9 @@ const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) 
 
 function table(rows: RunResult[]): string {
   return [
-    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | agents double-booked | service CPU % | service RSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} |`),
+    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} |`),
   ].join('\n');
 }
 
@@ -329,6 +336,7 @@ async function main(): Promise<void> {
     `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
     'each waiting until an agent has talked to them and hung up. A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
     'Time to agent: from entering the queue (ACD: its call.queued event; app_queue: AMI QueueCallerJoin) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel, for both).',
+    `Of which deciding: the ACD's own part, queue entry to the offer decided (call.agent_offered); the rest is ARI's originate until Asterisk dials.`,
     'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
     '',
     table([...acd.rates, ...aq.rates]),
