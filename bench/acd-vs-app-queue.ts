@@ -32,6 +32,8 @@ const AGENTS = Number(args.agents ?? 400);
 const RATES = String(args.rates ?? '40,80,120').split(',').map(Number);
 const SECONDS = Number(args.seconds ?? 15);
 const TALK_MS = Number(args['talk-ms'] ?? 2000);
+/** Which to run: both by default; one alone to compare versions of the ACD. */
+const SYSTEMS = String(args.systems ?? 'acd,app_queue').split(',');
 const OVERLOAD_AGENTS = Number(args['overload-agents'] ?? 20);
 const OVERLOAD_S = Number(args['overload-seconds'] ?? 60);
 /** 105 % of what the agents can take if every call lasts exactly TALK_MS: calls per OVERLOAD_PERIOD_MS. */
@@ -58,6 +60,8 @@ interface RunResult {
   doubleBooked: number;
   cpuPct?: number;
   rssMb?: number;
+  /** Asterisk's CPU over the same span (100 % = one core): the ACD's requests and events cost Asterisk too. */
+  asteriskCpuPct: number;
   /** ACD only: queue entry to the offer decided (call.agent_offered), before ARI is asked to dial. */
   decidedP50?: number;
   decidedP99?: number;
@@ -104,6 +108,19 @@ async function registerAll(contactPort: number): Promise<void> {
     '-i', '127.0.0.1', '-p', String(freePorts().sip), '-m', String(AGENTS), '-r', '200', '-key', 'contact_port', String(contactPort),
     '-key', 'expires', '3600', '-timeout', '60s', '-nostdin',
   ], { stdio: 'ignore' });
+}
+
+function asteriskPid(): number {
+  return Number(readFileSync(path.join(ROOTFS, 'run/asterisk/asterisk.pid'), 'utf8').trim());
+}
+
+/** CPU of each process while `work` runs, in % of one core (/proc ticks are 1/100 s, USER_HZ). */
+async function cpuDuring<T>(pids: number[], work: () => Promise<T>): Promise<{ result: T; cpu: number[] }> {
+  const t0 = pids.map(cpuTicks);
+  const wall0 = Date.now();
+  const result = await work();
+  const s = (Date.now() - wall0) / 1000;
+  return { result, cpu: pids.map((p, i) => ((cpuTicks(p) - t0[i]!) / 100 / s) * 100) };
 }
 
 function cpuTicks(pid: number): number {
@@ -187,7 +204,22 @@ function overloadResult(system: RunResult['system'], placed: number, failed: num
 
 const overloadAgents = () => new Set(agentIds().slice(0, OVERLOAD_AGENTS));
 
-async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload: OverloadResult }> {
+/** Overload: only the first agents stay logged in, callers at 105 % of what they can take. */
+async function acdOverload(url: string, pool: pg.Pool, timeline: AmiTimeline): Promise<OverloadResult> {
+  for (const id of agentIds().slice(OVERLOAD_AGENTS)) await api(url, 'POST', `/api/agents/${id}/logout`);
+  await sleep(2000);
+  timeline.clear();
+  const since = new Date();
+  const { placed, failed } = await placeCalls('12366', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
+  await sleep(3000);
+  const calls = await acdCalls(pool, since);
+  const dials = timeline.dialsByAgentUid();
+  const end = Date.now();
+  const waits = calls.map((c) => ({ start: c.queued, end: (c.leg ? dials.get(c.leg)?.at : undefined) ?? c.ended ?? end }));
+  return overloadResult('ACD (this service)', placed, failed, await reachedSince(pool, since), waits, timeline.busySpans(overloadAgents(), end), await acdDoubleBooked(pool, since));
+}
+
+async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
   const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' });
   try {
     const call: ApiCall = async (method, p, body) => {
@@ -220,14 +252,10 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
     for (const rate of RATES) {
       timeline.clear();
       const since = new Date();
-      const t0 = cpuTicks(pid);
-      const wall0 = Date.now();
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 500);
-      const { placed, failed } = await placeCalls('12366', rate);
+      const { result: { placed, failed }, cpu: [cpuPct, asteriskCpuPct] } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate));
       clearInterval(sampler);
-      // /proc ticks are 1/100 s (USER_HZ); 100 % is one core.
-      const cpuPct = ((cpuTicks(pid) - t0) / 100 / ((Date.now() - wall0) / 1000)) * 100;
       await sleep(3000);
       const calls = await acdCalls(pool, since);
       const delays = acdDelays(calls, timeline);
@@ -236,22 +264,11 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       out.push({
         system: 'ACD (this service)', rate, placed, reached, failedPct: (failed / placed) * 100,
         p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: await acdDoubleBooked(pool, since),
-        cpuPct, rssMb: peak, decidedP50: pct(decided, 50), decidedP99: pct(decided, 99),
+        cpuPct, rssMb: peak, asteriskCpuPct: asteriskCpuPct!, decidedP50: pct(decided, 50), decidedP99: pct(decided, 99),
       });
       await sleep(TALK_MS + 2000);
     }
-    // Overload: only the first agents stay logged in.
-    for (const id of agentIds().slice(OVERLOAD_AGENTS)) await api(svc.url, 'POST', `/api/agents/${id}/logout`);
-    await sleep(2000);
-    timeline.clear();
-    const since = new Date();
-    const { placed, failed } = await placeCalls('12366', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
-    await sleep(3000);
-    const calls = await acdCalls(pool, since);
-    const dials = timeline.dialsByAgentUid();
-    const end = Date.now();
-    const waits = calls.map((c) => ({ start: c.queued, end: (c.leg ? dials.get(c.leg)?.at : undefined) ?? c.ended ?? end }));
-    const overload = overloadResult('ACD (this service)', placed, failed, await reachedSince(pool, since), waits, timeline.busySpans(overloadAgents(), end), await acdDoubleBooked(pool, since));
+    const overload = OVERLOAD_S > 0 ? await acdOverload(svc.url, pool, timeline) : undefined;
     phones.kill();
     for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/logout`).catch(() => undefined);
     // Tests and later runs start from whatever was last active: leave the shipped configuration.
@@ -262,7 +279,17 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
   }
 }
 
-async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload: OverloadResult }> {
+async function appQueueOverload(timeline: AmiTimeline): Promise<OverloadResult> {
+  timeline.clear();
+  const { placed, failed } = await placeCalls('12398', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
+  await sleep(3000);
+  const end = Date.now();
+  const first = timeline.firstDialByCaller();
+  const waits = [...timeline.joined].map(([uid, at]) => ({ start: at, end: first.get(uid) ?? timeline.left.get(uid) ?? end }));
+  return overloadResult('app_queue', placed, failed, timeline.connected.size, waits, timeline.busySpans(overloadAgents(), end), timeline.doubleBooked);
+}
+
+async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
   const member = (id: string) => `member => PJSIP/${id}`;
   const options = 'strategy = leastrecent\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\nannounce-frequency = 0';
   writeFileSync(path.join(ROOTFS, 'etc/asterisk/queues_bench.conf'), [
@@ -279,23 +306,17 @@ async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[
   const out: RunResult[] = [];
   for (const rate of RATES) {
     timeline.clear();
-    const { placed, failed } = await placeCalls('12399', rate);
+    const { result: { placed, failed }, cpu: [asteriskCpuPct] } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate));
     await sleep(2000);
     const first = timeline.firstDialByCaller();
     const delays = [...timeline.joined].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
     out.push({
       system: 'app_queue', rate, placed, reached: timeline.connected.size, failedPct: (failed / placed) * 100,
-      p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: timeline.doubleBooked,
+      p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: timeline.doubleBooked, asteriskCpuPct: asteriskCpuPct!,
     });
     await sleep(TALK_MS + 2000);
   }
-  timeline.clear();
-  const { placed, failed } = await placeCalls('12398', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
-  await sleep(3000);
-  const end = Date.now();
-  const first = timeline.firstDialByCaller();
-  const waits = [...timeline.joined].map(([uid, at]) => ({ start: at, end: first.get(uid) ?? timeline.left.get(uid) ?? end }));
-  const overload = overloadResult('app_queue', placed, failed, timeline.connected.size, waits, timeline.busySpans(overloadAgents(), end), timeline.doubleBooked);
+  const overload = OVERLOAD_S > 0 ? await appQueueOverload(timeline) : undefined;
   phones.kill();
   return { rates: out, overload };
 }
@@ -304,9 +325,9 @@ const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) 
 
 function table(rows: RunResult[]): string {
   return [
-    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} |`),
+    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | Asterisk CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${f(r.asteriskCpuPct)} |`),
   ].join('\n');
 }
 
@@ -321,8 +342,9 @@ function overloadTable(rows: OverloadResult[]): string {
 async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
   const timeline = new AmiTimeline(requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'));
-  const acd = await benchAcd(pool, timeline);
-  const aq = await benchAppQueue(timeline);
+  const none = { rates: [], overload: undefined };
+  const acd = SYSTEMS.includes('acd') ? await benchAcd(pool, timeline) : none;
+  const aq = SYSTEMS.includes('app_queue') ? await benchAppQueue(timeline) : none;
   timeline.disconnect();
   // Deactivated once app_queue is done with their phones: every later service would otherwise push 400 phones into Asterisk at boot.
   await pool.query('UPDATE agents SET active = false WHERE agent_id = ANY($1)', [agentIds()]);
@@ -331,11 +353,12 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
   const section = [
     `Run ${new Date().toISOString()} on ${machine}.`,
-    `Command: \`npm run bench:acd -- --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S}\``,
+    `Command: \`npm run bench:acd -- --systems ${SYSTEMS.join(',')} --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S}\``,
     '',
     `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
     'each waiting until an agent has talked to them and hung up. A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
     'Time to agent: from entering the queue (ACD: its call.queued event; app_queue: AMI QueueCallerJoin) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel, for both).',
+    'CPU: % of one core (the machine has 2) while that rate\'s calls were placed; Asterisk\'s too, since the ACD\'s requests and events are work for it.',
     `Of which deciding: the ACD's own part, queue entry to the offer decided (call.agent_offered); the rest is ARI's originate until Asterisk dials.`,
     'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
     '',
@@ -345,7 +368,7 @@ async function main(): Promise<void> {
     `(105 % of what ${OVERLOAD_AGENTS} agents can take at ${TALK_MS / 1000} s a call) for ${OVERLOAD_S} s. Wait: queue entry to the first agent dialled. Free while a caller waited:`,
     'over the run, min(agents not dialled or on a call, callers waiting) integrated over time (bench/idle-while-waiting.ts), from AMI DialBegin/Hangup.',
     '',
-    overloadTable([acd.overload, aq.overload]),
+    overloadTable([acd.overload, aq.overload].filter((x): x is OverloadResult => !!x)),
   ].join('\n');
   // Only the block between the markers is the bench's; the reading of it below is written by hand.
   const [start, end] = ['<!-- acd-bench:start -->', '<!-- acd-bench:end -->'];
