@@ -30,7 +30,7 @@ import { EventPublisher } from './services/events/publisher.js';
 import { Journal } from './adapters/outbox/journal.js';
 import { AgentService } from './services/agents/agent-service.js';
 import { FeatureCodes } from './services/agents/feature-codes.js';
-import { CallService } from './services/calls/call-service.js';
+import { CALL_EVENTS, CallService } from './services/calls/call-service.js';
 import { Dispatcher } from './services/routing/dispatcher.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
@@ -200,6 +200,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
     kick();
   };
   stream.on('connected', () => {
+    // Registrations arrive as device states; ApplicationReplaced is the stream's own concern.
+    void retry(async () => {
+      const app = await ari.allowEvents([...CALL_EVENTS, 'DeviceStateChanged', 'ApplicationReplaced']);
+      log.info({ allowed: app.events_allowed?.map((e) => e.type) }, 'ARI events filtered');
+    }, () => stream.connected, log, 'ARI event filter');
     void retry(async () => calls.reconcile(await ari.listChannels()), () => stream.connected, log, 'reconcile calls');
     void retry(syncOnce, () => stream.connected, log, 'sync with Asterisk');
   });

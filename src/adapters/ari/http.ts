@@ -28,11 +28,15 @@ export interface AriHttpOptions {
   timeoutMs?: number;
 }
 
+const URGENT_SOCKETS = 8;
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 export class AriHttp {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  /** A few sockets of their own for requests a caller is waiting on (dialling an agent). */
+  private readonly urgentAgent: http.Agent;
   private readonly auth: string;
   private readonly timeoutMs: number;
 
@@ -40,6 +44,7 @@ export class AriHttp {
     this.base = new URL(opts.url.replace(/\/$/, '') + '/ari/');
     const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets });
+    this.urgentAgent = new Agent({ keepAlive: true, maxSockets: URGENT_SOCKETS, maxFreeSockets: URGENT_SOCKETS });
     this.auth = 'Basic ' + Buffer.from(`${opts.user}:${opts.password}`).toString('base64');
     this.timeoutMs = opts.timeoutMs ?? 5000;
   }
@@ -50,6 +55,13 @@ export class AriHttp {
   post<T>(path: string, query?: Query, body?: unknown): Promise<T> {
     return this.request<T>('POST', path, query, body);
   }
+  /**
+   * A POST that must not queue behind the media requests of other calls (answers, hold music,
+   * bridges) when the shared pool is busy: the time to ring an agent is spent here.
+   */
+  postUrgent<T>(path: string, query?: Query, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, query, body, this.urgentAgent);
+  }
   put<T>(path: string, query?: Query, body?: unknown): Promise<T> {
     return this.request<T>('PUT', path, query, body);
   }
@@ -57,7 +69,7 @@ export class AriHttp {
     return this.request<T>('DELETE', path, query);
   }
 
-  request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+  request<T>(method: string, path: string, query?: Query, body?: unknown, agent: http.Agent = this.agent): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.base);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -67,7 +79,7 @@ export class AriHttp {
         url,
         {
           method,
-          agent: this.agent,
+          agent,
           timeout: this.timeoutMs,
           headers: {
             authorization: this.auth,
@@ -100,6 +112,7 @@ export class AriHttp {
 
   close(): void {
     this.agent.destroy();
+    this.urgentAgent.destroy();
   }
 }
 

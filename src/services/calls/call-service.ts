@@ -25,6 +25,12 @@ import { expectedWaitS, positionAnnouncement } from '../../core/call/announcemen
  */
 const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
 
+/** The ARI event types onAriEvent() reads; Asterisk is asked to send no others. */
+export const CALL_EVENTS = [
+  'StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'PlaybackFinished', 'RecordingFinished', 'RecordingFailed',
+  'ChannelHangupRequest', 'ChannelDestroyed',
+] as const;
+
 export interface CallServiceDeps {
   ari: AriClient;
   live: LiveState;
