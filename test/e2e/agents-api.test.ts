@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/ivr.js';
 import { freePorts } from '../support/rig.js';
 import { registerAgent } from '../support/sipp.js';
-import { randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
+import { freshAgentId as freshId, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
 const created: string[] = [];
@@ -16,16 +16,11 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-/** A six-digit agent id no earlier run has used (agents persist in Postgres). */
+/** An agent id no earlier run used, deleted again when this file is done. */
 async function freshAgentId(): Promise<string> {
-  for (;;) {
-    const id = String(100000 + Math.floor(Math.random() * 900000));
-    const r = await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id]);
-    if (!r.rowCount) {
-      created.push(id);
-      return id;
-    }
-  }
+  const id = await freshId(rig);
+  created.push(id);
+  return id;
 }
 
 /** Pause reason codes are letters and underscores only; unique per run. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/ivr.js';
 import { asteriskCli, freePorts, promptMs } from '../support/rig.js';
 import { registerAgent, sipp } from '../support/sipp.js';
-import { randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
+import { freshAgentId, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
 
 let rig: TestRig;
 let agentId: string;
@@ -10,10 +10,7 @@ let password: string;
 
 beforeAll(async () => {
   rig = await startTestService();
-  for (;;) {
-    agentId = String(100000 + Math.floor(Math.random() * 900000));
-    if (!(await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [agentId])).rowCount) break;
-  }
+  agentId = await freshAgentId(rig);
   password = randomPassword();
   const put = await api(rig, 'PUT', `/api/agents/${agentId}`, { name: '钱进', password, skills: { vat: 3 }, queues: ['ntax-vat'] });
   if (put.status !== 201) throw new Error(`agent not created: ${put.status} ${JSON.stringify(put.body)}`);

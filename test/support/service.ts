@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { startService, type Service } from '../../src/main.js';
 import { requireEnv } from './rig.js';
 import { resetToShipped } from './ivr.js';
+import { noteTestAgent } from './test-agents.js';
 
 export interface TestRig {
   svc: Service;
@@ -90,6 +91,8 @@ export function randomPassword(): string {
 export async function freshAgentId(rig: Pick<TestRig, 'pool'>): Promise<string> {
   for (;;) {
     const id = String(100000 + Math.floor(Math.random() * 900000));
-    if (!(await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id])).rowCount) return id;
+    if ((await rig.pool.query('SELECT 1 FROM agents WHERE agent_id = $1', [id])).rowCount) continue;
+    noteTestAgent(id);
+    return id;
   }
 }
