@@ -96,6 +96,18 @@ describe('dispatcher against real Redis', () => {
     expect(await within(second, 1000)).toEqual(['c1', 'a2']);
   });
 
+  it('a round kicked as the enqueue is sent, before Redis answers it, already sees the call (one connection keeps their order)', async () => {
+    const r = rig();
+    await idleAgent(r.live, 'a1', 1_000);
+    const got = r.next();
+    const d = { callId: 'c1', queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'i1' };
+    const sent = r.live.enqueue(d, queueScore(0, d.enqueuedAt));
+    r.dispatcher.kick();
+    await sent;
+    // No second kick and no safety net: only that first round can deliver it.
+    expect(await within(got, 1000)).toEqual(['c1', 'a1']);
+  });
+
   it('a claim lost to another instance between the read and the claim: the round runs again at once', async () => {
     const prefix = `t12disp:${randomBytes(4).toString('hex')}`;
     prefixes.push(prefix);

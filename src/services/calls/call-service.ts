@@ -320,6 +320,11 @@ export class CallService {
     }
   }
 
+  /** Resolves once the caller's media commands given so far (the answer among them) have run. */
+  private mediaDone(callId: string): Promise<void> {
+    return this.media.submit(callId, async () => undefined);
+  }
+
   private async runLogged(live: LiveCall, cmd: CallCommand): Promise<void> {
     const callId = live.state.callId;
     try {
@@ -367,10 +372,9 @@ export class CallService {
           queueScore(r.priority, r.enqueuedAt),
         );
         // A round started now reads Redis right behind the enqueue on the same connection, so it
-        // already sees this call: one round trip saved. The second kick covers a round already running.
+        // already sees this call (one round trip saved); a round already running runs again after.
         this.d.kickDispatcher();
         await queued;
-        this.d.kickDispatcher();
         return;
       }
       case 'dequeue':
@@ -396,14 +400,14 @@ export class CallService {
         });
         return;
       case 'bridge':
-        await this.media.submit(callId, async () => undefined);
+        await this.mediaDone(callId);
         await ari.createBridge(c.bridgeId, `call-${callId}`);
         await ari.addToBridge(c.bridgeId, c.channelIds);
         return;
       case 'destroy_bridge':
         return ari.destroyBridge(c.bridgeId);
       case 'record':
-        await this.media.submit(callId, async () => undefined);
+        await this.mediaDone(callId);
         return ari.record(c.channelId, c.recording, c.maxSeconds);
       case 'transfer_out':
         return ari.continueInDialplan(c.channelId, 'transfer-out', c.number);
