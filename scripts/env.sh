@@ -1,6 +1,7 @@
 # Sourced by the scripts: loads .env, creating it with fresh random secrets on first use.
 # .env is git-ignored; nothing secret is ever committed.
-_env_file=${TAX12366_ENV_FILE:-$REPO/.env}
+# The repo is found from this file, so sourcing it from anywhere never writes a stray /.env.
+_env_file=${TAX12366_ENV_FILE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.env}
 if [[ ! -f $_env_file ]]; then
   _rand() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20; }
   cat >"$_env_file" <<ENV
