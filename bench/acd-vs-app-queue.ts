@@ -8,7 +8,8 @@
  * Measured per rate: calls placed, calls that reached an agent, failures, time from entering
  * the queue to the agent's phone being dialled (p50/p99), agents double-booked, and the
  * service's CPU and memory. Both systems are timed to the same Asterisk event, AMI DialBegin
- * of the agent's channel; queue entry is app_queue's QueueCallerJoin and the ACD's call.queued.
+ * of the agent's channel; queue entry is the dialplan handing the call to Queue() or to Stasis()
+ * (AMI Newexten), so both ends of both systems' times come through the same AMI queue.
  *
  * Then an overload: only OVERLOAD_AGENTS agents, callers at 105 % of what they can take, and
  * how long agents sat free while callers waited (bench/idle-while-waiting.ts).
@@ -152,18 +153,19 @@ async function placeCalls(dialed: string, rate: number, seconds = SECONDS, perio
 
 /** Per ACD call since `since`: when it was queued, its first agent leg, and when it ended. */
 async function acdCalls(pool: pg.Pool, since: Date) {
-  const r = await pool.query<{ queued: number; leg: string | null; offered: number | null; ended: number | null }>(
-    `SELECT extract(epoch FROM q.at) * 1000 AS queued, o.leg, extract(epoch FROM o.at) * 1000 AS offered, extract(epoch FROM e.at) * 1000 AS ended FROM events q
+  const r = await pool.query<{ queued: number; caller: string | null; leg: string | null; offered: number | null; ended: number | null }>(
+    `SELECT extract(epoch FROM q.at) * 1000 AS queued, s.caller, o.leg, extract(epoch FROM o.at) * 1000 AS offered, extract(epoch FROM e.at) * 1000 AS ended FROM events q
+       LEFT JOIN LATERAL (SELECT body->>'channelId' AS caller FROM events s WHERE s.call_id = q.call_id AND s.type = 'call.started' LIMIT 1) s ON true
        LEFT JOIN LATERAL (SELECT body->>'channelId' AS leg, at FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
        LEFT JOIN LATERAL (SELECT at FROM events e WHERE e.call_id = q.call_id AND e.type = 'call.ended' LIMIT 1) e ON true
       WHERE q.type = 'call.queued' AND q.at >= $1`, [since],
   );
   return r.rows.map((x) => ({
-    queued: Number(x.queued), leg: x.leg, offered: x.offered === null ? undefined : Number(x.offered), ended: x.ended === null ? undefined : Number(x.ended),
+    queued: Number(x.queued), caller: x.caller, leg: x.leg, offered: x.offered === null ? undefined : Number(x.offered), ended: x.ended === null ? undefined : Number(x.ended),
   }));
 }
 
-/** Queue entry to the agent's phone dialled (AMI DialBegin of the leg the ACD originated). */
+/** Handed to the ACD (AMI Newexten of Stasis) to the agent's phone dialled (AMI DialBegin of the leg it originated). */
 function acdDelays(calls: Awaited<ReturnType<typeof acdCalls>>, timeline: AmiTimeline): number[] {
   const dials = timeline.dialsByAgentUid();
   const out: number[] = [];
@@ -171,7 +173,8 @@ function acdDelays(calls: Awaited<ReturnType<typeof acdCalls>>, timeline: AmiTim
   for (const c of calls) {
     if (!c.leg) continue;
     const d = dials.get(c.leg);
-    if (d) out.push(d.at - c.queued);
+    const entered = c.caller ? timeline.entered.get(c.caller) : undefined;
+    if (d && entered !== undefined) out.push(d.at - entered);
     else unseen++;
   }
   if (unseen) process.stderr.write(`[bench] ${unseen} ACD offers without an AMI DialBegin for their leg\n`);
@@ -312,7 +315,7 @@ async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[
     const { result: { placed, failed }, cpu: [asteriskCpuPct] } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate));
     await sleep(2000);
     const first = timeline.firstDialByCaller();
-    const delays = [...timeline.joined].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
+    const delays = [...timeline.entered].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
     out.push({
       system: 'app_queue', rate, placed, reached: timeline.connected.size, failedPct: (failed / placed) * 100,
       p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: timeline.doubleBooked, asteriskCpuPct: asteriskCpuPct!,
@@ -361,9 +364,9 @@ async function main(): Promise<void> {
     `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
     'each waiting until an agent has talked to them and hung up; every caller is new (a number no earlier run used, so the preferred-agent rule does not hold anyone back).',
     'A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
-    'Time to agent: from entering the queue (ACD: its call.queued event; app_queue: AMI QueueCallerJoin) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel, for both).',
+    'Time to agent: from the dialplan handing the call to the queue (AMI Newexten of Queue() for app_queue, of Stasis() for the ACD, whose bench menu goes straight to its queue) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel); both ends from AMI for both systems.',
     'CPU: % of one core (the machine has 2) while that rate\'s calls were placed; Asterisk\'s too, since the ACD\'s requests and events are work for it.',
-    `Of which deciding: the ACD's own part, queue entry to the offer decided (call.agent_offered); the rest is ARI's originate until Asterisk dials.`,
+    `Of which deciding: the ACD's own part, from its call.queued to the offer decided (call.agent_offered), both stamped by the service; the rest is the event reaching the service and ARI's originate until Asterisk dials.`,
     'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
     '',
     table([...acd.rates, ...aq.rates]),

@@ -21,6 +21,12 @@ export class AmiTimeline {
   readonly dials: Dial[] = [];
   /** Channel uniqueid -> when it ended. */
   readonly hangups = new Map<string, number>();
+  /**
+   * Caller uniqueid -> when the dialplan handed it to the queueing system (Newexten of Queue() or
+   * Stasis()): the same point for both systems, seen through the same AMI queue, so a backlog in
+   * Asterisk's AMI delivery delays both ends of either system's measurement alike.
+   */
+  readonly entered = new Map<string, number>();
   /** app_queue caller uniqueid -> when it joined / left its queue. */
   readonly joined = new Map<string, number>();
   readonly left = new Map<string, number>();
@@ -43,6 +49,9 @@ export class AmiTimeline {
         if (agentId && e.destuniqueid) this.dials.push({ at, callerUid: e.uniqueid || undefined, agentUid: e.destuniqueid, agentId });
         return;
       }
+      case 'Newexten':
+        if ((e.application === 'Queue' || e.application === 'Stasis') && e.uniqueid && !this.entered.has(e.uniqueid)) this.entered.set(e.uniqueid, at);
+        return;
       case 'Hangup':
         this.hangups.set(e.uniqueid!, at);
         return;
@@ -78,6 +87,7 @@ export class AmiTimeline {
     this.hangups.clear();
     this.joined.clear();
     this.left.clear();
+    this.entered.clear();
     this.connected.clear();
     this.busy.clear();
     this.doubleBooked = 0;
