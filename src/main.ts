@@ -80,19 +80,24 @@ export async function startService(config: Config, log: Logger): Promise<Service
   pool.on('error', (err) => log.warn({ err: err.message }, 'postgres pool error'));
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis error'));
+  // Bulk traffic (event batches, the every-agent read) on a socket of its own, so a call's claim
+  // never waits behind it on the routing connection.
+  const bulkRedis = redis.duplicate();
+  bulkRedis.on('error', (err) => log.debug({ err: err.message }, 'redis (bulk) error'));
   const ariHttp = new AriHttp({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, maxSockets: config.ARI_MAX_SOCKETS });
   const ari = new AriClient(ariHttp, config.ARI_APP);
 
   const closeAll = async () => {
     ariHttp.close();
     redis.disconnect();
+    bulkRedis.disconnect();
     await pool.end().catch(() => undefined);
   };
 
   const failures: Record<string, string> = {};
   await Promise.all([
     pool.query('SELECT 1').catch((e: Error) => (failures.postgres = `${redact(config.DATABASE_URL)}: ${e.message}`)),
-    redis.connect().then(() => redis.ping()).catch((e: Error) => (failures.redis = `${config.REDIS_URL}: ${e.message}`)),
+    Promise.all([redis.connect(), bulkRedis.connect()]).then(() => redis.ping()).catch((e: Error) => (failures.redis = `${config.REDIS_URL}: ${e.message}`)),
     ari.info().catch((e: Error) => (failures.asterisk = `${config.ARI_URL}: ${e.message}`)),
   ]);
   if (Object.keys(failures).length) {
@@ -106,7 +111,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   const ctx = (): Ctx => ({ now: Date.now(), newId: () => uuidv7() });
   const keys = redisKeys(config.REDIS_PREFIX);
-  const live = new LiveState(redis, keys);
+  const live = new LiveState(redis, keys, bulkRedis);
   const pgStore = new PgEventStore(pool);
   // Events go to a local outbox first: a store outage or a restart loses none of them.
   const journal = new Journal(config.OUTBOX_DIR, `${config.REDIS_PREFIX.replace(/[^A-Za-z0-9_.-]/g, '_')}-${config.INSTANCE_ID}`);
@@ -114,7 +119,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     journal,
     [
       { name: 'postgres', write: (b) => pgStore.append(b.map((x) => x.event)) },
-      new RedisEventStream(redis, keys.events, keys.eventsFrom(config.INSTANCE_ID), config.EVENT_STREAM_MAXLEN),
+      new RedisEventStream(bulkRedis, keys.events, keys.eventsFrom(config.INSTANCE_ID), config.EVENT_STREAM_MAXLEN),
     ],
     log,
   );
@@ -145,14 +150,19 @@ export async function startService(config: Config, log: Logger): Promise<Service
     attempts: config.CALLBACK_ATTEMPTS, retryDelayMs: config.CALLBACK_RETRY_S * 1000, ringTimeoutS: 30, publish, ctx, log,
   });
   const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
+  const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
   const calls = new CallService({
     ari, live, agents, ivr, routing, outcomes, callbacks, owner, publish, ctx, log,
-    // Postgres down must not stop calls: the preferred agent is a nicety.
+    // Read on every incoming call, so from Redis (live state), not a Postgres query. Redis down
+    // must not stop calls: the preferred agent is a nicety.
     lastAgentFor: (caller) =>
-      routingRepo.lastAgentFor(caller, config.PREFERRED_AGENT_WITHIN_H * 3_600_000).catch((err: Error) => {
+      live.lastAgent(caller).catch((err: Error) => {
         log.warn({ err: err.message }, 'preferred-agent lookup failed');
         return undefined;
       }),
+    rememberAgentFor: async (caller, agentId) => {
+      if (windowMs > 0) await live.rememberLastAgent(caller, agentId, windowMs);
+    },
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,
     firstAnnounceS: config.ANNOUNCE_FIRST_S,
@@ -160,6 +170,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     avgHandleS: config.AVG_HANDLE_S,
     lang: config.PROMPT_LANG,
     kickDispatcher: kick,
+    enqueue: (details, score) => dispatcher!.enqueue(details, score),
     onOtherStasisStart: (ch, args) => void featureCodes.handle(ch, args),
   });
   dispatcher = new Dispatcher({
@@ -169,6 +180,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
     callBack: (entry) => callbacks.dial(entry),
   });
   callbacks.start();
+  // The preferred-agent rule reads Redis; history fills in what Redis does not have yet.
+  if (windowMs > 0) {
+    void routingRepo.lastAgents(windowMs)
+      .then((rows) => live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now()))
+      .catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
+  }
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
   const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
@@ -236,7 +253,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
           return { ...snap, today: today.rows };
         },
       }),
-      simulateRoutes({ ivr, routing, routingRepo, live, preferredWithinMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000 }), reportRoutes({ reports })],
+      simulateRoutes({ ivr, routing, routingRepo, live }), reportRoutes({ reports })],
     probes: [
       {
         name: 'asterisk',

@@ -45,7 +45,7 @@ function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
   const waiters: Array<(x: [string, string]) => void> = [];
   const dispatcher = new Dispatcher({
     live: store,
-    routing: { active: async () => ({ rules }) } as unknown as RoutingCatalog,
+    routing: { active: async () => ({ rules }), cached: { rules } } as unknown as RoutingCatalog,
     owner: 'i1',
     now: () => Date.now(),
     log: pino({ level: 'silent' }),
@@ -163,5 +163,65 @@ describe('dispatcher against real Redis', () => {
     r.dispatcher.kick();
     const [, next] = await within(second, 1000);
     expect(next).not.toBe(took);
+  });
+
+  describe('a call entering an empty queue', () => {
+    function details(callId: string, over: Partial<WaitingDetails> = {}) {
+      return { callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'i1', ...over };
+    }
+    /** A round with nobody waiting: it learns who is idle and reads every agent. */
+    async function warm(r: Rig): Promise<void> {
+      r.dispatcher.kick();
+      await new Promise((res) => setTimeout(res, 100));
+    }
+
+    it('takes the idle agent in the enqueue step itself: delivered before the enqueue returns, the queue left empty', async () => {
+      const r = rig();
+      await idleAgent(r.live, 'a1', 1_000);
+      await idleAgent(r.live, 'a2', 2_000);
+      await warm(r);
+      const d = details('c1');
+      await r.dispatcher.enqueue(d, queueScore(0, d.enqueuedAt));
+      expect(r.delivered).toEqual([['c1', 'a1']]);
+      expect(await r.live.waiting('q')).toEqual([]);
+      expect((await r.live.agent('a1'))?.state).toBe('reserved');
+    });
+
+    it('never claims past a call already waiting: the new call queues behind it', async () => {
+      const r = rig();
+      await idleAgent(r.live, 'a1', 1_000);
+      await enqueue(r.live, 'elsewhere', { owner: 'i2' });
+      const d = details('c1', { enqueuedAt: Date.now() + 1000 });
+      const res = await r.live.enqueueAndClaim(d, queueScore(0, d.enqueuedAt), 'a1', Date.now());
+      expect(res).toEqual({ position: 2, claimed: false });
+      expect((await r.live.agent('a1'))?.state).toBe('available');
+      expect((await r.live.waitingOne('c1'))?.positionAtEntry).toBe(2);
+    });
+
+    it('an agent taken since the last round is not claimed again; the round that follows gives the call another', async () => {
+      const r = rig();
+      await idleAgent(r.live, 'a1', 1_000);
+      await idleAgent(r.live, 'a2', 2_000);
+      await warm(r);
+      // Another instance takes a1 after this one last looked.
+      await enqueue(r.live, 'other-instance', { owner: 'i2' });
+      expect(await r.live.claim('q', 'other-instance', 'a1', Date.now())).toBe(true);
+      const got = r.next();
+      const d = details('c1');
+      await r.dispatcher.enqueue(d, queueScore(0, d.enqueuedAt));
+      expect(await within(got, 1000)).toEqual(['c1', 'a2']);
+      expect(r.delivered).toEqual([['c1', 'a2']]);
+    });
+
+    it('an unqualified idle agent is not taken: the call waits', async () => {
+      const r = rig();
+      await idleAgent(r.live, 'a1', 1_000, { vat: 1 });
+      await warm(r);
+      const d = details('c1', { skills: { vat: 4 } });
+      await r.dispatcher.enqueue(d, queueScore(0, d.enqueuedAt));
+      await new Promise((res) => setTimeout(res, 200));
+      expect(r.delivered).toEqual([]);
+      expect((await r.live.waiting('q')).map((w) => w.callId)).toEqual(['c1']);
+    });
   });
 });

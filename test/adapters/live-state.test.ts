@@ -61,4 +61,42 @@ describe('live state in Redis', () => {
     expect(await s.agent('m1')).toMatchObject({ state: 'paused', pauseReason: 'training' });
     expect((await s.moveAgent('m1', 'reserve', 4)).ok).toBe(false);
   });
+
+  it('registration: a repeated device state writes nothing and reports no change; a real change does', async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    expect(await s.setRegistered('r1', true, 1)).toBe(true);
+    await s.moveAgent('r1', 'login', 2);
+    expect(await s.setRegistered('r1', true, 3)).toBe(false);
+    expect((await s.idleAgents()).find((x) => x.agentId === 'r1')?.idleSince).toBe(2);
+    expect(await s.setRegistered('r1', false, 4)).toBe(true);
+    expect((await s.idleAgents()).map((x) => x.agentId)).not.toContain('r1');
+  });
+
+  it('wrap-ups that end by themselves are found by their end time, and leave the set when the agent moves on', async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    await s.setRegistered('w1', true, 1);
+    await s.moveAgent('w1', 'login', 1);
+    await s.enqueue(waiting('cw1', 'i1'), 1);
+    expect(await s.claim('q', 'cw1', 'w1', 2)).toBe(true);
+    await s.moveAgent('w1', 'answer', 3, 'cw1');
+    await s.moveAgent('w1', 'hangupToWrapUp', 4, 'cw1', { wrapUntil: 100 });
+    expect(await s.dueWrapUps(99)).not.toContain('w1');
+    expect(await s.dueWrapUps(100)).toContain('w1');
+    await s.moveAgent('w1', 'endWrapUp', 50, 'cw1');
+    expect(await s.dueWrapUps(1000)).not.toContain('w1');
+  });
+
+  it("a caller's last agent: remembered for the window, seeded from history without overwriting", async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    await s.rememberLastAgent('0571001', 'x1', 60_000);
+    const now = Date.now();
+    await s.seedLastAgents([
+      { caller: '0571001', agentId: 'older', untilMs: now + 60_000 },
+      { caller: '0571002', agentId: 'y1', untilMs: now + 60_000 },
+      { caller: '0571003', agentId: 'gone', untilMs: now - 1 },
+    ], now);
+    expect(await s.lastAgent('0571001')).toBe('x1');
+    expect(await s.lastAgent('0571002')).toBe('y1');
+    expect(await s.lastAgent('0571003')).toBeUndefined();
+  });
 });

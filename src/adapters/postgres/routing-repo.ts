@@ -44,13 +44,15 @@ export class PgRoutingRepo {
   }
 
   /** The agent who answered this caller's most recent call within the window, if any. */
-  async lastAgentFor(caller: string, sinceMs: number): Promise<string | undefined> {
-    const r = await this.pool.query<{ agent_id: string }>(
-      `SELECT agent_id FROM calls WHERE caller = $1 AND outcome = 'answered' AND agent_id IS NOT NULL
-          AND started_at > now() - make_interval(secs => $2::double precision / 1000)
-        ORDER BY started_at DESC LIMIT 1`,
-      [caller, sinceMs],
+  /** Per caller, the agent of their last answered call started within the last `sinceMs`, and when. */
+  async lastAgents(sinceMs: number): Promise<Array<{ caller: string; agentId: string; at: number }>> {
+    const r = await this.pool.query<{ caller: string; agent_id: string; at: string }>(
+      `SELECT DISTINCT ON (caller) caller, agent_id, extract(epoch FROM started_at) * 1000 AS at FROM calls
+        WHERE outcome = 'answered' AND agent_id IS NOT NULL AND caller <> 'anonymous'
+          AND started_at > now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY caller, started_at DESC`,
+      [sinceMs],
     );
-    return r.rows[0]?.agent_id;
+    return r.rows.map((x) => ({ caller: x.caller, agentId: x.agent_id, at: Number(x.at) }));
   }
 }

@@ -5,6 +5,8 @@ export function redisKeys(prefix: string) {
     /** Agents that are available with a registered phone; score = idle since (ms). */
     idle: `${prefix}:agents:idle`,
     agentIds: `${prefix}:agents`,
+    /** Agents in wrap-up that ends by itself; score = when it ends (ms). */
+    wrapUps: `${prefix}:agents:wrapup`,
     /** Waiting calls of one queue; lower score first (priority, then time entered). */
     queue: (queue: string) => `${prefix}:queue:${queue}`,
     queues: `${prefix}:queues`,
@@ -14,6 +16,8 @@ export function redisKeys(prefix: string) {
     session: (callId: string) => `${prefix}:session:${callId}`,
     /** instance -> set of its live call ids. */
     sessions: (owner: string) => `${prefix}:sessions:${owner}`,
+    /** The agent who last took a call from this number, kept for the preferred-agent window. */
+    lastAgent: (caller: string) => `${prefix}:caller:${caller}:agent`,
     /** The routing rules version in force. */
     routingActive: `${prefix}:routing:active`,
     /** The IVR version new calls start on. */

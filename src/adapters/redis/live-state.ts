@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { RedisKeys } from './keys.js';
-import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE } from './scripts.js';
+import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM } from './scripts.js';
 
 /** What routing needs to know about an agent besides its state; kept with the state so every instance sees it. */
 export interface AgentProfile {
@@ -71,16 +71,18 @@ export interface RoutingView {
 export class LiveState {
   private knownQueues: string[] = [];
 
+  /** `bulk`: the connection for reading every agent, so that read never delays a claim. */
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly bulk: Redis = redis,
   ) {}
 
   /** Applies a named move if the agent is in an allowed state. Returns the state it was in. */
   async moveAgent(agentId: string, move: MoveName, now: number, callId = '', extra: MoveExtra = {}): Promise<{ ok: boolean; from: AgentState }> {
     const m = moves[move];
     const [ok, from] = (await this.redis.eval(
-      AGENT_MOVE, 2, this.keys.agent(agentId), this.keys.idle,
+      AGENT_MOVE, 3, this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps,
       agentId, m.from.join(','), m.to, callId, String(now), extra.pauseReason ?? '', extra.wrapUntil === undefined ? '' : String(extra.wrapUntil),
     )) as [number, AgentState];
     return { ok: ok === 1, from };
@@ -94,13 +96,22 @@ export class LiveState {
   async countMiss(agentId: string): Promise<number> {
     return this.redis.hincrby(this.keys.agent(agentId), 'misses', 1);
   }
-  async resetMisses(agentId: string): Promise<void> {
-    await this.redis.hset(this.keys.agent(agentId), 'misses', 0);
+
+  /** Whether the agent's phone is reachable; true if that changed what live state held. */
+  async setRegistered(agentId: string, registered: boolean, now: number): Promise<boolean> {
+    const changed = await this.redis.eval(
+      AGENT_REGISTERED, 3, this.keys.agent(agentId), this.keys.idle, this.keys.agentIds, agentId, registered ? '1' : '0', String(now),
+    );
+    return changed === 1;
   }
 
-  async setRegistered(agentId: string, registered: boolean, now: number): Promise<void> {
-    await this.redis.sadd(this.keys.agentIds, agentId);
-    await this.redis.eval(AGENT_REGISTERED, 2, this.keys.agent(agentId), this.keys.idle, agentId, registered ? '1' : '0', String(now));
+  /** Agents whose wrap-up should have ended by `now`. */
+  async dueWrapUps(now: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.wrapUps, '-inf', now);
+  }
+  /** For an agent no longer in wrap-up by a path that did not clear it (e.g. its record was removed). */
+  async forgetWrapUp(agentId: string): Promise<void> {
+    await this.redis.zrem(this.keys.wrapUps, agentId);
   }
 
   async agent(agentId: string): Promise<AgentLive | undefined> {
@@ -108,13 +119,13 @@ export class LiveState {
   }
 
   async agents(): Promise<AgentLive[]> {
-    return this.agentsById((await this.redis.smembers(this.keys.agentIds)).sort());
+    return this.agentsById((await this.bulk.smembers(this.keys.agentIds)).sort(), this.bulk);
   }
 
   /** Several agents in one round trip. */
-  async agentsById(ids: string[]): Promise<AgentLive[]> {
+  async agentsById(ids: string[], redis = this.redis): Promise<AgentLive[]> {
     if (!ids.length) return [];
-    const p = this.redis.pipeline();
+    const p = redis.pipeline();
     for (const id of ids) p.hgetall(this.keys.agent(id));
     const res = (await p.exec()) ?? [];
     return ids.map((id, i) => toAgentLive(id, (res[i]?.[1] ?? {}) as Record<string, string>)).filter((a): a is AgentLive => !!a);
@@ -133,6 +144,19 @@ export class LiveState {
     return Number(await this.redis.eval(
       ENQUEUE, 3, this.keys.queues, this.keys.queue(queue), this.keys.waiting, queue, callId, String(score), JSON.stringify(details),
     ));
+  }
+
+  /**
+   * Adds the call to its queue and, if no other call waits and `agentId` is still available with
+   * a registered phone, reserves that agent for it in the same step (the call then leaves the queue).
+   */
+  async enqueueAndClaim(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number, agentId: string, now: number): Promise<{ position: number; claimed: boolean }> {
+    const { queue, callId } = details;
+    const [position, claimed] = (await this.redis.eval(
+      ENQUEUE_CLAIM, 5, this.keys.queues, this.keys.queue(queue), this.keys.waiting, this.keys.agent(agentId), this.keys.idle,
+      queue, callId, String(score), JSON.stringify(details), agentId, String(now),
+    )) as [number, number];
+    return { position, claimed: claimed === 1 };
   }
 
   /**
@@ -178,6 +202,20 @@ export class LiveState {
   async waitingOne(callId: string): Promise<WaitingDetails | undefined> {
     const raw = await this.redis.hget(this.keys.waiting, callId);
     return raw ? (JSON.parse(raw) as WaitingDetails) : undefined;
+  }
+
+  /** The agent who last took a call from `caller`, if within the window it was remembered for. */
+  async lastAgent(caller: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.lastAgent(caller))) ?? undefined;
+  }
+  async rememberLastAgent(caller: string, agentId: string, forMs: number): Promise<void> {
+    await this.redis.set(this.keys.lastAgent(caller), agentId, 'PX', forMs);
+  }
+  /** Fills in what Redis lacks (a first start, a flushed Redis) from history, never overwriting. */
+  async seedLastAgents(rows: Array<{ caller: string; agentId: string; untilMs: number }>, now: number): Promise<void> {
+    const p = this.bulk.pipeline();
+    for (const r of rows) if (r.untilMs > now) p.set(this.keys.lastAgent(r.caller), r.agentId, 'PX', Math.ceil(r.untilMs - now), 'NX');
+    results(await p.exec());
   }
 
   /** Snapshots live longer than any call; a stale one is ended on the next start. */

@@ -4,7 +4,7 @@
  */
 
 /**
- * KEYS: agent hash, idle zset.
+ * KEYS: agent hash, idle zset, wrap-ups zset.
  * ARGV: agentId, allowed-from (comma list), to, callId, now(ms), pauseReason, wrapUntil(ms or '').
  */
 export const AGENT_MOVE = `
@@ -13,17 +13,31 @@ local ok = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == cur then ok = true end end
 if not ok then return {0, cur} end
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'callId', ARGV[4], 'since', ARGV[5], 'pauseReason', ARGV[6], 'wrapUntil', ARGV[7])
-if ARGV[3] == 'on_call' then redis.call('HINCRBY', KEYS[1], 'callsHandled', 1) end
+if ARGV[3] == 'on_call' then
+  redis.call('HINCRBY', KEYS[1], 'callsHandled', 1)
+  redis.call('HSET', KEYS[1], 'misses', 0)
+end
 if ARGV[3] == 'available' and redis.call('HGET', KEYS[1], 'registered') == '1' then
   redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 else
   redis.call('ZREM', KEYS[2], ARGV[1])
 end
+if ARGV[3] == 'wrap_up' and ARGV[7] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
+else
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
 return {1, cur}
 `;
 
-/** KEYS: agent hash, idle zset. ARGV: agentId, registered ('1'|'0'), now(ms). */
+/**
+ * Records whether the agent's phone can be reached. Device states repeat on every call (ringing,
+ * in use, not in use), so an unchanged value writes nothing. Returns 1 if it changed, else 0.
+ * KEYS: agent hash, idle zset, agent ids set. ARGV: agentId, registered ('1'|'0'), now(ms).
+ */
 export const AGENT_REGISTERED = `
+redis.call('SADD', KEYS[3], ARGV[1])
+if redis.call('HGET', KEYS[1], 'registered') == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'registered', ARGV[2])
 local state = redis.call('HGET', KEYS[1], 'state')
 if ARGV[2] == '1' and state == 'available' then
@@ -32,7 +46,7 @@ if ARGV[2] == '1' and state == 'available' then
 else
   redis.call('ZREM', KEYS[2], ARGV[1])
 end
-return state
+return 1
 `;
 
 /**
@@ -61,4 +75,29 @@ redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2])
 local pos = redis.call('ZRANK', KEYS[2], ARGV[2]) + 1
 redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAtEntry":' .. pos .. '}')
 return pos
+`;
+
+/**
+ * ENQUEUE, and when nobody else waits anywhere, also the claim of the agent the dispatcher chose
+ * for this call, in the same step (what a round would decide with only this call waiting, one
+ * round trip sooner). The agent must still be available with a registered phone, as for CLAIM;
+ * if not, the call simply stays queued. Returns {position, claimed (1|0)}.
+ * KEYS: queues set, queue zset, waiting hash, agent hash, idle zset.
+ * ARGV: queue, callId, score, details (a JSON object), agentId, now(ms).
+ */
+export const ENQUEUE_CLAIM = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2])
+local pos = redis.call('ZRANK', KEYS[2], ARGV[2]) + 1
+local others = redis.call('HLEN', KEYS[3])
+if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then others = others - 1 end
+if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis.call('HGET', KEYS[4], 'registered') == '1' then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('HDEL', KEYS[3], ARGV[2])
+  redis.call('ZREM', KEYS[5], ARGV[5])
+  redis.call('HSET', KEYS[4], 'state', 'reserved', 'callId', ARGV[2], 'since', ARGV[6], 'lastOfferedAt', ARGV[6])
+  return {pos, 1}
+end
+redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAtEntry":' .. pos .. '}')
+return {pos, 0}
 `;

@@ -54,7 +54,7 @@ const Result = Type.Object({
  * POST /api/simulate: where a call would go and who would get it, before a change is
  * activated: the live call's own IVR interpreter and routing decisions, against today's agents.
  */
-export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; live: LiveState; preferredWithinMs: number }): FastifyPluginAsync {
+export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; live: LiveState }): FastifyPluginAsync {
   return async (app) => {
     strictValidation(app);
     app.post('/api/simulate', {
@@ -77,7 +77,7 @@ export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; ro
         routingVersion = b.routingVersion;
       }
       const agents = (await d.live.agents()).map(toRoutingAgent);
-      const preferredAgentId = await d.routingRepo.lastAgentFor(b.caller, d.preferredWithinMs);
+      const preferredAgentId = await d.live.lastAgent(b.caller);
       const at = b.at ? Date.parse(b.at) : Date.now();
       return { ivrVersion, routingVersion, at: new Date(at).toISOString(), preferredAgentId: preferredAgentId ?? null, ...simulate({ ivr, rules, agents, caller: b.caller, at, digits: b.digits, preferredAgentId }) };
     });

@@ -221,8 +221,8 @@ export class AgentService {
   }
 
   async setRegistered(agentId: string, registered: boolean): Promise<void> {
-    await this.d.live.setRegistered(agentId, registered, this.d.ctx().now);
-    if (registered) this.d.onOfferable();
+    const changed = await this.d.live.setRegistered(agentId, registered, this.d.ctx().now);
+    if (changed && registered) this.d.onOfferable();
   }
 
   /**

@@ -12,11 +12,12 @@ export const NO_ANSWER_REASON = 'no_answer';
  */
 export class OfferOutcomes {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private sweptAll = false;
 
   constructor(private readonly d: { agents: AgentService; live: LiveState; now: () => number; log: Logger }) {}
 
+  /** On call (which also ends the agent's run of missed offers, in the same step). */
   async answered(agentId: string, callId: string): Promise<void> {
-    await this.d.live.resetMisses(agentId);
     await this.d.agents.move(agentId, 'answer', undefined, callId);
   }
 
@@ -43,13 +44,21 @@ export class OfferOutcomes {
     }
   }
 
-  /** Ends every wrap-up whose time is up; also catches ones whose timer died with a previous process. */
+  /**
+   * Ends every wrap-up whose time is up; also catches ones whose timer died with a previous
+   * process. Due ones come from their own sorted set; the first sweep of a process reads every
+   * agent once, for wrap-ups begun before that set existed.
+   */
   async endDueWrapUps(): Promise<void> {
     const now = this.d.now();
-    for (const a of await this.d.live.agents()) {
-      if (a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now) {
-        await this.d.agents.move(a.agentId, 'endWrapUp', 'wrap_up_elapsed', a.callId);
-      }
+    const due = this.sweptAll
+      ? await this.d.live.dueWrapUps(now)
+      : (await this.d.live.agents()).filter((a) => a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now).map((a) => a.agentId);
+    this.sweptAll = true;
+    for (const agentId of due) {
+      const a = await this.d.live.agent(agentId);
+      if (a?.state === 'wrap_up') await this.d.agents.move(agentId, 'endWrapUp', 'wrap_up_elapsed', a.callId);
+      else await this.d.live.forgetWrapUp(agentId);
     }
   }
 

@@ -13,6 +13,7 @@ import type { IvrCatalog } from '../ivr/catalog.js';
 import type { RoutingCatalog } from '../routing/catalog.js';
 import type { OfferOutcomes } from '../agents/offer-outcomes.js';
 import type { CallbackService } from '../callbacks/callback-service.js';
+import type { Dispatcher } from '../routing/dispatcher.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
@@ -41,6 +42,8 @@ export interface CallServiceDeps {
   callbacks: CallbackService;
   /** The agent who answered this caller's last call within the preferred-agent window. */
   lastAgentFor: (caller: string) => Promise<string | undefined>;
+  /** An agent answered this caller: the agent to prefer when they call again. */
+  rememberAgentFor: (caller: string, agentId: string) => Promise<void>;
   /** This instance, as the owner of the calls its sessions hold. */
   owner: string;
   shortAbandonMs: number;
@@ -56,6 +59,8 @@ export interface CallServiceDeps {
   /** Language of the prompts callers hear. */
   lang: Lang;
   kickDispatcher: () => void;
+  /** Puts a call in its queue (the dispatcher's: it may reserve an agent in the same step). */
+  enqueue: Dispatcher['enqueue'];
   /** Calls that enter the app for something other than a taxpayer call (agents' feature codes). */
   onOtherStasisStart?: (channel: AriChannel, args: string[]) => void;
 }
@@ -242,8 +247,8 @@ export class CallService {
     const callId = ctx.newId();
     this.channels.set(channelId, { callId, role: 'caller' });
     this.dispatch.submit(callId, async () => {
-      const ivrVersion = await this.d.ivr.activeVersion();
-      const [def, preferredAgentId] = await Promise.all([this.d.ivr.definition(ivrVersion), caller ? this.d.lastAgentFor(caller) : undefined]);
+      const [ivrVersion, preferredAgentId] = await Promise.all([this.d.ivr.activeVersion(), caller ? this.d.lastAgentFor(caller) : undefined]);
+      const def = await this.d.ivr.definition(ivrVersion);
       const log = this.d.log.child({ callId });
       const live: LiveCall = { state: undefined as unknown as CallState, def, log, timers: new Map() };
       const step = startCall(ctx, this.env(live), { callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion, preferredAgentId });
@@ -304,14 +309,11 @@ export class CallService {
       if (MEDIA.has(cmd.kind)) void this.media.submit(callId, () => this.runLogged(live, cmd));
       else await this.runLogged(live, cmd);
     }
-    // A snapshot that cannot be written (Redis down) costs only the ability to resume this call
-    // after a restart; the call itself carries on.
-    try {
-      if (step.state.phase !== 'ended') await this.d.live.saveSession(this.d.owner, callId, step.state);
-      else await this.d.live.dropSession(this.d.owner, callId);
-    } catch (err) {
-      live.log.warn({ err: (err as Error).message }, 'session snapshot not saved');
-    }
+    // Not awaited: the call's next step need not wait a round trip for it, and one connection
+    // keeps the snapshots in order. One that cannot be written (Redis down) costs only the
+    // ability to resume this call after a restart; the call itself carries on.
+    const saved = step.state.phase !== 'ended' ? this.d.live.saveSession(this.d.owner, callId, step.state) : this.d.live.dropSession(this.d.owner, callId);
+    saved.catch((err: Error) => live.log.warn({ err: err.message }, 'session snapshot not saved'));
     if (step.state.phase === 'ended') {
       for (const t of live.timers.values()) clearTimeout(t);
       this.calls.delete(callId);
@@ -365,16 +367,12 @@ export class CallService {
         return ari.stopMoh(c.channelId);
       case 'enqueue': {
         const r = c.route;
-        const queued = store.enqueue(
+        await this.d.enqueue(
           { callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
             preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
             route: { line: r.line, subLine: r.subLine } },
           queueScore(r.priority, r.enqueuedAt),
         );
-        // A round started now reads Redis right behind the enqueue on the same connection, so it
-        // already sees this call (one round trip saved); a round already running runs again after.
-        this.d.kickDispatcher();
-        await queued;
         return;
       }
       case 'dequeue':
@@ -414,7 +412,9 @@ export class CallService {
       case 'hangup':
         return ari.hangup(c.channelId);
       case 'agent_on_call':
-        return this.d.outcomes.answered(c.agentId, c.callId);
+        await this.d.outcomes.answered(c.agentId, c.callId);
+        if (live.state.caller !== 'anonymous') await this.d.rememberAgentFor(live.state.caller, c.agentId);
+        return;
       case 'release_agent':
         if (c.after === 'talk') return this.d.outcomes.afterTalk(c.agentId, c.callId, c.wrapUpS);
         if (c.after === 'no_answer') return this.d.outcomes.afterNoAnswer(c.agentId, c.callId, c.pauseAfter);

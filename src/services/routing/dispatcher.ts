@@ -48,6 +48,8 @@ export class Dispatcher {
   private retries = 0;
   /** Bumped by invalidateAgents(): a read begun before it must not count as fresh. */
   private generation = 0;
+  /** Who was idle at the last round's read: where a call entering an empty queue looks first. */
+  private lastIdle: IdleAgent[] = [];
 
   constructor(private readonly d: DispatcherDeps) {}
 
@@ -79,6 +81,43 @@ export class Dispatcher {
       });
   }
 
+  /**
+   * A call enters its queue. When the agents are known (the last round's idle agents and the
+   * snapshot) and one of them is the agent a round would give this call were it the only one
+   * waiting, the enqueue claims that agent in the same Redis step, which refuses unless nobody
+   * else is waiting and the agent is still free; otherwise the call waits for the round kicked
+   * here, as every call did before. Returns the call's 1-based position at entry.
+   */
+  async enqueue(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number): Promise<number> {
+    const now = this.d.now();
+    const agentId = this.candidateOnEntry(details, now);
+    if (!agentId) {
+      const queued = this.d.live.enqueue(details, score);
+      // A round started now reads Redis right behind the enqueue on the same connection, so it
+      // already sees this call (one round trip saved); a round already running runs again after.
+      this.kick();
+      return queued;
+    }
+    const r = await this.d.live.enqueueAndClaim(details, score, agentId, now);
+    this.lastIdle = this.lastIdle.filter((a) => a.agentId !== agentId);
+    if (r.claimed) {
+      this.noteOffer(agentId, now);
+      this.d.deliver(details.callId, agentId);
+    } else {
+      this.kick();
+    }
+    return r.position;
+  }
+
+  private candidateOnEntry(details: Omit<WaitingDetails, 'positionAtEntry'>, now: number): string | undefined {
+    const rules = this.d.routing.cached?.rules;
+    // Only with what a round would use: a snapshot of the agents at most about a second old (every
+    // round, the once-a-second one too, refreshes it) and idle agents to choose from.
+    if (!rules || now - this.snapshot.at > 2000 || !this.lastIdle.length || details.kind === 'callback') return undefined;
+    const agents = this.merge(this.snapshot.agents, this.lastIdle);
+    return assign([toWaitingCall({ ...details, positionAtEntry: 0 })], agents, rules, now)[0]?.agentId;
+  }
+
   /** This instance changed an agent's skills or queues: the next round reads every agent again. */
   invalidateAgents(): void {
     this.generation++;
@@ -87,9 +126,14 @@ export class Dispatcher {
 
   private async round(): Promise<void> {
     const [{ rules }, view] = await Promise.all([this.d.routing.active(), this.d.live.routingView()]);
-    const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
-    if (!waiting.length) return;
+    this.lastIdle = view.idle;
     const now = this.d.now();
+    const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
+    if (!waiting.length) {
+      // Kept fresh for the calls that will enter an empty queue (enqueue()).
+      void this.agentSnapshot(now);
+      return;
+    }
     const agents = await this.routingAgents(view.idle, now);
     const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
 
@@ -149,10 +193,14 @@ export class Dispatcher {
   /** Every known agent as routing sees it: idle exactly as Redis says now, the rest from the snapshot. */
   private async routingAgents(idle: IdleAgent[], now: number): Promise<Agent[]> {
     const snapshot = await this.agentSnapshot(now);
-    const idleSince = new Map(idle.map((i) => [i.agentId, i.idleSince]));
     const known = new Set(snapshot.map((a) => a.agentId));
     const newcomers = await this.d.live.agentsById(idle.map((i) => i.agentId).filter((id) => !known.has(id)));
-    return [...snapshot, ...newcomers].map((a) => {
+    return this.merge([...snapshot, ...newcomers], idle);
+  }
+
+  private merge(records: AgentLive[], idle: IdleAgent[]): Agent[] {
+    const idleSince = new Map(idle.map((i) => [i.agentId, i.idleSince]));
+    return records.map((a) => {
       let r = toRoutingAgent(a);
       const since = idleSince.get(a.agentId);
       // In the idle set now: available with a registered phone since then. Not in it although the
