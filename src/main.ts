@@ -182,9 +182,15 @@ export async function startService(config: Config, log: Logger): Promise<Service
   callbacks.start();
   // The preferred-agent rule reads Redis; history fills in what Redis does not have yet.
   if (windowMs > 0) {
-    void routingRepo.lastAgents(windowMs)
-      .then((rows) => live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now()))
-      .catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
+    const seed = async () => {
+      for (let after = ''; ;) {
+        const rows = await routingRepo.lastAgents(windowMs, after);
+        if (!rows.length) return;
+        await live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now());
+        after = rows[rows.length - 1]!.caller;
+      }
+    };
+    void seed().catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
   }
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
