@@ -281,7 +281,34 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
     await resetToShipped(call);
     return { rates: out, overload };
   } finally {
+    await releaseStasisApp().catch((err: Error) => process.stderr.write(`[bench] ${err.message}\n`));
     await killHard(svc);
+  }
+}
+
+/**
+ * A killed service leaves its Stasis application in Asterisk with every subscription it made (a
+ * device state per agent): each state change of an agent's phone during the app_queue runs would
+ * then go to an application nobody listens to, and Asterisk logs a warning for each (16,700 in
+ * one run), work that app_queue's measurements would pay for. Dropped while the service still
+ * holds the application (ARI does not show an application nobody is connected to).
+ */
+async function releaseStasisApp(app = process.env.ARI_APP ?? 'tax12366'): Promise<void> {
+  const base = `${requireEnv('ARI_URL').replace(/\/$/, '')}/ari/applications/${encodeURIComponent(app)}`;
+  const headers = { authorization: 'Basic ' + Buffer.from(`${requireEnv('ARI_USER')}:${requireEnv('ARI_PASSWORD')}`).toString('base64') };
+  const r = await fetch(base, { headers });
+  if (r.status === 404) return;
+  if (!r.ok) throw new Error(`GET ${base}: ${r.status}`);
+  const a = (await r.json()) as { device_names: string[]; channel_ids: string[]; bridge_ids: string[]; endpoint_ids: string[] };
+  const sources = [
+    ...a.device_names.map((d) => `deviceState:${d}`), ...a.channel_ids.map((c) => `channel:${c}`),
+    ...a.bridge_ids.map((b) => `bridge:${b}`), ...a.endpoint_ids.map((e) => `endpoint:${e}`),
+  ];
+  for (let i = 0; i < sources.length; i += 50) {
+    const u = new URL(`${base}/subscription`);
+    u.searchParams.set('eventSource', sources.slice(i, i + 50).join(','));
+    const d = await fetch(u, { method: 'DELETE', headers });
+    if (!d.ok && d.status !== 404) process.stderr.write(`[bench] could not drop subscriptions of ${app}: ${d.status}\n`);
   }
 }
 
