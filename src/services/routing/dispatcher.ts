@@ -111,8 +111,8 @@ export class Dispatcher {
 
   private candidateOnEntry(details: Omit<WaitingDetails, 'positionAtEntry'>, now: number): string | undefined {
     const rules = this.d.routing.cached?.rules;
-    // Only with what a round would use: a snapshot of the agents at most about a second old (every
-    // round, the once-a-second one too, refreshes it) and idle agents to choose from.
+    // Only with what a round would use: a snapshot of the agents at most two seconds old (every
+    // round, the once-a-second one too, refreshes it once it is a second old) and idle agents.
     if (!rules || now - this.snapshot.at > 2000 || !this.lastIdle.length || details.kind === 'callback') return undefined;
     const agents = this.merge(this.snapshot.agents, this.lastIdle);
     return assign([toWaitingCall({ ...details, positionAtEntry: 0 })], agents, rules, now)[0]?.agentId;
