@@ -23,6 +23,8 @@ import { sipp } from '../test/support/sipp.js';
 import { freePorts, REPO, ROOTFS, requireEnv } from '../test/support/rig.js';
 import { killHard, spawnService, type ServiceProcess } from '../test/support/process.js';
 import { resetToShipped, shippedRoutingWith, type ApiCall } from '../test/support/ivr.js';
+import { AriHttp } from '../src/adapters/ari/http.js';
+import { AriClient } from '../src/adapters/ari/client.js';
 import { AmiTimeline } from './ami-timeline.js';
 import { idleWhileWaiting, type Span } from './idle-while-waiting.js';
 
@@ -294,21 +296,11 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
  * holds the application (ARI does not show an application nobody is connected to).
  */
 async function releaseStasisApp(app = process.env.ARI_APP ?? 'tax12366'): Promise<void> {
-  const base = `${requireEnv('ARI_URL').replace(/\/$/, '')}/ari/applications/${encodeURIComponent(app)}`;
-  const headers = { authorization: 'Basic ' + Buffer.from(`${requireEnv('ARI_USER')}:${requireEnv('ARI_PASSWORD')}`).toString('base64') };
-  const r = await fetch(base, { headers });
-  if (r.status === 404) return;
-  if (!r.ok) throw new Error(`GET ${base}: ${r.status}`);
-  const a = (await r.json()) as { device_names: string[]; channel_ids: string[]; bridge_ids: string[]; endpoint_ids: string[] };
-  const sources = [
-    ...a.device_names.map((d) => `deviceState:${d}`), ...a.channel_ids.map((c) => `channel:${c}`),
-    ...a.bridge_ids.map((b) => `bridge:${b}`), ...a.endpoint_ids.map((e) => `endpoint:${e}`),
-  ];
-  for (let i = 0; i < sources.length; i += 50) {
-    const u = new URL(`${base}/subscription`);
-    u.searchParams.set('eventSource', sources.slice(i, i + 50).join(','));
-    const d = await fetch(u, { method: 'DELETE', headers });
-    if (!d.ok && d.status !== 404) process.stderr.write(`[bench] could not drop subscriptions of ${app}: ${d.status}\n`);
+  const http = new AriHttp({ url: requireEnv('ARI_URL'), user: requireEnv('ARI_USER'), password: requireEnv('ARI_PASSWORD'), maxSockets: 2 });
+  try {
+    await new AriClient(http, app).dropSubscriptions(['deviceState', 'endpoint', 'channel', 'bridge']);
+  } finally {
+    http.close();
   }
 }
 

@@ -10,7 +10,7 @@ const rec = (md5: string): AgentRecord => ({ agentId: '1001', name: '张伟', si
 function service(staleList: AgentRecord[], stored: () => AgentRecord) {
   const pushed: string[] = [];
   const ari = {
-    dropEndpointSubscriptions: async () => undefined,
+    dropSubscriptions: async () => undefined,
     putDynamic: async (_m: string, kind: string, _id: string, fields: Record<string, string>) => void (kind === 'auth' && pushed.push(fields.md5_cred!)),
     subscribe: async () => undefined,
     endpoint: async () => ({ state: 'offline' }),

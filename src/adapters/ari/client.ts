@@ -107,11 +107,16 @@ export class AriClient {
   subscribe(eventSource: string): Promise<void> {
     return this.http.post(`applications/${enc(this.app)}/subscription`, { eventSource });
   }
-  /** Subscriptions outlive our WebSocket in Asterisk; endpoint ones would double channel events. */
-  async dropEndpointSubscriptions(): Promise<void> {
-    const app = await this.http.get<{ endpoint_ids: string[] }>(`applications/${enc(this.app)}`);
-    for (const id of app.endpoint_ids ?? []) {
-      await this.http.delete(`applications/${enc(this.app)}/subscription`, { eventSource: `endpoint:${id}` });
+  /**
+   * Subscriptions outlive our WebSocket in Asterisk: drops those of the kinds given (endpoint ones
+   * would double channel events; all of them, so a stopped app stops receiving anything).
+   */
+  async dropSubscriptions(kinds: ReadonlyArray<'endpoint' | 'deviceState' | 'channel' | 'bridge'>): Promise<void> {
+    const app = await this.http.get<{ endpoint_ids?: string[]; device_names?: string[]; channel_ids?: string[]; bridge_ids?: string[] }>(`applications/${enc(this.app)}`);
+    const held = { endpoint: app.endpoint_ids, deviceState: app.device_names, channel: app.channel_ids, bridge: app.bridge_ids };
+    const sources = kinds.flatMap((k) => (held[k] ?? []).map((id) => `${k}:${id}`));
+    for (let i = 0; i < sources.length; i += 50) {
+      await this.http.delete(`applications/${enc(this.app)}/subscription`, { eventSource: sources.slice(i, i + 50).join(',') });
     }
   }
 

@@ -65,16 +65,25 @@ return 1
 `;
 
 /**
- * Puts a call in its queue (keeping its place if it is already there) with its routing facts, in
- * one step, so no reader ever sees the one without the other. Returns the 1-based position.
- * KEYS: queues set, queue zset, waiting hash. ARGV: queue, callId, score, details (a JSON object).
+ * The call into its queue, keeping its place if it is already there; leaves its 1-based position
+ * in `pos`. KEYS: queues set, queue zset, waiting hash. ARGV: queue, callId, score, details.
  */
-export const ENQUEUE = `
+const QUEUE_CALL = `
 redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2])
 local pos = redis.call('ZRANK', KEYS[2], ARGV[2]) + 1
+`;
+/** Its routing facts (ARGV[4], a JSON object) with the position at entry. */
+const STORE_DETAILS = `
 redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAtEntry":' .. pos .. '}')
-return pos
+`;
+
+/**
+ * Puts a call in its queue with its routing facts, in one step, so no reader ever sees the one
+ * without the other. Returns the 1-based position.
+ * KEYS: queues set, queue zset, waiting hash. ARGV: queue, callId, score, details (a JSON object).
+ */
+export const ENQUEUE = `${QUEUE_CALL}${STORE_DETAILS}return pos
 `;
 
 /**
@@ -85,10 +94,7 @@ return pos
  * KEYS: queues set, queue zset, waiting hash, agent hash, idle zset.
  * ARGV: queue, callId, score, details (a JSON object), agentId, now(ms).
  */
-export const ENQUEUE_CLAIM = `
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2])
-local pos = redis.call('ZRANK', KEYS[2], ARGV[2]) + 1
+export const ENQUEUE_CLAIM = `${QUEUE_CALL}
 local others = redis.call('HLEN', KEYS[3])
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then others = others - 1 end
 if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis.call('HGET', KEYS[4], 'registered') == '1' then
@@ -98,6 +104,5 @@ if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis
   redis.call('HSET', KEYS[4], 'state', 'reserved', 'callId', ARGV[2], 'since', ARGV[6], 'lastOfferedAt', ARGV[6])
   return {pos, 1}
 end
-redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAtEntry":' .. pos .. '}')
-return {pos, 0}
+${STORE_DETAILS}return {pos, 0}
 `;

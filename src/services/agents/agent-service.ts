@@ -189,7 +189,7 @@ export class AgentService {
 
   /** After (re)connecting to Asterisk: every active agent's phone pushed again, profiles refreshed, registrations re-read. */
   async syncWithAsterisk(): Promise<void> {
-    await this.d.ari.dropEndpointSubscriptions();
+    await this.d.ari.dropSubscriptions(['endpoint']);
     for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId);
   }
 
