@@ -114,10 +114,9 @@ export class Dispatcher {
     // Only with what a round would use: a snapshot of the agents at most two seconds old (every
     // round, the once-a-second one too, refreshes it once it is a second old) and idle agents.
     if (!rules || now - this.snapshot.at > 2000 || !this.lastIdle.length || details.kind === 'callback') return undefined;
-    // With one call, assign looks only at offerable agents and the caller's preferred one.
-    const idle = new Set(this.lastIdle.map((a) => a.agentId));
-    const records = this.snapshot.agents.filter((a) => idle.has(a.agentId) || a.agentId === details.preferredAgentId);
-    const agents = this.merge(records, this.lastIdle);
+    // Every agent, not only the idle ones: what the others can do decides too (who is logged in
+    // with the skills a step asks for).
+    const agents = this.merge(this.snapshot.agents, this.lastIdle);
     return assign([toWaitingCall({ ...details, positionAtEntry: 0 })], agents, rules, now)[0]?.agentId;
   }
 
