@@ -27,6 +27,7 @@ import { AriHttp } from '../src/adapters/ari/http.js';
 import { AriClient } from '../src/adapters/ari/client.js';
 import { AmiTimeline } from './ami-timeline.js';
 import { idleWhileWaiting, type Span } from './idle-while-waiting.js';
+import { originateFloor } from './originate-floor.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
@@ -39,6 +40,8 @@ const TALK_MS = Number(args['talk-ms'] ?? 2000);
 const SYSTEMS = String(args.systems ?? 'acd,app_queue').split(',');
 const OVERLOAD_AGENTS = Number(args['overload-agents'] ?? 20);
 const OVERLOAD_S = Number(args['overload-seconds'] ?? 60);
+/** Single ARI and AMI originates on an otherwise idle Asterisk (bench/originate-floor.ts); 0 skips. */
+const FLOOR_CALLS = Number(args['floor-calls'] ?? 200);
 /** 105 % of what the agents can take if every call lasts exactly TALK_MS: calls per OVERLOAD_PERIOD_MS. */
 const OVERLOAD_PERIOD_MS = TALK_MS;
 const OVERLOAD_CALLS_PER_PERIOD = Math.round(OVERLOAD_AGENTS * 1.05);
@@ -69,6 +72,9 @@ interface RunResult {
   /** ACD only: queue entry to the offer decided (call.agent_offered), before ARI is asked to dial. */
   decidedP50?: number;
   decidedP99?: number;
+  /** ACD only: the offer decided to Asterisk dialling the agent (ARI originate), per call. */
+  dialP50?: number;
+  dialP99?: number;
 }
 
 interface OverloadResult {
@@ -268,11 +274,14 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       const calls = await acdCalls(pool, since);
       const delays = acdDelays(calls, timeline);
       const decided = calls.flatMap((c) => (c.offered === undefined ? [] : [c.offered - c.queued]));
+      const dialled = timeline.dialsByAgentUid();
+      const dialling = calls.flatMap((c) => (c.offered !== undefined && c.leg && dialled.has(c.leg) ? [dialled.get(c.leg)!.at - c.offered] : []));
       const reached = await reachedSince(pool, since);
       out.push({
         system: 'ACD (this service)', rate, placed, reached, failedPct: (failed / placed) * 100,
         p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: await acdDoubleBooked(pool, since),
         cpuPct, rssMb: peak, asteriskCpuPct: asteriskCpuPct!, decidedP50: pct(decided, 50), decidedP99: pct(decided, 99),
+        dialP50: pct(dialling, 50), dialP99: pct(dialling, 99),
       });
       await sleep(TALK_MS + 2000);
     }
@@ -350,9 +359,9 @@ const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) 
 
 function table(rows: RunResult[]): string {
   return [
-    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | Asterisk CPU % |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${f(r.asteriskCpuPct)} |`),
+    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | of which ARI originate → dialled p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | Asterisk CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.dialP50 === undefined ? '–' : `${f(r.dialP50, 1)} / ${f(r.dialP99, 1)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${f(r.asteriskCpuPct)} |`),
   ].join('\n');
 }
 
@@ -371,6 +380,7 @@ async function main(): Promise<void> {
   const acd = SYSTEMS.includes('acd') ? await benchAcd(pool, timeline) : none;
   const aq = SYSTEMS.includes('app_queue') ? await benchAppQueue(timeline) : none;
   timeline.disconnect();
+  const floor = FLOOR_CALLS > 0 ? await originateFloor(FLOOR_CALLS, pct) : [];
   // Deactivated once app_queue is done with their phones: every later service would otherwise push 400 phones into Asterisk at boot.
   await pool.query('UPDATE agents SET active = false WHERE agent_id = ANY($1)', [agentIds()]);
   await pool.end();
@@ -378,14 +388,14 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
   const section = [
     `Run ${new Date().toISOString()} on ${machine}.`,
-    `Command: \`npm run bench:acd -- --systems ${SYSTEMS.join(',')} --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S}\``,
+    `Command: \`npm run bench:acd -- --systems ${SYSTEMS.join(',')} --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S} --floor-calls ${FLOOR_CALLS}\``,
     '',
     `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
     'each waiting until an agent has talked to them and hung up; every caller is new (a number no earlier run used, so the preferred-agent rule does not hold anyone back).',
     'A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
     'Time to agent: from the dialplan handing the call to the queue (AMI Newexten of Queue() for app_queue, of Stasis() for the ACD, whose bench menu goes straight to its queue) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel); both ends from AMI for both systems.',
     'CPU: % of one core (the machine has 2) while that rate\'s calls were placed; Asterisk\'s too, since the ACD\'s requests and events are work for it.',
-    `Of which deciding: the ACD's own part, from its call.queued to the offer decided (call.agent_offered), both stamped by the service; the rest is the event reaching the service and ARI's originate until Asterisk dials.`,
+    `Of which deciding: the ACD's own part, from its call.queued to the offer decided (call.agent_offered), both stamped by the service; then ARI's originate until Asterisk dials (the offer to AMI DialBegin of its leg); the rest is StasisStart reaching the service.`,
     'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
     '',
     table([...acd.rates, ...aq.rates]),
@@ -395,6 +405,15 @@ async function main(): Promise<void> {
     'over the run, min(agents not dialled or on a call, callers waiting) integrated over time (bench/idle-while-waiting.ts), from AMI DialBegin/Hangup.',
     '',
     overloadTable([acd.overload, aq.overload].filter((x): x is OverloadResult => !!x)),
+    ...(floor.length ? [
+      '',
+      `The floor under dialling agents through ARI: ${FLOOR_CALLS} single calls to one phone each way, one at a time, on the otherwise idle Asterisk after the runs;`,
+      'from the request leaving the bench to AMI DialBegin of the new channel (bench/originate-floor.ts). The ACD rings every agent with the ARI originate.',
+      '',
+      '| originate | calls | dialled | request → dialled p50 (ms) | p99 (ms) |',
+      '| --- | --- | --- | --- | --- |',
+      ...floor.map((r) => `| ${r.via} | ${r.n} | ${r.dialled} | ${f(r.p50, 1)} | ${f(r.p99, 1)} |`),
+    ] : []),
   ].join('\n');
   // Only the block between the markers is the bench's; the reading of it below is written by hand.
   const [start, end] = ['<!-- acd-bench:start -->', '<!-- acd-bench:end -->'];
