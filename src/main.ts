@@ -24,6 +24,7 @@ import { CallbackService } from './services/callbacks/callback-service.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
+import { ConfigLock } from './adapters/postgres/config-lock.js';
 import { PromptSynth } from './adapters/prompts/synth.js';
 import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
@@ -132,10 +133,15 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const routingRepo = new PgRoutingRepo(pool);
   const ivrRepo = new PgIvrRepo(pool);
   const activeIvr = async () => { const version = await ivr.activeVersion(); return { version, def: await ivr.definition(version) }; };
-  const routing: RoutingCatalog = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr });
-  await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
-  const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active() });
-  await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
+  const configLock = new ConfigLock(pool);
+  const serialize = <T>(change: () => Promise<T>) => configLock.run(change);
+  const routing: RoutingCatalog = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr, serialize });
+  const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active(), serialize });
+  // Instances starting together for the first time would each store and activate the shipped versions.
+  await configLock.run(async () => {
+    await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
+    await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
+  });
   const agents = new AgentService({
     ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
     onProfileChanged: () => dispatcher?.invalidateAgents(),

@@ -131,3 +131,30 @@ describe('agents against the active routing', () => {
     }
   });
 });
+
+describe('an IVR and a routing version activated at the same moment', () => {
+  it('one of them is refused: the active IVR never sends calls to a queue the active routing lacks', async () => {
+    const activate = (kind: 'ivr' | 'routing', version: number) => api(rig, 'POST', `/api/${kind}/versions/${version}/activate`);
+    const vat = shippedRouting().queues.find((q: { queue: string }) => q.queue === 'ntax-vat');
+    const base = { ivr: (await active()).ivr, routing: (await api(rig, 'POST', '/api/routing/versions', shippedRouting())).body.version as number };
+    const withPilot = await activateRouting(rig, shippedRoutingWith([{ ...vat, queue: 'vat-race' }]));
+    const pilot = alwaysOpen12366();
+    pilot.nodes['ntax.vat'].queue = 'vat-race';
+    const pilotIvr = (await api(rig, 'POST', '/api/ivr/versions', pilot)).body.version as number;
+    try {
+      // Each pair alone is allowed; together they would strand the pilot's callers.
+      for (let round = 0; round < 8; round++) {
+        expect((await activate('routing', withPilot)).status).toBe(200);
+        expect((await activate('ivr', base.ivr)).status).toBe(200);
+        const [ivrR, routingR] = await Promise.all([activate('ivr', pilotIvr), activate('routing', base.routing)]);
+        expect([ivrR.status, routingR.status].sort(), `round ${round}`).toEqual([200, 422]);
+        const now = await active();
+        const consistent = ivrR.status === 200 ? { ivr: pilotIvr, routing: withPilot } : { ivr: base.ivr, routing: base.routing };
+        expect({ ivr: now.ivr, routing: now.routing }, `round ${round}`).toEqual(consistent);
+      }
+    } finally {
+      await activate('ivr', base.ivr);
+      await activate('routing', base.routing);
+    }
+  }, 60_000);
+});

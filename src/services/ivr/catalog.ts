@@ -28,6 +28,8 @@ export class IvrCatalog {
       repo: PgIvrRepo; synth: PromptSynth; redis: Redis; activeKey: string; log: Logger;
       /** The routing configuration in force: every queue and skill a version names must be in it. */
       activeRouting: () => Promise<RoutingRefs>;
+      /** Runs one configuration change at a time, routing activations included (adapters/postgres/config-lock.ts). */
+      serialize: <T>(change: () => Promise<T>) => Promise<T>;
     },
   ) {}
 
@@ -57,8 +59,12 @@ export class IvrCatalog {
     return { ok: true, version };
   }
 
-  /** Checked again at activation: the routing may have changed since the upload. */
-  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
+  /** Checked again at activation, while no other configuration change runs: the routing may have changed since the upload. */
+  activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
+    return this.d.serialize(() => this.activateNow(version, by, reason));
+  }
+
+  private async activateNow(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
     const def = await this.d.repo.get(version);
     if (!def) return { ok: false, missing: true };
     const errors = checkIvrRefs(def, await this.d.activeRouting());

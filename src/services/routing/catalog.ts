@@ -31,6 +31,8 @@ export class RoutingCatalog {
       repo: PgRoutingRepo; redis: Redis; activeKey: string; log: Logger;
       /** The IVR version in force: a routing version must have every queue and skill it names. */
       activeIvr: () => Promise<{ version: number; def: IvrDefinition }>;
+      /** Runs one configuration change at a time, IVR activations included (adapters/postgres/config-lock.ts). */
+      serialize: <T>(change: () => Promise<T>) => Promise<T>;
     },
   ) {}
 
@@ -52,7 +54,12 @@ export class RoutingCatalog {
     return { ok: true, version: await this.d.repo.insert(v.config, by, comment) };
   }
 
-  async activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
+  /** Checked against the IVR in force and switched while no other configuration change runs. */
+  activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
+    return this.d.serialize(() => this.activateNow(version, by, reason));
+  }
+
+  private async activateNow(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
     const stored = await this.d.repo.get(version);
     if (!stored) return { ok: false, missing: true };
     // Stored versions were valid when uploaded; re-validated because the rules may have tightened since.
