@@ -187,16 +187,19 @@ export async function startService(config: Config, log: Logger): Promise<Service
   });
   callbacks.start();
   // The preferred-agent rule reads Redis; history fills in what Redis does not have yet.
+  let seeding: Promise<void> = Promise.resolve();
+  let shuttingDown = false;
   if (windowMs > 0) {
     const seed = async () => {
-      for (let after = ''; ;) {
+      // Stops between pages at shutdown rather than find the pool closed under it.
+      for (let after = ''; !shuttingDown;) {
         const rows = await routingRepo.lastAgents(windowMs, after);
         if (!rows.length) return;
         await live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now());
         after = rows[rows.length - 1]!.caller;
       }
     };
-    void seed().catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
+    seeding = seed().catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
   }
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
@@ -284,6 +287,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const stop = () =>
     (stopping ??= (async () => {
       log.info('shutting down');
+      shuttingDown = true;
       dispatcher?.stop();
       clearInterval(housekeeping);
       clearInterval(repairs);
@@ -292,10 +296,16 @@ export async function startService(config: Config, log: Logger): Promise<Service
       outcomes.stop();
       // A client that never lets go of its socket (a half-done WebSocket upgrade) must not hold up shutdown.
       await Promise.race([http.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      // Subscriptions outlive our connection in Asterisk: left behind, every state change of an
+      // agent's phone would go to an app nobody listens to, each logged as a warning, until the
+      // next start subscribes again (and re-reads registrations). Channels stay subscribed: the
+      // next start picks up the calls still in our app.
+      if (stream.connected) await ari.dropSubscriptions(['deviceState']).catch((err: Error) => log.warn({ err: err.message }, 'device-state subscriptions not dropped'));
       await stream.stop();
       await calls.idle();
       if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown: kept in the outbox for the next start');
       publisher.close();
+      await seeding;
       await closeAll();
     })());
 

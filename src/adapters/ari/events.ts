@@ -102,7 +102,8 @@ export class AriEventStream extends EventEmitter {
       const was = this.connected;
       this.connected = false;
       if (was) {
-        this.opts.log.warn('ARI event stream lost');
+        if (this.stopped) this.opts.log.info('ARI event stream closed');
+        else this.opts.log.warn('ARI event stream lost');
         this.emit('disconnected');
       }
       if (!this.stopped) this.scheduleReconnect();
