@@ -92,8 +92,15 @@ describe('call session', () => {
     const s4 = stepCall(c.ctx(), ENV, s3.state, { kind: 'agent_hung_up', legId });
     expect(s4.state.phase).toBe('ended');
     expect(s4.events[0]).toMatchObject({ type: 'call.ended', outcome: 'answered', hungUpBy: 'agent', talkMs: 60_000, durationMs: 67_000, queue: 'ntax-vat' });
+    // The agent's phone is already free: given back before the caller's leg and the bridge are taken down.
+    expect(s4.commands.map((k) => k.kind)).toEqual(['release_agent', 'hangup', 'destroy_bridge']);
     expect(s4.commands).toContainEqual({ kind: 'hangup', channelId: 'ch1' });
     expect(s4.commands).toContainEqual({ kind: 'release_agent', agentId: 'a1', callId: 'c1', after: 'talk', wrapUpS: 15 });
+
+    // The caller hung up: the agent's leg goes first, so no next offer finds that phone still busy.
+    const byCaller = stepCall(c.ctx(), ENV, s3.state, { kind: 'caller_hung_up' });
+    expect(byCaller.commands.map((k) => k.kind)).toEqual(['hangup', 'destroy_bridge', 'release_agent']);
+    expect(byCaller.commands[0]).toEqual({ kind: 'hangup', channelId: legId });
   });
 
   it('returns to the queue when the agent does not answer, and releases that agent', () => {
