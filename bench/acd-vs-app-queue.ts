@@ -226,6 +226,7 @@ async function acdOverload(url: string, pool: pg.Pool, timeline: AmiTimeline): P
   const since = new Date();
   const { placed, failed } = await placeCalls('12366', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
   await sleep(3000);
+  await timeline.caughtUp();
   const calls = await acdCalls(pool, since);
   const dials = timeline.dialsByAgentUid();
   const end = Date.now();
@@ -271,6 +272,7 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       const { result: { placed, failed }, cpu: [cpuPct, asteriskCpuPct] } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate));
       clearInterval(sampler);
       await sleep(3000);
+      await timeline.caughtUp();
       const calls = await acdCalls(pool, since);
       const delays = acdDelays(calls, timeline);
       const decided = calls.flatMap((c) => (c.offered === undefined ? [] : [c.offered - c.queued]));
@@ -317,6 +319,7 @@ async function appQueueOverload(timeline: AmiTimeline): Promise<OverloadResult> 
   timeline.clear();
   const { placed, failed } = await placeCalls('12398', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
   await sleep(3000);
+  await timeline.caughtUp();
   const end = Date.now();
   const first = timeline.firstDialByCaller();
   const waits = [...timeline.joined].map(([uid, at]) => ({ start: at, end: first.get(uid) ?? timeline.left.get(uid) ?? end }));
@@ -342,6 +345,7 @@ async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[
     timeline.clear();
     const { result: { placed, failed }, cpu: [asteriskCpuPct] } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate));
     await sleep(2000);
+    await timeline.caughtUp();
     const first = timeline.firstDialByCaller();
     const delays = [...timeline.entered].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
     out.push({
