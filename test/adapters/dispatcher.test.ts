@@ -9,6 +9,7 @@ import { Dispatcher } from '../../src/services/routing/dispatcher.js';
 import type { RoutingCatalog } from '../../src/services/routing/catalog.js';
 import { queueScore } from '../../src/services/calls/queue-score.js';
 import { requireEnv } from '../support/rig.js';
+import { unlinkPrefix } from '../support/redis.js';
 
 // Real Redis under a random prefix per test; only the routing catalog (Postgres) is stood in for.
 const redis = new Redis(requireEnv('REDIS_URL'));
@@ -18,10 +19,7 @@ afterEach(() => {
   for (const d of dispatchers.splice(0)) d.stop();
 });
 afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}:*`);
-    if (keys.length) await redis.del(...keys);
-  }
+  for (const p of prefixes) await unlinkPrefix(redis, p);
   redis.disconnect();
 });
 

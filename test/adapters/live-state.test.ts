@@ -4,14 +4,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/adapters/redis/keys.js';
 import { LiveState } from '../../src/adapters/redis/live-state.js';
 import { requireEnv } from '../support/rig.js';
+import { unlinkPrefix } from '../support/redis.js';
 
 // Real Redis, a random key prefix per run, cleaned up afterwards.
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const a = new Redis(requireEnv('REDIS_URL'));
 const b = new Redis(requireEnv('REDIS_URL'));
 afterAll(async () => {
-  const keys = await a.keys(`${prefix}:*`);
-  if (keys.length) await a.del(...keys);
+  await unlinkPrefix(a, prefix);
   a.disconnect();
   b.disconnect();
 });

@@ -20,9 +20,21 @@ async function snapshot(): Promise<Record<string, string>> {
     const r = await rig.pool.query<{ h: string | null; n: number }>(`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS h, count(*)::int AS n FROM ${t} x`);
     out[t] = `${r.rows[0]!.n}:${r.rows[0]!.h}`;
   }
-  for (const k of (await rig.redis.keys(`${rig.prefix}:*`)).sort()) {
-    const type = await rig.redis.type(k);
-    out[`redis ${k}`] = type === 'string' ? String(await rig.redis.get(k)) : type === 'hash' ? JSON.stringify(await rig.redis.hgetall(k)) : type === 'zset' ? JSON.stringify(await rig.redis.zrange(k, 0, -1, 'WITHSCORES')) : type === 'set' ? JSON.stringify((await rig.redis.smembers(k)).sort()) : type;
+  const keys: string[] = [];
+  for await (const batch of rig.redis.scanStream({ match: `${rig.prefix}:*`, count: 1000 })) keys.push(...(batch as string[]));
+  // BullMQ stamps its stalled-job check every 30 s: time passing, not a change anyone made.
+  const watched = keys.filter((k) => !k.endsWith(':stalled-check')).sort();
+  // Pipelined: the prefix holds a key per recent caller (tens of thousands against a busy database).
+  for (let i = 0; i < watched.length; i += 500) {
+    const chunk = watched.slice(i, i + 500);
+    const types = (await rig.redis.pipeline(chunk.map((k) => ['type', k])).exec())!.map(([, t]) => String(t));
+    const read = (k: string, type: string) =>
+      type === 'string' ? ['get', k] : type === 'hash' ? ['hgetall', k] : type === 'zset' ? ['zrange', k, '0', '-1', 'WITHSCORES'] : type === 'set' ? ['smembers', k] : ['type', k];
+    const values = (await rig.redis.pipeline(chunk.map((k, j) => read(k, types[j]!))).exec())!.map(([, v]) => v);
+    chunk.forEach((k, j) => {
+      const v = values[j];
+      out[`redis ${k}`] = types[j] === 'string' ? String(v) : types[j] === 'set' ? JSON.stringify((v as string[]).sort()) : JSON.stringify(v);
+    });
   }
   return out;
 }

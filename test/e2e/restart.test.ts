@@ -11,6 +11,7 @@ import { freePorts, requireEnv } from '../support/rig.js';
 import { registerAgent, sipp } from '../support/sipp.js';
 import { freshAgentId, randomPassword, uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
+import { unlinkPrefix } from '../support/redis.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const env = { REDIS_PREFIX: prefix, INSTANCE_ID: 'restart-test', OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-')) };
@@ -25,8 +26,7 @@ afterAll(async () => {
     await killHard(svc);
   }
   if (process.env.RESTART_TEST_LOG) (await import('node:fs')).writeFileSync(process.env.RESTART_TEST_LOG, logs.join('\n----- restart -----\n'));
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
+  await unlinkPrefix(redis, prefix);
   redis.disconnect();
   await pool.end();
 });

@@ -10,6 +10,7 @@ import { startService, type Service } from '../../src/main.js';
 import { requireEnv } from './rig.js';
 import { resetToShipped } from './ivr.js';
 import { noteTestAgent } from './test-agents.js';
+import { unlinkPrefix } from './redis.js';
 
 export interface TestRig {
   svc: Service;
@@ -53,8 +54,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     prefix,
     stop: async () => {
       await svc.stop();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
+      await unlinkPrefix(redis, prefix);
       redis.disconnect();
       await pool.end();
       if (!env.OUTBOX_DIR) rmSync(outbox, { recursive: true, force: true });
@@ -96,3 +96,4 @@ export async function freshAgentId(rig: Pick<TestRig, 'pool'>): Promise<string> 
     return id;
   }
 }
+
