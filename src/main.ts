@@ -214,6 +214,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     }
     calls.onAriEvent(ev);
   };
+  /** The sync after the last (re)connection: stop() waits for it, or it could subscribe again after the drop below. */
+  let syncing: Promise<void> = Promise.resolve();
   const stream = new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log }, onAri);
   // Asterisk forgets pushed endpoints when it restarts and keeps no events for a disconnected
   // app: after every (re)connection, push agents again and re-read registrations, retrying until done.
@@ -238,7 +240,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       log.info({ allowed: app.events_allowed?.map((e) => e.type) }, 'ARI events filtered');
     }, () => stream.connected, log, 'ARI event filter');
     void retry(async () => calls.reconcile(await ari.listChannels()), () => stream.connected, log, 'reconcile calls');
-    void retry(syncOnce, () => stream.connected, log, 'sync with Asterisk');
+    syncing = retry(syncOnce, () => stream.connected && !shuttingDown, log, 'sync with Asterisk');
   });
   await calls.restore();
   stream.start();
@@ -300,6 +302,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       // agent's phone would go to an app nobody listens to, each logged as a warning, until the
       // next start subscribes again (and re-reads registrations). Channels stay subscribed: the
       // next start picks up the calls still in our app.
+      await syncing;
       if (stream.connected) await ari.dropSubscriptions(['deviceState']).catch((err: Error) => log.warn({ err: err.message }, 'device-state subscriptions not dropped'));
       await stream.stop();
       await calls.idle();
