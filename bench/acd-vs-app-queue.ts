@@ -19,10 +19,12 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { sipp } from '../test/support/sipp.js';
 import { freePorts, REPO, ROOTFS, requireEnv } from '../test/support/rig.js';
 import { killHard, spawnService, type ServiceProcess } from '../test/support/process.js';
 import { resetToShipped, shippedRoutingWith, type ApiCall } from '../test/support/ivr.js';
+import { unlinkPrefix } from '../test/support/redis.js';
 import { AriHttp } from '../src/adapters/ari/http.js';
 import { AriClient } from '../src/adapters/ari/client.js';
 import { AmiTimeline } from './ami-timeline.js';
@@ -377,17 +379,50 @@ function overloadTable(rows: OverloadResult[]): string {
   ].join('\n');
 }
 
+/**
+ * A database of the bench's own, new for every run. A run leaves tens of thousands of calls of
+ * history; in the shared database they slowed every later test and report (and each service
+ * start copied every recent caller into Redis for the preferred-agent rule), and the next run's
+ * service started against all of it.
+ */
+async function freshBenchDatabase(): Promise<string> {
+  const url = new URL(requireEnv('DATABASE_URL'));
+  const name = `${url.pathname.slice(1)}_bench`;
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    // Identifiers cannot be parameters; this one is derived from our own configuration and quoted.
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)}`);
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The bench service's live state: nothing of a run stays in Redis. */
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(requireEnv('REDIS_URL'));
+  try {
+    await unlinkPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
-  const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
+  // The spawned service inherits this environment.
+  process.env.DATABASE_URL = await freshBenchDatabase();
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   const timeline = new AmiTimeline(requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'));
   const none = { rates: [], overload: undefined };
   const acd = SYSTEMS.includes('acd') ? await benchAcd(pool, timeline) : none;
   const aq = SYSTEMS.includes('app_queue') ? await benchAppQueue(timeline) : none;
   timeline.disconnect();
   const floor = FLOOR_CALLS > 0 ? await originateFloor(FLOOR_CALLS, pct) : [];
-  // Deactivated once app_queue is done with their phones: every later service would otherwise push 400 phones into Asterisk at boot.
-  await pool.query('UPDATE agents SET active = false WHERE agent_id = ANY($1)', [agentIds()]);
   await pool.end();
+  await dropRedisPrefix(PREFIX);
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
   const section = [
