@@ -27,13 +27,17 @@ export class ConfigLock {
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1)', [CONFIG_LOCK_KEY]);
-      try {
-        return await fn();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [CONFIG_LOCK_KEY]);
-      }
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    // A connection that cannot unlock is closed instead of pooled: Postgres then frees the lock.
+    let broken: Error | undefined;
+    try {
+      return await fn();
     } finally {
-      client.release();
+      await client.query('SELECT pg_advisory_unlock($1)', [CONFIG_LOCK_KEY]).catch((err: Error) => (broken = err));
+      client.release(broken);
     }
   }
 }
