@@ -25,6 +25,7 @@ import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
 import { RedisEventStream } from './adapters/redis/event-stream.js';
 import { ConfigLock } from './adapters/postgres/config-lock.js';
+import { SharedRead } from './shared/shared-read.js';
 import { PromptSynth } from './adapters/prompts/synth.js';
 import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
@@ -248,6 +249,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   dispatcher.start();
 
   const reports = new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log });
+  // Every scrape and every wallboard each second would scan today's calls: one read serves all for 2 s.
+  const todayFigures = new SharedRead(() => {
+    const day = localDay(Date.now(), config.TZ_NAME);
+    return reports.queues({ from: day, to: day });
+  }, 2000, () => Date.now());
   const auth = new AuthService({
     repo: new PgAccountRepo(pool),
     limiter: new LoginLimiter(redis, keys.loginFailures, {
@@ -265,8 +271,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
         snapshot: async () => {
           const now = Date.now();
-          const day = localDay(now, config.TZ_NAME);
-          const [snap, today] = await Promise.all([liveSnapshot(live, now), reports.queues({ from: day, to: day })]);
+          const [snap, today] = await Promise.all([liveSnapshot(live, now), todayFigures.get()]);
           return { ...snap, today: today.rows };
         },
       }),
