@@ -387,7 +387,8 @@ function overloadTable(rows: OverloadResult[]): string {
  */
 async function freshBenchDatabase(): Promise<string> {
   const url = new URL(requireEnv('DATABASE_URL'));
-  const name = `${url.pathname.slice(1)}_bench`;
+  // Not <db>_bench: that one holds bench:history's generated years for bench:reports.
+  const name = `${url.pathname.slice(1)}_acd_bench`;
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   try {
