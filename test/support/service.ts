@@ -96,4 +96,3 @@ export async function freshAgentId(rig: Pick<TestRig, 'pool'>): Promise<string> 
     return id;
   }
 }
-

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { KeyedSerial } from '../../shared/keyed-serial.js';
 
 /** pg_advisory_lock key: "12366" in the configuration namespace; nothing else takes it. */
 const CONFIG_LOCK_KEY = 1_236_601;
@@ -13,14 +14,12 @@ const CONFIG_LOCK_KEY = 1_236_601;
  * ever waits on the lock and the holder can always get one for its own queries.
  */
 export class ConfigLock {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly local = new KeyedSerial();
 
   constructor(private readonly pool: pg.Pool) {}
 
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(() => this.locked(fn));
-    this.tail = next.catch(() => undefined);
-    return next;
+    return this.local.run('config', () => this.locked(fn));
   }
 
   private async locked<T>(fn: () => Promise<T>): Promise<T> {
