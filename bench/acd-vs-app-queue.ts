@@ -420,8 +420,8 @@ async function main(): Promise<void> {
   const none = { rates: [], overload: undefined };
   const acd = SYSTEMS.includes('acd') ? await benchAcd(pool, timeline) : none;
   const aq = SYSTEMS.includes('app_queue') ? await benchAppQueue(timeline) : none;
+  const floor = FLOOR_CALLS > 0 ? await originateFloor(timeline, FLOOR_CALLS, pct) : [];
   timeline.disconnect();
-  const floor = FLOOR_CALLS > 0 ? await originateFloor(FLOOR_CALLS, pct) : [];
   await pool.end();
   await dropRedisPrefix(PREFIX);
   const file = path.join(REPO, 'docs', 'benchmarks.md');

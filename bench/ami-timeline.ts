@@ -132,10 +132,13 @@ export class AmiTimeline {
         clearTimeout(timer);
         resolve();
       });
-      this.ami.action({ action: 'UserEvent', userevent: 'BenchCaughtUp', token }, (err: unknown) => {
-        if (err) reject(new Error(`AMI UserEvent: ${JSON.stringify(err)}`));
-      });
+      this.action({ action: 'UserEvent', userevent: 'BenchCaughtUp', token }).catch(reject);
     });
+  }
+
+  /** An AMI action on the timeline's connection; resolves when Asterisk accepts it. */
+  action(fields: Record<string, string>): Promise<void> {
+    return new Promise((resolve, reject) => this.ami.action(fields, (err: unknown) => (err ? reject(new Error(`AMI ${fields.action}: ${JSON.stringify(err)}`)) : resolve())));
   }
 
   disconnect(): void {

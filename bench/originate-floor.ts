@@ -5,11 +5,11 @@
  * app_queue creates and dials its member's channel inside Asterisk and pays neither.
  */
 import WebSocket from 'ws';
-import AsteriskManager from 'asterisk-manager';
 import { AriHttp } from '../src/adapters/ari/http.js';
 import { AriClient } from '../src/adapters/ari/client.js';
 import { sipp } from '../test/support/sipp.js';
 import { freePorts, requireEnv } from '../test/support/rig.js';
+import type { AmiTimeline } from './ami-timeline.js';
 
 export interface FloorResult {
   via: 'ARI originate' | 'AMI Originate';
@@ -20,11 +20,11 @@ export interface FloorResult {
 }
 
 const APP = 'bench-floor';
-const PHONE = 'bench-floor';
+const PHONE = 'benchfloor';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 
-export async function originateFloor(n: number, pct: (xs: number[], p: number) => number): Promise<FloorResult[]> {
+export async function originateFloor(timeline: AmiTimeline, n: number, pct: (xs: number[], p: number) => number): Promise<FloorResult[]> {
   const [url, user, password] = [requireEnv('ARI_URL'), requireEnv('ARI_USER'), requireEnv('ARI_PASSWORD')];
   const http = new AriHttp({ url, user, password, maxSockets: 2 });
   const ari = new AriClient(http, APP);
@@ -33,11 +33,7 @@ export async function originateFloor(n: number, pct: (xs: number[], p: number) =
     headers: { authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') },
   });
   await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-  const ami = new AsteriskManager(Number(process.env.AMI_PORT ?? 5038), '127.0.0.1', requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'), true);
-  const dialled = new Map<string, number>();
-  ami.on('managerevent', (e: Record<string, string>) => {
-    if (e.event === 'DialBegin' && e.destuniqueid) dialled.set(e.destuniqueid, Number(e.timestamp) * 1000);
-  });
+  timeline.clear();
   // A phone at a fixed contact that rings and never answers: no registration in the way.
   const port = freePorts().sip;
   const phone = sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls: 1_000_000, timeoutS: 600 });
@@ -46,9 +42,9 @@ export async function originateFloor(n: number, pct: (xs: number[], p: number) =
     transport: 'transport-udp', context: 'from-agents', disallow: 'all', allow: 'alaw,ulaw', aors: PHONE, direct_media: 'no',
   });
   await sleep(1500);
-  const amiOriginate = (id: string) => new Promise<void>((resolve, reject) => ami.action({
+  const amiOriginate = (id: string) => timeline.action({
     action: 'Originate', channel: `PJSIP/${PHONE}`, application: 'Stasis', data: `${APP},agent`, channelid: id, async: 'true', timeout: '15000', callerid: '13900000000',
-  }, (err: unknown) => (err ? reject(new Error(`AMI Originate: ${JSON.stringify(err)}`)) : resolve())));
+  });
   const out: FloorResult[] = [];
   try {
     for (const via of ['ARI originate', 'AMI Originate'] as const) {
@@ -60,7 +56,7 @@ export async function originateFloor(n: number, pct: (xs: number[], p: number) =
         // As the ACD rings an agent (services/calls/call-service.ts ring_agent), screen-pop header included.
         else await ari.originate({ channelId: id, endpoint: `PJSIP/${PHONE}`, appArgs: 'agent', callerId: '13900000000', timeoutS: 15, variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': id } });
         await sleep(50);
-        const at = dialled.get(id);
+        const at = timeline.dialsByAgentUid().get(id)?.at;
         if (at !== undefined) took.push(at - t0);
         await ari.hangup(id);
         await sleep(50);
@@ -70,7 +66,6 @@ export async function originateFloor(n: number, pct: (xs: number[], p: number) =
   } finally {
     phone.kill();
     ws.close();
-    ami.disconnect();
     await ari.deleteDynamic('res_pjsip', 'endpoint', PHONE).catch(() => undefined);
     await ari.deleteDynamic('res_pjsip', 'aor', PHONE).catch(() => undefined);
     http.close();
