@@ -303,12 +303,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
       outcomes.stop();
       // A client that never lets go of its socket (a half-done WebSocket upgrade) must not hold up shutdown.
       await Promise.race([http.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
-      // Subscriptions outlive our connection in Asterisk: left behind, every state change of an
-      // agent's phone would go to an app nobody listens to, each logged as a warning, until the
-      // next start subscribes again (and re-reads registrations). Channels stay subscribed: the
-      // next start picks up the calls still in our app.
+      // Phones are unfollowed once the sync can no longer follow them again; channels stay
+      // subscribed, so the next start picks up the calls still in our app.
       await syncing;
-      if (stream.connected) await ari.dropSubscriptions(['deviceState']).catch((err: Error) => log.warn({ err: err.message }, 'device-state subscriptions not dropped'));
+      if (stream.connected) await agents.unfollowPhones().catch((err: Error) => log.warn({ err: err.message }, 'device-state subscriptions not dropped'));
       await stream.stop();
       await calls.idle();
       if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown: kept in the outbox for the next start');

@@ -193,6 +193,15 @@ export class AgentService {
     for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId);
   }
 
+  /**
+   * Before the service stops: Asterisk keeps an app's subscriptions after its connection closes,
+   * and every state change of a followed phone would go to an app nobody listens to (a warning in
+   * Asterisk's log each) until the next start follows them again and re-reads registrations.
+   */
+  async unfollowPhones(): Promise<void> {
+    await this.d.ari.dropSubscriptions(['deviceState']);
+  }
+
   /** Pushes the agent's phone and routing profile as stored now, in turn with its other pushes. */
   private pushCurrent(agentId: string): Promise<void> {
     return this.phones.run(agentId, async () => {
