@@ -53,6 +53,24 @@ describe('event outbox', () => {
     p.close();
   });
 
+  it('never writes inside publish(); a store with a linger gets what was published meanwhile as one batch', async () => {
+    const dir = tmp();
+    const batches: number[][] = [];
+    const slow: EventWriter = { name: 'postgres', lingerMs: 40, write: async (b) => void batches.push(b.map((x) => x.seq)) };
+    const quick = store('redis');
+    const p = new EventPublisher(new Journal(dir, 'i1'), [slow, quick], log);
+    p.publish([ev()]);
+    // The caller's next step (ringing an agent) goes first: nothing is sent before it yields.
+    expect(quick.got).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(quick.got).toEqual([1]);
+    for (let i = 0; i < 9; i++) p.publish([ev()]);
+    expect(batches).toEqual([]);
+    expect(await p.drain(2_000)).toBe(true);
+    expect(batches).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+    p.close();
+  });
+
   it('survives a restart: events not yet stored are sent by the next process, and numbering carries on', async () => {
     const dir = tmp();
     const pg = store('postgres');
