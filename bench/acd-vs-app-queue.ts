@@ -22,7 +22,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { sipp } from '../test/support/sipp.js';
 import { freePorts, REPO, ROOTFS, requireEnv } from '../test/support/rig.js';
-import { killHard, spawnService, type ServiceProcess } from '../test/support/process.js';
+import { killHard, spawnService, stopGracefully, type ServiceProcess } from '../test/support/process.js';
 import { resetToShipped, shippedRoutingWith, type ApiCall } from '../test/support/ivr.js';
 import { unlinkPrefix } from '../test/support/redis.js';
 import { AriHttp } from '../src/adapters/ari/http.js';
@@ -44,6 +44,8 @@ const OVERLOAD_AGENTS = Number(args['overload-agents'] ?? 20);
 const OVERLOAD_S = Number(args['overload-seconds'] ?? 60);
 /** Single ARI and AMI originates on an otherwise idle Asterisk (bench/originate-floor.ts); 0 skips. */
 const FLOOR_CALLS = Number(args['floor-calls'] ?? 200);
+/** A directory for a V8 CPU profile of the ACD's service over its whole run (then stopped with SIGTERM, not killed). */
+const PROFILE_DIR: string | undefined = args.profile || undefined;
 /** 105 % of what the agents can take if every call lasts exactly TALK_MS: calls per OVERLOAD_PERIOD_MS. */
 const OVERLOAD_PERIOD_MS = TALK_MS;
 const OVERLOAD_CALLS_PER_PERIOD = Math.round(OVERLOAD_AGENTS * 1.05);
@@ -237,7 +239,7 @@ async function acdOverload(url: string, pool: pg.Pool, timeline: AmiTimeline): P
 }
 
 async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
-  const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' });
+  const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' }, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []);
   try {
     const call: ApiCall = async (method, p, body) => {
       const r = await fetch(`${svc.url}${p}`, {
@@ -297,7 +299,7 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
     return { rates: out, overload };
   } finally {
     await releaseStasisApp().catch((err: Error) => process.stderr.write(`[bench] ${err.message}\n`));
-    await killHard(svc);
+    await (PROFILE_DIR ? stopGracefully(svc) : killHard(svc));
   }
 }
 

@@ -19,9 +19,9 @@ export interface ServiceProcess {
 }
 
 /** The real service as its own process (so a test can kill -9 it), waiting until /healthz is green. */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+export async function spawnService(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
   const port = env.HTTP_PORT ?? String(await freeTcpPort());
-  const child = spawn('npx', ['tsx', 'src/main.ts'], {
+  const child = spawn('npx', ['tsx', ...nodeFlags, 'src/main.ts'], {
     cwd: REPO,
     env: { ...process.env, LOG_LEVEL: 'info', TEST_AGENT_PASSWORD: '', ...env, HTTP_PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,6 +38,15 @@ export async function spawnService(env: Record<string, string>): Promise<Service
     return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
   }, 30_000, 200);
   return { child, url, output: () => out };
+}
+
+/** SIGTERM, as an orchestrator stops it: the service drains and exits (and writes a --cpu-prof). */
+export function stopGracefully(p: ServiceProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.child.exitCode !== null) return resolve();
+    p.child.once('exit', () => resolve());
+    process.kill(-p.child.pid!, 'SIGTERM');
+  });
 }
 
 export function killHard(p: ServiceProcess): Promise<void> {
