@@ -147,7 +147,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   });
   const agents = new AgentService({
     ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
-    onProfileChanged: () => dispatcher?.invalidateAgents(),
+    onProfilesChanged: () => dispatcher?.invalidateAgents(),
   });
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
   const owner = config.INSTANCE_ID;

@@ -9,6 +9,7 @@ const rec = (md5: string): AgentRecord => ({ agentId: '1001', name: '张伟', si
 /** An agent service whose Postgres says `stored`, but whose list was read before a save changed it. */
 function service(staleList: AgentRecord[], stored: () => AgentRecord) {
   const pushed: string[] = [];
+  const told = { routing: 0 };
   const ari = {
     dropSubscriptions: async () => undefined,
     putDynamic: async (_m: string, kind: string, _id: string, fields: Record<string, string>) => void (kind === 'auth' && pushed.push(fields.md5_cred!)),
@@ -20,8 +21,9 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
   const svc = new AgentService({
     ari, repo, live, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
     onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
+    onProfilesChanged: () => void told.routing++,
   } as never);
-  return { svc, pushed };
+  return { svc, pushed, told };
 }
 
 describe('agent phones in Asterisk', () => {
@@ -33,6 +35,14 @@ describe('agent phones in Asterisk', () => {
     current = rec('newer-digest');
     await svc.syncWithAsterisk();
     expect(pushed.at(-1)).toBe('newer-digest');
+  });
+
+  it('a resync of many agents tells routing once, after the last, not once per agent', async () => {
+    const many = Array.from({ length: 50 }, (_, i) => ({ ...rec('d'), agentId: String(1000 + i) }));
+    const { svc, pushed, told } = service(many, () => rec('d'));
+    await svc.syncWithAsterisk();
+    expect(pushed).toHaveLength(50);
+    expect(told.routing).toBe(1);
   });
 });
 

@@ -17,8 +17,8 @@ export interface AgentServiceDeps {
   log: Logger;
   /** Called when an agent may have become offerable. */
   onOfferable: () => void;
-  /** Called when an agent's skills or queues were stored anew (routing caches them). */
-  onProfileChanged?: (agentId: string) => void;
+  /** Called when agents' skills or queues were stored anew (routing caches them). */
+  onProfilesChanged?: () => void;
   /** The routing configuration in force: an agent's skills and queues must be declared there. */
   activeRouting: () => Promise<RoutingRefs>;
 }
@@ -190,7 +190,10 @@ export class AgentService {
   /** After (re)connecting to Asterisk: every active agent's phone pushed again, profiles refreshed, registrations re-read. */
   async syncWithAsterisk(): Promise<void> {
     await this.d.ari.dropSubscriptions(['endpoint']);
-    for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId);
+    // Routing is told once at the end, not per agent: each telling makes its next round read every
+    // agent again, which for a few hundred agents is as many full reads while calls are routed.
+    for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId, false);
+    this.d.onProfilesChanged?.();
   }
 
   /**
@@ -203,12 +206,12 @@ export class AgentService {
   }
 
   /** Pushes the agent's phone and routing profile as stored now, in turn with its other pushes. */
-  private pushCurrent(agentId: string): Promise<void> {
+  private pushCurrent(agentId: string, tellRouting = true): Promise<void> {
     return this.phones.run(agentId, async () => {
       const a = await this.d.repo.get(agentId);
       if (!a?.active) return;
       await this.d.live.setProfile(a.agentId, profileOf(a));
-      this.d.onProfileChanged?.(a.agentId);
+      if (tellRouting) this.d.onProfilesChanged?.();
       await this.attachPhone(a);
     });
   }
