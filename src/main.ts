@@ -135,10 +135,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // routing comes first: the shipped IVR tree is checked against it on a first start.
   const routingRepo = new PgRoutingRepo(pool);
   const ivrRepo = new PgIvrRepo(pool);
+  const agentRepo = new PgAgentRepo(pool);
   const activeIvr = async () => { const version = await ivr.activeVersion(); return { version, def: await ivr.definition(version) }; };
   const configLock = new ConfigLock(pool);
   const serialize = <T>(change: () => Promise<T>) => configLock.run(change);
-  const routing: RoutingCatalog = new RoutingCatalog({ repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr, serialize });
+  const routing: RoutingCatalog = new RoutingCatalog({
+    repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr, serialize,
+    agents: async () => (await agentRepo.list()).filter((a) => a.active),
+  });
   const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active(), serialize });
   // Instances starting together for the first time would each store and activate the shipped versions.
   await configLock.run(async () => {
@@ -146,7 +150,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
   });
   const agents = new AgentService({
-    ari, repo: new PgAgentRepo(pool), live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
+    ari, repo: agentRepo, live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
     onProfilesChanged: () => dispatcher?.invalidateAgents(),
   });
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkAgentRefs, checkIvrRefs, checkRoutingRefs } from '../../src/core/config/cross-check.js';
+import { agentsLeftBehind, checkAgentRefs, checkIvrRefs, checkRoutingRefs } from '../../src/core/config/cross-check.js';
 import type { IvrDefinition } from '../../src/core/ivr/definition.js';
 import { validateDefinition } from '../../src/core/ivr/validate.js';
 import { validateRoutingConfig, type RoutingConfig } from '../../src/core/routing/config.js';
@@ -112,5 +112,28 @@ describe('agent against routing', () => {
         expect(problems.map((p) => p.path)).toEqual([asSkill ? `/skills/${name}` : `/queues/${a.queues.length}`]);
       }),
     );
+  });
+});
+
+describe('agents a routing version leaves behind', () => {
+  const agent = (agentId: string, skills: Record<string, number>, queues: string[]) => ({ agentId, skills, queues });
+
+  it('none when every agent holds declared skills and serves existing queues', () => {
+    expect(agentsLeftBehind(rules, [agent('1001', { vat: 4 }, ['ntax-vat']), agent('1002', {}, [])])).toEqual([]);
+  });
+
+  it('one problem per dropped queue or skill, naming the agents who still have it', () => {
+    const dropped = without(rules, { queues: ['ntax-vat'], skills: ['invoice'] });
+    const agents = [agent('1002', { vat: 4, invoice: 2 }, ['ntax-vat', 'other']), agent('1001', { invoice: 5 }, ['ntax-vat']), agent('1003', { vat: 3 }, ['other'])];
+    expect(agentsLeftBehind(dropped, agents)).toEqual([
+      { path: '/skills', message: 'skill "invoice" is not declared in this version; 2 agents 1001, 1002 still hold it' },
+      { path: '/queues', message: 'queue "ntax-vat" is not in this version; 2 agents 1001, 1002 still serve it' },
+    ]);
+  });
+
+  it('a long list names ten agents and counts the rest', () => {
+    const many = Array.from({ length: 25 }, (_, i) => agent(String(2000 + i), {}, ['ntax-vat']));
+    const [p] = agentsLeftBehind(without(rules, { queues: ['ntax-vat'] }), many);
+    expect(p!.message).toBe('queue "ntax-vat" is not in this version; 25 agents 2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009 and 15 more still serve it');
   });
 });

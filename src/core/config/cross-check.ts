@@ -89,3 +89,41 @@ export function checkAgentRefs(agent: { skills?: Record<string, number>; queues?
   });
   return problems;
 }
+
+/** An agent as the cross-checks see it. */
+export interface AgentRefs {
+  agentId: string;
+  skills: Record<string, number>;
+  queues: readonly string[];
+}
+
+const SHOWN_AGENTS = 10;
+
+/**
+ * Agents holding a skill or serving a queue that a routing configuration no longer declares,
+ * one problem per skill or queue, at /skills or /queues. Not a reason to refuse the version: a
+ * rollback during an incident must not wait for agents to be edited, and such an agent only
+ * loses what the version dropped. The activation reports them so ops can tidy those agents
+ * (until then, a save that sends the dropped skill again is refused, naming it).
+ */
+export function agentsLeftBehind(config: RoutingConfig, agents: readonly AgentRefs[]): RefProblem[] {
+  const [queues, skills] = [routingQueues(config), routingSkills(config)];
+  const holders = new Map<string, { kind: 'queue' | 'skill'; name: string; agentIds: string[] }>();
+  const add = (kind: 'queue' | 'skill', name: string, agentId: string) => {
+    const key = `${kind}\u0000${name}`;
+    const h = holders.get(key) ?? holders.set(key, { kind, name, agentIds: [] }).get(key)!;
+    h.agentIds.push(agentId);
+  };
+  for (const a of agents) {
+    for (const code of Object.keys(a.skills)) if (!skills.has(code)) add('skill', code, a.agentId);
+    for (const q of a.queues) if (!queues.has(q)) add('queue', q, a.agentId);
+  }
+  return [...holders.values()].map(({ kind, name, agentIds }) => {
+    const ids = [...agentIds].sort();
+    const shown = ids.slice(0, SHOWN_AGENTS).join(', ') + (ids.length > SHOWN_AGENTS ? ` and ${ids.length - SHOWN_AGENTS} more` : '');
+    const who = `${ids.length === 1 ? 'agent' : `${ids.length} agents`} ${shown}`;
+    return kind === 'queue'
+      ? { path: '/queues', message: `queue "${name}" is not in this version; ${who} still ${ids.length === 1 ? 'serves' : 'serve'} it` }
+      : { path: '/skills', message: `skill "${name}" is not declared in this version; ${who} still ${ids.length === 1 ? 'holds' : 'hold'} it` };
+  });
+}

@@ -12,7 +12,10 @@ const Problem = Type.Object({
 const Invalid = Type.Object({ error: Type.String(), errors: Type.Array(Problem) });
 const Failure = Type.Object({ error: Type.String() });
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
-const Active = Type.Object({ active: Type.Integer() });
+const Active = Type.Object({
+  active: Type.Integer(),
+  warnings: Type.Optional(Type.Array(Problem, { description: 'activated, but worth acting on: e.g. agents still serving a queue this version dropped' })),
+});
 const VersionRow = Type.Object({
   version: Type.Integer(),
   name: Type.Optional(Type.String()),
@@ -29,8 +32,11 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** `missing`: no such version (404); `errors`: refused, e.g. it names what the other configuration lacks (422). */
-export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok: false; errors: ConfigProblem[] };
+/**
+ * `missing`: no such version (404); `errors`: refused, e.g. it names what the other configuration
+ * lacks (422); `warnings`: activated, with something ops should still act on.
+ */
+export type ActivateResult = { ok: true; warnings?: ConfigProblem[] } | { ok: false; missing: true } | { ok: false; errors: ConfigProblem[] };
 
 /** What a versioned configuration (IVR menus, routing rules) offers the API. */
 export interface VersionedConfig {
@@ -121,7 +127,7 @@ export function configVersionRoutes(base: string, c: VersionedConfig): FastifyPl
       const r = await c.activate(version, req.principal!.id, 'activate');
       if (!r.ok) return refused(reply, version, r);
       await req.audit({ action: `${kind}.activate`, targetKind: kind, targetId: String(version), before: { active: was }, after: { active: version } });
-      return { active: version };
+      return { active: version, ...(r.warnings?.length ? { warnings: r.warnings } : {}) };
     });
 
     app.post(`${base}/rollback`, {
@@ -133,7 +139,7 @@ export function configVersionRoutes(base: string, c: VersionedConfig): FastifyPl
       const r = await c.activate(prev, req.principal!.id, 'rollback');
       if (!r.ok) return refused(reply, prev, r);
       await req.audit({ action: `${kind}.rollback`, targetKind: kind, targetId: String(prev), before: { active: was }, after: { active: prev } });
-      return { active: prev };
+      return { active: prev, ...(r.warnings?.length ? { warnings: r.warnings } : {}) };
     });
   };
 }

@@ -7,7 +7,7 @@ import type { RoutingRules } from '../../core/routing/model.js';
 import type { RuleError } from '../../core/routing/rules.js';
 import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
-import { checkRoutingRefs, type RefProblem } from '../../core/config/cross-check.js';
+import { agentsLeftBehind, checkRoutingRefs, type AgentRefs, type RefProblem } from '../../core/config/cross-check.js';
 
 export interface ActiveRouting {
   version: number;
@@ -15,8 +15,14 @@ export interface ActiveRouting {
   rules: RoutingRules;
 }
 
-/** `missing`: no such version; `errors`: it lacks queues or skills the active IVR sends calls to. */
-export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok: false; errors: Array<RuleError | RefProblem> };
+/**
+ * `missing`: no such version; `errors`: it lacks queues or skills the active IVR sends calls to.
+ * `warnings`: activated, but agents still hold skills or serve queues it does not declare.
+ */
+export type ActivateResult =
+  | { ok: true; warnings: RefProblem[] }
+  | { ok: false; missing: true }
+  | { ok: false; errors: Array<RuleError | RefProblem> };
 
 /**
  * Queues and routing rules: validated, versioned, one version active. Unlike the IVR, the
@@ -33,6 +39,8 @@ export class RoutingCatalog {
       activeIvr: () => Promise<{ version: number; def: IvrDefinition }>;
       /** Runs one configuration change at a time, IVR activations included (adapters/postgres/config-lock.ts). */
       serialize: <T>(change: () => Promise<T>) => Promise<T>;
+      /** Active agents' skills and queues, to report those a version leaves behind. */
+      agents: () => Promise<AgentRefs[]>;
     },
   ) {}
 
@@ -69,8 +77,9 @@ export class RoutingCatalog {
     if (errors.length) return { ok: false, errors };
     await this.d.repo.activate(version, by, reason);
     await this.d.redis.set(this.d.activeKey, String(version));
-    this.d.log.info({ version, by, reason }, 'routing version activated');
-    return { ok: true };
+    const warnings = agentsLeftBehind(v.config, await this.d.agents());
+    this.d.log.info({ version, by, reason, warnings: warnings.map((w) => w.message) }, 'routing version activated');
+    return { ok: true, warnings };
   }
 
   /** The active rules; re-read only when another version was activated (by any instance). */
