@@ -16,7 +16,7 @@ import pino from 'pino';
 import { Redis } from 'ioredis';
 import { stamp, type Ctx, type DomainEvent } from '../src/core/events.js';
 import { Journal } from '../src/adapters/outbox/journal.js';
-import { PgEventStore } from '../src/adapters/postgres/event-store.js';
+import { HISTORY_LINGER_MS, PgEventStore } from '../src/adapters/postgres/event-store.js';
 import { RedisEventStream } from '../src/adapters/redis/event-stream.js';
 import { EventPublisher } from '../src/services/events/publisher.js';
 import { uuidv7 } from '../src/shared/uuidv7.js';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const publisher = new EventPublisher(
     new Journal(dir, 'bench'),
     [
-      { name: 'postgres', write: (b) => new PgEventStore(pool).append(b.map((x) => x.event)) },
+      { name: 'postgres', write: (b) => new PgEventStore(pool).append(b.map((x) => x.event)), lingerMs: HISTORY_LINGER_MS },
       new RedisEventStream(redis, `${prefix}:events`, `${prefix}:events:from:bench`, 1_000_000),
     ],
     pino({ level: 'warn' }),

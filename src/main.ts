@@ -12,7 +12,7 @@ import { AriEventStream } from './adapters/ari/events.js';
 import { phoneReachable } from './adapters/ari/device-state.js';
 import type { AriEvent } from './adapters/ari/types.js';
 import { migrate } from './adapters/postgres/migrate.js';
-import { PgEventStore } from './adapters/postgres/event-store.js';
+import { HISTORY_LINGER_MS, PgEventStore } from './adapters/postgres/event-store.js';
 import { PgAgentRepo } from './adapters/postgres/agent-repo.js';
 import { PgIvrRepo } from './adapters/postgres/ivr-repo.js';
 import { IvrCatalog } from './services/ivr/catalog.js';
@@ -120,9 +120,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const publisher = new EventPublisher(
     journal,
     [
-      // History can be 50 ms behind; one transaction per turn of the loop was the service's
-      // largest CPU cost under load (bench:acd at 40 calls/s, docs/benchmarks.md).
-      { name: 'postgres', write: (b) => pgStore.append(b.map((x) => x.event)), lingerMs: 50 },
+      { name: 'postgres', write: (b) => pgStore.append(b.map((x) => x.event)), lingerMs: HISTORY_LINGER_MS },
       new RedisEventStream(bulkRedis, keys.events, keys.eventsFrom(config.INSTANCE_ID), config.EVENT_STREAM_MAXLEN),
     ],
     log,
