@@ -43,6 +43,10 @@ describe('live figures', () => {
     expect(m.status).toBe(200);
     expect(m.text).toMatch(/tax12366_agents_paused\{reason="training"\} [1-9]/);
     expect(m.text).toMatch(/tax12366_longest_wait_seconds\{queue="ntax-vat"\} \d+/);
+    // The process itself, for whoever runs it: memory, event-loop delay, GC pauses by kind.
+    expect(m.text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(m.text).toMatch(/^nodejs_eventloop_lag_p99_seconds [\d.e-]+/m);
+    expect(m.text).toMatch(/^nodejs_gc_duration_seconds_bucket\{le="0.001",kind="minor"\} \d+/m);
     await waitFor('a WebSocket frame with the caller waiting', async () =>
       frames.some((f) => f.queues.some((q) => q.queue === 'ntax-vat' && q.waiting === 1) && (f.paused.training ?? 0) >= 1));
     ws.close();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
-import { Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
 import type { LiveSnapshot } from '../../services/live/snapshot.js';
 
@@ -20,12 +20,16 @@ const Snapshot = Type.Object({
 
 /**
  * Live figures for wallboards and tools, both authenticated like the rest of the API:
- * - GET /metrics: Prometheus text (calls waiting, longest wait, agents per state and pause reason);
+ * - GET /metrics: Prometheus text (calls waiting, longest wait, agents per state and pause reason,
+ *   today so far, and the process: CPU, memory, event-loop delay, GC pauses);
  * - GET /api/live (WebSocket): the same snapshot on connect and every `everyMs`, so no one polls.
  */
 export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?: number }): FastifyPluginAsync {
   return async (app) => {
     const registry = new Registry();
+    // The service's own health beside the hotline's: a slow call to an agent is often a GC pause or
+    // a blocked event loop (docs/benchmarks.md). Buckets fine enough for pauses of a millisecond.
+    collectDefaultMetrics({ register: registry, gcDurationBuckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5] });
     const waiting = new Gauge({ name: 'tax12366_calls_waiting', help: 'Callers waiting in a queue now', labelNames: ['queue'], registers: [registry] });
     const callbacks = new Gauge({ name: 'tax12366_callbacks_waiting', help: 'Kept places waiting to be called back', labelNames: ['queue'], registers: [registry] });
     const longest = new Gauge({ name: 'tax12366_longest_wait_seconds', help: 'Longest current wait in a queue', labelNames: ['queue'], registers: [registry] });
@@ -43,7 +47,7 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
 
     app.get('/metrics', {
       schema: {
-        tags: ['live'], summary: 'Prometheus text: calls waiting, longest wait, agents per state and pause reason, today so far',
+        tags: ['live'], summary: 'Prometheus text: calls waiting, longest wait, agents per state and pause reason, today so far, and the process (CPU, memory, event-loop delay, GC)',
         response: { 200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: Type.String() } } } },
       },
     }, async (_req, reply) => {
