@@ -79,6 +79,11 @@ interface RunResult {
   /** ACD only: the offer decided to Asterisk dialling the agent (ARI originate), per call. */
   dialP50?: number;
   dialP99?: number;
+  /** ACD only, from the service's /metrics over the rate: how late its event loop ran (ms). */
+  loopLagP99?: number;
+  loopLagMax?: number;
+  /** ACD only: garbage collections that paused the service 5 ms or more during the rate. */
+  longGcs?: number;
 }
 
 interface OverloadResult {
@@ -93,6 +98,24 @@ interface OverloadResult {
   /** Agent-ms an agent was free while a caller waited. */
   idleAgentMs: number;
   doubleBooked: number;
+}
+
+/**
+ * The service's process figures from its /metrics. Reading it resets the event-loop delay
+ * histogram (prom-client), so a read before a rate and one after give that rate's delay.
+ */
+async function processFigures(url: string): Promise<{ lagP99: number; lagMax: number; gcOver5ms: number }> {
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}` } });
+  const text = await r.text();
+  const value = (re: RegExp) => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
+  // Node samples the loop with a timer (every 10 ms here) and records each interval whole: the
+  // shortest interval stands for "on time", and what exceeds it is how late the loop was.
+  const onTime = value(/^nodejs_eventloop_lag_min_seconds (\S+)$/gm) * 1000;
+  return {
+    lagP99: value(/^nodejs_eventloop_lag_p99_seconds (\S+)$/gm) * 1000 - onTime,
+    lagMax: value(/^nodejs_eventloop_lag_max_seconds (\S+)$/gm) * 1000 - onTime,
+    gcOver5ms: value(/^nodejs_gc_duration_seconds_count\{[^}]*\} (\S+)$/gm) - value(/^nodejs_gc_duration_seconds_bucket\{le="0.005",[^}]*\} (\S+)$/gm),
+  };
 }
 
 async function api(url: string, method: string, p: string, body?: unknown) {
@@ -273,7 +296,9 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       const since = new Date();
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 500);
+      const before = await processFigures(svc.url);
       const { result: { placed, failed }, cpu: [cpuPct, asteriskCpuPct] } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate));
+      const during = await processFigures(svc.url);
       clearInterval(sampler);
       await sleep(3000);
       await timeline.caughtUp();
@@ -288,6 +313,7 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
         p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: await acdDoubleBooked(pool, since),
         cpuPct, rssMb: peak, asteriskCpuPct: asteriskCpuPct!, decidedP50: pct(decided, 50), decidedP99: pct(decided, 99),
         dialP50: pct(dialling, 50), dialP99: pct(dialling, 99),
+        loopLagP99: during.lagP99, loopLagMax: during.lagMax, longGcs: during.gcOver5ms - before.gcOver5ms,
       });
       await sleep(TALK_MS + 2000);
     }
@@ -367,9 +393,9 @@ const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) 
 
 function table(rows: RunResult[]): string {
   return [
-    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | of which ARI originate → dialled p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | Asterisk CPU % |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.dialP50 === undefined ? '–' : `${f(r.dialP50, 1)} / ${f(r.dialP99, 1)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${f(r.asteriskCpuPct)} |`),
+    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | of which ARI originate → dialled p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | service event loop late p99 / max (ms) | service GC pauses ≥ 5 ms | Asterisk CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.dialP50 === undefined ? '–' : `${f(r.dialP50, 1)} / ${f(r.dialP99, 1)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${r.loopLagP99 === undefined ? '–' : `${f(r.loopLagP99, 1)} / ${f(r.loopLagMax, 1)}`} | ${r.longGcs ?? '–'} | ${f(r.asteriskCpuPct)} |`),
   ].join('\n');
 }
 
@@ -438,6 +464,7 @@ async function main(): Promise<void> {
     'Time to agent: from the dialplan handing the call to the queue (AMI Newexten of Queue() for app_queue, of Stasis() for the ACD, whose bench menu goes straight to its queue) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel); both ends from AMI for both systems.',
     'CPU: % of one core (the machine has 2) while that rate\'s calls were placed; Asterisk\'s too, since the ACD\'s requests and events are work for it.',
     `Of which deciding: the ACD's own part, from its call.queued to the offer decided (call.agent_offered), both stamped by the service; then ARI's originate until Asterisk dials (the offer to AMI DialBegin of its leg); the rest is StasisStart reaching the service.`,
+    `Service event loop late / GC pauses: from the service's own /metrics read before and after the rate (prom-client's nodejs_eventloop_lag_p99/max_seconds, and nodejs_gc_duration_seconds): how late its event loop ran, and how many garbage collections paused it 5 ms or more; either delays every call in flight.`,
     'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
     '',
     table([...acd.rates, ...aq.rates]),
