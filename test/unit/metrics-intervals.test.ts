@@ -4,6 +4,7 @@ import {
   intervalLabel,
   intervalStart,
   intervalStarts,
+  offsetAt,
   splitSpan,
   staffingByInterval,
   tzOffsetMs,
@@ -23,6 +24,31 @@ describe('tzOffsetMs', () => {
     // A DST zone, to show the method is general: New York is UTC−5 in January, UTC−4 in July.
     expect(tzOffsetMs(Date.UTC(2008, 0, 18, 12), 'America/New_York')).toBe(-5 * HOUR);
     expect(tzOffsetMs(Date.UTC(2008, 6, 18, 12), 'America/New_York')).toBe(-4 * HOUR);
+  });
+});
+
+describe('offsetAt (remembered per UTC quarter-hour)', () => {
+  it('equals the tz database at any instant from 1990 to 2100, across DST changes and odd offsets', () => {
+    const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }), fc.constantFrom(...zones), (ts, tz) => {
+        expect(offsetAt(ts, tz)).toBe(tzOffsetMs(ts, tz));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('is exact on every minute of every day with an offset change, 2020 to 2030, in zones that change', () => {
+    const DAY = 86_400_000;
+    let changes = 0;
+    for (const tz of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns']) {
+      for (let day = Date.UTC(2020, 0, 1); day < Date.UTC(2030, 0, 1); day += DAY) {
+        if (tzOffsetMs(day, tz) === tzOffsetMs(day + DAY, tz)) continue;
+        changes++;
+        for (let ts = day; ts <= day + DAY; ts += MIN) expect(offsetAt(ts, tz), `${tz} ${new Date(ts).toISOString()}`).toBe(tzOffsetMs(ts, tz));
+      }
+    }
+    expect(changes).toBeGreaterThan(90);
   });
 });
 

@@ -2,7 +2,7 @@
  * Local calendar days and months of the hotline's time zone, for report ranges. Pure.
  * A report "from 2008-01-18 to 2008-01-18" is the whole local day: [local midnight, next midnight).
  */
-import { tzOffsetMs } from '../../core/metrics/intervals.js';
+import { offsetAt, tzOffsetMs } from '../../core/metrics/intervals.js';
 
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
@@ -40,7 +40,7 @@ export function dayStart(day: string, tz: string): number {
 
 /** The local day containing `ts`. */
 export function localDay(ts: number, tz: string): string {
-  return new Date(ts + tzOffsetMs(ts, tz)).toISOString().slice(0, 10);
+  return new Date(ts + offsetAt(ts, tz)).toISOString().slice(0, 10);
 }
 
 export function addDays(day: string, n: number): string {
@@ -69,22 +69,6 @@ export function monthCount(from: string, to: string): number {
   const [y1, m1] = from.split('-').map(Number) as [number, number];
   const [y2, m2] = to.split('-').map(Number) as [number, number];
   return (y2 - y1) * 12 + (m2 - m1) + 1;
-}
-
-/**
- * The zone's offset, remembered per UTC quarter-hour: offsets change only on quarter-hour
- * boundaries in every zone in use, and Intl is slow enough to matter over a long list.
- */
-const offsets = new Map<string, number>();
-function offsetAt(ts: number, tz: string): number {
-  const key = `${tz}|${Math.floor(ts / 900_000)}`;
-  let off = offsets.get(key);
-  if (off === undefined) {
-    if (offsets.size > 100_000) offsets.clear();
-    off = tzOffsetMs(Math.floor(ts / 900_000) * 900_000, tz);
-    offsets.set(key, off);
-  }
-  return off;
 }
 
 /** Local wall-clock 'YYYY-MM-DD HH:MM:SS' of an instant (for CSV cells). */
