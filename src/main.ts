@@ -253,11 +253,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
   dispatcher.start();
 
   const reports = new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log });
-  // Every scrape and every wallboard each second would scan today's calls: one read serves all for 2 s.
+  // Every scrape and every wallboard each second would rebuild today from its calls: one read
+  // serves all for LIVE_TODAY_EVERY_S.
   const todayFigures = new SharedRead(() => {
     const day = localDay(Date.now(), config.TZ_NAME);
     return reports.queues({ from: day, to: day });
-  }, 2000, () => Date.now());
+  }, config.LIVE_TODAY_EVERY_S * 1000, () => Date.now());
   const auth = new AuthService({
     repo: new PgAccountRepo(pool),
     limiter: new LoginLimiter(redis, keys.loginFailures, {

@@ -7,7 +7,8 @@ import { randomPassword, startTestService, freshAgentId, uniqueCaller, waitFor, 
 
 let rig: TestRig;
 beforeAll(async () => {
-  rig = await startTestService();
+  // Today's figures as fresh as the test needs them: it waits for an abandon to be counted.
+  rig = await startTestService({ LIVE_TODAY_EVERY_S: '1' });
   await activateIvr(rig, alwaysOpen12366());
 });
 afterAll(async () => {
