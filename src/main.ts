@@ -45,7 +45,7 @@ import { callbackRoutes } from './http/routes/callbacks.js';
 import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
 import { agentRoutes } from './http/routes/agents.js';
 import { reportRoutes } from './http/routes/reports.js';
-import { ReportService } from './services/reports/service.js';
+import { ReportsInWorker } from './services/reports/in-worker.js';
 import { PgAccountRepo } from './adapters/postgres/account-repo.js';
 import { PgAuditRepo } from './adapters/postgres/audit-repo.js';
 import { LoginLimiter } from './adapters/redis/login-limiter.js';
@@ -252,7 +252,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   await stream.waitConnected(10_000);
   dispatcher.start();
 
-  const reports = new ReportService({ pool, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, log });
+  // On a thread of their own: building a day's figures is JavaScript over its raw rows, and no
+  // call would be routed meanwhile (services/reports/in-worker.ts).
+  const reports = new ReportsInWorker({
+    databaseUrl: config.DATABASE_URL, poolSize: 4, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, logLevel: config.LOG_LEVEL, log,
+  });
   // Every scrape and every wallboard each second would rebuild today from its calls: one read
   // serves all for LIVE_TODAY_EVERY_S.
   const todayFigures = new SharedRead(() => {
@@ -308,6 +312,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       outcomes.stop();
       // A client that never lets go of its socket (a half-done WebSocket upgrade) must not hold up shutdown.
       await Promise.race([http.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      await reports.close();
       // Phones are unfollowed once the sync can no longer follow them again; channels stay
       // subscribed, so the next start picks up the calls still in our app.
       await syncing;

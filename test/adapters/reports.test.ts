@@ -11,6 +11,7 @@ import { buildHttp } from '../../src/http/app.js';
 import { fixedTokenAuth } from '../../src/http/auth.js';
 import { reportRoutes } from '../../src/http/routes/reports.js';
 import { ReportService } from '../../src/services/reports/service.js';
+import { ReportsInWorker } from '../../src/services/reports/in-worker.js';
 import { REPO, requireEnv } from '../support/rig.js';
 
 /*
@@ -343,6 +344,22 @@ describe('caller regions (异地固话来电统计)', () => {
     // Seen from Ningbo (0574), Hangzhou numbers are elsewhere in the province.
     const nb = await reports.regions({ from: '2015-03', to: '2015-03', home: '0574' });
     expect(nb.rows[0]).toMatchObject({ homeCity: 1, homeProvince: 4, otherProvince: 2 });
+  });
+});
+
+describe('on a thread of their own (what the service runs)', () => {
+  it('gives the same figures as in the main thread, and errors by message', async () => {
+    const threaded = new ReportsInWorker({ databaseUrl: requireEnv('DATABASE_URL'), poolSize: 2, tz: TZ, shortAbandonS: 5, logLevel: 'silent', log: pino({ level: 'silent' }) });
+    try {
+      const [q, a] = await Promise.all([threaded.queues({ ...day, slSeconds: 20 }), threaded.abandons({ ...day })]);
+      expect(q).toEqual(await reports.queues({ ...day, slSeconds: 20 }));
+      expect(a).toEqual(await reports.abandons({ ...day }));
+      expect((await threaded.regions({ from: '2015-03', to: '2015-03' })).rows[0]).toMatchObject({ homeCity: 4, total: 10 });
+      await expect(threaded.regions({ from: '2015-03', to: '2015-03', home: '9999' })).rejects.toThrow('unknown home area code 9999');
+    } finally {
+      await threaded.close();
+    }
+    await expect(threaded.queues({ ...day })).rejects.toThrow('closed');
   });
 });
 

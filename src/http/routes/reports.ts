@@ -6,7 +6,8 @@ import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from '../
 import {
   abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery, type RawQuery,
 } from '../../services/reports/params.js';
-import { homeArea, type ReportService } from '../../services/reports/service.js';
+import { homeArea } from '../../services/reports/service.js';
+import type { Reports } from '../../services/reports/in-worker.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Num = Type.Number();
@@ -114,7 +115,7 @@ const RegionsReport = Type.Object({
  * JSON by default; format=csv gives a spreadsheet with Chinese headers (lang=en for English).
  * Days are local days of the configured zone, both ends included.
  */
-export function reportRoutes(d: { reports: ReportService }): FastifyPluginAsync {
+export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
   const { reports } = d;
   return async (app) => {
     // As in agents.ts: TypeBox validation, so an unknown or misspelt parameter is an error that names it.
