@@ -65,8 +65,8 @@ export class ReportsInWorker implements Reports {
   private call(method: Method, params: unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('reports are closed'));
     const id = this.nextId++;
-    const t = this.thread();
     return new Promise((resolve, reject) => {
+      const t = this.thread();
       t.pending.set(id, { resolve, reject });
       t.worker.postMessage({ id, method, params } satisfies WorkerRequest);
     });
