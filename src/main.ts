@@ -143,7 +143,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   });
   const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active(), serialize });
   // Instances starting together for the first time would each store and activate the shipped versions.
-  await configLock.run(async () => {
+  await serialize(async () => {
     await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
     await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
   });

@@ -42,22 +42,23 @@ export async function spawnService(env: Record<string, string>, nodeFlags: strin
 
 /** SIGTERM, as an orchestrator stops it: the service drains and exits (and writes a --cpu-prof). */
 export function stopGracefully(p: ServiceProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
-    p.child.once('exit', () => resolve());
-    process.kill(-p.child.pid!, 'SIGTERM');
-  });
+  return signalGroup(p, 'SIGTERM');
 }
 
+/** SIGKILL, the way a crash or OOM-kill ends it. */
 export function killHard(p: ServiceProcess): Promise<void> {
+  return signalGroup(p, 'SIGKILL');
+}
+
+/** npx runs tsx runs node: the signal goes to the whole group, so it reaches node itself. */
+function signalGroup(p: ServiceProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
     if (p.child.exitCode !== null) return resolve();
     p.child.once('exit', () => resolve());
-    // npx runs tsx runs node: kill the whole group the way a crash or OOM-kill would.
     try {
-      process.kill(-p.child.pid!, 'SIGKILL');
+      process.kill(-p.child.pid!, signal);
     } catch {
-      p.child.kill('SIGKILL');
+      p.child.kill(signal);
     }
   });
 }

@@ -39,27 +39,22 @@ export class ReportsInWorker implements Reports {
     this.tz = d.tz;
   }
 
-  intervals(p: Parameters<ReportService['intervals']>[0]): ReturnType<ReportService['intervals']> {
-    return this.call('intervals', p) as ReturnType<ReportService['intervals']>;
-  }
-  queues(p: Parameters<ReportService['queues']>[0]): ReturnType<ReportService['queues']> {
-    return this.call('queues', p) as ReturnType<ReportService['queues']>;
-  }
-  agents(p: Parameters<ReportService['agents']>[0]): ReturnType<ReportService['agents']> {
-    return this.call('agents', p) as ReturnType<ReportService['agents']>;
-  }
-  abandons(p: Parameters<ReportService['abandons']>[0]): ReturnType<ReportService['abandons']> {
-    return this.call('abandons', p) as ReturnType<ReportService['abandons']>;
-  }
-  regions(p: Parameters<ReportService['regions']>[0]): ReturnType<ReportService['regions']> {
-    return this.call('regions', p) as ReturnType<ReportService['regions']>;
-  }
+  readonly intervals = this.forward('intervals');
+  readonly queues = this.forward('queues');
+  readonly agents = this.forward('agents');
+  readonly abandons = this.forward('abandons');
+  readonly regions = this.forward('regions');
 
   async close(): Promise<void> {
     this.closed = true;
     const c = this.current;
     this.current = undefined;
     if (c) await c.worker.terminate();
+  }
+
+  /** A method with ReportService's signature whose work is done on the thread. */
+  private forward<M extends Method>(method: M): ReportService[M] {
+    return ((params: unknown) => this.call(method, params)) as ReportService[M];
   }
 
   private call(method: Method, params: unknown): Promise<unknown> {
