@@ -365,9 +365,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log.info({ http: svc.url, app: config.ARI_APP }, 'tax12366 ready');
+  // A signal can arrive twice (tsx relays it to node, which its process group also got): a second
+  // one must not end the process by default while the first is still draining it.
+  let stopping: Promise<void> | undefined;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      void svc.stop().then(() => process.exit(0));
+    process.on(sig, () => {
+      stopping ??= svc.stop().then(() => process.exit(0));
     });
   }
 }

@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { api } from '../support/ivr.js';
 import { requireEnv } from '../support/rig.js';
 import { freshAgentId, randomPassword, startTestService, waitFor } from '../support/service.js';
+import { killHard, spawnService, stopGracefully } from '../support/process.js';
+import { unlinkPrefix } from '../support/redis.js';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 
 const ariUrl = () => requireEnv('ARI_URL');
 const basic = () => 'Basic ' + Buffer.from(`${requireEnv('ARI_USER')}:${requireEnv('ARI_PASSWORD')}`).toString('base64');
@@ -33,6 +37,44 @@ describe('graceful shutdown', () => {
       expect((await appHolds(app)).device_names).toEqual([]);
     } finally {
       ws.close();
+    }
+  }, 60_000);
+
+  it('as its own process stopped with SIGTERM, as an orchestrator stops it: drains fully and exits 0, though the signal comes twice', async () => {
+    const app = `tterm${randomBytes(3).toString('hex')}`;
+    const prefix = `t12test:${randomBytes(4).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 1 });
+    const redis = new Redis(requireEnv('REDIS_URL'));
+    const svc = await spawnService({ ARI_APP: app, REDIS_PREFIX: prefix, INSTANCE_ID: 'sigterm-test' });
+    try {
+      const id = await freshAgentId({ pool });
+      const r = await fetch(`${svc.url}/api/agents/${id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: '信号测试', password: randomPassword(), skills: {}, queues: [] }),
+      });
+      expect(r.status, await r.text()).toBe(201);
+      await waitFor('the agent\'s phone followed', async () => (await appHolds(app)).device_names.includes(`PJSIP/${id}`));
+
+      // Twice, as when a wrapper (npx, tsx) relays the signal its process group also got.
+      // The second once the first is being handled (two pending at once are one to the kernel).
+      process.kill(svc.child.pid!, 'SIGTERM');
+      await waitFor('the service began its stop', async () => svc.output().includes('shutting down'), 10_000, 5);
+      await stopGracefully(svc);
+      expect(svc.child.exitCode, svc.output().slice(-2000)).toBe(0);
+      // Only a stop that ran to its end takes the subscriptions out (see above).
+      const ws = new WebSocket(`${ariUrl().replace(/^http/, 'ws')}/ari/events?app=${app}&subscribeAll=false`, { headers: { authorization: basic() } });
+      try {
+        await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+        expect((await appHolds(app)).device_names).toEqual([]);
+      } finally {
+        ws.close();
+      }
+    } finally {
+      await killHard(svc);
+      await unlinkPrefix(redis, prefix);
+      redis.disconnect();
+      await pool.end();
     }
   }, 60_000);
 });

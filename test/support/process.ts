@@ -21,11 +21,12 @@ export interface ServiceProcess {
 /** The real service as its own process (so a test can kill -9 it), waiting until /healthz is green. */
 export async function spawnService(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServiceProcess> {
   const port = env.HTTP_PORT ?? String(await freeTcpPort());
-  const child = spawn('npx', ['tsx', ...nodeFlags, 'src/main.ts'], {
+  // Node itself, started as the Dockerfile starts it: signals reach the service and no wrapper.
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags, 'src/main.ts'], {
     cwd: REPO,
     env: { ...process.env, LOG_LEVEL: 'info', TEST_AGENT_PASSWORD: '', ...env, HTTP_PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so kill -9 reaches node itself and not only npx.
+    // Its own process group, so a signal also reaches anything it started.
     detached: true,
   });
   let out = '';
@@ -50,10 +51,10 @@ export function killHard(p: ServiceProcess): Promise<void> {
   return signalGroup(p, 'SIGKILL');
 }
 
-/** npx runs tsx runs node: the signal goes to the whole group, so it reaches node itself. */
+/** To the whole group, and resolved once node has exited. */
 function signalGroup(p: ServiceProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
     p.child.once('exit', () => resolve());
     try {
       process.kill(-p.child.pid!, signal);
