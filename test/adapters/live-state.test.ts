@@ -52,6 +52,31 @@ describe('live state in Redis', () => {
     expect(await s.claim('q', 'cu1', 'u1', 4)).toBe(true);
   });
 
+  it('scripts go by their SHA (EVALSHA), and a Redis that forgot them (SCRIPT FLUSH, as after a restart) gets them again', async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    const monitor = await new Redis(requireEnv('REDIS_URL')).monitor();
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((x) => x.startsWith(`${prefix}:agent:sha1`))) seen.push(String(args[0]).toLowerCase());
+    });
+    try {
+      await s.setRegistered('sha1', true, 1);
+      for (let i = 0; i < 3; i++) {
+        expect((await s.moveAgent('sha1', 'login', 1)).ok).toBe(true);
+        expect((await s.moveAgent('sha1', 'logout', 2)).ok).toBe(true);
+      }
+      await a.script('FLUSH');
+      expect((await s.moveAgent('sha1', 'login', 3)).ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      monitor.disconnect();
+    }
+    // The text is sent once per script per Redis that lacks it, not per call.
+    expect(seen.filter((c) => c === 'eval').length).toBeLessThanOrEqual(3);
+    expect(seen.filter((c) => c === 'evalsha').length).toBeGreaterThanOrEqual(6);
+    expect(await s.agent('sha1')).toMatchObject({ state: 'available' });
+  });
+
   it('moves apply only from the states they allow', async () => {
     const s = new LiveState(a, redisKeys(prefix));
     await s.setRegistered('m1', true, 1);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Sequenced } from '../outbox/journal.js';
+import { runScript, type LuaScript } from './scripts.js';
 
 /**
  * Appends events to one Redis stream, trimmed to about `maxLen` entries (Postgres keeps the
@@ -9,7 +10,7 @@ import type { Sequenced } from '../outbox/journal.js';
  * this stream has from that instance, checked and moved in the same script as the XADDs, so a
  * batch sent again after a lost reply adds nothing twice.
  */
-const APPEND = `
+const APPEND: LuaScript = { name: 'tax12366StreamAppend', numberOfKeys: 2, lua: `
 local done = tonumber(redis.call('GET', KEYS[2]) or '0')
 local n = 0
 for i = 1, #ARGV - 1, 7 do
@@ -23,7 +24,7 @@ for i = 1, #ARGV - 1, 7 do
 end
 redis.call('SET', KEYS[2], done)
 return n
-`;
+` };
 
 export class RedisEventStream {
   readonly name = 'redis';
@@ -46,6 +47,6 @@ export class RedisEventStream {
     }
     // The trailing argument is the stream's length cap; the loop above stops short of it.
     args.push(String(this.maxLen));
-    await this.redis.eval(APPEND.replace('for i = 1, #ARGV - 1, 7 do', 'for i = 1, #ARGV - 1, 7 do'), 2, this.key, this.markerKey, ...args);
+    await runScript(this.redis, APPEND, [this.key, this.markerKey], args);
   }
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { RedisKeys } from './keys.js';
-import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM } from './scripts.js';
+import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
 
 /** What routing needs to know about an agent besides its state; kept with the state so every instance sees it. */
 export interface AgentProfile {
@@ -81,9 +81,9 @@ export class LiveState {
   /** Applies a named move if the agent is in an allowed state. Returns the state it was in. */
   async moveAgent(agentId: string, move: MoveName, now: number, callId = '', extra: MoveExtra = {}): Promise<{ ok: boolean; from: AgentState }> {
     const m = moves[move];
-    const [ok, from] = (await this.redis.eval(
-      AGENT_MOVE, 3, this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps,
-      agentId, m.from.join(','), m.to, callId, String(now), extra.pauseReason ?? '', extra.wrapUntil === undefined ? '' : String(extra.wrapUntil),
+    const [ok, from] = (await runScript(this.redis, AGENT_MOVE,
+      [this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps],
+      [agentId, m.from.join(','), m.to, callId, String(now), extra.pauseReason ?? '', extra.wrapUntil === undefined ? '' : String(extra.wrapUntil)],
     )) as [number, AgentState];
     return { ok: ok === 1, from };
   }
@@ -99,8 +99,8 @@ export class LiveState {
 
   /** Whether the agent's phone is reachable; true if that changed what live state held. */
   async setRegistered(agentId: string, registered: boolean, now: number): Promise<boolean> {
-    const changed = await this.redis.eval(
-      AGENT_REGISTERED, 3, this.keys.agent(agentId), this.keys.idle, this.keys.agentIds, agentId, registered ? '1' : '0', String(now),
+    const changed = await runScript(this.redis, AGENT_REGISTERED,
+      [this.keys.agent(agentId), this.keys.idle, this.keys.agentIds], [agentId, registered ? '1' : '0', String(now)],
     );
     return changed === 1;
   }
@@ -141,8 +141,8 @@ export class LiveState {
   /** Adds the call to its queue (keeping its place if already there); returns its 1-based position. */
   async enqueue(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number): Promise<number> {
     const { queue, callId } = details;
-    return Number(await this.redis.eval(
-      ENQUEUE, 3, this.keys.queues, this.keys.queue(queue), this.keys.waiting, queue, callId, String(score), JSON.stringify(details),
+    return Number(await runScript(this.redis, ENQUEUE,
+      [this.keys.queues, this.keys.queue(queue), this.keys.waiting], [queue, callId, String(score), JSON.stringify(details)],
     ));
   }
 
@@ -152,9 +152,9 @@ export class LiveState {
    */
   async enqueueAndClaim(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number, agentId: string, now: number): Promise<{ position: number; claimed: boolean }> {
     const { queue, callId } = details;
-    const [position, claimed] = (await this.redis.eval(
-      ENQUEUE_CLAIM, 5, this.keys.queues, this.keys.queue(queue), this.keys.waiting, this.keys.agent(agentId), this.keys.idle,
-      queue, callId, String(score), JSON.stringify(details), agentId, String(now),
+    const [position, claimed] = (await runScript(this.redis, ENQUEUE_CLAIM,
+      [this.keys.queues, this.keys.queue(queue), this.keys.waiting, this.keys.agent(agentId), this.keys.idle],
+      [queue, callId, String(score), JSON.stringify(details), agentId, String(now)],
     )) as [number, number];
     return { position, claimed: claimed === 1 };
   }
@@ -279,7 +279,7 @@ export class LiveState {
 
   /** Atomically removes the call from its queue and reserves the agent; false if either changed meanwhile. */
   async claim(queue: string, callId: string, agentId: string, now: number): Promise<boolean> {
-    const r = await this.redis.eval(CLAIM, 4, this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, callId, agentId, String(now));
+    const r = await runScript(this.redis, CLAIM, [this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting], [callId, agentId, String(now)]);
     return r === 1;
   }
 }

@@ -1,13 +1,33 @@
+import type { Redis } from 'ioredis';
+
 /**
  * Lua scripts for changes that touch several keys: each runs atomically in Redis, so two
  * service instances can never both reserve one agent.
  */
 
+/** A script with the number of its arguments that are keys. */
+export interface LuaScript {
+  /** Also the command name it gets on a connection. */
+  readonly name: string;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+/**
+ * Runs a script by its SHA1 (EVALSHA): its text crosses the socket only the first time a Redis
+ * (or a restarted one) is asked for it, instead of with every call as EVAL would send it.
+ */
+export function runScript(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  const commands = redis as unknown as Record<string, ((...a: string[]) => Promise<unknown>) | undefined>;
+  if (typeof commands[script.name] !== 'function') redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  return commands[script.name]!(...keys, ...args);
+}
+
 /**
  * KEYS: agent hash, idle zset, wrap-ups zset.
  * ARGV: agentId, allowed-from (comma list), to, callId, now(ms), pauseReason, wrapUntil(ms or '').
  */
-export const AGENT_MOVE = `
+export const AGENT_MOVE: LuaScript = { name: 'tax12366AgentMove', numberOfKeys: 3, lua: `
 local cur = redis.call('HGET', KEYS[1], 'state') or 'logged_out'
 local ok = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == cur then ok = true end end
@@ -28,14 +48,14 @@ else
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
 return {1, cur}
-`;
+` };
 
 /**
  * Records whether the agent's phone can be reached. Device states repeat on every call (ringing,
  * in use, not in use), so an unchanged value writes nothing. Returns 1 if it changed, else 0.
  * KEYS: agent hash, idle zset, agent ids set. ARGV: agentId, registered ('1'|'0'), now(ms).
  */
-export const AGENT_REGISTERED = `
+export const AGENT_REGISTERED: LuaScript = { name: 'tax12366AgentRegistered', numberOfKeys: 3, lua: `
 redis.call('SADD', KEYS[3], ARGV[1])
 if redis.call('HGET', KEYS[1], 'registered') == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'registered', ARGV[2])
@@ -47,13 +67,13 @@ else
   redis.call('ZREM', KEYS[2], ARGV[1])
 end
 return 1
-`;
+` };
 
 /**
  * Takes a waiting call and reserves an agent for it, or does nothing.
  * KEYS: queue zset, agent hash, idle zset, waiting hash. ARGV: callId, agentId, now(ms).
  */
-export const CLAIM = `
+export const CLAIM: LuaScript = { name: 'tax12366Claim', numberOfKeys: 4, lua: `
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 if redis.call('HGET', KEYS[2], 'state') ~= 'available' then return 0 end
 if redis.call('HGET', KEYS[2], 'registered') ~= '1' then return 0 end
@@ -62,7 +82,7 @@ redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3], 'lastOfferedAt', ARGV[3])
 return 1
-`;
+` };
 
 /**
  * The call into its queue, keeping its place if it is already there; leaves its 1-based position
@@ -83,8 +103,8 @@ redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAt
  * without the other. Returns the 1-based position.
  * KEYS: queues set, queue zset, waiting hash. ARGV: queue, callId, score, details (a JSON object).
  */
-export const ENQUEUE = `${QUEUE_CALL}${STORE_DETAILS}return pos
-`;
+export const ENQUEUE: LuaScript = { name: 'tax12366Enqueue', numberOfKeys: 3, lua: `${QUEUE_CALL}${STORE_DETAILS}return pos
+` };
 
 /**
  * ENQUEUE, and when nobody else waits anywhere, also the claim of the agent the dispatcher chose
@@ -94,7 +114,7 @@ export const ENQUEUE = `${QUEUE_CALL}${STORE_DETAILS}return pos
  * KEYS: queues set, queue zset, waiting hash, agent hash, idle zset.
  * ARGV: queue, callId, score, details (a JSON object), agentId, now(ms).
  */
-export const ENQUEUE_CLAIM = `${QUEUE_CALL}
+export const ENQUEUE_CLAIM: LuaScript = { name: 'tax12366EnqueueClaim', numberOfKeys: 5, lua: `${QUEUE_CALL}
 local others = redis.call('HLEN', KEYS[3])
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then others = others - 1 end
 if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis.call('HGET', KEYS[4], 'registered') == '1' then
@@ -105,4 +125,4 @@ if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis
   return {pos, 1}
 end
 ${STORE_DETAILS}return {pos, 0}
-`;
+` };
