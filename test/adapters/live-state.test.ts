@@ -77,6 +77,16 @@ describe('live state in Redis', () => {
     expect(await s.agent('sha1')).toMatchObject({ state: 'available' });
   });
 
+  it('session snapshots: the first save lists the call under its owner, later ones replace only the snapshot', async () => {
+    const s = new LiveState(a, redisKeys(prefix));
+    await s.saveSession('own1', 'call-s1', JSON.stringify({ callId: 'call-s1', step: 1 }), false);
+    await s.saveSession('own1', 'call-s1', JSON.stringify({ callId: 'call-s1', step: 2 }), true);
+    expect(await s.sessions('own1')).toEqual([{ callId: 'call-s1', step: 2 }]);
+    expect(await a.ttl(`${prefix}:session:call-s1`)).toBeGreaterThan(11 * 3600);
+    await s.dropSession('own1', 'call-s1');
+    expect(await s.sessions('own1')).toEqual([]);
+  });
+
   it('moves apply only from the states they allow', async () => {
     const s = new LiveState(a, redisKeys(prefix));
     await s.setRegistered('m1', true, 1);

@@ -3,6 +3,9 @@ import { moves, type AgentState, type MoveName } from '../../core/agents/state.j
 import type { RedisKeys } from './keys.js';
 import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
 
+/** A snapshot outlives any call it could belong to, and then goes by itself. */
+const SESSION_TTL_S = 12 * 3600;
+
 /** What routing needs to know about an agent besides its state; kept with the state so every instance sees it. */
 export interface AgentProfile {
   name: string;
@@ -219,11 +222,16 @@ export class LiveState {
   }
 
   /** Snapshots live longer than any call; a stale one is ended on the next start. */
-  async saveSession(owner: string, callId: string, snapshot: unknown): Promise<void> {
-    await this.redis.multi()
-      .set(this.keys.session(callId), JSON.stringify(snapshot), 'EX', 12 * 3600)
-      .sadd(this.keys.sessions(owner), callId)
-      .exec();
+  /**
+   * A call's snapshot (JSON). `listed`: the owner's set already holds the call (an earlier save
+   * succeeded), so only the snapshot itself is written.
+   */
+  async saveSession(owner: string, callId: string, json: string, listed: boolean): Promise<void> {
+    if (listed) {
+      await this.redis.set(this.keys.session(callId), json, 'EX', SESSION_TTL_S);
+      return;
+    }
+    await this.redis.multi().set(this.keys.session(callId), json, 'EX', SESSION_TTL_S).sadd(this.keys.sessions(owner), callId).exec();
   }
   async dropSession(owner: string, callId: string): Promise<void> {
     await this.redis.multi().del(this.keys.session(callId)).srem(this.keys.sessions(owner), callId).exec();

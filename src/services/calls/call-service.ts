@@ -70,6 +70,10 @@ interface LiveCall {
   def: IvrDefinition;
   log: Logger;
   timers: Map<string, NodeJS.Timeout>;
+  /** The snapshot last sent to Redis: a step that leaves the state as it was writes nothing. */
+  saved?: string;
+  /** An earlier snapshot was stored, so this instance's set of calls already lists the call. */
+  listed?: boolean;
 }
 
 type Ref = { callId: string; role: 'caller' | 'agent' };
@@ -196,7 +200,7 @@ export class CallService {
     for (const state of snaps) {
       if (this.calls.has(state.callId)) continue;
       const def = await this.d.ivr.definition(state.ivrVersion);
-      this.calls.set(state.callId, { state, def, log: this.d.log.child({ callId: state.callId }), timers: new Map() });
+      this.calls.set(state.callId, { state, def, log: this.d.log.child({ callId: state.callId }), timers: new Map(), listed: true });
       this.channels.set(state.channelId, { callId: state.callId, role: 'caller' });
       if (state.offer) this.channels.set(state.offer.legId, { callId: state.callId, role: 'agent' });
     }
@@ -312,14 +316,32 @@ export class CallService {
     // Not awaited: the call's next step need not wait a round trip for it, and one connection
     // keeps the snapshots in order. One that cannot be written (Redis down) costs only the
     // ability to resume this call after a restart; the call itself carries on.
-    const saved = step.state.phase !== 'ended' ? this.d.live.saveSession(this.d.owner, callId, step.state) : this.d.live.dropSession(this.d.owner, callId);
-    saved.catch((err: Error) => live.log.warn({ err: err.message }, 'session snapshot not saved'));
+    this.saveSnapshot(live, step.state);
     if (step.state.phase === 'ended') {
       for (const t of live.timers.values()) clearTimeout(t);
       this.calls.delete(callId);
       for (const [ch, ref] of this.channels) if (ref.callId === callId && ref.role === 'caller') this.channels.delete(ch);
       live.log.info('call finished');
     }
+  }
+
+  private saveSnapshot(live: LiveCall, state: CallState): void {
+    const { callId } = state;
+    if (state.phase === 'ended') {
+      this.d.live.dropSession(this.d.owner, callId).catch((err: Error) => live.log.warn({ err: err.message }, 'session snapshot not dropped'));
+      return;
+    }
+    const json = JSON.stringify(state);
+    if (json === live.saved) return;
+    live.saved = json;
+    this.d.live.saveSession(this.d.owner, callId, json, live.listed === true).then(
+      () => (live.listed = true),
+      (err: Error) => {
+        // Written again at the next step, whatever it changes.
+        live.saved = undefined;
+        live.log.warn({ err: err.message }, 'session snapshot not saved');
+      },
+    );
   }
 
   /** Resolves once the caller's media commands given so far (the answer among them) have run. */
