@@ -28,6 +28,11 @@ return n
 
 export class RedisEventStream {
   readonly name = 'redis';
+  /**
+   * Live consumers see an event at most this much later, and a busy second is a few appends
+   * instead of one per step of every call (each a script run and a read of the outbox).
+   */
+  readonly lingerMs = 20;
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
