@@ -214,7 +214,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     if (ev.type === 'DeviceStateChanged') {
       const { name, state } = (ev as Extract<AriEvent, { type: 'DeviceStateChanged' }>).device_state;
       const agentId = name.replace(/^PJSIP\//, '');
-      void agents.setRegistered(agentId, phoneReachable(state)).catch((err) => log.warn({ err }, 'registration update failed'));
+      void agents.deviceState(agentId, phoneReachable(state)).catch((err) => log.warn({ err }, 'registration update failed'));
       return;
     }
     calls.onAriEvent(ev);

@@ -17,13 +17,25 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
     endpoint: async () => ({ state: 'offline' }),
   };
   const repo = { list: async () => staleList, get: async () => stored() };
-  const live = { setProfile: async () => undefined, setRegistered: async () => undefined };
+  const written: boolean[] = [];
+  let failNext = false;
+  const live = {
+    setProfile: async () => undefined,
+    setRegistered: async (_id: string, registered: boolean) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('redis away');
+      }
+      written.push(registered);
+      return true;
+    },
+  };
   const svc = new AgentService({
     ari, repo, live, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
     onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
     onProfilesChanged: () => void told.routing++,
   } as never);
-  return { svc, pushed, told };
+  return { svc, pushed, told, written, failOnce: () => void (failNext = true) };
 }
 
 describe('agent phones in Asterisk', () => {
@@ -43,6 +55,23 @@ describe('agent phones in Asterisk', () => {
     await svc.syncWithAsterisk();
     expect(pushed).toHaveLength(50);
     expect(told.routing).toBe(1);
+  });
+
+  it('device states that leave registration as it was write nothing; a change, a failed write or a resync writes again', async () => {
+    const { svc, written, failOnce } = service([], () => rec('d'));
+    // A call: ringing, in use, not in use; all mean a registered phone.
+    for (const reachable of [true, true, true, true]) await svc.deviceState('1001', reachable);
+    expect(written).toEqual([true]);
+    await svc.deviceState('1001', false);
+    expect(written).toEqual([true, false]);
+    failOnce();
+    await expect(svc.deviceState('1001', true)).rejects.toThrow('redis away');
+    await svc.deviceState('1001', true);
+    expect(written).toEqual([true, false, true]);
+    // After a reconnection the sync re-reads every phone; the next device state is written again.
+    await svc.syncWithAsterisk();
+    await svc.deviceState('1001', true);
+    expect(written).toEqual([true, false, true, true]);
   });
 });
 

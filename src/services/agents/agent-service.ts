@@ -83,6 +83,12 @@ export class AgentService {
    * that moment: a resync after a reconnection must never push a password a save just replaced.
    */
   private readonly phones = new KeyedSerial();
+  /**
+   * Reachability last written from a device state, per agent. Asterisk sends one on every call
+   * (ringing, in use, not in use) that leaves registration as it was; those write nothing.
+   * Forgotten whenever registration is written another way, and at every resync.
+   */
+  private readonly reported = new Map<string, boolean>();
 
   constructor(private readonly d: AgentServiceDeps) {}
 
@@ -116,6 +122,7 @@ export class AgentService {
       await ari.deleteDynamic('res_pjsip', 'auth', agentId);
       await this.d.repo.deactivate(agentId);
     });
+    this.reported.delete(agentId);
     await this.d.live.setRegistered(agentId, false, this.d.ctx().now);
     return { applied: true, agentId, from: out.from, state: 'logged_out' };
   }
@@ -189,6 +196,7 @@ export class AgentService {
 
   /** After (re)connecting to Asterisk: every active agent's phone pushed again, profiles refreshed, registrations re-read. */
   async syncWithAsterisk(): Promise<void> {
+    this.reported.clear();
     await this.d.ari.dropSubscriptions(['endpoint']);
     // Routing is told once at the end, not per agent: each telling makes its next round read every
     // agent again, which for a few hundred agents is as many full reads while calls are routed.
@@ -227,12 +235,25 @@ export class AgentService {
     await this.refreshRegistration(a.agentId);
   }
 
+  /** A device-state event of the agent's phone. */
+  async deviceState(agentId: string, reachable: boolean): Promise<void> {
+    if (this.reported.get(agentId) === reachable) return;
+    this.reported.set(agentId, reachable);
+    try {
+      await this.setRegistered(agentId, reachable);
+    } catch (err) {
+      this.reported.delete(agentId);
+      throw err;
+    }
+  }
+
   async refreshRegistration(agentId: string): Promise<void> {
+    this.reported.delete(agentId);
     const ep = await this.d.ari.endpoint('PJSIP', agentId).catch(() => undefined);
     await this.setRegistered(agentId, ep?.state === 'online');
   }
 
-  async setRegistered(agentId: string, registered: boolean): Promise<void> {
+  private async setRegistered(agentId: string, registered: boolean): Promise<void> {
     const changed = await this.d.live.setRegistered(agentId, registered, this.d.ctx().now);
     if (changed && registered) this.d.onOfferable();
   }
