@@ -19,6 +19,17 @@ async function appHolds(app: string): Promise<{ device_names: string[] }> {
   return (await r.json()) as { device_names: string[] };
 }
 
+/** Asterisk keeps an app's subscriptions across connections: connect as the app again and look. */
+async function phonesFollowedAfterStop(app: string): Promise<string[]> {
+  const ws = new WebSocket(`${ariUrl().replace(/^http/, 'ws')}/ari/events?app=${app}&subscribeAll=false`, { headers: { authorization: basic() } });
+  try {
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    return (await appHolds(app)).device_names;
+  } finally {
+    ws.close();
+  }
+}
+
 describe('graceful shutdown', () => {
   it('takes its agents\' device-state subscriptions out of Asterisk, so no phone state goes to an app nobody hears', async () => {
     const app = `tshut${randomBytes(3).toString('hex')}`;
@@ -30,14 +41,7 @@ describe('graceful shutdown', () => {
 
     await rig.stop();
 
-    // Asterisk keeps an app's subscriptions across connections: connect as the app again and look.
-    const ws = new WebSocket(`${ariUrl().replace(/^http/, 'ws')}/ari/events?app=${app}&subscribeAll=false`, { headers: { authorization: basic() } });
-    try {
-      await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-      expect((await appHolds(app)).device_names).toEqual([]);
-    } finally {
-      ws.close();
-    }
+    expect(await phonesFollowedAfterStop(app)).toEqual([]);
   }, 60_000);
 
   it('as its own process stopped with SIGTERM, as an orchestrator stops it: drains fully and exits 0, though the signal comes twice', async () => {
@@ -63,13 +67,7 @@ describe('graceful shutdown', () => {
       await stopGracefully(svc);
       expect(svc.child.exitCode, svc.output().slice(-2000)).toBe(0);
       // Only a stop that ran to its end takes the subscriptions out (see above).
-      const ws = new WebSocket(`${ariUrl().replace(/^http/, 'ws')}/ari/events?app=${app}&subscribeAll=false`, { headers: { authorization: basic() } });
-      try {
-        await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-        expect((await appHolds(app)).device_names).toEqual([]);
-      } finally {
-        ws.close();
-      }
+      expect(await phonesFollowedAfterStop(app)).toEqual([]);
     } finally {
       await killHard(svc);
       await unlinkPrefix(redis, prefix);
