@@ -3,7 +3,7 @@ import { moves, type AgentState, type MoveName } from '../../core/agents/state.j
 import type { RedisKeys } from './keys.js';
 import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
 
-/** A snapshot outlives any call it could belong to, and then goes by itself. */
+/** Longer than any call: a snapshot nobody dropped (a crash) goes by itself. */
 const SESSION_TTL_S = 12 * 3600;
 
 /** What routing needs to know about an agent besides its state; kept with the state so every instance sees it. */
@@ -221,10 +221,10 @@ export class LiveState {
     results(await p.exec());
   }
 
-  /** Snapshots live longer than any call; a stale one is ended on the next start. */
   /**
-   * A call's snapshot (JSON). `listed`: the owner's set already holds the call (an earlier save
-   * succeeded), so only the snapshot itself is written.
+   * A call's snapshot (JSON); it outlives the call, and a stale one is ended on the next start.
+   * `listed`: the owner's set already holds the call (an earlier save succeeded), so only the
+   * snapshot itself is written.
    */
   async saveSession(owner: string, callId: string, json: string, listed: boolean): Promise<void> {
     if (listed) {
