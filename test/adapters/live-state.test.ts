@@ -77,6 +77,46 @@ describe('live state in Redis', () => {
     expect(await s.agent('sha1')).toMatchObject({ state: 'available' });
   });
 
+  it('agent changes: a reader asks for what changed after the number it last saw and gets only those agents', async () => {
+    const pre = `${prefix}:chg`;
+    const s = new LiveState(a, redisKeys(pre));
+    await s.setProfile('c1', { name: 'c1', skills: { vat: 4 }, queues: ['q'] });
+    await s.setRegistered('c1', true, 1);
+    await s.setProfile('c2', { name: 'c2', skills: {}, queues: ['q'] });
+    const all = await s.agentsChangedSince(undefined);
+    expect(all.agents.map((x) => x.agentId)).toEqual(['c1', 'c2']);
+    // Nothing changed: nothing to read.
+    expect(await s.agentsChangedSince(all.seq)).toEqual({ seq: all.seq, agents: [], gone: [] });
+    // Each way an agent changes for routing is seen: a move, a claim, a new profile, its phone.
+    await s.moveAgent('c1', 'login', 2);
+    const moved = await s.agentsChangedSince(all.seq);
+    expect(moved.agents.map((x) => [x.agentId, x.state])).toEqual([['c1', 'available']]);
+    await s.enqueue(waiting('cc1', 'i1'), 1);
+    expect(await s.claim('q', 'cc1', 'c1', 3)).toBe(true);
+    await s.setProfile('c2', { name: 'c2', skills: { vat: 2 }, queues: ['q'] });
+    const next = await s.agentsChangedSince(moved.seq);
+    expect(next.agents.map((x) => [x.agentId, x.state, x.profile.skills])).toEqual([['c1', 'reserved', { vat: 4 }], ['c2', 'logged_out', { vat: 2 }]]);
+    await s.setRegistered('c2', true, 4);
+    expect((await s.agentsChangedSince(next.seq)).agents.map((x) => x.agentId)).toEqual(['c2']);
+    // A record gone (by hand) while still listed as changed is reported gone, not returned.
+    await s.setProfile('c3', { name: 'c3', skills: {}, queues: [] });
+    await a.unlink(`${pre}:agent:c3`);
+    expect((await s.agentsChangedSince(next.seq)).gone).toEqual(['c3']);
+  });
+
+  it('agent changes: after Redis lost its data the numbers start above every number handed out before', async () => {
+    const pre = `${prefix}:lost`;
+    const s = new LiveState(a, redisKeys(pre));
+    await s.setProfile('l1', { name: 'l1', skills: {}, queues: ['q'] });
+    await s.setProfile('l1', { name: 'l1', skills: {}, queues: ['q'] });
+    const before = await s.agentsChangedSince(undefined);
+    await unlinkPrefix(a, pre);
+    await s.setProfile('l2', { name: 'l2', skills: {}, queues: ['q'] });
+    const after = await s.agentsChangedSince(before.seq);
+    expect(after.seq).toBeGreaterThan(before.seq);
+    expect(after.agents.map((x) => x.agentId)).toEqual(['l2']);
+  });
+
   it('session snapshots: the first save lists the call under its owner, later ones replace only the snapshot', async () => {
     const s = new LiveState(a, redisKeys(prefix));
     await s.saveSession('own1', 'call-s1', JSON.stringify({ callId: 'call-s1', step: 1 }), false);

@@ -5,6 +5,9 @@ export function redisKeys(prefix: string) {
     /** Agents that are available with a registered phone; score = idle since (ms). */
     idle: `${prefix}:agents:idle`,
     agentIds: `${prefix}:agents`,
+    /** Agents by the sequence number of their latest change, and that number (scripts.ts NOTE_CHANGE). */
+    agentChanges: `${prefix}:agents:changes`,
+    agentChangeSeq: `${prefix}:agents:seq`,
     /** Agents in wrap-up that ends by itself; score = when it ends (ms). */
     wrapUps: `${prefix}:agents:wrapup`,
     /** Waiting calls of one queue; lower score first (priority, then time entered). */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { RedisKeys } from './keys.js';
-import { AGENT_MOVE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
+import { AGENT_MOVE, AGENT_PROFILE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
 
 /** Longer than any call: a snapshot nobody dropped (a crash) goes by itself. */
 const SESSION_TTL_S = 12 * 3600;
@@ -85,14 +85,14 @@ export class LiveState {
   async moveAgent(agentId: string, move: MoveName, now: number, callId = '', extra: MoveExtra = {}): Promise<{ ok: boolean; from: AgentState }> {
     const m = moves[move];
     const [ok, from] = (await runScript(this.redis, AGENT_MOVE,
-      [this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps],
+      [this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps, ...this.changeKeys()],
       [agentId, m.from.join(','), m.to, callId, String(now), extra.pauseReason ?? '', extra.wrapUntil === undefined ? '' : String(extra.wrapUntil)],
     )) as [number, AgentState];
     return { ok: ok === 1, from };
   }
 
   async setProfile(agentId: string, profile: AgentProfile): Promise<void> {
-    await this.redis.multi().sadd(this.keys.agentIds, agentId).hset(this.keys.agent(agentId), 'profile', JSON.stringify(profile)).exec();
+    await runScript(this.redis, AGENT_PROFILE, [this.keys.agent(agentId), this.keys.agentIds, ...this.changeKeys()], [agentId, JSON.stringify(profile)]);
   }
 
   /** Counts a missed offer; returns the number missed in a row. */
@@ -103,7 +103,7 @@ export class LiveState {
   /** Whether the agent's phone is reachable; true if that changed what live state held. */
   async setRegistered(agentId: string, registered: boolean, now: number): Promise<boolean> {
     const changed = await runScript(this.redis, AGENT_REGISTERED,
-      [this.keys.agent(agentId), this.keys.idle, this.keys.agentIds], [agentId, registered ? '1' : '0', String(now)],
+      [this.keys.agent(agentId), this.keys.idle, this.keys.agentIds, ...this.changeKeys()], [agentId, registered ? '1' : '0', String(now)],
     );
     return changed === 1;
   }
@@ -123,6 +123,23 @@ export class LiveState {
 
   async agents(): Promise<AgentLive[]> {
     return this.agentsById((await this.bulk.smembers(this.keys.agentIds)).sort(), this.bulk);
+  }
+
+  /**
+   * The agents changed after change number `since` (every agent when `since` is undefined), and
+   * the change number they are current to. The number is read first, so a change made during the
+   * read is read again next time rather than missed. `gone`: changed agents with no record left.
+   * What is counted as a change: state, phone, profile, offers (not missed offers, which routing
+   * does not read).
+   */
+  async agentsChangedSince(since: number | undefined): Promise<{ seq: number; agents: AgentLive[]; gone: string[] }> {
+    const p = this.bulk.pipeline().get(this.keys.agentChangeSeq);
+    if (since === undefined) p.smembers(this.keys.agentIds);
+    else p.zrangebyscore(this.keys.agentChanges, `(${since}`, '+inf');
+    const [seq, ids] = results(await p.exec()) as [string | null, string[]];
+    const agents = await this.agentsById(ids.sort(), this.bulk);
+    const found = new Set(agents.map((a) => a.agentId));
+    return { seq: Number(seq ?? 0), agents, gone: ids.filter((id) => !found.has(id)) };
   }
 
   /** Several agents in one round trip. */
@@ -156,7 +173,7 @@ export class LiveState {
   async enqueueAndClaim(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number, agentId: string, now: number): Promise<{ position: number; claimed: boolean }> {
     const { queue, callId } = details;
     const [position, claimed] = (await runScript(this.redis, ENQUEUE_CLAIM,
-      [this.keys.queues, this.keys.queue(queue), this.keys.waiting, this.keys.agent(agentId), this.keys.idle],
+      [this.keys.queues, this.keys.queue(queue), this.keys.waiting, this.keys.agent(agentId), this.keys.idle, ...this.changeKeys()],
       [queue, callId, String(score), JSON.stringify(details), agentId, String(now)],
     )) as [number, number];
     return { position, claimed: claimed === 1 };
@@ -287,8 +304,14 @@ export class LiveState {
 
   /** Atomically removes the call from its queue and reserves the agent; false if either changed meanwhile. */
   async claim(queue: string, callId: string, agentId: string, now: number): Promise<boolean> {
-    const r = await runScript(this.redis, CLAIM, [this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting], [callId, agentId, String(now)]);
+    const r = await runScript(this.redis, CLAIM,
+      [this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, ...this.changeKeys()], [callId, agentId, String(now)]);
     return r === 1;
+  }
+
+  /** The keys every script that changes an agent also writes (scripts.ts NOTE_CHANGE). */
+  private changeKeys(): [string, string] {
+    return [this.keys.agentChangeSeq, this.keys.agentChanges];
   }
 }
 

@@ -24,10 +24,29 @@ export function runScript(redis: Redis, script: LuaScript, keys: readonly string
 }
 
 /**
- * KEYS: agent hash, idle zset, wrap-ups zset.
+ * Records that an agent changed, for readers that keep a copy of every agent (the dispatcher):
+ * they ask for what changed after the sequence number they last saw instead of reading every
+ * agent. The agent is held once, at its latest change. A sequence that starts anew (its key lost
+ * with Redis's data) starts at the time in microseconds, above any number handed out before, so
+ * a reader never mistakes the new changes for ones it has seen.
+ */
+const NOTE_CHANGE = `
+local function noteChange(seqKey, changesKey, agentId)
+  local seq = redis.call('INCR', seqKey)
+  if seq == 1 then
+    local t = redis.call('TIME')
+    seq = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    redis.call('SET', seqKey, string.format('%d', seq))
+  end
+  redis.call('ZADD', changesKey, string.format('%d', seq), agentId)
+end
+`;
+
+/**
+ * KEYS: agent hash, idle zset, wrap-ups zset, change seq, changes zset.
  * ARGV: agentId, allowed-from (comma list), to, callId, now(ms), pauseReason, wrapUntil(ms or '').
  */
-export const AGENT_MOVE: LuaScript = { name: 'tax12366AgentMove', numberOfKeys: 3, lua: `
+export const AGENT_MOVE: LuaScript = { name: 'tax12366AgentMove', numberOfKeys: 5, lua: `${NOTE_CHANGE}
 local cur = redis.call('HGET', KEYS[1], 'state') or 'logged_out'
 local ok = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == cur then ok = true end end
@@ -47,15 +66,17 @@ if ARGV[3] == 'wrap_up' and ARGV[7] ~= '' then
 else
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
+noteChange(KEYS[4], KEYS[5], ARGV[1])
 return {1, cur}
 ` };
 
 /**
  * Records whether the agent's phone can be reached. Device states repeat on every call (ringing,
  * in use, not in use), so an unchanged value writes nothing. Returns 1 if it changed, else 0.
- * KEYS: agent hash, idle zset, agent ids set. ARGV: agentId, registered ('1'|'0'), now(ms).
+ * KEYS: agent hash, idle zset, agent ids set, change seq, changes zset.
+ * ARGV: agentId, registered ('1'|'0'), now(ms).
  */
-export const AGENT_REGISTERED: LuaScript = { name: 'tax12366AgentRegistered', numberOfKeys: 3, lua: `
+export const AGENT_REGISTERED: LuaScript = { name: 'tax12366AgentRegistered', numberOfKeys: 5, lua: `${NOTE_CHANGE}
 redis.call('SADD', KEYS[3], ARGV[1])
 if redis.call('HGET', KEYS[1], 'registered') == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'registered', ARGV[2])
@@ -66,14 +87,27 @@ if ARGV[2] == '1' and state == 'available' then
 else
   redis.call('ZREM', KEYS[2], ARGV[1])
 end
+noteChange(KEYS[4], KEYS[5], ARGV[1])
+return 1
+` };
+
+/**
+ * What routing needs to know about an agent besides its state (name, skills, queues).
+ * KEYS: agent hash, agent ids set, change seq, changes zset. ARGV: agentId, profile (JSON).
+ */
+export const AGENT_PROFILE: LuaScript = { name: 'tax12366AgentProfile', numberOfKeys: 4, lua: `${NOTE_CHANGE}
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'profile', ARGV[2])
+noteChange(KEYS[3], KEYS[4], ARGV[1])
 return 1
 ` };
 
 /**
  * Takes a waiting call and reserves an agent for it, or does nothing.
- * KEYS: queue zset, agent hash, idle zset, waiting hash. ARGV: callId, agentId, now(ms).
+ * KEYS: queue zset, agent hash, idle zset, waiting hash, change seq, changes zset.
+ * ARGV: callId, agentId, now(ms).
  */
-export const CLAIM: LuaScript = { name: 'tax12366Claim', numberOfKeys: 4, lua: `
+export const CLAIM: LuaScript = { name: 'tax12366Claim', numberOfKeys: 6, lua: `${NOTE_CHANGE}
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 if redis.call('HGET', KEYS[2], 'state') ~= 'available' then return 0 end
 if redis.call('HGET', KEYS[2], 'registered') ~= '1' then return 0 end
@@ -81,6 +115,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3], 'lastOfferedAt', ARGV[3])
+noteChange(KEYS[5], KEYS[6], ARGV[2])
 return 1
 ` };
 
@@ -111,10 +146,10 @@ export const ENQUEUE: LuaScript = { name: 'tax12366Enqueue', numberOfKeys: 3, lu
  * for this call, in the same step (what a round would decide with only this call waiting, one
  * round trip sooner). The agent must still be available with a registered phone, as for CLAIM;
  * if not, the call simply stays queued. Returns {position, claimed (1|0)}.
- * KEYS: queues set, queue zset, waiting hash, agent hash, idle zset.
+ * KEYS: queues set, queue zset, waiting hash, agent hash, idle zset, change seq, changes zset.
  * ARGV: queue, callId, score, details (a JSON object), agentId, now(ms).
  */
-export const ENQUEUE_CLAIM: LuaScript = { name: 'tax12366EnqueueClaim', numberOfKeys: 5, lua: `${QUEUE_CALL}
+export const ENQUEUE_CLAIM: LuaScript = { name: 'tax12366EnqueueClaim', numberOfKeys: 7, lua: `${NOTE_CHANGE}${QUEUE_CALL}
 local others = redis.call('HLEN', KEYS[3])
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then others = others - 1 end
 if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis.call('HGET', KEYS[4], 'registered') == '1' then
@@ -122,6 +157,7 @@ if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis
   redis.call('HDEL', KEYS[3], ARGV[2])
   redis.call('ZREM', KEYS[5], ARGV[5])
   redis.call('HSET', KEYS[4], 'state', 'reserved', 'callId', ARGV[2], 'since', ARGV[6], 'lastOfferedAt', ARGV[6])
+  noteChange(KEYS[6], KEYS[7], ARGV[5])
   return {pos, 1}
 end
 ${STORE_DETAILS}return {pos, 0}
