@@ -146,6 +146,38 @@ describe('dispatcher against real Redis', () => {
     expect(await within(got, 1000)).toEqual(['c1', 'a1']);
   });
 
+  it('an idle dispatcher reads no agent while none changes; a change made by another instance is read alone, and routes', async () => {
+    const prefix = `t12disp:${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    const other = new Redis(requireEnv('REDIS_URL'));
+    const elsewhere = new LiveState(other, redisKeys(prefix));
+    const r = rig(new LiveState(redis, redisKeys(prefix)));
+    const ids = Array.from({ length: 30 }, (_, i) => `a${String(i).padStart(2, '0')}`);
+    for (const [i, id] of ids.entries()) await idleAgent(r.live, id, 1_000 + i, { vat: 1 });
+    r.dispatcher.start(100);
+    await new Promise((res) => setTimeout(res, 300));
+    const monitor = await new Redis(requireEnv('REDIS_URL')).monitor();
+    const read: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (String(args[0]).toLowerCase() === 'hgetall' && String(args[1]).startsWith(`${prefix}:agent:`)) read.push(String(args[1]).slice(prefix.length + 7));
+    });
+    try {
+      // Two refreshes (one a second) with nothing changed.
+      await new Promise((res) => setTimeout(res, 2_300));
+      expect(read).toEqual([]);
+      await elsewhere.setProfile('a07', { name: 'a07', skills: { vat: 5 }, queues: ['q'] });
+      const got = r.next();
+      await enqueue(elsewhere, 'c1', { skills: { vat: 4 } });
+      expect(await within(got, 2_000)).toEqual(['c1', 'a07']);
+      await new Promise((res) => setTimeout(res, 1_200));
+    } finally {
+      monitor.disconnect();
+      other.disconnect();
+    }
+    expect(read.length).toBeGreaterThan(0);
+    expect(new Set(read)).toEqual(new Set(['a07']));
+  });
+
   it('fewest-calls counts the offers this instance just made, before any snapshot shows them', async () => {
     const r = rig(undefined, routingRules([queue({ strategy: 'fewest_calls' })]));
     await idleAgent(r.live, 'a1', 1_000);
