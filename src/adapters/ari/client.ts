@@ -42,14 +42,8 @@ export class AriClient {
   stopMoh(channelId: string): Promise<void> {
     return ignoreGone(this.http.delete(`channels/${enc(channelId)}/moh`));
   }
-  ring(channelId: string): Promise<void> {
-    return this.http.post(`channels/${enc(channelId)}/ring`);
-  }
   getVar(channelId: string, variable: string): Promise<{ value: string }> {
     return this.http.get(`channels/${enc(channelId)}/variable`, { variable });
-  }
-  setVar(channelId: string, variable: string, value: string): Promise<void> {
-    return this.http.post(`channels/${enc(channelId)}/variable`, { variable, value });
   }
   continueInDialplan(channelId: string, context: string, extension: string, priority = 1): Promise<void> {
     return ignoreGone(this.http.post(`channels/${enc(channelId)}/continue`, { context, extension, priority }));
@@ -94,15 +88,9 @@ export class AriClient {
   destroyBridge(bridgeId: string): Promise<void> {
     return ignoreGone(this.http.delete(`bridges/${enc(bridgeId)}`));
   }
-  listBridges(): Promise<AriBridge[]> {
-    return this.http.get('bridges');
-  }
 
   endpoint(tech: string, resource: string): Promise<AriEndpoint> {
     return this.http.get(`endpoints/${enc(tech)}/${enc(resource)}`);
-  }
-  listEndpoints(): Promise<AriEndpoint[]> {
-    return this.http.get('endpoints');
   }
   subscribe(eventSource: string): Promise<void> {
     return this.http.post(`applications/${enc(this.app)}/subscription`, { eventSource });
