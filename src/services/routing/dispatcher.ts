@@ -122,7 +122,7 @@ export class Dispatcher {
     return assign([toWaitingCall({ ...details, positionAtEntry: 0 })], agents, rules, now)[0]?.agentId;
   }
 
-  /** This instance changed an agent's skills or queues: the next round reads every agent again. */
+  /** This instance changed an agent's skills or queues: the next round brings the snapshot up to date first. */
   invalidateAgents(): void {
     this.generation++;
     this.snapshot = { ...this.snapshot, at: 0 };
