@@ -6,7 +6,8 @@ import { asteriskCli, ROOTFS } from '../support/rig.js';
 /** The log of Asterisk's latest start, from its loader starting to "Asterisk Ready.". */
 function lastStart(): string[] {
   const lines = readFileSync(path.join(ROOTFS, 'var/log/asterisk/messages.log'), 'utf8').split('\n');
-  const from = lines.findLastIndex((l) => l.includes('Asterisk Dynamic Loader Starting'));
+  let from = lines.length - 1;
+  while (from >= 0 && !lines[from]!.includes('Asterisk Dynamic Loader Starting')) from--;
   if (from < 0) throw new Error('no start of Asterisk in its log');
   const to = lines.findIndex((l, i) => i > from && l.includes('Asterisk Ready.'));
   if (to < 0) throw new Error('Asterisk has not finished starting');
