@@ -23,9 +23,15 @@ const Snapshot = Type.Object({
  * - GET /metrics: Prometheus text (calls waiting, longest wait, agents per state and pause reason,
  *   today so far, and the process: CPU, memory, event-loop delay, GC pauses);
  * - GET /api/live (WebSocket): the same snapshot on connect and every `everyMs`, so no one polls.
+ *
+ * A snapshot reads every agent and waiting call: one is taken per `everyMs` however many
+ * wallboards are open and however often /metrics is scraped, and every client gets that one.
  */
 export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?: number }): FastifyPluginAsync {
   return async (app) => {
+    const everyMs = d.everyMs ?? 1000;
+    // Half the period: each tick takes a new one, a scrape or a new client between ticks shares it.
+    const latest = reused(d.snapshot, everyMs / 2);
     const registry = new Registry();
     // The service's own health beside the hotline's: a slow call to an agent is often a GC pause or
     // a blocked event loop (docs/benchmarks.md). Buckets fine enough for pauses of a millisecond.
@@ -51,7 +57,7 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
         response: { 200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: Type.String() } } } },
       },
     }, async (_req, reply) => {
-      const s = await d.snapshot();
+      const s = await latest();
       for (const g of [waiting, callbacks, longest, agents, paused, ...Object.values(today)]) g.reset();
       for (const t of s.today ?? []) {
         const queue = t.queue ?? '';
@@ -73,7 +79,14 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
     });
 
     await app.register(websocket);
+    const watchers = new Set<{ readyState: number; send: (data: string) => void }>();
+    let ticker: NodeJS.Timeout | undefined;
+    const broadcast = () => void latest().then((s) => {
+      const frame = JSON.stringify(s);
+      for (const w of watchers) if (w.readyState === 1) w.send(frame);
+    }, () => undefined);
     app.addHook('preClose', async () => {
+      clearInterval(ticker);
       for (const client of app.websocketServer.clients) client.terminate();
     });
     app.get('/api/live', {
@@ -84,10 +97,32 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
         response: { 101: { description: 'Switching Protocols; then one JSON message per snapshot', content: { 'application/json': { schema: Snapshot } } } },
       },
     }, (socket) => {
-      const send = () => void d.snapshot().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
-      send();
-      const t = setInterval(send, d.everyMs ?? 1000);
-      socket.on('close', () => clearInterval(t));
+      void latest().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
+      watchers.add(socket);
+      ticker ??= setInterval(broadcast, everyMs);
+      socket.on('close', () => {
+        watchers.delete(socket);
+        if (watchers.size) return;
+        clearInterval(ticker);
+        ticker = undefined;
+      });
     });
+  };
+}
+
+/** `get`'s last result while it is younger than `maxAgeMs` (or still being taken); a failure is not kept. */
+function reused<T>(get: () => Promise<T>, maxAgeMs: number): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= maxAgeMs) {
+      const value = get();
+      const taken = { at: now, value };
+      last = taken;
+      value.catch(() => {
+        if (last === taken) last = undefined;
+      });
+    }
+    return last.value;
   };
 }
