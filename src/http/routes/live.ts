@@ -29,9 +29,10 @@ const Snapshot = Type.Object({
  */
 export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?: number }): FastifyPluginAsync {
   return async (app) => {
-    const everyMs = d.everyMs ?? 1000;
+    // Read when a request comes, as every plugin's dependencies are.
+    const everyMs = () => d.everyMs ?? 1000;
     // Half the period: each tick takes a new one, a scrape or a new client between ticks shares it.
-    const latest = reused(d.snapshot, everyMs / 2);
+    const latest = reused(d.snapshot, () => everyMs() / 2);
     const registry = new Registry();
     // The service's own health beside the hotline's: a slow call to an agent is often a GC pause or
     // a blocked event loop (docs/benchmarks.md). Buckets fine enough for pauses of a millisecond.
@@ -99,7 +100,7 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
     }, (socket) => {
       void latest().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
       watchers.add(socket);
-      ticker ??= setInterval(broadcast, everyMs);
+      ticker ??= setInterval(broadcast, everyMs());
       socket.on('close', () => {
         watchers.delete(socket);
         if (watchers.size) return;
@@ -110,12 +111,12 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
   };
 }
 
-/** `get`'s last result while it is younger than `maxAgeMs` (or still being taken); a failure is not kept. */
-function reused<T>(get: () => Promise<T>, maxAgeMs: number): () => Promise<T> {
+/** `get`'s last result while it is younger than `maxAgeMs()` (or still being taken); a failure is not kept. */
+function reused<T>(get: () => Promise<T>, maxAgeMs: () => number): () => Promise<T> {
   let last: { at: number; value: Promise<T> } | undefined;
   return () => {
     const now = Date.now();
-    if (!last || now - last.at >= maxAgeMs) {
+    if (!last || now - last.at >= maxAgeMs()) {
       const value = get();
       const taken = { at: now, value };
       last = taken;
