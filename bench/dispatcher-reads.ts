@@ -17,6 +17,7 @@ import { redisKeys } from '../src/adapters/redis/keys.js';
 import { LiveState } from '../src/adapters/redis/live-state.js';
 import { routingRules } from '../src/core/routing/model.js';
 import { Dispatcher } from '../src/services/routing/dispatcher.js';
+import { AgentMirror } from '../src/services/agents/agent-mirror.js';
 import type { RoutingCatalog } from '../src/services/routing/catalog.js';
 import { REPO, requireEnv } from '../test/support/rig.js';
 import { unlinkPrefix } from '../test/support/redis.js';
@@ -53,10 +54,11 @@ async function idleDispatcher(url: string, agents: number, changes: number): Pro
   const elsewhere = new LiveState(other, redisKeys(prefix));
   const ids = await seed(elsewhere, agents);
   const rules = routingRules([{ queue: 'q', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 0, ringTimeoutS: 20, noAnswerPauseAfter: 0 }]);
+  const log = pino({ level: 'silent' });
   const dispatcher = new Dispatcher({
-    live,
+    live, agents: new AgentMirror({ live, now: () => Date.now(), log }),
     routing: { active: async () => ({ rules }), cached: { rules } } as unknown as RoutingCatalog,
-    owner: 'bench', now: () => Date.now(), log: pino({ level: 'silent' }),
+    owner: 'bench', now: () => Date.now(), log,
     deliver: () => undefined, expire: () => undefined, callBack: async () => undefined,
   });
   dispatcher.start(1000);

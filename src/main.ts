@@ -34,6 +34,7 @@ import { AgentService } from './services/agents/agent-service.js';
 import { FeatureCodes } from './services/agents/feature-codes.js';
 import { CALL_EVENTS, CallService } from './services/calls/call-service.js';
 import { Dispatcher } from './services/routing/dispatcher.js';
+import { AgentMirror } from './services/agents/agent-mirror.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
 import { liveRoutes } from './http/routes/live.js';
@@ -147,6 +148,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
     await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
   });
+  // This instance's copy of every agent, for routing, the expected wait and wallboards.
+  const mirror = new AgentMirror({ live, now: () => Date.now(), log });
   const agents = new AgentService({
     ari, repo: agentRepo, live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
     onProfilesChanged: () => dispatcher?.invalidateAgents(),
@@ -177,7 +180,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,
     firstAnnounceS: config.ANNOUNCE_FIRST_S,
-    servingAgents: (queue) => dispatcher!.servingAgents(queue),
+    servingAgents: (queue) => mirror.serving(queue),
     avgHandleS: config.AVG_HANDLE_S,
     lang: config.PROMPT_LANG,
     kickDispatcher: kick,
@@ -185,7 +188,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     onOtherStasisStart: (ch, args) => void featureCodes.handle(ch, args),
   });
   dispatcher = new Dispatcher({
-    live, routing, owner, now: () => Date.now(), log,
+    live, agents: mirror, routing, owner, now: () => Date.now(), log,
     deliver: (c, a) => calls.deliverAgent(c, a),
     expire: (c, action) => calls.expire(c, action),
     callBack: (entry) => callbacks.dial(entry),
@@ -280,7 +283,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
         snapshot: async () => {
           const now = Date.now();
-          const [snap, today] = await Promise.all([liveSnapshot(live, now), todayFigures.get()]);
+          const [snap, today] = await Promise.all([liveSnapshot(live, await mirror.agents(), now), todayFigures.get()]);
           return { ...snap, today: today.rows };
         },
       }),

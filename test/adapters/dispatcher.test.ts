@@ -6,6 +6,7 @@ import { redisKeys } from '../../src/adapters/redis/keys.js';
 import { LiveState, type WaitingDetails } from '../../src/adapters/redis/live-state.js';
 import { routingRules, type QueueRules } from '../../src/core/routing/model.js';
 import { Dispatcher } from '../../src/services/routing/dispatcher.js';
+import { AgentMirror } from '../../src/services/agents/agent-mirror.js';
 import type { RoutingCatalog } from '../../src/services/routing/catalog.js';
 import { queueScore } from '../../src/services/calls/queue-score.js';
 import { requireEnv } from '../support/rig.js';
@@ -41,12 +42,14 @@ function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
   const store = live ?? new LiveState(redis, redisKeys(prefix));
   const delivered: Array<[string, string]> = [];
   const waiters: Array<(x: [string, string]) => void> = [];
+  const log = pino({ level: 'silent' });
   const dispatcher = new Dispatcher({
     live: store,
+    agents: new AgentMirror({ live: store, now: () => Date.now(), log }),
     routing: { active: async () => ({ rules }), cached: { rules } } as unknown as RoutingCatalog,
     owner: 'i1',
     now: () => Date.now(),
-    log: pino({ level: 'silent' }),
+    log,
     deliver: (c, a) => {
       delivered.push([c, a]);
       waiters.shift()?.([c, a]);

@@ -1,6 +1,6 @@
 import type { AgentState } from '../../core/agents/state.js';
 import { currentLongestWaitMs } from '../../core/metrics/definitions.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentLive, LiveState } from '../../adapters/redis/live-state.js';
 
 /** "Today so far" for one queue (or all, queue null): the reports' own figures for today. */
 export interface TodayLine {
@@ -27,11 +27,12 @@ export interface LiveSnapshot {
 const STATES: AgentState[] = ['logged_out', 'available', 'reserved', 'on_call', 'wrap_up', 'paused'];
 
 /**
- * "Now" for wallboards: calls waiting and the longest wait per queue, agents per state, read
- * from the shared live state (all instances). Longest wait uses the same definition as the
- * reports (core/metrics/definitions.ts).
+ * "Now" for wallboards: calls waiting and the longest wait per queue, read from the shared live
+ * state (all instances), and agents per state from `agents` (every agent, a second old at most:
+ * services/agents/agent-mirror.ts). Longest wait uses the same definition as the reports
+ * (core/metrics/definitions.ts).
  */
-export async function liveSnapshot(live: LiveState, now: number): Promise<LiveSnapshot> {
+export async function liveSnapshot(live: LiveState, agentList: readonly AgentLive[], now: number): Promise<LiveSnapshot> {
   const queues: LiveSnapshot['queues'] = [];
   for (const queue of await live.queues()) {
     const w = await live.waitingDetails(queue);
@@ -41,7 +42,7 @@ export async function liveSnapshot(live: LiveState, now: number): Promise<LiveSn
   }
   const agents = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<AgentState, number>;
   const paused: Record<string, number> = {};
-  for (const a of await live.agents()) {
+  for (const a of agentList) {
     agents[a.state] = (agents[a.state] ?? 0) + 1;
     if (a.state === 'paused') paused[a.pauseReason ?? 'unknown'] = (paused[a.pauseReason ?? 'unknown'] ?? 0) + 1;
   }

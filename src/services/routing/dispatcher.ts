@@ -3,9 +3,12 @@ import type { Agent, ExpiryAction, WaitingCall } from '../../core/routing/model.
 import { assign, expiry, expiryAction, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
 import type { AgentLive, IdleAgent, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
 import type { RoutingCatalog } from './catalog.js';
+import type { AgentMirror } from '../agents/agent-mirror.js';
 
 export interface DispatcherDeps {
   live: LiveState;
+  /** Every agent, at most about a second old: what they can do and how many calls they took. */
+  agents: AgentMirror;
   routing: RoutingCatalog;
   /** This instance: it routes only the calls its sessions hold; agents are shared by all. */
   owner: string;
@@ -27,29 +30,23 @@ export interface DispatcherDeps {
  *
  * A round costs two round trips: one read of every waiting call and the idle agents, one batch of
  * claims. Who is idle comes from Redis every round; what an agent can do (skills, queues) and how
- * many calls it took come from a snapshot of all agents at most a second old, refreshed in the
- * background and dropped when this instance changes an agent's profile. A refresh reads only the
- * agents changed since the last one (Redis keeps their change numbers), so an idle centre costs
- * Redis two small reads a second however many agents it has; every agent is read once a minute.
+ * many calls it took come from this instance's copy of every agent (AgentMirror), at most a
+ * second old and brought up to date first when this instance changed an agent's profile.
  */
 export class Dispatcher {
   private running = false;
   private again = false;
-  /** Every agent, at most ~1 s old: enough to know who is logged in and who serves what. */
-  private snapshot: AgentSnapshot = { at: 0, seq: undefined, fullAt: 0, byId: new Map(), agents: [] };
-  private refreshing: Promise<void> | undefined;
   private safety: NodeJS.Timeout | undefined;
   private wake: NodeJS.Timeout | undefined;
   private stopped = false;
   /**
-   * Offers this instance made since the snapshot was read, which it does not show yet: counted as
-   * calls taken (fewest-calls) and as the last offer (round robin) so a fresh offer is not repeated.
+   * Offers this instance made, by agent; those since the agents' copy was read, which it does not
+   * show yet, count as calls taken (fewest-calls) and as the last offer (round robin) so a fresh
+   * offer is not repeated.
    */
   private offers = new Map<string, number[]>();
   /** Rounds run again at once because a claim was lost; bounded, then the safety net takes over. */
   private retries = 0;
-  /** Bumped by invalidateAgents(): a read begun before it must not count as fresh. */
-  private generation = 0;
   /** Who was idle at the last round's read: where a call entering an empty queue looks first. */
   private lastIdle: IdleAgent[] = [];
 
@@ -115,17 +112,16 @@ export class Dispatcher {
     const rules = this.d.routing.cached?.rules;
     // Only with what a round would use: a snapshot of the agents at most two seconds old (every
     // round, the once-a-second one too, refreshes it once it is a second old) and idle agents.
-    if (!rules || now - this.snapshot.at > 2000 || !this.lastIdle.length || details.kind === 'callback') return undefined;
+    if (!rules || !this.d.agents.freshWithin(2000, now) || !this.lastIdle.length || details.kind === 'callback') return undefined;
     // Every agent, not only the idle ones: what the others can do decides too (who is logged in
     // with the skills a step asks for).
-    const agents = this.merge(this.snapshot.agents, this.lastIdle);
+    const agents = this.merge(this.d.agents.current, this.lastIdle);
     return assign([toWaitingCall({ ...details, positionAtEntry: 0 })], agents, rules, now)[0]?.agentId;
   }
 
   /** This instance changed an agent's skills or queues: the next round brings the snapshot up to date first. */
   invalidateAgents(): void {
-    this.generation++;
-    this.snapshot = { ...this.snapshot, at: 0 };
+    this.d.agents.invalidate();
   }
 
   private async round(): Promise<void> {
@@ -135,10 +131,10 @@ export class Dispatcher {
     const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
     if (!waiting.length) {
       // Kept fresh for the calls that will enter an empty queue (enqueue()).
-      void this.agentSnapshot(now);
+      void this.d.agents.agents();
       return;
     }
-    const agents = await this.routingAgents(view.idle, now);
+    const agents = await this.routingAgents(view.idle);
     const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
 
     const routable: WaitingCall[] = [];
@@ -195,8 +191,8 @@ export class Dispatcher {
   }
 
   /** Every known agent as routing sees it: idle exactly as Redis says now, the rest from the snapshot. */
-  private async routingAgents(idle: IdleAgent[], now: number): Promise<Agent[]> {
-    const snapshot = await this.agentSnapshot(now);
+  private async routingAgents(idle: IdleAgent[]): Promise<Agent[]> {
+    const snapshot = await this.d.agents.agents();
     const known = new Set(snapshot.map((a) => a.agentId));
     const newcomers = await this.d.live.agentsById(idle.map((i) => i.agentId).filter((id) => !known.has(id)));
     return this.merge([...snapshot, ...newcomers], idle);
@@ -204,6 +200,7 @@ export class Dispatcher {
 
   private merge(records: AgentLive[], idle: IdleAgent[]): Agent[] {
     const idleSince = new Map(idle.map((i) => [i.agentId, i.idleSince]));
+    const asOf = this.d.agents.asOf;
     return records.map((a) => {
       let r = toRoutingAgent(a);
       const since = idleSince.get(a.agentId);
@@ -211,51 +208,16 @@ export class Dispatcher {
       // older record says available: claimed or phone lost since, so not offerable.
       if (since !== undefined) r = { ...r, state: 'available', registered: true, idleSince: since };
       else if (r.state === 'available') r = { ...r, state: 'reserved' };
-      const mine = this.offers.get(a.agentId);
-      if (!mine) return r;
+      // Offers made while the copy was read may be counted twice; fewest-calls can live with that.
+      const mine = this.offers.get(a.agentId)?.filter((t) => t >= asOf);
+      if (!mine?.length) return r;
       return { ...r, callsHandled: r.callsHandled + mine.length, lastOfferedAt: Math.max(r.lastOfferedAt ?? 0, mine[mine.length - 1]!) };
     });
   }
 
   private noteOffer(agentId: string, at: number): void {
-    const list = this.offers.get(agentId);
-    if (list) list.push(at);
-    else this.offers.set(agentId, [at]);
-  }
-
-  /**
-   * Refreshed in the background once it is a second old: reading agents is the slowest part of a
-   * round, and no decision needs it newer (who is idle is read fresh every round).
-   */
-  private async agentSnapshot(now: number): Promise<AgentLive[]> {
-    if (now - this.snapshot.at > 1000 && !this.refreshing) {
-      const readFrom = this.d.now();
-      const generation = this.generation;
-      const since = readFrom - this.snapshot.fullAt > FULL_READ_MS ? undefined : this.snapshot.seq;
-      this.refreshing = this.d.live.agentsChangedSince(since)
-        .then(
-          (changes) => {
-            this.snapshot = updated(this.snapshot, since, changes, readFrom);
-            if (generation !== this.generation) this.snapshot.at = 0;
-            // Offers made while it was read may be counted twice; fewest-calls can live with that.
-            for (const [id, list] of this.offers) {
-              const kept = list.filter((t) => t >= readFrom);
-              if (kept.length) this.offers.set(id, kept);
-              else this.offers.delete(id);
-            }
-          },
-          (err: Error) => this.d.log.warn({ err: err.message }, 'agent snapshot not refreshed'),
-        )
-        .finally(() => (this.refreshing = undefined));
-    }
-    if (this.snapshot.at === 0) await this.refreshing;
-    return this.snapshot.agents;
-  }
-
-  /** Agents logged in with a registered phone who serve the queue (for the expected wait). */
-  async servingAgents(queue: string): Promise<number> {
-    const agents = await this.agentSnapshot(this.d.now());
-    return agents.filter((a) => a.state !== 'logged_out' && a.registered && a.profile.queues.includes(queue)).length;
+    const asOf = this.d.agents.asOf;
+    this.offers.set(agentId, [...(this.offers.get(agentId) ?? []).filter((t) => t >= asOf), at]);
   }
 
   /** Steps widen and rules expire at known times: wake then instead of polling. */
@@ -267,46 +229,6 @@ export class Dispatcher {
     clearTimeout(this.wake);
     if (Number.isFinite(next)) this.wake = setTimeout(() => this.kick(), Math.max(0, next - this.d.now()) + 5);
   }
-}
-
-/**
- * Every agent is read again this often, although changes are tracked: a change written without
- * its change number (by hand, or by an older version of this service during an upgrade) still
- * reaches routing within a minute.
- */
-const FULL_READ_MS = 60_000;
-
-interface AgentSnapshot {
-  /** When it was last brought up to date (ms); 0 = must be read before use. */
-  at: number;
-  /** The change number it is current to; undefined = never read. */
-  seq: number | undefined;
-  /** When every agent was last read (ms). */
-  fullAt: number;
-  byId: Map<string, AgentLive>;
-  /** byId's agents in id order, as routing has always been given them. */
-  agents: AgentLive[];
-}
-
-/** The snapshot with a read applied: every agent (`since` undefined) or those changed after `since`. */
-function updated(old: AgentSnapshot, since: number | undefined, read: { seq: number; agents: AgentLive[]; gone: string[] }, at: number): AgentSnapshot {
-  if (since === undefined) {
-    return { at, seq: read.seq, fullAt: at, byId: new Map(read.agents.map((a) => [a.agentId, a])), agents: read.agents };
-  }
-  // Numbers never go back unless Redis lost the count: trust nothing, read every agent next time.
-  if (read.seq < since) return { ...old, at: 0, fullAt: 0 };
-  if (!read.agents.length && !read.gone.length) return { ...old, at, seq: read.seq };
-  // A Map keeps its order when a value is replaced: only a newcomer needs the sort.
-  const byId = new Map(old.byId);
-  let newcomer = false;
-  for (const a of read.agents) {
-    newcomer ||= !byId.has(a.agentId);
-    byId.set(a.agentId, a);
-  }
-  for (const id of read.gone) byId.delete(id);
-  const agents = [...byId.values()];
-  if (newcomer) agents.sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
-  return { at, seq: read.seq, fullAt: old.fullAt, byId, agents };
 }
 
 export function toRoutingAgent(a: AgentLive): Agent {
