@@ -1,6 +1,6 @@
 /**
- * What the dispatcher asks of Redis to keep its copy of every agent fresh: agent records read per
- * second by an idle dispatcher (no call waiting) while another instance changes some agents, and
+ * What the dispatcher asks of Redis to keep its copy of every agent (AgentMirror) fresh: agent
+ * records read per second by an idle dispatcher (no call waiting) while another instance changes some agents, and
  * the time one refresh takes reading every agent against reading only the changed ones.
  * Writes a section of docs/benchmarks.md.
  *
@@ -124,8 +124,8 @@ async function main(): Promise<void> {
     '## Keeping the dispatcher\'s copy of the agents fresh (issue 4)',
     '',
     `Run ${new Date().toISOString()} on ${os.cpus().length} cores, Redis on the same machine. Command: \`npm run bench:dispatcher -- --agents ${AGENTS.join(',')} --changes ${CHANGES.join(',')} --seconds ${SECONDS}\`.`,
-    'The dispatcher refreshes its copy of every agent once a second (what agents can do and how many calls they took; who is idle it reads every round).',
-    'It reads only the agents changed since its last refresh (each script that changes an agent records a change number) and every agent once a minute.',
+    'Each instance keeps a copy of every agent (src/services/agents/agent-mirror.ts), refreshed once a second, for routing (what agents can do and how many calls they took; who is idle the dispatcher reads every round), the expected wait and wallboards.',
+    'A refresh reads only the agents changed since the last one (each script that changes an agent records a change number), and every agent once a minute.',
     `Idle dispatcher, no call waiting, for ${SECONDS} s while another instance changed agents' skills at the given rate; counted with Redis MONITOR, the dispatcher's connection only.`,
     '',
     '| agents | agent changes per second (asked / made) | agent records read per second | Redis commands per second |',
