@@ -24,7 +24,7 @@ export function runScript(redis: Redis, script: LuaScript, keys: readonly string
 }
 
 /**
- * Records that an agent changed, for readers that keep a copy of every agent (the dispatcher):
+ * Records that an agent changed, for readers that keep a copy of every agent (AgentMirror):
  * they ask for what changed after the sequence number they last saw instead of reading every
  * agent. The agent is held once, at its latest change. A sequence that starts anew (its key lost
  * with Redis's data) starts at the time in microseconds, above any number handed out before, so

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
 import type { LiveSnapshot } from '../../services/live/snapshot.js';
+import { SharedRead } from '../../shared/shared-read.js';
 
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
 /** What /api/live sends as each message (services/live/snapshot.ts). */
@@ -32,7 +33,8 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
     // Read when a request comes, as every plugin's dependencies are.
     const everyMs = () => d.everyMs ?? 1000;
     // Half the period: each tick takes a new one, a scrape or a new client between ticks shares it.
-    const latest = reused(d.snapshot, () => everyMs() / 2);
+    let shared: SharedRead<LiveSnapshot> | undefined;
+    const latest = () => (shared ??= new SharedRead(d.snapshot, everyMs() / 2, Date.now)).get();
     const registry = new Registry();
     // The service's own health beside the hotline's: a slow call to an agent is often a GC pause or
     // a blocked event loop (docs/benchmarks.md). Buckets fine enough for pauses of a millisecond.
@@ -108,22 +110,5 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
         ticker = undefined;
       });
     });
-  };
-}
-
-/** `get`'s last result while it is younger than `maxAgeMs()` (or still being taken); a failure is not kept. */
-function reused<T>(get: () => Promise<T>, maxAgeMs: () => number): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!last || now - last.at >= maxAgeMs()) {
-      const value = get();
-      const taken = { at: now, value };
-      last = taken;
-      value.catch(() => {
-        if (last === taken) last = undefined;
-      });
-    }
-    return last.value;
   };
 }
