@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
-import { freePorts, requireEnv } from '../support/rig.js';
+import { freePorts, requireEnv, ROOTFS } from '../support/rig.js';
 import { registerAgent, sipp } from '../support/sipp.js';
 import { freshAgentId, randomPassword, uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
@@ -83,6 +83,8 @@ describe('kill -9 of the service', () => {
     logs.push(svc.output());
     await killHard(svc);
     await new Promise((res) => setTimeout(res, 1500));
+    const asteriskLog = path.join(ROOTFS, 'var/log/asterisk/messages.log');
+    const logFrom = statSync(asteriskLog).size;
     svc = await spawnService(env);
 
     const results = await Promise.all([first.run.done, second.run.done, third.run.done]);
@@ -98,6 +100,10 @@ describe('kill -9 of the service', () => {
       "SELECT e.at FROM events e JOIN calls c USING (call_id) WHERE c.caller = $1 AND e.type = 'call.agent_answered'", [caller],
     )).rows[0].at);
     expect(await answered(second.caller)).toBeLessThan(await answered(third.caller));
+    // The phone Asterisk still had was not pushed again: an update re-applies every option and
+    // Asterisk warns about the deprecated ones, once per agent at every restart.
+    const since = readFileSync(asteriskLog).subarray(logFrom).toString('utf8').split('\n');
+    expect(since.filter((l) => l.includes(`Endpoint ${agentId}:`))).toEqual([]);
     phone.kill();
   }, 150_000);
 });

@@ -10,16 +10,25 @@ const rec = (md5: string): AgentRecord => ({ agentId: '1001', name: '张伟', si
 function service(staleList: AgentRecord[], stored: () => AgentRecord) {
   const pushed: string[] = [];
   const told = { routing: 0 };
+  /** Phones Asterisk has (endpoints), and what the service recorded pushing (Redis). */
+  const asterisk = new Set<string>();
+  const fingerprints = new Map<string, string>();
   const ari = {
     dropSubscriptions: async () => undefined,
-    putDynamic: async (_m: string, kind: string, _id: string, fields: Record<string, string>) => void (kind === 'auth' && pushed.push(fields.md5_cred!)),
+    putDynamic: async (_m: string, kind: string, id: string, fields: Record<string, string>) => {
+      if (kind === 'auth') pushed.push(fields.md5_cred!);
+      if (kind === 'endpoint') asterisk.add(id);
+    },
     subscribe: async () => undefined,
     endpoint: async () => ({ state: 'offline' }),
+    endpoints: async () => [...asterisk].map((resource) => ({ technology: 'PJSIP', resource, channel_ids: [] })),
   };
   const repo = { list: async () => staleList, get: async () => stored() };
   const written: boolean[] = [];
   let failNext = false;
   const live = {
+    pushedPhones: async () => new Map(fingerprints),
+    notePhonePushed: async (id: string, fp: string | undefined) => void (fp === undefined ? fingerprints.delete(id) : fingerprints.set(id, fp)),
     setProfile: async () => undefined,
     setRegistered: async (_id: string, registered: boolean) => {
       if (failNext) {
@@ -35,7 +44,7 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
     onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
     onProfilesChanged: () => void told.routing++,
   } as never);
-  return { svc, pushed, told, written, failOnce: () => void (failNext = true) };
+  return { svc, pushed, told, written, asterisk, fingerprints, failOnce: () => void (failNext = true) };
 }
 
 describe('agent phones in Asterisk', () => {
@@ -47,6 +56,29 @@ describe('agent phones in Asterisk', () => {
     current = rec('newer-digest');
     await svc.syncWithAsterisk();
     expect(pushed.at(-1)).toBe('newer-digest');
+  });
+
+  it('a resync leaves alone a phone Asterisk has as last pushed, and pushes one that changed or that Asterisk lost', async () => {
+    let current = rec('digest-1');
+    const { svc, pushed, asterisk, fingerprints } = service([rec('digest-1')], () => current);
+    await svc.syncWithAsterisk();
+    expect(pushed).toEqual(['digest-1']);
+    // Reconnected to the same Asterisk: nothing to push (each push of an existing endpoint costs a warning in its log).
+    await svc.syncWithAsterisk();
+    expect(pushed).toEqual(['digest-1']);
+    current = { ...rec('digest-1'), name: '张伟伟' };
+    await svc.syncWithAsterisk();
+    expect(pushed).toEqual(['digest-1', 'digest-1']);
+    // Asterisk restarted: its memory is empty whatever Redis remembers.
+    asterisk.clear();
+    await svc.syncWithAsterisk();
+    expect(pushed).toHaveLength(3);
+    // Redis lost what was pushed: push again rather than trust Asterisk's copy.
+    fingerprints.clear();
+    await svc.syncWithAsterisk();
+    expect(pushed).toHaveLength(4);
+    await svc.syncWithAsterisk();
+    expect(pushed).toHaveLength(4);
   });
 
   it('a resync of many agents tells routing once, after the last, not once per agent', async () => {

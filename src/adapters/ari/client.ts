@@ -89,6 +89,9 @@ export class AriClient {
     return ignoreGone(this.http.delete(`bridges/${enc(bridgeId)}`));
   }
 
+  endpoints(tech: string): Promise<AriEndpoint[]> {
+    return this.http.get(`endpoints/${enc(tech)}`);
+  }
   endpoint(tech: string, resource: string): Promise<AriEndpoint> {
     return this.http.get(`endpoints/${enc(tech)}/${enc(resource)}`);
   }

@@ -8,31 +8,50 @@ export function sipDigest(username: string, password: string): string {
   return createHash('md5').update(`${username}:${SIP_REALM}:${password}`).digest('hex');
 }
 
+type Fields = Record<string, string>;
+
+/** An agent's phone as Asterisk's three PJSIP objects, in the order they are pushed. */
+export function phoneObjects(a: { agentId: string; name: string; sipMd5: string }): Array<['auth' | 'aor' | 'endpoint', Fields]> {
+  const id = a.agentId;
+  return [
+    ['auth', { auth_type: 'digest', username: id, realm: SIP_REALM, md5_cred: a.sipMd5 }],
+    ['aor', { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' }],
+    ['endpoint', {
+      transport: 'transport-udp',
+      context: 'from-agents',
+      disallow: 'all',
+      allow: 'alaw,ulaw',
+      auth: id,
+      aors: id,
+      direct_media: 'no',
+      dtmf_mode: 'rfc4733',
+      rtp_symmetric: 'yes',
+      force_rport: 'yes',
+      // The Contact as registered, not the REGISTER's source port: lets test phones register from
+      // one port and ring on another. Phones behind NAT need an SBC or rewrite_contact.
+      rewrite_contact: 'no',
+      language: 'zh',
+      callerid: `"${a.name.replace(/"/g, '')}" <${id}>`,
+    }],
+  ];
+}
+
+/**
+ * Names what a push sends, so that pushing again can be skipped when Asterisk already has it:
+ * Asterisk re-applies every option of an object it updates, and warns for each deprecated one
+ * (stir_shaken, once per phone at every reconnection).
+ */
+export function phoneFingerprint(objects: ReturnType<typeof phoneObjects>): string {
+  return createHash('sha256').update(JSON.stringify(objects)).digest('hex').slice(0, 32);
+}
+
 /**
  * An agent's phone as PJSIP auth + aor + endpoint, pushed through ARI into Sorcery's memory
  * wizard (asterisk-config/sorcery.conf). Chosen over PJSIP realtime because it needs no
  * database driver inside Asterisk and takes effect at once; since memory objects vanish when
- * Asterisk restarts, the service pushes every agent again whenever it (re)connects.
+ * Asterisk restarts, the service pushes every agent again whenever it (re)connects, except those
+ * Asterisk still has as last pushed. The endpoint goes last: its presence means all three arrived.
  */
-export async function pushAgentPhone(ari: AriClient, a: { agentId: string; name: string; sipMd5: string }): Promise<void> {
-  const id = a.agentId;
-  await ari.putDynamic('res_pjsip', 'auth', id, { auth_type: 'digest', username: id, realm: SIP_REALM, md5_cred: a.sipMd5 });
-  await ari.putDynamic('res_pjsip', 'aor', id, { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' });
-  await ari.putDynamic('res_pjsip', 'endpoint', id, {
-    transport: 'transport-udp',
-    context: 'from-agents',
-    disallow: 'all',
-    allow: 'alaw,ulaw',
-    auth: id,
-    aors: id,
-    direct_media: 'no',
-    dtmf_mode: 'rfc4733',
-    rtp_symmetric: 'yes',
-    force_rport: 'yes',
-    // The Contact as registered, not the REGISTER's source port: lets test phones register from
-    // one port and ring on another. Phones behind NAT need an SBC or rewrite_contact.
-    rewrite_contact: 'no',
-    language: 'zh',
-    callerid: `"${a.name.replace(/"/g, '')}" <${id}>`,
-  });
+export async function pushAgentPhone(ari: AriClient, objects: ReturnType<typeof phoneObjects>, agentId: string): Promise<void> {
+  for (const [kind, fields] of objects) await ari.putDynamic('res_pjsip', kind, agentId, fields);
 }

@@ -21,6 +21,8 @@ export function redisKeys(prefix: string) {
     sessions: (owner: string) => `${prefix}:sessions:${owner}`,
     /** The agent who last took a call from this number, kept for the preferred-agent window. */
     lastAgent: (caller: string) => `${prefix}:caller:${caller}:agent`,
+    /** agentId -> fingerprint of the phone objects last pushed into Asterisk (adapters/ari/pjsip-push.ts). */
+    phonesPushed: `${prefix}:phones:pushed`,
     /** The routing rules version in force. */
     routingActive: `${prefix}:routing:active`,
     /** The IVR version new calls start on. */

@@ -224,6 +224,15 @@ export class LiveState {
     return raw ? (JSON.parse(raw) as WaitingDetails) : undefined;
   }
 
+  /** What was last pushed into Asterisk for each agent's phone (fingerprints; pjsip-push.ts). */
+  async pushedPhones(): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.bulk.hgetall(this.keys.phonesPushed)));
+  }
+  async notePhonePushed(agentId: string, fingerprint: string | undefined): Promise<void> {
+    if (fingerprint === undefined) await this.redis.hdel(this.keys.phonesPushed, agentId);
+    else await this.redis.hset(this.keys.phonesPushed, agentId, fingerprint);
+  }
+
   /** The agent who last took a call from `caller`, if within the window it was remembered for. */
   async lastAgent(caller: string): Promise<string | undefined> {
     return (await this.redis.get(this.keys.lastAgent(caller))) ?? undefined;

@@ -3,7 +3,7 @@ import { KeyedSerial } from '../../shared/keyed-serial.js';
 import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
-import { pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
+import { phoneFingerprint, phoneObjects, pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
 import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
 import type { AgentLive, LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
 import { checkAgentRefs, type RefProblem, type RoutingRefs } from '../../core/config/cross-check.js';
@@ -120,6 +120,7 @@ export class AgentService {
       await ari.deleteDynamic('res_pjsip', 'endpoint', agentId);
       await ari.deleteDynamic('res_pjsip', 'aor', agentId);
       await ari.deleteDynamic('res_pjsip', 'auth', agentId);
+      await this.d.live.notePhonePushed(agentId, undefined);
       await this.d.repo.deactivate(agentId);
     });
     this.reported.delete(agentId);
@@ -198,9 +199,15 @@ export class AgentService {
   async syncWithAsterisk(): Promise<void> {
     this.reported.clear();
     await this.d.ari.dropSubscriptions(['endpoint']);
+    // A phone Asterisk still has, as last pushed, is not pushed again (pjsip-push.ts phoneFingerprint).
+    const [present, pushed] = await Promise.all([
+      this.d.ari.endpoints('PJSIP').then((eps) => new Set(eps.map((e) => e.resource))),
+      this.d.live.pushedPhones(),
+    ]);
+    const unchanged = (agentId: string, fingerprint: string) => present.has(agentId) && pushed.get(agentId) === fingerprint;
     // Routing is told once at the end, not per agent: each telling makes its next round read every
     // agent again, which for a few hundred agents is as many full reads while calls are routed.
-    for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId, false);
+    for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId, false, unchanged);
     this.d.onProfilesChanged?.();
   }
 
@@ -214,13 +221,13 @@ export class AgentService {
   }
 
   /** Pushes the agent's phone and routing profile as stored now, in turn with its other pushes. */
-  private pushCurrent(agentId: string, tellRouting = true): Promise<void> {
+  private pushCurrent(agentId: string, tellRouting = true, unchanged?: (agentId: string, fingerprint: string) => boolean): Promise<void> {
     return this.phones.run(agentId, async () => {
       const a = await this.d.repo.get(agentId);
       if (!a?.active) return;
       await this.d.live.setProfile(a.agentId, profileOf(a));
       if (tellRouting) this.d.onProfilesChanged?.();
-      await this.attachPhone(a);
+      await this.attachPhone(a, unchanged);
     });
   }
 
@@ -229,8 +236,13 @@ export class AgentService {
    * endpoint subscription: that also forwards every channel event of the endpoint, so each
    * event of a call already in our app would arrive twice (seen as doubled DTMF digits).
    */
-  private async attachPhone(a: AgentRecord): Promise<void> {
-    await pushAgentPhone(this.d.ari, a);
+  private async attachPhone(a: AgentRecord, unchanged?: (agentId: string, fingerprint: string) => boolean): Promise<void> {
+    const objects = phoneObjects(a);
+    const fingerprint = phoneFingerprint(objects);
+    if (!unchanged?.(a.agentId, fingerprint)) {
+      await pushAgentPhone(this.d.ari, objects, a.agentId);
+      await this.d.live.notePhonePushed(a.agentId, fingerprint);
+    }
     await this.d.ari.subscribe(`deviceState:PJSIP/${a.agentId}`);
     await this.refreshRegistration(a.agentId);
   }
