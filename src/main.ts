@@ -29,6 +29,7 @@ import { SharedRead } from './shared/shared-read.js';
 import { PromptSynth } from './adapters/prompts/synth.js';
 import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
+import { LiveStateWatch } from './services/live/live-state-watch.js';
 import { Journal } from './adapters/outbox/journal.js';
 import { AgentService } from './services/agents/agent-service.js';
 import { FeatureCodes } from './services/agents/feature-codes.js';
@@ -195,23 +196,37 @@ export async function startService(config: Config, log: Logger): Promise<Service
   });
   callbacks.start();
   // The preferred-agent rule reads Redis; history fills in what Redis does not have yet.
-  let seeding: Promise<void> = Promise.resolve();
   let shuttingDown = false;
-  if (windowMs > 0) {
-    const seed = async () => {
-      // Stops between pages at shutdown rather than find the pool closed under it.
-      for (let after = ''; !shuttingDown;) {
-        const rows = await routingRepo.lastAgents(windowMs, after);
-        if (!rows.length) return;
-        await live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now());
-        after = rows[rows.length - 1]!.caller;
-      }
-    };
-    seeding = seed().catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
-  }
+  const seedPreferred = async () => {
+    if (windowMs <= 0) return;
+    // Stops between pages at shutdown rather than find the pool closed under it.
+    for (let after = ''; !shuttingDown;) {
+      const rows = await routingRepo.lastAgents(windowMs, after);
+      if (!rows.length) return;
+      await live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now());
+      after = rows[rows.length - 1]!.caller;
+    }
+  };
+  let seeding = seedPreferred().catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
   const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
+  // Redis restarted empty or was flushed: callers waiting then would otherwise never be offered.
+  const watch = new LiveStateWatch({
+    epoch: (candidate) => live.epoch(candidate),
+    newId: () => uuidv7(),
+    log,
+    recover: async () => {
+      // The agents' last states are read from history: everything published goes there first.
+      await publisher.drain(5000);
+      await agents.liveStateLost();
+      await calls.relist();
+      seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
+      kick();
+    },
+  });
+  await watch.check().catch((err: Error) => log.warn({ err: err.message }, 'live-state check failed'));
+  const liveChecks = setInterval(() => void watch.check().catch((err: Error) => log.warn({ err: err.message }, 'live-state check failed')), config.LIVE_STATE_CHECK_S * 1000);
 
   const onAri = (ev: AriEvent) => {
     if (ev.type === 'DeviceStateChanged') {
@@ -310,6 +325,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       dispatcher?.stop();
       clearInterval(housekeeping);
       clearInterval(repairs);
+      clearInterval(liveChecks);
       await callbacks.stop();
       bullConnection.disconnect();
       outcomes.stop();

@@ -161,6 +161,33 @@ describe('live state in Redis', () => {
     expect(await s.dueWrapUps(1000)).not.toContain('w1');
   });
 
+  it('after a loss: the live state gets a new identity, and agents their states back unless they have one again', async () => {
+    const keys = redisKeys(`${prefix}:loss`);
+    const one = new LiveState(a, keys);
+    const two = new LiveState(b, keys);
+    expect(await one.epoch('e1')).toBe('e1');
+    expect(await two.epoch('e2')).toBe('e1');
+    await unlinkPrefix(a, `${prefix}:loss`);
+    // The first to look after the loss sets the new identity; the other sees it differ from the one it knew.
+    expect(await two.epoch('e3')).toBe('e3');
+    expect(await one.epoch('e4')).toBe('e3');
+
+    await one.setRegistered('avail', true, 1);
+    expect(await one.restoreAgent('avail', { state: 'available', since: 100 })).toBe(true);
+    expect(await one.restoreAgent('paused', { state: 'paused', since: 200, pauseReason: 'training' })).toBe(true);
+    expect(await one.restoreAgent('wrap', { state: 'wrap_up', since: 300, callId: 'c1', wrapUntil: 400 })).toBe(true);
+    expect(await one.agent('avail')).toMatchObject({ state: 'available', since: 100, registered: true });
+    expect(await one.agent('paused')).toMatchObject({ state: 'paused', since: 200, pauseReason: 'training' });
+    expect((await one.idleAgents()).map((x) => x.agentId)).toEqual(['avail']);
+    expect(await one.dueWrapUps(400)).toEqual(['wrap']);
+    // Logged in again before the restore reached it: what the agent did since wins.
+    expect((await one.moveAgent('later', 'login', 500)).ok).toBe(true);
+    expect(await one.restoreAgent('later', { state: 'paused', since: 50, pauseReason: 'meeting' })).toBe(false);
+    expect(await one.agent('later')).toMatchObject({ state: 'available', since: 500 });
+    // Restored agents are changes like any other: a mirror reading changes sees them.
+    expect((await one.agentsChangedSince(0)).agents.map((x) => x.agentId).sort()).toEqual(['avail', 'later', 'paused', 'wrap']);
+  });
+
   it("a caller's last agent: remembered for the window, seeded from history without overwriting", async () => {
     const s = new LiveState(a, redisKeys(prefix));
     await s.rememberLastAgent('0571001', 'x1', 60_000);

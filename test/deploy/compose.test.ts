@@ -65,6 +65,7 @@ function compose(vars: Record<string, string>, ...args: string[]): Run {
 
 interface Service {
   network_mode?: string;
+  command?: string[];
   environment?: Record<string, string | number | null>;
   volumes?: Array<string | { type?: string; source?: string; target?: string; read_only?: boolean }>;
   ports?: Array<string | { host_ip?: string; published?: number | string; target?: number }>;
@@ -147,6 +148,10 @@ describe('docker-compose.yml', () => {
       for (const p of svc.ports ?? []) expect(typeof p === 'string' ? p : p.host_ip, `${name} port ${JSON.stringify(p)}`).toMatch(/^127\.0\.0\.1/);
     }
     expect(config.REDIS_URL).toMatch(/^redis:\/\/127\.0\.0\.1:/);
+    // Live state (waiting callers, agents' states) survives a restart of Redis, on a volume of its own, and is never evicted.
+    const flag = (name: string) => redis.command?.[(redis.command?.indexOf(name) ?? -2) + 1];
+    expect([flag('--appendonly'), flag('--maxmemory-policy')]).toEqual(['yes', 'noeviction']);
+    expect(mounts(redis).find((m) => m.target === '/data')?.source).toMatch(/redisdata/);
 
     // A prompt the service writes is the file Asterisk plays: same named volume on both sides, and
     // <astdatadir>/sounds/<media path>.wav in Asterisk is <SOUNDS_DIR>/tax12366/... in the service.

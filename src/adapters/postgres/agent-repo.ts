@@ -61,6 +61,13 @@ const toRecord = (x: AgentRow): AgentRecord => ({
   active: x.active,
 });
 
+export interface LastState {
+  state: string;
+  at: number;
+  callId?: string;
+  pauseReason?: string;
+}
+
 export class PgAgentRepo {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -154,6 +161,21 @@ export class PgAgentRepo {
     );
     const x = r.rows[0];
     return x ? { code: x.code, zh: x.zh, en: x.en, builtin: x.builtin, createdAt: x.created_at.toISOString() } : undefined;
+  }
+
+  /** Each agent's state as history last recorded it (agents with no state change are left out). */
+  async lastStates(agentIds: string[]): Promise<Map<string, LastState>> {
+    const r = await this.pool.query<{ agent_id: string; body: Record<string, unknown>; at: Date }>(
+      `SELECT a.agent_id, e.body, e.at FROM unnest($1::text[]) AS a(agent_id)
+       CROSS JOIN LATERAL (
+         SELECT body, at FROM events
+         WHERE agent_id = a.agent_id AND type = 'agent.state_changed' ORDER BY at DESC, seq DESC LIMIT 1) e`,
+      [agentIds],
+    );
+    const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    return new Map(r.rows.map((x) => [x.agent_id, {
+      state: String(x.body.to), at: x.at.getTime(), callId: text(x.body.callId), pauseReason: text(x.body.pauseReason),
+    }]));
   }
 
   /** The agent's state changes in the order they were stored, optionally within [from, to). */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { RedisKeys } from './keys.js';
-import { AGENT_MOVE, AGENT_PROFILE, AGENT_REGISTERED, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
+import { AGENT_MOVE, AGENT_PROFILE, AGENT_REGISTERED, AGENT_RESTORE, CLAIM, ENQUEUE, ENQUEUE_CLAIM, runScript } from './scripts.js';
 
 /** Longer than any call: a snapshot nobody dropped (a crash) goes by itself. */
 const SESSION_TTL_S = 12 * 3600;
@@ -93,6 +93,15 @@ export class LiveState {
 
   async setProfile(agentId: string, profile: AgentProfile): Promise<void> {
     await runScript(this.redis, AGENT_PROFILE, [this.keys.agent(agentId), this.keys.agentIds, ...this.changeKeys()], [agentId, JSON.stringify(profile)]);
+  }
+
+  /** After Redis lost the live state: the agent's state as it was, unless it has one again. */
+  async restoreAgent(agentId: string, s: { state: AgentState; since: number; callId?: string; pauseReason?: string; wrapUntil?: number }): Promise<boolean> {
+    const restored = await runScript(this.redis, AGENT_RESTORE,
+      [this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps, this.keys.agentIds, ...this.changeKeys()],
+      [agentId, s.state, String(s.since), s.callId ?? '', s.pauseReason ?? '', s.wrapUntil === undefined ? '' : String(s.wrapUntil)],
+    );
+    return restored === 1;
   }
 
   /** Counts a missed offer; returns the number missed in a row. */
@@ -224,6 +233,15 @@ export class LiveState {
     return raw ? (JSON.parse(raw) as WaitingDetails) : undefined;
   }
 
+  /**
+   * The live state's identity: `candidate` if it had none (a first start, or Redis lost its data),
+   * else the one it has. An instance that sees it change knows the state it wrote is gone.
+   */
+  async epoch(candidate: string): Promise<string> {
+    const had = (await this.redis.call('SET', this.keys.liveEpoch, candidate, 'NX', 'GET')) as string | null;
+    return had ?? candidate;
+  }
+
   /** What was last pushed into Asterisk for each agent's phone (fingerprints; pjsip-push.ts). */
   async pushedPhones(): Promise<Map<string, string>> {
     return new Map(Object.entries(await this.bulk.hgetall(this.keys.phonesPushed)));
@@ -258,6 +276,10 @@ export class LiveState {
       return;
     }
     await this.redis.multi().set(this.keys.session(callId), json, 'EX', SESSION_TTL_S).sadd(this.keys.sessions(owner), callId).exec();
+  }
+  /** Whether the instance's set of calls lists the call: written once per call, so gone only if Redis lost it. */
+  async isListed(owner: string, callId: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.sessions(owner), callId)) === 1;
   }
   async dropSession(owner: string, callId: string): Promise<void> {
     await this.redis.multi().del(this.keys.session(callId)).srem(this.keys.sessions(owner), callId).exec();

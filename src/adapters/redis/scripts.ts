@@ -71,6 +71,26 @@ return {1, cur}
 ` };
 
 /**
+ * Puts back an agent's state after Redis lost it, unless the agent has one again already (logged
+ * in since). Registration is left to the phone's next report. Returns 1 if restored, else 0.
+ * KEYS: agent hash, idle zset, wrap-ups zset, agent ids set, change seq, changes zset.
+ * ARGV: agentId, state, since(ms), callId, pauseReason, wrapUntil(ms or '').
+ */
+export const AGENT_RESTORE: LuaScript = { name: 'tax12366AgentRestore', numberOfKeys: 6, lua: `${NOTE_CHANGE}
+if redis.call('HEXISTS', KEYS[1], 'state') == 1 then return 0 end
+redis.call('SADD', KEYS[4], ARGV[1])
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'since', ARGV[3], 'callId', ARGV[4], 'pauseReason', ARGV[5], 'wrapUntil', ARGV[6])
+if ARGV[2] == 'available' and redis.call('HGET', KEYS[1], 'registered') == '1' then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+end
+if ARGV[2] == 'wrap_up' and ARGV[6] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+end
+noteChange(KEYS[5], KEYS[6], ARGV[1])
+return 1
+` };
+
+/**
  * Records whether the agent's phone can be reached. Device states repeat on every call (ringing,
  * in use, not in use), so an unchanged value writes nothing. Returns 1 if it changed, else 0.
  * KEYS: agent hash, idle zset, agent ids set, change seq, changes zset.

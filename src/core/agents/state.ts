@@ -2,7 +2,9 @@
  * Agent presence states and which moves between them are allowed.
  * The Redis store applies a move atomically only if the agent is still in one of `from`.
  */
-export type AgentState = 'logged_out' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'paused';
+export const AGENT_STATES = ['logged_out', 'available', 'reserved', 'on_call', 'wrap_up', 'paused'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+export const isAgentState = (s: string): s is AgentState => (AGENT_STATES as readonly string[]).includes(s);
 
 export interface Move {
   from: readonly AgentState[];

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { KeyedSerial } from '../../shared/keyed-serial.js';
 import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
-import { moves, type AgentState, type MoveName } from '../../core/agents/state.js';
+import { isAgentState, moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import { phoneFingerprint, phoneObjects, pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
 import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
@@ -209,6 +209,27 @@ export class AgentService {
     // agent again, which for a few hundred agents is as many full reads while calls are routed.
     for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId, false, unchanged);
     this.d.onProfilesChanged?.();
+  }
+
+  /**
+   * Redis lost every agent's live state: each agent gets back the state history last recorded for
+   * it, so nobody has to log in again and callers are not turned away from queues that would look
+   * unstaffed. Wrap-up ends at once (its end was not recorded); a ring or a call that ended
+   * meanwhile is freed by the stuck-agent check. Then profiles, phones and registrations go back
+   * as after a reconnection. Nothing is published: for the agents nothing changed.
+   */
+  async liveStateLost(): Promise<number> {
+    const active = await this.d.repo.list();
+    const last = await this.d.repo.lastStates(active.map((a) => a.agentId));
+    const now = this.d.ctx().now;
+    let restored = 0;
+    for (const [agentId, s] of last) {
+      if (s.state === 'logged_out' || !isAgentState(s.state)) continue;
+      const wrapUntil = s.state === 'wrap_up' ? now : undefined;
+      if (await this.d.live.restoreAgent(agentId, { state: s.state, since: s.at, callId: s.callId, pauseReason: s.pauseReason, wrapUntil })) restored++;
+    }
+    await this.syncWithAsterisk();
+    return restored;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
-import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Step } from '../../core/call/session.js';
+import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type Step } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
@@ -349,6 +349,33 @@ export class CallService {
     return this.media.submit(callId, async () => undefined);
   }
 
+  private async enqueue(live: LiveCall, r: Route): Promise<void> {
+    await this.d.enqueue(
+      { callId: live.state.callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
+        preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
+        route: { line: r.line, subLine: r.subLine } },
+      // The score keeps the place: priority first, then the time the call first entered a queue.
+      queueScore(r.priority, r.enqueuedAt),
+    );
+  }
+
+  /**
+   * Redis lost the live state: each call this instance's set of calls no longer lists (written
+   * once per call; a later snapshot does not list it again) is saved again, and goes back into its
+   * queue at the place it had if it was waiting. A call still listed lost nothing, and one being
+   * offered an agent this moment must not be queued again.
+   */
+  async relist(): Promise<void> {
+    await Promise.all([...this.calls.keys()].map((callId) => this.dispatch.submit(callId, async () => {
+      const live = this.calls.get(callId);
+      if (!live || (await this.d.live.isListed(this.d.owner, callId))) return;
+      live.saved = undefined;
+      live.listed = false;
+      this.saveSnapshot(live, live.state);
+      if (live.state.phase === 'queued' && live.state.route) await this.enqueue(live, live.state.route);
+    })));
+  }
+
   private async runLogged(live: LiveCall, cmd: CallCommand): Promise<void> {
     const callId = live.state.callId;
     try {
@@ -387,16 +414,9 @@ export class CallService {
         return ari.startMoh(c.channelId);
       case 'stop_moh':
         return ari.stopMoh(c.channelId);
-      case 'enqueue': {
-        const r = c.route;
-        await this.d.enqueue(
-          { callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
-            preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
-            route: { line: r.line, subLine: r.subLine } },
-          queueScore(r.priority, r.enqueuedAt),
-        );
+      case 'enqueue':
+        await this.enqueue(live, c.route);
         return;
-      }
       case 'dequeue':
         return store.dequeue(c.queue, c.callId);
       case 'announce_position': {
