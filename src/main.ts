@@ -217,10 +217,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
     newId: () => uuidv7(),
     log,
     recover: async () => {
+      const t0 = Date.now();
       // The agents' last states are read from history: everything published goes there first.
-      await publisher.drain(5000);
-      await agents.liveStateLost();
-      await calls.relist();
+      const drained = await publisher.drain(5000);
+      const agentsRestored = await agents.liveStateLost();
+      const callsQueued = await calls.relist();
+      log.warn({ agentsRestored, callsQueued, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
       seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
       kick();
     },

@@ -212,23 +212,30 @@ export class AgentService {
   }
 
   /**
-   * Redis lost every agent's live state: each agent gets back the state history last recorded for
-   * it, so nobody has to log in again and callers are not turned away from queues that would look
-   * unstaffed. Wrap-up ends at once (its end was not recorded); a ring or a call that ended
-   * meanwhile is freed by the stuck-agent check. Then profiles, phones and registrations go back
-   * as after a reconnection. Nothing is published: for the agents nothing changed.
+   * Redis lost every agent's live state: each agent gets back its profile, whether its phone is
+   * registered (one read of every endpoint), and the state history last recorded for it, so nobody
+   * has to log in again and callers are not turned away from queues that would look unstaffed.
+   * Wrap-up ends at once (its end was not recorded); a ring or a call that ended meanwhile is freed
+   * by the stuck-agent check. Nothing is published: for the agents nothing changed. Asterisk lost
+   * nothing, so phones are not pushed; the next reconnection pushes them, their fingerprints gone.
    */
   async liveStateLost(): Promise<number> {
     const active = await this.d.repo.list();
-    const last = await this.d.repo.lastStates(active.map((a) => a.agentId));
+    const [last, endpoints] = await Promise.all([this.d.repo.lastStates(active.map((a) => a.agentId)), this.d.ari.endpoints('PJSIP')]);
+    const online = new Set(endpoints.filter((e) => e.state === 'online').map((e) => e.resource));
     const now = this.d.ctx().now;
     let restored = 0;
-    for (const [agentId, s] of last) {
-      if (s.state === 'logged_out' || !isAgentState(s.state)) continue;
-      const wrapUntil = s.state === 'wrap_up' ? now : undefined;
-      if (await this.d.live.restoreAgent(agentId, { state: s.state, since: s.at, callId: s.callId, pauseReason: s.pauseReason, wrapUntil })) restored++;
+    this.reported.clear();
+    for (const a of active) {
+      await this.d.live.setProfile(a.agentId, profileOf(a));
+      const s = last.get(a.agentId);
+      if (s && s.state !== 'logged_out' && isAgentState(s.state)) {
+        const wrapUntil = s.state === 'wrap_up' ? now : undefined;
+        if (await this.d.live.restoreAgent(a.agentId, { state: s.state, since: s.at, callId: s.callId, pauseReason: s.pauseReason, wrapUntil })) restored++;
+      }
+      await this.d.live.setRegistered(a.agentId, online.has(a.agentId), now);
     }
-    await this.syncWithAsterisk();
+    this.d.onProfilesChanged?.();
     return restored;
   }
 

@@ -365,15 +365,20 @@ export class CallService {
    * queue at the place it had if it was waiting. A call still listed lost nothing, and one being
    * offered an agent this moment must not be queued again.
    */
-  async relist(): Promise<void> {
+  async relist(): Promise<number> {
+    let queued = 0;
     await Promise.all([...this.calls.keys()].map((callId) => this.dispatch.submit(callId, async () => {
       const live = this.calls.get(callId);
       if (!live || (await this.d.live.isListed(this.d.owner, callId))) return;
       live.saved = undefined;
       live.listed = false;
       this.saveSnapshot(live, live.state);
-      if (live.state.phase === 'queued' && live.state.route) await this.enqueue(live, live.state.route);
+      if (live.state.phase === 'queued' && live.state.route) {
+        await this.enqueue(live, live.state.route);
+        queued++;
+      }
     })));
+    return queued;
   }
 
   private async runLogged(live: LiveCall, cmd: CallCommand): Promise<void> {

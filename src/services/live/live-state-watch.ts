@@ -38,7 +38,6 @@ export class LiveStateWatch {
     try {
       await this.d.recover();
       this.known = now;
-      this.d.log.warn('live state put back: waiting callers queued again, agents\' states restored from history');
     } catch (err) {
       // Tried again at the next check.
       this.d.log.error({ err: (err as Error).message }, 'live state not put back');
