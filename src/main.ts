@@ -38,7 +38,8 @@ import { Dispatcher } from './services/routing/dispatcher.js';
 import { AgentMirror } from './services/agents/agent-mirror.js';
 import { buildHttp } from './http/app.js';
 import { ivrRoutes } from './http/routes/ivr.js';
-import { liveRoutes } from './http/routes/live.js';
+import { liveRoutes, processMetrics } from './http/routes/live.js';
+import type { Registry } from 'prom-client';
 import { simulateRoutes } from './http/routes/simulate.js';
 import { liveSnapshot } from './services/live/snapshot.js';
 import { localDay } from './services/reports/days.js';
@@ -79,7 +80,7 @@ export class DependencyError extends Error {
 }
 
 /** The composition root: builds every adapter and service once and wires them together. */
-export async function startService(config: Config, log: Logger): Promise<Service> {
+export async function startService(config: Config, log: Logger, opts: { processMetrics?: Registry } = {}): Promise<Service> {
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10, connectionTimeoutMillis: 3000 });
   pool.on('error', (err) => log.warn({ err: err.message }, 'postgres pool error'));
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -298,6 +299,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log,
     auth: { authenticate: (token) => auth.authenticate(token), appendAudit: (e) => audit.append(e) },
     api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
+        process: opts.processMetrics,
         snapshot: async () => {
           const now = Date.now();
           const [snap, today] = await Promise.all([liveSnapshot(live, await mirror.agents(), now), todayFigures.get()]);
@@ -379,7 +381,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'tax12366' } });
   let svc: Service;
   try {
-    svc = await startService(config, log);
+    svc = await startService(config, log, { processMetrics: processMetrics() });
   } catch (err) {
     log.fatal({ err: (err as Error).message }, 'startup failed');
     process.stderr.write(`${(err as Error).message}\n`);

@@ -11,6 +11,10 @@ import { requireEnv } from './rig.js';
 import { resetToShipped } from './ivr.js';
 import { noteTestAgent } from './test-agents.js';
 import { unlinkPrefix } from './redis.js';
+import { processMetrics } from '../../src/http/routes/live.js';
+
+/** One per test process, as the service makes one per process: its collectors cannot be stopped. */
+let sharedProcessMetrics: ReturnType<typeof processMetrics> | undefined;
 
 export interface TestRig {
   svc: Service;
@@ -34,7 +38,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     OUTBOX_DIR: outbox,
     ...env,
   });
-  const svc = await startService(config, pino({ level: config.LOG_LEVEL }));
+  const svc = await startService(config, pino({ level: config.LOG_LEVEL }), { processMetrics: (sharedProcessMetrics ??= processMetrics()) });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
   const redis = new Redis(config.REDIS_URL);
   redis.on('error', () => undefined); // outages are part of some tests; the assertions say what matters

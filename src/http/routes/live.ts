@@ -28,30 +28,35 @@ const Snapshot = Type.Object({
  * A snapshot reads every agent and waiting call: one is taken per `everyMs` however many
  * wallboards are open and however often /metrics is scraped, and every client gets that one.
  */
-export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?: number }): FastifyPluginAsync {
+export function liveRoutes(d: {
+  snapshot: () => Promise<LiveSnapshot>;
+  everyMs?: number;
+  /** The process's own figures (processMetrics()), scraped beside the hotline's. */
+  process?: Registry;
+}): FastifyPluginAsync {
   return async (app) => {
     // Read when a request comes, as every plugin's dependencies are.
     const everyMs = () => d.everyMs ?? 1000;
     // Half the period: each tick takes a new one, a scrape or a new client between ticks shares it.
     let shared: SharedRead<LiveSnapshot> | undefined;
     const latest = () => (shared ??= new SharedRead(d.snapshot, everyMs() / 2, Date.now)).get();
-    const registry = new Registry();
-    // The service's own health beside the hotline's: a slow call to an agent is often a GC pause or
-    // a blocked event loop (docs/benchmarks.md). Buckets fine enough for pauses of a millisecond.
-    collectDefaultMetrics({ register: registry, gcDurationBuckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5] });
-    const waiting = new Gauge({ name: 'tax12366_calls_waiting', help: 'Callers waiting in a queue now', labelNames: ['queue'], registers: [registry] });
-    const callbacks = new Gauge({ name: 'tax12366_callbacks_waiting', help: 'Kept places waiting to be called back', labelNames: ['queue'], registers: [registry] });
-    const longest = new Gauge({ name: 'tax12366_longest_wait_seconds', help: 'Longest current wait in a queue', labelNames: ['queue'], registers: [registry] });
-    const agents = new Gauge({ name: 'tax12366_agents', help: 'Agents by state', labelNames: ['state'], registers: [registry] });
-    const paused = new Gauge({ name: 'tax12366_agents_paused', help: 'Paused agents by reason', labelNames: ['reason'], registers: [registry] });
+    const hotline = new Registry();
+    // Joined at the first scrape: dependencies are read when a request comes.
+    let both: Registry | undefined;
+    const scraped = () => (both ??= d.process ? Registry.merge([hotline, d.process]) : hotline);
+    const waiting = new Gauge({ name: 'tax12366_calls_waiting', help: 'Callers waiting in a queue now', labelNames: ['queue'], registers: [hotline] });
+    const callbacks = new Gauge({ name: 'tax12366_callbacks_waiting', help: 'Kept places waiting to be called back', labelNames: ['queue'], registers: [hotline] });
+    const longest = new Gauge({ name: 'tax12366_longest_wait_seconds', help: 'Longest current wait in a queue', labelNames: ['queue'], registers: [hotline] });
+    const agents = new Gauge({ name: 'tax12366_agents', help: 'Agents by state', labelNames: ['state'], registers: [hotline] });
+    const paused = new Gauge({ name: 'tax12366_agents_paused', help: 'Paused agents by reason', labelNames: ['reason'], registers: [hotline] });
     // Today so far, from the same definitions as the reports (docs/metrics.md); queue="" is all queues.
     const today = {
-      offered: new Gauge({ name: 'tax12366_today_offered', help: 'Calls that asked for a person today', labelNames: ['queue'], registers: [registry] }),
-      answered: new Gauge({ name: 'tax12366_today_answered', help: 'Calls answered by an agent today', labelNames: ['queue'], registers: [registry] }),
-      abandoned: new Gauge({ name: 'tax12366_today_abandoned', help: 'Calls abandoned in queue or while ringing today', labelNames: ['queue'], registers: [registry] }),
-      serviceLevel: new Gauge({ name: 'tax12366_today_service_level', help: 'Service level today (0..1)', labelNames: ['queue'], registers: [registry] }),
-      asa: new Gauge({ name: 'tax12366_today_asa_seconds', help: 'Average speed of answer today', labelNames: ['queue'], registers: [registry] }),
-      abandonRate: new Gauge({ name: 'tax12366_today_abandon_rate', help: 'Abandon rate today (0..1)', labelNames: ['queue'], registers: [registry] }),
+      offered: new Gauge({ name: 'tax12366_today_offered', help: 'Calls that asked for a person today', labelNames: ['queue'], registers: [hotline] }),
+      answered: new Gauge({ name: 'tax12366_today_answered', help: 'Calls answered by an agent today', labelNames: ['queue'], registers: [hotline] }),
+      abandoned: new Gauge({ name: 'tax12366_today_abandoned', help: 'Calls abandoned in queue or while ringing today', labelNames: ['queue'], registers: [hotline] }),
+      serviceLevel: new Gauge({ name: 'tax12366_today_service_level', help: 'Service level today (0..1)', labelNames: ['queue'], registers: [hotline] }),
+      asa: new Gauge({ name: 'tax12366_today_asa_seconds', help: 'Average speed of answer today', labelNames: ['queue'], registers: [hotline] }),
+      abandonRate: new Gauge({ name: 'tax12366_today_abandon_rate', help: 'Abandon rate today (0..1)', labelNames: ['queue'], registers: [hotline] }),
     };
 
     app.get('/metrics', {
@@ -78,6 +83,7 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
       }
       for (const [state, n] of Object.entries(s.agents)) agents.set({ state }, n);
       for (const [reason, n] of Object.entries(s.paused)) paused.set({ reason }, n);
+      const registry = scraped();
       return reply.type(registry.contentType).send(await registry.metrics());
     });
 
@@ -111,4 +117,16 @@ export function liveRoutes(d: { snapshot: () => Promise<LiveSnapshot>; everyMs?:
       });
     });
   };
+}
+
+/**
+ * The service's own health beside the hotline's: a slow call to an agent is often a GC pause or a
+ * blocked event loop (docs/benchmarks.md). Buckets fine enough for pauses of a millisecond. Made
+ * once per process by the composition root: its collectors (a GC observer, an event-loop monitor)
+ * cannot be stopped, so each app built in one process must not start its own.
+ */
+export function processMetrics(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, gcDurationBuckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5] });
+  return registry;
 }
