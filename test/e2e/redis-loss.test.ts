@@ -6,12 +6,12 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
-import { freePorts, requireEnv } from '../support/rig.js';
-import { registerAgent, sipp } from '../support/sipp.js';
-import { freshAgentId, randomPassword, uniqueCaller, waitFor } from '../support/service.js';
+import { requireEnv } from '../support/rig.js';
+import { sipp } from '../support/sipp.js';
+import { uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
 import { unlinkPrefix } from '../support/redis.js';
+import { adminCall, oneAgentOnOther } from '../support/one-agent.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const env = {
@@ -29,35 +29,13 @@ afterAll(async () => {
   await pool.end();
 });
 
-async function call(url: string, method: string, p: string, body?: unknown) {
-  const r = await fetch(`${url}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(r.status, `${method} ${p}: ${await r.clone().text()}`).toBeLessThan(300);
-  return r.json();
-}
-
 describe('Redis loses the live state (restarted empty, flushed)', () => {
   it('a caller waiting then keeps their place and reaches an agent, whose state is restored from history', async () => {
     svc = await spawnService(env);
-    const v = await call(svc.url, 'POST', '/api/ivr/versions', alwaysOpen12366());
-    await call(svc.url, 'POST', `/api/ivr/versions/${v.version}/activate`);
-    const rules = shippedRoutingWith([{ queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 1, ringTimeoutS: 10, noAnswerPauseAfter: 0 }]);
-    const r = await call(svc.url, 'POST', '/api/routing/versions', rules);
-    await call(svc.url, 'POST', `/api/routing/versions/${r.version}/activate`);
-
-    const agentId = await freshAgentId({ pool });
-    const password = randomPassword();
-    await call(svc.url, 'PUT', `/api/agents/${agentId}`, { name: '丢失测试', password, skills: {}, queues: ['other'] });
-    const port = freePorts().sip;
-    const phone = sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: 1, timeoutS: 90 });
-    await registerAgent(agentId, password, port);
-    await call(svc.url, 'POST', `/api/agents/${agentId}/login`);
+    const { agentId, phone } = await oneAgentOnOther(svc.url, pool, { name: '丢失测试', phoneCalls: 1, timeoutS: 90 });
     // Logged in but paused: the caller waits in the queue.
-    await call(svc.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
-    const before = await call(svc.url, 'GET', `/api/agents/${agentId}`);
+    await adminCall(svc.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
+    const before = await adminCall(svc.url, 'GET', `/api/agents/${agentId}`);
 
     const caller = uniqueCaller();
     const run = sipp({
@@ -74,11 +52,11 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
     // the same reason and since; still registered. The queue never looked unstaffed, so the
     // caller was not turned away.
     await waitFor('caller queued again', async () => await redis.hexists(`${prefix}:waiting`, callId), 10_000);
-    await waitFor('registration read back', async () => (await call(svc!.url, 'GET', `/api/agents/${agentId}`)).registered, 10_000);
-    expect(await call(svc.url, 'GET', `/api/agents/${agentId}`)).toMatchObject({ state: 'paused', pauseReason: 'training', since: before.since, registered: true });
+    await waitFor('registration read back', async () => (await adminCall(svc!.url, 'GET', `/api/agents/${agentId}`)).registered, 10_000);
+    expect(await adminCall(svc.url, 'GET', `/api/agents/${agentId}`)).toMatchObject({ state: 'paused', pauseReason: 'training', since: before.since, registered: true });
     expect((await row()).outcome).toBeNull();
 
-    await call(svc.url, 'POST', `/api/agents/${agentId}/unpause`);
+    await adminCall(svc.url, 'POST', `/api/agents/${agentId}/unpause`);
     const res = await run.done;
     expect(res.code, res.errors || res.output.slice(-1500)).toBe(0);
     await waitFor('call recorded', async () => (await row())?.outcome, 20_000);

@@ -6,12 +6,12 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
-import { freePorts, requireEnv, ROOTFS } from '../support/rig.js';
-import { registerAgent, sipp } from '../support/sipp.js';
-import { freshAgentId, randomPassword, uniqueCaller, waitFor } from '../support/service.js';
+import { requireEnv, ROOTFS } from '../support/rig.js';
+import { sipp } from '../support/sipp.js';
+import { uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
 import { unlinkPrefix } from '../support/redis.js';
+import { adminCall, oneAgentOnOther } from '../support/one-agent.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const env = { REDIS_PREFIX: prefix, INSTANCE_ID: 'restart-test', OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-')) };
@@ -31,36 +31,13 @@ afterAll(async () => {
   await pool.end();
 });
 
-async function call(url: string, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(r.status, `${method} ${path}: ${await r.clone().text()}`).toBeLessThan(300);
-  return r.json();
-}
-
 const rowsFor = async (callers: string[]) =>
   (await pool.query('SELECT caller, outcome, agent_id, hung_up_by, entered_queue_at, ended_at FROM calls WHERE caller = ANY($1)', [callers])).rows;
 
 describe('kill -9 of the service', () => {
   it('with one call bridged and two waiting: after a restart all three end correctly, waiting callers in order', async () => {
     svc = await spawnService(env);
-    const v = await call(svc.url, 'POST', '/api/ivr/versions', alwaysOpen12366());
-    await call(svc.url, 'POST', `/api/ivr/versions/${v.version}/activate`);
-    // Only 'other' matters here; the tree's other queues must exist all the same.
-    const rules = shippedRoutingWith([{ queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 1, ringTimeoutS: 10, noAnswerPauseAfter: 0 }]);
-    const r = await call(svc.url, 'POST', '/api/routing/versions', rules);
-    await call(svc.url, 'POST', `/api/routing/versions/${r.version}/activate`);
-
-    const agentId = await freshAgentId({ pool });
-    const password = randomPassword();
-    await call(svc.url, 'PUT', `/api/agents/${agentId}`, { name: '重启测试', password, skills: {}, queues: ['other'] });
-    const port = freePorts().sip;
-    const phone = sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: 10, timeoutS: 120 });
-    await registerAgent(agentId, password, port);
-    await call(svc.url, 'POST', `/api/agents/${agentId}/login`);
+    const { agentId, phone } = await oneAgentOnOther(svc.url, pool, { name: '重启测试', phoneCalls: 10, timeoutS: 120 });
 
     // Each caller presses 0 (a person) at once. The first talks 14 s; the others wait, then talk ~6 s.
     const place = (talkMs: number) => {
