@@ -1,27 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import pg from 'pg';
-import { TEST_AGENTS_FILE } from './support/test-agents.js';
-
-/**
- * Agents persist in Postgres (deactivated, never deleted), and every service start pushes each
- * active one's phone into Asterisk: the agents tests create are deactivated when the run ends
- * (and at the next start, if a run was killed), so the rig does not grow by a few dozen per run.
- */
-async function deactivateTestAgents(): Promise<void> {
-  if (!existsSync(TEST_AGENTS_FILE)) return;
-  const ids = [...new Set(readFileSync(TEST_AGENTS_FILE, 'utf8').split('\n').filter(Boolean))];
-  if (ids.length) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error(`DATABASE_URL is not set: cannot deactivate the ${ids.length} agents tests created (${TEST_AGENTS_FILE})`);
-    const pool = new pg.Pool({ connectionString: url, max: 1 });
-    try {
-      await pool.query('UPDATE agents SET active = false, updated_at = now() WHERE agent_id = ANY($1) AND active', [ids]);
-    } finally {
-      await pool.end();
-    }
-  }
-  rmSync(TEST_AGENTS_FILE, { force: true });
-}
+import { deactivateTestAgents } from './support/test-agents.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   await deactivateTestAgents();

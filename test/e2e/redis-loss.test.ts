@@ -12,6 +12,7 @@ import { uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
 import { unlinkPrefix } from '../support/redis.js';
 import { adminCall, oneAgentOnOther } from '../support/one-agent.js';
+import { deactivateTestAgents } from '../support/test-agents.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const env = {
@@ -31,6 +32,10 @@ afterAll(async () => {
 
 describe('Redis loses the live state (restarted empty, flushed)', () => {
   it('a caller waiting then keeps their place and reaches an agent, whose state is restored from history', async () => {
+    // Test files share one database but each has its own Redis prefix: agents earlier files left
+    // active (available, their phones' registrations not yet expired) would be restored from their
+    // history into this prefix, and routing would ring them. Files run one at a time, so theirs are done.
+    await deactivateTestAgents();
     svc = await spawnService(env);
     const { agentId, phone } = await oneAgentOnOther(svc.url, pool, { name: '丢失测试', phoneCalls: 1, timeoutS: 90 });
     // Logged in but paused: the caller waits in the queue.
@@ -51,7 +56,8 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
     // Within a check or two the caller is back in the queue and the agent paused as before, with
     // the same reason and since; still registered. The queue never looked unstaffed, so the
     // caller was not turned away.
-    await waitFor('caller queued again', async () => await redis.hexists(`${prefix}:waiting`, callId), 10_000);
+    await waitFor('caller queued again', async () => await redis.hexists(`${prefix}:waiting`, callId), 10_000)
+      .catch((err: Error) => Promise.reject(new Error(`${err.message}; the service said:\n${svc!.output().slice(-4000)}`)));
     await waitFor('registration read back', async () => (await adminCall(svc!.url, 'GET', `/api/agents/${agentId}`)).registered, 10_000);
     expect(await adminCall(svc.url, 'GET', `/api/agents/${agentId}`)).toMatchObject({ state: 'paused', pauseReason: 'training', since: before.since, registered: true });
     expect((await row()).outcome).toBeNull();
