@@ -222,14 +222,18 @@ export async function startService(config: Config, log: Logger, opts: { processM
       // The agents' last states are read from history: everything published goes there first.
       const drained = await publisher.drain(5000);
       const agentsRestored = await agents.liveStateLost();
-      const callsQueued = await calls.relist();
+      const callsQueued = await calls.relist(true);
       log.warn({ agentsRestored, callsQueued, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
       seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
       kick();
     },
   });
   await watch.check().catch((err: Error) => log.warn({ err: err.message }, 'live-state check failed'));
-  const liveChecks = setInterval(() => void watch.check().catch((err: Error) => log.warn({ err: err.message }, 'live-state check failed')), config.LIVE_STATE_CHECK_S * 1000);
+  // Each check also puts back calls whose first write or enqueue failed while Redis was away.
+  const liveChecks = setInterval(() => void watch.check()
+    .then(() => calls.relist(false))
+    .then((n) => n && log.warn({ callsQueued: n }, 'callers whose enqueue had failed put in their queues'))
+    .catch((err: Error) => log.warn({ err: err.message }, 'live-state check failed')), config.LIVE_STATE_CHECK_S * 1000);
 
   const onAri = (ev: AriEvent) => {
     if (ev.type === 'DeviceStateChanged') {

@@ -44,8 +44,8 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
 
     const caller = uniqueCaller();
     const run = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 3000 },
-      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 3000 }) }, timeoutS: 90,
+      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 10_000 },
+      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 10_000 }) }, timeoutS: 90,
     });
     const row = async () => (await pool.query('SELECT call_id, outcome, agent_id, entered_queue_at FROM calls WHERE caller = $1', [caller])).rows[0];
     await waitFor('caller waiting', async () => (await row())?.entered_queue_at);

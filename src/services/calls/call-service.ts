@@ -74,6 +74,8 @@ interface LiveCall {
   saved?: string;
   /** An earlier snapshot was stored, so this instance's set of calls already lists the call. */
   listed?: boolean;
+  /** Putting the call in its queue failed (Redis away): relist() tries again. */
+  unqueued?: boolean;
 }
 
 type Ref = { callId: string; role: 'caller' | 'agent' };
@@ -360,23 +362,32 @@ export class CallService {
   }
 
   /**
-   * Redis lost the live state: each call this instance's set of calls no longer lists (written
-   * once per call; a later snapshot does not list it again) is saved again, and goes back into its
-   * queue at the place it had if it was waiting. A call still listed lost nothing, and one being
-   * offered an agent this moment must not be queued again.
+   * Puts back in Redis what a failed write or a Redis that lost its data left out, so that no
+   * caller waits in no queue. A call this instance's set of calls does not list (written once per
+   * call; a later snapshot does not list it again) is saved again and, if waiting, goes back into
+   * its queue at the place it had, as does a waiting call whose enqueue failed. A call still
+   * listed lost nothing, and one being offered an agent this moment must not be queued again
+   * (were it, the second reservation is released: session.ts).
+   * `all`: after Redis lost its data; otherwise only calls whose first save or enqueue failed.
    */
-  async relist(): Promise<number> {
+  async relist(all: boolean): Promise<number> {
     let queued = 0;
-    await Promise.all([...this.calls.keys()].map((callId) => this.dispatch.submit(callId, async () => {
+    const doubtful = [...this.calls].filter(([, live]) => all || live.listed !== true || live.unqueued).map(([callId]) => callId);
+    await Promise.all(doubtful.map((callId) => this.dispatch.submit(callId, async () => {
       const live = this.calls.get(callId);
-      if (!live || (await this.d.live.isListed(this.d.owner, callId))) return;
-      live.saved = undefined;
-      live.listed = false;
-      this.saveSnapshot(live, live.state);
-      if (live.state.phase === 'queued' && live.state.route) {
-        await this.enqueue(live, live.state.route);
+      if (!live) return;
+      const listed = await this.d.live.isListed(this.d.owner, callId);
+      if (!listed) {
+        live.saved = undefined;
+        live.listed = false;
+        this.saveSnapshot(live, live.state);
+      }
+      const route = live.state.route;
+      if (live.state.phase === 'queued' && route && (!listed || live.unqueued)) {
+        await this.enqueue(live, route);
         queued++;
       }
+      live.unqueued = false;
     })));
     return queued;
   }
@@ -388,6 +399,7 @@ export class CallService {
     } catch (err) {
       live.log.warn({ cmd: cmd.kind, err: (err as Error).message }, 'command failed');
       if (cmd.kind === 'ring_agent') this.input(callId, { kind: 'agent_leg_failed', legId: cmd.legId, reason: 'unreachable' });
+      if (cmd.kind === 'enqueue') live.unqueued = true;
       // A prompt that cannot play must not leave the call waiting for its end.
       if (cmd.kind === 'play' || cmd.kind === 'announce_position') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
     }
