@@ -30,6 +30,7 @@ import { PromptSynth } from './adapters/prompts/synth.js';
 import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
 import { EventPublisher } from './services/events/publisher.js';
 import { LiveStateWatch } from './services/live/live-state-watch.js';
+import { restoreKeptPlaces } from './services/callbacks/kept-places.js';
 import { Journal } from './adapters/outbox/journal.js';
 import { AgentService } from './services/agents/agent-service.js';
 import { FeatureCodes } from './services/agents/feature-codes.js';
@@ -212,6 +213,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
   const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
+  const callbackRepo = new PgCallbackRepo(pool);
   // Redis restarted empty or was flushed: callers waiting then would otherwise never be offered.
   const watch = new LiveStateWatch({
     epoch: (candidate) => live.epoch(candidate),
@@ -223,7 +225,8 @@ export async function startService(config: Config, log: Logger, opts: { processM
       const drained = await publisher.drain(5000);
       const agentsRestored = await agents.liveStateLost();
       const callsQueued = await calls.relist(true);
-      log.warn({ agentsRestored, callsQueued, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
+      const callbacksKept = await restoreKeptPlaces({ repo: callbackRepo, live, owner });
+      log.warn({ agentsRestored, callsQueued, callbacksKept, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
       seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
       kick();
     },
@@ -302,7 +305,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const http = await buildHttp({
     log,
     auth: { authenticate: (token) => auth.authenticate(token), appendAudit: (e) => audit.append(e) },
-    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: new PgCallbackRepo(pool) }), agentRoutes({ agents }), liveRoutes({
+    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: callbackRepo }), agentRoutes({ agents }), liveRoutes({
         process: opts.processMetrics,
         snapshot: async () => {
           const now = Date.now();

@@ -184,6 +184,8 @@ describe('live state in Redis', () => {
     expect((await one.moveAgent('later', 'login', 500)).ok).toBe(true);
     expect(await one.restoreAgent('later', { state: 'paused', since: 50, pauseReason: 'meeting' })).toBe(false);
     expect(await one.agent('later')).toMatchObject({ state: 'available', since: 500 });
+    // A kept callback place is put back by one instance only.
+    expect([await one.claimKeptPlaceRestore('kept-1'), await two.claimKeptPlaceRestore('kept-1')]).toEqual([true, false]);
     // Restored agents are changes like any other: a mirror reading changes sees them.
     expect((await one.agentsChangedSince(0)).agents.map((x) => x.agentId).sort()).toEqual(['avail', 'later', 'paused', 'wrap']);
   });

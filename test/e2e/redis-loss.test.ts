@@ -69,6 +69,39 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
     expect(await row()).toMatchObject({ outcome: 'answered', agent_id: agentId });
     // Its wait is counted from when it first entered the queue.
     expect(((await row()).entered_queue_at as Date).getTime()).toBe((enteredAt as Date).getTime());
+    await waitFor('agent free again', async () => (await adminCall(svc!.url, 'GET', `/api/agents/${agentId}`)).state === 'available', 10_000);
+    await adminCall(svc.url, 'POST', `/api/agents/${agentId}/logout`);
+    phone.kill();
+  }, 120_000);
+
+  it('a place kept for a callback is put back from history, and the taxpayer is called back and connected', async () => {
+    const { agentId, phone } = await oneAgentOnOther(svc!.url, pool, { name: '回拨测试', phoneCalls: 1, timeoutS: 90 });
+    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
+    // Presses 0 (a person), then 1 in the queue: keep my place and call me back; then hangs up.
+    const caller = uniqueCaller();
+    const asked = await sipp({
+      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
+      files: { pcap: dtmfPcap(presses('0', 400).concat(presses('1', 2500)), { audioMs: 4000 }) }, timeoutS: 60,
+    }).done;
+    expect(asked.code, asked.errors || asked.output.slice(-1000)).toBe(0);
+    const request = async () => (await pool.query('SELECT call_id, outcome FROM calls WHERE caller = $1 AND dialed = $2', [caller, '12366'])).rows[0];
+    await waitFor('callback requested', async () => (await request())?.outcome === 'callback_requested');
+    const requestId = (await request()).call_id as string;
+    expect(await redis.hexists(`${prefix}:waiting`, requestId)).toBe(1);
+
+    await unlinkPrefix(redis, prefix);
+    await waitFor('kept place put back', async () => await redis.hexists(`${prefix}:waiting`, requestId), 10_000)
+      .catch((err: Error) => Promise.reject(new Error(`${err.message}; the service said:\n${svc!.output().slice(-4000)}`)));
+    expect(JSON.parse((await redis.hget(`${prefix}:waiting`, requestId))!)).toMatchObject({ kind: 'callback', queue: 'other', caller });
+
+    // An agent becomes free: the kept place is dialled, the taxpayer answers and is connected.
+    const carrier = sipp({ scenario: 'taxpayer-answers-callback.xml', server: true, ip: '127.0.0.2', sipPort: 5070, vars: { talk_ms: 3000 }, calls: 1, timeoutS: 60 });
+    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/unpause`);
+    const carried = await carrier.done;
+    expect(carried.code, carried.errors || carried.output.slice(-1500)).toBe(0);
+    const back = async () => (await pool.query("SELECT outcome, agent_id, callback_for FROM calls WHERE caller = $1 AND dialed = 'callback'", [caller])).rows[0];
+    await waitFor('callback call recorded', async () => (await back())?.outcome, 20_000);
+    expect(await back()).toMatchObject({ outcome: 'answered', agent_id: agentId, callback_for: requestId });
     phone.kill();
   }, 120_000);
 });

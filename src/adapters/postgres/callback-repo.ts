@@ -13,6 +13,20 @@ export interface PendingCallback {
   attempts: number;
 }
 
+/** A place a caller kept to be called back (what call.queued recorded), not yet dialled. */
+export interface KeptPlace {
+  callId: string;
+  caller: string;
+  queue: string;
+  skills: Record<string, number>;
+  priority: number;
+  line: string;
+  subLine?: string;
+  preferredAgentId?: string;
+  /** When the call first entered a queue (ms): the place is kept by this. */
+  enteredAt: number;
+}
+
 /**
  * Callers still to be called back: their latest unanswered call (abandoned, a voicemail, or
  * turned away by a queue rule) with no answered call since. The list clears itself: once the
@@ -20,6 +34,31 @@ export interface PendingCallback {
  */
 export class PgCallbackRepo {
   constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Places kept for a callback within the last `withinMs` that were never dialled (no attempt,
+   * no failure) and whose caller has not reached an agent since, as their call last queued.
+   */
+  async keptPlaces(withinMs: number): Promise<KeptPlace[]> {
+    const r = await this.pool.query<{ call_id: string; caller: string; entered_queue_at: Date; body: Record<string, unknown> }>(
+      `SELECT c.call_id, c.caller, c.entered_queue_at, q.body FROM calls c
+       CROSS JOIN LATERAL (
+         SELECT body FROM events e WHERE e.call_id = c.call_id AND e.type = 'call.queued' ORDER BY seq DESC LIMIT 1) q
+       WHERE c.outcome = 'callback_requested' AND c.entered_queue_at IS NOT NULL
+         AND c.ended_at > now() - make_interval(secs => $1::double precision / 1000)
+         AND NOT EXISTS (SELECT 1 FROM events x WHERE x.call_id = c.call_id AND x.type IN ('callback.attempted', 'callback.failed'))
+         AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at)
+       ORDER BY c.entered_queue_at`,
+      [withinMs],
+    );
+    return r.rows.map((x) => ({
+      callId: x.call_id, caller: x.caller, queue: String(x.body.queue), skills: (x.body.skills ?? {}) as Record<string, number>,
+      priority: Number(x.body.priority ?? 0), line: String(x.body.line ?? '其它'),
+      subLine: typeof x.body.subLine === 'string' ? x.body.subLine : undefined,
+      preferredAgentId: typeof x.body.preferredAgentId === 'string' ? x.body.preferredAgentId : undefined,
+      enteredAt: x.entered_queue_at.getTime(),
+    }));
+  }
 
   async pending(p: { sinceMs: number; includeShort: boolean; queue?: string }): Promise<PendingCallback[]> {
     const r = await this.pool.query(

@@ -23,6 +23,8 @@ export function redisKeys(prefix: string) {
     lastAgent: (caller: string) => `${prefix}:caller:${caller}:agent`,
     /** agentId -> fingerprint of the phone objects last pushed into Asterisk (adapters/ari/pjsip-push.ts). */
     phonesPushed: `${prefix}:phones:pushed`,
+    /** A kept callback place put back after a loss, so that only one instance puts it back. */
+    keptPlaceRestored: (callId: string) => `${prefix}:callback:${callId}:restored`,
     /** Set once by the first instance to find it missing: gone means Redis lost the live state. */
     liveEpoch: `${prefix}:live:epoch`,
     /** The routing rules version in force. */

@@ -298,6 +298,11 @@ export class LiveState {
     if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, owner }));
   }
 
+  /** Claims the putting back of a kept callback place after a loss: true for one caller only. */
+  async claimKeptPlaceRestore(callId: string): Promise<boolean> {
+    return (await this.redis.set(this.keys.keptPlaceRestored(callId), '1', 'EX', 86_400, 'NX')) === 'OK';
+  }
+
   async keepForCallback(callId: string): Promise<void> {
     const d = await this.waitingOne(callId);
     if (d) await this.redis.hset(this.keys.waiting, callId, JSON.stringify({ ...d, kind: 'callback' }));
