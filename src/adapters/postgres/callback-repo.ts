@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { EventBody } from '../../core/events.js';
 
 export interface PendingCallback {
   caller: string;
@@ -13,19 +14,11 @@ export interface PendingCallback {
   attempts: number;
 }
 
-/** A place a caller kept to be called back (what call.queued recorded), not yet dialled. */
-export interface KeptPlace {
-  callId: string;
-  caller: string;
-  queue: string;
-  skills: Record<string, number>;
-  priority: number;
-  line: string;
-  subLine?: string;
-  preferredAgentId?: string;
-  /** When the call first entered a queue (ms): the place is kept by this. */
-  enteredAt: number;
-}
+/**
+ * A place a caller kept to be called back, not yet dialled: what their call's last call.queued
+ * recorded, with the caller and when the call first entered a queue (ms; the place is kept by it).
+ */
+export type KeptPlace = Omit<Extract<EventBody, { type: 'call.queued' }>, 'type'> & { caller: string; enteredAt: number };
 
 /**
  * Callers still to be called back: their latest unanswered call (abandoned, a voicemail, or
