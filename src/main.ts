@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import type { Ctx } from './core/events.js';
-import { uuidv7 } from './shared/uuidv7.js';
+import { uuidv7, uuidv7Time } from './shared/uuidv7.js';
 import { AriHttp } from './adapters/ari/http.js';
 import { AriClient } from './adapters/ari/client.js';
 import { AriEventStream } from './adapters/ari/events.js';
@@ -219,13 +219,14 @@ export async function startService(config: Config, log: Logger, opts: { processM
     epoch: (candidate) => live.epoch(candidate),
     newId: () => uuidv7(),
     log,
-    recover: async () => {
+    recover: async (lost) => {
       const t0 = Date.now();
       // The agents' last states are read from history: everything published goes there first.
       const drained = await publisher.drain(5000);
       const agentsRestored = await agents.liveStateLost();
       const callsQueued = await calls.relist(true);
-      const callbacksKept = await restoreKeptPlaces({ repo: callbackRepo, live, owner });
+      // The lost identity was made when that live state began (a UUIDv7).
+      const callbacksKept = await restoreKeptPlaces({ repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0 });
       log.warn({ agentsRestored, callsQueued, callbacksKept, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
       seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
       kick();

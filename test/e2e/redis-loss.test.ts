@@ -100,7 +100,8 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
     const carried = await carrier.done;
     expect(carried.code, carried.errors || carried.output.slice(-1500)).toBe(0);
     const back = async () => (await pool.query("SELECT outcome, agent_id, callback_for FROM calls WHERE caller = $1 AND dialed = 'callback'", [caller])).rows[0];
-    await waitFor('callback call recorded', async () => (await back())?.outcome, 20_000);
+    await waitFor('callback call recorded', async () => (await back())?.outcome, 20_000).catch(async (err: Error) => Promise.reject(new Error(
+      `${err.message}; calls: ${JSON.stringify((await pool.query('SELECT call_id, dialed, outcome, agent_id, callback_for FROM calls WHERE caller = $1', [caller])).rows)}; the service said:\n${svc!.output().slice(-3000)}`)));
     expect(await back()).toMatchObject({ outcome: 'answered', agent_id: agentId, callback_for: requestId });
     phone.kill();
   }, 120_000);

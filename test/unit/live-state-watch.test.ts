@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LiveStateWatch } from '../../src/services/live/live-state-watch.js';
+import { uuidv7, uuidv7Time } from '../../src/shared/uuidv7.js';
 
 /** Redis's epoch key as LiveState.epoch treats it: set to the candidate only when missing. */
 function setup(failFirstRecovery = false) {
@@ -54,11 +55,18 @@ describe('LiveStateWatch', () => {
     let stored = 'first';
     const recovered: string[] = [];
     const watch = new LiveStateWatch({
-      epoch: async () => stored, newId: () => 'unused', recover: async () => void recovered.push(stored), log: pino({ level: 'silent' }),
+      epoch: async () => stored, newId: () => 'unused', recover: async (lost) => void recovered.push(lost), log: pino({ level: 'silent' }),
     });
     await watch.check();
     stored = 'set-by-the-other-instance';
     await watch.check();
-    expect(recovered).toEqual(['set-by-the-other-instance']);
+    // Told which live state was lost: what was kept while it lived is what to put back.
+    expect(recovered).toEqual(['first']);
+  });
+
+  it('an identity made as a UUIDv7 tells when its live state began', () => {
+    const at = Date.parse('2026-11-28T09:00:00.123Z');
+    expect(uuidv7Time(uuidv7(at))).toBe(at);
+    expect(uuidv7Time('not-a-uuid')).toBeUndefined();
   });
 });

@@ -29,20 +29,20 @@ export class PgCallbackRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Places kept for a callback within the last `withinMs` that were never dialled (no attempt,
-   * no failure) and whose caller has not reached an agent since, as their call last queued.
+   * Places kept for a callback by calls that started at `since` or later, never dialled (no
+   * attempt, no failure), whose caller has not reached an agent since: as their call last queued.
    */
-  async keptPlaces(withinMs: number): Promise<KeptPlace[]> {
+  async keptPlaces(since: Date): Promise<KeptPlace[]> {
     const r = await this.pool.query<{ call_id: string; caller: string; entered_queue_at: Date; body: Record<string, unknown> }>(
       `SELECT c.call_id, c.caller, c.entered_queue_at, q.body FROM calls c
        CROSS JOIN LATERAL (
          SELECT body FROM events e WHERE e.call_id = c.call_id AND e.type = 'call.queued' ORDER BY seq DESC LIMIT 1) q
        WHERE c.outcome = 'callback_requested' AND c.entered_queue_at IS NOT NULL
-         AND c.ended_at > now() - make_interval(secs => $1::double precision / 1000)
+         AND c.started_at >= $1
          AND NOT EXISTS (SELECT 1 FROM events x WHERE x.call_id = c.call_id AND x.type IN ('callback.attempted', 'callback.failed'))
          AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at)
        ORDER BY c.entered_queue_at`,
-      [withinMs],
+      [since],
     );
     return r.rows.map((x) => ({
       callId: x.call_id, caller: x.caller, queue: String(x.body.queue), skills: (x.body.skills ?? {}) as Record<string, number>,

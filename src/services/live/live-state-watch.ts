@@ -4,8 +4,8 @@ export interface LiveStateWatchDeps {
   /** LiveState.epoch: the live state's identity, set to the candidate if it has none. */
   epoch: (candidate: string) => Promise<string>;
   newId: () => string;
-  /** Puts back what this instance knows and Redis no longer has. */
-  recover: () => Promise<void>;
+  /** Puts back what this instance knows and Redis no longer has; `lost` is the identity that went. */
+  recover: (lost: string) => Promise<void>;
   log: Logger;
 }
 
@@ -36,7 +36,7 @@ export class LiveStateWatch {
     }
     this.d.log.error('Redis lost the live state (queues, agent states): putting back what this instance holds');
     try {
-      await this.d.recover();
+      await this.d.recover(this.known);
       this.known = now;
     } catch (err) {
       // Tried again at the next check.
