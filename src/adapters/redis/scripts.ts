@@ -72,7 +72,8 @@ return {1, cur}
 
 /**
  * Puts back an agent's state after Redis lost it, unless the agent has one again already (logged
- * in since). Registration is left to the phone's next report. Returns 1 if restored, else 0.
+ * in since). Registration is written after it (AGENT_REGISTERED), which lists an available agent
+ * as idle. Returns 1 if restored, else 0.
  * KEYS: agent hash, idle zset, wrap-ups zset, agent ids set, change seq, changes zset.
  * ARGV: agentId, state, since(ms), callId, pauseReason, wrapUntil(ms or '').
  */
