@@ -162,9 +162,11 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // BullMQ blocks on its connection and must never give up on a command: a connection of its own.
   const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   bullConnection.on('error', (err) => log.debug({ err: err.message }, 'redis (callbacks) error'));
+  const callbackRepo = new PgCallbackRepo(pool);
   const callbacks = new CallbackService({
     connection: bullConnection, prefix: `${config.REDIS_PREFIX}:bull`, ari, trunk: config.TRUNK_ENDPOINT,
     attempts: config.CALLBACK_ATTEMPTS, retryDelayMs: config.CALLBACK_RETRY_S * 1000, ringTimeoutS: 30, publish, ctx, log,
+    attemptsSoFar: (callId) => callbackRepo.attemptsSoFar(callId),
   });
   const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
   const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
@@ -213,7 +215,6 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
   const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
-  const callbackRepo = new PgCallbackRepo(pool);
   // Redis restarted empty or was flushed: callers waiting then would otherwise never be offered.
   const watch = new LiveStateWatch({
     epoch: (candidate) => live.epoch(candidate),
@@ -226,7 +227,9 @@ export async function startService(config: Config, log: Logger, opts: { processM
       const agentsRestored = await agents.liveStateLost();
       const callsQueued = await calls.relist(true);
       // The lost identity was made when that live state began (a UUIDv7).
-      const callbacksKept = await restoreKeptPlaces({ repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0 });
+      const callbacksKept = await restoreKeptPlaces({
+        repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0, redial: (job, before) => callbacks.redial(job, before),
+      });
       log.warn({ agentsRestored, callsQueued, callbacksKept, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
       seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
       kick();

@@ -17,6 +17,8 @@ import { deactivateTestAgents } from '../support/test-agents.js';
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const env = {
   REDIS_PREFIX: prefix, INSTANCE_ID: 'redis-loss-test', LIVE_STATE_CHECK_S: '1',
+  // Long enough for the test to lose Redis between a callback's first attempt and its retry.
+  CALLBACK_RETRY_S: '8',
   OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-')),
 };
 const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
@@ -103,6 +105,44 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
     await waitFor('callback call recorded', async () => (await back())?.outcome, 20_000).catch(async (err: Error) => Promise.reject(new Error(
       `${err.message}; calls: ${JSON.stringify((await pool.query('SELECT call_id, dialed, outcome, agent_id, callback_for FROM calls WHERE caller = $1', [caller])).rows)}; the service said:\n${svc!.output().slice(-3000)}`)));
     expect(await back()).toMatchObject({ outcome: 'answered', agent_id: agentId, callback_for: requestId });
+    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/logout`);
+    phone.kill();
+  }, 120_000);
+
+  it('a callback whose first attempt found the line busy is tried again after the loss, and connects', async () => {
+    const { agentId, phone } = await oneAgentOnOther(svc!.url, pool, { name: '重拨测试', phoneCalls: 1, timeoutS: 90 });
+    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
+    const caller = uniqueCaller();
+    const asked = await sipp({
+      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
+      files: { pcap: dtmfPcap(presses('0', 400).concat(presses('1', 2500)), { audioMs: 4000 }) }, timeoutS: 60,
+    }).done;
+    expect(asked.code, asked.errors || asked.output.slice(-1000)).toBe(0);
+    const request = async () => (await pool.query('SELECT call_id, outcome FROM calls WHERE caller = $1 AND dialed = $2', [caller, '12366'])).rows[0];
+    await waitFor('callback requested', async () => (await request())?.outcome === 'callback_requested');
+    const requestId = (await request()).call_id as string;
+    const attempts = async () => (await pool.query(
+      "SELECT body->>'attempt' AS attempt, body->>'result' AS result FROM events WHERE call_id = $1 AND type = 'callback.attempted' ORDER BY seq", [requestId],
+    )).rows;
+
+    // An agent is free: the taxpayer is dialled, and is on another call.
+    const busy = sipp({ scenario: 'taxpayer-busy.xml', server: true, ip: '127.0.0.2', sipPort: 5070, calls: 1, timeoutS: 60 });
+    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/unpause`);
+    const refused = await busy.done;
+    expect(refused.code, refused.errors || refused.output.slice(-1500)).toBe(0);
+    await waitFor('first attempt recorded', async () => (await attempts()).length === 1);
+    // Its retry was a BullMQ job, in Redis: lost before it ran.
+    await unlinkPrefix(redis, prefix);
+
+    const carrier = sipp({ scenario: 'taxpayer-answers-callback.xml', server: true, ip: '127.0.0.2', sipPort: 5070, vars: { talk_ms: 3000 }, calls: 1, timeoutS: 60 });
+    const carried = await carrier.done;
+    expect(carried.code, `${carried.errors || carried.output.slice(-1500)}\nthe service said:\n${svc!.output().slice(-3000)}`).toBe(0);
+    const back = async () => (await pool.query("SELECT outcome, agent_id, callback_for FROM calls WHERE caller = $1 AND dialed = 'callback'", [caller])).rows[0];
+    await waitFor('callback call recorded', async () => (await back())?.outcome, 20_000);
+    expect(await back()).toMatchObject({ outcome: 'answered', agent_id: agentId, callback_for: requestId });
+    // Numbered on from the lost job's attempts.
+    expect(await attempts()).toEqual([{ attempt: '1', result: 'busy' }, { attempt: '2', result: 'answered' }]);
+    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/logout`);
     phone.kill();
   }, 120_000);
 });

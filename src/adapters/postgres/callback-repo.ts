@@ -15,10 +15,11 @@ export interface PendingCallback {
 }
 
 /**
- * A place a caller kept to be called back, not yet dialled: what their call's last call.queued
- * recorded, with the caller and when the call first entered a queue (ms; the place is kept by it).
+ * A place a caller kept to be called back, not yet called back: what their call's last call.queued
+ * recorded, with the caller, when the call first entered a queue (ms; the place is kept by it), and
+ * how many times the taxpayer has been dialled for it so far (none answered).
  */
-export type KeptPlace = Omit<Extract<EventBody, { type: 'call.queued' }>, 'type'> & { caller: string; enteredAt: number };
+export type KeptPlace = Omit<Extract<EventBody, { type: 'call.queued' }>, 'type'> & { caller: string; enteredAt: number; attempts: number };
 
 /**
  * Callers still to be called back: their latest unanswered call (abandoned, a voicemail, or
@@ -29,28 +30,38 @@ export class PgCallbackRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Places kept for a callback by calls that started at `since` or later, never dialled (no
-   * attempt, no failure), whose caller has not reached an agent since: as their call last queued.
+   * Places kept for a callback by calls that started at `since` or later (or the one call `callId`)
+   * still owed: no attempt answered, not given up (callback.failed), and the caller has not reached
+   * an agent since. As their call last queued, oldest place first.
    */
-  async keptPlaces(since: Date): Promise<KeptPlace[]> {
-    const r = await this.pool.query<{ call_id: string; caller: string; entered_queue_at: Date; body: Record<string, unknown> }>(
-      `SELECT c.call_id, c.caller, c.entered_queue_at, q.body FROM calls c
+  async keptPlaces(p: { since: Date; callId?: string }): Promise<KeptPlace[]> {
+    const r = await this.pool.query<{ call_id: string; caller: string; entered_queue_at: Date; body: Record<string, unknown>; attempts: number }>(
+      `SELECT c.call_id, c.caller, c.entered_queue_at, q.body, a.attempts FROM calls c
        CROSS JOIN LATERAL (
          SELECT body FROM events e WHERE e.call_id = c.call_id AND e.type = 'call.queued' ORDER BY seq DESC LIMIT 1) q
+       CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE e.type = 'callback.attempted')::int AS attempts,
+                bool_or(e.type = 'callback.failed' OR e.body->>'result' = 'answered') AS settled
+           FROM events e WHERE e.call_id = c.call_id AND e.type IN ('callback.attempted', 'callback.failed')) a
        WHERE c.outcome = 'callback_requested' AND c.entered_queue_at IS NOT NULL
-         AND c.started_at >= $1
-         AND NOT EXISTS (SELECT 1 FROM events x WHERE x.call_id = c.call_id AND x.type IN ('callback.attempted', 'callback.failed'))
-         AND NOT EXISTS (SELECT 1 FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at)
+         AND c.started_at >= $1 AND ($2::text IS NULL OR c.call_id = $2)
+         AND a.settled IS NOT TRUE
+         AND NOT EXISTS (SELECT 1 FROM calls x WHERE x.caller = c.caller AND x.outcome = 'answered' AND x.started_at > c.started_at)
        ORDER BY c.entered_queue_at`,
-      [since],
+      [p.since, p.callId ?? null],
     );
     return r.rows.map((x) => ({
       callId: x.call_id, caller: x.caller, queue: String(x.body.queue), skills: (x.body.skills ?? {}) as Record<string, number>,
       priority: Number(x.body.priority ?? 0), line: String(x.body.line ?? '其它'),
       subLine: typeof x.body.subLine === 'string' ? x.body.subLine : undefined,
       preferredAgentId: typeof x.body.preferredAgentId === 'string' ? x.body.preferredAgentId : undefined,
-      enteredAt: x.entered_queue_at.getTime(),
+      enteredAt: x.entered_queue_at.getTime(), attempts: x.attempts,
     }));
+  }
+
+  /** Times the taxpayer was dialled for the place `callId` kept, while it is still owed; else undefined. */
+  async attemptsSoFar(callId: string): Promise<number | undefined> {
+    return (await this.keptPlaces({ since: new Date(0), callId }))[0]?.attempts;
   }
 
   async pending(p: { sinceMs: number; includeShort: boolean; queue?: string }): Promise<PendingCallback[]> {

@@ -216,8 +216,9 @@ export class AgentService {
    * registered (one read of every endpoint), and the state history last recorded for it, so nobody
    * has to log in again and callers are not turned away from queues that would look unstaffed.
    * Wrap-up ends at once (its end was not recorded); a ring or a call that ended meanwhile is freed
-   * by the stuck-agent check. Nothing is published: for the agents nothing changed. Asterisk lost
-   * nothing, so phones are not pushed; the next reconnection pushes them, their fingerprints gone.
+   * by the stuck-agent check the recovery runs next. Nothing is published: for the agents nothing
+   * changed. Asterisk lost nothing, so phones are not pushed; the next reconnection pushes them,
+   * their fingerprints gone.
    */
   async liveStateLost(): Promise<number> {
     const active = await this.d.repo.list();

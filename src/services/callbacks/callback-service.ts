@@ -6,8 +6,11 @@ import type { AriClient } from '../../adapters/ari/client.js';
 import type { WaitingDetails } from '../../adapters/redis/live-state.js';
 import { missReason } from '../calls/hangup-cause.js';
 
-/** What a callback job carries: the waiting entry whose turn came. */
-export type CallbackJob = WaitingDetails;
+/**
+ * What a callback job carries: the waiting entry whose turn came. `attemptsBefore`: the job was
+ * scheduled again after Redis lost the first one (see kept-places.ts), which had made that many.
+ */
+export type CallbackJob = Omit<WaitingDetails, 'positionAtEntry'> & { attemptsBefore?: number };
 
 interface Pending {
   job: CallbackJob;
@@ -26,6 +29,12 @@ export interface CallbackOptions {
   publish: (events: DomainEvent[]) => void;
   ctx: () => Ctx;
   log: Logger;
+  /**
+   * From history: the attempts made for a kept place, or undefined once it is no longer owed.
+   * Read before each attempt of a job scheduled again, whose first job may have had an attempt
+   * in flight when Redis was lost.
+   */
+  attemptsSoFar: (callId: string) => Promise<number | undefined>;
 }
 
 /**
@@ -52,8 +61,9 @@ export class CallbackService {
     this.worker.on('failed', (job, err) => {
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
       const d = job.data;
-      this.o.log.warn({ callId: d.callId, caller: d.caller, err: err.message }, 'callback failed after every attempt');
-      this.o.publish([stamp(this.o.ctx(), { type: 'callback.failed', callId: d.callId, caller: d.caller, queue: d.queue, attempts: job.attemptsMade })]);
+      const attempts = (d.attemptsBefore ?? 0) + job.attemptsMade;
+      this.o.log.warn({ callId: d.callId, caller: d.caller, attempts, err: err.message }, 'callback failed after every attempt');
+      this.o.publish([stamp(this.o.ctx(), { type: 'callback.failed', callId: d.callId, caller: d.caller, queue: d.queue, attempts })]);
     });
   }
 
@@ -66,6 +76,24 @@ export class CallbackService {
       removeOnComplete: 1000,
       removeOnFail: 1000,
     });
+  }
+
+  /**
+   * The attempts left after `attemptsBefore` (their job was lost with Redis), the next after the
+   * usual retry delay; false if there are none left.
+   */
+  async redial(entry: CallbackJob, attemptsBefore: number): Promise<boolean> {
+    const left = this.o.attempts - attemptsBefore;
+    if (left <= 0) return false;
+    await this.queue.add('dial', { ...entry, attemptsBefore }, {
+      jobId: entry.callId,
+      attempts: left,
+      delay: this.o.retryDelayMs,
+      backoff: { type: 'fixed', delay: this.o.retryDelayMs },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+    return true;
   }
 
   /** Our outbound leg to the taxpayer entered the app: they answered. */
@@ -92,6 +120,15 @@ export class CallbackService {
 
   private async attempt(job: Job<CallbackJob>): Promise<void> {
     const d = job.data;
+    let attempt = job.attemptsMade + 1;
+    if (d.attemptsBefore !== undefined) {
+      const made = await this.o.attemptsSoFar(d.callId);
+      if (made === undefined || made >= this.o.attempts) {
+        this.o.log.info({ callId: d.callId, caller: d.caller, made }, 'callback scheduled again no longer owed: not dialled');
+        return;
+      }
+      attempt = made + 1;
+    }
     const channelId = this.o.ctx().newId();
     const result = await new Promise<string>((resolve) => {
       this.pending.set(channelId, { job: d, settle: resolve });
@@ -109,7 +146,7 @@ export class CallbackService {
           resolve(`originate_failed: ${err.message}`);
         });
     });
-    this.o.publish([stamp(this.o.ctx(), { type: 'callback.attempted', callId: d.callId, caller: d.caller, queue: d.queue, attempt: job.attemptsMade + 1, result })]);
+    this.o.publish([stamp(this.o.ctx(), { type: 'callback.attempted', callId: d.callId, caller: d.caller, queue: d.queue, attempt, result })]);
     if (result !== 'answered') throw new Error(result);
   }
 
