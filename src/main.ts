@@ -230,7 +230,9 @@ export async function startService(config: Config, log: Logger, opts: { processM
       const callbacksKept = await restoreKeptPlaces({
         repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0, redial: (job, before) => callbacks.redial(job, before),
       });
-      log.warn({ agentsRestored, callsQueued, callbacksKept, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
+      // A ring or a call that ended while Redis was away left its agent restored as busy.
+      const agentsFreed = await stuck.repair();
+      log.warn({ agentsRestored, agentsFreed: agentsFreed.length, callsQueued, callbacksKept, historyComplete: drained, ms: Date.now() - t0 }, 'live state put back');
       seeding = seeding.then(seedPreferred).catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
       kick();
     },
