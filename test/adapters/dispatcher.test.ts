@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { redisKeys } from '../../src/adapters/redis/keys.js';
 import { LiveState, type WaitingDetails } from '../../src/adapters/redis/live-state.js';
 import { routingRules, type QueueRules } from '../../src/core/routing/model.js';
@@ -32,6 +32,8 @@ interface Rig {
   live: LiveState;
   dispatcher: Dispatcher;
   delivered: Array<[string, string]>;
+  /** Calls a queue rule fired for (turned away, overflowed, ...). */
+  expired: string[];
   /** Resolves with the next delivery. */
   next: () => Promise<[string, string]>;
 }
@@ -41,6 +43,7 @@ function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
   prefixes.push(prefix);
   const store = live ?? new LiveState(redis, redisKeys(prefix));
   const delivered: Array<[string, string]> = [];
+  const expired: string[] = [];
   const waiters: Array<(x: [string, string]) => void> = [];
   const log = pino({ level: 'silent' });
   const dispatcher = new Dispatcher({
@@ -54,11 +57,11 @@ function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
       delivered.push([c, a]);
       waiters.shift()?.([c, a]);
     },
-    expire: () => undefined,
+    expire: (c) => void expired.push(c),
     callBack: async () => undefined,
   });
   dispatchers.push(dispatcher);
-  return { live: store, dispatcher, delivered, next: () => new Promise((r) => waiters.push(r)) };
+  return { live: store, dispatcher, delivered, expired, next: () => new Promise((r) => waiters.push(r)) };
 }
 
 async function idleAgent(live: LiveState, id: string, at: number, skills: Record<string, number> = {}): Promise<void> {
@@ -95,6 +98,28 @@ describe('dispatcher against real Redis', () => {
     const second = r.next();
     r.dispatcher.kick();
     expect(await within(second, 1000)).toEqual(['c1', 'a2']);
+  });
+
+  it('a queue is judged unstaffed on agents read since the round began: an agent who logged in a moment ago, paused, keeps the caller', async () => {
+    const r = rig();
+    // Nobody is logged in: the first caller is turned away, and the round leaves a copy of no agents.
+    await enqueue(r.live, 'before');
+    r.dispatcher.kick();
+    await vi.waitFor(() => expect(r.expired).toEqual(['before']), { timeout: 1000 });
+    await r.live.dequeue('q', 'before');
+    // Within the copy's second: an agent logs in and pauses (available only later).
+    await r.live.setProfile('a1', { name: 'a1', skills: {}, queues: ['q'] });
+    await r.live.setRegistered('a1', true, 1_000);
+    await r.live.moveAgent('a1', 'login', 1_000);
+    await r.live.moveAgent('a1', 'pause', 1_001, '', { pauseReason: 'training' });
+    await enqueue(r.live, 'after');
+    r.dispatcher.kick();
+    // The agent comes back: the caller, never turned away, is offered to them.
+    await r.live.moveAgent('a1', 'unpause', 1_002);
+    const got = r.next();
+    r.dispatcher.kick();
+    expect(await within(got, 1000)).toEqual(['after', 'a1']);
+    expect(r.expired).toEqual(['before']);
   });
 
   it('a round kicked as the enqueue is sent, before Redis answers it, already sees the call (one connection keeps their order)', async () => {

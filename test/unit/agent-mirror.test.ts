@@ -33,6 +33,38 @@ function fakeRedis() {
 }
 
 describe('agent mirror', () => {
+  it('readSince waits for a read begun at that moment or later, even with a young copy or a read already in flight', async () => {
+    const redis = fakeRedis();
+    let now = 1_000;
+    const mirror = new AgentMirror({ live: redis.live, now: () => now, log: pino({ level: 'silent' }) });
+    await mirror.agents();
+    redis.set(agent('a', 'paused'));
+    now += 100;
+    // The copy is 100 ms old: agents() gives it as it is; readSince(now) reads.
+    expect(await mirror.agents()).toEqual([]);
+    expect((await mirror.readSince(now))?.map((a) => [a.agentId, a.state])).toEqual([['a', 'paused']]);
+    // A read begun before `since` is waited for, then one more.
+    now += 2_000;
+    const inFlight = mirror.agents();
+    redis.set(agent('b'));
+    now += 1;
+    expect((await mirror.readSince(now))?.map((a) => a.agentId)).toEqual(['a', 'b']);
+    await inFlight;
+    expect(redis.asked).toEqual([undefined, 100, 101, 101]);
+  });
+
+  it('readSince gives nothing when the read fails, rather than the old copy', async () => {
+    let fail = false;
+    const now = 1_000;
+    const mirror = new AgentMirror({
+      live: { agentsChangedSince: async () => { if (fail) throw new Error('Redis away'); return { seq: 1, agents: [agent('a')], gone: [] }; } },
+      now: () => now, log: pino({ level: 'silent' }),
+    });
+    expect(await mirror.readSince(now)).toHaveLength(1);
+    fail = true;
+    expect(await mirror.readSince(now + 1)).toBeUndefined();
+  });
+
   it('reads every agent once, then only those changed; a newcomer keeps the list in id order', async () => {
     const redis = fakeRedis();
     let now = 1_000;

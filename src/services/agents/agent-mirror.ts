@@ -54,6 +54,18 @@ export class AgentMirror {
     return this.snapshot.at !== 0 && now - this.snapshot.at <= ms;
   }
 
+  /**
+   * Every agent as read at `since` or later, waiting for a read if the copy is older; undefined if
+   * that read failed. For decisions that cannot be taken back, such as turning a caller away.
+   */
+  async readSince(since: number): Promise<AgentLive[] | undefined> {
+    // A read in flight may have begun before `since`: then one more.
+    for (let tries = 0; tries < 2 && (this.snapshot.at === 0 || this.snapshot.readFrom < since); tries++) {
+      await (this.refreshing ??= this.refresh(this.d.now()));
+    }
+    return this.snapshot.at !== 0 && this.snapshot.readFrom >= since ? this.snapshot.agents : undefined;
+  }
+
   /** This instance changed an agent's skills or queues: the next read waits for an up-to-date copy. */
   invalidate(): void {
     this.generation++;

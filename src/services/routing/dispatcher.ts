@@ -135,7 +135,17 @@ export class Dispatcher {
       return;
     }
     const agents = await this.routingAgents(view.idle);
-    const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
+    const loggedIn = (xs: Agent[]) => xs.filter((a) => a.state !== 'logged_out' && a.registered);
+    const inCopy = loggedIn(agents);
+    let confirmed: Promise<Agent[] | undefined> | undefined;
+    const unstaffed = async (queue: string) => {
+      if (inCopy.some((a) => a.queues.includes(queue))) return false;
+      // Turning callers away cannot be taken back: only on agents read since this round began, not
+      // on a copy from before an agent's login a moment ago. A failed read turns nobody away now.
+      confirmed ??= this.d.agents.readSince(now).then((fresh) => fresh && loggedIn(this.merge(fresh, view.idle)));
+      const fresh = await confirmed;
+      return fresh !== undefined && !fresh.some((a) => a.queues.includes(queue));
+    };
 
     const routable: WaitingCall[] = [];
     const seen = new Map<string, number>();
@@ -150,7 +160,7 @@ export class Dispatcher {
       }
       let action = expiry(call, rules, now);
       // Queue full, or nobody who could ever take it is logged in: the queue's rule, at once.
-      if (!action && q && ((q.maxQueued !== undefined && at > q.maxQueued) || !loggedIn.some((a) => a.queues.includes(w.queue)))) {
+      if (!action && q && ((q.maxQueued !== undefined && at > q.maxQueued) || (await unstaffed(w.queue)))) {
         action = q.onExpiry ? expiryAction(q.onExpiry) : { action: 'max_wait' };
       }
       if (action) {
