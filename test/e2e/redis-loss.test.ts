@@ -32,6 +32,22 @@ afterAll(async () => {
   await pool.end();
 });
 
+/** One agent on the queue "other", paused; a taxpayer who asked for a person there kept their place for a callback and hung up. */
+async function placeKeptWhileAgentPaused(agentName: string) {
+  const { agentId, phone } = await oneAgentOnOther(svc!.url, pool, { name: agentName, phoneCalls: 1, timeoutS: 90 });
+  await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
+  // Presses 0 (a person), then 1 in the queue: keep my place and call me back; then hangs up.
+  const caller = uniqueCaller();
+  const asked = await sipp({
+    scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
+    files: { pcap: dtmfPcap(presses('0', 400).concat(presses('1', 2500)), { audioMs: 4000 }) }, timeoutS: 60,
+  }).done;
+  expect(asked.code, asked.errors || asked.output.slice(-1000)).toBe(0);
+  const request = async () => (await pool.query('SELECT call_id, outcome FROM calls WHERE caller = $1 AND dialed = $2', [caller, '12366'])).rows[0];
+  await waitFor('callback requested', async () => (await request())?.outcome === 'callback_requested');
+  return { agentId, phone, caller, requestId: (await request()).call_id as string };
+}
+
 describe('Redis loses the live state (restarted empty, flushed)', () => {
   it('a caller waiting then keeps their place and reaches an agent, whose state is restored from history', async () => {
     // Test files share one database but each has its own Redis prefix: agents earlier files left
@@ -77,19 +93,8 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
   }, 120_000);
 
   it('a place kept for a callback is put back from history, and the taxpayer is called back and connected', async () => {
-    const { agentId, phone } = await oneAgentOnOther(svc!.url, pool, { name: '回拨测试', phoneCalls: 1, timeoutS: 90 });
-    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
-    // Presses 0 (a person), then 1 in the queue: keep my place and call me back; then hangs up.
-    const caller = uniqueCaller();
-    const asked = await sipp({
-      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
-      files: { pcap: dtmfPcap(presses('0', 400).concat(presses('1', 2500)), { audioMs: 4000 }) }, timeoutS: 60,
-    }).done;
-    expect(asked.code, asked.errors || asked.output.slice(-1000)).toBe(0);
-    const request = async () => (await pool.query('SELECT call_id, outcome FROM calls WHERE caller = $1 AND dialed = $2', [caller, '12366'])).rows[0];
-    await waitFor('callback requested', async () => (await request())?.outcome === 'callback_requested');
-    const requestId = (await request()).call_id as string;
-    expect(await redis.hexists(`${prefix}:waiting`, requestId)).toBe(1);
+    const { agentId, phone, caller, requestId } = await placeKeptWhileAgentPaused('回拨测试');
+    expect(await redis.hexists(`${prefix}:waiting`, requestId), `waiting: ${JSON.stringify(await redis.hgetall(`${prefix}:waiting`))}; agent: ${JSON.stringify(await adminCall(svc!.url, 'GET', `/api/agents/${agentId}`))}; the service said:\n${svc!.output().slice(-5000)}`).toBe(1);
 
     await unlinkPrefix(redis, prefix);
     await waitFor('kept place put back', async () => await redis.hexists(`${prefix}:waiting`, requestId), 10_000)
@@ -110,17 +115,7 @@ describe('Redis loses the live state (restarted empty, flushed)', () => {
   }, 120_000);
 
   it('a callback whose first attempt found the line busy is tried again after the loss, and connects', async () => {
-    const { agentId, phone } = await oneAgentOnOther(svc!.url, pool, { name: '重拨测试', phoneCalls: 1, timeoutS: 90 });
-    await adminCall(svc!.url, 'POST', `/api/agents/${agentId}/pause`, { reason: 'training' });
-    const caller = uniqueCaller();
-    const asked = await sipp({
-      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
-      files: { pcap: dtmfPcap(presses('0', 400).concat(presses('1', 2500)), { audioMs: 4000 }) }, timeoutS: 60,
-    }).done;
-    expect(asked.code, asked.errors || asked.output.slice(-1000)).toBe(0);
-    const request = async () => (await pool.query('SELECT call_id, outcome FROM calls WHERE caller = $1 AND dialed = $2', [caller, '12366'])).rows[0];
-    await waitFor('callback requested', async () => (await request())?.outcome === 'callback_requested');
-    const requestId = (await request()).call_id as string;
+    const { agentId, phone, caller, requestId } = await placeKeptWhileAgentPaused('重拨测试');
     const attempts = async () => (await pool.query(
       "SELECT body->>'attempt' AS attempt, body->>'result' AS result FROM events WHERE call_id = $1 AND type = 'callback.attempted' ORDER BY seq", [requestId],
     )).rows;
