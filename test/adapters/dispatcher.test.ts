@@ -38,7 +38,7 @@ interface Rig {
   next: () => Promise<[string, string]>;
 }
 
-function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
+function rig(live?: LiveState, rules = routingRules([queue()]), now = () => Date.now()): Rig {
   const prefix = `t12disp:${randomBytes(4).toString('hex')}`;
   prefixes.push(prefix);
   const store = live ?? new LiveState(redis, redisKeys(prefix));
@@ -48,10 +48,10 @@ function rig(live?: LiveState, rules = routingRules([queue()])): Rig {
   const log = pino({ level: 'silent' });
   const dispatcher = new Dispatcher({
     live: store,
-    agents: new AgentMirror({ live: store, now: () => Date.now(), log }),
+    agents: new AgentMirror({ live: store, now, log }),
     routing: { active: async () => ({ rules }), cached: { rules } } as unknown as RoutingCatalog,
     owner: 'i1',
-    now: () => Date.now(),
+    now,
     log,
     deliver: (c, a) => {
       delivered.push([c, a]);
@@ -207,7 +207,10 @@ describe('dispatcher against real Redis', () => {
   });
 
   it('fewest-calls counts the offers this instance just made, before any snapshot shows them', async () => {
-    const r = rig(undefined, routingRules([queue({ strategy: 'fewest_calls' })]));
+    // A clock that moves on at every reading, as a busy one does: the copy of the agents is read
+    // after the round began.
+    let clock = Date.now();
+    const r = rig(undefined, routingRules([queue({ strategy: 'fewest_calls' })]), () => ++clock);
     await idleAgent(r.live, 'a1', 1_000);
     await idleAgent(r.live, 'a2', 2_000);
     await enqueue(r.live, 'c1');

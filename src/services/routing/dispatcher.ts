@@ -100,7 +100,7 @@ export class Dispatcher {
     const r = await this.d.live.enqueueAndClaim(details, score, agentId, now);
     this.lastIdle = this.lastIdle.filter((a) => a.agentId !== agentId);
     if (r.claimed) {
-      this.noteOffer(agentId, now);
+      this.noteOffer(agentId);
       this.d.deliver(details.callId, agentId);
     } else {
       this.kick();
@@ -184,7 +184,7 @@ export class Dispatcher {
           return true;
         }
         if (!(await this.d.live.claim(w.queue, a.callId, a.agentId, now))) return false;
-        this.noteOffer(a.agentId, now);
+        this.noteOffer(a.agentId);
         this.d.deliver(a.callId, a.agentId);
         return true;
       }),
@@ -225,9 +225,13 @@ export class Dispatcher {
     });
   }
 
-  private noteOffer(agentId: string, at: number): void {
+  /**
+   * Stamped when the claim is done, not with the round's start: the copy of the agents may have
+   * been read after that start, and an offer older than the copy would be taken as already in it.
+   */
+  private noteOffer(agentId: string): void {
     const asOf = this.d.agents.asOf;
-    this.offers.set(agentId, [...(this.offers.get(agentId) ?? []).filter((t) => t >= asOf), at]);
+    this.offers.set(agentId, [...(this.offers.get(agentId) ?? []).filter((t) => t >= asOf), this.d.now()]);
   }
 
   /** Steps widen and rules expire at known times: wake then instead of polling. */
