@@ -228,7 +228,8 @@ export async function startService(config: Config, log: Logger, opts: { processM
       const callsQueued = await calls.relist(true);
       // The lost identity was made when that live state began (a UUIDv7).
       const callbacksKept = await restoreKeptPlaces({
-        repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0, redial: (job, before) => callbacks.redial(job, before),
+        repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0,
+        redial: (job, before) => callbacks.redial(job, before), dialling: (callId) => callbacks.dialling(callId),
       });
       // A ring or a call that ended while Redis was away left its agent restored as busy.
       const agentsFreed = await stuck.repair();

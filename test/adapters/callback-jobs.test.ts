@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,9 +21,11 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-function service(attemptsSoFar: (callId: string) => Promise<number | undefined>) {
+/** `history`: what attemptsSoFar answers, given the events the service published so far. */
+function service(history: (events: DomainEvent[], callId: string) => number | undefined) {
   const dialled: string[] = [];
   const events: DomainEvent[] = [];
+  const attemptsSoFar = async (callId: string) => history(events, callId);
   const ari = { originate: async (o: { channelId: string }) => void dialled.push(o.channelId) } as unknown as AriClient;
   const s = new CallbackService({
     connection: redis, prefix: `${prefix}:${services.length}`, ari, trunk: 'carrier', attempts: 3, retryDelayMs: 50, ringTimeoutS: 30,
@@ -39,16 +42,14 @@ const job = (callId: string): CallbackJob => ({
 
 describe('callback jobs scheduled again after Redis lost the first (BullMQ)', () => {
   it('make only the attempts left, numbered on from history, and give up with the whole count', async () => {
-    // History as the service's own events would make it: one attempt before the loss, then these.
-    let made = 1;
-    const { s, dialled, events } = service(async () => made);
+    // History as the service's own events make it: one attempt before the loss, then these.
+    const { s, dialled, events } = service((evs) => 1 + evs.filter((e) => e.type === 'callback.attempted').length);
     expect(await s.redial(job('lost-1'), 3)).toBe(false);
     expect(await s.redial(job('lost-2'), 1)).toBe(true);
     for (let n = 1; n <= 2; n++) {
       await waitFor(`attempt ${n} dialled`, async () => dialled.length === n, 5000);
       expect(s.failed(dialled[n - 1]!, 17)).toBe(true);
       await waitFor(`attempt ${n} recorded`, async () => events.filter((e) => e.type === 'callback.attempted').length === n, 5000);
-      made++;
     }
     await waitFor('given up', async () => events.some((e) => e.type === 'callback.failed'), 5000);
     expect(events.map((e) => e.type === 'callback.attempted' ? [e.attempt, e.result] : e.type === 'callback.failed' ? e.attempts : e.type))
@@ -57,10 +58,33 @@ describe('callback jobs scheduled again after Redis lost the first (BullMQ)', ()
   });
 
   it('dial nobody once history says the place is no longer owed (an attempt in flight at the loss was answered)', async () => {
-    const { s, dialled, events } = service(async () => undefined);
+    const { s, dialled, events } = service(() => undefined);
     expect(await s.redial(job('lost-3'), 1)).toBe(true);
     await waitFor('job done', async () => (await redis.keys(`${prefix}:1:callbacks:completed`)).length === 1, 5000);
     expect(dialled).toEqual([]);
     expect(events).toEqual([]);
+  });
+
+  it('while this instance rings the taxpayer, the attempts scheduled again wait until that ring is over', async () => {
+    // The place not ringing is settled by the time its job runs: nothing is left ringing at the end.
+    const { s, dialled } = service((_, callId) => (callId === 'not-ringing' ? undefined : 0));
+    await s.dial(job('ringing'));
+    await waitFor('first attempt dialled', async () => dialled.length === 1, 5000);
+    expect(s.dialling('ringing')).toBe(true);
+    const q = new Queue('callbacks', { connection: redis, prefix: `${prefix}:2` });
+    try {
+      // Redis loses the job while its attempt rings; the place's attempts are scheduled again.
+      await q.obliterate({ force: true });
+      expect(await s.redial(job('ringing'), 0)).toBe(true);
+      expect(await s.redial(job('not-ringing'), 0)).toBe(true);
+      // Ring timeout (30 s) + 5 s, against the retry delay (50 ms here).
+      expect((await q.getJob('ringing'))?.opts.delay).toBe(35_000);
+      expect((await q.getJob('not-ringing'))?.opts.delay).toBe(50);
+      s.failed(dialled[0]!, 19);
+      expect(s.dialling('ringing')).toBe(false);
+    } finally {
+      await q.obliterate({ force: true });
+      await q.close();
+    }
   });
 });

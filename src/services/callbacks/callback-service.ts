@@ -80,20 +80,28 @@ export class CallbackService {
 
   /**
    * The attempts left after `attemptsBefore` (their job was lost with Redis), the next after the
-   * usual retry delay; false if there are none left.
+   * usual retry delay, or once this instance's ring to the taxpayer is over if it is dialling them
+   * now (that attempt is not in history yet); false if there are none left.
    */
   async redial(entry: CallbackJob, attemptsBefore: number): Promise<boolean> {
     const left = this.o.attempts - attemptsBefore;
     if (left <= 0) return false;
+    const delay = this.dialling(entry.callId) ? Math.max(this.o.retryDelayMs, (this.o.ringTimeoutS + 5) * 1000) : this.o.retryDelayMs;
     await this.queue.add('dial', { ...entry, attemptsBefore }, {
       jobId: entry.callId,
       attempts: left,
-      delay: this.o.retryDelayMs,
+      delay,
       backoff: { type: 'fixed', delay: this.o.retryDelayMs },
       removeOnComplete: 1000,
       removeOnFail: 1000,
     });
     return true;
+  }
+
+  /** Whether this instance is ringing the taxpayer for the place `callId` kept. */
+  dialling(callId: string): boolean {
+    for (const p of this.pending.values()) if (p.job.callId === callId) return true;
+    return false;
   }
 
   /** Our outbound leg to the taxpayer entered the app: they answered. */

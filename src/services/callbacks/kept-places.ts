@@ -11,14 +11,16 @@ const KEPT_PLACES_WITHIN_MS = 24 * 3_600_000;
  * (`since`, when it began; at most a day back), as history recorded them, each put back by one
  * instance only. Places kept before it began were another live state's (put back, or dialled,
  * then). A place never dialled goes back into its queue at the place it had; one already dialled
- * without an answer had its remaining attempts in BullMQ, lost with Redis: they are scheduled
- * again, the next after the usual retry delay.
+ * without an answer, or being dialled by this instance now, had its remaining attempts in BullMQ,
+ * lost with Redis: they are scheduled again (CallbackService.redial).
  */
 export async function restoreKeptPlaces(d: {
   repo: Pick<PgCallbackRepo, 'keptPlaces'>;
   live: Pick<LiveState, 'claimKeptPlaceRestore' | 'enqueue'>;
   /** Schedules the attempts left after `attemptsBefore`; false if none are. */
   redial: (job: CallbackJob, attemptsBefore: number) => Promise<boolean>;
+  /** Whether this instance is ringing the taxpayer for that place right now. */
+  dialling: (callId: string) => boolean;
   owner: string;
   since: number;
   now: number;
@@ -30,7 +32,9 @@ export async function restoreKeptPlaces(d: {
       callId: p.callId, queue: p.queue, skills: p.skills, priority: p.priority, enqueuedAt: p.enteredAt, caller: p.caller,
       preferredAgentId: p.preferredAgentId, excludedAgents: [], owner: d.owner, kind: 'callback', route: { line: p.line, subLine: p.subLine },
     };
-    if (p.attempts === 0) {
+    // A ring in flight here is in no history yet: putting its place back in the queue would ring
+    // the taxpayer twice; the attempts after it are scheduled instead, and check history first.
+    if (p.attempts === 0 && !d.dialling(p.callId)) {
       await d.live.enqueue(entry, queueScore(p.priority, p.enteredAt));
       put.queued++;
     } else if (await d.redial(entry, p.attempts)) {
