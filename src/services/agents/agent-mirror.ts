@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { AgentLive, LiveState } from '../../adapters/redis/live-state.js';
 
+/** Logged in with a registered phone, and serving the queue: could take its calls, now or later. */
+export function serves(a: AgentLive, queue: string): boolean {
+  return a.state !== 'logged_out' && a.registered && a.profile.queues.includes(queue);
+}
+
 export interface AgentMirrorDeps {
   live: Pick<LiveState, 'agentsChangedSince'>;
   now: () => number;
@@ -41,7 +46,7 @@ export class AgentMirror {
 
   /** Agents logged in with a registered phone who serve the queue (for the expected wait). */
   async serving(queue: string): Promise<number> {
-    return (await this.agents()).filter((a) => a.state !== 'logged_out' && a.registered && a.profile.queues.includes(queue)).length;
+    return (await this.agents()).filter((a) => serves(a, queue)).length;
   }
 
   /** When the read behind what agents() returns began: anything this instance did since may not show. */

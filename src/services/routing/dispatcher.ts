@@ -3,7 +3,7 @@ import type { Agent, ExpiryAction, WaitingCall } from '../../core/routing/model.
 import { assign, expiry, expiryAction, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
 import type { AgentLive, IdleAgent, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
 import type { RoutingCatalog } from './catalog.js';
-import type { AgentMirror } from '../agents/agent-mirror.js';
+import { serves, type AgentMirror } from '../agents/agent-mirror.js';
 
 export interface DispatcherDeps {
   live: LiveState;
@@ -135,16 +135,14 @@ export class Dispatcher {
       return;
     }
     const agents = await this.routingAgents(view.idle);
-    const loggedIn = (xs: Agent[]) => xs.filter((a) => a.state !== 'logged_out' && a.registered);
-    const inCopy = loggedIn(agents);
-    let confirmed: Promise<Agent[] | undefined> | undefined;
+    const loggedIn = agents.filter((a) => a.state !== 'logged_out' && a.registered);
+    let fresh: Promise<AgentLive[] | undefined> | undefined;
     const unstaffed = async (queue: string) => {
-      if (inCopy.some((a) => a.queues.includes(queue))) return false;
+      if (loggedIn.some((a) => a.queues.includes(queue))) return false;
       // Turning callers away cannot be taken back: only on agents read since this round began, not
       // on a copy from before an agent's login a moment ago. A failed read turns nobody away now.
-      confirmed ??= this.d.agents.readSince(now).then((fresh) => fresh && loggedIn(this.merge(fresh, view.idle)));
-      const fresh = await confirmed;
-      return fresh !== undefined && !fresh.some((a) => a.queues.includes(queue));
+      const read = await (fresh ??= this.d.agents.readSince(now));
+      return read !== undefined && !read.some((a) => serves(a, queue));
     };
 
     const routable: WaitingCall[] = [];
