@@ -16,9 +16,9 @@ import pino from 'pino';
 import { redisKeys } from '../src/adapters/redis/keys.js';
 import { LiveState } from '../src/adapters/redis/live-state.js';
 import { routingRules } from '../src/core/routing/model.js';
-import { Dispatcher } from '../src/services/routing/dispatcher.js';
-import { AgentMirror } from '../src/services/agents/agent-mirror.js';
-import type { RoutingCatalog } from '../src/services/routing/catalog.js';
+import { Dispatcher } from '../src/features/routing/dispatcher.js';
+import { AgentMirror } from '../src/features/agents/agent-mirror.js';
+import type { RoutingCatalog } from '../src/features/routing/catalog.js';
 import { REPO, requireEnv } from '../test/support/rig.js';
 import { unlinkPrefix } from '../test/support/redis.js';
 
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     '## Keeping the dispatcher\'s copy of the agents fresh (issue 4)',
     '',
     `Run ${new Date().toISOString()} on ${os.cpus().length} cores, Redis on the same machine. Command: \`npm run bench:dispatcher -- --agents ${AGENTS.join(',')} --changes ${CHANGES.join(',')} --seconds ${SECONDS}\`.`,
-    'Each instance keeps a copy of every agent (src/services/agents/agent-mirror.ts), refreshed once a second, for routing (what agents can do and how many calls they took; who is idle the dispatcher reads every round), the expected wait and wallboards.',
+    'Each instance keeps a copy of every agent (src/features/agents/agent-mirror.ts), refreshed once a second, for routing (what agents can do and how many calls they took; who is idle the dispatcher reads every round), the expected wait and wallboards.',
     'A refresh reads only the agents changed since the last one (each script that changes an agent records a change number), and every agent once a minute.',
     `Idle dispatcher, no call waiting, for ${SECONDS} s while another instance changed agents' skills at the given rate; counted with Redis MONITOR, the dispatcher's connection only.`,
     '',

@@ -16,9 +16,9 @@ import pino from 'pino';
 import { Redis } from 'ioredis';
 import { stamp, type Ctx, type DomainEvent } from '../src/core/events.js';
 import { Journal } from '../src/adapters/outbox/journal.js';
-import { HISTORY_LINGER_MS, PgEventStore } from '../src/adapters/postgres/event-store.js';
-import { RedisEventStream } from '../src/adapters/redis/event-stream.js';
-import { EventPublisher } from '../src/services/events/publisher.js';
+import { HISTORY_LINGER_MS, PgEventStore } from '../src/features/events/event-store.js';
+import { RedisEventStream } from '../src/features/events/event-stream.js';
+import { EventPublisher } from '../src/features/events/publisher.js';
 import { uuidv7 } from '../src/shared/uuidv7.js';
 import { REPO, requireEnv } from '../test/support/rig.js';
 

@@ -53,7 +53,7 @@ export async function originateFloor(timeline: AmiTimeline, n: number, pct: (xs:
         const id = `floor-${Date.now()}-${i}`;
         const t0 = now();
         if (via === 'AMI Originate') await amiOriginate(id);
-        // As the ACD rings an agent (services/calls/call-service.ts ring_agent), screen-pop header included.
+        // As the ACD rings an agent (features/calls/call-service.ts ring_agent), screen-pop header included.
         else await ari.originate({ channelId: id, endpoint: `PJSIP/${PHONE}`, appArgs: 'agent', callerId: '13900000000', timeoutS: 15, variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': id } });
         await sleep(50);
         const at = timeline.dialsByAgentUid().get(id)?.at;

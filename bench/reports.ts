@@ -23,9 +23,9 @@ import pg from 'pg';
 import pino from 'pino';
 import { buildHttp } from '../src/http/app.js';
 import { fixedTokenAuth } from '../src/http/auth.js';
-import { reportRoutes } from '../src/http/routes/reports.js';
-import { addDays } from '../src/services/reports/days.js';
-import { ReportService } from '../src/services/reports/service.js';
+import { reportRoutes } from '../src/features/reports/routes.js';
+import { addDays } from '../src/features/reports/days.js';
+import { ReportService } from '../src/features/reports/service.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md');

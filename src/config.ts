@@ -52,7 +52,7 @@ export const ConfigSchema = Type.Object({
   LIVE_TODAY_EVERY_S: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
   /**
    * How often each instance checks that Redis still holds the live state it wrote (see
-   * services/live/live-state-watch.ts): a waiting caller Redis lost waits this long at most.
+   * features/live/live-state-watch.ts): a waiting caller Redis lost waits this long at most.
    */
   LIVE_STATE_CHECK_S: Type.Integer({ minimum: 1, maximum: 300, default: 5 }),
   /** Handle time assumed in the expected wait announced to callers. */

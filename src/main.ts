@@ -12,50 +12,50 @@ import { AriEventStream } from './adapters/ari/events.js';
 import { phoneReachable } from './adapters/ari/device-state.js';
 import type { AriEvent } from './adapters/ari/types.js';
 import { migrate } from './adapters/postgres/migrate.js';
-import { HISTORY_LINGER_MS, PgEventStore } from './adapters/postgres/event-store.js';
-import { PgAgentRepo } from './adapters/postgres/agent-repo.js';
-import { PgIvrRepo } from './adapters/postgres/ivr-repo.js';
-import { IvrCatalog } from './services/ivr/catalog.js';
-import { PgRoutingRepo } from './adapters/postgres/routing-repo.js';
-import { RoutingCatalog } from './services/routing/catalog.js';
-import { OfferOutcomes } from './services/agents/offer-outcomes.js';
-import { StuckAgents } from './services/agents/stuck-agents.js';
-import { CallbackService } from './services/callbacks/callback-service.js';
+import { HISTORY_LINGER_MS, PgEventStore } from './features/events/event-store.js';
+import { PgAgentRepo } from './features/agents/agent-repo.js';
+import { PgIvrRepo } from './features/ivr/ivr-repo.js';
+import { IvrCatalog } from './features/ivr/catalog.js';
+import { PgRoutingRepo } from './features/routing/routing-repo.js';
+import { RoutingCatalog } from './features/routing/catalog.js';
+import { OfferOutcomes } from './features/agents/offer-outcomes.js';
+import { StuckAgents } from './features/agents/stuck-agents.js';
+import { CallbackService } from './features/callbacks/callback-service.js';
 import { redisKeys } from './adapters/redis/keys.js';
 import { LiveState } from './adapters/redis/live-state.js';
-import { RedisEventStream } from './adapters/redis/event-stream.js';
-import { ConfigLock } from './adapters/postgres/config-lock.js';
+import { RedisEventStream } from './features/events/event-stream.js';
+import { ConfigLock } from './features/versioned-config/config-lock.js';
 import { SharedRead } from './shared/shared-read.js';
 import { PromptSynth } from './adapters/prompts/synth.js';
-import { ensureSystemPrompts } from './services/prompts/system-prompts.js';
-import { EventPublisher } from './services/events/publisher.js';
-import { LiveStateWatch } from './services/live/live-state-watch.js';
-import { restoreKeptPlaces } from './services/callbacks/kept-places.js';
+import { ensureSystemPrompts } from './features/ivr/system-prompts.js';
+import { EventPublisher } from './features/events/publisher.js';
+import { LiveStateWatch } from './features/live/live-state-watch.js';
+import { restoreKeptPlaces } from './features/callbacks/kept-places.js';
 import { Journal } from './adapters/outbox/journal.js';
-import { AgentService } from './services/agents/agent-service.js';
-import { FeatureCodes } from './services/agents/feature-codes.js';
-import { CALL_EVENTS, CallService } from './services/calls/call-service.js';
-import { Dispatcher } from './services/routing/dispatcher.js';
-import { AgentMirror } from './services/agents/agent-mirror.js';
+import { AgentService } from './features/agents/agent-service.js';
+import { FeatureCodes } from './features/agents/feature-codes.js';
+import { CALL_EVENTS, CallService } from './features/calls/call-service.js';
+import { Dispatcher } from './features/routing/dispatcher.js';
+import { AgentMirror } from './features/agents/agent-mirror.js';
 import { buildHttp } from './http/app.js';
-import { ivrRoutes } from './http/routes/ivr.js';
-import { liveRoutes, processMetrics } from './http/routes/live.js';
+import { ivrRoutes } from './features/ivr/routes.js';
+import { liveRoutes, processMetrics } from './features/live/routes.js';
 import type { Registry } from 'prom-client';
-import { simulateRoutes } from './http/routes/simulate.js';
-import { liveSnapshot } from './services/live/snapshot.js';
-import { localDay } from './services/reports/days.js';
-import { routingRoutes } from './http/routes/routing.js';
-import { callbackRoutes } from './http/routes/callbacks.js';
-import { PgCallbackRepo } from './adapters/postgres/callback-repo.js';
-import { agentRoutes } from './http/routes/agents.js';
-import { reportRoutes } from './http/routes/reports.js';
-import { ReportsInWorker } from './services/reports/in-worker.js';
-import { PgAccountRepo } from './adapters/postgres/account-repo.js';
-import { PgAuditRepo } from './adapters/postgres/audit-repo.js';
-import { LoginLimiter } from './adapters/redis/login-limiter.js';
-import { AuthService } from './services/auth/auth-service.js';
-import { accountRoutes } from './http/routes/accounts.js';
-import { auditRoutes } from './http/routes/audit.js';
+import { simulateRoutes } from './features/routing/simulate-routes.js';
+import { liveSnapshot } from './features/live/snapshot.js';
+import { localDay } from './features/reports/days.js';
+import { routingRoutes } from './features/routing/routes.js';
+import { callbackRoutes } from './features/callbacks/routes.js';
+import { PgCallbackRepo } from './features/callbacks/callback-repo.js';
+import { agentRoutes } from './features/agents/routes.js';
+import { reportRoutes } from './features/reports/routes.js';
+import { ReportsInWorker } from './features/reports/in-worker.js';
+import { PgAccountRepo } from './features/auth/account-repo.js';
+import { PgAuditRepo } from './features/audit/audit-repo.js';
+import { LoginLimiter } from './features/auth/login-limiter.js';
+import { AuthService } from './features/auth/auth-service.js';
+import { accountRoutes } from './features/auth/routes.js';
+import { auditRoutes } from './features/audit/routes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -288,7 +288,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   dispatcher.start();
 
   // On a thread of their own: building a day's figures is JavaScript over its raw rows, and no
-  // call would be routed meanwhile (services/reports/in-worker.ts).
+  // call would be routed meanwhile (features/reports/in-worker.ts).
   const reports = new ReportsInWorker({
     databaseUrl: config.DATABASE_URL, poolSize: 4, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, logLevel: config.LOG_LEVEL, log,
   });

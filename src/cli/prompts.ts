@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { PromptSynth } from '../adapters/prompts/synth.js';
-import { ensureSystemPrompts } from '../services/prompts/system-prompts.js';
+import { ensureSystemPrompts } from '../features/ivr/system-prompts.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { healthRoutes, type HealthProbe } from './routes/health.js';
+import { healthRoutes, type HealthProbe } from './health.js';
 import { authPlugin, type AuthDeps } from './auth.js';
 import { registerOpenApi } from './openapi.js';
 

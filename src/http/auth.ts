@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { accessFor, decide, type Principal } from '../core/auth/access.js';
-import type { AuditEntry } from '../adapters/postgres/audit-repo.js';
+import type { AuditEntry } from '../features/audit/audit-repo.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

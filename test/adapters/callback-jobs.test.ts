@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AriClient } from '../../src/adapters/ari/client.js';
 import type { DomainEvent } from '../../src/core/events.js';
-import { CallbackService, type CallbackJob } from '../../src/services/callbacks/callback-service.js';
+import { CallbackService, type CallbackJob } from '../../src/features/callbacks/callback-service.js';
 import { requireEnv } from '../support/rig.js';
 import { unlinkPrefix } from '../support/redis.js';
 import { waitFor } from '../support/service.js';

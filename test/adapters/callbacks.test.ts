@@ -3,7 +3,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/adapters/postgres/migrate.js';
-import { PgCallbackRepo } from '../../src/adapters/postgres/callback-repo.js';
+import { PgCallbackRepo } from '../../src/features/callbacks/callback-repo.js';
 import { REPO, requireEnv } from '../support/rig.js';
 
 // Real Postgres. Callers get a prefix no other test uses, and are removed afterwards.

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigLock } from '../../src/adapters/postgres/config-lock.js';
+import { ConfigLock } from '../../src/features/versioned-config/config-lock.js';
 import { requireEnv } from '../support/rig.js';
 
 // Real Postgres; two pools stand for two service instances sharing the database.

@@ -5,10 +5,10 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { redisKeys } from '../../src/adapters/redis/keys.js';
 import { LiveState, type WaitingDetails } from '../../src/adapters/redis/live-state.js';
 import { routingRules, type QueueRules } from '../../src/core/routing/model.js';
-import { Dispatcher } from '../../src/services/routing/dispatcher.js';
-import { AgentMirror } from '../../src/services/agents/agent-mirror.js';
-import type { RoutingCatalog } from '../../src/services/routing/catalog.js';
-import { queueScore } from '../../src/services/calls/queue-score.js';
+import { Dispatcher } from '../../src/features/routing/dispatcher.js';
+import { AgentMirror } from '../../src/features/agents/agent-mirror.js';
+import type { RoutingCatalog } from '../../src/features/routing/catalog.js';
+import { queueScore } from '../../src/features/calls/queue-score.js';
 import { requireEnv } from '../support/rig.js';
 import { unlinkPrefix } from '../support/redis.js';
 

@@ -5,10 +5,10 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/adapters/postgres/migrate.js';
-import { PgEventStore } from '../../src/adapters/postgres/event-store.js';
+import { PgEventStore } from '../../src/features/events/event-store.js';
 import type { DomainEvent, EventBody } from '../../src/core/events.js';
-import { reportRoutes } from '../../src/http/routes/reports.js';
-import { ReportService } from '../../src/services/reports/service.js';
+import { reportRoutes } from '../../src/features/reports/routes.js';
+import { ReportService } from '../../src/features/reports/service.js';
 import { REPO, requireEnv } from '../support/rig.js';
 
 /*

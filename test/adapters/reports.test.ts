@@ -5,13 +5,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { migrate } from '../../src/adapters/postgres/migrate.js';
-import { PgEventStore } from '../../src/adapters/postgres/event-store.js';
+import { PgEventStore } from '../../src/features/events/event-store.js';
 import type { DomainEvent, EventBody } from '../../src/core/events.js';
 import { buildHttp } from '../../src/http/app.js';
 import { fixedTokenAuth } from '../../src/http/auth.js';
-import { reportRoutes } from '../../src/http/routes/reports.js';
-import { ReportService } from '../../src/services/reports/service.js';
-import { ReportsInWorker } from '../../src/services/reports/in-worker.js';
+import { reportRoutes } from '../../src/features/reports/routes.js';
+import { ReportService } from '../../src/features/reports/service.js';
+import { ReportsInWorker } from '../../src/features/reports/in-worker.js';
 import { REPO, requireEnv } from '../support/rig.js';
 
 /*

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StuckAgents } from '../../src/services/agents/stuck-agents.js';
+import { StuckAgents } from '../../src/features/agents/stuck-agents.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts, promptMs } from '../support/rig.js';

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../src/core/metrics/intervals.js';
-import { localDay } from '../../src/services/reports/days.js';
+import { localDay } from '../../src/features/reports/days.js';
 import { eventsOf, waitForEvent, type StoredEvent } from '../support/calls.js';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRouting, shippedRoutingWith } from '../support/ivr.js';

@@ -1,4 +1,4 @@
-import { ParamError } from '../../src/services/reports/params.js';
+import { ParamError } from '../../src/features/reports/params.js';
 
 /** What a report-parameter check says about `f`'s input: its ParamError message, or why there is none. */
 export function paramError(f: () => unknown): string {

@@ -11,7 +11,7 @@ import { requireEnv } from './rig.js';
 import { resetToShipped } from './ivr.js';
 import { noteTestAgent } from './test-agents.js';
 import { unlinkPrefix } from './redis.js';
-import { processMetrics } from '../../src/http/routes/live.js';
+import { processMetrics } from '../../src/features/live/routes.js';
 
 /** One per test process, as the service makes one per process: its collectors cannot be stopped. */
 let sharedProcessMetrics: ReturnType<typeof processMetrics> | undefined;

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AriHttpError } from '../../src/adapters/ari/http.js';
 import type { AriClient } from '../../src/adapters/ari/client.js';
 import type { AriChannel } from '../../src/adapters/ari/types.js';
-import type { AgentService, StateChange } from '../../src/services/agents/agent-service.js';
-import { FeatureCodes } from '../../src/services/agents/feature-codes.js';
+import type { AgentService, StateChange } from '../../src/features/agents/agent-service.js';
+import { FeatureCodes } from '../../src/features/agents/feature-codes.js';
 
 const channel = (name = 'PJSIP/1001-0000002a'): AriChannel => ({
   id: 'ch-1', name, state: 'Ring', caller: { name: '', number: '1001' }, connected: { name: '', number: '' },

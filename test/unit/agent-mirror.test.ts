@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AgentLive } from '../../src/adapters/redis/live-state.js';
-import { AgentMirror } from '../../src/services/agents/agent-mirror.js';
+import { AgentMirror } from '../../src/features/agents/agent-mirror.js';
 
 const agent = (agentId: string, state: AgentLive['state'] = 'available'): AgentLive => ({
   agentId, state, registered: true, since: 0, profile: { name: agentId, skills: {}, queues: ['q'] }, callsHandled: 0, misses: 0,

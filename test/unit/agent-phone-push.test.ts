@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { AgentService } from '../../src/services/agents/agent-service.js';
-import type { AgentRecord } from '../../src/adapters/postgres/agent-repo.js';
+import { AgentService } from '../../src/features/agents/agent-service.js';
+import type { AgentRecord } from '../../src/features/agents/agent-repo.js';
 import { KeyedSerial } from '../../src/shared/keyed-serial.js';
 
 const rec = (md5: string): AgentRecord => ({ agentId: '1001', name: '张伟', sipMd5: md5, skills: {}, queues: [], active: true });

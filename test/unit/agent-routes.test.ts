@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from '../../src/http/app.js';
 import { fixedTokenAuth } from '../../src/http/auth.js';
-import { agentRoutes } from '../../src/http/routes/agents.js';
-import type { AgentRecord } from '../../src/adapters/postgres/agent-repo.js';
-import { AgentInputError, type AgentService, type SaveAgent, type StateChange } from '../../src/services/agents/agent-service.js';
+import { agentRoutes } from '../../src/features/agents/routes.js';
+import type { AgentRecord } from '../../src/features/agents/agent-repo.js';
+import { AgentInputError, type AgentService, type SaveAgent, type StateChange } from '../../src/features/agents/agent-service.js';
 
 const TOKEN = 'unit-test-token-0123456789';
 const stored = new Map<string, AgentRecord>();

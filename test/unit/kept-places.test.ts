@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KeptPlace } from '../../src/adapters/postgres/callback-repo.js';
-import type { CallbackJob } from '../../src/services/callbacks/callback-service.js';
-import { restoreKeptPlaces } from '../../src/services/callbacks/kept-places.js';
-import { queueScore } from '../../src/services/calls/queue-score.js';
+import type { KeptPlace } from '../../src/features/callbacks/callback-repo.js';
+import type { CallbackJob } from '../../src/features/callbacks/callback-service.js';
+import { restoreKeptPlaces } from '../../src/features/callbacks/kept-places.js';
+import { queueScore } from '../../src/features/calls/queue-score.js';
 
 const place = (callId: string, attempts: number): KeptPlace => ({
   callId, caller: `0571${callId}`, queue: 'ntax-vat', skills: { vat: 4 }, priority: 1, line: '国税', subLine: '增值税', enteredAt: 1_000 + attempts, attempts,

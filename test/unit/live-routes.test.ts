@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from '../../src/http/app.js';
 import { fixedTokenAuth } from '../../src/http/auth.js';
-import { liveRoutes } from '../../src/http/routes/live.js';
-import type { LiveSnapshot } from '../../src/services/live/snapshot.js';
+import { liveRoutes } from '../../src/features/live/routes.js';
+import type { LiveSnapshot } from '../../src/features/live/snapshot.js';
 
 const TOKEN = 'unit-test-token-0123456789';
 const EVERY_MS = 200;

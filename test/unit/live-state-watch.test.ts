@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LiveStateWatch } from '../../src/services/live/live-state-watch.js';
+import { LiveStateWatch } from '../../src/features/live/live-state-watch.js';
 import { uuidv7, uuidv7Time } from '../../src/shared/uuidv7.js';
 
 /** Redis's epoch key as LiveState.epoch treats it: set to the candidate only when missing. */

@@ -9,8 +9,8 @@ import { fixedTokenAuth } from '../../src/http/auth.js';
 import { ROUTE_ACCESS } from '../../src/core/auth/access.js';
 
 const TOKEN = 'unit-test-token-0123456789';
-const ROUTES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/http/routes');
-/** Exported from routes/ but not a plugin of its own: used by ivr.ts and routing.ts; health is built in. */
+const FEATURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/features');
+/** Exported from a routes file but not a plugin of its own: the versioned-configuration routes are used by ivr's and routing's. */
 const NOT_PLUGINS = new Set(['configVersionRoutes', 'healthRoutes']);
 /** Writes that take no body. A new one goes here only if it really takes none. */
 const BODYLESS = new Set([
@@ -23,11 +23,18 @@ const BODYLESS = new Set([
 /** Stands in for any dependency: plugins only touch theirs when a request comes, and none does here. */
 const stub: any = new Proxy(function () {}, { get: (_t, k) => (k === 'then' ? undefined : stub), apply: () => stub });
 
-/** Every route plugin in src/http/routes/, so a new file's routes are checked without anyone listing them here. */
+/** Every feature's routes files (`routes.ts`, `*-routes.ts`), so a new feature's routes are checked without anyone listing them here. */
+function routeFiles(): string[] {
+  return readdirSync(FEATURES_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /(^|-)routes\.ts$/.test(path.basename(f)))
+    .map((f) => path.join(FEATURES_DIR, f))
+    .sort();
+}
+
 async function allRoutePlugins(): Promise<FastifyPluginAsync[]> {
   const plugins: FastifyPluginAsync[] = [];
-  for (const file of readdirSync(ROUTES_DIR).filter((f) => f.endsWith('.ts')).sort()) {
-    const mod = (await import(path.join(ROUTES_DIR, file))) as Record<string, unknown>;
+  for (const file of routeFiles()) {
+    const mod = (await import(file)) as Record<string, unknown>;
     for (const [name, f] of Object.entries(mod)) {
       if (typeof f === 'function' && name.endsWith('Routes') && !NOT_PLUGINS.has(name)) plugins.push(f(stub) as FastifyPluginAsync);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OrderedDispatch } from '../../src/services/calls/ordered-dispatch.js';
+import { OrderedDispatch } from '../../src/features/calls/ordered-dispatch.js';
 
 describe('ordered dispatch', () => {
   it('keeps order within a key even when earlier tasks are slower, and survives a failing task', async () => {

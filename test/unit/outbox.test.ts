@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/core/events.js';
 import { Journal, type Sequenced } from '../../src/adapters/outbox/journal.js';
-import { EventPublisher, type EventWriter } from '../../src/services/events/publisher.js';
+import { EventPublisher, type EventWriter } from '../../src/features/events/publisher.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,10 +1,10 @@
 import { paramError } from '../support/param-error.js';
 import { describe, expect, it } from 'vitest';
-import { agentLines, intervalLines, queueLines, regionLines } from '../../src/services/reports/assemble.js';
-import { dayStart, daysBetween, localDay, monthRange, parseDay } from '../../src/services/reports/days.js';
-import { agentsQuery, intervalsQuery, regionsQuery } from '../../src/services/reports/params.js';
-import { clipSpans, spansFromEvents, toCallRecord, wrapUpByCall, type CallRow } from '../../src/services/reports/records.js';
-import { buildCallBuckets, buildStaffBuckets, type CallBucket, type DayInput, type StaffBucket } from '../../src/services/reports/rollup.js';
+import { agentLines, intervalLines, queueLines, regionLines } from '../../src/features/reports/assemble.js';
+import { dayStart, daysBetween, localDay, monthRange, parseDay } from '../../src/features/reports/days.js';
+import { agentsQuery, intervalsQuery, regionsQuery } from '../../src/features/reports/params.js';
+import { clipSpans, spansFromEvents, toCallRecord, wrapUpByCall, type CallRow } from '../../src/features/reports/records.js';
+import { buildCallBuckets, buildStaffBuckets, type CallBucket, type DayInput, type StaffBucket } from '../../src/features/reports/rollup.js';
 
 const TZ = 'Asia/Shanghai';
 const at = (hms: string) => Date.parse(`2008-01-18T${hms}+08:00`);

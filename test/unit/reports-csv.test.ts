@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { abandonColumns, agentColumns, INTERVAL_COLUMNS, regionColumns } from '../../src/services/reports/columns.js';
-import { csvCell, csvLine, percent, seconds, toCsv } from '../../src/services/reports/csv.js';
+import { abandonColumns, agentColumns, INTERVAL_COLUMNS, regionColumns } from '../../src/features/reports/columns.js';
+import { csvCell, csvLine, percent, seconds, toCsv } from '../../src/features/reports/csv.js';
 
 describe('CSV writer', () => {
   it('quotes commas, quotes and line breaks, doubling quotes', () => {

@@ -1,8 +1,8 @@
 import { paramError } from '../support/param-error.js';
 import { describe, expect, it } from 'vitest';
-import { abandonsQuery, intervalsQuery } from '../../src/services/reports/params.js';
-import { spansFromEvents, withRings, type StateEventRow } from '../../src/services/reports/records.js';
-import { staffBuckets } from '../../src/services/reports/rollup.js';
+import { abandonsQuery, intervalsQuery } from '../../src/features/reports/params.js';
+import { spansFromEvents, withRings, type StateEventRow } from '../../src/features/reports/records.js';
+import { staffBuckets } from '../../src/features/reports/rollup.js';
 
 const TZ = 'Asia/Shanghai';
 const at = (hms: string) => Date.parse(`2008-01-18T${hms}+08:00`);

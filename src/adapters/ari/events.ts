@@ -19,7 +19,7 @@ export interface AriEventStreamOptions {
  *
  * Every message is handed to `onEvent` synchronously, in arrival order; nothing is
  * debounced or coalesced (a debounce elsewhere lost back-to-back DTMF digits). Ordering
- * across async work is the consumer's job (see services/calls/ordered-dispatch.ts).
+ * across async work is the consumer's job (see features/calls/ordered-dispatch.ts).
  *
  * Emits 'connected' after every (re)connection: Asterisk keeps no events for a
  * disconnected app, so the consumer resynchronises from Asterisk's channel list then.

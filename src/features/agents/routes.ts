@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { AgentRecord } from '../../adapters/postgres/agent-repo.js';
+import type { AgentRecord } from './agent-repo.js';
 import type { AgentLive } from '../../adapters/redis/live-state.js';
-import { strictValidation } from '../typebox-validator.js';
-import { AgentInputError, AgentRefError, describeRefusal, type AgentService, type StateChange } from '../../services/agents/agent-service.js';
+import { strictValidation } from '../../http/typebox-validator.js';
+import { AgentInputError, AgentRefError, describeRefusal, type AgentService, type StateChange } from './agent-service.js';
 
 const AgentId = Type.String({ pattern: '^[0-9]{3,6}$', description: 'the SIP user name, 3 to 6 digits' });
 const Code = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' });

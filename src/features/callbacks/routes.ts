@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { PgCallbackRepo } from '../../adapters/postgres/callback-repo.js';
+import type { PgCallbackRepo } from './callback-repo.js';
 
 const Pending = Type.Object({
   caller: Type.String(), callId: Type.String(), endedAt: Type.String(),

@@ -29,7 +29,7 @@ const STATES: AgentState[] = ['logged_out', 'available', 'reserved', 'on_call', 
 /**
  * "Now" for wallboards: calls waiting and the longest wait per queue, read from the shared live
  * state (all instances), and agents per state from `agents` (every agent, a second old at most:
- * services/agents/agent-mirror.ts). Longest wait uses the same definition as the reports
+ * features/agents/agent-mirror.ts). Longest wait uses the same definition as the reports
  * (core/metrics/definitions.ts).
  */
 export async function liveSnapshot(live: LiveState, agentList: readonly AgentLive[], now: number): Promise<LiveSnapshot> {

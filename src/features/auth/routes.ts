@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ROLES } from '../../core/auth/access.js';
-import type { Account } from '../../adapters/postgres/account-repo.js';
-import { AccountInputError, type AuthService } from '../../services/auth/auth-service.js';
-import { strictValidation } from '../typebox-validator.js';
-import { bearerOf } from '../auth.js';
+import type { Account } from './account-repo.js';
+import { AccountInputError, type AuthService } from './auth-service.js';
+import { strictValidation } from '../../http/typebox-validator.js';
+import { bearerOf } from '../../http/auth.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const ToolRole = Type.Union((['admin', 'supervisor', 'readonly'] as const).map((r) => Type.Literal(r)));

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { localDateTime } from '../../services/reports/days.js';
-import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from '../../services/reports/columns.js';
+import { localDateTime } from './days.js';
+import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from './columns.js';
 import {
   abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery, type RawQuery,
-} from '../../services/reports/params.js';
-import { homeArea } from '../../services/reports/service.js';
-import type { Reports } from '../../services/reports/in-worker.js';
+} from './params.js';
+import { homeArea } from './service.js';
+import type { Reports } from './in-worker.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Num = Type.Number();

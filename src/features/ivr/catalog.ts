@@ -7,7 +7,7 @@ import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
 import { validateDefinition, type IvrError } from '../../core/ivr/validate.js';
 import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
-import type { PgIvrRepo } from '../../adapters/postgres/ivr-repo.js';
+import type { PgIvrRepo } from './ivr-repo.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 
 export type UploadResult = { ok: true; version: number } | { ok: false; errors: IvrError[] };
@@ -28,7 +28,7 @@ export class IvrCatalog {
       repo: PgIvrRepo; synth: PromptSynth; redis: Redis; activeKey: string; log: Logger;
       /** The routing configuration in force: every queue and skill a version names must be in it. */
       activeRouting: () => Promise<RoutingRefs>;
-      /** Runs one configuration change at a time, routing activations included (adapters/postgres/config-lock.ts). */
+      /** Runs one configuration change at a time, routing activations included (features/versioned-config/config-lock.ts). */
       serialize: <T>(change: () => Promise<T>) => Promise<T>;
     },
   ) {}

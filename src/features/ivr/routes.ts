@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { IvrCatalog } from '../../services/ivr/catalog.js';
-import type { PgIvrRepo } from '../../adapters/postgres/ivr-repo.js';
-import { configVersionRoutes } from './config-versions.js';
+import type { IvrCatalog } from './catalog.js';
+import type { PgIvrRepo } from './ivr-repo.js';
+import { configVersionRoutes } from '../versioned-config/routes.js';
 
 /**
  * /api/ivr: IVR menus. Calls already in the IVR keep the version they started on; new calls

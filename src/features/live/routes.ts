@@ -2,11 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
-import type { LiveSnapshot } from '../../services/live/snapshot.js';
+import type { LiveSnapshot } from './snapshot.js';
 import { SharedRead } from '../../shared/shared-read.js';
 
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
-/** What /api/live sends as each message (services/live/snapshot.ts). */
+/** What /api/live sends as each message (features/live/snapshot.ts). */
 const Snapshot = Type.Object({
   at: Type.String(),
   today: Type.Optional(Type.Array(Type.Object({

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { PgAuditRepo } from '../../adapters/postgres/audit-repo.js';
-import { strictValidation } from '../typebox-validator.js';
+import type { PgAuditRepo } from './audit-repo.js';
+import { strictValidation } from '../../http/typebox-validator.js';
 
 const Query = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601, inclusive' })),

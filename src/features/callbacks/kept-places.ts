@@ -1,4 +1,4 @@
-import type { PgCallbackRepo } from '../../adapters/postgres/callback-repo.js';
+import type { PgCallbackRepo } from './callback-repo.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
 import type { CallbackJob } from './callback-service.js';
 import { queueScore } from '../calls/queue-score.js';

@@ -4,7 +4,7 @@ import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import { isAgentState, moves, type AgentState, type MoveName } from '../../core/agents/state.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import { phoneFingerprint, phoneObjects, pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
-import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from '../../adapters/postgres/agent-repo.js';
+import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from './agent-repo.js';
 import type { AgentLive, LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
 import { checkAgentRefs, type RefProblem, type RoutingRefs } from '../../core/config/cross-check.js';
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Principal, Role } from '../../core/auth/access.js';
-import type { Account, ApiKey, PgAccountRepo } from '../../adapters/postgres/account-repo.js';
-import type { LoginLimiter } from '../../adapters/redis/login-limiter.js';
+import type { Account, ApiKey, PgAccountRepo } from './account-repo.js';
+import type { LoginLimiter } from './login-limiter.js';
 import { hashPassword, newSecret, sameSecret, tokenHash, verifyPassword } from '../../shared/secrets.js';
 
 export interface AuthServiceDeps {

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { strictValidation } from '../typebox-validator.js';
+import { strictValidation } from '../../http/typebox-validator.js';
 import { simulate } from '../../core/simulate.js';
 import { validateRoutingConfig } from '../../core/routing/config.js';
-import type { IvrCatalog } from '../../services/ivr/catalog.js';
-import type { RoutingCatalog } from '../../services/routing/catalog.js';
-import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
+import type { IvrCatalog } from '../ivr/catalog.js';
+import type { RoutingCatalog } from './catalog.js';
+import type { PgRoutingRepo } from './routing-repo.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
-import { toRoutingAgent } from '../../services/routing/dispatcher.js';
+import { toRoutingAgent } from './dispatcher.js';
 
 const Body = Type.Object(
   {

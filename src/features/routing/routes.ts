@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RoutingCatalog } from '../../services/routing/catalog.js';
-import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
-import { configVersionRoutes } from './config-versions.js';
+import type { RoutingCatalog } from './catalog.js';
+import type { PgRoutingRepo } from './routing-repo.js';
+import { configVersionRoutes } from '../versioned-config/routes.js';
 
 /** /api/routing: skills, queues and routing rules. The active version applies to calls already waiting. */
 export function routingRoutes(d: { catalog: RoutingCatalog; repo: PgRoutingRepo }): FastifyPluginAsync {

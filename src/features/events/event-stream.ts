@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Sequenced } from '../outbox/journal.js';
-import { runScript, type LuaScript } from './scripts.js';
+import type { Sequenced } from '../../adapters/outbox/journal.js';
+import { runScript, type LuaScript } from '../../adapters/redis/scripts.js';
 
 /**
  * Appends events to one Redis stream, trimmed to about `maxLen` entries (Postgres keeps the

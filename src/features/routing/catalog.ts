@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { validateRoutingConfig, type RoutingConfig } from '../../core/routing/config.js';
 import type { RoutingRules } from '../../core/routing/model.js';
 import type { RuleError } from '../../core/routing/rules.js';
-import type { PgRoutingRepo } from '../../adapters/postgres/routing-repo.js';
+import type { PgRoutingRepo } from './routing-repo.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import { agentsLeftBehind, checkRoutingRefs, type AgentRefs, type RefProblem } from '../../core/config/cross-check.js';
 
@@ -37,7 +37,7 @@ export class RoutingCatalog {
       repo: PgRoutingRepo; redis: Redis; activeKey: string; log: Logger;
       /** The IVR version in force: a routing version must have every queue and skill it names. */
       activeIvr: () => Promise<{ version: number; def: IvrDefinition }>;
-      /** Runs one configuration change at a time, IVR activations included (adapters/postgres/config-lock.ts). */
+      /** Runs one configuration change at a time, IVR activations included (features/versioned-config/config-lock.ts). */
       serialize: <T>(change: () => Promise<T>) => Promise<T>;
       /** Active agents' skills and queues, to report those a version leaves behind. */
       agents: () => Promise<AgentRefs[]>;
