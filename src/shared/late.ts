@@ -3,9 +3,13 @@
  * dispatcher hands agents to calls; calls put themselves in the dispatcher's queues). Bound
  * once; a use before that is a wiring mistake and says which dependency.
  */
-export interface Late<T> {
-  get(): T;
+export interface Late<T> extends Port<T> {
   bind(value: T): void;
+}
+
+/** What the user of a late-bound dependency sees. */
+export interface Port<T> {
+  get(): T;
 }
 
 export function late<T>(what: string): Late<T> {
