@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import type { AriEvent } from './types.js';
+import { Backoff } from '../../shared/backoff.js';
 
 export interface AriEventStreamOptions {
   url: string;
@@ -27,7 +28,7 @@ export interface AriEventStreamOptions {
 export class AriEventStream extends EventEmitter {
   private ws: WebSocket | undefined;
   private stopped = false;
-  private attempt = 0;
+  private readonly backoff: Backoff;
   private timer: NodeJS.Timeout | undefined;
   connected = false;
   /**
@@ -42,6 +43,7 @@ export class AriEventStream extends EventEmitter {
     private readonly onEvent: (ev: AriEvent) => void,
   ) {
     super();
+    this.backoff = new Backoff({ minMs: opts.minBackoffMs ?? 250, maxMs: opts.maxBackoffMs ?? 10_000, jitter: true });
   }
 
   start(): void {
@@ -75,7 +77,7 @@ export class AriEventStream extends EventEmitter {
     });
     this.ws = ws;
     ws.on('open', () => {
-      this.attempt = 0;
+      this.backoff.reset();
       this.replaced = false;
       this.connected = true;
       this.opts.log.info({ app: this.opts.app }, 'ARI event stream connected');
@@ -111,11 +113,7 @@ export class AriEventStream extends EventEmitter {
   }
 
   private scheduleReconnect(): void {
-    const min = this.opts.minBackoffMs ?? 250;
-    const max = this.opts.maxBackoffMs ?? 10_000;
-    const delay = Math.min(max, min * 2 ** this.attempt) * (0.5 + Math.random() / 2);
-    this.attempt++;
-    this.timer = setTimeout(() => this.open(), delay);
+    this.timer = setTimeout(() => this.open(), this.backoff.next());
   }
 
   async stop(): Promise<void> {

@@ -13,7 +13,7 @@ import type { IvrCatalog } from '../ivr/catalog.js';
 import type { RoutingCatalog } from '../routing/catalog.js';
 import type { OfferOutcomes } from '../agents/offer-outcomes.js';
 import type { CallbackService } from '../callbacks/callback-service.js';
-import type { Dispatcher } from '../routing/dispatcher.js';
+import type { CallQueue } from './call-queue.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
@@ -58,9 +58,8 @@ export interface CallServiceDeps {
   log: Logger;
   /** Language of the prompts callers hear. */
   lang: Lang;
-  kickDispatcher: () => void;
-  /** Puts a call in its queue (the dispatcher's: it may reserve an agent in the same step). */
-  enqueue: Dispatcher['enqueue'];
+  /** The queues calls wait in (the dispatcher's: an enqueue may reserve an agent in the same step). */
+  queue: CallQueue;
   /** Calls that enter the app for something other than a taxpayer call (agents' feature codes). */
   onOtherStasisStart?: (channel: AriChannel, args: string[]) => void;
 }
@@ -240,7 +239,7 @@ export class CallService {
         void this.d.ari.hangup(ch.id).catch(() => undefined);
       }
     }
-    this.d.kickDispatcher();
+    this.d.queue.kick();
   }
 
   async idle(): Promise<void> {
@@ -352,7 +351,7 @@ export class CallService {
   }
 
   private async enqueue(live: LiveCall, r: Route): Promise<void> {
-    await this.d.enqueue(
+    await this.d.queue.enqueue(
       { callId: live.state.callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
         preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
         route: { line: r.line, subLine: r.subLine } },

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DomainEvent } from '../../core/events.js';
 import type { Cursor, Journal, Sequenced } from '../../adapters/outbox/journal.js';
+import { Backoff, sleep } from '../../shared/backoff.js';
 
 export interface EventWriter {
   readonly name: string;
@@ -74,7 +75,7 @@ class Lane {
   cursor: Cursor;
   private running = false;
   private stopped = false;
-  private backoff = 100;
+  private readonly backoff = new Backoff({ minMs: 100, maxMs: 5000 });
   private saving: NodeJS.Timeout | undefined;
   private scheduled: (() => void) | undefined;
 
@@ -157,11 +158,10 @@ class Lane {
           await withTimeout(this.writer.write(items), WRITE_TIMEOUT_MS, this.writer.name);
           this.cursor = next;
           this.saveSoon();
-          this.backoff = 100;
+          this.backoff.reset();
         } catch (err) {
           this.log.warn({ store: this.writer.name, pending: this.pending, err: (err as Error).message }, 'event store unavailable, retrying');
-          await new Promise((r) => setTimeout(r, this.backoff));
-          this.backoff = Math.min(this.backoff * 2, 5000);
+          await sleep(this.backoff.next());
         }
       }
     } finally {

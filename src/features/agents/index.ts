@@ -1,0 +1,68 @@
+import type { Feature } from '../../app/feature.js';
+import type { Infrastructure } from '../../app/infrastructure.js';
+import { every } from '../../shared/every.js';
+import type { Port } from '../../shared/late.js';
+import type { CallService } from '../calls/call-service.js';
+import type { CallsFeature } from '../calls/index.js';
+import type { EventsFeature } from '../events/index.js';
+import type { RoutingFeature } from '../routing/index.js';
+import type { ConfigsFeature } from '../versioned-config/index.js';
+import { PgAgentRepo } from './agent-repo.js';
+import { AgentService } from './agent-service.js';
+import { AsteriskSync, onDeviceState } from './asterisk-sync.js';
+import { FeatureCodes } from './feature-codes.js';
+import { OfferOutcomes } from './offer-outcomes.js';
+import { agentRoutes } from './routes.js';
+import { StuckAgents } from './stuck-agents.js';
+
+export interface AgentsFeature extends Feature {
+  service: AgentService;
+  outcomes: OfferOutcomes;
+  featureCodes: FeatureCodes;
+  stuck: StuckAgents;
+}
+
+/**
+ * Agents: their states, offers' outcomes, feature codes dialled from their phones, and the check
+ * for agents left busy by a lost hangup (which asks calls, bound after they are built).
+ */
+export function registerAgents(
+  { config, pool, ari, ariRouter, live, ctx, log }: Infrastructure,
+  d: { events: EventsFeature; configs: ConfigsFeature; routing: RoutingFeature; calls: Port<Pick<CallService, 'holds'>> },
+): AgentsFeature {
+  const { dispatcher } = d.routing;
+  const service = new AgentService({
+    ari, repo: new PgAgentRepo(pool), live, publish: d.events.publish, ctx, log,
+    onOfferable: () => dispatcher.kick(), activeRouting: () => d.configs.routing.active(),
+    onProfilesChanged: () => dispatcher.invalidateAgents(),
+  });
+  const outcomes = new OfferOutcomes({ agents: service, live, now: () => Date.now(), log });
+  const featureCodes = new FeatureCodes({ ari, agents: service, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
+  const stuck = new StuckAgents({ ari, live, agents: service, holdsCall: (id) => d.calls.get().holds(id), now: () => Date.now(), log, graceMs: 30_000 });
+  ariRouter.on(['DeviceStateChanged'], onDeviceState(service, log));
+  let timers: Array<{ stop: () => void }> = [];
+  return {
+    service, outcomes, featureCodes, stuck,
+    routes: [agentRoutes({ agents: service })],
+    start() {
+      timers = [
+        every(1000, () => outcomes.endDueWrapUps(), log, 'wrap-up sweep'),
+        every(15_000, () => stuck.repair(), log, 'stuck-agent check'),
+      ];
+    },
+    halt: () => timers.forEach((t) => t.stop()),
+    stop: () => outcomes.stop(),
+  };
+}
+
+/** After every connection of ARI's event stream, Asterisk brought up to date (asterisk-sync.ts). */
+export function registerAsteriskSync(
+  { config, ari, ariEvents, ariRouter, log }: Infrastructure,
+  d: { agents: AgentsFeature; calls: CallsFeature; configs: ConfigsFeature; routing: RoutingFeature },
+): AsteriskSync {
+  return new AsteriskSync({
+    stream: ariEvents, ari, eventTypes: () => ariRouter.types(), agents: d.agents.service, calls: d.calls.service,
+    ...(config.TEST_AGENT_PASSWORD ? { testAgent: { id: config.TEST_AGENT_ID, password: config.TEST_AGENT_PASSWORD } } : {}),
+    activeRouting: () => d.configs.routing.active(), kick: () => d.routing.dispatcher.kick(), log,
+  });
+}

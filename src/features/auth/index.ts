@@ -1,0 +1,29 @@
+import type { Feature } from '../../app/feature.js';
+import type { Infrastructure } from '../../app/infrastructure.js';
+import type { AgentsFeature } from '../agents/index.js';
+import { PgAccountRepo } from './account-repo.js';
+import { AuthService } from './auth-service.js';
+import { LoginLimiter } from './login-limiter.js';
+import { accountRoutes } from './routes.js';
+
+export interface AuthFeature extends Feature {
+  service: AuthService;
+}
+
+/** Accounts, logins and sessions; every API request is authenticated by it (http/auth.ts). */
+export function registerAuth({ config, pool, redis, keys, log }: Infrastructure, { agents }: { agents: AgentsFeature }): AuthFeature {
+  const service = new AuthService({
+    repo: new PgAccountRepo(pool),
+    limiter: new LoginLimiter(redis, keys.loginFailures, {
+      perUser: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_FAILURES * 4, windowMs: config.LOGIN_WINDOW_MIN * 60_000,
+    }),
+    bootstrapToken: config.ADMIN_TOKEN,
+    sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
+    now: () => Date.now(),
+    log,
+  });
+  return {
+    service,
+    routes: [accountRoutes({ auth: service, agentExists: async (id) => (await agents.service.get(id))?.active === true })],
+  };
+}
