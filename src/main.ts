@@ -2,10 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import type { Ctx } from './core/events.js';
 import { uuidv7, uuidv7Time } from './shared/uuidv7.js';
+import { createLogger } from './shared/logger.js';
 import { AriHttp } from './adapters/ari/http.js';
 import { AriClient } from './adapters/ari/client.js';
 import { AriEventStream } from './adapters/ari/events.js';
@@ -290,7 +291,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // On a thread of their own: building a day's figures is JavaScript over its raw rows, and no
   // call would be routed meanwhile (features/reports/in-worker.ts).
   const reports = new ReportsInWorker({
-    databaseUrl: config.DATABASE_URL, poolSize: 4, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, logLevel: config.LOG_LEVEL, log,
+    databaseUrl: config.DATABASE_URL, poolSize: 4, tz: config.TZ_NAME, shortAbandonS: config.SHORT_ABANDON_S, logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT, log,
   });
   // Every scrape and every wallboard each second would rebuild today from its calls: one read
   // serves all for LIVE_TODAY_EVERY_S.
@@ -392,7 +393,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'tax12366' } });
+  const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'tax12366' }, format: config.LOG_FORMAT });
   let svc: Service;
   try {
     svc = await startService(config, log, { processMetrics: processMetrics() });
