@@ -1,17 +1,26 @@
-# The tax12366 service (Node 20, TypeScript run from source).
+# The tax12366 service (Node 20), compiled to JavaScript and run with production dependencies only.
 #
 #   docker-compose build app        (see docker-compose.yml and docs/docker.md)
 #
-# Why all dependencies, dev included: the service runs from TypeScript source with tsx
-# (package.json's "start" is `tsx src/main.ts`, and tsx is a devDependency). Compiling with tsc
-# instead would need a dist/ build and a different start script, which this image does not
-# introduce; so `npm ci` installs everything and the service starts with tsx.
+# Three stages on the same base, so native add-ons built in one run in the other:
+#   build  - every dependency (TypeScript included) and `npm run build`: src/ -> dist/
+#   deps   - production dependencies only (`npm ci --omit=dev`): no tsx, TypeScript, vitest, ESLint
+#   final  - those dependencies, dist/ and the files the service reads at run time, as user node
 
-# ---- dependencies: resolved on the same base as the runtime so native add-ons match ----
+# ---- build: compile src/ to dist/ ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- deps: production dependencies only ----
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime ----
 FROM node:20-bookworm-slim
@@ -31,15 +40,21 @@ ENV NODE_ENV=production \
 # SOUNDS_DIR: prompts are written to $SOUNDS_DIR/tax12366/<lang>/<name>.wav. docker-compose.yml
 # mounts the named volume "prompts" at /sounds/tax12366 here and at
 # /usr/share/asterisk/sounds/tax12366 in the Asterisk container, where `sound:tax12366/zh/welcome`
-# resolves. TTS_ROOT empty is meant as "run espeak-ng and sox directly, no chroot" -- but see
-# TTS_ROOT='' (set in docker-compose.yml) means these host tools, no chroot.
+# resolves. TTS_ROOT='' (set in docker-compose.yml too) means these host tools, no chroot.
 
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-# The whole context minus .dockerignore: src/, migrations/, prompts/ and ivr/ (when it exists)
-# without naming each, so a directory that does not exist yet cannot break the build.
 # Files stay owned by root: the service only reads them.
-COPY . .
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/dist ./dist
+# What the service reads at run time, from the repo root that dist/main.js resolves as its parent:
+# migrations (applied at boot), prompts/ (system.yaml, recorded/), the default IVR tree and routing
+# plan (loaded into an empty database), and the area-code table of the reports.
+COPY migrations ./migrations
+COPY prompts ./prompts
+COPY ivr ./ivr
+COPY routing ./routing
+COPY data ./data
 
 # The unprivileged user of the node image (uid 1000) owns the prompts directory; the
 # Asterisk image creates its side of the shared volume with the same owner.
@@ -52,6 +67,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-# tsx as a Node loader rather than `npx tsx`: one process (no npx/tsx wrappers in between), so
-# SIGTERM from `docker stop` reaches the service's own shutdown handler directly.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# node itself as PID 1's command (no npm or shell in between), so SIGTERM from `docker stop`
+# reaches the service's own shutdown handler directly.
+CMD ["node", "--enable-source-maps", "dist/main.js"]

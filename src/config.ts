@@ -32,6 +32,8 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** auto: human-readable lines on a terminal, JSON otherwise (see shared/logger.ts); pretty or json to force one. */
+  LOG_FORMAT: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], { default: 'auto' }),
   /** Language callers hear by default: zh (Mandarin) or en. */
   PROMPT_LANG: Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh' }),
   TZ_NAME: Type.String({ default: 'Asia/Shanghai' }),

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { late } from './shared/late.js';
+import { createLogger } from './shared/logger.js';
 import { startInOrder, stopInOrder } from './app/feature.js';
 import { connectInfrastructure } from './app/infrastructure.js';
 import { serveHttp } from './app/http.js';
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'tax12366' } });
+  const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'tax12366' }, format: config.LOG_FORMAT });
   let svc: Service;
   try {
     svc = await startService(config, log, { processMetrics: processMetrics() });

@@ -2,7 +2,8 @@
  * The Docker deployment files, checked without a Docker engine: `docker-compose config` validates and
  * interpolates docker-compose.yml (secrets from a throw-away env file of dummy values, never the real
  * .env), and the images' inputs are compared with the local rig (scripts/rig.sh) and src/config.ts.
- * Images are not built or run here. docker-compose missing is a failure, never a skip.
+ * Images are not built or run here: the service image's Dockerfile is read for what it installs and
+ * runs. docker-compose missing is a failure, never a skip.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -225,5 +226,39 @@ describe('Docker images agree with the local rig', () => {
     const ignore = readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
     for (const p of ['.env', 'node_modules', '.git']) expect(ignore, `.dockerignore must exclude ${p}`).toContain(p);
     expect(ignore.some((l) => /^var\/?$/.test(l)), '.dockerignore must exclude var/').toBe(true);
+    expect(ignore.some((l) => /^dist\/?$/.test(l)), '.dockerignore must exclude dist/ (the image builds its own)').toBe(true);
+  });
+
+  it('the service image runs the compiled build with production dependencies only', () => {
+    const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^(?=FROM\s)/m).filter((s) => s.startsWith('FROM'));
+    const final = stages.at(-1)!;
+    const runs = (stage: string) => stage.replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*RUN\b/.test(l));
+    // Built in an earlier stage, copied in: the final image has no TypeScript source or compiler.
+    expect(stages.some((s) => runs(s).some((r) => /\bnpm run build\b/.test(r))), 'no stage runs npm run build').toBe(true);
+    expect(final).toMatch(/^COPY\s+--from=\S+\s+\/app\/dist\s/m);
+    expect(final).not.toMatch(/^COPY\s+(\.|src)\s/m);
+    // Its node_modules come from a stage that installed production dependencies only.
+    const from = /^COPY\s+--from=(\S+)\s+\/app\/node_modules\b/m.exec(final)?.[1];
+    expect(from, 'the final stage copies no node_modules').toBeDefined();
+    const depsStage = stages.find((s) => new RegExp(`^FROM\\s+\\S+\\s+AS\\s+${from}\\s*$`, 'mi').test(s));
+    expect(depsStage, `no stage named ${from}`).toBeDefined();
+    const installs = runs(depsStage!).filter((r) => /\bnpm (ci|install)\b/.test(r));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const r of installs) expect(r).toMatch(/--omit=dev\b/);
+    // Node runs dist/main.js itself (no tsx, no npm in between), as the unprivileged user.
+    const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(final)?.[1];
+    expect(cmd, 'CMD must be in exec (JSON) form').toBeDefined();
+    const argv = JSON.parse(cmd!) as string[];
+    expect(argv[0]).toBe('node');
+    expect(argv.at(-1)).toBe('dist/main.js');
+    expect(argv).not.toContain('tsx');
+    expect([...final.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]).at(-1)).toBe('node');
+    // Everything the service reads from the repo root at run time is in the image.
+    for (const dir of ['migrations', 'prompts', 'ivr', 'routing', 'data']) expect(final, `the image lacks ${dir}/`).toMatch(new RegExp(`^COPY\\s+${dir}\\s`, 'm'));
+    // The production dependencies include nothing only a benchmark or a developer uses.
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+    for (const dev of ['tsx', 'typescript', 'asterisk-manager', 'pino-pretty', 'vitest']) expect(pkg.dependencies).not.toHaveProperty(dev);
+    expect(pkg.scripts.start).toMatch(/^node\b.*\bdist\/main\.js$/);
   });
 });

@@ -11,7 +11,7 @@ import { sipp } from '../support/sipp.js';
 import { uniqueCaller, waitFor } from '../support/service.js';
 import { killHard, spawnService, type ServiceProcess } from '../support/process.js';
 import { unlinkPrefix } from '../support/redis.js';
-import { adminCall, oneAgentOnOther } from '../support/one-agent.js';
+import { oneAgentOnOther } from '../support/one-agent.js';
 
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const env = { REDIS_PREFIX: prefix, INSTANCE_ID: 'restart-test', OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-')) };

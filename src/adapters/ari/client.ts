@@ -1,4 +1,4 @@
-import { AriHttp, isGone } from './http.js';
+import { type AriHttp, isGone } from './http.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './types.js';
 
 /** The ARI resources this service drives, as named operations over one HTTP pool. */

@@ -293,7 +293,11 @@ function checkGraph(d: IvrDefinition): IvrError[] {
   const reached = new Set<string>(roots);
   const todo = [...roots];
   for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
-    for (const t of graph.get(id) ?? []) if (!reached.has(t)) (reached.add(t), todo.push(t));
+    for (const t of graph.get(id) ?? []) {
+      if (reached.has(t)) continue;
+      reached.add(t);
+      todo.push(t);
+    }
   }
   const from = `start "${d.start}"${d.operator !== undefined ? ` or operator "${d.operator}"` : ''}`;
   for (const id of graph.keys()) {
@@ -305,7 +309,9 @@ function checkGraph(d: IvrDefinition): IvrError[] {
   for (let grew = true; grew; ) {
     grew = false;
     for (const [id, targets] of graph) {
-      if (!canExit.has(id) && targets.some((t) => canExit.has(t))) (canExit.add(id), (grew = true));
+      if (canExit.has(id) || !targets.some((t) => canExit.has(t))) continue;
+      canExit.add(id);
+      grew = true;
     }
   }
   for (const scc of stronglyConnected(graph)) {
@@ -331,14 +337,20 @@ function stronglyConnected(graph: Map<string, string[]>): string[][] {
   for (const root of graph.keys()) {
     if (index.has(root)) continue;
     const frames: Array<{ id: string; i: number }> = [{ id: root, i: 0 }];
-    index.set(root, next), low.set(root, next++), stack.push(root), onStack.add(root);
+    index.set(root, next);
+    low.set(root, next++);
+    stack.push(root);
+    onStack.add(root);
     while (frames.length) {
       const frame = frames[frames.length - 1]!;
       const targets = graph.get(frame.id) ?? [];
       if (frame.i < targets.length) {
         const t = targets[frame.i++]!;
         if (!index.has(t)) {
-          index.set(t, next), low.set(t, next++), stack.push(t), onStack.add(t);
+          index.set(t, next);
+          low.set(t, next++);
+          stack.push(t);
+          onStack.add(t);
           frames.push({ id: t, i: 0 });
         } else if (onStack.has(t)) {
           low.set(frame.id, Math.min(low.get(frame.id)!, index.get(t)!));

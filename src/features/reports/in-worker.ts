@@ -1,6 +1,12 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { LogFormat } from '../../shared/logger.js';
 import type { Logger } from 'pino';
 import { loadAreaCodes, type ReportService } from './service.js';
+
+const COMPILED_ENTRY = new URL('./worker-entry.js', import.meta.url);
+const WORKER_MAIN = existsSync(fileURLToPath(COMPILED_ENTRY)) ? COMPILED_ENTRY : new URL('./worker-boot.mjs', import.meta.url);
 
 /** What the HTTP routes and the live figures use of the reports. */
 export type Reports = Pick<ReportService, 'tz' | 'areaCodes' | 'intervals' | 'queues' | 'agents' | 'abandons' | 'regions'>;
@@ -12,6 +18,8 @@ export interface ReportsWorkerData {
   tz: string;
   shortAbandonS: number;
   logLevel: string;
+  /** The main thread's LOG_FORMAT; absent means auto. */
+  logFormat?: LogFormat;
 }
 export interface WorkerRequest {
   id: number;
@@ -70,9 +78,10 @@ export class ReportsInWorker implements Reports {
   private thread(): { worker: Worker; pending: Map<number, Pending> } {
     if (this.current) return this.current;
     const { log, ...data } = this.d;
-    // The service runs its TypeScript through tsx (Dockerfile, npm start); worker-boot.mjs has the
-    // thread do the same. No inherited execArgv: the loader is registered once, there.
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data, execArgv: [] });
+    // Compiled (dist/, npm start, the image), worker-entry.js sits beside this file and runs as it is.
+    // From source (tsx: npm run dev, the tests), worker-boot.mjs registers tsx in the thread first.
+    // No inherited execArgv: the loader, when needed, is registered once, there.
+    const worker = new Worker(WORKER_MAIN, { workerData: data, execArgv: [] });
     const t = { worker, pending: new Map<number, Pending>() };
     worker.on('message', (reply: WorkerReply) => {
       const p = t.pending.get(reply.id);

@@ -5,13 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import pino from 'pino';
+import { createLogger } from '../../shared/logger.js';
 import { ReportService } from './service.js';
 import type { ReportsWorkerData, WorkerReply, WorkerRequest } from './in-worker.js';
 
 const data = workerData as ReportsWorkerData;
 const pool = new pg.Pool({ connectionString: data.databaseUrl, max: data.poolSize });
-const log = pino({ level: data.logLevel, base: { thread: 'reports' } });
+const log = createLogger({ level: data.logLevel, base: { thread: 'reports' }, format: data.logFormat ?? 'auto' });
 pool.on('error', (err) => log.warn({ err: err.message }, 'reports pool connection lost'));
 const reports = new ReportService({ pool, tz: data.tz, shortAbandonS: data.shortAbandonS, log });
 
