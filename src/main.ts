@@ -14,10 +14,13 @@ import type { AriEvent } from './adapters/ari/types.js';
 import { migrate } from './adapters/postgres/migrate.js';
 import { HISTORY_LINGER_MS, PgEventStore } from './features/events/event-store.js';
 import { PgAgentRepo } from './features/agents/agent-repo.js';
-import { PgIvrRepo } from './features/ivr/ivr-repo.js';
+import { pgIvrVersions } from './features/ivr/ivr-versions.js';
 import { IvrCatalog } from './features/ivr/catalog.js';
 import { PgRoutingRepo } from './features/routing/routing-repo.js';
 import { RoutingCatalog } from './features/routing/catalog.js';
+import { pgRoutingVersions } from './features/routing/routing-versions.js';
+import { RoutingSimulator } from './features/routing/simulator.js';
+import { RedisActivePointer } from './features/versioned-config/active-pointer.js';
 import { OfferOutcomes } from './features/agents/offer-outcomes.js';
 import { StuckAgents } from './features/agents/stuck-agents.js';
 import { CallbackService } from './features/callbacks/callback-service.js';
@@ -136,16 +139,15 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // Each side is checked against the other's active version (core/config/cross-check.ts), so
   // routing comes first: the shipped IVR tree is checked against it on a first start.
   const routingRepo = new PgRoutingRepo(pool);
-  const ivrRepo = new PgIvrRepo(pool);
   const agentRepo = new PgAgentRepo(pool);
   const activeIvr = async () => { const version = await ivr.activeVersion(); return { version, def: await ivr.definition(version) }; };
   const configLock = new ConfigLock(pool);
   const serialize = <T>(change: () => Promise<T>) => configLock.run(change);
   const routing: RoutingCatalog = new RoutingCatalog({
-    repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr, serialize,
+    store: pgRoutingVersions(pool), pointer: new RedisActivePointer(redis, keys.routingActive), log, activeIvr, serialize,
     agents: async () => (await agentRepo.list()).filter((a) => a.active),
   });
-  const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active(), serialize });
+  const ivr: IvrCatalog = new IvrCatalog({ store: pgIvrVersions(pool), pointer: new RedisActivePointer(redis, keys.ivrActive), synth, log, activeRouting: () => routing.active(), serialize });
   // Instances starting together for the first time would each store and activate the shipped versions.
   await serialize(async () => {
     await routing.init(path.join(ROOT, 'routing', '12366.yaml'));
@@ -312,7 +314,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const http = await buildHttp({
     log,
     auth: { authenticate: (token) => auth.authenticate(token), appendAudit: (e) => audit.append(e) },
-    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: callbackRepo }), agentRoutes({ agents }), liveRoutes({
+    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr }), routingRoutes({ catalog: routing }), callbackRoutes({ repo: callbackRepo }), agentRoutes({ agents }), liveRoutes({
         process: opts.processMetrics,
         snapshot: async () => {
           const now = Date.now();
@@ -320,7 +322,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
           return { ...snap, today: today.rows };
         },
       }),
-      simulateRoutes({ ivr, routing, routingRepo, live }), reportRoutes({ reports })],
+      simulateRoutes({ simulator: new RoutingSimulator({ ivr, routing, agents: () => live.agents(), lastAgent: (c) => live.lastAgent(c) }) }), reportRoutes({ reports })],
     probes: [
       {
         name: 'asterisk',
