@@ -1,18 +1,32 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import YAML from 'yaml';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
-import { validateDefinition, type IvrError } from '../../core/ivr/validate.js';
+import { validateDefinition } from '../../core/ivr/validate.js';
 import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
-import type { PgIvrRepo } from './ivr-repo.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
+import type { ActivePointer } from '../versioned-config/active-pointer.js';
+import { VersionedCatalog, type ConfigProblem, type VersionKind } from '../versioned-config/catalog.js';
+import type { VersionStore } from '../versioned-config/version-store.js';
 
-export type UploadResult = { ok: true; version: number } | { ok: false; errors: IvrError[] };
-/** `missing`: no such version; `errors`: it names queues or skills the active routing lacks. */
-export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok: false; errors: IvrError[] };
+/** What makes IVR versions IVR versions: see VersionKind. */
+export function ivrKind(d: { synth: Pick<PromptSynth, 'ensure'>; activeRouting: () => Promise<RoutingRefs> }): VersionKind<IvrDefinition, IvrDefinition> {
+  return {
+    label: 'IVR',
+    validate: (input) => {
+      const v = validateDefinition(input);
+      return v.ok ? { ok: true, value: v.def } : v;
+    },
+    document: (def) => def,
+    // Calls already in the IVR finish on their version, so a stored one is used as it is.
+    revive: (def) => ({ ok: true, value: def }),
+    // Every queue and skill a version names must be in the routing in force, already at upload.
+    crossCheck: { atUpload: true, check: async (def) => checkIvrRefs(def, await d.activeRouting()) },
+    // Prompts are produced before a version can be stored.
+    prepare: (def) => ensurePrompts(d.synth, def),
+    whenUnreachable: 'last-known',
+  };
+}
 
 /**
  * IVR versions: validated and stored, prompts produced before a version can be stored, one
@@ -20,79 +34,31 @@ export type ActivateResult = { ok: true } | { ok: false; missing: true } | { ok:
  * switches at once); a version's definition never changes, so it is cached forever.
  */
 export class IvrCatalog {
-  private readonly cache = new Map<number, IvrDefinition>();
-  private lastActive: number | undefined;
+  /** Upload, list, activate and roll back (the /api/ivr routes). */
+  readonly versions: VersionedCatalog<IvrDefinition>;
 
-  constructor(
-    private readonly d: {
-      repo: PgIvrRepo; synth: PromptSynth; redis: Redis; activeKey: string; log: Logger;
-      /** The routing configuration in force: every queue and skill a version names must be in it. */
-      activeRouting: () => Promise<RoutingRefs>;
-      /** Runs one configuration change at a time, routing activations included (features/versioned-config/config-lock.ts). */
-      serialize: <T>(change: () => Promise<T>) => Promise<T>;
-    },
-  ) {}
+  constructor(d: {
+    store: VersionStore<IvrDefinition>; pointer: ActivePointer; synth: Pick<PromptSynth, 'ensure'>; log: Logger;
+    /** The routing configuration in force: every queue and skill a version names must be in it. */
+    activeRouting: () => Promise<RoutingRefs>;
+    /** Runs one configuration change at a time, routing activations included (features/versioned-config/config-lock.ts). */
+    serialize: <T>(change: () => Promise<T>) => Promise<T>;
+  }) {
+    this.versions = new VersionedCatalog(ivrKind(d), d);
+  }
 
-  /** On first start, the shipped 12366 tree becomes version 1 and is activated. */
+  /** On first start, the shipped 12366 tree becomes version 1 and is activated; its prompts are made if missing. */
   async init(defaultTreeFile: string): Promise<void> {
-    let active = await this.d.repo.active();
-    if (active === undefined) {
-      const r = await this.upload(YAML.parse(await readFile(defaultTreeFile, 'utf8')), 'system');
-      if (!r.ok) throw new Error(`the shipped IVR tree ${defaultTreeFile} is invalid: ${JSON.stringify(r.errors)}`);
-      await this.d.repo.activate(r.version, 'system', 'first_start');
-      active = r.version;
-    }
-    // Prompts may be missing on a new Asterisk host even though the version is stored.
-    await this.ensurePrompts(await this.definition(active));
-    await this.d.redis.set(this.d.activeKey, String(active));
+    await this.versions.init(defaultTreeFile);
   }
 
-  async upload(source: unknown, by: string, comment?: string): Promise<UploadResult> {
-    const v = validateDefinition(source);
-    if (!v.ok) return v;
-    const refs = checkIvrRefs(v.def, await this.d.activeRouting());
-    if (refs.length) return { ok: false, errors: refs };
-    const errors = await this.ensurePrompts(v.def);
-    if (errors.length) return { ok: false, errors };
-    const version = await this.d.repo.insert(v.def, by, comment);
-    this.cache.set(version, v.def);
-    return { ok: true, version };
+  /** Calls must still be answered while Redis or Postgres is away: the last version seen serves. */
+  activeVersion(): Promise<number> {
+    return this.versions.activeVersion();
   }
 
-  /** Checked again at activation, while no other configuration change runs: the routing may have changed since the upload. */
-  activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
-    return this.d.serialize(() => this.activateNow(version, by, reason));
-  }
-
-  private async activateNow(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {
-    const def = await this.d.repo.get(version);
-    if (!def) return { ok: false, missing: true };
-    const errors = checkIvrRefs(def, await this.d.activeRouting());
-    if (errors.length) return { ok: false, errors };
-    await this.d.repo.activate(version, by, reason);
-    await this.d.redis.set(this.d.activeKey, String(version));
-    this.d.log.info({ version, by, reason }, 'IVR version activated');
-    return { ok: true };
-  }
-
-  async activeVersion(): Promise<number> {
-    // Calls must still be answered while Redis or Postgres is away: the last version seen serves.
-    const v = Number(await this.d.redis.get(this.d.activeKey).catch(() => null));
-    if (Number.isInteger(v) && v > 0) return (this.lastActive = v);
-    const fromDb = await this.d.repo.active().catch(() => undefined);
-    if (fromDb !== undefined) return (this.lastActive = fromDb);
-    if (this.lastActive !== undefined) return this.lastActive;
-    throw new Error('no IVR version is active');
-  }
-
-  async definition(version: number): Promise<IvrDefinition> {
-    let def = this.cache.get(version);
-    if (!def) {
-      def = await this.d.repo.get(version);
-      if (!def) throw new Error(`IVR version ${version} does not exist`);
-      this.cache.set(version, def);
-    }
-    return def;
+  definition(version: number): Promise<IvrDefinition> {
+    return this.versions.load(version);
   }
 
   /** The media URI of a prompt. Content-addressed, so a newer version never changes what an older one plays. */
@@ -102,22 +68,22 @@ export class IvrCatalog {
     const text = lang === 'en' && p.en ? p.en : p.zh;
     return PromptSynth.media(p.en && lang === 'en' ? 'en' : 'zh', promptFile(text));
   }
+}
 
-  private async ensurePrompts(def: IvrDefinition): Promise<IvrError[]> {
-    const errors: IvrError[] = [];
-    for (const [name, texts] of Object.entries(def.prompts)) {
-      for (const lang of ['zh', 'en'] as const) {
-        const text = texts[lang];
-        if (!text) continue;
-        try {
-          await this.d.synth.ensure(lang, promptFile(text), text, name);
-        } catch (err) {
-          errors.push({ path: `/prompts/${name}/${lang}`, field: lang, message: `prompt "${name}" cannot be produced: ${(err as Error).message}` });
-        }
+async function ensurePrompts(synth: Pick<PromptSynth, 'ensure'>, def: IvrDefinition): Promise<ConfigProblem[]> {
+  const errors: ConfigProblem[] = [];
+  for (const [name, texts] of Object.entries(def.prompts)) {
+    for (const lang of ['zh', 'en'] as const) {
+      const text = texts[lang];
+      if (!text) continue;
+      try {
+        await synth.ensure(lang, promptFile(text), text, name);
+      } catch (err) {
+        errors.push({ path: `/prompts/${name}/${lang}`, field: lang, message: `prompt "${name}" cannot be produced: ${(err as Error).message}` });
       }
     }
-    return errors;
   }
+  return errors;
 }
 
 function promptFile(text: string): string {

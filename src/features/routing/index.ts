@@ -8,6 +8,7 @@ import type { CallDelivery } from './call-delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { PreferredSeed } from './preferred-seed.js';
 import { simulateRoutes } from './simulate-routes.js';
+import { RoutingSimulator } from './simulator.js';
 
 export interface RoutingFeature extends Feature {
   /** This instance's copy of every agent, for routing, the expected wait and wallboards. */
@@ -40,7 +41,9 @@ export function registerRouting(
     mirror, dispatcher,
     preferred: { start: () => seed.load(), halt: () => seed.halt(), stop: () => seed.settled() },
     reloadPreferred: () => seed.load(),
-    routes: [simulateRoutes({ ivr: configs.ivr, routing: configs.routing, routingRepo: configs.routingRepo, live })],
+    routes: [simulateRoutes({
+      simulator: new RoutingSimulator({ ivr: configs.ivr, routing: configs.routing, agents: () => live.agents(), lastAgent: (c) => live.lastAgent(c) }),
+    })],
     start: () => dispatcher.start(),
     halt: () => dispatcher.stop(),
   };

@@ -1,13 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { strictValidation } from '../../http/typebox-validator.js';
-import { simulate } from '../../core/simulate.js';
-import { validateRoutingConfig } from '../../core/routing/config.js';
-import type { IvrCatalog } from '../ivr/catalog.js';
-import type { RoutingCatalog } from './catalog.js';
-import type { PgRoutingRepo } from './routing-repo.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
-import { toRoutingAgent } from './dispatcher.js';
+import type { RoutingSimulator } from './simulator.js';
 
 const Body = Type.Object(
   {
@@ -54,32 +49,24 @@ const Result = Type.Object({
  * POST /api/simulate: where a call would go and who would get it, before a change is
  * activated: the live call's own IVR interpreter and routing decisions, against today's agents.
  */
-export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; live: LiveState }): FastifyPluginAsync {
-  return async (app) => {
-    strictValidation(app);
+export function simulateRoutes(d: { simulator: Pick<RoutingSimulator, 'run'> }): FastifyPluginAsync {
+  return async (plugin) => {
+    strictValidation(plugin);
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     app.post('/api/simulate', {
       schema: {
         tags: ['simulate'], summary: 'Where a call would go and who would get it, on the active or a draft version',
         body: Body, response: { 200: Result, 404: Type.Object({ error: Type.String() }) },
       },
     }, async (req, reply) => {
-      const b = req.body as { caller: string; digits: string; at?: string; ivrVersion?: number; routingVersion?: number };
-      const ivrVersion = b.ivrVersion ?? (await d.ivr.activeVersion());
-      const ivr = await d.ivr.definition(ivrVersion).catch(() => undefined);
-      if (!ivr) return reply.code(404).send({ error: `IVR version ${ivrVersion} does not exist` });
-      let rules = (await d.routing.active()).rules;
-      let routingVersion = (await d.routing.active()).version;
-      if (b.routingVersion !== undefined) {
-        const cfg = await d.routingRepo.get(b.routingVersion);
-        const v = cfg && validateRoutingConfig(cfg);
-        if (!v || !v.ok) return reply.code(404).send({ error: `routing version ${b.routingVersion} does not exist` });
-        rules = v.rules;
-        routingVersion = b.routingVersion;
-      }
-      const agents = (await d.live.agents()).map(toRoutingAgent);
-      const preferredAgentId = await d.live.lastAgent(b.caller);
-      const at = b.at ? Date.parse(b.at) : Date.now();
-      return { ivrVersion, routingVersion, at: new Date(at).toISOString(), preferredAgentId: preferredAgentId ?? null, ...simulate({ ivr, rules, agents, caller: b.caller, at, digits: b.digits, preferredAgentId }) };
+      const { caller, digits, ivrVersion, routingVersion } = req.body;
+      const at = req.body.at ? Date.parse(req.body.at) : Date.now();
+      const r = await d.simulator.run({ caller, digits, at, ivrVersion, routingVersion });
+      if (!r.ok) return reply.code(404).send({ error: `${r.missing} version ${r.version} does not exist` });
+      return {
+        ivrVersion: r.ivrVersion, routingVersion: r.routingVersion, at: new Date(at).toISOString(), preferredAgentId: r.preferredAgentId ?? null,
+        ...r.simulation,
+      };
     });
   };
 }

@@ -3,11 +3,13 @@ import type { Feature } from '../../app/feature.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 import { ensureSystemPrompts } from '../ivr/system-prompts.js';
-import { PgIvrRepo } from '../ivr/ivr-repo.js';
+import { pgIvrVersions } from '../ivr/ivr-versions.js';
 import { IvrCatalog } from '../ivr/catalog.js';
 import { ivrRoutes } from '../ivr/routes.js';
 import { PgRoutingRepo } from '../routing/routing-repo.js';
 import { RoutingCatalog } from '../routing/catalog.js';
+import { pgRoutingVersions } from '../routing/routing-versions.js';
+import { RedisActivePointer } from './active-pointer.js';
 import { routingRoutes } from '../routing/routes.js';
 import { PgAgentRepo } from '../agents/agent-repo.js';
 import { ConfigLock } from './config-lock.js';
@@ -28,17 +30,16 @@ export async function registerVersionedConfig({ config, pool, redis, keys, log, 
   // Each side is checked against the other's active version (core/config/cross-check.ts), so
   // routing comes first: the shipped IVR tree is checked against it on a first start.
   const routingRepo = new PgRoutingRepo(pool);
-  const ivrRepo = new PgIvrRepo(pool);
   // Who is active, for the agents a routing version leaves behind.
   const agentRepo = new PgAgentRepo(pool);
   const activeIvr = async () => { const version = await ivr.activeVersion(); return { version, def: await ivr.definition(version) }; };
   const configLock = new ConfigLock(pool);
   const serialize = <T>(change: () => Promise<T>) => configLock.run(change);
   const routing: RoutingCatalog = new RoutingCatalog({
-    repo: routingRepo, redis, activeKey: keys.routingActive, log, activeIvr, serialize,
+    store: pgRoutingVersions(pool), pointer: new RedisActivePointer(redis, keys.routingActive), log, activeIvr, serialize,
     agents: async () => (await agentRepo.list()).filter((a) => a.active),
   });
-  const ivr: IvrCatalog = new IvrCatalog({ repo: ivrRepo, synth, redis, activeKey: keys.ivrActive, log, activeRouting: () => routing.active(), serialize });
+  const ivr: IvrCatalog = new IvrCatalog({ store: pgIvrVersions(pool), pointer: new RedisActivePointer(redis, keys.ivrActive), synth, log, activeRouting: () => routing.active(), serialize });
   // Instances starting together for the first time would each store and activate the shipped versions.
   await serialize(async () => {
     await routing.init(path.join(root, 'routing', '12366.yaml'));
@@ -46,6 +47,6 @@ export async function registerVersionedConfig({ config, pool, redis, keys, log, 
   });
   return {
     routing, routingRepo, ivr,
-    routes: [ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo })],
+    routes: [ivrRoutes({ catalog: ivr }), routingRoutes({ catalog: routing })],
   };
 }

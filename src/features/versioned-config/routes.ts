@@ -1,6 +1,9 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import YAML from 'yaml';
+import type { ActivateResult, ConfigProblem, UploadResult } from './catalog.js';
+import type { VersionInfo } from './version-store.js';
 
 /** Where a configuration problem is: a JSON pointer, and for IVR nodes the node and field. */
 const Problem = Type.Object({
@@ -25,25 +28,11 @@ const VersionRow = Type.Object({
   active: Type.Boolean(),
 });
 
-export interface ConfigProblem {
-  path: string;
-  nodeId?: string;
-  field?: string;
-  message: string;
-}
-
-/**
- * `missing`: no such version (404); `errors`: refused, e.g. it names what the other configuration
- * lacks (422); `warnings`: activated, with something ops should still act on.
- */
-export type ActivateResult = { ok: true; warnings?: ConfigProblem[] } | { ok: false; missing: true } | { ok: false; errors: ConfigProblem[] };
-
-/** What a versioned configuration (IVR menus, routing rules) offers the API. */
+/** What the routes need of a versioned configuration: VersionedCatalog (catalog.ts) offers it. */
 export interface VersionedConfig {
-  what: string;
-  upload(body: unknown, by: string, comment?: string): Promise<{ ok: true; version: number } | { ok: false; errors: ConfigProblem[] }>;
-  list(): Promise<Array<{ version: number; name?: string; createdAt: string; createdBy: string; comment: string | null }>>;
-  get(version: number): Promise<unknown>;
+  upload(body: unknown, by: string, comment?: string): Promise<UploadResult>;
+  list(): Promise<VersionInfo[]>;
+  get(version: number): Promise<object | undefined>;
   activeVersion(): Promise<number>;
   activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult>;
   previous(): Promise<number | undefined>;
@@ -54,7 +43,7 @@ export function acceptYaml(app: FastifyInstance): void {
   for (const type of ['application/yaml', 'text/yaml', 'application/x-yaml']) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
       try {
-        done(null, YAML.parse(body as string, { prettyErrors: true }));
+        done(null, YAML.parse(body.toString(), { prettyErrors: true }));
       } catch (err) {
         const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
         const pos = e.linePos?.[0];
@@ -65,81 +54,85 @@ export function acceptYaml(app: FastifyInstance): void {
   }
 }
 
+/** The answers to an activation or rollback the catalog refused: no such version (404), or its problems (422). */
+const notFound = (what: string, version: number) => ({ error: `${what} version ${version} does not exist` });
+const cannotActivate = (what: string, version: number, errors: ConfigProblem[]) => ({
+  error: `${what} version ${version} cannot be activated: ${errors.length} problem(s)`,
+  errors,
+});
+
 /**
  * Upload (JSON or YAML), list, read, activate and roll back versions of one configuration.
  * A rejected upload is a 422 listing every problem with its path; nothing is stored.
+ * `what` names the configuration in summaries and messages ("IVR definition").
  */
-export function configVersionRoutes(base: string, c: VersionedConfig): FastifyPluginAsync {
+export function configVersionRoutes(base: string, what: string, c: VersionedConfig): FastifyPluginAsync {
   const tags = [base.split('/').pop()!];
   // The audit log's name for this configuration: "ivr" or "routing".
   const kind = tags[0]!;
-  return async (app) => {
+  return async (plugin) => {
     // In this plugin's own context, so the parser applies to these routes.
-    acceptYaml(app);
-
-    const refused = (reply: FastifyReply, version: number, r: Exclude<ActivateResult, { ok: true }>) =>
-      'missing' in r
-        ? reply.code(404).send({ error: `${c.what} version ${version} does not exist` })
-        : reply.code(422).send({ error: `${c.what} version ${version} cannot be activated: ${r.errors.length} problem(s)`, errors: r.errors });
+    acceptYaml(plugin);
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(`${base}/versions`, {
       schema: {
-        tags, summary: `Upload a new ${c.what} version (JSON or YAML); it is stored, not activated`,
+        tags, summary: `Upload a new ${what} version (JSON or YAML); it is stored, not activated`,
         consumes: ['application/json', 'application/yaml', 'text/yaml', 'application/x-yaml'],
         // Checked by the service, not here, so every problem comes back at once with its path.
-        body: Type.Unknown({ description: `the ${c.what}; a rejected one is a 422 listing every problem with its JSON pointer` }),
+        body: Type.Unknown({ description: `the ${what}; a rejected one is a 422 listing every problem with its JSON pointer` }),
         querystring: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }),
         response: { 201: Type.Object({ version: Type.Integer() }), 422: Invalid },
       },
     }, async (req, reply) => {
-      const { comment } = req.query as { comment?: string };
+      const { comment } = req.query;
       const r = await c.upload(req.body, req.principal!.id, comment);
-      if (!r.ok) return reply.code(422).send({ error: `${c.what} rejected: ${r.errors.length} problem(s)`, errors: r.errors });
+      if (!r.ok) return reply.code(422).send({ error: `${what} rejected: ${r.errors.length} problem(s)`, errors: r.errors });
       await req.audit({ action: `${kind}.upload`, targetKind: kind, targetId: String(r.version), before: null, after: { version: r.version, comment: comment ?? null, config: await c.get(r.version) } });
       return reply.code(201).send({ version: r.version });
     });
 
-    app.get(`${base}/versions`, { schema: { tags, summary: `List ${c.what} versions`, response: { 200: Type.Array(VersionRow) } } }, async () => {
+    app.get(`${base}/versions`, { schema: { tags, summary: `List ${what} versions`, response: { 200: Type.Array(VersionRow) } } }, async () => {
       const active = await c.activeVersion();
       return (await c.list()).map((v) => ({ ...v, active: v.version === active }));
     });
 
     app.get(`${base}/versions/:version`, {
       schema: {
-        tags, summary: `Read one ${c.what} version as stored`, params: VersionParams,
-        response: { 200: Type.Object({}, { additionalProperties: true, description: `the ${c.what} as uploaded (after YAML parsing)` }), 404: Failure },
+        tags, summary: `Read one ${what} version as stored`, params: VersionParams,
+        response: { 200: Type.Object({}, { additionalProperties: true, description: `the ${what} as uploaded (after YAML parsing)` }), 404: Failure },
       },
     }, async (req, reply) => {
-      const { version } = req.params as { version: number };
+      const { version } = req.params;
       const body = await c.get(version);
-      return body ?? reply.code(404).send({ error: `${c.what} version ${version} does not exist` });
+      return body ? reply.send(body) : reply.code(404).send(notFound(what, version));
     });
 
-    app.get(`${base}/active`, { schema: { tags, summary: `The active ${c.what} version`, response: { 200: Type.Object({ version: Type.Integer() }) } } }, async () => ({
+    app.get(`${base}/active`, { schema: { tags, summary: `The active ${what} version`, response: { 200: Type.Object({ version: Type.Integer() }) } } }, async () => ({
       version: await c.activeVersion(),
     }));
 
     app.post(`${base}/versions/:version/activate`, {
-      schema: { tags, summary: `Activate one ${c.what} version`, params: VersionParams, response: { 200: Active, 404: Failure, 422: Invalid } },
+      schema: { tags, summary: `Activate one ${what} version`, params: VersionParams, response: { 200: Active, 404: Failure, 422: Invalid } },
     }, async (req, reply) => {
-      const { version } = req.params as { version: number };
+      const { version } = req.params;
       const was = await c.activeVersion();
       const r = await c.activate(version, req.principal!.id, 'activate');
-      if (!r.ok) return refused(reply, version, r);
+      if (!r.ok) return 'missing' in r ? reply.code(404).send(notFound(what, version)) : reply.code(422).send(cannotActivate(what, version, r.errors));
       await req.audit({ action: `${kind}.activate`, targetKind: kind, targetId: String(version), before: { active: was }, after: { active: version } });
-      return { active: version, ...(r.warnings?.length ? { warnings: r.warnings } : {}) };
+      return { active: version, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
     });
 
     app.post(`${base}/rollback`, {
-      schema: { tags, summary: `Activate the ${c.what} version active before this one`, response: { 200: Active, 404: Failure, 409: Failure, 422: Invalid } },
+      schema: { tags, summary: `Activate the ${what} version active before this one`, response: { 200: Active, 404: Failure, 409: Failure, 422: Invalid } },
     }, async (req, reply) => {
       const prev = await c.previous();
-      if (prev === undefined) return reply.code(409).send({ error: `no earlier ${c.what} version has been active` });
+      if (prev === undefined) return reply.code(409).send({ error: `no earlier ${what} version has been active` });
       const was = await c.activeVersion();
       const r = await c.activate(prev, req.principal!.id, 'rollback');
-      if (!r.ok) return refused(reply, prev, r);
+      if (!r.ok) return 'missing' in r ? reply.code(404).send(notFound(what, prev)) : reply.code(422).send(cannotActivate(what, prev, r.errors));
       await req.audit({ action: `${kind}.rollback`, targetKind: kind, targetId: String(prev), before: { active: was }, after: { active: prev } });
-      return { active: prev, ...(r.warnings?.length ? { warnings: r.warnings } : {}) };
+      return { active: prev, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
     });
   };
 }
