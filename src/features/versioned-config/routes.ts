@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import YAML from 'yaml';
 import type { ActivateResult, ConfigProblem, UploadResult } from './catalog.js';
-import type { VersionInfo } from './version-store.js';
 
 /** Where a configuration problem is: a JSON pointer, and for IVR nodes the node and field. */
 const Problem = Type.Object({
@@ -27,11 +26,13 @@ const VersionRow = Type.Object({
   comment: Type.Union([Type.String(), Type.Null()]),
   active: Type.Boolean(),
 });
+/** A version as the API lists it, before `active` is added: the route's own shape, not the store's row. */
+type VersionListing = Omit<Static<typeof VersionRow>, 'active'>;
 
 /** What the routes need of a versioned configuration: VersionedCatalog (catalog.ts) offers it. */
 export interface VersionedConfig {
   upload(body: unknown, by: string, comment?: string): Promise<UploadResult>;
-  list(): Promise<VersionInfo[]>;
+  list(): Promise<VersionListing[]>;
   get(version: number): Promise<object | undefined>;
   activeVersion(): Promise<number>;
   activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult>;
