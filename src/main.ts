@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import type { Ctx } from './core/events.js';
 import { uuidv7, uuidv7Time } from './shared/uuidv7.js';
+import { startSipGuard } from './features/sip-edge/register.js';
 import { AriHttp } from './adapters/ari/http.js';
 import { AriClient } from './adapters/ari/client.js';
 import { AriEventStream } from './adapters/ari/events.js';
@@ -154,7 +155,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // This instance's copy of every agent, for routing, the expected wait and wallboards.
   const mirror = new AgentMirror({ live, now: () => Date.now(), log });
   const agents = new AgentService({
-    ari, repo: agentRepo, live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
+    ari, agentNetworks: config.AGENT_NETWORKS.split(','), repo: agentRepo, live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
     onProfilesChanged: () => dispatcher?.invalidateAgents(),
   });
   const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
@@ -256,6 +257,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   };
   /** The sync after the last (re)connection: stop() waits for it, or it could subscribe again after the drop below. */
   let syncing: Promise<void> = Promise.resolve();
+  const sipGuard = await startSipGuard(config, log);
   const stream = new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log }, onAri);
   // Asterisk forgets pushed endpoints when it restarts and keeps no events for a disconnected
   // app: after every (re)connection, push agents again and re-read registrations, retrying until done.
@@ -341,6 +343,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       log.info('shutting down');
       shuttingDown = true;
       dispatcher?.stop();
+      sipGuard?.stop();
       clearInterval(housekeeping);
       clearInterval(repairs);
       clearInterval(liveChecks);
