@@ -30,6 +30,7 @@ import { AriClient } from '../src/adapters/ari/client.js';
 import { AmiTimeline } from './ami-timeline.js';
 import { idleWhileWaiting, type Span } from './idle-while-waiting.js';
 import { originateFloor } from './originate-floor.js';
+import { BENCH_TRUNK_IP, enableBenchAsterisk } from './asterisk-setup.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
@@ -179,7 +180,8 @@ async function placeCalls(dialed: string, rate: number, seconds = SECONDS, perio
   const r = await sipp({
     // Numbers no earlier run used: a caller the ACD has seen within PREFERRED_AGENT_WITHIN_H waits
     // first for their last agent (a rule app_queue does not have), which is not what is compared here.
-    scenario: 'load-caller.xml', ip: '127.0.0.2', keys: { caller: `0571${RUN}${rate}`, dialed },
+    // 12366 through the production trunk; app_queue's numbers through the bench's own (asterisk-setup.ts).
+    scenario: 'load-caller.xml', ip: dialed === '12366' ? '127.0.0.2' : BENCH_TRUNK_IP, keys: { caller: `0571${RUN}${rate}`, dialed },
     calls, rate, ratePeriodMs: periodMs, timeoutS: seconds + 120,
   }).done;
   const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.output)?.[1] ?? NaN);
@@ -444,12 +446,14 @@ async function main(): Promise<void> {
   // The spawned service inherits this environment.
   process.env.DATABASE_URL = await freshBenchDatabase();
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-  const timeline = new AmiTimeline(requireEnv('AMI_USER'), requireEnv('AMI_PASSWORD'));
+  const benchAsterisk = await enableBenchAsterisk();
+  const timeline = new AmiTimeline(benchAsterisk.amiUser, benchAsterisk.amiSecret);
   const none = { rates: [], overload: undefined };
   const acd = SYSTEMS.includes('acd') ? await benchAcd(pool, timeline) : none;
   const aq = SYSTEMS.includes('app_queue') ? await benchAppQueue(timeline) : none;
   const floor = FLOOR_CALLS > 0 ? await originateFloor(timeline, FLOOR_CALLS, pct) : [];
   timeline.disconnect();
+  await benchAsterisk.restore();
   await pool.end();
   await dropRedisPrefix(PREFIX);
   const file = path.join(REPO, 'docs', 'benchmarks.md');

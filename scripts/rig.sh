@@ -6,6 +6,12 @@
 #   scripts/rig.sh status    one line per service
 #   scripts/rig.sh exec ...  run a command inside the Asterisk root filesystem (sipp, asterisk -rx, ...)
 #
+# A second Asterisk in the same root filesystem (multi-node tests, or trying a configuration
+# without touching the main one): RIG_NODE=<name> with port offsets, e.g.
+#   RIG_NODE=h8 RIG_SIP_PORT=5161 RIG_ARI_PORT=8189 RIG_AMI_PORT=5139 RIG_RTP=20002-21000 scripts/rig.sh asterisk
+#   RIG_NODE=h8 scripts/rig.sh cli 'pjsip show endpoints'      RIG_NODE=h8 scripts/rig.sh down
+# It reads /etc/asterisk-<name> and uses /run/asterisk-<name>, /var/log/asterisk-<name>, /var/lib/asterisk-<name>.
+#
 # Asterisk 22 is not packaged for Debian 12, so it runs from a Debian sid root filesystem
 # built once and cached outside the repo ($RIG_CACHE). The repo's asterisk-config/ and dialplans/
 # are installed into it at every start so that what runs is what is committed.
@@ -24,6 +30,26 @@ die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # shellcheck source=scripts/env.sh
 source "$REPO/scripts/env.sh"
+
+# The main node (RIG_NODE unset) keeps Debian's paths and the standard ports.
+NODE=${RIG_NODE:-}
+SUFFIX=${NODE:+-$NODE}
+ETC=/etc/asterisk$SUFFIX
+RUN=/run/asterisk$SUFFIX
+LOGDIR=/var/log/asterisk$SUFFIX
+# Its own astdb: two Asterisks on one SQLite file lock each other out.
+DBDIR=/var/lib/asterisk$SUFFIX
+if [[ -n $NODE ]]; then
+  [[ $NODE =~ ^[a-z0-9]+$ ]] || die "RIG_NODE must be lower-case letters and digits"
+  ARI_PORT=${RIG_ARI_PORT:?RIG_ARI_PORT is needed with RIG_NODE}
+  SIP_PORT=${RIG_SIP_PORT:?RIG_SIP_PORT is needed with RIG_NODE}
+  AMI_PORT=${RIG_AMI_PORT:?RIG_AMI_PORT is needed with RIG_NODE}
+  RTP_RANGE=${RIG_RTP:?RIG_RTP (e.g. 20002-21000) is needed with RIG_NODE}
+else
+  SIP_PORT=5060
+fi
+# The Asterisk CLI of this node.
+cli() { chroot "$ROOT" /usr/sbin/asterisk -C "$ETC/asterisk.conf" -rx "$1"; }
 
 ensure_host_packages() {
   local missing=()
@@ -112,34 +138,47 @@ render_config() {
   cp -r "$REPO/asterisk-config/." "$dest/"
   mkdir -p "$dest/dialplans"; cp -r "$REPO/dialplans/." "$dest/dialplans/"
   "$REPO/asterisk-config/render-secrets.sh" "$dest"
+  [[ -z $NODE ]] || node_config "$dest"
 }
 
-asterisk_running() { [[ -f $ROOT/run/asterisk/asterisk.pid ]] && kill -0 "$(cat "$ROOT/run/asterisk/asterisk.pid")" 2>/dev/null; }
+# A second node: its own directories and ports, everything else as committed.
+node_config() {
+  local dest=$1
+  sed -i -e 's/^\[directories\](!)/[directories]/' \
+    -e "s#^astetcdir => .*#astetcdir => $ETC#" -e "s#^astrundir => .*#astrundir => /var$RUN#" \
+    -e "s#^astlogdir => .*#astlogdir => $LOGDIR#" -e "s#^astdbdir => .*#astdbdir => $DBDIR#" "$dest/asterisk.conf"
+  sed -i "s/^bindport = .*/bindport = $ARI_PORT/" "$dest/http.conf"
+  sed -i "s/^bind = \(.*\):5060$/bind = \1:$SIP_PORT/" "$dest/pjsip.conf"
+  sed -i "s/^port = .*/port = $AMI_PORT/" "$dest/manager.conf"
+  sed -i -e "s/^rtpstart = .*/rtpstart = ${RTP_RANGE%-*}/" -e "s/^rtpend = .*/rtpend = ${RTP_RANGE#*-}/" "$dest/rtp.conf"
+}
+
+asterisk_running() { [[ -f $ROOT$RUN/asterisk.pid ]] && kill -0 "$(cat "$ROOT$RUN/asterisk.pid")" 2>/dev/null; }
 
 ari_ready() { curl -fsS -o /dev/null -u "$ARI_USER:$ARI_PASSWORD" "http://127.0.0.1:$ARI_PORT/ari/asterisk/info"; }
 
 start_asterisk() {
-  local staged=$CACHE/etc-asterisk.staged
+  local staged=$CACHE/etc-asterisk$SUFFIX.staged
   render_config "$staged"
   local want have
   want=$(cd "$staged" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-  have=$(cat "$ROOT/etc/asterisk/.rig-hash" 2>/dev/null || true)
+  have=$(cat "$ROOT$ETC/.rig-hash" 2>/dev/null || true)
   if asterisk_running && [[ $want == "$have" ]] && ari_ready 2>/dev/null; then
     log "Asterisk already running with this configuration"
     return
   fi
   stop_asterisk
-  rm -rf "$ROOT/etc/asterisk"; cp -r "$staged" "$ROOT/etc/asterisk"; echo "$want" >"$ROOT/etc/asterisk/.rig-hash"
-  chroot "$ROOT" chown -R asterisk:asterisk /etc/asterisk
-  mkdir -p "$ROOT/run/asterisk"; chroot "$ROOT" chown asterisk:asterisk /run/asterisk
+  rm -rf "${ROOT:?}$ETC"; cp -r "$staged" "$ROOT$ETC"; echo "$want" >"$ROOT$ETC/.rig-hash"
+  chroot "$ROOT" chown -R asterisk:asterisk "$ETC"
+  mkdir -p "$ROOT$RUN" "$ROOT$LOGDIR" "$ROOT$DBDIR"; chroot "$ROOT" chown asterisk:asterisk "$RUN" "$LOGDIR" "$DBDIR"
   # ARI recordings (voicemails) go here; Debian's package does not create it.
   chroot "$ROOT" install -d -o asterisk -g asterisk /var/spool/asterisk/recording
   install_prompts
   log "starting Asterisk $(chroot "$ROOT" dpkg-query -W -f='${Version}' asterisk)"
-  chroot "$ROOT" /usr/sbin/asterisk -U asterisk -G asterisk
+  chroot "$ROOT" /usr/sbin/asterisk -C "$ETC/asterisk.conf" -U asterisk -G asterisk
   for _ in $(seq 150); do ari_ready 2>/dev/null && break; sleep 0.2; done
-  ari_ready || die "ARI did not answer on 127.0.0.1:$ARI_PORT (see $ROOT/var/log/asterisk/messages.log)"
-  log "Asterisk up: ARI http://127.0.0.1:$ARI_PORT/ari, SIP udp 127.0.0.1:5060"
+  ari_ready || die "ARI did not answer on 127.0.0.1:$ARI_PORT (see $ROOT$LOGDIR/messages.log)"
+  log "Asterisk${NODE:+ node $NODE} up: ARI http://127.0.0.1:$ARI_PORT/ari, SIP udp 127.0.0.1:$SIP_PORT"
 }
 
 # Prompts live in the repo (prompts/) or are synthesized; Asterisk reads them from its sounds dir.
@@ -153,11 +192,11 @@ install_prompts() {
 stop_asterisk() {
   if asterisk_running; then
     log "stopping Asterisk"
-    chroot "$ROOT" /usr/sbin/asterisk -rx 'core stop now' >/dev/null 2>&1 || true
+    cli 'core stop now' >/dev/null 2>&1 || true
     for _ in $(seq 50); do asterisk_running || break; sleep 0.1; done
-    asterisk_running && kill -9 "$(cat "$ROOT/run/asterisk/asterisk.pid")" || true
+    asterisk_running && kill -9 "$(cat "$ROOT$RUN/asterisk.pid")" || true
   fi
-  rm -f "$ROOT/run/asterisk/asterisk.pid" "$ROOT/run/asterisk/asterisk.ctl"
+  rm -f "$ROOT$RUN/asterisk.pid" "$ROOT$RUN/asterisk.ctl"
 }
 
 status() {
@@ -180,5 +219,6 @@ case ${1:-up} in
   status) status ;;
   exec) shift; mount_into_root; exec chroot "$ROOT" "$@" ;;
   root) echo "$ROOT" ;;
-  *) die "unknown command $1 (up|down|status|exec|root)" ;;
+  cli) shift; cli "$*" ;;
+  *) die "unknown command $1 (up|asterisk|down|status|exec|root|cli)" ;;
 esac

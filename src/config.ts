@@ -39,6 +39,23 @@ export const ConfigSchema = Type.Object({
   TZ_NAME: Type.String({ default: 'Asia/Shanghai' }),
   /** PJSIP endpoint of the carrier trunk: callbacks and transfers dial out through it. */
   TRUNK_ENDPOINT: Type.String({ default: 'trunk' }),
+  /**
+   * Networks agents' phones may register and call from (comma-separated CIDRs): both the source of
+   * their requests and the Contact they register must fall inside (docs/security.md).
+   */
+  AGENT_NETWORKS: Type.String({ pattern: '^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$', default: '127.0.0.0/8' }),
+  /**
+   * The SIP guard (features/sip-edge): AMI on loopback, whose user reads security events and
+   * writes pjsip_blocked.conf. Unset AMI_USER: no guard (and Asterisk's AMI stays off).
+   */
+  AMI_HOST: Type.String({ default: '127.0.0.1' }),
+  AMI_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5038 }),
+  AMI_USER: Type.Optional(Type.String({ minLength: 1 })),
+  AMI_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  /** A source failing SIP authentication this many times within SIP_GUARD_WINDOW_S is blocked for SIP_GUARD_BLOCK_MIN. */
+  SIP_GUARD_MAX_FAILURES: Type.Integer({ minimum: 3, maximum: 1000, default: 20 }),
+  SIP_GUARD_WINDOW_S: Type.Integer({ minimum: 1, maximum: 86400, default: 60 }),
+  SIP_GUARD_BLOCK_MIN: Type.Integer({ minimum: 1, maximum: 10080, default: 60 }),
   /** Abandons quicker than this are flagged short (excluded from service level, see docs/metrics.md). */
   SHORT_ABANDON_S: Type.Integer({ minimum: 0, maximum: 60, default: 5 }),
   /** A caller not put through at once hears their position after this much hold music. */

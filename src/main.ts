@@ -27,6 +27,7 @@ import { processMetrics } from './features/live/routes.js';
 import { registerReports } from './features/reports/index.js';
 import { registerAuth } from './features/auth/index.js';
 import { registerAudit } from './features/audit/index.js';
+import { registerSipEdge } from './features/sip-edge/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -63,10 +64,11 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const asterisk = registerAsteriskSync(infra, { agents, calls, configs, routing });
   const auth = registerAuth(infra, { agents });
   const audit = registerAudit(infra);
+  const sipEdge = registerSipEdge(infra);
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
-  await startInOrder([callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
+  await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
     auth: { authenticate: (token) => auth.service.authenticate(token), appendAudit: (e) => audit.repo.append(e) },
     features: [auth, audit, configs, callbacks, agents, live, routing, reports],
@@ -79,7 +81,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       // New work stops coming first (dial-backs, wrap-ups, HTTP, reports); Asterisk is let go
       // once its sync settled; calls finish their steps before their events are drained to the
       // stores; connections close last.
-      await stopInOrder([callbacks, agents, http, reports, asterisk, calls, events, routing.preferred, routing, live, infra]);
+      await stopInOrder([sipEdge, callbacks, agents, http, reports, asterisk, calls, events, routing.preferred, routing, live, infra]);
     })());
 
   return {

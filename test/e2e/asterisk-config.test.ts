@@ -5,7 +5,7 @@ import { asteriskCli, ROOTFS } from '../support/rig.js';
 
 /** The log of Asterisk's latest start, from its loader starting to "Asterisk Ready.". */
 function lastStart(): string[] {
-  const lines = readFileSync(path.join(ROOTFS, 'var/log/asterisk/messages.log'), 'utf8').split('\n');
+  const lines = readFileSync(path.join(ROOTFS, process.env.RIG_ASTERISK_LOG ?? 'var/log/asterisk/messages.log'), 'utf8').split('\n');
   let from = lines.length - 1;
   while (from >= 0 && !lines[from]!.includes('Asterisk Dynamic Loader Starting')) from--;
   if (from < 0) throw new Error('no start of Asterisk in its log');
@@ -24,5 +24,12 @@ describe('Asterisk as configured by asterisk-config/', () => {
     expect(asteriskCli('indication show cn')).toMatch(/cn\s+busy\s+450\/350,0\/350/);
     expect(lastStart().some((l) => l.includes('Default country for indication tones: cn'))).toBe(true);
     expect(asteriskCli('module show like res_pjsip_transport_websocket')).toMatch(/0 modules loaded/);
+  });
+
+  it('knows the carrier by address only, has no guest endpoint, and keeps the benchmark out of the trunk', () => {
+    expect(asteriskCli('pjsip show endpoint trunk')).toMatch(/identify_by\s*:\s*ip\s*$/m);
+    expect(asteriskCli('module show like res_pjsip_endpoint_identifier_anonymous')).toMatch(/0 modules loaded/);
+    expect(asteriskCli('dialplan show 12399@from-trunk')).not.toMatch(/Queue\(/);
+    expect(asteriskCli('dialplan show 12399@bench-app-queue')).toMatch(/Queue\(bench/);
   });
 });

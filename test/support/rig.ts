@@ -13,9 +13,16 @@ export function requireEnv(name: string): string {
   return v;
 }
 
+/**
+ * Which Asterisk the tests talk to: the main node by default; a second node of the rig
+ * (scripts/rig.sh RIG_NODE) with SIP_PORT, ARI_URL and RIG_ASTERISK_CONF set to its own.
+ */
+export const SIP_TARGET = `127.0.0.1:${process.env.SIP_PORT ?? '5060'}`;
+const ASTERISK_CONF = process.env.RIG_ASTERISK_CONF ?? '/etc/asterisk/asterisk.conf';
+
 /** Runs the Asterisk CLI inside the rig. */
 export function asteriskCli(command: string): string {
-  return execFileSync('chroot', [ROOTFS, 'asterisk', '-rx', command], { encoding: 'utf8' });
+  return execFileSync('chroot', [ROOTFS, 'asterisk', '-C', ASTERISK_CONF, '-rx', command], { encoding: 'utf8' });
 }
 
 let nextPort = 30000 + Math.floor(Math.random() * 2000) * 4;

@@ -35,6 +35,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     TEST_AGENT_PASSWORD: '',
+    // No SIP guard unless a test asks (test/e2e/hostile-sip.test.ts): each start would rewrite Asterisk's block list.
+    AMI_USER: '',
     OUTBOX_DIR: outbox,
     ...env,
   });

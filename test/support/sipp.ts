@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, ROOTFS, freePorts } from './rig.js';
+import { REPO, ROOTFS, SIP_TARGET, freePorts } from './rig.js';
 
 export interface SippRun {
   /** Resolves with SIPp's exit code (0: every call succeeded) and its output. */
@@ -27,6 +27,8 @@ export interface SippOptions {
   server?: boolean;
   /** Files written beside the scenario; `{{name}}` in the scenario becomes their path. */
   files?: Record<string, Buffer>;
+  /** `{{name}}` in the scenario becomes the value, where SIPp's -key cannot reach (e.g. an expected response code). */
+  subst?: Record<string, string | number>;
 }
 
 /** SIPp from the rig's root filesystem, with the scenario copied in. */
@@ -36,8 +38,9 @@ export function sipp(o: SippOptions): SippRun {
   const ports = freePorts();
   let xml = readFileSync(path.join(REPO, 'test', 'sipp', o.scenario), 'utf8');
   let scenario = o.scenario;
+  for (const [name, value] of Object.entries(o.subst ?? {})) xml = xml.replaceAll(`{{${name}}}`, String(value));
+  if (o.files || o.subst) scenario = `${ports.sip}-${o.scenario}`;
   if (o.files) {
-    scenario = `${ports.sip}-${o.scenario}`;
     for (const [name, content] of Object.entries(o.files)) {
       const file = `${ports.sip}-${name}`;
       writeFileSync(path.join(dir, file), content);
@@ -49,7 +52,7 @@ export function sipp(o: SippOptions): SippRun {
   const ip = o.ip ?? '127.0.0.1';
   const errFile = `/tmp/tax12366-sipp/err-${sipPort}-${Date.now()}.log`;
   const args = [
-    ROOTFS, 'sipp', '127.0.0.1:5060',
+    ROOTFS, 'sipp', SIP_TARGET,
     '-sf', `/tmp/tax12366-sipp/${scenario}`,
     '-i', ip, '-mi', ip, '-p', String(sipPort), '-mp', String(ports.media),
     '-timeout', `${o.timeoutS ?? 60}s`, '-timeout_error',
@@ -75,7 +78,7 @@ export function sipp(o: SippOptions): SippRun {
 }
 
 /** Registers (or with expires 0, unregisters) an agent's phone whose calls arrive at contactPort. */
-export async function registerAgent(user: string, password: string, contactPort: number, expires = 600): Promise<void> {
-  const r = await sipp({ scenario: 'register.xml', keys: { user, password, contact_port: contactPort, expires }, timeoutS: 10 }).done;
+export async function registerAgent(user: string, password: string, contactPort: number, expires = 600, ip?: string): Promise<void> {
+  const r = await sipp({ scenario: 'register.xml', ip, keys: { user, password, contact_port: contactPort, expires }, timeoutS: 10 }).done;
   if (r.code !== 0) throw new Error(`SIPp REGISTER for ${user} failed (exit ${r.code}):\n${r.errors || r.output.slice(-2000)}`);
 }

@@ -40,7 +40,7 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
     },
   };
   const svc = new AgentService({
-    ari, repo, live, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
+    ari, agentNetworks: ['127.0.0.0/8'], repo, live, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
     onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
     onProfilesChanged: () => void told.routing++,
   } as never);
@@ -121,5 +121,18 @@ describe('KeyedSerial', () => {
     await expect(a2).rejects.toThrow('a2 failed');
     expect(await Promise.all([a1, a3, b1])).toEqual(['a1', 'a3', 'b1']);
     expect(log).toEqual(['b1', 'a1', 'a3']);
+  });
+});
+
+describe("an agent's phone as pushed", () => {
+  it('is identified by user name only, challenged, and limited to the agents\' networks for its source and its Contact', async () => {
+    const { phoneObjects } = await import('../../src/adapters/ari/pjsip-push.js');
+    const objects = phoneObjects({ agentId: '1001', name: '张伟', sipMd5: 'x' }, ['10.20.0.0/16', '127.0.0.0/8']);
+    const endpoint = objects.find(([k]) => k === 'endpoint')![1];
+    expect(endpoint).toMatchObject({
+      identify_by: 'username', auth: '1001', context: 'from-agents',
+      deny: '0.0.0.0/0.0.0.0,::/0', permit: '10.20.0.0/16,127.0.0.0/8',
+      contact_deny: '0.0.0.0/0.0.0.0,::/0', contact_permit: '10.20.0.0/16,127.0.0.0/8',
+    });
   });
 });

@@ -10,9 +10,18 @@ export function sipDigest(username: string, password: string): string {
 
 type Fields = Record<string, string>;
 
-/** An agent's phone as Asterisk's three PJSIP objects, in the order they are pushed. */
-export function phoneObjects(a: { agentId: string; name: string; sipMd5: string }): Array<['auth' | 'aor' | 'endpoint', Fields]> {
+/** Every address, IPv4 and IPv6: denied first, then the agents' networks permitted (Asterisk's last matching rule wins). */
+const EVERYWHERE = '0.0.0.0/0.0.0.0,::/0';
+
+/**
+ * An agent's phone as Asterisk's three PJSIP objects, in the order they are pushed. `networks` are
+ * where agents' phones may be (AGENT_NETWORKS): their requests must come from there and the
+ * Contact they register must point there, so a stolen password is no use elsewhere and a
+ * registration cannot make Asterisk send calls (and audio) to an outside address.
+ */
+export function phoneObjects(a: { agentId: string; name: string; sipMd5: string }, networks: readonly string[]): Array<['auth' | 'aor' | 'endpoint', Fields]> {
   const id = a.agentId;
+  const permit = networks.join(',');
   return [
     ['auth', { auth_type: 'digest', username: id, realm: SIP_REALM, md5_cred: a.sipMd5 }],
     ['aor', { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' }],
@@ -23,6 +32,12 @@ export function phoneObjects(a: { agentId: string; name: string; sipMd5: string 
       allow: 'alaw,ulaw',
       auth: id,
       aors: id,
+      // By the user name it sends, then the digest challenge; never by source address.
+      identify_by: 'username',
+      deny: EVERYWHERE,
+      permit,
+      contact_deny: EVERYWHERE,
+      contact_permit: permit,
       direct_media: 'no',
       dtmf_mode: 'rfc4733',
       rtp_symmetric: 'yes',

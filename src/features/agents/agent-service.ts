@@ -10,6 +10,8 @@ import { checkAgentRefs, type RefProblem, type RoutingRefs } from '../../core/co
 
 export interface AgentServiceDeps {
   ari: AriClient;
+  /** Where agents' phones may register and call from (config AGENT_NETWORKS, pjsip-push.ts). */
+  agentNetworks: readonly string[];
   repo: PgAgentRepo;
   live: LiveState;
   publish: (events: DomainEvent[]) => void;
@@ -266,7 +268,7 @@ export class AgentService {
    * event of a call already in our app would arrive twice (seen as doubled DTMF digits).
    */
   private async attachPhone(a: AgentRecord, unchanged?: (agentId: string, fingerprint: string) => boolean): Promise<void> {
-    const objects = phoneObjects(a);
+    const objects = phoneObjects(a, this.d.agentNetworks);
     const fingerprint = phoneFingerprint(objects);
     if (!unchanged?.(a.agentId, fingerprint)) {
       await pushAgentPhone(this.d.ari, objects, a.agentId);

@@ -35,6 +35,7 @@ export function registerAgents(
     ari, repo: new PgAgentRepo(pool), live, publish: d.events.publish, ctx, log,
     onOfferable: () => dispatcher.kick(), activeRouting: () => d.configs.routing.active(),
     onProfilesChanged: () => dispatcher.invalidateAgents(),
+    agentNetworks: config.AGENT_NETWORKS.split(','),
   });
   const outcomes = new OfferOutcomes({ agents: service, live, now: () => Date.now(), log });
   const featureCodes = new FeatureCodes({ ari, agents: service, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
