@@ -22,7 +22,11 @@ import { OfferOutcomes } from './features/agents/offer-outcomes.js';
 import { StuckAgents } from './features/agents/stuck-agents.js';
 import { CallbackService } from './features/callbacks/callback-service.js';
 import { redisKeys } from './adapters/redis/keys.js';
-import { LiveState } from './adapters/redis/live-state.js';
+import { AgentLiveStore } from './features/agents/agent-live-store.js';
+import { QueueStore } from './features/routing/queue-store.js';
+import { SessionStore } from './features/calls/session-store.js';
+import { CallerMemory } from './features/routing/caller-memory.js';
+import { LiveEpoch } from './features/live/epoch.js';
 import { RedisEventStream } from './features/events/event-stream.js';
 import { ConfigLock } from './features/versioned-config/config-lock.js';
 import { SharedRead } from './shared/shared-read.js';
@@ -65,7 +69,8 @@ export interface Service {
   calls: CallService;
   agents: AgentService;
   ivr: IvrCatalog;
-  live: LiveState;
+  liveAgents: AgentLiveStore;
+  queues: QueueStore;
   stuck: StuckAgents;
   ari: AriClient;
   publisher: EventPublisher;
@@ -117,7 +122,9 @@ export async function startService(config: Config, log: Logger, opts: { processM
 
   const ctx = (): Ctx => ({ now: Date.now(), newId: () => uuidv7() });
   const keys = redisKeys(config.REDIS_PREFIX);
-  const live = new LiveState(redis, keys, bulkRedis);
+  const liveAgents = new AgentLiveStore(redis, keys, bulkRedis);
+  const queues = new QueueStore(redis, keys);
+  const callerMemory = new CallerMemory(redis, keys, bulkRedis);
   const pgStore = new PgEventStore(pool);
   // Events go to a local outbox first: a store outage or a restart loses none of them.
   const journal = new Journal(config.OUTBOX_DIR, `${config.REDIS_PREFIX.replace(/[^A-Za-z0-9_.-]/g, '_')}-${config.INSTANCE_ID}`);
@@ -152,12 +159,12 @@ export async function startService(config: Config, log: Logger, opts: { processM
     await ivr.init(path.join(ROOT, 'ivr', '12366.yaml'));
   });
   // This instance's copy of every agent, for routing, the expected wait and wallboards.
-  const mirror = new AgentMirror({ live, now: () => Date.now(), log });
+  const mirror = new AgentMirror({ liveAgents, now: () => Date.now(), log });
   const agents = new AgentService({
-    ari, repo: agentRepo, live, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
+    ari, repo: agentRepo, liveAgents, publish, ctx, log, onOfferable: kick, activeRouting: () => routing.active(),
     onProfilesChanged: () => dispatcher?.invalidateAgents(),
   });
-  const outcomes = new OfferOutcomes({ agents, live, now: () => Date.now(), log });
+  const outcomes = new OfferOutcomes({ agents, liveAgents, now: () => Date.now(), log });
   const owner = config.INSTANCE_ID;
   // BullMQ blocks on its connection and must never give up on a command: a connection of its own.
   const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -171,16 +178,16 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const featureCodes = new FeatureCodes({ ari, agents, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
   const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
   const calls = new CallService({
-    ari, live, agents, ivr, routing, outcomes, callbacks, owner, publish, ctx, log,
+    ari, sessions: new SessionStore(redis, keys), queues, agents, ivr, routing, outcomes, callbacks, owner, publish, ctx, log,
     // Read on every incoming call, so from Redis (live state), not a Postgres query. Redis down
     // must not stop calls: the preferred agent is a nicety.
     lastAgentFor: (caller) =>
-      live.lastAgent(caller).catch((err: Error) => {
+      callerMemory.lastAgent(caller).catch((err: Error) => {
         log.warn({ err: err.message }, 'preferred-agent lookup failed');
         return undefined;
       }),
     rememberAgentFor: async (caller, agentId) => {
-      if (windowMs > 0) await live.rememberLastAgent(caller, agentId, windowMs);
+      if (windowMs > 0) await callerMemory.remember(caller, agentId, windowMs);
     },
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,
@@ -193,7 +200,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
     onOtherStasisStart: (ch, args) => void featureCodes.handle(ch, args),
   });
   dispatcher = new Dispatcher({
-    live, agents: mirror, routing, owner, now: () => Date.now(), log,
+    queues, liveAgents, agents: mirror, routing, owner, now: () => Date.now(), log,
     deliver: (c, a) => calls.deliverAgent(c, a),
     expire: (c, action) => calls.expire(c, action),
     callBack: (entry) => callbacks.dial(entry),
@@ -207,17 +214,18 @@ export async function startService(config: Config, log: Logger, opts: { processM
     for (let after = ''; !shuttingDown;) {
       const rows = await routingRepo.lastAgents(windowMs, after);
       if (!rows.length) return;
-      await live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now());
+      await callerMemory.seed(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), Date.now());
       after = rows[rows.length - 1]!.caller;
     }
   };
   let seeding = seedPreferred().catch((err: Error) => log.warn({ err: err.message }, 'preferred agents not loaded from history'));
-  const stuck = new StuckAgents({ ari, live, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
+  const stuck = new StuckAgents({ ari, liveAgents, agents, holdsCall: (id) => calls.holds(id), now: () => Date.now(), log, graceMs: 30_000 });
   const housekeeping = setInterval(() => void outcomes.endDueWrapUps().catch((err) => log.warn({ err }, 'wrap-up sweep failed')), 1000);
   const repairs = setInterval(() => void stuck.repair().catch((err) => log.warn({ err }, 'stuck-agent check failed')), 15_000);
   // Redis restarted empty or was flushed: callers waiting then would otherwise never be offered.
+  const epoch = new LiveEpoch(redis, keys);
   const watch = new LiveStateWatch({
-    epoch: (candidate) => live.epoch(candidate),
+    epoch: (candidate) => epoch.current(candidate),
     newId: () => uuidv7(),
     log,
     recover: async (lost) => {
@@ -228,7 +236,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       const callsQueued = await calls.relist(true);
       // The lost identity was made when that live state began (a UUIDv7).
       const callbacksKept = await restoreKeptPlaces({
-        repo: callbackRepo, live, owner, since: uuidv7Time(lost) ?? 0, now: t0,
+        repo: callbackRepo, queues, owner, since: uuidv7Time(lost) ?? 0, now: t0,
         redial: (job, before) => callbacks.redial(job, before), dialling: (callId) => callbacks.dialling(callId),
       });
       // A ring or a call that ended while Redis was away left its agent restored as busy.
@@ -316,11 +324,11 @@ export async function startService(config: Config, log: Logger, opts: { processM
         process: opts.processMetrics,
         snapshot: async () => {
           const now = Date.now();
-          const [snap, today] = await Promise.all([liveSnapshot(live, await mirror.agents(), now), todayFigures.get()]);
+          const [snap, today] = await Promise.all([liveSnapshot(queues, await mirror.agents(), now), todayFigures.get()]);
           return { ...snap, today: today.rows };
         },
       }),
-      simulateRoutes({ ivr, routing, routingRepo, live }), reportRoutes({ reports })],
+      simulateRoutes({ ivr, routing, routingRepo, liveAgents, callerMemory }), reportRoutes({ reports })],
     probes: [
       {
         name: 'asterisk',
@@ -362,7 +370,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       await closeAll();
     })());
 
-  return { config, url, calls, agents, ivr, live, stuck, ari, publisher, stop };
+  return { config, url, calls, agents, ivr, liveAgents, queues, stuck, ari, publisher, stop };
 }
 
 async function retry(task: () => Promise<void>, stillWanted: () => boolean, log: Logger, what: string): Promise<void> {

@@ -6,7 +6,8 @@ import { validateRoutingConfig } from '../../core/routing/config.js';
 import type { IvrCatalog } from '../ivr/catalog.js';
 import type { RoutingCatalog } from './catalog.js';
 import type { PgRoutingRepo } from './routing-repo.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentLiveStore } from '../agents/agent-live-store.js';
+import type { CallerMemory } from './caller-memory.js';
 import { toRoutingAgent } from './dispatcher.js';
 
 const Body = Type.Object(
@@ -54,7 +55,7 @@ const Result = Type.Object({
  * POST /api/simulate: where a call would go and who would get it, before a change is
  * activated: the live call's own IVR interpreter and routing decisions, against today's agents.
  */
-export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; live: LiveState }): FastifyPluginAsync {
+export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; routingRepo: PgRoutingRepo; liveAgents: AgentLiveStore; callerMemory: CallerMemory }): FastifyPluginAsync {
   return async (app) => {
     strictValidation(app);
     app.post('/api/simulate', {
@@ -76,8 +77,8 @@ export function simulateRoutes(d: { ivr: IvrCatalog; routing: RoutingCatalog; ro
         rules = v.rules;
         routingVersion = b.routingVersion;
       }
-      const agents = (await d.live.agents()).map(toRoutingAgent);
-      const preferredAgentId = await d.live.lastAgent(b.caller);
+      const agents = (await d.liveAgents.agents()).map(toRoutingAgent);
+      const preferredAgentId = await d.callerMemory.lastAgent(b.caller);
       const at = b.at ? Date.parse(b.at) : Date.now();
       return { ivrVersion, routingVersion, at: new Date(at).toISOString(), preferredAgentId: preferredAgentId ?? null, ...simulate({ ivr, rules, agents, caller: b.caller, at, digits: b.digits, preferredAgentId }) };
     });
