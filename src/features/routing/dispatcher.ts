@@ -8,7 +8,7 @@ import { serves, type AgentMirror } from '../agents/agent-mirror.js';
 
 export interface DispatcherDeps {
   queues: QueueStore;
-  /** Agents idle for the first time since the agents' copy was read are read from here. */
+  /** Where an idle agent the agents' copy does not hold yet is read. */
   liveAgents: Pick<AgentLiveStore, 'agentsById'>;
   /** Every agent, at most about a second old: what they can do and how many calls they took. */
   agents: AgentMirror;
