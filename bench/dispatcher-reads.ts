@@ -14,7 +14,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { redisKeys } from '../src/adapters/redis/keys.js';
-import { LiveState } from '../src/adapters/redis/live-state.js';
+import { AgentLiveStore } from '../src/features/agents/agent-live-store.js';
+import { QueueStore } from '../src/features/routing/queue-store.js';
 import { routingRules } from '../src/core/routing/model.js';
 import { Dispatcher } from '../src/features/routing/dispatcher.js';
 import { AgentMirror } from '../src/features/agents/agent-mirror.js';
@@ -34,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Row { agents: number; changes: number; changedPerS: number; readsPerS: number; commandsPerS: number }
 interface Refresh { agents: number; fullMs: number; changedMs: number; changed: number }
 
-async function seed(live: LiveState, n: number): Promise<string[]> {
+async function seed(live: AgentLiveStore, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `b${String(i).padStart(5, '0')}`);
   for (let i = 0; i < n; i += 500) {
     await Promise.all(ids.slice(i, i + 500).map(async (id) => {
@@ -50,13 +51,13 @@ async function idleDispatcher(url: string, agents: number, changes: number): Pro
   const prefix = `bench-disp-${Date.now() % 1_000_000}`;
   const redis = new Redis(url);
   const other = new Redis(url);
-  const live = new LiveState(redis, redisKeys(prefix));
-  const elsewhere = new LiveState(other, redisKeys(prefix));
+  const live = new AgentLiveStore(redis, redisKeys(prefix));
+  const elsewhere = new AgentLiveStore(other, redisKeys(prefix));
   const ids = await seed(elsewhere, agents);
   const rules = routingRules([{ queue: 'q', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 0, ringTimeoutS: 20, noAnswerPauseAfter: 0 }]);
   const log = pino({ level: 'silent' });
   const dispatcher = new Dispatcher({
-    live, agents: new AgentMirror({ live, now: () => Date.now(), log }),
+    queues: new QueueStore(redis, redisKeys(prefix)), liveAgents: live, agents: new AgentMirror({ liveAgents: live, now: () => Date.now(), log }),
     routing: { active: async () => ({ rules }), cached: { rules } } as unknown as RoutingCatalog,
     owner: 'bench', now: () => Date.now(), log,
     deliver: () => undefined, expire: () => undefined, callBack: async () => undefined,
@@ -91,7 +92,7 @@ async function idleDispatcher(url: string, agents: number, changes: number): Pro
 async function refreshTimes(url: string, agents: number): Promise<Refresh> {
   const prefix = `bench-refresh-${Date.now() % 1_000_000}`;
   const redis = new Redis(url);
-  const live = new LiveState(redis, redisKeys(prefix));
+  const live = new AgentLiveStore(redis, redisKeys(prefix));
   const ids = await seed(live, agents);
   const full: number[] = [];
   const changed: number[] = [];

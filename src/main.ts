@@ -9,7 +9,8 @@ import { startInOrder, stopInOrder } from './app/feature.js';
 import { connectInfrastructure } from './app/infrastructure.js';
 import { serveHttp } from './app/http.js';
 import type { AriClient } from './adapters/ari/client.js';
-import type { LiveState } from './adapters/redis/live-state.js';
+import type { AgentLiveStore } from './features/agents/agent-live-store.js';
+import type { QueueStore } from './features/routing/queue-store.js';
 import type { CallDelivery } from './features/routing/call-delivery.js';
 import { registerEvents } from './features/events/index.js';
 import type { EventPublisher } from './features/events/publisher.js';
@@ -39,7 +40,8 @@ export interface Service {
   calls: CallService;
   agents: AgentService;
   ivr: IvrCatalog;
-  live: LiveState;
+  liveAgents: AgentLiveStore;
+  queues: QueueStore;
   stuck: StuckAgents;
   ari: AriClient;
   publisher: EventPublisher;
@@ -85,7 +87,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
     })());
 
   return {
-    config, url: http.url, calls: calls.service, agents: agents.service, ivr: configs.ivr, live: infra.live, stuck: agents.stuck,
+    config, url: http.url, calls: calls.service, agents: agents.service, ivr: configs.ivr, liveAgents: infra.live.agents, queues: infra.live.queues, stuck: agents.stuck,
     ari: infra.ari, publisher: events.publisher, stop,
   };
 }

@@ -10,7 +10,11 @@ import { AriClient } from '../adapters/ari/client.js';
 import { AriEventStream } from '../adapters/ari/events.js';
 import { migrate } from '../adapters/postgres/migrate.js';
 import { redisKeys, type RedisKeys } from '../adapters/redis/keys.js';
-import { LiveState } from '../adapters/redis/live-state.js';
+import { AgentLiveStore } from '../features/agents/agent-live-store.js';
+import { QueueStore } from '../features/routing/queue-store.js';
+import { CallerMemory } from '../features/routing/caller-memory.js';
+import { SessionStore } from '../features/calls/session-store.js';
+import { LiveEpoch } from '../features/live/epoch.js';
 import type { HealthProbe } from '../http/health.js';
 import { AriRouter } from './ari-router.js';
 
@@ -20,6 +24,14 @@ export class DependencyError extends Error {
     super(`cannot start: ${Object.entries(failures).map(([k, v]) => `${k} unreachable (${v})`).join('; ')}`);
     this.name = 'DependencyError';
   }
+}
+
+export interface LiveStores {
+  agents: AgentLiveStore;
+  queues: QueueStore;
+  sessions: SessionStore;
+  callers: CallerMemory;
+  epoch: LiveEpoch;
 }
 
 /** The connections every feature shares, and what the root needs of them. */
@@ -34,7 +46,8 @@ export interface Infrastructure {
   /** Bulk traffic (event batches, the every-agent read) on a socket of its own, so a call's claim never waits behind it. */
   bulkRedis: Redis;
   keys: RedisKeys;
-  live: LiveState;
+  /** The shared live state in Redis, one store per kind (each in the folder of the feature that owns it). */
+  live: LiveStores;
   ari: AriClient;
   /** ARI's event stream; features read its events through `ariRouter` (started by features/agents/asterisk-sync.ts). */
   ariEvents: AriEventStream;
@@ -84,7 +97,13 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
   const ariEvents = new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log }, ariRouter.route);
   return {
     config, log, root, pool, redis, bulkRedis, keys, ari, ariEvents, ariRouter, stop,
-    live: new LiveState(redis, keys, bulkRedis),
+    live: {
+      agents: new AgentLiveStore(redis, keys, bulkRedis),
+      queues: new QueueStore(redis, keys),
+      sessions: new SessionStore(redis, keys),
+      callers: new CallerMemory(redis, keys, bulkRedis),
+      epoch: new LiveEpoch(redis, keys),
+    },
     ctx: () => ({ now: Date.now(), newId: () => uuidv7() }),
     probes: [
       {

@@ -60,7 +60,7 @@ async function attachPhone(a: TestAgent, phone: 'answers' | 'rings', calls = 3):
       : sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls, timeoutS: 90 }),
   );
   await registerAgent(a.id, a.password, port);
-  await waitFor(`${a.id} registered`, async () => (await rig.svc.live.agent(a.id))?.registered);
+  await waitFor(`${a.id} registered`, async () => (await rig.svc.liveAgents.agent(a.id))?.registered);
 }
 
 /** A taxpayer who presses 2, 1 (national tax, VAT) during the welcome and hangs up after talkMs. */
@@ -122,7 +122,7 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     expect(ofType(ev, 'call.agent_offered').map((e) => e.agentId)).toEqual([silent.id, backup.id]);
     expect(ofType(ev, 'call.agent_missed')[0]).toMatchObject({ agentId: silent.id, reason: 'no_answer' });
     expect(ofType(ev, 'call.agent_answered')[0]).toMatchObject({ agentId: backup.id });
-    expect(await rig.svc.live.agent(silent.id)).toMatchObject({ state: 'paused', pauseReason: 'no_answer' });
+    expect(await rig.svc.liveAgents.agent(silent.id)).toMatchObject({ state: 'paused', pauseReason: 'no_answer' });
     const paused = (await rig.pool.query(
       "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'to' = 'paused'", [silent.id],
     )).rows.map((r) => r.body);
@@ -136,7 +136,7 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     const firstId = await callIdOf(rig, first.caller);
     await first.run.done;
     const ended = await waitForEvent(rig, firstId, 'call.ended');
-    expect((await rig.svc.live.agent(only.id))?.state).toBe('wrap_up');
+    expect((await rig.svc.liveAgents.agent(only.id))?.state).toBe('wrap_up');
     const second = vatCaller(9000);
     const secondId = await callIdOf(rig, second.caller);
     await second.run.done;
@@ -208,18 +208,18 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
   it('an agent left on a call by a lost hangup is found against Asterisk\'s channels, freed, and the repair recorded', async () => {
     const a = await agent(5, 'none');
     // A reservation and an answer for a call Asterisk never had: as if the BYE was lost.
-    await rig.svc.live.setRegistered(a.id, true, Date.now());
-    await rig.svc.live.enqueue({ callId: 'ghost', queue: 'ntax-vat', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: 'x', excludedAgents: [], owner: 'nobody' }, 1);
-    expect(await rig.svc.live.claim('ntax-vat', 'ghost', a.id, Date.now())).toBe(true);
+    await rig.svc.liveAgents.setRegistered(a.id, true, Date.now());
+    await rig.svc.queues.enqueue({ callId: 'ghost', queue: 'ntax-vat', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: 'x', excludedAgents: [], owner: 'nobody' }, 1);
+    expect(await rig.svc.queues.claim('ntax-vat', 'ghost', a.id, Date.now())).toBe(true);
     expect(await rig.svc.agents.move(a.id, 'answer', undefined, 'ghost')).toBe(true);
-    const repair = new StuckAgents({ ari: rig.svc.ari, live: rig.svc.live, agents: rig.svc.agents, holdsCall: () => false, now: () => Date.now(), log: pino({ level: 'silent' }), graceMs: 0 });
+    const repair = new StuckAgents({ ari: rig.svc.ari, liveAgents: rig.svc.liveAgents, agents: rig.svc.agents, holdsCall: () => false, now: () => Date.now(), log: pino({ level: 'silent' }), graceMs: 0 });
     expect(await repair.repair()).toEqual([a.id]);
-    expect((await rig.svc.live.agent(a.id))?.state).toBe('available');
+    expect((await rig.svc.liveAgents.agent(a.id))?.state).toBe('available');
     const ev = await waitFor('the repair event', async () => (await rig.pool.query(
       "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'reason' = 'repaired_no_channel'", [a.id],
     )).rows[0]?.body);
     expect(ev).toMatchObject({ from: 'on_call', to: 'available', reason: 'repaired_no_channel', callId: 'ghost', via: 'system' });
-    await rig.svc.live.setRegistered(a.id, false, Date.now());
+    await rig.svc.liveAgents.setRegistered(a.id, false, Date.now());
     await logout(a);
   });
 

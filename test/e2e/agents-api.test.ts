@@ -76,12 +76,12 @@ describe('agents API', () => {
     expect(JSON.stringify(row)).not.toContain(password);
     expect(row).toMatchObject({ skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'], active: true });
     // Routing sees the profile in live state.
-    expect((await rig.svc.live.agent(id))?.profile).toEqual({ name: '王芳', skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'] });
+    expect((await rig.svc.liveAgents.agent(id))?.profile).toEqual({ name: '王芳', skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'] });
 
     // The phone exists in Asterisk without a restart: it registers with that password.
     const port = freePorts().sip;
     await registerAgent(id, password, port);
-    await waitFor('registered in live state', async () => (await rig.svc.live.agent(id))?.registered);
+    await waitFor('registered in live state', async () => (await rig.svc.liveAgents.agent(id))?.registered);
     const got = await api(rig, 'GET', `/api/agents/${id}`);
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ agentId: id, registered: true, state: 'logged_out' });
@@ -100,7 +100,7 @@ describe('agents API', () => {
     expect(keep.status).toBe(200);
     expect(keep.body).toMatchObject({ name: '王芳芳', skills: { vat: 5, cit: 1 }, queues: [] });
     await registerAgent(id, next, port);
-    expect((await rig.svc.live.agent(id))?.profile).toEqual({ name: '王芳芳', skills: { vat: 5, cit: 1 }, queues: [] });
+    expect((await rig.svc.liveAgents.agent(id))?.profile).toEqual({ name: '王芳芳', skills: { vat: 5, cit: 1 }, queues: [] });
   }, 60_000);
 
   it('changes states with reasons, recorded in Postgres and the Redis stream; refuses what does not apply', async () => {
@@ -128,7 +128,7 @@ describe('agents API', () => {
     const paused = await api(rig, 'GET', `/api/agents/${id}`);
     expect(paused.body).toMatchObject({ state: 'paused', pauseReason: 'training' });
     expect(Date.parse(paused.body.since)).toBeGreaterThan(Date.now() - 60_000);
-    expect((await rig.svc.live.agent(id))?.pauseReason).toBe('training');
+    expect((await rig.svc.liveAgents.agent(id))?.pauseReason).toBe('training');
 
     expect((await api(rig, 'POST', `/api/agents/${id}/unpause`)).body).toMatchObject({ state: 'available', from: 'paused' });
     expect((await api(rig, 'GET', `/api/agents/${id}`)).body).toMatchObject({ state: 'available', pauseReason: null });
@@ -240,7 +240,7 @@ describe('agents API', () => {
     const port = freePorts().sip;
     await registerAgent(id, password, port);
     await api(rig, 'POST', `/api/agents/${id}/login`);
-    await waitFor('registered', async () => (await rig.svc.live.agent(id))?.registered);
+    await waitFor('registered', async () => (await rig.svc.liveAgents.agent(id))?.registered);
 
     const del = await api(rig, 'DELETE', `/api/agents/${id}`);
     expect(del.status, JSON.stringify(del.body)).toBe(200);
@@ -248,7 +248,7 @@ describe('agents API', () => {
     expect((await api(rig, 'GET', `/api/agents/${id}`)).status).toBe(404);
     expect((await api(rig, 'GET', '/api/agents')).body.some((a: { agentId: string }) => a.agentId === id)).toBe(false);
     expect((await rig.pool.query('SELECT active FROM agents WHERE agent_id = $1', [id])).rows[0]).toEqual({ active: false });
-    expect(await rig.svc.live.agent(id)).toMatchObject({ state: 'logged_out', registered: false });
+    expect(await rig.svc.liveAgents.agent(id)).toMatchObject({ state: 'logged_out', registered: false });
     await waitFor('logout stored', async () => (await storedStateEvents(id)).some((e) => e.to === 'logged_out' && e.reason === 'deleted' && e.via === 'api'));
     // The phone is gone from Asterisk.
     await expect(registerAgent(id, password, port)).rejects.toThrow(/REGISTER/);

@@ -125,7 +125,7 @@ describe('agents against the active routing', () => {
       expect(r.status).toBe(422);
       expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual(['body/skills/customs', 'body/queues/0']);
       expect((await api(rig, 'GET', `/api/agents/${id}`)).body).toEqual(before);
-      expect((await rig.svc.live.agent(id))?.profile).toEqual({ name: '周杰', skills: { vat: 3 }, queues: ['ntax-vat'] });
+      expect((await rig.svc.liveAgents.agent(id))?.profile).toEqual({ name: '周杰', skills: { vat: 3 }, queues: ['ntax-vat'] });
     } finally {
       await api(rig, 'DELETE', `/api/agents/${id}`);
     }

@@ -15,7 +15,7 @@ beforeAll(async () => {
   const put = await api(rig, 'PUT', `/api/agents/${agentId}`, { name: '钱进', password, skills: { vat: 3 }, queues: ['ntax-vat'] });
   if (put.status !== 201) throw new Error(`agent not created: ${put.status} ${JSON.stringify(put.body)}`);
   await registerAgent(agentId, password, freePorts().sip);
-  await waitFor('phone registered', async () => (await rig.svc.live.agent(agentId))?.registered);
+  await waitFor('phone registered', async () => (await rig.svc.liveAgents.agent(agentId))?.registered);
 });
 afterAll(async () => {
   if (agentId) await api(rig, 'DELETE', `/api/agents/${agentId}`).catch(() => undefined);
@@ -49,17 +49,17 @@ describe('agent feature codes dialled from the phone', () => {
     const started = Date.now();
     // The call lasts at least as long as the confirmation: it was played before the hang-up.
     expect(await dial('*11')).toBeGreaterThan(promptMs('zh', 'agent-logged-in'));
-    expect(await rig.svc.live.agent(agentId)).toMatchObject({ state: 'available', registered: true });
+    expect(await rig.svc.liveAgents.agent(agentId)).toMatchObject({ state: 'available', registered: true });
 
     await dial('*132');
-    expect(await rig.svc.live.agent(agentId)).toMatchObject({ state: 'paused', pauseReason: 'meeting' });
+    expect(await rig.svc.liveAgents.agent(agentId)).toMatchObject({ state: 'paused', pauseReason: 'meeting' });
     expect((await api(rig, 'GET', `/api/agents/${agentId}`)).body).toMatchObject({ state: 'paused', pauseReason: 'meeting' });
 
     await dial('*14');
-    expect((await rig.svc.live.agent(agentId))?.state).toBe('available');
+    expect((await rig.svc.liveAgents.agent(agentId))?.state).toBe('available');
 
     await dial('*12');
-    expect((await rig.svc.live.agent(agentId))?.state).toBe('logged_out');
+    expect((await rig.svc.liveAgents.agent(agentId))?.state).toBe('logged_out');
 
     await waitFor('four state changes stored', async () => (await stateChanges()).length === 4);
     const events = await stateChanges();
@@ -79,11 +79,11 @@ describe('agent feature codes dialled from the phone', () => {
 
   it('a code that does not apply, or is unknown, changes nothing and still ends the call', async () => {
     const before = (await stateChanges()).length;
-    expect((await rig.svc.live.agent(agentId))?.state).toBe('logged_out');
+    expect((await rig.svc.liveAgents.agent(agentId))?.state).toBe('logged_out');
     expect(await dial('*15')).toBeGreaterThan(promptMs('zh', 'agent-action-failed')); // no wrap-up to end
     await dial('*14'); // not paused
     await dial('*135'); // no pause reason 5
-    expect((await rig.svc.live.agent(agentId))?.state).toBe('logged_out');
+    expect((await rig.svc.liveAgents.agent(agentId))?.state).toBe('logged_out');
     await new Promise((r) => setTimeout(r, 300));
     expect((await stateChanges()).length).toBe(before);
   }, 60_000);

@@ -52,7 +52,7 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     const agentPhone = sipp({ scenario: 'agent-answer.xml', server: true, sipPort: phone, vars: { ring_ms: 300 }, timeoutS: 60 });
     await registerAgent(agentId, password, phone);
     await waitFor('agent registered and available', async () => {
-      const a = await rig.svc.live.agent(agentId);
+      const a = await rig.svc.liveAgents.agent(agentId);
       return a?.registered && a.state === 'available';
     });
 
@@ -91,7 +91,7 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     expect(row).toMatchObject({ outcome: 'answered', hung_up_by: 'caller', agent_id: agentId, abandoned_at: null });
     expect(row.talk_ms).toBeGreaterThan(1500);
     // After the call the agent is in wrap-up (the 'other' queue's 20 s), then ends it early.
-    const after = await waitFor('agent in wrap-up', () => rig.svc.live.agent(agentId).then((a) => (a?.state === 'wrap_up' ? a : undefined)));
+    const after = await waitFor('agent in wrap-up', () => rig.svc.liveAgents.agent(agentId).then((a) => (a?.state === 'wrap_up' ? a : undefined)));
     expect(after.wrapUntil! - Date.parse(row.ended_at)).toBeGreaterThan(15_000);
     expect(await rig.svc.agents.move(agentId, 'endWrapUp', 'test')).toBe(true);
   }, 90_000);
@@ -101,7 +101,7 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     const agentPhone = sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: phone, timeoutS: 60 });
     await registerAgent(agentId, password, phone);
     await waitFor('agent available', async () => {
-      const a = await rig.svc.live.agent(agentId);
+      const a = await rig.svc.liveAgents.agent(agentId);
       return a?.registered && a.state === 'available';
     });
     const caller = uniqueCaller();
@@ -118,6 +118,6 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     expect(row).toMatchObject({ outcome: 'abandoned', abandoned_at: 'ringing', hung_up_by: 'caller', agent_id: agentId });
     const a = await agentPhone.done;
     expect(a.code, `agent SIPp: ${a.errors}`).toBe(0);
-    await waitFor('agent available again', async () => (await rig.svc.live.agent(agentId))?.state === 'available');
+    await waitFor('agent available again', async () => (await rig.svc.liveAgents.agent(agentId))?.state === 'available');
   }, 90_000);
 });

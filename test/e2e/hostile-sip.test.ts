@@ -95,7 +95,7 @@ describe('the SIP edge refuses what is not the carrier or an agent', () => {
     // The agent from its own address is not.
     const phone = freePorts().sip;
     await registerAgent(agentId, password, phone, 600, '127.0.0.1');
-    await waitFor('agent registered', async () => (await rig.svc.live.agent(agentId))?.registered);
+    await waitFor('agent registered', async () => (await rig.svc.liveAgents.agent(agentId))?.registered);
     await registerAgent(agentId, password, phone, 0, '127.0.0.1');
   }, 90_000);
 });

@@ -24,7 +24,7 @@ describe('live figures', () => {
   it('Prometheus /metrics and the /api/live WebSocket show a waiting caller, a paused agent and today so far, and need the token', async () => {
     const agentId = await freshAgentId(rig);
     await rig.svc.agents.save({ agentId, name: '看板', password: randomPassword(), skills: { vat: 5 }, queues: ['ntax-vat'] });
-    await rig.svc.live.setRegistered(agentId, true, Date.now());
+    await rig.svc.liveAgents.setRegistered(agentId, true, Date.now());
     await rig.svc.agents.move(agentId, 'login', 'test');
     await rig.svc.agents.move(agentId, 'pause', 'training', undefined, { pauseReason: 'training' });
 

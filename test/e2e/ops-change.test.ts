@@ -45,7 +45,7 @@ async function agentWithPhone(skills: Record<string, number>): Promise<string> {
   const port = freePorts().sip;
   phones.push(sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: 3, timeoutS: 120 }));
   await registerAgent(id, password, port);
-  await waitFor(`${id} registered`, async () => (await rig.svc.live.agent(id))?.registered);
+  await waitFor(`${id} registered`, async () => (await rig.svc.liveAgents.agent(id))?.registered);
   expect((await as('POST', `/api/agents/${id}/login`)).status).toBe(200);
   return id;
 }

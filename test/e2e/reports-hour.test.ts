@@ -78,7 +78,7 @@ async function createAgent(id: string, phone: 'answers' | 'rings', phoneCalls: n
     ? sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: phoneCalls, timeoutS: 240 })
     : sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls: phoneCalls, timeoutS: 240 }));
   await registerAgent(id, password, port);
-  await waitFor(`${id} registered`, async () => (await rig.svc.live.agent(id))?.registered);
+  await waitFor(`${id} registered`, async () => (await rig.svc.liveAgents.agent(id))?.registered);
 }
 
 const push = <K, V>(m: Map<K, V[]>, k: K, v: V) => m.set(k, [...(m.get(k) ?? []), v]);
@@ -100,7 +100,7 @@ async function unpause(id: string) {
   push(pauses.get(id)!, p.reason, { from: p.from, to });
   openPause.delete(id);
 }
-const stateOf = (id: string, state: string) => waitFor(`${id} ${state}`, async () => (await rig.svc.live.agent(id))?.state === state);
+const stateOf = (id: string, state: string) => waitFor(`${id} ${state}`, async () => (await rig.svc.liveAgents.agent(id))?.state === state);
 
 function scripted(region: Region, fate: Fate, agent?: string, caller = uniqueCaller(PREFIX[region])): Scripted {
   const c: Scripted = { caller, region, fate, ...(agent ? { agent } : {}) };

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { AgentLive } from '../../src/adapters/redis/live-state.js';
+import type { AgentLive } from '../../src/features/agents/agent-live-store.js';
 import { AgentMirror } from '../../src/features/agents/agent-mirror.js';
 
 const agent = (agentId: string, state: AgentLive['state'] = 'available'): AgentLive => ({
@@ -22,7 +22,7 @@ function fakeRedis() {
     lose() {
       seq = 0;
     },
-    live: {
+    liveAgents: {
       agentsChangedSince: async (since: number | undefined) => {
         asked.push(since);
         const ids = [...changedAt].filter(([, n]) => since === undefined || n > since).map(([id]) => id).sort();
@@ -36,7 +36,7 @@ describe('agent mirror', () => {
   it('readSince waits for a read begun at that moment or later, even with a young copy or a read already in flight', async () => {
     const redis = fakeRedis();
     let now = 1_000;
-    const mirror = new AgentMirror({ live: redis.live, now: () => now, log: pino({ level: 'silent' }) });
+    const mirror = new AgentMirror({ liveAgents: redis.liveAgents, now: () => now, log: pino({ level: 'silent' }) });
     await mirror.agents();
     redis.set(agent('a', 'paused'));
     now += 100;
@@ -57,7 +57,7 @@ describe('agent mirror', () => {
     let fail = false;
     const now = 1_000;
     const mirror = new AgentMirror({
-      live: { agentsChangedSince: async () => { if (fail) throw new Error('Redis away'); return { seq: 1, agents: [agent('a')], gone: [] }; } },
+      liveAgents: { agentsChangedSince: async () => { if (fail) throw new Error('Redis away'); return { seq: 1, agents: [agent('a')], gone: [] }; } },
       now: () => now, log: pino({ level: 'silent' }),
     });
     expect(await mirror.readSince(now)).toHaveLength(1);
@@ -68,7 +68,7 @@ describe('agent mirror', () => {
   it('reads every agent once, then only those changed; a newcomer keeps the list in id order', async () => {
     const redis = fakeRedis();
     let now = 1_000;
-    const mirror = new AgentMirror({ live: redis.live, now: () => now, log: pino({ level: 'silent' }) });
+    const mirror = new AgentMirror({ liveAgents: redis.liveAgents, now: () => now, log: pino({ level: 'silent' }) });
     redis.set(agent('b'));
     redis.set(agent('c'));
     expect((await mirror.agents()).map((a) => a.agentId)).toEqual(['b', 'c']);
@@ -87,7 +87,7 @@ describe('agent mirror', () => {
   it('reads every agent again once a minute, and when the change count went back (Redis lost it)', async () => {
     const redis = fakeRedis();
     let now = 1_000;
-    const mirror = new AgentMirror({ live: redis.live, now: () => now, log: pino({ level: 'silent' }) });
+    const mirror = new AgentMirror({ liveAgents: redis.liveAgents, now: () => now, log: pino({ level: 'silent' }) });
     redis.set(agent('a'));
     await mirror.agents();
     const refresh = async (by: number) => {
@@ -106,7 +106,7 @@ describe('agent mirror', () => {
 
   it('after invalidate() the next read waits for a copy read after it', async () => {
     const redis = fakeRedis();
-    const mirror = new AgentMirror({ live: redis.live, now: () => 5_000, log: pino({ level: 'silent' }) });
+    const mirror = new AgentMirror({ liveAgents: redis.liveAgents, now: () => 5_000, log: pino({ level: 'silent' }) });
     redis.set(agent('a'));
     await mirror.agents();
     redis.set(agent('a', 'paused'));

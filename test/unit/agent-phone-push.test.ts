@@ -26,7 +26,7 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
   const repo = { list: async () => staleList, get: async () => stored() };
   const written: boolean[] = [];
   let failNext = false;
-  const live = {
+  const liveAgents = {
     pushedPhones: async () => new Map(fingerprints),
     notePhonePushed: async (id: string, fp: string | undefined) => void (fp === undefined ? fingerprints.delete(id) : fingerprints.set(id, fp)),
     setProfile: async () => undefined,
@@ -40,7 +40,7 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
     },
   };
   const svc = new AgentService({
-    ari, agentNetworks: ['127.0.0.0/8'], repo, live, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
+    ari, agentNetworks: ['127.0.0.0/8'], repo, liveAgents, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
     onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
     onProfilesChanged: () => void told.routing++,
   } as never);

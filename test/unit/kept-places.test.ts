@@ -16,7 +16,7 @@ describe('kept callback places put back after Redis lost the live state', () => 
     let since: Date | undefined;
     const put = await restoreKeptPlaces({
       repo: { keptPlaces: async (p) => { since = p.since; return places; } },
-      live: {
+      queues: {
         claimKeptPlaceRestore: async (callId) => callId !== 'elsewhere',
         enqueue: async (d, score) => { enqueued.push([d.callId, score]); return 1; },
       },
@@ -37,7 +37,7 @@ describe('kept callback places put back after Redis lost the live state', () => 
     let since: Date | undefined;
     await restoreKeptPlaces({
       repo: { keptPlaces: async (p) => { since = p.since; return []; } },
-      live: { claimKeptPlaceRestore: async () => true, enqueue: async () => 1 },
+      queues: { claimKeptPlaceRestore: async () => true, enqueue: async () => 1 },
       redial: async () => true, dialling: () => false, owner: 'i1', since: 0, now: 200_000_000,
     });
     expect(since).toEqual(new Date(200_000_000 - 86_400_000));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveStateWatch } from '../../src/features/live/live-state-watch.js';
 import { uuidv7, uuidv7Time } from '../../src/shared/uuidv7.js';
 
-/** Redis's epoch key as LiveState.epoch treats it: set to the candidate only when missing. */
+/** Redis's epoch key as LiveEpoch.current treats it: set to the candidate only when missing. */
 function setup(failFirstRecovery = false) {
   let stored: string | undefined;
   let n = 0;

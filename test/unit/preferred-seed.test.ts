@@ -21,7 +21,7 @@ function setup(history: Row[], o: { windowMs?: number; pageSize?: number; failPa
         return history.filter((r) => r.caller > after).slice(0, o.pageSize ?? 2);
       },
     },
-    live: { seedLastAgents: async (rows) => void seeded.push(...rows) },
+    callers: { seed: async (rows) => void seeded.push(...rows) },
     now: () => 0,
     log: pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) }),
   });

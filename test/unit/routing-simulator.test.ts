@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../src/core/ivr/validate.js';
 import { validateRoutingConfig } from '../../src/core/routing/config.js';
-import type { AgentLive } from '../../src/adapters/redis/live-state.js';
+import type { AgentLive } from '../../src/features/agents/agent-live-store.js';
 import { RoutingSimulator } from '../../src/features/routing/simulator.js';
 import { alwaysOpen12366 } from '../support/ivr.js';
 import { REPO } from '../support/rig.js';

@@ -183,3 +183,39 @@ if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis
 end
 ${STORE_DETAILS}return {pos, 0}
 ` };
+
+/**
+ * Ends an agent's entry in the set of wrap-ups that end by themselves, unless the agent is in
+ * wrap-up: read and removal in one step, so a wrap-up begun since the caller looked (its entry
+ * written anew by AGENT_MOVE) is never dropped, which would leave the agent in wrap-up for good.
+ * Returns 1 if removed, else 0.
+ * KEYS: agent hash, wrap-ups zset. ARGV: agentId.
+ */
+export const FORGET_WRAP_UP: LuaScript = { name: 'tax12366ForgetWrapUp', numberOfKeys: 2, lua: `
+if redis.call('HGET', KEYS[1], 'state') == 'wrap_up' then return 0 end
+return redis.call('ZREM', KEYS[2], ARGV[1])
+` };
+
+/**
+ * Replaces a waiting call's routing facts only if they are still the ones the caller read (a
+ * compare-and-set): a call claimed, taken or dequeued meanwhile is not put back as a stray entry,
+ * and another change made meanwhile is not overwritten. The caller reads again and retries on 0.
+ * Returns 1 if written, 0 if the facts changed or are gone.
+ * KEYS: waiting hash. ARGV: callId, facts as read (JSON), new facts (JSON).
+ */
+export const WAITING_REPLACE: LuaScript = { name: 'tax12366WaitingReplace', numberOfKeys: 1, lua: `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+` };
+
+/**
+ * Takes a call whose snapshot is gone (dropped, or expired after a crash) off an instance's set
+ * of calls, checking the snapshot at the removal: a call saved again since the caller looked
+ * keeps its listing. Returns 1 if taken off, else 0.
+ * KEYS: sessions set, the call's snapshot. ARGV: callId.
+ */
+export const SESSION_UNLIST_GONE: LuaScript = { name: 'tax12366SessionUnlistGone', numberOfKeys: 2, lua: `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return redis.call('SREM', KEYS[1], ARGV[1])
+` };

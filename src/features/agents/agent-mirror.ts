@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AgentLive, LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentLive, AgentLiveStore } from './agent-live-store.js';
 
 /** Logged in with a registered phone, and serving the queue: could take its calls, now or later. */
 export function serves(a: AgentLive, queue: string): boolean {
@@ -7,7 +7,7 @@ export function serves(a: AgentLive, queue: string): boolean {
 }
 
 export interface AgentMirrorDeps {
-  live: Pick<LiveState, 'agentsChangedSince'>;
+  liveAgents: Pick<AgentLiveStore, 'agentsChangedSince'>;
   now: () => number;
   log: Logger;
 }
@@ -81,7 +81,7 @@ export class AgentMirror {
     const generation = this.generation;
     const since = readFrom - this.snapshot.fullAt > FULL_READ_MS ? undefined : this.snapshot.seq;
     try {
-      this.snapshot = updated(this.snapshot, since, await this.d.live.agentsChangedSince(since), readFrom);
+      this.snapshot = updated(this.snapshot, since, await this.d.liveAgents.agentsChangedSince(since), readFrom);
       if (generation !== this.generation) this.snapshot.at = 0;
     } catch (err) {
       this.d.log.warn({ err: (err as Error).message }, 'agent snapshot not refreshed');

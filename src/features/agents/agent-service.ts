@@ -5,7 +5,7 @@ import { isAgentState, moves, type AgentState, type MoveName } from '../../core/
 import type { AriClient } from '../../adapters/ari/client.js';
 import { phoneFingerprint, phoneObjects, pushAgentPhone, sipDigest } from '../../adapters/ari/pjsip-push.js';
 import type { AgentRecord, AgentTimelineEntry, PauseReason, PgAgentRepo } from './agent-repo.js';
-import type { AgentLive, LiveState, MoveExtra } from '../../adapters/redis/live-state.js';
+import type { AgentLive, AgentLiveStore, MoveExtra } from './agent-live-store.js';
 import { checkAgentRefs, type RefProblem, type RoutingRefs } from '../../core/config/cross-check.js';
 
 export interface AgentServiceDeps {
@@ -13,7 +13,7 @@ export interface AgentServiceDeps {
   /** Where agents' phones may register and call from (config AGENT_NETWORKS, pjsip-push.ts). */
   agentNetworks: readonly string[];
   repo: PgAgentRepo;
-  live: LiveState;
+  liveAgents: AgentLiveStore;
   publish: (events: DomainEvent[]) => void;
   ctx: () => Ctx;
   log: Logger;
@@ -122,11 +122,11 @@ export class AgentService {
       await ari.deleteDynamic('res_pjsip', 'endpoint', agentId);
       await ari.deleteDynamic('res_pjsip', 'aor', agentId);
       await ari.deleteDynamic('res_pjsip', 'auth', agentId);
-      await this.d.live.notePhonePushed(agentId, undefined);
+      await this.d.liveAgents.notePhonePushed(agentId, undefined);
       await this.d.repo.deactivate(agentId);
     });
     this.reported.delete(agentId);
-    await this.d.live.setRegistered(agentId, false, this.d.ctx().now);
+    await this.d.liveAgents.setRegistered(agentId, false, this.d.ctx().now);
     return { applied: true, agentId, from: out.from, state: 'logged_out' };
   }
 
@@ -137,11 +137,11 @@ export class AgentService {
   /** Active agents with their live state (undefined live state: never seen by Redis yet). */
   async list(): Promise<Array<{ agent: AgentRecord; live: AgentLive | undefined }>> {
     const all = await this.d.repo.list();
-    return Promise.all(all.map(async (agent) => ({ agent, live: await this.d.live.agent(agent.agentId) })));
+    return Promise.all(all.map(async (agent) => ({ agent, live: await this.d.liveAgents.agent(agent.agentId) })));
   }
 
   async live(agentId: string): Promise<AgentLive | undefined> {
-    return this.d.live.agent(agentId);
+    return this.d.liveAgents.agent(agentId);
   }
 
   pauseReasons(): Promise<PauseReason[]> {
@@ -204,7 +204,7 @@ export class AgentService {
     // A phone Asterisk still has, as last pushed, is not pushed again (pjsip-push.ts phoneFingerprint).
     const [present, pushed] = await Promise.all([
       this.d.ari.endpoints('PJSIP').then((eps) => new Set(eps.map((e) => e.resource))),
-      this.d.live.pushedPhones(),
+      this.d.liveAgents.pushedPhones(),
     ]);
     const unchanged = (agentId: string, fingerprint: string) => present.has(agentId) && pushed.get(agentId) === fingerprint;
     // Routing is told once at the end, not per agent: each telling makes its next round read every
@@ -230,13 +230,13 @@ export class AgentService {
     let restored = 0;
     this.reported.clear();
     for (const a of active) {
-      await this.d.live.setProfile(a.agentId, profileOf(a));
+      await this.d.liveAgents.setProfile(a.agentId, profileOf(a));
       const s = last.get(a.agentId);
       if (s && s.state !== 'logged_out' && isAgentState(s.state)) {
         const wrapUntil = s.state === 'wrap_up' ? now : undefined;
-        if (await this.d.live.restoreAgent(a.agentId, { state: s.state, since: s.at, callId: s.callId, pauseReason: s.pauseReason, wrapUntil })) restored++;
+        if (await this.d.liveAgents.restoreAgent(a.agentId, { state: s.state, since: s.at, callId: s.callId, pauseReason: s.pauseReason, wrapUntil })) restored++;
       }
-      await this.d.live.setRegistered(a.agentId, online.has(a.agentId), now);
+      await this.d.liveAgents.setRegistered(a.agentId, online.has(a.agentId), now);
     }
     this.d.onProfilesChanged?.();
     return restored;
@@ -256,7 +256,7 @@ export class AgentService {
     return this.phones.run(agentId, async () => {
       const a = await this.d.repo.get(agentId);
       if (!a?.active) return;
-      await this.d.live.setProfile(a.agentId, profileOf(a));
+      await this.d.liveAgents.setProfile(a.agentId, profileOf(a));
       if (tellRouting) this.d.onProfilesChanged?.();
       await this.attachPhone(a, unchanged);
     });
@@ -272,7 +272,7 @@ export class AgentService {
     const fingerprint = phoneFingerprint(objects);
     if (!unchanged?.(a.agentId, fingerprint)) {
       await pushAgentPhone(this.d.ari, objects, a.agentId);
-      await this.d.live.notePhonePushed(a.agentId, fingerprint);
+      await this.d.liveAgents.notePhonePushed(a.agentId, fingerprint);
     }
     await this.d.ari.subscribe(`deviceState:PJSIP/${a.agentId}`);
     await this.refreshRegistration(a.agentId);
@@ -297,7 +297,7 @@ export class AgentService {
   }
 
   private async setRegistered(agentId: string, registered: boolean): Promise<void> {
-    const changed = await this.d.live.setRegistered(agentId, registered, this.d.ctx().now);
+    const changed = await this.d.liveAgents.setRegistered(agentId, registered, this.d.ctx().now);
     if (changed && registered) this.d.onOfferable();
   }
 
@@ -322,7 +322,7 @@ export class AgentService {
     agentId: string, move: MoveName, reason: string | undefined, via: Via | undefined, callId?: string, extra: MoveExtra = {},
   ): Promise<{ ok: boolean; from: AgentState }> {
     const ctx = this.d.ctx();
-    const { ok, from } = await this.d.live.moveAgent(agentId, move, ctx.now, callId ?? '', extra);
+    const { ok, from } = await this.d.liveAgents.moveAgent(agentId, move, ctx.now, callId ?? '', extra);
     if (!ok) {
       this.d.log.debug({ agentId, move, from }, 'agent move not applicable');
       return { ok, from };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentLiveStore } from './agent-live-store.js';
 import type { AgentService } from './agent-service.js';
 
 /** The no-answer pause reason (seeded in pause_reasons). */
@@ -14,7 +14,7 @@ export class OfferOutcomes {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sweptAll = false;
 
-  constructor(private readonly d: { agents: AgentService; live: LiveState; now: () => number; log: Logger }) {}
+  constructor(private readonly d: { agents: AgentService; liveAgents: AgentLiveStore; now: () => number; log: Logger }) {}
 
   /** On call (which also ends the agent's run of missed offers, in the same step). */
   async answered(agentId: string, callId: string): Promise<void> {
@@ -36,7 +36,7 @@ export class OfferOutcomes {
   }
 
   async afterNoAnswer(agentId: string, callId: string, pauseAfter: number): Promise<void> {
-    const misses = await this.d.live.countMiss(agentId);
+    const misses = await this.d.liveAgents.countMiss(agentId);
     if (pauseAfter > 0 && misses >= pauseAfter) {
       await this.d.agents.move(agentId, 'missPause', NO_ANSWER_REASON, callId, { pauseReason: NO_ANSWER_REASON });
     } else {
@@ -52,13 +52,13 @@ export class OfferOutcomes {
   async endDueWrapUps(): Promise<void> {
     const now = this.d.now();
     const due = this.sweptAll
-      ? await this.d.live.dueWrapUps(now)
-      : (await this.d.live.agents()).filter((a) => a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now).map((a) => a.agentId);
+      ? await this.d.liveAgents.dueWrapUps(now)
+      : (await this.d.liveAgents.agents()).filter((a) => a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now).map((a) => a.agentId);
     this.sweptAll = true;
     for (const agentId of due) {
-      const a = await this.d.live.agent(agentId);
+      const a = await this.d.liveAgents.agent(agentId);
       if (a?.state === 'wrap_up') await this.d.agents.move(agentId, 'endWrapUp', 'wrap_up_elapsed', a.callId);
-      else await this.d.live.forgetWrapUp(agentId);
+      else await this.d.liveAgents.forgetWrapUp(agentId);
     }
   }
 

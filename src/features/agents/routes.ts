@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { AgentRecord } from './agent-repo.js';
-import type { AgentLive } from '../../adapters/redis/live-state.js';
+import type { AgentLive } from './agent-live-store.js';
 import { strictValidation } from '../../http/typebox-validator.js';
 import { AgentInputError, AgentRefError, describeRefusal, type AgentService, type StateChange } from './agent-service.js';
 

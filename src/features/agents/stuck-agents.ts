@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AriClient } from '../../adapters/ari/client.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentLiveStore } from './agent-live-store.js';
 import type { AgentService } from './agent-service.js';
 
 export const REPAIR_REASON = 'repaired_no_channel';
@@ -15,7 +15,7 @@ export class StuckAgents {
   constructor(
     private readonly d: {
       ari: AriClient;
-      live: LiveState;
+      liveAgents: AgentLiveStore;
       agents: AgentService;
       holdsCall: (callId: string) => boolean;
       now: () => number;
@@ -30,7 +30,7 @@ export class StuckAgents {
     const withChannel = new Set(channels.map((c) => /^PJSIP\/(.+)-[0-9a-f]+$/.exec(c.name)?.[1]).filter(Boolean));
     const repaired: string[] = [];
     const now = this.d.now();
-    for (const a of await this.d.live.agents()) {
+    for (const a of await this.d.liveAgents.agents()) {
       if (a.state !== 'on_call' && a.state !== 'reserved') continue;
       if (now - a.since < this.d.graceMs || withChannel.has(a.agentId)) continue;
       if (a.callId && this.d.holdsCall(a.callId)) continue;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import type { AriClient } from '../../adapters/ari/client.js';
-import type { WaitingDetails } from '../../adapters/redis/live-state.js';
+import type { WaitingDetails } from '../routing/queue-store.js';
 import { missReason } from '../calls/hangup-cause.js';
 
 /**

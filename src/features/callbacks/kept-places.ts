@@ -1,5 +1,5 @@
 import type { PgCallbackRepo } from './callback-repo.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { QueueStore } from '../routing/queue-store.js';
 import type { CallbackJob } from './callback-service.js';
 import { queueScore } from '../calls/queue-score.js';
 
@@ -16,7 +16,7 @@ const KEPT_PLACES_WITHIN_MS = 24 * 3_600_000;
  */
 export async function restoreKeptPlaces(d: {
   repo: Pick<PgCallbackRepo, 'keptPlaces'>;
-  live: Pick<LiveState, 'claimKeptPlaceRestore' | 'enqueue'>;
+  queues: Pick<QueueStore, 'claimKeptPlaceRestore' | 'enqueue'>;
   /** Schedules the attempts left after `attemptsBefore`; false if none are. */
   redial: (job: CallbackJob, attemptsBefore: number) => Promise<boolean>;
   /** Whether this instance is ringing the taxpayer for that place right now. */
@@ -27,7 +27,7 @@ export async function restoreKeptPlaces(d: {
 }): Promise<{ queued: number; redialled: number }> {
   const put = { queued: 0, redialled: 0 };
   for (const p of await d.repo.keptPlaces({ since: new Date(Math.max(d.since, d.now - KEPT_PLACES_WITHIN_MS)) })) {
-    if (!(await d.live.claimKeptPlaceRestore(p.callId))) continue;
+    if (!(await d.queues.claimKeptPlaceRestore(p.callId))) continue;
     const entry: CallbackJob = {
       callId: p.callId, queue: p.queue, skills: p.skills, priority: p.priority, enqueuedAt: p.enteredAt, caller: p.caller,
       preferredAgentId: p.preferredAgentId, excludedAgents: [], owner: d.owner, kind: 'callback', route: { line: p.line, subLine: p.subLine },
@@ -35,7 +35,7 @@ export async function restoreKeptPlaces(d: {
     // A ring in flight here is in no history yet: putting its place back in the queue would ring
     // the taxpayer twice; the attempts after it are scheduled instead, and check history first.
     if (p.attempts === 0 && !d.dialling(p.callId)) {
-      await d.live.enqueue(entry, queueScore(p.priority, p.enteredAt));
+      await d.queues.enqueue(entry, queueScore(p.priority, p.enteredAt));
       put.queued++;
     } else if (await d.redial(entry, p.attempts)) {
       put.redialled++;

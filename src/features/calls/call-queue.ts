@@ -1,4 +1,4 @@
-import type { WaitingDetails } from '../../adapters/redis/live-state.js';
+import type { WaitingDetails } from '../routing/queue-store.js';
 
 /**
  * What calls need of the queues: put a call in one (which may reserve an agent in the same step)

@@ -6,7 +6,7 @@ import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/ivr/interpreter.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import type { AriChannel, AriEvent } from '../../adapters/ari/types.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { QueueStore } from '../routing/queue-store.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 import type { AgentService } from '../agents/agent-service.js';
 import type { IvrCatalog } from '../ivr/catalog.js';
@@ -15,6 +15,7 @@ import type { OfferOutcomes } from '../agents/offer-outcomes.js';
 import type { CallbackService } from '../callbacks/callback-service.js';
 import type { CallQueue } from './call-queue.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
+import type { SessionStore } from './session-store.js';
 import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
 import { expectedWaitS, positionAnnouncement } from '../../core/call/announcements.js';
@@ -34,7 +35,9 @@ export const CALL_EVENTS = [
 
 export interface CallServiceDeps {
   ari: AriClient;
-  live: LiveState;
+  /** Snapshots of this instance's calls, so a restarted instance picks them up. */
+  sessions: SessionStore;
+  queues: QueueStore;
   agents: AgentService;
   ivr: IvrCatalog;
   routing: RoutingCatalog;
@@ -179,7 +182,7 @@ export class CallService {
       let position;
       const route = live.state.route;
       if (live.state.phase === 'queued' && route) {
-        const [w, now] = await Promise.all([this.d.live.waitingOne(callId), this.d.live.position(route.queue, callId)]);
+        const [w, now] = await Promise.all([this.d.queues.waitingOne(callId), this.d.queues.position(route.queue, callId)]);
         position = { atEntry: w?.positionAtEntry, atAbandon: now };
       }
       await this.apply(callId, stepCall(this.d.ctx(), this.env(live), live.state, { kind: 'caller_hung_up', position }));
@@ -197,7 +200,7 @@ export class CallService {
    * for their channels are routed to them from the first one on.
    */
   async restore(): Promise<number> {
-    const snaps = await this.d.live.sessions<CallState>(this.d.owner);
+    const snaps = await this.d.sessions.owned<CallState>(this.d.owner);
     for (const state of snaps) {
       if (this.calls.has(state.callId)) continue;
       const def = await this.d.ivr.definition(state.ivrVersion);
@@ -225,7 +228,7 @@ export class CallService {
         const cur = this.calls.get(callId);
         if (!cur) return;
         const st = cur.state;
-        if (st.phase === 'queued') await this.d.live.setOwner(callId, this.d.owner);
+        if (st.phase === 'queued') await this.d.queues.setOwner(callId, this.d.owner);
         const leg = st.offer ? byId.get(st.offer.legId) : undefined;
         const alive = { callerAlive: byId.has(st.channelId), agentLeg: leg ? (leg.state === 'Up' ? 'up' as const : 'ringing' as const) : undefined };
         await this.apply(callId, resumeCall(this.d.ctx(), this.env(cur), st, alive));
@@ -329,13 +332,13 @@ export class CallService {
   private saveSnapshot(live: LiveCall, state: CallState): void {
     const { callId } = state;
     if (state.phase === 'ended') {
-      this.d.live.dropSession(this.d.owner, callId).catch((err: Error) => live.log.warn({ err: err.message }, 'session snapshot not dropped'));
+      this.d.sessions.drop(this.d.owner, callId).catch((err: Error) => live.log.warn({ err: err.message }, 'session snapshot not dropped'));
       return;
     }
     const json = JSON.stringify(state);
     if (json === live.saved) return;
     live.saved = json;
-    this.d.live.saveSession(this.d.owner, callId, json, live.listed === true).then(
+    this.d.sessions.save(this.d.owner, callId, json, live.listed === true).then(
       () => (live.listed = true),
       (err: Error) => {
         // Written again at the next step, whatever it changes.
@@ -375,7 +378,7 @@ export class CallService {
     await Promise.all(doubtful.map((callId) => this.dispatch.submit(callId, async () => {
       const live = this.calls.get(callId);
       if (!live) return;
-      const listed = await this.d.live.isListed(this.d.owner, callId);
+      const listed = await this.d.sessions.isListed(this.d.owner, callId);
       if (!listed) {
         live.saved = undefined;
         live.listed = false;
@@ -405,7 +408,7 @@ export class CallService {
   }
 
   private async run(live: LiveCall, c: CallCommand): Promise<void> {
-    const { ari, live: store, agents } = this.d;
+    const { ari, queues, agents } = this.d;
     const callId = live.state.callId;
     switch (c.kind) {
       case 'answer':
@@ -434,15 +437,17 @@ export class CallService {
         await this.enqueue(live, c.route);
         return;
       case 'dequeue':
-        return store.dequeue(c.queue, c.callId);
+        return queues.dequeue(c.queue, c.callId);
       case 'announce_position': {
-        const [pos, serving] = await Promise.all([store.position(c.queue, c.callId), this.d.servingAgents(c.queue)]);
+        const [pos, serving] = await Promise.all([queues.position(c.queue, c.callId), this.d.servingAgents(c.queue)]);
         const position = pos ?? 1;
         const names = positionAnnouncement(position, expectedWaitS(position, serving, this.d.avgHandleS), c.offerCallback);
         return ari.play(c.channelId, c.playbackId, names.map((n) => PromptSynth.media(this.d.lang, n)));
       }
       case 'keep_place_for_callback':
-        return store.keepForCallback(c.callId);
+        // A call claimed meanwhile is not put back: its agent rings instead (QueueStore.keepForCallback).
+        await queues.keepForCallback(c.callId);
+        return;
       case 'ring_agent':
         this.channels.set(c.legId, { callId, role: 'agent' });
         await ari.originate({

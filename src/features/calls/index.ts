@@ -18,17 +18,17 @@ export function registerCalls(
 ): CallsFeature {
   const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
   const service = new CallService({
-    ari, live, agents: d.agents.service, ivr: d.configs.ivr, routing: d.configs.routing, outcomes: d.agents.outcomes, callbacks: d.callbacks.service,
+    ari, sessions: live.sessions, queues: live.queues, agents: d.agents.service, ivr: d.configs.ivr, routing: d.configs.routing, outcomes: d.agents.outcomes, callbacks: d.callbacks.service,
     owner: config.INSTANCE_ID, publish: d.events.publish, ctx, log,
     // Read on every incoming call, so from Redis (live state), not a Postgres query. Redis down
     // must not stop calls: the preferred agent is a nicety.
     lastAgentFor: (caller) =>
-      live.lastAgent(caller).catch((err: Error) => {
+      live.callers.lastAgent(caller).catch((err: Error) => {
         log.warn({ err: err.message }, 'preferred-agent lookup failed');
         return undefined;
       }),
     rememberAgentFor: async (caller, agentId) => {
-      if (windowMs > 0) await live.rememberLastAgent(caller, agentId, windowMs);
+      if (windowMs > 0) await live.callers.remember(caller, agentId, windowMs);
     },
     shortAbandonMs: config.SHORT_ABANDON_S * 1000,
     announceEveryS: config.ANNOUNCE_EVERY_S,

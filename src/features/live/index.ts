@@ -29,7 +29,7 @@ export function registerLive(
   const { calls, callbacks, routing } = d;
   const owner = config.INSTANCE_ID;
   const watch = new LiveStateWatch({
-    epoch: (candidate) => live.epoch(candidate),
+    epoch: (candidate) => live.epoch.current(candidate),
     newId: () => uuidv7(),
     log,
     recover: liveStateRecovery({
@@ -38,7 +38,7 @@ export function registerLive(
       calls: calls.service,
       restoreKeptPlaces: (since, now) =>
         restoreKeptPlaces({
-          repo: callbacks.repo, live, owner, since, now,
+          repo: callbacks.repo, queues: live.queues, owner, since, now,
           redial: (job, before) => callbacks.service.redial(job, before), dialling: (callId) => callbacks.service.dialling(callId),
         }),
       stuck: d.agents.stuck,
@@ -55,7 +55,7 @@ export function registerLive(
         process: d.processMetrics,
         snapshot: async () => {
           const now = Date.now();
-          const [snap, today] = await Promise.all([liveSnapshot(live, await routing.mirror.agents(), now), d.reports.today()]);
+          const [snap, today] = await Promise.all([liveSnapshot(live.queues, await routing.mirror.agents(), now), d.reports.today()]);
           return { ...snap, today: today.rows };
         },
       }),

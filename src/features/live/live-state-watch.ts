@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 export interface LiveStateWatchDeps {
-  /** LiveState.epoch: the live state's identity, set to the candidate if it has none. */
+  /** LiveEpoch.current (epoch.ts): the live state's identity, set to the candidate if it has none. */
   epoch: (candidate: string) => Promise<string>;
   newId: () => string;
   /** Puts back what this instance knows and Redis no longer has; `lost` is the identity that went. */

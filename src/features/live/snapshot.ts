@@ -1,6 +1,7 @@
 import type { AgentState } from '../../core/agents/state.js';
 import { currentLongestWaitMs } from '../../core/metrics/definitions.js';
-import type { AgentLive, LiveState } from '../../adapters/redis/live-state.js';
+import type { AgentLive } from '../agents/agent-live-store.js';
+import type { QueueStore } from '../routing/queue-store.js';
 
 /** "Today so far" for one queue (or all, queue null): the reports' own figures for today. */
 export interface TodayLine {
@@ -32,10 +33,10 @@ const STATES: AgentState[] = ['logged_out', 'available', 'reserved', 'on_call', 
  * features/agents/agent-mirror.ts). Longest wait uses the same definition as the reports
  * (core/metrics/definitions.ts).
  */
-export async function liveSnapshot(live: LiveState, agentList: readonly AgentLive[], now: number): Promise<LiveSnapshot> {
+export async function liveSnapshot(queueStore: Pick<QueueStore, 'queues' | 'waitingDetails'>, agentList: readonly AgentLive[], now: number): Promise<LiveSnapshot> {
   const queues: LiveSnapshot['queues'] = [];
-  for (const queue of await live.queues()) {
-    const w = await live.waitingDetails(queue);
+  for (const queue of await queueStore.queues()) {
+    const w = await queueStore.waitingDetails(queue);
     const callers = w.filter((x) => x.kind !== 'callback');
     const longest = currentLongestWaitMs(callers.map((x) => x.enqueuedAt), now);
     queues.push({ queue, waiting: callers.length, callbacksWaiting: w.length - callers.length, longestWaitS: longest === null ? null : Math.round(longest / 1000) });

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { Agent, ExpiryAction, WaitingCall } from '../../core/routing/model.js';
 import { assign, expiry, expiryAction, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
-import type { AgentLive, IdleAgent, LiveState, WaitingDetails } from '../../adapters/redis/live-state.js';
+import type { AgentLive, AgentLiveStore, IdleAgent } from '../agents/agent-live-store.js';
+import type { QueueStore, WaitingDetails } from './queue-store.js';
 import type { RoutingCatalog } from './catalog.js';
 import { serves, type AgentMirror } from '../agents/agent-mirror.js';
 
 export interface DispatcherDeps {
-  live: LiveState;
+  queues: QueueStore;
+  /** Where an idle agent the agents' copy does not hold yet is read. */
+  liveAgents: Pick<AgentLiveStore, 'agentsById'>;
   /** Every agent, at most about a second old: what they can do and how many calls they took. */
   agents: AgentMirror;
   routing: RoutingCatalog;
@@ -91,13 +94,13 @@ export class Dispatcher {
     const now = this.d.now();
     const agentId = this.candidateOnEntry(details, now);
     if (!agentId) {
-      const queued = this.d.live.enqueue(details, score);
+      const queued = this.d.queues.enqueue(details, score);
       // A round started now reads Redis right behind the enqueue on the same connection, so it
       // already sees this call (one round trip saved); a round already running runs again after.
       this.kick();
       return queued;
     }
-    const r = await this.d.live.enqueueAndClaim(details, score, agentId, now);
+    const r = await this.d.queues.enqueueAndClaim(details, score, agentId, now);
     this.lastIdle = this.lastIdle.filter((a) => a.agentId !== agentId);
     if (r.claimed) {
       this.noteOffer(agentId);
@@ -125,7 +128,7 @@ export class Dispatcher {
   }
 
   private async round(): Promise<void> {
-    const [{ rules }, view] = await Promise.all([this.d.routing.active(), this.d.live.routingView()]);
+    const [{ rules }, view] = await Promise.all([this.d.routing.active(), this.d.queues.routingView()]);
     this.lastIdle = view.idle;
     const now = this.d.now();
     const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
@@ -163,7 +166,7 @@ export class Dispatcher {
       }
       if (action) {
         if (!w.expired) {
-          await this.d.live.markExpired(w.callId);
+          await this.d.queues.markExpired(w.callId);
           this.d.expire(w.callId, action);
         }
         continue;
@@ -178,10 +181,10 @@ export class Dispatcher {
         const w = byId.get(a.callId)!;
         if (w.kind === 'callback') {
           // An agent is free for this place: dial the taxpayer, who rejoins at this place on answer.
-          if (await this.d.live.take(w.queue, w.callId)) await this.d.callBack(w);
+          if (await this.d.queues.take(w.queue, w.callId)) await this.d.callBack(w);
           return true;
         }
-        if (!(await this.d.live.claim(w.queue, a.callId, a.agentId, now))) return false;
+        if (!(await this.d.queues.claim(w.queue, a.callId, a.agentId, now))) return false;
         this.noteOffer(a.agentId);
         this.d.deliver(a.callId, a.agentId);
         return true;
@@ -202,7 +205,7 @@ export class Dispatcher {
   private async routingAgents(idle: IdleAgent[]): Promise<Agent[]> {
     const snapshot = await this.d.agents.agents();
     const known = new Set(snapshot.map((a) => a.agentId));
-    const newcomers = await this.d.live.agentsById(idle.map((i) => i.agentId).filter((id) => !known.has(id)));
+    const newcomers = await this.d.liveAgents.agentsById(idle.map((i) => i.agentId).filter((id) => !known.has(id)));
     return this.merge([...snapshot, ...newcomers], idle);
   }
 

@@ -27,22 +27,22 @@ export function registerRouting(
   { config, live, log }: Infrastructure,
   { configs, callbacks, calls }: { configs: ConfigsFeature; callbacks: CallbacksFeature; calls: Port<CallDelivery> },
 ): RoutingFeature {
-  const mirror = new AgentMirror({ live, now: () => Date.now(), log });
+  const mirror = new AgentMirror({ liveAgents: live.agents, now: () => Date.now(), log });
   const dispatcher = new Dispatcher({
-    live, agents: mirror, routing: configs.routing, owner: config.INSTANCE_ID, now: () => Date.now(), log,
+    queues: live.queues, liveAgents: live.agents, agents: mirror, routing: configs.routing, owner: config.INSTANCE_ID, now: () => Date.now(), log,
     deliver: (c, a) => calls.get().deliverAgent(c, a),
     expire: (c, action) => calls.get().expire(c, action),
     callBack: (entry) => callbacks.service.dial(entry),
   });
   const seed = new PreferredSeed({
-    windowMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000, repo: configs.routingRepo, live, now: () => Date.now(), log,
+    windowMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000, repo: configs.routingRepo, callers: live.callers, now: () => Date.now(), log,
   });
   return {
     mirror, dispatcher,
     preferred: { start: () => seed.load(), halt: () => seed.halt(), stop: () => seed.settled() },
     reloadPreferred: () => seed.load(),
     routes: [simulateRoutes({
-      simulator: new RoutingSimulator({ ivr: configs.ivr, routing: configs.routing, agents: () => live.agents(), lastAgent: (c) => live.lastAgent(c) }),
+      simulator: new RoutingSimulator({ ivr: configs.ivr, routing: configs.routing, agents: () => live.agents.agents(), lastAgent: (c) => live.callers.lastAgent(c) }),
     })],
     start: () => dispatcher.start(),
     halt: () => dispatcher.stop(),

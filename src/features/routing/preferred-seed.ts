@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { PgRoutingRepo } from './routing-repo.js';
-import type { LiveState } from '../../adapters/redis/live-state.js';
+import type { CallerMemory } from './caller-memory.js';
 
 export interface PreferredSeedDeps {
   /** The preferred-agent window; 0 or less turns the rule off, and this with it. */
   windowMs: number;
   repo: Pick<PgRoutingRepo, 'lastAgents'>;
-  live: Pick<LiveState, 'seedLastAgents'>;
+  callers: Pick<CallerMemory, 'seed'>;
   now: () => number;
   log: Logger;
 }
@@ -45,7 +45,7 @@ export class PreferredSeed {
     for (let after = ''; !this.stopped; ) {
       const rows = await this.d.repo.lastAgents(windowMs, after);
       if (!rows.length) return;
-      await this.d.live.seedLastAgents(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), this.d.now());
+      await this.d.callers.seed(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), this.d.now());
       after = rows[rows.length - 1]!.caller;
     }
   }

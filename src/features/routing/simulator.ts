@@ -1,6 +1,6 @@
 import { simulate, type Simulation } from '../../core/simulate.js';
 import type { RoutingRules } from '../../core/routing/model.js';
-import type { AgentLive } from '../../adapters/redis/live-state.js';
+import type { AgentLive } from '../agents/agent-live-store.js';
 import type { IvrCatalog } from '../ivr/catalog.js';
 import type { RoutingCatalog } from './catalog.js';
 import { toRoutingAgent } from './dispatcher.js';
