@@ -59,7 +59,7 @@ export type OnExpiry =
   | { afterS: number; action: 'voicemail' }
   | { afterS: number; action: 'message_hangup'; prompt: string };
 
-/** What to do with a call that waited too long (see expiry() in assign.ts). */
+/** What to do with a call that waited too long (see expiry.ts). */
 export type ExpiryAction =
   | { action: 'overflow'; toQueue: string }
   | { action: 'callback' }
