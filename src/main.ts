@@ -247,7 +247,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
 
   const onAri = (ev: AriEvent) => {
     if (ev.type === 'DeviceStateChanged') {
-      const { name, state } = (ev as Extract<AriEvent, { type: 'DeviceStateChanged' }>).device_state;
+      const { name, state } = ev.device_state;
       const agentId = name.replace(/^PJSIP\//, '');
       void agents.deviceState(agentId, phoneReachable(state)).catch((err) => log.warn({ err }, 'registration update failed'));
       return;
