@@ -29,11 +29,11 @@ import {
   waitMs,
   type Requirement,
 } from './eligibility.js';
-import type { Agent, Assignment, QueueRules, RoutingRules, Step, WaitingCall } from './model.js';
+import type { Agent, Assignment, QueueRules, RoutingRules, QueueStep, WaitingCall } from './model.js';
 
 export interface ActiveStep {
   index: number;
-  step: Step;
+  step: QueueStep;
   /** The step's requirement resolved for this call ('inherit' replaced by the call's skills). */
   required: Requirement;
   /** When this step began for this call (ms). */

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
-import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type Step } from '../../core/call/session.js';
+import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type CallStep } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
-import type { Lang } from '../../core/ivr/interpreter.js';
+import type { Lang } from '../../core/lang.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import type { AriChannel, AriEvent, AriEventType } from '../../adapters/ari/types.js';
 import type { LiveState } from '../../adapters/redis/live-state.js';
@@ -303,7 +303,7 @@ export class CallService {
     });
   }
 
-  private async apply(callId: string, step: Step): Promise<void> {
+  private async apply(callId: string, step: CallStep): Promise<void> {
     const live = this.calls.get(callId);
     if (!live) return;
     live.state = step.state;

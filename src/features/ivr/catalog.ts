@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import YAML from 'yaml';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
-import type { Lang } from '../../core/ivr/interpreter.js';
+import type { Lang } from '../../core/lang.js';
 import { validateDefinition, type IvrError } from '../../core/ivr/validate.js';
 import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
 import type { PgIvrRepo } from './ivr-repo.js';
