@@ -74,8 +74,6 @@ export type EventBody =
       pauseReason?: string;
     };
 
-export type EventType = EventBody['type'];
-
 export type DomainEvent = EventBody & { id: string; at: string; v: 1 };
 
 /** Deterministic inputs the pure core needs from the outside world. */

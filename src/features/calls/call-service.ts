@@ -97,10 +97,6 @@ export class CallService {
     this.media = new OrderedDispatch((key, err) => d.log.error({ callId: key, err }, 'media command failed'));
   }
 
-  get activeCalls(): number {
-    return this.calls.size;
-  }
-
   holds(callId: string): boolean {
     return this.calls.has(callId);
   }
