@@ -7,6 +7,8 @@ import type { IvrEventBody } from './ivr/events.js';
 
 export type HungUpBy = 'caller' | 'agent' | 'system';
 export type AbandonedAt = 'ivr' | 'queue' | 'ringing';
+// How call.ended says the call ended (reports map it to a CallRecordOutcome). Its name is a definition
+// in the published contract (schemas/events.v1.json), so it stays; a line comment keeps it out of the schema.
 export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred' | 'ended_in_ivr' | 'rejected' | 'callback_requested';
 
 export type EventBody =
@@ -71,8 +73,6 @@ export type EventBody =
       /** Set when the agent is paused: a code of the pause_reasons table. */
       pauseReason?: string;
     };
-
-export type EventType = EventBody['type'];
 
 export type DomainEvent = EventBody & { id: string; at: string; v: 1 };
 

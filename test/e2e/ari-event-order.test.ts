@@ -19,11 +19,11 @@ beforeAll(async () => {
   http = new AriHttp({ ...o, maxSockets: 4 });
   ari = new AriClient(http, 'tax12366');
   stream = new AriEventStream({ ...o, app: 'tax12366', log: pino({ level: 'silent' }) }, (ev: AriEvent) => {
-    if (ev.type === 'StasisStart' && ev.channel) {
+    if (ev.type === 'StasisStart') {
       digits.set(ev.channel.caller.number, []);
       void ari.answer(ev.channel.id);
     }
-    if (ev.type === 'ChannelDtmfReceived' && ev.channel) digits.get(ev.channel.caller.number)?.push((ev as { digit: string }).digit);
+    if (ev.type === 'ChannelDtmfReceived') digits.get(ev.channel.caller.number)?.push(ev.digit);
   });
   stream.start();
   await stream.waitConnected(10_000);

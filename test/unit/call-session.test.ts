@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startCall, stepCall, type CallEnv, type CallInput, type CallState, type Step } from '../../src/core/call/session.js';
+import { startCall, stepCall, type CallEnv, type CallInput, type CallState, type CallStep } from '../../src/core/call/session.js';
 import { routingRules } from '../../src/core/routing/model.js';
 import type { Ctx } from '../../src/core/events.js';
 import { validateDefinition } from '../../src/core/ivr/validate.js';
@@ -43,7 +43,7 @@ const ENV: CallEnv = {
 const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366', lang: 'zh' as const, ivrVersion: 3 };
 
 /** Feeds the IVR what Asterisk would: the current prompt finishes, then the digits. */
-function drive(c: ReturnType<typeof clock>, step: Step, digits: string): Step {
+function drive(c: ReturnType<typeof clock>, step: CallStep, digits: string): CallStep {
   let s = step;
   const playing = () => [...s.commands].reverse().find((k) => k.kind === 'play');
   const pb = playing();
@@ -180,7 +180,7 @@ describe('call session', () => {
         let lastPlayback: string | undefined;
         let ended = 0;
         const released = new Set<string>();
-        const remember = (st: Step) => {
+        const remember = (st: CallStep) => {
           for (const k of st.commands) if (k.kind === 'play') lastPlayback = k.playbackId;
         };
         remember(step);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeStep, assign, expiry, nextExpiryAt, nextWideningAt } from '../../src/core/routing/assign.js';
+import { activeStep, assign, nextWideningAt } from '../../src/core/routing/assign.js';
 import { isEligible } from '../../src/core/routing/eligibility.js';
 import { routingRules, type Agent, type QueueRules, type WaitingCall } from '../../src/core/routing/model.js';
 
@@ -214,27 +214,5 @@ describe('preferred agent window', () => {
   it('has no window when preferredAgentS is 0', () => {
     const r = routingRules([queue({ preferredAgentS: 0 })]);
     expect(pairs(assign([returning], [other, agent('last', { state: 'on_call' })], r, T0))).toEqual(['c:other']);
-  });
-});
-
-describe('expiry', () => {
-  const rules = routingRules([queue({ onExpiry: { afterS: 60, action: 'overflow', toQueue: 'general' }, maxWaitS: 300 })]);
-  const c = call('c');
-
-  it('says nothing until onExpiry.afterS, then the action, and max_wait once the hard cap passes', () => {
-    expect(expiry(c, rules, T0 + 59_999)).toBeUndefined();
-    expect(expiry(c, rules, T0 + 60_000)).toEqual({ action: 'overflow', toQueue: 'general' });
-    expect(expiry(c, rules, T0 + 300_000)).toEqual({ action: 'max_wait' });
-    expect(nextExpiryAt(c, rules, T0)).toBe(T0 + 60_000);
-    expect(nextExpiryAt(c, rules, T0 + 60_000)).toBe(T0 + 300_000);
-    expect(nextExpiryAt(c, rules, T0 + 300_000)).toBeUndefined();
-  });
-
-  it('returns each action without its timing', () => {
-    const r = (onExpiry: QueueRules['onExpiry']) => routingRules([queue({ onExpiry })]);
-    expect(expiry(c, r({ afterS: 1, action: 'callback' }), T0 + 1000)).toEqual({ action: 'callback' });
-    expect(expiry(c, r({ afterS: 1, action: 'voicemail' }), T0 + 1000)).toEqual({ action: 'voicemail' });
-    expect(expiry(c, r({ afterS: 1, action: 'message_hangup', prompt: 'p' }), T0 + 1000)).toEqual({ action: 'message_hangup', prompt: 'p' });
-    expect(expiry(c, r(undefined), T0 + 1e9)).toBeUndefined();
   });
 });

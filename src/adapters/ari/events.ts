@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import type { AriEvent } from './types.js';
+import { isAriEventType, type AriEvent } from './types.js';
 import { Backoff } from '../../shared/backoff.js';
 
 export interface AriEventStreamOptions {
@@ -16,9 +16,19 @@ export interface AriEventStreamOptions {
 }
 
 /**
+ * A message from the wire as an AriEvent, or undefined for a type the union does not hold. The
+ * fields of a known type are trusted as Asterisk's (its ARI model is the contract, not checked here).
+ */
+export function knownAriEvent(msg: unknown): AriEvent | undefined {
+  if (typeof msg !== 'object' || msg === null || !isAriEventType((msg as { type?: unknown }).type)) return undefined;
+  return msg as AriEvent;
+}
+
+/**
  * ARI's event WebSocket, reconnected with backoff.
  *
- * Every message is handed to `onEvent` synchronously, in arrival order; nothing is
+ * Every event of a type AriEvent holds is handed to `onEvent` synchronously, in arrival order
+ * (others are dropped here, so consumers need no catch-all); nothing is
  * debounced or coalesced (a debounce elsewhere lost back-to-back DTMF digits). Ordering
  * across async work is the consumer's job (see features/calls/ordered-dispatch.ts).
  *
@@ -84,11 +94,18 @@ export class AriEventStream extends EventEmitter {
       this.emit('connected');
     });
     ws.on('message', (data) => {
-      let ev: AriEvent;
+      let msg: unknown;
       try {
-        ev = JSON.parse(data.toString()) as AriEvent;
+        msg = JSON.parse(data.toString());
       } catch (err) {
         this.opts.log.error({ err }, 'unparseable ARI event');
+        return;
+      }
+      const ev = knownAriEvent(msg);
+      if (!ev) {
+        // Asterisk sends only what allowEvents asked for once that call is through; before it (and
+        // on a stream without the filter) anything may come, which no consumer reads.
+        this.opts.log.debug({ type: (msg as { type?: unknown } | null)?.type }, 'ARI event not asked for: dropped');
         return;
       }
       if (ev.type === 'ApplicationReplaced') {

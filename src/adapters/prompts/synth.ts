@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Lang } from '../../core/lang.js';
 
 const run = promisify(execFile);
 
-export type Lang = 'zh' | 'en';
 const VOICE: Record<Lang, string> = { zh: 'cmn', en: 'en' };
 
 export interface PromptSynthOptions {

@@ -138,10 +138,6 @@ export function decide(who: Principal | undefined, method: string, url: string |
 
 const unauthenticated: Decision = { allow: false, status: 401, reason: 'authentication required: Authorization: Bearer <session token or API key>' };
 
-export function isRole(x: unknown): x is Role {
-  return typeof x === 'string' && (ROLES as readonly string[]).includes(x);
-}
-
 export function grants(role: Role, p: Permission): boolean {
   return GRANTS[role].has(p);
 }

@@ -1,6 +1,7 @@
 import { stamp, type Ctx, type DomainEvent, type HungUpBy } from '../events.js';
 import type { IvrDefinition } from '../ivr/definition.js';
-import { resumeIvr, startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState, type Lang } from '../ivr/interpreter.js';
+import { resumeIvr, startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState } from '../ivr/interpreter.js';
+import type { Lang } from '../lang.js';
 import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js';
 
 /**
@@ -134,7 +135,8 @@ export type CallCommand =
   | { kind: 'release_agent'; agentId: string; callId: string; after: 'declined' | 'cancelled' }
   | { kind: 'agent_on_call'; agentId: string; callId: string };
 
-export interface Step {
+/** What one step of a call's session gives back: its next state, what to do, what to record. */
+export interface CallStep {
   state: CallState;
   commands: CallCommand[];
   events: DomainEvent[];
@@ -150,7 +152,7 @@ export interface CallStart {
   preferredAgentId?: string;
 }
 
-export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): Step {
+export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
   const ivr = env.ivr;
   const started = stamp(ctx, { type: 'call.started', callId: p.callId, caller: p.caller, dialed: p.dialed, channelId: p.channelId, ivrVersion: p.ivrVersion });
   const first = startIvr(ivr, ctx, { lang: p.lang, callId: p.callId });
@@ -172,7 +174,7 @@ export interface Survivors {
   agentLeg?: 'ringing' | 'up';
 }
 
-export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): Step {
+export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): CallStep {
   if (s.phase === 'ended') return same(s);
   if (!alive.callerAlive) return stepCall(ctx, env, s, { kind: 'caller_hung_up' });
   switch (s.phase) {
@@ -191,14 +193,14 @@ export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivor
   }
 }
 
-const same = (state: CallState): Step => ({ state, commands: [], events: [] });
-const release = (state: CallState, agentId: string): Step => ({
+const same = (state: CallState): CallStep => ({ state, commands: [], events: [] });
+const release = (state: CallState, agentId: string): CallStep => ({
   state,
   commands: [{ kind: 'release_agent', agentId, callId: state.callId, after: 'cancelled' }],
   events: [],
 });
 
-export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput): Step {
+export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput): CallStep {
   const ivr = env.ivr;
   // A reservation can land after the caller left or while another agent rings: never keep it.
   if (input.kind === 'agent_reserved' && s.phase !== 'queued') return release(s, input.agentId);
@@ -330,7 +332,7 @@ export const CALLBACK_CONFIRM_PROMPT = 'callback-confirm';
  * A callback the service dialled was answered: the taxpayer goes straight back into the queue
  * at the place they kept (their original time of entry), hearing hold music.
  */
-export function startCallbackCall(ctx: Ctx, env: CallEnv, p: { callId: string; channelId: string; caller: string; route: Route; requestCallId: string; ivrVersion: number; lang: Lang }): Step {
+export function startCallbackCall(ctx: Ctx, env: CallEnv, p: { callId: string; channelId: string; caller: string; route: Route; requestCallId: string; ivrVersion: number; lang: Lang }): CallStep {
   const ivr = startIvr(env.ivr, ctx, { lang: p.lang, callId: p.callId });
   const state: CallState = {
     callId: p.callId, channelId: p.channelId, caller: p.caller, dialed: 'callback', startedAt: ctx.now, phase: 'queued',
@@ -348,7 +350,7 @@ export function startCallbackCall(ctx: Ctx, env: CallEnv, p: { callId: string; c
 }
 
 /** The announcement ended: hold music until the next one. */
-function holdMusicUntilNextAnnouncement(ctx: Ctx, env: CallEnv, s: CallState): Step {
+function holdMusicUntilNextAnnouncement(ctx: Ctx, env: CallEnv, s: CallState): CallStep {
   const timerId = ctx.newId();
   return {
     state: { ...s, announce: { timerId } },
@@ -380,7 +382,7 @@ function rulesOf(env: CallEnv, s: CallState): QueueRules | undefined {
 }
 
 /** A queue rule fired: move the caller on as the rule says. */
-function expire(ctx: Ctx, env: CallEnv, s0: CallState, a: ExpiryAction): Step {
+function expire(ctx: Ctx, env: CallEnv, s0: CallState, a: ExpiryAction): CallStep {
   const quiet = quietAnnouncements(s0, a.action === 'overflow');
   const s = quiet.state;
   const route = s.route!;
@@ -418,7 +420,7 @@ function expire(ctx: Ctx, env: CallEnv, s0: CallState, a: ExpiryAction): Step {
   }
 }
 
-function withVoicemailEvent(ctx: Ctx, s: CallState, durationS: number): Step {
+function withVoicemailEvent(ctx: Ctx, s: CallState, durationS: number): CallStep {
   return {
     state: s,
     commands: [],
@@ -427,7 +429,7 @@ function withVoicemailEvent(ctx: Ctx, s: CallState, durationS: number): Step {
 }
 
 /** Turns what the IVR asked for into call commands; its terminal hand-offs change the call's phase. */
-function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[], ivrEvents: DomainEvent[]): Step {
+function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[], ivrEvents: DomainEvent[]): CallStep {
   let state = s;
   const commands: CallCommand[] = [];
   const events: DomainEvent[] = [...ivrEvents];
@@ -477,13 +479,13 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
   return { state, commands, events };
 }
 
-function endWith(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy): Step {
+function endWith(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy): CallStep {
   const ended = endCall(ctx, env, { state: step.state, commands: [], events: [] }, by);
   return { state: ended.state, commands: [...step.commands, ...ended.commands], events: [...step.events, ...ended.events] };
 }
 
 /** Ends the call from whatever phase it is in: releases what it holds and records how it ended. */
-function endCall(ctx: Ctx, env: CallEnv, step: Step, by: HungUpBy, position?: QueuePosition): Step {
+function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?: QueuePosition): CallStep {
   const quiet = quietAnnouncements(step.state, false);
   const s = quiet.state;
   const commands: CallCommand[] = [...step.commands, ...quiet.commands.filter((c) => c.kind === 'cancel_timer')];

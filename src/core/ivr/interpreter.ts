@@ -1,4 +1,5 @@
 import type { Ctx } from '../events.js';
+import type { Lang } from '../lang.js';
 import {
   DEFAULT_MAX_TURNS,
   DEFAULT_RETRIES,
@@ -20,7 +21,6 @@ import { stampIvr, type IvrEvent, type IvrLeftReason } from './events.js';
  * Pure: the adapter plays prompts, runs timers and reports back; ids come from ctx.newId so a
  * late playback_finished or timer_fired for something already superseded is recognised and ignored.
  */
-export type Lang = 'zh' | 'en';
 
 /**
  * menu_prompt: the menu (possibly led by an invalid/timeout notice) is playing; digits barge in.

@@ -10,7 +10,8 @@ import { DEFAULT_INTERVAL_MINUTES, DEFAULT_TZ, intervalStart, type StateSpan } f
 /** Bump when any definition below changes meaning; stored with every persisted figure. */
 export const METRICS_VERSION = 1;
 
-export type CallOutcome = 'answered' | 'abandoned' | 'callback' | 'voicemail' | 'overflow';
+/** A call's outcome as the metrics count it (features/reports/records.ts maps call.ended's to it). */
+export type CallRecordOutcome = 'answered' | 'abandoned' | 'callback' | 'voicemail' | 'overflow';
 
 export interface CallRecord {
   callId: string;
@@ -22,7 +23,7 @@ export interface CallRecord {
   /** An agent answered. */
   answeredAt?: number;
   endedAt: number;
-  outcome: CallOutcome;
+  outcome: CallRecordOutcome;
   /** Where an abandoned caller hung up; when missing: 'queue' if it had queued, else 'ivr'. */
   abandonedAt?: AbandonedAt;
   /** Queue entry until answered or until the call left the queue; derived when missing. */

@@ -1,6 +1,6 @@
 /**
  * One ACD round: which waiting calls go to which offerable agents now, plus the timing questions
- * around it (which step applies, when the next widening or expiry is due).
+ * around it (which step applies, when the next widening is due; expiry is in expiry.ts).
  *
  * Greedy in call order (priority desc, then longest waiting, then callId): each call takes the best
  * agent still free by its queue's strategy. Greedy is what callers expect of a queue, and it gives
@@ -29,11 +29,11 @@ import {
   waitMs,
   type Requirement,
 } from './eligibility.js';
-import type { Agent, Assignment, ExpiryAction, OnExpiry, QueueRules, RoutingRules, Step, WaitingCall } from './model.js';
+import type { Agent, Assignment, QueueRules, RoutingRules, QueueStep, WaitingCall } from './model.js';
 
 export interface ActiveStep {
   index: number;
-  step: Step;
+  step: QueueStep;
   /** The step's requirement resolved for this call ('inherit' replaced by the call's skills). */
   required: Requirement;
   /** When this step began for this call (ms). */
@@ -67,47 +67,6 @@ export function nextWideningAt(call: WaitingCall, rules: RoutingRules, now: numb
   }
   if (call.preferredAgentId !== undefined) {
     const t = toMs(q.preferredAgentS);
-    if (t > wait && (next === undefined || t < next)) next = t;
-  }
-  return next === undefined ? undefined : call.enqueuedAt + next;
-}
-
-/**
- * What to do with a call that has waited too long, or undefined if it may keep waiting.
- * maxWaitS is the hard cap and wins over onExpiry: e.g. a callback offered at 120 s that the caller
- * declined does not keep them queued past maxWaitS. The caller of this acts once per answer.
- */
-export function expiry(call: WaitingCall, rules: RoutingRules, now: number): ExpiryAction | undefined {
-  const q = rules.queues.get(call.queue);
-  if (!q) return undefined;
-  const wait = waitMs(call, now);
-  if (q.maxWaitS !== undefined && wait >= toMs(q.maxWaitS)) return { action: 'max_wait' };
-  const x = q.onExpiry;
-  if (!x || wait < toMs(x.afterS)) return undefined;
-  return expiryAction(x);
-}
-
-/** What a queue's onExpiry rule does, without its timing. */
-export function expiryAction(x: OnExpiry): ExpiryAction {
-  switch (x.action) {
-    case 'overflow':
-      return { action: 'overflow', toQueue: x.toQueue };
-    case 'message_hangup':
-      return { action: 'message_hangup', prompt: x.prompt };
-    default:
-      return { action: x.action };
-  }
-}
-
-/** The next instant (ms) at which expiry() will give a new answer, for scheduling a timer. */
-export function nextExpiryAt(call: WaitingCall, rules: RoutingRules, now: number): number | undefined {
-  const q = rules.queues.get(call.queue);
-  if (!q) return undefined;
-  const wait = waitMs(call, now);
-  let next: number | undefined;
-  for (const s of [q.onExpiry?.afterS, q.maxWaitS]) {
-    if (s === undefined) continue;
-    const t = toMs(s);
     if (t > wait && (next === undefined || t < next)) next = t;
   }
   return next === undefined ? undefined : call.enqueuedAt + next;

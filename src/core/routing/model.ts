@@ -47,7 +47,8 @@ export type Strategy = 'longest_idle' | 'most_skilled' | 'fewest_calls' | 'round
  */
 export type StepSkills = Skills | 'any' | 'inherit';
 
-export interface Step {
+/** One of a queue's routing steps: who may take a call once it has waited this long. */
+export interface QueueStep {
   /** Seconds of waiting after which this step applies; steps[0].afterS is 0 and they strictly increase. */
   afterS: number;
   skills: StepSkills;
@@ -59,7 +60,7 @@ export type OnExpiry =
   | { afterS: number; action: 'voicemail' }
   | { afterS: number; action: 'message_hangup'; prompt: string };
 
-/** What to do with a call that waited too long (see expiry() in assign.ts). */
+/** What to do with a call that waited too long (see expiry.ts). */
 export type ExpiryAction =
   | { action: 'overflow'; toQueue: string }
   | { action: 'callback' }
@@ -73,7 +74,7 @@ export interface QueueRules {
   strategy: Strategy;
   /** Seconds a returning caller is offered only to their last agent. */
   preferredAgentS: number;
-  steps: readonly Step[];
+  steps: readonly QueueStep[];
   onExpiry?: OnExpiry;
   wrapUpS: number;
   ringTimeoutS: number;

@@ -22,7 +22,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { OnExpiry, QueueRules, RoutingRules, Step } from './model.js';
+import type { OnExpiry, QueueRules, RoutingRules, QueueStep } from './model.js';
 
 const Seconds = Type.Number({ minimum: 0 });
 
@@ -188,7 +188,7 @@ function meaningErrors(doc: RulesInput, skills: Set<string>, queues: Set<string>
 }
 
 function normalize(q: RulesInput['queues'][number]): QueueRules {
-  const steps: Step[] = q.steps.map((s) => ({ afterS: s.afterS, skills: s.skills }));
+  const steps: QueueStep[] = q.steps.map((s) => ({ afterS: s.afterS, skills: s.skills }));
   const out: QueueRules = {
     queue: q.queue,
     strategy: q.strategy,

@@ -4,7 +4,8 @@ import { agentIdFromChannelName, confirmationPrompt, dialledFromArgs, parseFeatu
 import type { AriClient } from '../../adapters/ari/client.js';
 import { isGone } from '../../adapters/ari/http.js';
 import type { AriChannel } from '../../adapters/ari/types.js';
-import { PromptSynth, type Lang } from '../../adapters/prompts/synth.js';
+import { PromptSynth } from '../../adapters/prompts/synth.js';
+import type { Lang } from '../../core/lang.js';
 import type { AgentService, StateChange } from './agent-service.js';
 
 export interface FeatureCodesDeps {

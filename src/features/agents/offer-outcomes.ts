@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { afterMissedOffer } from '../../core/agents/missed-offers.js';
 import type { AgentLiveStore } from './agent-live-store.js';
 import type { AgentService } from './agent-service.js';
 
@@ -37,11 +38,8 @@ export class OfferOutcomes {
 
   async afterNoAnswer(agentId: string, callId: string, pauseAfter: number): Promise<void> {
     const misses = await this.d.liveAgents.countMiss(agentId);
-    if (pauseAfter > 0 && misses >= pauseAfter) {
-      await this.d.agents.move(agentId, 'missPause', NO_ANSWER_REASON, callId, { pauseReason: NO_ANSWER_REASON });
-    } else {
-      await this.d.agents.move(agentId, 'unreserve', NO_ANSWER_REASON, callId);
-    }
+    const move = afterMissedOffer(misses, pauseAfter);
+    await this.d.agents.move(agentId, move, NO_ANSWER_REASON, callId, move === 'missPause' ? { pauseReason: NO_ANSWER_REASON } : {});
   }
 
   /**

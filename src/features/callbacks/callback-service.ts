@@ -122,10 +122,6 @@ export class CallbackService {
     return true;
   }
 
-  isOurs(channelId: string): boolean {
-    return this.pending.has(channelId);
-  }
-
   private async attempt(job: Job<CallbackJob>): Promise<void> {
     const d = job.data;
     let attempt = job.attemptsMade + 1;

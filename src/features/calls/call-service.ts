@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Ctx, DomainEvent } from '../../core/events.js';
-import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type Step } from '../../core/call/session.js';
+import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type CallStep } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
-import type { Lang } from '../../core/ivr/interpreter.js';
+import type { Lang } from '../../core/lang.js';
 import type { AriClient } from '../../adapters/ari/client.js';
-import type { AriChannel, AriEvent } from '../../adapters/ari/types.js';
+import type { AriChannel, AriEvent, AriEventType } from '../../adapters/ari/types.js';
 import type { QueueStore } from '../routing/queue-store.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 import type { AgentService } from '../agents/agent-service.js';
@@ -31,7 +31,7 @@ const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'anno
 export const CALL_EVENTS = [
   'StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'PlaybackFinished', 'RecordingFinished', 'RecordingFailed',
   'ChannelHangupRequest', 'ChannelDestroyed',
-] as const;
+] as const satisfies readonly AriEventType[];
 
 export interface CallServiceDeps {
   ari: AriClient;
@@ -99,40 +99,35 @@ export class CallService {
     this.media = new OrderedDispatch((key, err) => d.log.error({ callId: key, err }, 'media command failed'));
   }
 
-  get activeCalls(): number {
-    return this.calls.size;
-  }
-
   holds(callId: string): boolean {
     return this.calls.has(callId);
   }
 
   /** Entry point for every ARI event. Called synchronously in arrival order. */
   onAriEvent(ev: AriEvent): void {
-    const channel = 'channel' in ev ? (ev.channel as { id: string } | undefined) : undefined;
+    const channel = 'channel' in ev ? ev.channel : undefined;
     const ref = channel ? this.channels.get(channel.id) : undefined;
     switch (ev.type) {
       case 'StasisStart': {
-        const e = ev as Extract<AriEvent, { type: 'StasisStart' }>;
-        const [role, arg] = e.args;
-        if (role === 'inbound') return this.startInbound(e.channel.id, e.channel.caller.number, arg ?? e.channel.dialplan.exten);
-        if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: e.channel.id });
-        if (role === 'callback' && arg) return this.startCallback(e.channel.id);
-        this.d.onOtherStasisStart?.(e.channel, e.args);
+        const [role, arg] = ev.args;
+        if (role === 'inbound') return this.startInbound(ev.channel.id, ev.channel.caller.number, arg ?? ev.channel.dialplan.exten);
+        if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: ev.channel.id });
+        if (role === 'callback' && arg) return this.startCallback(ev.channel.id);
+        this.d.onOtherStasisStart?.(ev.channel, ev.args);
         return;
       }
       case 'ChannelDtmfReceived':
-        if (ref?.role === 'caller') this.input(ref.callId, { kind: 'dtmf', digit: (ev as { digit: string }).digit });
+        if (ref?.role === 'caller') this.input(ref.callId, { kind: 'dtmf', digit: ev.digit });
         return;
       case 'PlaybackFinished': {
-        const pb = (ev as Extract<AriEvent, { type: 'PlaybackFinished' }>).playback;
+        const pb = ev.playback;
         const owner = this.channels.get(pb.target_uri.replace(/^channel:/, ''));
         if (owner) this.input(owner.callId, { kind: 'playback_finished', playbackId: pb.id });
         return;
       }
       case 'RecordingFinished':
       case 'RecordingFailed': {
-        const rec = (ev as unknown as { recording: { name: string; target_uri: string; duration?: number } }).recording;
+        const rec = ev.recording;
         const owner = this.channels.get(rec.target_uri.replace(/^channel:/, ''));
         if (owner) this.input(owner.callId, { kind: 'recording_finished', recording: rec.name, durationS: rec.duration ?? 0 });
         return;
@@ -143,17 +138,18 @@ export class CallService {
       case 'StasisEnd':
         if (!ref) return;
         if (ref.role === 'caller') this.input(ref.callId, { kind: 'caller_left_app' });
-        else this.input(ref.callId, { kind: 'agent_hung_up', legId: channel!.id });
+        else this.input(ref.callId, { kind: 'agent_hung_up', legId: ev.channel.id });
         return;
       case 'ChannelDestroyed': {
-        const e = ev as Extract<AriEvent, { type: 'ChannelDestroyed' }>;
-        if (!ref && this.d.callbacks.failed(e.channel.id, e.cause)) return;
-        if (ref?.role === 'agent') this.input(ref.callId, { kind: 'agent_leg_failed', legId: e.channel.id, reason: missReason(e.cause) });
+        if (!ref && this.d.callbacks.failed(ev.channel.id, ev.cause)) return;
+        if (ref?.role === 'agent') this.input(ref.callId, { kind: 'agent_leg_failed', legId: ev.channel.id, reason: missReason(ev.cause) });
         if (ref?.role === 'caller') this.callerHungUp(ref.callId);
-        this.channels.delete(e.channel.id);
+        this.channels.delete(ev.channel.id);
         return;
       }
-      default:
+      case 'DeviceStateChanged':
+      case 'ApplicationReplaced':
+        // Registrations and the stream's own state: not a call's business.
         return;
     }
   }
@@ -305,7 +301,7 @@ export class CallService {
     });
   }
 
-  private async apply(callId: string, step: Step): Promise<void> {
+  private async apply(callId: string, step: CallStep): Promise<void> {
     const live = this.calls.get(callId);
     if (!live) return;
     live.state = step.state;

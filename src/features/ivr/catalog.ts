@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
-import type { Lang } from '../../core/ivr/interpreter.js';
+import type { Lang } from '../../core/lang.js';
 import { validateDefinition } from '../../core/ivr/validate.js';
 import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import YAML from 'yaml';
-import { PromptSynth, type Lang } from '../../adapters/prompts/synth.js';
+import { PromptSynth } from '../../adapters/prompts/synth.js';
+import type { Lang } from '../../core/lang.js';
 import { announcementPrompts } from '../../core/call/announcements.js';
 
 /** Makes sure every prompt of prompts/system.yaml, and the queue announcements, exists for Asterisk in every language it has. */

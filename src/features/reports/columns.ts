@@ -2,7 +2,8 @@
  * CSV columns of each report, headed in Chinese (the seed's words where it has them) or English.
  * Times in seconds, ratios in percent, staffing as average agents. Pure.
  */
-import { percent, round, seconds, toCsv, type Column, type Lang } from './csv.js';
+import type { Lang } from '../../core/lang.js';
+import { percent, round, seconds, toCsv, type Column } from './csv.js';
 import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './service.js';
 
 type IntervalRow = IntervalsReport['rows'][number];

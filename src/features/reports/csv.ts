@@ -5,7 +5,7 @@
  * spreadsheet would run as a formula gets a leading apostrophe (OWASP "CSV injection"), except
  * plain signed numbers such as +442071234567, which stay as they are. Pure.
  */
-export type Lang = 'zh' | 'en';
+import type { Lang } from '../../core/lang.js';
 
 export type Cell = string | number | boolean | null | undefined;
 

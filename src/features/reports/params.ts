@@ -4,7 +4,7 @@
  */
 import { DEFAULT_THRESHOLDS } from '../../core/metrics/definitions.js';
 import { INTERVAL_MINUTES } from './assemble.js';
-import type { Lang } from './csv.js';
+import type { Lang } from '../../core/lang.js';
 import { dayCount, monthCount, parseDay, parseMonth } from './days.js';
 
 export class ParamError extends Error {

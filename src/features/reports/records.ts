@@ -3,7 +3,7 @@
  * This is the only place that decides how a `calls` row reads as a CallRecord.
  */
 import type { AbandonedAt } from '../../core/events.js';
-import type { CallOutcome, CallRecord } from '../../core/metrics/definitions.js';
+import type { CallRecordOutcome, CallRecord } from '../../core/metrics/definitions.js';
 import type { StateSpan } from '../../core/metrics/intervals.js';
 
 /** One `calls` row, times as epoch ms. */
@@ -31,7 +31,7 @@ export interface CallRow {
  * rule, 'transferred' out, 'ended_in_ivr' — read as 'overflow': in neither the service level
  * nor the abandons (they stay "offered" if they had queued).
  */
-const OUTCOMES: Record<string, CallOutcome> = {
+const OUTCOMES: Record<string, CallRecordOutcome> = {
   answered: 'answered',
   abandoned: 'abandoned',
   voicemail: 'voicemail',

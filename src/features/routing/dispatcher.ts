@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Agent, ExpiryAction, WaitingCall } from '../../core/routing/model.js';
-import { assign, expiry, expiryAction, nextExpiryAt, nextWideningAt } from '../../core/routing/assign.js';
+import { assign, nextWideningAt } from '../../core/routing/assign.js';
+import { nextExpiryAt, waitingVerdict } from '../../core/routing/expiry.js';
 import type { AgentLive, AgentLiveStore, IdleAgent } from '../agents/agent-live-store.js';
 import type { QueueStore, WaitingDetails } from './queue-store.js';
 import type { RoutingCatalog } from './catalog.js';
@@ -27,7 +28,7 @@ export interface DispatcherDeps {
 
 /**
  * Matches waiting calls with agents whenever either may have changed, and when a call's next
- * routing step or expiry is due. The decisions are the core's (core/routing/assign.ts); the
+ * routing step or expiry is due. The decisions are the core's (core/routing/assign.ts, expiry.ts); the
  * claim in Redis is atomic, so a pair that lost a race to another instance is simply skipped,
  * and the round is run again at once from what Redis then holds.
  *
@@ -151,23 +152,17 @@ export class Dispatcher {
     const routable: WaitingCall[] = [];
     const seen = new Map<string, number>();
     for (const w of waiting) {
-      const q = rules.queues.get(w.queue);
-      const at = (seen.get(w.queue) ?? 0) + 1;
-      seen.set(w.queue, at);
+      const position = (seen.get(w.queue) ?? 0) + 1;
+      seen.set(w.queue, position);
       const call = toWaitingCall(w);
-      if (w.kind === 'callback') {
-        routable.push(call);
-        continue;
-      }
-      let action = expiry(call, rules, now);
-      // Queue full, or nobody who could ever take it is logged in: the queue's rule, at once.
-      if (!action && q && ((q.maxQueued !== undefined && at > q.maxQueued) || (await unstaffed(w.queue)))) {
-        action = q.onExpiry ? expiryAction(q.onExpiry) : { action: 'max_wait' };
-      }
-      if (action) {
+      const facts = { call, keptPlace: w.kind === 'callback', position };
+      let verdict = waitingVerdict(facts, rules, now);
+      if (verdict.kind === 'need_staffing') verdict = waitingVerdict({ ...facts, unstaffed: await unstaffed(w.queue) }, rules, now);
+      if (verdict.kind === 'expire') {
+        // Acted on once: the entry stays marked until the call leaves the queue.
         if (!w.expired) {
           await this.d.queues.markExpired(w.callId);
-          this.d.expire(w.callId, action);
+          this.d.expire(w.callId, verdict.action);
         }
         continue;
       }
