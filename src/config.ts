@@ -25,9 +25,16 @@ export const ConfigSchema = Type.Object({
   ADMIN_TOKEN: Type.String({ minLength: 16 }),
   /** A signed-in session lasts this long (one shift), then the person signs in again. */
   SESSION_TTL_H: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
-  /** Failed logins allowed per user name (and 4x that per client address) in LOGIN_WINDOW_MIN. */
+  /**
+   * Login attempts one user name may make from one address before each next one waits (2 s,
+   * then twice as long each time, up to LOGIN_WINDOW_MIN). Per address, not per user name, so a
+   * stranger's guesses never lock the real person out (features/auth/login-limiter.ts).
+   */
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** A user name and address not heard from for this long start afresh; also the longest wait. */
   LOGIN_WINDOW_MIN: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  /** Failed logins (any user names) and unknown bearer tokens one address may send in LOGIN_WINDOW_MIN. */
+  LOGIN_MAX_PER_ADDRESS: Type.Integer({ minimum: 1, maximum: 10000, default: 50 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

@@ -60,7 +60,7 @@ export class PromptSynth {
     const raw = `/tmp/${tag}.raw.wav`;
     const pcm = `/tmp/${tag}.wav`;
     try {
-      await this.exec('espeak-ng', ['-v', VOICE[lang], '-s', '150', '-w', raw, text]);
+      await this.exec('espeak-ng', ['-v', VOICE[lang], '-s', '150', '-w', raw, '--', text]);
       await this.exec('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', pcm, 'vol', '0.8']);
       await rename(inRoot(pcm), out).catch(async () => {
         await copyFile(inRoot(pcm), out);

@@ -32,8 +32,8 @@ export function redisKeys(prefix: string) {
     /** The IVR version new calls start on. */
     ivrActive: `${prefix}:ivr:active`,
     events: `${prefix}:events`,
-    /** Failed logins in the current window, per user name or client address. */
-    loginFailures: (kind: 'user' | 'ip', id: string) => `${prefix}:login:fail:${kind}:${id}`,
+    /** Login attempts per (user name, address) pair and per address; unknown bearer tokens per address (features/auth/login-limiter.ts). */
+    loginFailures: (kind: 'pair' | 'ip' | 'token-ip', id: string) => `${prefix}:login:fail:${kind}:${id}`,
     /** The last outbox seq the event stream has from an instance (exactly-once appends). */
     eventsFrom: (instance: string) => `${prefix}:events:from:${instance}`,
   };

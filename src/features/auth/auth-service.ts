@@ -43,15 +43,13 @@ export class AuthService {
 
   async login(username: string, password: string, ip: string): Promise<LoginResult> {
     const user = username.toLowerCase();
-    const wait = await this.d.limiter.blockedFor(user, ip);
+    // Counted before the password is checked: parallel guesses each take an attempt.
+    const wait = await this.d.limiter.attempt(user, ip);
     if (wait > 0) return { ok: false, problem: 'rate_limited', retryAfterS: Math.ceil(wait / 1000) };
     const stored = await this.d.repo.passwordHash(user);
     const good = await verifyPassword(password, stored?.hash ?? (await this.dummyHash));
-    if (!stored || stored.disabled || !good) {
-      await this.d.limiter.failed(user, ip);
-      return { ok: false, problem: 'bad_credentials' };
-    }
-    await this.d.limiter.succeeded(user);
+    if (!stored || stored.disabled || !good) return { ok: false, problem: 'bad_credentials' };
+    await this.d.limiter.succeeded(user, ip);
     const token = SESSION + newSecret();
     const expiresAt = new Date(this.d.now() + this.d.sessionTtlMs);
     await this.d.repo.createSession(tokenHash(token), user, expiresAt, ip);

@@ -15,7 +15,8 @@ export function registerAuth({ config, pool, redis, keys, log }: Infrastructure,
   const service = new AuthService({
     repo: new PgAccountRepo(pool),
     limiter: new LoginLimiter(redis, keys.loginFailures, {
-      perUser: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_FAILURES * 4, windowMs: config.LOGIN_WINDOW_MIN * 60_000,
+      perPair: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_PER_ADDRESS, firstBackoffMs: 2000,
+      maxBackoffMs: config.LOGIN_WINDOW_MIN * 60_000, quietMs: config.LOGIN_WINDOW_MIN * 60_000, tokenMissesPerIp: config.LOGIN_MAX_PER_ADDRESS,
     }),
     bootstrapToken: config.ADMIN_TOKEN,
     sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
