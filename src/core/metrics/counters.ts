@@ -107,46 +107,58 @@ export function shownNames<D extends Counters>(d: D): Array<ShownName<D> & strin
   return Object.keys(d).filter((n) => d[n]!.shown !== undefined) as Array<ShownName<D> & string>;
 }
 
-function zeroOf(kind: CounterKind): number | null | Record<string, number> {
-  switch (MERGE[kind]) {
-    case 'sum':
-      return 0;
-    case 'max':
-      return null;
-    case 'sum-by-key':
-      return {};
-  }
+type Adder = (acc: Record<string, unknown>, b: Record<string, unknown>) => void;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function addByKey(acc: Record<string, number>, b: Readonly<Record<string, number>>): void {
+  for (const k in b) acc[k] = (acc[k] ?? 0) + b[k]!;
 }
 
-/** A row of zeros (null for a max: nothing seen yet; a fresh {} for each map). */
+/**
+ * The adder of a table, written out once as plain property additions (`a.offered += b.offered;`...).
+ * A generic loop over the names costs a megamorphic keyed access per counter: 1.2 µs per row
+ * against 0.02 µs, which made a month's interval report (13,600 buckets, added twice) 20-40 ms
+ * slower. The source is made only from a table's counter names (keys of a declaration, never input),
+ * each checked as an identifier.
+ */
+function compile(d: Counters): Adder {
+  const lines = Object.entries(d).map(([n, spec]) => {
+    if (!NAME.test(n)) throw new Error(`counter name ${n} is not an identifier`);
+    switch (MERGE[spec.kind]) {
+      case 'sum':
+        return `a.${n} += b.${n};`;
+      case 'max':
+        return `if (b.${n} !== null && (a.${n} === null || b.${n} > a.${n})) a.${n} = b.${n};`;
+      case 'sum-by-key':
+        return `addByKey(a.${n}, b.${n});`;
+    }
+  });
+  return new Function('addByKey', `return function add(a, b) {\n${lines.join('\n')}\n};`)(addByKey) as Adder;
+}
+
+const adders = new WeakMap<Counters, Adder>();
+
+/** A row of zeros (null for a max: nothing seen yet; a fresh {} for each map), in declaration order. */
 export function zeroCounts<D extends Counters>(d: D): CounterValues<D> {
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(d)) out[name] = zeroOf(spec.kind);
+  for (const name of Object.keys(d)) {
+    const merge = MERGE[d[name]!.kind];
+    out[name] = merge === 'sum' ? 0 : merge === 'max' ? null : {};
+  }
   return out as CounterValues<D>;
 }
 
-/** Adds row `b` into `acc`, counter by counter as each merges; other fields of either are left alone. */
+/** The function that adds row `b` into `acc`, counter by counter as each merges; other fields of either are left alone. */
+export function counterAdder<D extends Counters>(d: D): (acc: CounterValues<D>, b: CounterValues<D>) => void {
+  let add = adders.get(d);
+  if (!add) adders.set(d, (add = compile(d)));
+  return add as unknown as (acc: CounterValues<D>, b: CounterValues<D>) => void;
+}
+
+/** Adds row `b` into `acc` (counterAdder, for a row now and then; hot loops keep the adder). */
 export function addCounts<D extends Counters>(d: D, acc: CounterValues<D>, b: CounterValues<D>): void {
-  const a = acc as Record<string, unknown>;
-  const x = b as Record<string, unknown>;
-  for (const [name, spec] of Object.entries(d)) {
-    switch (MERGE[spec.kind]) {
-      case 'sum':
-        a[name] = (a[name] as number) + (x[name] as number);
-        break;
-      case 'max': {
-        const v = x[name] as number | null;
-        const cur = a[name] as number | null;
-        if (v !== null && (cur === null || v > cur)) a[name] = v;
-        break;
-      }
-      case 'sum-by-key': {
-        const m = a[name] as Record<string, number>;
-        for (const [k, v] of Object.entries(x[name] as Record<string, number>)) m[k] = (m[k] ?? 0) + v;
-        break;
-      }
-    }
-  }
+  counterAdder(d)(acc, b);
 }
 
 /** The counters of a table taken from a wider row (a bucket with its place, a report line), in declaration order. */

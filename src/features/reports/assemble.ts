@@ -4,10 +4,10 @@
  * divide by, as the definitions say). Staffing advice is Erlang C from src/core/metrics.
  */
 import {
-  addCounts,
   AGENT_COUNTERS,
   AGENT_TIME_COUNTERS,
   CALL_COUNTERS,
+  counterAdder,
   shownCallCounts,
   zeroCounts,
   type AgentCounts,
@@ -37,7 +37,7 @@ export const ANSWERING_STATES = ['available', 'reserved', 'on_call', 'wrap_up'] 
 type CallSums = CallCounts;
 
 const zeroSums = (): CallSums => zeroCounts(CALL_COUNTERS);
-const addSums = (acc: CallSums, b: CallSums): void => addCounts(CALL_COUNTERS, acc, b);
+const addSums = counterAdder(CALL_COUNTERS);
 
 export interface Staffing {
   /** available + reserved + on_call + wrap_up (接听). */
@@ -204,6 +204,9 @@ export interface AgentLine {
   occupancy: Ratio;
 }
 
+const addAgentCounts = counterAdder(AGENT_COUNTERS);
+const addAgentTime = counterAdder(AGENT_TIME_COUNTERS);
+
 /**
  * Per agent over the range. With a queue: offers and handle time of that queue's calls, beside
  * the agent's whole state time (state time is not per queue); only agents offered its calls.
@@ -216,10 +219,10 @@ export function agentLines(days: readonly AgentDay[], queue?: string): AgentLine
     return l;
   };
   const counted = queue ?? '*';
-  for (const d of days) if (d.queue === counted) addCounts(AGENT_COUNTERS, sum(d.agentId), d);
+  for (const d of days) if (d.queue === counted) addAgentCounts(sum(d.agentId), d);
   for (const d of days) {
     if (d.queue !== '*' || (queue !== undefined && !sums.has(d.agentId))) continue;
-    addCounts(AGENT_TIME_COUNTERS, sum(d.agentId), d);
+    addAgentTime(sum(d.agentId), d);
   }
   return [...sums.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
