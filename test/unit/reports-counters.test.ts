@@ -6,6 +6,7 @@ import {
   AGENT_COUNTERS,
   AGENT_TIME_COUNTERS,
   CALL_COUNTERS,
+  counterAdder,
   counterNames,
   SHOWN_CALL_COUNTERS,
   STAFF_COUNTERS,
@@ -259,6 +260,14 @@ describe('counter declarations and the rollup rows', () => {
     expect(t).toEqual({ msByState: { on_call: 3, available: 3 }, msByReason: { break: 4 } });
     // Each zero row has maps of its own.
     expect(zeroCounts(AGENT_TIME_COUNTERS).msByState).toEqual({});
+  });
+
+  it('adding leaves the row\'s place alone, and a counter name that is not an identifier is refused', () => {
+    const row = { bucket: 1, queue: 'q', ...zeroCounts(CALL_COUNTERS) };
+    const other: CallBucket = { bucket: 2, queue: 'r', ...zeroCounts(CALL_COUNTERS), answered: 1 };
+    counterAdder(CALL_COUNTERS)(row, other);
+    expect(row).toMatchObject({ bucket: 1, queue: 'q', answered: 1 });
+    expect(() => counterAdder({ 'x; y': { kind: 'count', column: 'x', description: 'not a name' } })).toThrow(/not an identifier/);
   });
 });
 
