@@ -5,6 +5,7 @@
  * Times are epoch ms, durations ms. A ratio with nothing to divide by is null, not 0 or 100 %.
  */
 import type { AbandonedAt } from '../events.js';
+import { CALL_COUNTERS, pickCounts, SHOWN_CALL_COUNTERS, zeroCounts, type ShownCallCounts } from './counters.js';
 import { DEFAULT_INTERVAL_MINUTES, DEFAULT_TZ, intervalStart, type StateSpan } from './intervals.js';
 
 /** Bump when any definition below changes meaning; stored with every persisted figure. */
@@ -298,14 +299,12 @@ export function settledAt(r: CallRecord): number | undefined {
   return momentOf(r, 'answered') ?? momentOf(r, 'abandoned');
 }
 
-export interface IntervalRow {
+/**
+ * The counts are the report's shown call counters (counters.ts): IVR visits, offered, answered,
+ * abandoned (in queue or ringing, short ones included) and short abandons.
+ */
+export interface IntervalRow extends ShownCallCounts {
   intervalStart: number;
-  ivrVisits: number;
-  offered: number;
-  answered: number;
-  /** All abandons in queue or ringing, short ones included (shortAbandoned says how many). */
-  abandoned: number;
-  shortAbandoned: number;
   serviceLevel: Ratio;
   averageSpeedOfAnswer: Mean;
 }
@@ -329,11 +328,7 @@ export function intervalReport(calls: readonly CallRecord[], opts: ReportOptions
       entry = {
         row: {
           intervalStart: start,
-          ivrVisits: 0,
-          offered: 0,
-          answered: 0,
-          abandoned: 0,
-          shortAbandoned: 0,
+          ...pickCounts(SHOWN_CALL_COUNTERS, zeroCounts(CALL_COUNTERS)),
           serviceLevel: ratio(0, 0),
           averageSpeedOfAnswer: mean([]),
         },

@@ -3,6 +3,18 @@
  * Counts and the parts of ratios are summed; ratios are formed last (null when nothing to
  * divide by, as the definitions say). Staffing advice is Erlang C from src/core/metrics.
  */
+import {
+  AGENT_COUNTERS,
+  AGENT_TIME_COUNTERS,
+  CALL_COUNTERS,
+  counterAdder,
+  shownCallCounts,
+  zeroCounts,
+  type AgentCounts,
+  type AgentTimeCounts,
+  type CallCounts,
+  type ShownCallCounts,
+} from '../../core/metrics/counters.js';
 import { occupancy, type Ratio } from '../../core/metrics/definitions.js';
 import { staffingAdvice } from '../../core/metrics/erlang-c.js';
 import { intervalLengthMs, intervalStart } from '../../core/metrics/intervals.js';
@@ -22,29 +34,10 @@ export const INTERVAL_MINUTES = [5, 10, 15, 20, 30, 60] as const;
 export const ANSWERING_STATES = ['available', 'reserved', 'on_call', 'wrap_up'] as const;
 
 /** A bucket's figures without its place (time and queue): what buckets add up to. */
-type CallSums = Omit<CallBucket, 'bucket' | 'queue'>;
+type CallSums = CallCounts;
 
-const zeroSums = (): CallSums => ({
-  ivrVisits: 0, offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, slWithin: 0, slDen: 0,
-  asaMs: 0, asaN: 0, arNum: 0, arDen: 0, longestWaitMs: null, handleMs: 0, handleN: 0,
-});
-
-function addSums(acc: CallSums, b: CallSums): void {
-  acc.ivrVisits += b.ivrVisits;
-  acc.offered += b.offered;
-  acc.answered += b.answered;
-  acc.abandoned += b.abandoned;
-  acc.shortAbandoned += b.shortAbandoned;
-  acc.slWithin += b.slWithin;
-  acc.slDen += b.slDen;
-  acc.asaMs += b.asaMs;
-  acc.asaN += b.asaN;
-  acc.arNum += b.arNum;
-  acc.arDen += b.arDen;
-  acc.handleMs += b.handleMs;
-  acc.handleN += b.handleN;
-  if (b.longestWaitMs !== null && (acc.longestWaitMs === null || b.longestWaitMs > acc.longestWaitMs)) acc.longestWaitMs = b.longestWaitMs;
-}
+const zeroSums = (): CallSums => zeroCounts(CALL_COUNTERS);
+const addSums = counterAdder(CALL_COUNTERS);
 
 export interface Staffing {
   /** available + reserved + on_call + wrap_up (接听). */
@@ -58,14 +51,10 @@ export interface Staffing {
   byReason: Record<string, number>;
 }
 
-export interface IntervalLine {
+/** The shown call counters (counters.ts), then the figures formed from the others. */
+export interface IntervalLine extends ShownCallCounts {
   start: number;
   end: number;
-  ivrVisits: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
   serviceLevel: Ratio;
   /** Mean wait of the answered calls, ms. */
   asaMs: number | null;
@@ -79,12 +68,7 @@ export interface IntervalLine {
   predictedServiceLevel: number | null;
 }
 
-export interface IntervalTotals {
-  ivrVisits: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
+export interface IntervalTotals extends ShownCallCounts {
   serviceLevel: Ratio;
   asaMs: number | null;
   ahtMs: number | null;
@@ -161,11 +145,7 @@ export function intervalLines(
     return {
       start,
       end: start + len,
-      ivrVisits: s.ivrVisits,
-      offered: s.offered,
-      answered: s.answered,
-      abandoned: s.abandoned,
-      shortAbandoned: s.shortAbandoned,
+      ...shownCallCounts(s),
       serviceLevel: ratio(s.slWithin, s.slDen),
       asaMs: s.asaN > 0 ? s.asaMs / s.asaN : null,
       ahtMs,
@@ -180,11 +160,7 @@ export function intervalLines(
 
 function totalsOf(s: CallSums): IntervalTotals {
   return {
-    ivrVisits: s.ivrVisits,
-    offered: s.offered,
-    answered: s.answered,
-    abandoned: s.abandoned,
-    shortAbandoned: s.shortAbandoned,
+    ...shownCallCounts(s),
     serviceLevel: ratio(s.slWithin, s.slDen),
     asaMs: s.asaN > 0 ? s.asaMs / s.asaN : null,
     ahtMs: s.handleN > 0 ? s.handleMs / s.handleN : null,
@@ -228,45 +204,40 @@ export interface AgentLine {
   occupancy: Ratio;
 }
 
-function addRecord(acc: Record<string, number>, add: Record<string, number>): void {
-  for (const [k, v] of Object.entries(add)) acc[k] = (acc[k] ?? 0) + v;
-}
+const addAgentCounts = counterAdder(AGENT_COUNTERS);
+const addAgentTime = counterAdder(AGENT_TIME_COUNTERS);
 
 /**
  * Per agent over the range. With a queue: offers and handle time of that queue's calls, beside
  * the agent's whole state time (state time is not per queue); only agents offered its calls.
  */
 export function agentLines(days: readonly AgentDay[], queue?: string): AgentLine[] {
-  const lines = new Map<string, AgentLine & { handleMs: number }>();
-  const line = (agentId: string) => {
-    let l = lines.get(agentId);
-    if (!l) {
-      l = { agentId, offered: 0, answered: 0, noAnswer: 0, cancelled: 0, ahtMs: null, handled: 0, handleMs: 0, msByState: {}, msByPauseReason: {}, occupancy: ratio(0, 0) };
-      lines.set(agentId, l);
-    }
+  const sums = new Map<string, AgentCounts & AgentTimeCounts>();
+  const sum = (agentId: string) => {
+    let l = sums.get(agentId);
+    if (!l) sums.set(agentId, (l = { ...zeroCounts(AGENT_COUNTERS), ...zeroCounts(AGENT_TIME_COUNTERS) }));
     return l;
   };
   const counted = queue ?? '*';
+  for (const d of days) if (d.queue === counted) addAgentCounts(sum(d.agentId), d);
   for (const d of days) {
-    if (d.queue === counted) {
-      const l = line(d.agentId);
-      l.offered += d.offered;
-      l.answered += d.answered;
-      l.noAnswer += d.noAnswer;
-      l.cancelled += d.cancelled;
-      l.handleMs += d.handleMs;
-      l.handled += d.handleN;
-    }
+    if (d.queue !== '*' || (queue !== undefined && !sums.has(d.agentId))) continue;
+    addAgentTime(sum(d.agentId), d);
   }
-  for (const d of days) {
-    if (d.queue !== '*' || (queue !== undefined && !lines.has(d.agentId))) continue;
-    const l = line(d.agentId);
-    addRecord(l.msByState, d.msByState);
-    addRecord(l.msByPauseReason, d.msByReason);
-  }
-  return [...lines.values()]
-    .sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))
-    .map(({ handleMs, ...l }) => ({ ...l, ahtMs: l.handled > 0 ? handleMs / l.handled : null, occupancy: occupancy(l.msByState) }));
+  return [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([agentId, s]) => ({
+      agentId,
+      offered: s.offered,
+      answered: s.answered,
+      noAnswer: s.noAnswer,
+      cancelled: s.cancelled,
+      ahtMs: s.handleN > 0 ? s.handleMs / s.handleN : null,
+      handled: s.handleN,
+      msByState: s.msByState,
+      msByPauseReason: s.msByReason,
+      occupancy: occupancy(s.msByState),
+    }));
 }
 
 export const REGIONS: readonly CallerRegion[] = ['home_city', 'home_province', 'other_province', 'international', 'mobile', 'unknown'];

@@ -3,8 +3,18 @@
  * Times in seconds, ratios in percent, staffing as average agents. Pure.
  */
 import type { Lang } from '../../core/lang.js';
-import { percent, round, seconds, toCsv, type Column } from './csv.js';
+import { AGENT_COUNTERS, CALL_COUNTERS, SHOWN_CALL_COUNTERS, shownCallCounts, shownNames, type Counters } from '../../core/metrics/counters.js';
+import { percent, round, seconds, toCsv, type Cell, type Column } from './csv.js';
 import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './service.js';
+
+/** A counter shown as it is, headed as its declaration says (src/core/metrics/counters.ts). */
+function counterColumn<N extends string>(d: Counters, name: N): Column<Record<N, Cell>> {
+  const shown = d[name]?.shown;
+  if (!shown) throw new Error(`counter ${name} is not shown in reports`);
+  return { zh: shown.zh, en: shown.en, value: (r) => r[name] };
+}
+
+const SHOWN_AGENT_COUNTERS = shownNames(AGENT_COUNTERS);
 
 type IntervalRow = IntervalsReport['rows'][number];
 type Totals = IntervalsReport['totals'];
@@ -12,11 +22,7 @@ type Totals = IntervalsReport['totals'];
 export const INTERVAL_COLUMNS: readonly Column<IntervalRow>[] = [
   { zh: '日期', en: 'Date', value: (r) => r.date },
   { zh: '时间段', en: 'Interval', value: (r) => r.label },
-  { zh: 'IVR访问量', en: 'IVR visits', value: (r) => r.ivrVisits },
-  { zh: '来电量', en: 'Offered', value: (r) => r.offered },
-  { zh: '接听量', en: 'Answered', value: (r) => r.answered },
-  { zh: '放弃量', en: 'Abandoned', value: (r) => r.abandoned },
-  { zh: '短时放弃', en: 'Short abandons', value: (r) => r.shortAbandoned },
+  ...SHOWN_CALL_COUNTERS.map((n) => counterColumn(CALL_COUNTERS, n)),
   { zh: '接听', en: 'Answering agents', value: (r) => round(r.staffing.answering) },
   { zh: '培训', en: 'Training', value: (r) => round(r.staffing.training) },
   { zh: '会议', en: 'Meeting', value: (r) => round(r.staffing.meeting) },
@@ -36,7 +42,7 @@ function totalsRow(t: Totals, lang: Lang): IntervalRow {
   const none = { answering: NaN, available: NaN, reserved: NaN, onCall: NaN, wrapUp: NaN, paused: NaN, training: NaN, meeting: NaN, paperwork: NaN, break: NaN, otherPause: NaN };
   return {
     start: '', end: '', date: lang === 'zh' ? '合计' : 'Total', label: '',
-    ivrVisits: t.ivrVisits, offered: t.offered, answered: t.answered, abandoned: t.abandoned, shortAbandoned: t.shortAbandoned,
+    ...shownCallCounts(t),
     serviceLevel: t.serviceLevel, slWithin: t.slWithin, slDenominator: t.slDenominator, asaMs: t.asaMs, ahtMs: t.ahtMs,
     staffing: none, pausedByReason: {}, trafficErlangs: null, agentsNeeded: null, predictedServiceLevel: null,
   };
@@ -49,10 +55,8 @@ export function intervalsCsv(r: IntervalsReport, lang: Lang): string {
 type QueueRow = QueuesReport['rows'][number];
 const queueColumns = (lang: Lang): Column<QueueRow>[] => [
   { zh: '队列', en: 'Queue', value: (r) => r.queue ?? (lang === 'zh' ? '全部队列' : 'All queues') },
-  { zh: '来电量', en: 'Offered', value: (r) => r.offered },
-  { zh: '接听量', en: 'Answered', value: (r) => r.answered },
-  { zh: '放弃量', en: 'Abandoned', value: (r) => r.abandoned },
-  { zh: '短时放弃', en: 'Short abandons', value: (r) => r.shortAbandoned },
+  // The queue spreadsheet has every shown count but IVR visits.
+  ...SHOWN_CALL_COUNTERS.filter((n) => n !== 'ivrVisits').map((n) => counterColumn(CALL_COUNTERS, n)),
   { zh: '服务水平(%)', en: 'Service level (%)', value: (r) => percent(r.serviceLevel) },
   { zh: '平均应答(秒)', en: 'ASA (s)', value: (r) => seconds(r.asaMs) },
   { zh: '放弃率(%)', en: 'Abandon rate (%)', value: (r) => percent(r.abandonRate) },
@@ -78,10 +82,7 @@ export function agentColumns(reasons: ReadonlyArray<{ code: string; zh: string; 
   return [
     { zh: '坐席', en: 'Agent', value: (r) => r.agentId },
     { zh: '姓名', en: 'Name', value: (r) => r.name },
-    { zh: '分配量', en: 'Offered', value: (r) => r.offered },
-    { zh: '接听量', en: 'Answered', value: (r) => r.answered },
-    { zh: '未接量', en: 'No answer', value: (r) => r.noAnswer },
-    { zh: '振铃中来电挂断', en: 'Caller hung up while ringing', value: (r) => r.cancelled },
+    ...SHOWN_AGENT_COUNTERS.map((n) => counterColumn(AGENT_COUNTERS, n)),
     { zh: '平均处理时长(秒)', en: 'AHT (s)', value: (r) => seconds(r.ahtMs) },
     ...STATE_COLUMNS.map(([k, zh, en]): Column<AgentRow> => ({ zh: `${zh}(秒)`, en: `${en} (s)`, value: (r) => seconds(r.msByState[k] ?? 0) })),
     ...reasons.map((p): Column<AgentRow> => ({ zh: `${p.zh}(秒)`, en: `${p.en} (s)`, value: (r) => seconds(r.msByPauseReason[p.code] ?? 0) })),

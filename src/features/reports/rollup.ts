@@ -17,6 +17,17 @@ import {
   type CallRecord,
   type Thresholds,
 } from '../../core/metrics/definitions.js';
+import {
+  AGENT_COUNTERS,
+  AGENT_TIME_COUNTERS,
+  CALL_COUNTERS,
+  shownCallCounts,
+  zeroCounts,
+  type AgentCounts,
+  type AgentTimeCounts,
+  type CallCounts,
+  type StaffCounts,
+} from '../../core/metrics/counters.js';
 import { intervalStart, staffingByInterval } from '../../core/metrics/intervals.js';
 import { tallyRegions, type AreaCodeTable, type CallerRegion, type HomeArea } from '../../core/metrics/regions.js';
 import { clipSpans, toCallRecord, wrapUpByCall, type AgentSpan, type CallRow, type ReportCall } from './records.js';
@@ -51,49 +62,21 @@ export interface DayInput {
   offers: OfferRow[];
 }
 
-export interface CallBucket {
+/** One 5-minute bucket of one queue ('' for calls that never reached a queue): the call counters. */
+export interface CallBucket extends CallCounts {
   bucket: number;
-  /** '' for calls that never reached a queue. */
   queue: string;
-  ivrVisits: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  slWithin: number;
-  slDen: number;
-  asaMs: number;
-  asaN: number;
-  /** Abandon rate parts, for the calls offered in this bucket. */
-  arNum: number;
-  arDen: number;
-  /** Longest wait of the calls offered in this bucket. */
-  longestWaitMs: number | null;
-  /** Handle time (talk + hold + wrap-up) of the calls answered in this bucket, for AHT. */
-  handleMs: number;
-  handleN: number;
 }
 
-export interface StaffBucket {
+/** Average agents per state and per pause reason over one bucket (logged-out time is not staffing). */
+export interface StaffBucket extends StaffCounts {
   bucket: number;
-  /** Average agents in each state over the bucket (logged-out time is not staffing). */
-  byState: Record<string, number>;
-  /** Average paused agents per pause reason. */
-  byReason: Record<string, number>;
 }
 
-export interface AgentDay {
+export interface AgentDay extends AgentCounts, AgentTimeCounts {
   agentId: string;
   /** '*' = all queues, with state time; a queue name = that queue's offers and handle time only. */
   queue: string;
-  offered: number;
-  answered: number;
-  noAnswer: number;
-  cancelled: number;
-  handleMs: number;
-  handleN: number;
-  msByState: Record<string, number>;
-  msByReason: Record<string, number>;
 }
 
 export interface RegionDay {
@@ -120,10 +103,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string | number | undefi
   return out;
 }
 
-const emptyBucket = (bucket: number, queue: string): CallBucket => ({
-  bucket, queue, ivrVisits: 0, offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, slWithin: 0, slDen: 0,
-  asaMs: 0, asaN: 0, arNum: 0, arDen: 0, longestWaitMs: null, handleMs: 0, handleN: 0,
-});
+const emptyBucket = (bucket: number, queue: string): CallBucket => ({ bucket, queue, ...zeroCounts(CALL_COUNTERS) });
 
 /** Answered calls that have ended (a call still talking has no handle time yet). */
 const handled = (calls: readonly ReportCall[]) => calls.filter((c) => !c.inProgress && c.record.outcome === 'answered');
@@ -144,12 +124,7 @@ export function buildCallBuckets(input: DayInput, thresholds: Thresholds): CallB
     };
     for (const row of intervalReport(records, { tz, minutes: BUCKET_MINUTES, thresholds })) {
       if (!inDay(row.intervalStart, input)) continue;
-      Object.assign(at(row.intervalStart), {
-        ivrVisits: row.ivrVisits,
-        offered: row.offered,
-        answered: row.answered,
-        abandoned: row.abandoned,
-        shortAbandoned: row.shortAbandoned,
+      Object.assign(at(row.intervalStart), shownCallCounts(row), {
         slWithin: row.serviceLevel.numerator,
         slDen: row.serviceLevel.denominator,
         asaMs: row.averageSpeedOfAnswer.totalMs,
@@ -201,7 +176,7 @@ export function buildAgentDays(input: DayInput): AgentDay[] {
     const k = `${agentId}\u0000${queue}`;
     let r = rows.get(k);
     if (!r) {
-      r = { agentId, queue, offered: 0, answered: 0, noAnswer: 0, cancelled: 0, handleMs: 0, handleN: 0, msByState: {}, msByReason: {} };
+      r = { agentId, queue, ...zeroCounts(AGENT_COUNTERS), ...zeroCounts(AGENT_TIME_COUNTERS) };
       rows.set(k, r);
     }
     return r;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { shownCallCounts } from '../../core/metrics/counters.js';
 import { DEFAULT_THRESHOLDS, isShortAbandon, METRICS_VERSION, waitOf, type Thresholds } from '../../core/metrics/definitions.js';
 import { intervalLabel } from '../../core/metrics/intervals.js';
 import { DEFAULT_HOME, type AreaCodeTable, type HomeArea } from '../../core/metrics/regions.js';
@@ -266,11 +267,7 @@ export class ReportService {
       end: iso(l.end),
       date: localDay(l.start, this.tz),
       label: intervalLabel(l.start, this.tz, minutes),
-      ivrVisits: l.ivrVisits,
-      offered: l.offered,
-      answered: l.answered,
-      abandoned: l.abandoned,
-      shortAbandoned: l.shortAbandoned,
+      ...shownCallCounts(l),
       serviceLevel: l.serviceLevel.value,
       slWithin: l.serviceLevel.numerator,
       slDenominator: l.serviceLevel.denominator,
@@ -395,11 +392,7 @@ function kindsOf(n: Needs): string[] {
 
 function totalsOut(t: IntervalTotals) {
   return {
-    ivrVisits: t.ivrVisits,
-    offered: t.offered,
-    answered: t.answered,
-    abandoned: t.abandoned,
-    shortAbandoned: t.shortAbandoned,
+    ...shownCallCounts(t),
     serviceLevel: t.serviceLevel.value,
     slWithin: t.serviceLevel.numerator,
     slDenominator: t.serviceLevel.denominator,

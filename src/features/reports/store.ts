@@ -4,7 +4,9 @@
  * parameterised; no SQL text is ever built from request values.
  */
 import type pg from 'pg';
+import { AGENT_COUNTERS, AGENT_TIME_COUNTERS, CALL_COUNTERS, STAFF_COUNTERS } from '../../core/metrics/counters.js';
 import type { CallerRegion } from '../../core/metrics/regions.js';
+import { counterSql } from './counter-sql.js';
 import type { CallRow, StateEventRow } from './records.js';
 import type { AgentDay, CallBucket, OfferRow, RegionDay, StaffBucket } from './rollup.js';
 
@@ -175,24 +177,31 @@ async function markBuilt(db: Db, k: DayKey, kind: string): Promise<void> {
   );
 }
 
+// The rollup tables' counter columns come from the counter declarations (counters.ts): a new
+// counter is stored and read back without touching these queries.
+const CALLS = counterSql(CALL_COUNTERS);
+const AGENTS = counterSql({ ...AGENT_COUNTERS, ...AGENT_TIME_COUNTERS });
+const STAFF = counterSql(STAFF_COUNTERS);
+
+/** The rollup queries, exported for the test that checks them against the declarations and the migration. */
+export const INSERT_CALLS = `INSERT INTO rpt_calls_5m (tz, kind, bucket, queue, ${CALLS.columns})
+       SELECT $1, $2, to_timestamp(b / 1000.0), q, ${CALLS.columns}
+         FROM unnest($3::float8[], $4::text[], ${CALLS.params(5)}) AS t(b, q, ${CALLS.columns})`;
+export const INSERT_STAFF = `INSERT INTO rpt_staff_5m (tz, bucket, ${STAFF.columns})
+       SELECT $1, to_timestamp(b / 1000.0), ${STAFF.columns} FROM unnest($2::float8[], ${STAFF.params(3)}) AS t(b, ${STAFF.columns})`;
+export const INSERT_AGENTS = `INSERT INTO rpt_agent_day (tz, day, agent_id, queue, ${AGENTS.columns})
+       SELECT $1, $2::date, a, q, ${AGENTS.columns}
+         FROM unnest($3::text[], $4::text[], ${AGENTS.params(5)}) AS t(a, q, ${AGENTS.columns})`;
+export const SELECT_CALLS = `SELECT ${ms('bucket')} AS b, queue, ${CALLS.columns}
+       FROM rpt_calls_5m WHERE tz = $1 AND kind = $2 AND bucket >= $3 AND bucket < $4 AND ($5::text IS NULL OR queue = $5)`;
+export const SELECT_STAFF = `SELECT ${ms('bucket')} AS b, ${STAFF.columns} FROM rpt_staff_5m WHERE tz = $1 AND bucket >= $2 AND bucket < $3`;
+export const SELECT_AGENTS = `SELECT to_char(day, 'YYYY-MM-DD') AS day, agent_id, queue, ${AGENTS.columns}
+       FROM rpt_agent_day WHERE tz = $1 AND day BETWEEN $2::date AND $3::date AND queue = ANY($4::text[])`;
+
 export async function saveCallBuckets(db: Db, k: DayKey, kind: string, rows: readonly CallBucket[]): Promise<void> {
   await db.query('DELETE FROM rpt_calls_5m WHERE tz = $1 AND kind = $2 AND bucket >= $3 AND bucket < $4', [k.tz, kind, new Date(k.from), new Date(k.to)]);
   if (rows.length) {
-    const col = <T>(f: (b: CallBucket) => T) => rows.map(f);
-    await db.query(
-      `INSERT INTO rpt_calls_5m (tz, kind, bucket, queue, ivr_visits, offered, answered, abandoned, short_abandoned, sl_within, sl_den,
-                                 asa_ms, asa_n, ar_num, ar_den, longest_wait_ms, handle_ms, handle_n)
-       SELECT $1, $2, to_timestamp(b / 1000.0), q, iv, o, a, ab, sa, sw, sd, am, an, rn, rd, lw, hm, hn
-         FROM unnest($3::float8[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[],
-                     $12::float8[], $13::int[], $14::int[], $15::int[], $16::float8[], $17::float8[], $18::int[])
-           AS t(b, q, iv, o, a, ab, sa, sw, sd, am, an, rn, rd, lw, hm, hn)`,
-      [
-        k.tz, kind, col((b) => b.bucket), col((b) => b.queue), col((b) => b.ivrVisits), col((b) => b.offered), col((b) => b.answered),
-        col((b) => b.abandoned), col((b) => b.shortAbandoned), col((b) => b.slWithin), col((b) => b.slDen), col((b) => Math.round(b.asaMs)),
-        col((b) => b.asaN), col((b) => b.arNum), col((b) => b.arDen), col((b) => b.longestWaitMs === null ? null : Math.round(b.longestWaitMs)),
-        col((b) => Math.round(b.handleMs)), col((b) => b.handleN),
-      ],
-    );
+    await db.query(INSERT_CALLS, [k.tz, kind, rows.map((b) => b.bucket), rows.map((b) => b.queue), ...CALLS.values(rows)]);
   }
   await markBuilt(db, k, kind);
 }
@@ -201,25 +210,10 @@ export async function saveStaff(db: Db, k: DayKey, kind: string, staff: readonly
   await db.query('DELETE FROM rpt_staff_5m WHERE tz = $1 AND bucket >= $2 AND bucket < $3', [k.tz, new Date(k.from), new Date(k.to)]);
   await db.query('DELETE FROM rpt_agent_day WHERE tz = $1 AND day = $2', [k.tz, k.day]);
   if (staff.length) {
-    await db.query(
-      `INSERT INTO rpt_staff_5m (tz, bucket, by_state, by_reason)
-       SELECT $1, to_timestamp(b / 1000.0), s, r FROM unnest($2::float8[], $3::jsonb[], $4::jsonb[]) AS t(b, s, r)`,
-      [k.tz, staff.map((s) => s.bucket), staff.map((s) => JSON.stringify(s.byState)), staff.map((s) => JSON.stringify(s.byReason))],
-    );
+    await db.query(INSERT_STAFF, [k.tz, staff.map((s) => s.bucket), ...STAFF.values(staff)]);
   }
   if (agents.length) {
-    const col = <T>(f: (a: AgentDay) => T) => agents.map(f);
-    await db.query(
-      `INSERT INTO rpt_agent_day (tz, day, agent_id, queue, offered, answered, no_answer, cancelled, handle_ms, handle_n, ms_by_state, ms_by_reason)
-       SELECT $1, $2::date, a, q, o, an, na, c, hm, hn, s, r
-         FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::float8[], $10::int[], $11::jsonb[], $12::jsonb[])
-           AS t(a, q, o, an, na, c, hm, hn, s, r)`,
-      [
-        k.tz, k.day, col((a) => a.agentId), col((a) => a.queue), col((a) => a.offered), col((a) => a.answered), col((a) => a.noAnswer),
-        col((a) => a.cancelled), col((a) => Math.round(a.handleMs)), col((a) => a.handleN),
-        col((a) => JSON.stringify(a.msByState)), col((a) => JSON.stringify(a.msByReason)),
-      ],
-    );
+    await db.query(INSERT_AGENTS, [k.tz, k.day, agents.map((a) => a.agentId), agents.map((a) => a.queue), ...AGENTS.values(agents)]);
   }
   await markBuilt(db, k, kind);
 }
@@ -239,44 +233,21 @@ export async function saveRegions(db: Db, k: DayKey, kind: string, rows: readonl
 }
 
 export async function readCallBuckets(db: Db, tz: string, kind: string, from: number, to: number, queue?: string): Promise<CallBucket[]> {
-  const r = await db.query<{
-    b: number; queue: string; ivr_visits: number; offered: number; answered: number; abandoned: number; short_abandoned: number;
-    sl_within: number; sl_den: number; asa_ms: string; asa_n: number; ar_num: number; ar_den: number; longest_wait_ms: number | null;
-    handle_ms: string; handle_n: number;
-  }>(
-    `SELECT ${ms('bucket')} AS b, queue, ivr_visits, offered, answered, abandoned, short_abandoned, sl_within, sl_den, asa_ms, asa_n,
-            ar_num, ar_den, longest_wait_ms, handle_ms, handle_n
-       FROM rpt_calls_5m WHERE tz = $1 AND kind = $2 AND bucket >= $3 AND bucket < $4 AND ($5::text IS NULL OR queue = $5)`,
-    [tz, kind, new Date(from), new Date(to), queue ?? null],
-  );
-  return r.rows.map((x) => ({
-    bucket: x.b, queue: x.queue, ivrVisits: x.ivr_visits, offered: x.offered, answered: x.answered, abandoned: x.abandoned,
-    shortAbandoned: x.short_abandoned, slWithin: x.sl_within, slDen: x.sl_den, asaMs: Number(x.asa_ms), asaN: x.asa_n,
-    arNum: x.ar_num, arDen: x.ar_den, longestWaitMs: x.longest_wait_ms, handleMs: Number(x.handle_ms), handleN: x.handle_n,
-  }));
+  const r = await db.query<{ b: number; queue: string } & Record<string, unknown>>(SELECT_CALLS, [tz, kind, new Date(from), new Date(to), queue ?? null]);
+  return r.rows.map((x) => ({ bucket: x.b, queue: x.queue, ...CALLS.read(x) }));
 }
 
 export async function readStaff(db: Db, tz: string, from: number, to: number): Promise<StaffBucket[]> {
-  const r = await db.query<{ b: number; by_state: Record<string, number>; by_reason: Record<string, number> }>(
-    `SELECT ${ms('bucket')} AS b, by_state, by_reason FROM rpt_staff_5m WHERE tz = $1 AND bucket >= $2 AND bucket < $3`,
-    [tz, new Date(from), new Date(to)],
-  );
-  return r.rows.map((x) => ({ bucket: x.b, byState: x.by_state, byReason: x.by_reason }));
+  const r = await db.query<{ b: number } & Record<string, unknown>>(SELECT_STAFF, [tz, new Date(from), new Date(to)]);
+  return r.rows.map((x) => ({ bucket: x.b, ...STAFF.read(x) }));
 }
 
 export async function readAgentDays(db: Db, tz: string, fromDay: string, toDay: string, queue?: string): Promise<Array<AgentDay & { day: string }>> {
-  const r = await db.query<{
-    day: string; agent_id: string; queue: string; offered: number; answered: number; no_answer: number; cancelled: number;
-    handle_ms: string; handle_n: number; ms_by_state: Record<string, number>; ms_by_reason: Record<string, number>;
-  }>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, agent_id, queue, offered, answered, no_answer, cancelled, handle_ms, handle_n, ms_by_state, ms_by_reason
-       FROM rpt_agent_day WHERE tz = $1 AND day BETWEEN $2::date AND $3::date AND queue = ANY($4::text[])`,
+  const r = await db.query<{ day: string; agent_id: string; queue: string } & Record<string, unknown>>(
+    SELECT_AGENTS,
     [tz, fromDay, toDay, queue === undefined ? ['*'] : ['*', queue]],
   );
-  return r.rows.map((x) => ({
-    day: x.day, agentId: x.agent_id, queue: x.queue, offered: x.offered, answered: x.answered, noAnswer: x.no_answer, cancelled: x.cancelled,
-    handleMs: Number(x.handle_ms), handleN: x.handle_n, msByState: x.ms_by_state, msByReason: x.ms_by_reason,
-  }));
+  return r.rows.map((x) => ({ day: x.day, agentId: x.agent_id, queue: x.queue, ...AGENTS.read(x) }));
 }
 
 export async function readRegionDays(db: Db, tz: string, kind: string, fromDay: string, toDay: string): Promise<Array<RegionDay & { day: string }>> {
