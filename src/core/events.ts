@@ -4,6 +4,7 @@
  * Version 1 of the contract; the ids are assigned by the caller of the core (see Clock/Ids).
  */
 import type { IvrEventBody } from './ivr/events.js';
+import type { Ctx } from './ctx.js';
 
 export type HungUpBy = 'caller' | 'agent' | 'system';
 export type AbandonedAt = 'ivr' | 'queue' | 'ringing';
@@ -76,11 +77,7 @@ export type EventBody =
 
 export type DomainEvent = EventBody & { id: string; at: string; v: 1 };
 
-/** Deterministic inputs the pure core needs from the outside world. */
-export interface Ctx {
-  now: number;
-  newId: () => string;
-}
+export type { Ctx };
 
 export function stamp(ctx: Ctx, body: EventBody): DomainEvent {
   return { ...body, id: ctx.newId(), at: new Date(ctx.now).toISOString(), v: 1 };

@@ -1,4 +1,4 @@
-import type { Ctx } from '../events.js';
+import type { Ctx } from '../ctx.js';
 
 /**
  * What the IVR tells reports: where the caller went and why they left. Shaped like the

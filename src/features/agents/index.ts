@@ -3,13 +3,12 @@ import type { Infrastructure } from '../../app/infrastructure.js';
 import { every } from '../../shared/every.js';
 import type { Port } from '../../shared/late.js';
 import type { CallService } from '../calls/call-service.js';
-import type { CallsFeature } from '../calls/index.js';
 import type { EventsFeature } from '../events/index.js';
 import type { RoutingFeature } from '../routing/index.js';
 import type { ConfigsFeature } from '../versioned-config/index.js';
 import { PgAgentRepo } from './agent-repo.js';
 import { AgentService } from './agent-service.js';
-import { AsteriskSync, onDeviceState } from './asterisk-sync.js';
+import { onDeviceState } from './asterisk-sync.js';
 import { FeatureCodes } from './feature-codes.js';
 import { OfferOutcomes } from './offer-outcomes.js';
 import { agentRoutes } from './routes.js';
@@ -54,16 +53,4 @@ export function registerAgents(
     halt: () => timers.forEach((t) => t.stop()),
     stop: () => outcomes.stop(),
   };
-}
-
-/** After every connection of ARI's event stream, Asterisk brought up to date (asterisk-sync.ts). */
-export function registerAsteriskSync(
-  { config, ari, ariEvents, ariRouter, log }: Infrastructure,
-  d: { agents: AgentsFeature; calls: CallsFeature; configs: ConfigsFeature; routing: RoutingFeature },
-): AsteriskSync {
-  return new AsteriskSync({
-    stream: ariEvents, ari, eventTypes: () => ariRouter.types(), agents: d.agents.service, calls: d.calls.service,
-    ...(config.TEST_AGENT_PASSWORD ? { testAgent: { id: config.TEST_AGENT_ID, password: config.TEST_AGENT_PASSWORD } } : {}),
-    activeRouting: () => d.configs.routing.active(), kick: () => d.routing.dispatcher.kick(), log,
-  });
 }

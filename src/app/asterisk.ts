@@ -1,0 +1,18 @@
+import type { Infrastructure } from './infrastructure.js';
+import { AsteriskSync } from '../features/agents/asterisk-sync.js';
+import type { AgentsFeature } from '../features/agents/index.js';
+import type { CallsFeature } from '../features/calls/index.js';
+import type { RoutingFeature } from '../features/routing/index.js';
+import type { ConfigsFeature } from '../features/versioned-config/index.js';
+
+/** After every connection of ARI's event stream, Asterisk brought up to date (asterisk-sync.ts). */
+export function registerAsteriskSync(
+  { config, ari, ariEvents, ariRouter, log }: Infrastructure,
+  d: { agents: AgentsFeature; calls: CallsFeature; configs: ConfigsFeature; routing: RoutingFeature },
+): AsteriskSync {
+  return new AsteriskSync({
+    stream: ariEvents, ari, eventTypes: () => ariRouter.types(), agents: d.agents.service, calls: d.calls.service,
+    ...(config.TEST_AGENT_PASSWORD ? { testAgent: { id: config.TEST_AGENT_ID, password: config.TEST_AGENT_PASSWORD } } : {}),
+    activeRouting: () => d.configs.routing.active(), kick: () => d.routing.dispatcher.kick(), log,
+  });
+}

@@ -1,0 +1,5 @@
+/** Deterministic inputs the pure core needs from the outside world: the time and new ids. */
+export interface Ctx {
+  now: number;
+  newId: () => string;
+}
