@@ -44,7 +44,7 @@ export class FeatureCodes {
   }
 
   private async run(channel: AriChannel, args: string[], log: Logger): Promise<void> {
-    const { ari, agents } = this.d;
+    const { ari } = this.d;
     const agentId = await this.agentOf(channel);
     await ari.answer(channel.id);
     const dialled = dialledFromArgs(args);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import YAML from 'yaml';
-import { PromptSynth } from '../../adapters/prompts/synth.js';
+import { type PromptSynth } from '../../adapters/prompts/synth.js';
 import type { Lang } from '../../core/lang.js';
 import { announcementPrompts } from '../../core/call/announcements.js';
 
