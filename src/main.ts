@@ -47,11 +47,13 @@ import { localDay } from './features/reports/days.js';
 import { routingRoutes } from './features/routing/routes.js';
 import { callbackRoutes } from './features/callbacks/routes.js';
 import { PgCallbackRepo } from './features/callbacks/callback-repo.js';
+import { CallbackQueries } from './features/callbacks/callback-queries.js';
 import { agentRoutes } from './features/agents/routes.js';
 import { reportRoutes } from './features/reports/routes.js';
 import { ReportsInWorker } from './features/reports/in-worker.js';
 import { PgAccountRepo } from './features/auth/account-repo.js';
 import { PgAuditRepo } from './features/audit/audit-repo.js';
+import { AuditService } from './features/audit/audit-service.js';
 import { LoginLimiter } from './features/auth/login-limiter.js';
 import { AuthService } from './features/auth/auth-service.js';
 import { accountRoutes } from './features/auth/routes.js';
@@ -308,11 +310,11 @@ export async function startService(config: Config, log: Logger, opts: { processM
     now: () => Date.now(),
     log,
   });
-  const audit = new PgAuditRepo(pool);
+  const audit = new AuditService(new PgAuditRepo(pool));
   const http = await buildHttp({
     log,
     auth: { authenticate: (token) => auth.authenticate(token), appendAudit: (e) => audit.append(e) },
-    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ repo: audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ repo: callbackRepo }), agentRoutes({ agents }), liveRoutes({
+    api: [accountRoutes({ auth, agentExists: async (id) => (await agents.get(id))?.active === true }), auditRoutes({ audit }), ivrRoutes({ catalog: ivr, repo: ivrRepo }), routingRoutes({ catalog: routing, repo: routingRepo }), callbackRoutes({ callbacks: new CallbackQueries(callbackRepo) }), agentRoutes({ agents }), liveRoutes({
         process: opts.processMetrics,
         snapshot: async () => {
           const now = Date.now();
