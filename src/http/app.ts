@@ -1,15 +1,17 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { healthRoutes, type HealthProbe } from './health.js';
 import { authPlugin, type AuthDeps } from './auth.js';
 import { registerOpenApi } from './openapi.js';
+import type { TypedPlugin } from './typed-plugin.js';
 
 export interface HttpDeps {
   log: Logger;
   auth: AuthDeps;
   probes: HealthProbe[];
-  /** Authenticated API routes, registered after the auth hook. */
-  api: FastifyPluginAsync[];
+  /** Authenticated API routes, registered after the auth hook (a plain FastifyPluginAsync fits too). */
+  api: TypedPlugin[];
 }
 
 /** The HTTP API as one Fastify instance; routes are plugins with schemas. */
@@ -30,6 +32,8 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(healthRoutes(d.probes));
   await app.register(authPlugin(d.auth));
-  for (const routes of d.api) await app.register(routes);
+  // Handlers get body, params and querystring typed from their TypeBox schemas.
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  for (const routes of d.api) await typed.register(routes);
   return app;
 }

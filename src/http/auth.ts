@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { accessFor, decide, type Principal } from '../core/auth/access.js';
-import type { AuditEntry } from '../features/audit/audit-repo.js';
+import type { AuditEntry } from '../features/audit/audit-service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,11 +42,12 @@ export function authPlugin(d: AuthDeps): FastifyPluginAsync {
       }
     });
 
-    app.addHook('onRequest', async (req, reply) => {
+    // Any route's path parameters, as strings: an agent may act on its own /api/agents/:id only.
+    app.addHook<{ Params: Record<string, string | undefined> }>('onRequest', async (req, reply) => {
       const url = req.routeOptions.url;
       if (url !== undefined && accessFor(req.method, url)?.need === 'public') return;
       req.principal = await d.authenticate(bearerOf(req));
-      const verdict = decide(req.principal, req.method, url, req.params as Record<string, unknown>);
+      const verdict = decide(req.principal, req.method, url, req.params);
       if (!verdict.allow) return reply.code(verdict.status).send({ error: verdict.reason });
     });
   });

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { TypedPlugin } from './typed-plugin.js';
 
 export interface HealthProbe {
   name: 'asterisk' | 'postgres' | 'redis';
@@ -15,7 +15,7 @@ const HealthReply = Type.Object({
 });
 
 /** GET /healthz: each dependency checked separately; 503 when any is down. No authentication. */
-export function healthRoutes(probes: HealthProbe[], timeoutMs = 1500): FastifyPluginAsync {
+export function healthRoutes(probes: HealthProbe[], timeoutMs = 1500): TypedPlugin {
   return async (app) => {
     app.get('/healthz', {
       schema: {

@@ -1,8 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
-import type { AgentRecord } from './agent-repo.js';
-import type { AgentLive } from './agent-live-store.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { strictValidation } from '../../http/typebox-validator.js';
+import type { TypedPlugin } from '../../http/typed-plugin.js';
 import { AgentInputError, AgentRefError, describeRefusal, type AgentService, type StateChange } from './agent-service.js';
 
 const AgentId = Type.String({ pattern: '^[0-9]{3,6}$', description: 'the SIP user name, 3 to 6 digits' });
@@ -68,41 +67,57 @@ const TimelineEntry = Type.Object({
   callId: Nullable(Type.String()),
 });
 
+/** What the service answers with; the API's own shapes above are mapped from them field by field. */
+type Agent = NonNullable<Awaited<ReturnType<AgentService['get']>>>;
+type Live = Awaited<ReturnType<AgentService['live']>>;
+type PauseReason = Awaited<ReturnType<AgentService['pauseReasons']>>[number];
+type TimelineItem = Awaited<ReturnType<AgentService['timeline']>>[number];
+
+const view = (a: Agent, live: Live): Static<typeof AgentView> => ({
+  agentId: a.agentId,
+  name: a.name,
+  skills: a.skills,
+  queues: a.queues,
+  state: live?.state ?? 'logged_out',
+  registered: live?.registered ?? false,
+  pauseReason: live?.state === 'paused' ? (live.pauseReason ?? null) : null,
+  since: live?.since ? new Date(live.since).toISOString() : null,
+  callId: live?.callId ?? null,
+});
+
+// What the audit log keeps of an agent: never its phone's password digest.
+const profile = (a: Agent) => ({ name: a.name, skills: a.skills, queues: a.queues });
+
+const pauseReasonView = (r: PauseReason): Static<typeof PauseReasonView> => ({ code: r.code, zh: r.zh, en: r.en, builtin: r.builtin, createdAt: r.createdAt });
+
+const timelineView = (e: TimelineItem): Static<typeof TimelineEntry> => ({
+  id: e.id, at: e.at, from: e.from, to: e.to,
+  reason: e.reason ?? null, via: e.via ?? null, pauseReason: e.pauseReason ?? null, callId: e.callId ?? null,
+});
+
 /**
  * Ops API for agents: create/update/delete (the phone follows in Asterisk at once), read with
  * live state, state changes (login, logout, pause with a reason, unpause, end wrap-up), pause
  * reasons, and an agent's state-change timeline.
  */
-export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
+export function agentRoutes(d: { agents: AgentService }): TypedPlugin {
   const { agents } = d;
   return async (app) => {
     strictValidation(app);
 
-    // What the audit log keeps of an agent: never its phone's password digest.
-    const profile = (a: AgentRecord) => ({ name: a.name, skills: a.skills, queues: a.queues });
-
-    const view = (a: AgentRecord, live: AgentLive | undefined) => ({
-      agentId: a.agentId,
-      name: a.name,
-      skills: a.skills,
-      queues: a.queues,
-      state: live?.state ?? 'logged_out',
-      registered: live?.registered ?? false,
-      pauseReason: live?.state === 'paused' ? (live.pauseReason ?? null) : null,
-      since: live?.since ? new Date(live.since).toISOString() : null,
-      callId: live?.callId ?? null,
-    });
-
-    /** `action` in words for a refusal ("log in"); `move` names it in the audit log ("login"). */
-    const answer = async (req: FastifyRequest, reply: FastifyReply, r: StateChange, action: string, move = action) => {
-      if (r.applied) {
-        await req.audit({ action: `agent.${move}`, targetKind: 'agent', targetId: r.agentId, before: { state: r.from }, after: { state: r.state, pauseReason: r.pauseReason ?? null } });
-        return { agentId: r.agentId, from: r.from, state: r.state, pauseReason: r.pauseReason ?? null };
-      }
+    /** A state change the service refused, as 404 (no such agent), 422 (no such pause reason) or 409 (not from this state). */
+    const refuse = (reply: FastifyReply, r: Exclude<StateChange, { applied: true }>, action: string) => {
       const error = describeRefusal(r, action);
       if (r.problem === 'unknown_agent') return reply.code(404).send({ error });
       if (r.problem === 'unknown_pause_reason') return reply.code(422).send({ error: `body/reason: ${error}` });
       return reply.code(409).send({ error, state: r.state });
+    };
+    /** `action` in words for a refusal ("log in"); `move` names it in the audit log ("login"). */
+    const answer = async (req: FastifyRequest, reply: FastifyReply, r: StateChange, action: string, move = action) => {
+      if (!r.applied) return refuse(reply, r, action);
+      await req.audit({ action: `agent.${move}`, targetKind: 'agent', targetId: r.agentId, before: { state: r.from }, after: { state: r.state, pauseReason: r.pauseReason ?? null } });
+      const changed: Static<typeof Changed> = { agentId: r.agentId, from: r.from, state: r.state, pauseReason: r.pauseReason ?? null };
+      return changed;
     };
 
     const tags = ['agents'];
@@ -111,7 +126,7 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
     );
 
     app.get('/api/agents/:id', { schema: { tags, summary: 'Read one agent with its live state', params: Params, response: { 200: AgentView, 404: Error_ } } }, async (req, reply) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const a = await agents.get(id);
       if (!a) return reply.code(404).send({ error: `agent ${id} does not exist` });
       return view(a, await agents.live(id));
@@ -123,8 +138,8 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         params: Params, body: AgentBody, response: { 200: AgentView, 201: AgentView, 400: Error_, 422: UnknownRefs },
       },
     }, async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const b = req.body as { name: string; password?: string; skills: Record<string, number>; queues: string[] };
+      const { id } = req.params;
+      const b = req.body;
       try {
         const before = await agents.get(id);
         const r = await agents.save({ agentId: id, name: b.name, password: b.password, skills: b.skills, queues: b.queues });
@@ -150,8 +165,8 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         response: { 200: AgentView, 404: Error_, 422: Error_ },
       },
     }, async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const b = req.body as { skills?: Record<string, number>; queues?: string[] };
+      const { id } = req.params;
+      const b = req.body;
       const before = await agents.get(id);
       if (!before?.active) return reply.code(404).send({ error: `agent ${id} does not exist` });
       try {
@@ -170,10 +185,10 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         params: Params, response: { 200: Type.Object({ agentId: Type.String(), deleted: Type.Boolean() }), 404: Error_, 409: Refused },
       },
     }, async (req, reply) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const before = await agents.get(id);
       const r = await agents.remove(id, 'api');
-      if (!r.applied) return answer(req, reply, r, 'be deleted');
+      if (!r.applied) return refuse(reply, r, 'be deleted');
       await req.audit({ action: 'agent.delete', targetKind: 'agent', targetId: id, before: before && profile(before), after: null });
       return { agentId: id, deleted: true };
     });
@@ -181,7 +196,7 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
     const stateRoute = (path: string, action: string, run: (id: string) => Promise<StateChange>) =>
       app.post(`/api/agents/:id/${path}`, {
         schema: { tags, summary: `Agent state change: ${action}`, params: Params, response: { 200: Changed, 404: Error_, 409: Refused } },
-      }, async (req, reply) => answer(req, reply, await run((req.params as { id: string }).id), action, path));
+      }, async (req, reply) => answer(req, reply, await run(req.params.id), action, path));
 
     stateRoute('login', 'log in', (id) => agents.login(id, 'api'));
     stateRoute('logout', 'log out', (id) => agents.logout(id, 'api'));
@@ -195,15 +210,14 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         response: { 200: Changed, 404: Error_, 409: Refused, 422: Error_ },
       },
     }, async (req, reply) => {
-      const { id } = req.params as { id: string };
-      return answer(req, reply, await agents.pause(id, (req.body as { reason: string }).reason, 'api'), 'pause');
+      return answer(req, reply, await agents.pause(req.params.id, req.body.reason, 'api'), 'pause');
     });
 
     app.get('/api/agents/:id/timeline', {
       schema: { tags, summary: "An agent's state changes, in the order they happened", params: Params, querystring: TimelineQuery, response: { 200: Type.Array(TimelineEntry), 400: Error_, 404: Error_ } },
     }, async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const q = req.query as { from?: string; to?: string; limit?: string };
+      const { id } = req.params;
+      const q = req.query;
       const range: { from?: Date; to?: Date; limit: number } = { limit: Math.min(Number(q.limit ?? 1000), 10_000) };
       for (const k of ['from', 'to'] as const) {
         const v = q[k];
@@ -213,22 +227,22 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         range[k] = t;
       }
       if (!(await agents.get(id))) return reply.code(404).send({ error: `agent ${id} does not exist` });
-      return (await agents.timeline(id, range)).map((e) => ({
-        id: e.id, at: e.at, from: e.from, to: e.to,
-        reason: e.reason ?? null, via: e.via ?? null, pauseReason: e.pauseReason ?? null, callId: e.callId ?? null,
-      }));
+      return (await agents.timeline(id, range)).map(timelineView);
     });
 
-    app.get('/api/pause-reasons', { schema: { tags, summary: 'Pause reasons, built-in and added by ops', response: { 200: Type.Array(PauseReasonView) } } }, async () => agents.pauseReasons());
+    app.get('/api/pause-reasons', { schema: { tags, summary: 'Pause reasons, built-in and added by ops', response: { 200: Type.Array(PauseReasonView) } } }, async () =>
+      (await agents.pauseReasons()).map(pauseReasonView),
+    );
 
     app.post('/api/pause-reasons', {
       schema: { tags, summary: 'Add a pause reason', body: PauseReasonBody, response: { 201: PauseReasonView, 409: Error_ } },
     }, async (req, reply) => {
-      const b = req.body as { code: string; zh: string; en: string };
+      const b = req.body;
       const r = await agents.addPauseReason(b);
       if (!r) return reply.code(409).send({ error: `body/code: pause reason "${b.code}" already exists` });
-      await req.audit({ action: 'pause_reason.create', targetKind: 'pause_reason', targetId: r.code, before: null, after: r });
-      return reply.code(201).send(r);
+      const added = pauseReasonView(r);
+      await req.audit({ action: 'pause_reason.create', targetKind: 'pause_reason', targetId: r.code, before: null, after: added });
+      return reply.code(201).send(added);
     });
 
     const CodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z_]{1,40}$' }) }, { additionalProperties: false });
@@ -240,10 +254,12 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         response: { 200: PauseReasonView, 404: Error_ },
       },
     }, async (req, reply) => {
-      const { code } = req.params as { code: string };
-      const before = (await agents.pauseReasons()).find((r) => r.code === code);
-      const after = before && (await agents.renamePauseReason(code, req.body as { zh?: string; en?: string }));
-      if (!after) return reply.code(404).send({ error: `pause reason "${code}" does not exist` });
+      const { code } = req.params;
+      const found = (await agents.pauseReasons()).find((r) => r.code === code);
+      const renamed = found && (await agents.renamePauseReason(code, req.body));
+      if (!found || !renamed) return reply.code(404).send({ error: `pause reason "${code}" does not exist` });
+      const before = pauseReasonView(found);
+      const after = pauseReasonView(renamed);
       await req.audit({ action: 'pause_reason.update', targetKind: 'pause_reason', targetId: code, before, after });
       return after;
     });
@@ -254,8 +270,9 @@ export function agentRoutes(d: { agents: AgentService }): FastifyPluginAsync {
         response: { 200: Type.Object({ code: Type.String(), retired: Type.Boolean() }), 404: Error_, 409: Error_ },
       },
     }, async (req, reply) => {
-      const { code } = req.params as { code: string };
-      const before = (await agents.pauseReasons()).find((r) => r.code === code);
+      const { code } = req.params;
+      const found = (await agents.pauseReasons()).find((r) => r.code === code);
+      const before = found && pauseReasonView(found);
       const r = await agents.retirePauseReason(code);
       if (r === 'unknown') return reply.code(404).send({ error: `pause reason "${code}" does not exist` });
       if (r === 'builtin') return reply.code(409).send({ error: `pause reason "${code}" is built in (phone codes and the system use it) and cannot be retired` });

@@ -1,14 +1,15 @@
 import type { Feature } from '../../app/feature.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import { PgAuditRepo } from './audit-repo.js';
+import { AuditService } from './audit-service.js';
 import { auditRoutes } from './routes.js';
 
 export interface AuditFeature extends Feature {
-  repo: PgAuditRepo;
+  service: AuditService;
 }
 
 /** Who changed what: appended by the auth hook (http/auth.ts) for every change, read by ops. */
 export function registerAudit({ pool }: Infrastructure): AuditFeature {
-  const repo = new PgAuditRepo(pool);
-  return { repo, routes: [auditRoutes({ repo })] };
+  const service = new AuditService(new PgAuditRepo(pool));
+  return { service, routes: [auditRoutes({ audit: service })] };
 }

@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
 import { ROLES } from '../../core/auth/access.js';
-import type { Account } from './account-repo.js';
 import { AccountInputError, type AuthService } from './auth-service.js';
 import { strictValidation } from '../../http/typebox-validator.js';
 import { bearerOf } from '../../http/auth.js';
+import type { TypedPlugin } from '../../http/typed-plugin.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const ToolRole = Type.Union((['admin', 'supervisor', 'readonly'] as const).map((r) => Type.Literal(r)));
@@ -35,11 +35,22 @@ const ApiKeyView = Type.Object({
 });
 const Me = Type.Object({ id: Type.String(), role: Role, via: Type.String(), agentId: Nullable(Type.String()), displayName: Nullable(Type.String()) });
 
+/** What the service answers with; the API's own shapes above are mapped from them field by field, so a new column is not published by accident. */
+type Account = NonNullable<Awaited<ReturnType<AuthService['account']>>>;
+type ApiKey = Awaited<ReturnType<AuthService['apiKeys']>>[number];
+
+const accountView = (a: Account): Static<typeof AccountView> => ({
+  username: a.username, displayName: a.displayName, role: a.role, agentId: a.agentId, disabled: a.disabled, createdAt: a.createdAt, updatedAt: a.updatedAt,
+});
+const apiKeyView = (k: ApiKey): Static<typeof ApiKeyView> => ({
+  id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt, expiresAt: k.expiresAt, revokedAt: k.revokedAt, lastUsedAt: k.lastUsedAt,
+});
+
 /**
  * Sign in and out; accounts (people, admin only) and API keys (tools, admin only). Every
  * change is written to the audit log with the account before and after (never a secret).
  */
-export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: string) => Promise<boolean> }): FastifyPluginAsync {
+export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: string) => Promise<boolean> }): TypedPlugin {
   const { auth } = d;
   return async (app) => {
     strictValidation(app);
@@ -62,7 +73,7 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         },
       },
     }, async (req, reply) => {
-      const { username, password } = req.body as { username: string; password: string };
+      const { username, password } = req.body;
       const r = await auth.login(username, password, req.ip);
       if (!r.ok && r.problem === 'rate_limited') {
         return reply.code(429).header('retry-after', String(r.retryAfterS)).send({ error: `too many failed logins: try again in ${r.retryAfterS} s` });
@@ -74,7 +85,7 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
 
     app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } }, async (req, reply) => {
       await auth.logout(bearerOf(req));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     });
 
     app.get('/api/me', { schema: { tags: ['auth'], summary: 'Who this token belongs to', response: { 200: Me } } }, async (req) => {
@@ -92,13 +103,15 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
     }, async (req, reply) => {
       const p = req.principal!;
       if (p.via !== 'session') return reply.code(409).send({ error: `a ${p.via === 'api_key' ? 'API key' : 'bootstrap token'} has no password` });
-      const b = req.body as { current: string; password: string };
+      const b = req.body;
       if (!(await auth.changeOwnPassword(p.id, b.current, b.password))) return reply.code(401).send({ error: 'body/current: the current password is wrong' });
       await req.audit({ action: 'account.password', targetKind: 'account', targetId: p.id, before: null, after: { passwordChanged: true } });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     });
 
-    app.get('/api/accounts', { schema: { tags: ['accounts'], summary: 'Every account', response: { 200: Type.Array(AccountView) } } }, async () => auth.accounts());
+    app.get('/api/accounts', { schema: { tags: ['accounts'], summary: 'Every account', response: { 200: Type.Array(AccountView) } } }, async () =>
+      (await auth.accounts()).map(accountView),
+    );
 
     app.post('/api/accounts', {
       schema: {
@@ -107,10 +120,10 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         response: { 201: AccountView, 409: Error_, 422: Error_ },
       },
     }, async (req, reply) => {
-      const b = req.body as { username: string; displayName: string; role: (typeof ROLES)[number]; password: string; agentId?: string };
+      const b = req.body;
       try {
         await checkAgent(b.agentId);
-        const a = await auth.createAccount(b);
+        const a = accountView(await auth.createAccount(b));
         await req.audit({ action: 'account.create', targetKind: 'account', targetId: a.username, before: null, after: a });
         return reply.code(201).send(a);
       } catch (err) {
@@ -132,11 +145,13 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         response: { 200: AccountView, 404: Error_, 422: Error_ },
       },
     }, async (req, reply) => {
-      const { username } = req.params as { username: string };
-      const b = req.body as { displayName?: string; role?: (typeof ROLES)[number]; agentId?: string | null; password?: string; disabled?: boolean };
+      const { username } = req.params;
+      const b = req.body;
       try {
         await checkAgent(b.agentId);
-        const { before, after } = await auth.updateAccount(username, b);
+        const r = await auth.updateAccount(username, b);
+        const before = accountView(r.before);
+        const after = accountView(r.after);
         await req.audit({ action: 'account.update', targetKind: 'account', targetId: username, before, after: { ...after, ...(b.password ? { passwordChanged: true } : {}) } });
         return after;
       } catch (err) {
@@ -151,10 +166,12 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         response: { 200: AccountView, 404: Error_, 409: Error_ },
       },
     }, async (req, reply) => {
-      const { username } = req.params as { username: string };
+      const { username } = req.params;
       if (req.principal?.via === 'session' && req.principal.id === username) return reply.code(409).send({ error: 'an admin cannot disable their own account' });
       try {
-        const { before, after } = await auth.updateAccount(username, { disabled: true });
+        const r = await auth.updateAccount(username, { disabled: true });
+        const before = accountView(r.before);
+        const after = accountView(r.after);
         await req.audit({ action: 'account.disable', targetKind: 'account', targetId: username, before, after });
         return after;
       } catch (err) {
@@ -162,7 +179,9 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
       }
     });
 
-    app.get('/api/api-keys', { schema: { tags: ['accounts'], summary: 'API keys (never the keys themselves)', response: { 200: Type.Array(ApiKeyView) } } }, async () => auth.apiKeys());
+    app.get('/api/api-keys', { schema: { tags: ['accounts'], summary: 'API keys (never the keys themselves)', response: { 200: Type.Array(ApiKeyView) } } }, async () =>
+      (await auth.apiKeys()).map(apiKeyView),
+    );
 
     app.post('/api/api-keys', {
       schema: {
@@ -171,11 +190,12 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), 422: Error_ },
       },
     }, async (req, reply) => {
-      const b = req.body as { name: string; role: (typeof ROLES)[number]; expiresInDays?: number };
+      const b = req.body;
       try {
         const r = await auth.createApiKey({ ...b, createdBy: req.principal!.id });
-        await req.audit({ action: 'api_key.create', targetKind: 'api_key', targetId: r.apiKey.id, before: null, after: r.apiKey });
-        return reply.code(201).send(r);
+        const apiKey = apiKeyView(r.apiKey);
+        await req.audit({ action: 'api_key.create', targetKind: 'api_key', targetId: apiKey.id, before: null, after: apiKey });
+        return reply.code(201).send({ key: r.key, apiKey });
       } catch (err) {
         return refuse(reply, err);
       }
@@ -188,13 +208,12 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         response: { 200: ApiKeyView, 404: Error_ },
       },
     }, async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const k = await auth.revokeApiKey(id);
-      if (!k) return reply.code(404).send({ error: `API key ${id} does not exist` });
+      const { id } = req.params;
+      const revoked = await auth.revokeApiKey(id);
+      if (!revoked) return reply.code(404).send({ error: `API key ${id} does not exist` });
+      const k = apiKeyView(revoked);
       await req.audit({ action: 'api_key.revoke', targetKind: 'api_key', targetId: id, before: null, after: k });
       return k;
     });
   };
 }
-
-export type { Account };

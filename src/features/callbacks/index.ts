@@ -5,6 +5,7 @@ import type { EventsFeature } from '../events/index.js';
 import { PgCallbackRepo } from './callback-repo.js';
 import { CallbackService } from './callback-service.js';
 import { callbackRoutes } from './routes.js';
+import { CallbackQueries } from './callback-queries.js';
 
 export interface CallbacksFeature extends Feature {
   service: CallbackService;
@@ -24,7 +25,7 @@ export function registerCallbacks({ config, pool, ari, ctx, log }: Infrastructur
   });
   return {
     service, repo,
-    routes: [callbackRoutes({ repo })],
+    routes: [callbackRoutes({ callbacks: new CallbackQueries(repo) })],
     start: () => service.start(),
     async stop() {
       await service.stop();

@@ -1,6 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import type { PgCallbackRepo } from './callback-repo.js';
+import { Type, type Static } from '@sinclair/typebox';
+import type { CallbackQueries, PendingCallback } from './callback-queries.js';
+import type { TypedPlugin } from '../../http/typed-plugin.js';
 
 const Pending = Type.Object({
   caller: Type.String(), callId: Type.String(), endedAt: Type.String(),
@@ -10,12 +10,19 @@ const Pending = Type.Object({
   attempts: Type.Integer(),
 });
 
+/** Field by field, so what history adds to a pending callback is not published until it is added here. */
+const pendingView = (p: PendingCallback): Static<typeof Pending> => ({
+  caller: p.caller, callId: p.callId, endedAt: p.endedAt, outcome: p.outcome, abandonedAt: p.abandonedAt,
+  queue: p.queue, line: p.line, subLine: p.subLine, waitMs: p.waitMs, attempts: p.attempts,
+});
+
 /** GET /api/callbacks: abandoned callers still to be called back, oldest first. */
-export function callbackRoutes(d: { repo: PgCallbackRepo }): FastifyPluginAsync {
+export function callbackRoutes(d: { callbacks: CallbackQueries }): TypedPlugin {
   return async (app) => {
     app.get('/api/callbacks', {
       schema: {
         tags: ['callbacks'], summary: 'Abandoned callers still to be called back, oldest first',
+        // Fastify's own validator here, as before: it turns ?days=3 into a number and fills in the defaults.
         querystring: Type.Object({
           days: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'how far back to look' }),
           includeShort: Type.Boolean({ default: false, description: 'include short abandons (hung up within SHORT_ABANDON_S)' }),
@@ -24,8 +31,8 @@ export function callbackRoutes(d: { repo: PgCallbackRepo }): FastifyPluginAsync 
         response: { 200: Type.Array(Pending) },
       },
     }, async (req) => {
-      const q = req.query as { days: number; includeShort: boolean; queue?: string };
-      return d.repo.pending({ sinceMs: q.days * 86_400_000, includeShort: q.includeShort, queue: q.queue });
+      const { days, includeShort, queue } = req.query;
+      return (await d.callbacks.pending({ days, includeShort, queue })).map(pendingView);
     });
   };
 }

@@ -1,9 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
 import type { LiveSnapshot } from './snapshot.js';
 import { SharedRead } from '../../shared/shared-read.js';
+import type { TypedPlugin } from '../../http/typed-plugin.js';
 
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
 /** What /api/live sends as each message (features/live/snapshot.ts). */
@@ -33,7 +33,7 @@ export function liveRoutes(d: {
   everyMs?: number;
   /** The process's own figures (processMetrics()), scraped beside the hotline's. */
   process?: Registry;
-}): FastifyPluginAsync {
+}): TypedPlugin {
   return async (app) => {
     // Read when a request comes, as every plugin's dependencies are.
     const everyMs = () => d.everyMs ?? 1000;

@@ -1,10 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { strictValidation } from '../../http/typebox-validator.js';
+import type { TypedPlugin } from '../../http/typed-plugin.js';
 import { localDateTime } from './days.js';
 import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from './columns.js';
 import {
-  abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery, type RawQuery,
+  abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery,
 } from './params.js';
 import { homeArea } from './service.js';
 import type { Reports } from './in-worker.js';
@@ -115,22 +116,11 @@ const RegionsReport = Type.Object({
  * JSON by default; format=csv gives a spreadsheet with Chinese headers (lang=en for English).
  * Days are local days of the configured zone, both ends included.
  */
-export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
+export function reportRoutes(d: { reports: Reports }): TypedPlugin {
   const { reports } = d;
   return async (app) => {
-    // As in agents.ts: TypeBox validation, so an unknown or misspelt parameter is an error that names it.
-    app.setValidatorCompiler(({ schema }) => {
-      const check = TypeCompiler.Compile(schema as TSchema);
-      return (data: unknown) => {
-        if (check.Check(data)) return { value: data };
-        const e = check.Errors(data).First();
-        const message = !e ? 'is not valid'
-          : e.message === 'Unexpected property' ? 'is not an allowed parameter'
-          : e.message === 'Expected required property' ? 'is required'
-          : e.message.replace(/^Expected/, 'expected');
-        return { error: [{ instancePath: e?.path ?? '', message, keyword: 'typebox', params: {}, schemaPath: '' }] };
-      };
-    });
+    // TypeBox validation, so an unknown or misspelt parameter is an error that names it.
+    strictValidation(app, 'is not an allowed parameter');
 
     const csv = (reply: FastifyReply, name: string, body: string) =>
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
@@ -148,7 +138,7 @@ export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
     app.get('/api/reports/intervals', {
       schema: { tags, summary: 'Per-interval traffic, service level and staffing, with Erlang C advice', querystring: IntervalsQuery, response: { 200: jsonOrCsv(IntervalsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
-      const q = intervalsQuery(req.query as RawQuery);
+      const q = intervalsQuery(req.query);
       const r = await reports.intervals(q);
       return q.format === 'csv' ? csv(reply, `intervals-${q.from}-${q.to}`, intervalsCsv(r, q.lang)) : r;
     }));
@@ -156,7 +146,7 @@ export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
     app.get('/api/reports/queues', {
       schema: { tags, summary: 'Per-queue totals over days', querystring: RangeQuery, response: { 200: jsonOrCsv(QueuesReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
-      const q = rangeQuery(req.query as RawQuery);
+      const q = rangeQuery(req.query);
       const r = await reports.queues(q);
       return q.format === 'csv' ? csv(reply, `queues-${q.from}-${q.to}`, queuesCsv(r, q.lang)) : r;
     }));
@@ -164,7 +154,7 @@ export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
     app.get('/api/reports/agents', {
       schema: { tags, summary: 'Per-agent calls, handling time and time per state and pause reason', querystring: AgentsQuery, response: { 200: jsonOrCsv(AgentsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
-      const q = agentsQuery(req.query as RawQuery);
+      const q = agentsQuery(req.query);
       const r = await reports.agents(q);
       return q.format === 'csv' ? csv(reply, `agents-${q.from}-${q.to}`, agentsCsv(r, q.lang)) : r;
     }));
@@ -172,7 +162,7 @@ export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
     app.get('/api/reports/abandons', {
       schema: { tags, summary: 'Abandoned calls, one row each, with where they ended and whether they were called back', querystring: AbandonsQuery, response: { 200: jsonOrCsv(AbandonsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
-      const q = abandonsQuery(req.query as RawQuery);
+      const q = abandonsQuery(req.query);
       const r = await reports.abandons(q);
       const local = (iso: string) => localDateTime(Date.parse(iso), reports.tz);
       return q.format === 'csv' ? csv(reply, `abandons-${q.from}-${q.to}`, abandonsCsv(r, q.lang, local)) : r;
@@ -181,7 +171,7 @@ export function reportRoutes(d: { reports: Reports }): FastifyPluginAsync {
     app.get('/api/reports/regions', {
       schema: { tags, summary: 'Calls per month by where callers are (home city, province, elsewhere, mobile)', querystring: RegionsQuery, response: { 200: jsonOrCsv(RegionsReport), 400: Error_ } },
     }, async (req, reply) => handle(reply, async () => {
-      const q = regionsQuery(req.query as RawQuery, (code) => homeArea(code, reports.areaCodes) !== undefined);
+      const q = regionsQuery(req.query, (code) => homeArea(code, reports.areaCodes) !== undefined);
       const r = await reports.regions(q);
       return q.format === 'csv' ? csv(reply, `regions-${q.from}-${q.to}`, regionsCsv(r, q.lang)) : r;
     }));
