@@ -7,6 +7,8 @@
  *       services: they import no adapter (src/adapters) and no feature store or repository
  *       (repo.ts, store.ts, *-repo.ts, *-store.ts);
  *   (c) src/adapters is generic I/O: it imports nothing from src/features;
+ *   (e) features import from src/app (the composition: connections, the Feature contract) only
+ *       types: app builds features, never the other way round;
  *   (d) src is what the production image runs: it imports nothing outside src (the build
  *       compiles src alone) and, at run time, only production dependencies and node: built-ins
  *       (the image installs `npm ci --omit=dev`).
@@ -72,8 +74,8 @@ const isStoreOrRepo = (f: string) => /^src\/features\/.+\/([^/]+-)?(repo|store)\
 export function violations(
   files: ReadonlyMap<string, string>,
   dependencies: ReadonlySet<string>,
-): Record<'core' | 'routes' | 'adapters' | 'build', string[]> {
-  const out = { core: [] as string[], routes: [] as string[], adapters: [] as string[], build: [] as string[] };
+): Record<'core' | 'routes' | 'adapters' | 'build' | 'app', string[]> {
+  const out = { core: [] as string[], routes: [] as string[], adapters: [] as string[], build: [] as string[], app: [] as string[] };
   for (const [file, source] of files) {
     if (!file.startsWith('src/')) continue;
     for (const imp of importsOf(file, source)) {
@@ -84,6 +86,7 @@ export function violations(
       }
       if (isRoutes(file) && t !== undefined && (t.startsWith('src/adapters/') || isStoreOrRepo(t))) out.routes.push(shown);
       if (file.startsWith('src/adapters/') && t?.startsWith('src/features/')) out.adapters.push(shown);
+      if (file.startsWith('src/features/') && t?.startsWith('src/app/') && !imp.typeOnly) out.app.push(shown);
       if (t !== undefined ? !t.startsWith('src/') : !imp.typeOnly && !isBuiltin(imp.spec) && !dependencies.has(packageOf(imp.spec)))
         out.build.push(shown);
     }
@@ -128,6 +131,10 @@ describe('dependency rules of src/', () => {
     expect(found.adapters).toEqual([]);
   });
 
+  it('(e) features import only types from src/app', () => {
+    expect(found.app).toEqual([]);
+  });
+
   it('(d) src imports nothing outside src, and only production dependencies at run time', () => {
     expect(found.build).toEqual([]);
   });
@@ -159,6 +166,7 @@ describe('the dependency scan itself', () => {
       "import {\n  AriClient,\n} from '../adapters/ari/client.js';\nexport { thing } from '../features/events/event-store.js';",
     ],
     ['src/adapters/redis/x.ts', "const m = await import('../../features/agents/agent-service.js');"],
+    ['src/features/work/index.ts', "import type { Feature } from '../../app/feature.js';\nimport { startInOrder } from '../../app/feature.js';"],
     [
       'src/main.ts',
       "import { helper } from '../test/support/rig.js';\nimport fc from 'fast-check';\nimport type { Foo } from 'some-types';\nimport pg from 'pg';",
@@ -185,5 +193,6 @@ describe('the dependency scan itself', () => {
       'src/adapters/redis/x.ts -> ../../features/agents/agent-service.js (src/features/agents/agent-service.ts)',
     ]);
     expect(found.build).toEqual(['src/main.ts -> ../test/support/rig.js (test/support/rig.ts)', 'src/main.ts -> fast-check']);
+    expect(found.app).toEqual(['src/features/work/index.ts -> ../../app/feature.js (src/app/feature.ts)']);
   });
 });
