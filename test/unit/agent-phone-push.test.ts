@@ -19,6 +19,7 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
       if (kind === 'auth') pushed.push(fields.md5_cred!);
       if (kind === 'endpoint') asterisk.add(id);
     },
+    deleteDynamic: async (_m: string, kind: string, id: string) => void (kind === 'endpoint' && asterisk.delete(id)),
     subscribe: async () => undefined,
     endpoint: async () => ({ state: 'offline' }),
     endpoints: async () => [...asterisk].map((resource) => ({ technology: 'PJSIP', resource, channel_ids: [] })),

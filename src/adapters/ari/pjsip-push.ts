@@ -68,5 +68,12 @@ export function phoneFingerprint(objects: ReturnType<typeof phoneObjects>): stri
  * Asterisk still has as last pushed. The endpoint goes last: its presence means all three arrived.
  */
 export async function pushAgentPhone(ari: AriClient, objects: ReturnType<typeof phoneObjects>, agentId: string): Promise<void> {
-  for (const [kind, fields] of objects) await ari.putDynamic('res_pjsip', kind, agentId, fields);
+  for (const [kind, fields] of objects) {
+    // An endpoint is replaced, never updated in place: Asterisk 22 re-applies an existing
+    // endpoint's deny/permit lists on an update as a named ACL "deny/permit" that does not exist,
+    // and then refuses every request of that phone ("Not match Endpoint ACL"). Its registration
+    // lives in the AOR, so it survives.
+    if (kind === 'endpoint') await ari.deleteDynamic('res_pjsip', kind, agentId);
+    await ari.putDynamic('res_pjsip', kind, agentId, fields);
+  }
 }
