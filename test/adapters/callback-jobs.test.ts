@@ -49,37 +49,6 @@ const job = (callId: string, caller = '057100000001'): CallbackJob => ({
   callId, queue: 'ntax-vat', skills: { vat: 4 }, priority: 0, enqueuedAt: Date.now(), caller, excludedAgents: [], owner: 'test', kind: 'callback',
 });
 
-describe('callback jobs and the dial policy (defence in depth: the place was kept before the policy, or the day is used up)', () => {
-  it('a number the policy refuses is never dialled, the refusal is an event, and the job is not retried', async () => {
-    const { s, dialled, events } = service(() => 0);
-    const refused = { 'r-intl': '0090123456789', 'r-anon': 'anonymous', 'r-uri': '1/sip:x@127.0.0.9', 'r-plus': '+442071234567', 'r-premium': '16812345' };
-    for (const [callId, caller] of Object.entries(refused)) await s.dial(job(callId, caller));
-    await waitFor('every refusal recorded', async () => events.filter((e) => e.type === 'callback.refused').length === 5, 5000);
-    expect(Object.fromEntries(events.map((e) => (e.type === 'callback.refused' ? [e.callId, e.reason] : [e.type, e.type]))))
-      .toEqual({ 'r-intl': 'international', 'r-anon': 'withheld', 'r-uri': 'malformed', 'r-plus': 'international', 'r-premium': 'denied_prefix' });
-    // Retries would come after 50 ms: give them time to show.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(dialled).toEqual([]);
-    expect(events).toHaveLength(5);
-  });
-
-  it('dials only the policy\'s digits, and no more calls per number per day than the cap, each attempt counted', async () => {
-    const { s, endpoints, dialled, events } = service(() => 0, { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 2 });
-    await s.dial(job('cap-1', '+8613857112345'));
-    await waitFor('first dialled', async () => dialled.length === 1, 5000);
-    s.answered(dialled[0]!);
-    // The same number as received differently: one count.
-    await s.dial(job('cap-2', '13857112345'));
-    await waitFor('second dialled', async () => dialled.length === 2, 5000);
-    s.answered(dialled[1]!);
-    await s.dial(job('cap-3', '13857112345'));
-    await waitFor('third refused', async () => events.some((e) => e.type === 'callback.refused'), 5000);
-    expect(endpoints).toEqual(['PJSIP/13857112345@carrier', 'PJSIP/13857112345@carrier']);
-    expect(events.find((e) => e.type === 'callback.refused')).toMatchObject({ callId: 'cap-3', reason: 'daily_cap' });
-    expect(dialled).toHaveLength(2);
-  });
-});
-
 describe('callback jobs scheduled again after Redis lost the first (BullMQ)', () => {
   it('make only the attempts left, numbered on from history, and give up with the whole count', async () => {
     // History as the service's own events make it: one attempt before the loss, then these.
@@ -126,5 +95,36 @@ describe('callback jobs scheduled again after Redis lost the first (BullMQ)', ()
       await q.obliterate({ force: true });
       await q.close();
     }
+  });
+});
+
+describe('callback jobs and the dial policy (defence in depth: the place was kept before the policy, or the day is used up)', () => {
+  it('a number the policy refuses is never dialled, the refusal is an event, and the job is not retried', async () => {
+    const { s, dialled, events } = service(() => 0);
+    const refused = { 'r-intl': '0090123456789', 'r-anon': 'anonymous', 'r-uri': '1/sip:x@127.0.0.9', 'r-plus': '+442071234567', 'r-premium': '16812345' };
+    for (const [callId, caller] of Object.entries(refused)) await s.dial(job(callId, caller));
+    await waitFor('every refusal recorded', async () => events.filter((e) => e.type === 'callback.refused').length === 5, 5000);
+    expect(Object.fromEntries(events.map((e) => (e.type === 'callback.refused' ? [e.callId, e.reason] : [e.type, e.type]))))
+      .toEqual({ 'r-intl': 'international', 'r-anon': 'withheld', 'r-uri': 'malformed', 'r-plus': 'international', 'r-premium': 'denied_prefix' });
+    // Retries would come after 50 ms: give them time to show.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dialled).toEqual([]);
+    expect(events).toHaveLength(5);
+  });
+
+  it('dials only the policy\'s digits, and no more calls per number per day than the cap, each attempt counted', async () => {
+    const { s, endpoints, dialled, events } = service(() => 0, { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 2 });
+    await s.dial(job('cap-1', '+8613857112345'));
+    await waitFor('first dialled', async () => dialled.length === 1, 5000);
+    s.answered(dialled[0]!);
+    // The same number as received differently: one count.
+    await s.dial(job('cap-2', '13857112345'));
+    await waitFor('second dialled', async () => dialled.length === 2, 5000);
+    s.answered(dialled[1]!);
+    await s.dial(job('cap-3', '13857112345'));
+    await waitFor('third refused', async () => events.some((e) => e.type === 'callback.refused'), 5000);
+    expect(endpoints).toEqual(['PJSIP/13857112345@carrier', 'PJSIP/13857112345@carrier']);
+    expect(events.find((e) => e.type === 'callback.refused')).toMatchObject({ callId: 'cap-3', reason: 'daily_cap' });
+    expect(dialled).toHaveLength(2);
   });
 });
