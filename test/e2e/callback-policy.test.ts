@@ -18,10 +18,10 @@ const RULES = shippedRoutingWith([
 ]);
 
 /**
- * What each caller id is refused for. The SIP URI one is sent as the From user exactly as
- * written; the trunk carries it (pjsip reads "1/sip" as user, "x" as password of a URI that ends
- * at the first @), so the number Asterisk presents is whatever it made of it, found below by
- * elimination: anything but digits is refused as malformed.
+ * What each caller id is refused for. The SIP URI one cannot go in a From user as written (":"
+ * and "@" end the user part, and the URI would not parse), so it is sent escaped, as a carrier
+ * would have to send it (SENT_AS); pjsip unescapes the user part, and whatever number Asterisk
+ * presents is found below by elimination: anything but digits is refused as malformed.
  */
 const REFUSED: Record<string, string> = {
   '0090123456789': 'international',
@@ -31,6 +31,7 @@ const REFUSED: Record<string, string> = {
   '16812345': 'denied_prefix',
 };
 const MOBILE = '13857112345';
+const SENT_AS: Record<string, string> = { '1/sip:x@127.0.0.9': '1%2Fsip%3Ax%40127.0.0.9' };
 
 let rig: TestRig;
 const runs: SippRun[] = [];
@@ -73,7 +74,7 @@ describe('outbound dial policy: callbacks', () => {
     const keys = dtmfPcap(presses('21', 500, 400).concat(presses('1', 3500)), { audioMs: 4000 });
     const talkMs = 3500 + promptMs('zh', 'callback-refused') + 3000;
     const refused = Object.keys(REFUSED).map((caller) => sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs }, files: { pcap: keys }, timeoutS: 60,
+      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller: SENT_AS[caller] ?? caller, dialed: '12366' }, vars: { talk_ms: talkMs }, files: { pcap: keys }, timeoutS: 60,
     }));
     const mobile = sipp({ scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller: MOBILE, dialed: '12366' }, files: { pcap: keys }, timeoutS: 60 });
     runs.push(...refused, mobile);
