@@ -111,9 +111,9 @@ describe('outbound dial policy: callbacks', () => {
     }
     const requestId = byCaller.get(MOBILE)!;
     expect(await callRow(rig, requestId)).toMatchObject({ outcome: 'callback_requested', queue: 'ntax-vat' });
-    const owed = (await api(rig, 'GET', '/api/callbacks')).body.map((x: { caller: string }) => x.caller);
-    expect(owed).toContain(MOBILE);
-    for (const caller of Object.keys(expected)) expect(owed).not.toContain(caller);
+    // (/api/callbacks also lists abandoned callers for agents to ring by hand, so the refused ones
+    // are on it too: whether they are dialled is told by the carrier and the callback events below.)
+    expect((await api(rig, 'GET', '/api/callbacks')).body.map((x: { caller: string }) => x.caller)).toContain(MOBILE);
 
     // The queue's turn comes: only the mobile's kept place is dialled, and it is connected.
     await rig.svc.agents.move(agent.id, 'unpause', 'test');
