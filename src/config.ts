@@ -86,6 +86,21 @@ export const ConfigSchema = Type.Object({
   /** Attempts to reach a taxpayer who asked to be called back, and the wait between them. */
   CALLBACK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
   CALLBACK_RETRY_S: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
+  /**
+   * The outbound dial policy (core/outbound/dial-policy.ts): which numbers callbacks and IVR
+   * transfers may dial on the trunk. Fixed lines of the home city, the home province or the whole
+   * mainland; mainland mobiles or not; national prefixes never dialled (premium-rate, short
+   * service numbers: empty for the built-in list); calls placed per number per local day.
+   */
+  DIAL_SCOPE: Type.Union([Type.Literal('home_city'), Type.Literal('home_province'), Type.Literal('mainland')], { default: 'home_province' }),
+  DIAL_MOBILES: Type.Boolean({ default: true }),
+  DIAL_DENIED_PREFIXES: Type.Optional(Type.String({ pattern: '^[0-9]+(,[0-9]+)*$' })),
+  DIAL_MAX_PER_NUMBER_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 6 }),
+  /**
+   * The home city's area code (with the trunk prefix); its province comes from
+   * data/cn-area-codes.json, so the two cannot disagree. Also the default of the region report.
+   */
+  HOME_AREA_CODE: Type.String({ pattern: '^0[1-9][0-9]{1,2}$', default: '0571' }),
   /** A caller who called within this many hours is first offered to the agent who answered them. */
   PREFERRED_AGENT_WITHIN_H: Type.Integer({ minimum: 0, maximum: 720, default: 48 }),
   /** A test agent created at boot when a password is given (Quick start and tests). */

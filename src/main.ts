@@ -17,6 +17,7 @@ import type { EventPublisher } from './features/events/publisher.js';
 import { registerVersionedConfig } from './features/versioned-config/index.js';
 import type { IvrCatalog } from './features/ivr/catalog.js';
 import { registerCallbacks } from './features/callbacks/index.js';
+import { registerOutbound } from './features/outbound/index.js';
 import { registerRouting } from './features/routing/index.js';
 import { registerAgents } from './features/agents/index.js';
 import { registerAsteriskSync } from './app/asterisk.js';
@@ -53,14 +54,16 @@ export interface Service {
 export async function startService(config: Config, log: Logger, opts: { processMetrics?: Registry } = {}): Promise<Service> {
   const infra = await connectInfrastructure(config, log, ROOT);
   const events = registerEvents(infra);
-  const configs = await registerVersionedConfig(infra);
-  const callbacks = registerCallbacks(infra, { events });
+  // The dial policy: callbacks, the callback offer and the IVR's transfer nodes all ask it.
+  const outbound = registerOutbound(infra);
+  const configs = await registerVersionedConfig(infra, { outbound });
+  const callbacks = registerCallbacks(infra, { events, outbound });
   // The dispatcher hands agents to calls, and agents stuck busy are checked against calls; calls
   // are built last (they need both), so those two reach them through this, bound below.
   const callsPort = late<CallDelivery & Pick<CallService, 'holds'>>('calls');
   const routing = registerRouting(infra, { configs, callbacks, calls: callsPort });
   const agents = registerAgents(infra, { events, configs, routing, calls: callsPort });
-  const calls = registerCalls(infra, { events, configs, agents, callbacks, routing });
+  const calls = registerCalls(infra, { events, configs, agents, callbacks, routing, outbound });
   callsPort.bind(calls.service);
   const reports = registerReports(infra);
   const live = registerLive(infra, { events, agents, calls, callbacks, routing, reports, processMetrics: opts.processMetrics });

@@ -20,6 +20,13 @@ export type EventBody =
   | { type: 'callback.attempted'; callId: string; caller: string; queue: string; attempt: number; result: string }
   /** Every attempt failed: an abandon of its own kind ("callback failed"). */
   | { type: 'callback.failed'; callId: string; caller: string; queue: string; attempts: number }
+  /**
+   * A callback not dialled: the number may not be dialled (core/outbound/dial-policy.ts) or its
+   * calls today are used up (`daily_cap`). Not retried.
+   */
+  | { type: 'callback.refused'; callId: string; caller: string; queue: string; reason: string }
+  /** The waiting caller pressed 1, but their number may not be called back: told so, they keep their place. */
+  | { type: 'call.callback_refused'; callId: string; caller: string; queue: string; reason: string }
   | {
       type: 'call.queued';
       callId: string;
@@ -34,6 +41,8 @@ export type EventBody =
   | { type: 'call.overflowed'; callId: string; fromQueue: string; toQueue: string }
   | { type: 'call.voicemail_left'; callId: string; queue: string; recording: string; durationS: number }
   | { type: 'call.transferred'; callId: string; number: string }
+  /** An IVR transfer's number failed the dial policy when the call reached it (the policy changed since activation): the call is ended. */
+  | { type: 'call.transfer_refused'; callId: string; number: string; reason: string }
   | { type: 'call.agent_offered'; callId: string; agentId: string; channelId: string }
   | { type: 'call.agent_missed'; callId: string; agentId: string; reason: string }
   | { type: 'call.agent_answered'; callId: string; agentId: string; waitMs: number }

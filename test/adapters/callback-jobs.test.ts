@@ -6,6 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AriClient } from '../../src/adapters/ari/client.js';
 import type { DomainEvent } from '../../src/core/events.js';
 import { CallbackService, type CallbackJob } from '../../src/features/callbacks/callback-service.js';
+import { redisKeys } from '../../src/adapters/redis/keys.js';
+import { DEFAULT_HOME } from '../../src/core/metrics/regions.js';
+import { DEFAULT_DIAL_POLICY, type DialPolicy } from '../../src/core/outbound/dial-policy.js';
+import { DialGuard } from '../../src/features/outbound/dial-guard.js';
+import { loadAreaCodes } from '../../src/features/reports/service.js';
 import { requireEnv } from '../support/rig.js';
 import { unlinkPrefix } from '../support/redis.js';
 import { waitFor } from '../support/service.js';
@@ -22,22 +27,26 @@ afterAll(async () => {
 });
 
 /** `history`: what attemptsSoFar answers, given the events the service published so far. */
-function service(history: (events: DomainEvent[], callId: string) => number | undefined) {
+function service(history: (events: DomainEvent[], callId: string) => number | undefined, policy: DialPolicy = DEFAULT_DIAL_POLICY) {
   const dialled: string[] = [];
+  const endpoints: string[] = [];
   const events: DomainEvent[] = [];
   const attemptsSoFar = async (callId: string) => history(events, callId);
-  const ari = { originate: async (o: { channelId: string }) => void dialled.push(o.channelId) } as unknown as AriClient;
+  const ari = { originate: async (o: { channelId: string; endpoint: string }) => void (dialled.push(o.channelId), endpoints.push(o.endpoint)) } as unknown as AriClient;
+  // The real guard on real Redis, each service with counts of its own.
+  const guard = new DialGuard({ redis, key: redisKeys(`${prefix}:${services.length}`).dialsToday, policy, table: loadAreaCodes(), home: DEFAULT_HOME, tz: 'Asia/Shanghai' });
   const s = new CallbackService({
+    takeDial: (caller) => guard.takeCallback(caller),
     connection: redis, prefix: `${prefix}:${services.length}`, ari, trunk: 'carrier', attempts: 3, retryDelayMs: 50, ringTimeoutS: 30,
     publish: (evs) => void events.push(...evs), ctx: () => ({ now: Date.now(), newId: randomUUID }), log: pino({ level: 'silent' }), attemptsSoFar,
   });
   services.push(s);
   s.start();
-  return { s, dialled, events };
+  return { s, dialled, endpoints, events };
 }
 
-const job = (callId: string): CallbackJob => ({
-  callId, queue: 'ntax-vat', skills: { vat: 4 }, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'test', kind: 'callback',
+const job = (callId: string, caller = '057100000001'): CallbackJob => ({
+  callId, queue: 'ntax-vat', skills: { vat: 4 }, priority: 0, enqueuedAt: Date.now(), caller, excludedAgents: [], owner: 'test', kind: 'callback',
 });
 
 describe('callback jobs scheduled again after Redis lost the first (BullMQ)', () => {
@@ -86,5 +95,36 @@ describe('callback jobs scheduled again after Redis lost the first (BullMQ)', ()
       await q.obliterate({ force: true });
       await q.close();
     }
+  });
+});
+
+describe('callback jobs and the dial policy (defence in depth: the place was kept before the policy, or the day is used up)', () => {
+  it('a number the policy refuses is never dialled, the refusal is an event, and the job is not retried', async () => {
+    const { s, dialled, events } = service(() => 0);
+    const refused = { 'r-intl': '0090123456789', 'r-anon': 'anonymous', 'r-uri': '1/sip:x@127.0.0.9', 'r-plus': '+442071234567', 'r-premium': '16812345' };
+    for (const [callId, caller] of Object.entries(refused)) await s.dial(job(callId, caller));
+    await waitFor('every refusal recorded', async () => events.filter((e) => e.type === 'callback.refused').length === 5, 5000);
+    expect(Object.fromEntries(events.map((e) => (e.type === 'callback.refused' ? [e.callId, e.reason] : [e.type, e.type]))))
+      .toEqual({ 'r-intl': 'international', 'r-anon': 'withheld', 'r-uri': 'malformed', 'r-plus': 'international', 'r-premium': 'denied_prefix' });
+    // Retries would come after 50 ms: give them time to show.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dialled).toEqual([]);
+    expect(events).toHaveLength(5);
+  });
+
+  it('dials only the policy\'s digits, and no more calls per number per day than the cap, each attempt counted', async () => {
+    const { s, endpoints, dialled, events } = service(() => 0, { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 2 });
+    await s.dial(job('cap-1', '+8613857112345'));
+    await waitFor('first dialled', async () => dialled.length === 1, 5000);
+    s.answered(dialled[0]!);
+    // The same number as received differently: one count.
+    await s.dial(job('cap-2', '13857112345'));
+    await waitFor('second dialled', async () => dialled.length === 2, 5000);
+    s.answered(dialled[1]!);
+    await s.dial(job('cap-3', '13857112345'));
+    await waitFor('third refused', async () => events.some((e) => e.type === 'callback.refused'), 5000);
+    expect(endpoints).toEqual(['PJSIP/13857112345@carrier', 'PJSIP/13857112345@carrier']);
+    expect(events.find((e) => e.type === 'callback.refused')).toMatchObject({ callId: 'cap-3', reason: 'daily_cap' });
+    expect(dialled).toHaveLength(2);
   });
 });

@@ -240,6 +240,41 @@ describe('call session: waiting', () => {
     expect(end.events[0]).toMatchObject({ type: 'call.ended', outcome: 'callback_requested', hungUpBy: 'system' });
     expect(end.commands).toEqual([{ kind: 'hangup', channelId: 'ch1' }]);
   });
+
+  it('a caller whose number may not be dialled is offered no callback; pressing 1 says why, and they keep waiting in their place', () => {
+    const c = clock();
+    const s0 = startCall(c.ctx(), ENV, { ...base, caller: '0090123456789', callbackRefusal: 'international' });
+    c.advance(3000);
+    const s1 = drive(c, s0, '1');
+    expect(s1.state.phase).toBe('queued');
+    // The first announcement: position and wait, but no "press 1".
+    c.advance(2000);
+    const due = stepCall(c.ctx(), ENV, s1.state, { kind: 'timer_fired', timerId: s1.state.announce!.timerId! });
+    expect(due.commands.find((k) => k.kind === 'announce_position')).toMatchObject({ offerCallback: false });
+    // Pressed during the announcement: it stops, the refusal plays, the place is untouched.
+    const r = stepCall(c.ctx(), ENV, due.state, { kind: 'dtmf', digit: '1' });
+    expect(r.state.phase).toBe('queued');
+    expect(r.state.route).toEqual(s1.state.route);
+    const play = r.commands.find((k) => k.kind === 'play');
+    expect(play).toMatchObject({ prompts: [{ source: 'system', name: 'callback-refused' }] });
+    expect(r.commands.map((k) => k.kind)).toEqual(['stop_playback', 'stop_moh', 'play']);
+    expect(r.commands.some((k) => k.kind === 'keep_place_for_callback' || k.kind === 'dequeue')).toBe(false);
+    expect(r.events).toEqual([expect.objectContaining({ type: 'call.callback_refused', callId: 'c1', caller: '0090123456789', queue: 'ntax-vat', reason: 'international' })]);
+    // When the refusal ends: hold music and the next announcement, as after any announcement.
+    const music = stepCall(c.ctx(), ENV, r.state, { kind: 'playback_finished', playbackId: (play as { playbackId: string }).playbackId });
+    expect(music.commands).toEqual([{ kind: 'start_moh', channelId: 'ch1' }, { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 }]);
+    // Still waiting: an agent freed now rings for them; hanging up is an abandon from the queue.
+    const rung = stepCall(c.ctx(), ENV, music.state, { kind: 'agent_reserved', agentId: '1001', endpoint: 'PJSIP/1001' });
+    expect(rung.state.phase).toBe('ringing');
+    const gone = stepCall(c.ctx(), ENV, music.state, { kind: 'caller_hung_up' });
+    expect(gone.events.at(-1)).toMatchObject({ type: 'call.ended', outcome: 'abandoned', abandonedAt: 'queue' });
+    expect(gone.commands).toContainEqual({ kind: 'dequeue', callId: 'c1', queue: 'ntax-vat' });
+  });
+
+  it('a caller who may be called back is offered it and keeps no refusal in their state', () => {
+    const { s1 } = toQueued();
+    expect(s1.state.callbackRefusal).toBeUndefined();
+  });
 });
 
 describe('call session: queue rules', () => {

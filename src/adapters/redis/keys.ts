@@ -34,6 +34,8 @@ export function redisKeys(prefix: string) {
     events: `${prefix}:events`,
     /** Login attempts per (user name, address) pair and per address; unknown bearer tokens per address (features/auth/login-limiter.ts). */
     loginFailures: (kind: 'pair' | 'ip' | 'token-ip', id: string) => `${prefix}:login:fail:${kind}:${id}`,
+    /** Calls placed to one number (the dial policy's digits) on one local day; gone after that day (features/outbound). */
+    dialsToday: (day: string, digits: string) => `${prefix}:dial:${day}:${digits}`,
     /** The last outbox seq the event stream has from an instance (exactly-once appends). */
     eventsFrom: (instance: string) => `${prefix}:events:from:${instance}`,
   };

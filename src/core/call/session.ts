@@ -3,6 +3,7 @@ import type { IvrDefinition } from '../ivr/definition.js';
 import { resumeIvr, startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState } from '../ivr/interpreter.js';
 import type { Lang } from '../lang.js';
 import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js';
+import type { CallbackRefusal } from '../outbound/dial-policy.js';
 
 /**
  * One taxpayer's call as a state machine: (state, input) -> (state, commands, events).
@@ -79,6 +80,11 @@ export interface CallState {
   callbackPlaybackId?: string;
   /** This call is itself a callback: the request it answers. */
   callbackFor?: string;
+  /**
+   * The caller's number may not be dialled (decided when the call arrived, core/outbound):
+   * pressing 1 tells them so and they keep waiting, and the announcement offers no callback.
+   */
+  callbackRefusal?: CallbackRefusal;
   /** The position announcement playing, or the timer until the next one. */
   announce?: { playbackId?: string; timerId?: string };
 }
@@ -150,6 +156,8 @@ export interface CallStart {
   lang: Lang;
   ivrVersion: number;
   preferredAgentId?: string;
+  /** Why this caller cannot be called back, if they cannot (the service decides with core/outbound/dial-policy.ts). */
+  callbackRefusal?: CallbackRefusal;
 }
 
 export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
@@ -159,6 +167,7 @@ export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
   const state: CallState = {
     callId: p.callId, channelId: p.channelId, caller: p.caller, dialed: p.dialed,
     startedAt: ctx.now, phase: 'ivr', ivrVersion: p.ivrVersion, ivr: first.state, preferredAgentId: p.preferredAgentId,
+    ...(p.callbackRefusal ? { callbackRefusal: p.callbackRefusal } : {}),
   };
   const out = fromIvr(ctx, env, state, first.commands, first.events);
   return { ...out, commands: [{ kind: 'answer', channelId: p.channelId }, ...out.commands], events: [started, ...out.events] };
@@ -214,6 +223,21 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
 
   switch (input.kind) {
     case 'dtmf':
+      if (s.phase === 'queued' && input.digit === CALLBACK_KEY && s.route && !s.callbackFor && s.callbackRefusal) {
+        // The caller is told why not and keeps waiting where they are: the prompt plays as an
+        // announcement would, and hold music and the next announcement follow when it ends.
+        const playbackId = ctx.newId();
+        const quiet = quietAnnouncements(s, false);
+        return {
+          state: { ...quiet.state, announce: { playbackId } },
+          commands: [
+            ...quiet.commands,
+            { kind: 'stop_moh', channelId: s.channelId },
+            { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: CALLBACK_REFUSED_PROMPT }] },
+          ],
+          events: [stamp(ctx, { type: 'call.callback_refused', callId: s.callId, caller: s.caller, queue: s.route.queue, reason: s.callbackRefusal })],
+        };
+      }
       if (s.phase === 'queued' && input.digit === CALLBACK_KEY && s.route && !s.callbackFor) {
         const playbackId = ctx.newId();
         const quiet = quietAnnouncements(s, false);
@@ -236,7 +260,7 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
           state: { ...s, announce: { playbackId } },
           commands: [
             { kind: 'stop_moh', channelId: s.channelId },
-            { kind: 'announce_position', channelId: s.channelId, playbackId, callId: s.callId, queue: s.route!.queue, offerCallback: !s.callbackFor },
+            { kind: 'announce_position', channelId: s.channelId, playbackId, callId: s.callId, queue: s.route!.queue, offerCallback: !s.callbackFor && !s.callbackRefusal },
           ],
           events: [],
         };
@@ -327,6 +351,8 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
 /** The key a waiting caller presses to keep their place and be called back. */
 export const CALLBACK_KEY = '1';
 export const CALLBACK_CONFIRM_PROMPT = 'callback-confirm';
+/** Played to a caller who pressed 1 but whose number the center may not dial; they keep waiting. */
+export const CALLBACK_REFUSED_PROMPT = 'callback-refused';
 
 /**
  * A callback the service dialled was answered: the taxpayer goes straight back into the queue

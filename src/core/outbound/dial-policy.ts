@@ -88,3 +88,26 @@ export function decideDial(raw: string, policy: DialPolicy, table: AreaCodeTable
   if (!inScope) return { ok: false, reason: 'outside_area', detail: `area code ${where.areaCode ?? '?'} is outside the ${policy.scope.replace('_', ' ')}` };
   return { ok: true, digits: national };
 }
+
+/** Why a callback is not offered or not dialled: the number itself, or its attempts today are used up. */
+export type CallbackRefusal = DialRefusal | 'daily_cap';
+export type CallbackDecision = { ok: true; digits: string } | { ok: false; reason: CallbackRefusal; detail: string };
+
+/**
+ * Whether the center may call this number back now: the number passes decideDial and fewer than
+ * `maxPerNumberPerDay` calls were placed to it today (`dialledToday`, counted per dialled digits,
+ * so "+8613857112345" and "13857112345" share one count).
+ */
+export function decideCallback(
+  raw: string,
+  policy: DialPolicy,
+  table: AreaCodeTable,
+  home: HomeArea,
+  dialledToday: (digits: string) => number,
+): CallbackDecision {
+  const d = decideDial(raw, policy, table, home);
+  if (!d.ok) return d;
+  const n = dialledToday(d.digits);
+  if (n >= policy.maxPerNumberPerDay) return { ok: false, reason: 'daily_cap', detail: `${n} calls placed to this number today (at most ${policy.maxPerNumberPerDay})` };
+  return d;
+}

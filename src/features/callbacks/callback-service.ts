@@ -5,6 +5,7 @@ import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import type { WaitingDetails } from '../routing/queue-store.js';
 import { missReason } from '../calls/hangup-cause.js';
+import type { CallbackDecision } from '../../core/outbound/dial-policy.js';
 
 /**
  * What a callback job carries: the waiting entry whose turn came. `attemptsBefore`: the job was
@@ -35,6 +36,11 @@ export interface CallbackOptions {
    * in flight when Redis was lost.
    */
   attemptsSoFar: (callId: string) => Promise<number | undefined>;
+  /**
+   * Whether this number may be dialled now, one call taken off its count for today if so
+   * (features/outbound/dial-guard.ts takeCallback): the dial string is built from its digits only.
+   */
+  takeDial: (caller: string) => Promise<CallbackDecision>;
 }
 
 /**
@@ -133,13 +139,22 @@ export class CallbackService {
       }
       attempt = made + 1;
     }
+    // Refused when the call arrived already (the caller was told and kept waiting), so a kept
+    // place here is one from before the policy, or one that used up today's count: never dialled,
+    // and not retried (the job ends without an error).
+    const allowed = await this.o.takeDial(d.caller);
+    if (!allowed.ok) {
+      this.o.log.warn({ callId: d.callId, caller: d.caller, reason: allowed.reason, detail: allowed.detail }, 'callback refused by the dial policy: not dialled');
+      this.o.publish([stamp(this.o.ctx(), { type: 'callback.refused', callId: d.callId, caller: d.caller, queue: d.queue, reason: allowed.reason })]);
+      return;
+    }
     const channelId = this.o.ctx().newId();
     const result = await new Promise<string>((resolve) => {
       this.pending.set(channelId, { job: d, settle: resolve });
       this.o.ari
         .originate({
           channelId,
-          endpoint: `PJSIP/${d.caller}@${this.o.trunk}`,
+          endpoint: `PJSIP/${allowed.digits}@${this.o.trunk}`,
           appArgs: `callback,${channelId}`,
           callerId: '12366',
           timeoutS: this.o.ringTimeoutS,

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { Ctx, DomainEvent } from '../../core/events.js';
+import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
 import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type CallStep } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/lang.js';
+import type { CallbackDecision, DialDecision } from '../../core/outbound/dial-policy.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import type { AriChannel, AriEvent, AriEventType } from '../../adapters/ari/types.js';
 import type { QueueStore } from '../routing/queue-store.js';
@@ -47,6 +48,10 @@ export interface CallServiceDeps {
   lastAgentFor: (caller: string) => Promise<string | undefined>;
   /** An agent answered this caller: the agent to prefer when they call again. */
   rememberAgentFor: (caller: string, agentId: string) => Promise<void>;
+  /** Whether this caller may be offered a callback (the dial policy and today's count: features/outbound). */
+  mayCallBack: (caller: string) => Promise<CallbackDecision>;
+  /** Whether an IVR transfer's number may be dialled, and the digits to dial. */
+  mayDial: (number: string) => DialDecision;
   /** This instance, as the owner of the calls its sessions hold. */
   owner: string;
   shortAbandonMs: number;
@@ -251,11 +256,17 @@ export class CallService {
     const callId = ctx.newId();
     this.channels.set(channelId, { callId, role: 'caller' });
     this.dispatch.submit(callId, async () => {
-      const [ivrVersion, preferredAgentId] = await Promise.all([this.d.ivr.activeVersion(), caller ? this.d.lastAgentFor(caller) : undefined]);
+      // Decided before the caller can press 1: a number the center may not dial is never promised a callback.
+      const [ivrVersion, preferredAgentId, callback] = await Promise.all([
+        this.d.ivr.activeVersion(), caller ? this.d.lastAgentFor(caller) : undefined, this.d.mayCallBack(caller || 'anonymous'),
+      ]);
       const def = await this.d.ivr.definition(ivrVersion);
       const log = this.d.log.child({ callId });
       const live: LiveCall = { state: undefined as unknown as CallState, def, log, timers: new Map() };
-      const step = startCall(ctx, this.env(live), { callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion, preferredAgentId });
+      const step = startCall(ctx, this.env(live), {
+        callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion, preferredAgentId,
+        callbackRefusal: callback.ok ? undefined : callback.reason,
+      });
       live.state = step.state;
       this.calls.set(callId, live);
       log.info({ caller, dialed, channelId, ivrVersion }, 'call started');
@@ -466,8 +477,17 @@ export class CallService {
       case 'record':
         await this.mediaDone(callId);
         return ari.record(c.channelId, c.recording, c.maxSeconds);
-      case 'transfer_out':
-        return ari.continueInDialplan(c.channelId, 'transfer-out', c.number);
+      case 'transfer_out': {
+        // Checked at upload and activation; again here since the policy may have changed since,
+        // and only the policy's digits reach the dialplan's Dial().
+        const d = this.d.mayDial(c.number);
+        if (!d.ok) {
+          live.log.error({ number: c.number, reason: d.reason }, 'IVR transfer refused by the dial policy: ending the call');
+          this.d.publish([stamp(this.d.ctx(), { type: 'call.transfer_refused', callId, number: c.number, reason: d.reason })]);
+          return ari.hangup(c.channelId);
+        }
+        return ari.continueInDialplan(c.channelId, 'transfer-out', d.digits);
+      }
       case 'hangup':
         return ari.hangup(c.channelId);
       case 'agent_on_call':

@@ -4,13 +4,19 @@ import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/lang.js';
 import { validateDefinition } from '../../core/ivr/validate.js';
 import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
+import type { DialDecision } from '../../core/outbound/dial-policy.js';
+import { checkTransferNumbers } from '../../core/outbound/transfer-numbers.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
 import type { ActivePointer } from '../versioned-config/active-pointer.js';
 import { VersionedCatalog, type ConfigProblem, type VersionKind } from '../versioned-config/catalog.js';
 import type { VersionStore } from '../versioned-config/version-store.js';
 
 /** What makes IVR versions IVR versions: see VersionKind. */
-export function ivrKind(d: { synth: Pick<PromptSynth, 'ensure'>; activeRouting: () => Promise<RoutingRefs> }): VersionKind<IvrDefinition, IvrDefinition> {
+export function ivrKind(d: {
+  synth: Pick<PromptSynth, 'ensure'>; activeRouting: () => Promise<RoutingRefs>;
+  /** The outbound dial policy (features/outbound): transfer nodes' numbers must pass it. */
+  mayDial: (number: string) => DialDecision;
+}): VersionKind<IvrDefinition, IvrDefinition> {
   return {
     label: 'IVR',
     validate: (input) => {
@@ -20,8 +26,10 @@ export function ivrKind(d: { synth: Pick<PromptSynth, 'ensure'>; activeRouting: 
     document: (def) => def,
     // Calls already in the IVR finish on their version, so a stored one is used as it is.
     revive: (def) => ({ ok: true, value: def }),
-    // Every queue and skill a version names must be in the routing in force, already at upload.
-    crossCheck: { atUpload: true, check: async (def) => checkIvrRefs(def, await d.activeRouting()) },
+    // Every queue and skill a version names must be in the routing in force, already at upload;
+    // every transfer number must pass the dial policy in force (checked again at activation,
+    // since DIAL_* may have changed since the upload).
+    crossCheck: { atUpload: true, check: async (def) => [...checkIvrRefs(def, await d.activeRouting()), ...checkTransferNumbers(def, d.mayDial)] },
     // Prompts are produced before a version can be stored.
     prepare: (def) => ensurePrompts(d.synth, def),
     whenUnreachable: 'last-known',
@@ -41,6 +49,7 @@ export class IvrCatalog {
     store: VersionStore<IvrDefinition>; pointer: ActivePointer; synth: Pick<PromptSynth, 'ensure'>; log: Logger;
     /** The routing configuration in force: every queue and skill a version names must be in it. */
     activeRouting: () => Promise<RoutingRefs>;
+    mayDial: (number: string) => DialDecision;
     /** Runs one configuration change at a time, routing activations included (features/versioned-config/config-lock.ts). */
     serialize: <T>(change: () => Promise<T>) => Promise<T>;
   }) {

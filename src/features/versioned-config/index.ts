@@ -13,6 +13,7 @@ import { RedisActivePointer } from './active-pointer.js';
 import { routingRoutes } from '../routing/routes.js';
 import { PgAgentRepo } from '../agents/agent-repo.js';
 import { ConfigLock } from './config-lock.js';
+import type { OutboundFeature } from '../outbound/index.js';
 
 export interface ConfigsFeature extends Feature {
   routing: RoutingCatalog;
@@ -24,7 +25,7 @@ export interface ConfigsFeature extends Feature {
  * The versioned configurations: routing rules and the IVR tree. The shipped versions are stored
  * and activated on a first start; the system prompts are made if missing.
  */
-export async function registerVersionedConfig({ config, pool, redis, keys, log, root }: Infrastructure): Promise<ConfigsFeature> {
+export async function registerVersionedConfig({ config, pool, redis, keys, log, root }: Infrastructure, { outbound }: { outbound: OutboundFeature }): Promise<ConfigsFeature> {
   const synth = new PromptSynth({ soundsDir: config.SOUNDS_DIR, recordedDir: path.join(root, 'prompts', 'recorded'), ttsRoot: config.TTS_ROOT });
   await ensureSystemPrompts(synth, root, log);
   // Each side is checked against the other's active version (core/config/cross-check.ts), so
@@ -39,7 +40,9 @@ export async function registerVersionedConfig({ config, pool, redis, keys, log, 
     store: pgRoutingVersions(pool), pointer: new RedisActivePointer(redis, keys.routingActive), log, activeIvr, serialize,
     agents: async () => (await agentRepo.list()).filter((a) => a.active),
   });
-  const ivr: IvrCatalog = new IvrCatalog({ store: pgIvrVersions(pool), pointer: new RedisActivePointer(redis, keys.ivrActive), synth, log, activeRouting: () => routing.active(), serialize });
+  const ivr: IvrCatalog = new IvrCatalog({ store: pgIvrVersions(pool), pointer: new RedisActivePointer(redis, keys.ivrActive), synth, log, activeRouting: () => routing.active(), serialize,
+    mayDial: (number) => outbound.guard.decide(number),
+  });
   // Instances starting together for the first time would each store and activate the shipped versions.
   await serialize(async () => {
     await routing.init(path.join(root, 'routing', '12366.yaml'));
