@@ -12,7 +12,7 @@ import { validateDefinition, type IvrError } from '../../src/core/ivr/validate.j
 /** The fix-point loop the validator used before (quadratic on a chain), kept as the judge. */
 function canExitByFixPoint(graph: Graph, terminal: (id: string) => boolean): Set<string> {
   const canExit = new Set<string>([...graph.keys()].filter(terminal));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [id, targets] of graph) {
       if (canExit.has(id) || !targets.some((t) => canExit.has(t))) continue;
@@ -111,7 +111,9 @@ describe('IVR size bounds', () => {
   it('refuse too many prompts at /prompts', () => {
     const def = chain(3);
     for (let i = 0; i < IVR_LIMITS.prompts; i++) def.prompts[`extra${i}`] = { zh: '您好' };
-    expect(errorsOf(def)).toEqual([{ path: '/prompts', field: 'prompts', message: `prompts: at most ${IVR_LIMITS.prompts} prompts (got ${IVR_LIMITS.prompts + 1})` }]);
+    expect(errorsOf(def)).toEqual([
+      { path: '/prompts', field: 'prompts', message: `prompts: at most ${IVR_LIMITS.prompts} prompts (got ${IVR_LIMITS.prompts + 1})` },
+    ]);
   });
 
   it('refuse a prompt text longer than the limit, naming it', () => {
@@ -135,7 +137,16 @@ describe('IVR size bounds', () => {
     const def = chain(3);
     const days = Array.from({ length: IVR_LIMITS.dates }, (_, i) => new Date(Date.UTC(2030, 0, 1 + 2 * i)).toISOString().slice(0, 10));
     def.start = 'hours';
-    def.nodes.hours = { kind: 'hours', weekly: {}, holidays: days.map((from) => ({ from })), workdays: [days[7], '2030-01-02'], open: 'n0', closed: 'n0' };
-    expect(errorsOf(def).map((e) => e.message)).toEqual([`node "hours" workdays/0 ${days[7]} falls inside holidays/7 (${days[7]}..${days[7]})`]);
+    def.nodes.hours = {
+      kind: 'hours',
+      weekly: {},
+      holidays: days.map((from) => ({ from })),
+      workdays: [days[7], '2030-01-02'],
+      open: 'n0',
+      closed: 'n0',
+    };
+    expect(errorsOf(def).map((e) => e.message)).toEqual([
+      `node "hours" workdays/0 ${days[7]} falls inside holidays/7 (${days[7]}..${days[7]})`,
+    ]);
   });
 });

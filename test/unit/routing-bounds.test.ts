@@ -6,7 +6,12 @@ import { ROUTING_LIMITS, validateRules, type RuleError } from '../../src/core/ro
 /** A routing upload is checked on the thread that serves calls: bounded in size, linear in time. */
 
 const queue = (name: string, over: Record<string, unknown> = {}) => ({
-  queue: name, strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 5, ringTimeoutS: 20, ...over,
+  queue: name,
+  strategy: 'longest_idle',
+  steps: [{ afterS: 0, skills: 'any' }],
+  wrapUpS: 5,
+  ringTimeoutS: 20,
+  ...over,
 });
 const overflow = (toQueue: string) => ({ onExpiry: { afterS: 60, action: 'overflow', toQueue } });
 
@@ -40,7 +45,9 @@ function loopsByOldWalk(next: Map<string, string>): string[] {
 describe('routing size bounds', () => {
   it('refuse too many queues at /queues before looking at any', () => {
     const queues = Array.from({ length: ROUTING_LIMITS.queues + 1 }, (_, i) => ({ nonsense: i }));
-    expect(errorsOf({ skills: [], queues })).toEqual([{ path: '/queues', message: `at most ${ROUTING_LIMITS.queues} queues (got ${ROUTING_LIMITS.queues + 1})` }]);
+    expect(errorsOf({ skills: [], queues })).toEqual([
+      { path: '/queues', message: `at most ${ROUTING_LIMITS.queues} queues (got ${ROUTING_LIMITS.queues + 1})` },
+    ]);
   });
 
   it('refuse too many skills at /skills', () => {
@@ -54,7 +61,9 @@ describe('routing size bounds', () => {
   });
 
   it('refuse a skill name longer than the limit, naming it', () => {
-    expect(errorsOf({ skills: [{ code: 'a'.repeat(ROUTING_LIMITS.name + 1), zh: '技能' }], queues: [] }).map((e) => e.path)).toEqual(['/skills/0/code']);
+    expect(errorsOf({ skills: [{ code: 'a'.repeat(ROUTING_LIMITS.name + 1), zh: '技能' }], queues: [] }).map((e) => e.path)).toEqual([
+      '/skills/0/code',
+    ]);
   });
 
   it('check the longest allowed overflow chain, and a loop through all of it, in linear time', () => {
@@ -72,9 +81,9 @@ describe('routing size bounds', () => {
   });
 
   it('report the same overflow loops as the old walk, on random overflow graphs', () => {
-    const graphs = fc.integer({ min: 1, max: 12 }).chain((n) =>
-      fc.array(fc.option(fc.integer({ min: 0, max: n - 1 }), { nil: undefined }), { minLength: n, maxLength: n }),
-    );
+    const graphs = fc
+      .integer({ min: 1, max: 12 })
+      .chain((n) => fc.array(fc.option(fc.integer({ min: 0, max: n - 1 }), { nil: undefined }), { minLength: n, maxLength: n }));
     fc.assert(
       fc.property(graphs, (targets) => {
         const names = targets.map((_, i) => `q${i}`);

@@ -22,12 +22,12 @@ export const DEFAULT_MAX_TURNS = 40;
 /**
  * How big an IVR may be. An upload is checked on the thread that serves calls and its prompts
  * are synthesized one by one, so size is bounded before any other check. The shipped 12366
- * tree has 17 nodes and 9 prompts of at most 187 characters: these leave room for a hundred
- * times that, and no more.
+ * tree has 17 nodes and 9 prompts of at most 187 characters: these leave room for many times
+ * that, and no more. Prompts are bounded hardest: each is a second or so of espeak-ng.
  */
 export const IVR_LIMITS = {
   nodes: 2000,
-  prompts: 500,
+  prompts: 200,
   /** Characters of one prompt text; espeak-ng takes about a second per hundred. */
   promptText: 500,
   /** Node ids, prompt names, queue and skill names. */
