@@ -100,7 +100,7 @@ export function configVersionRoutes(base: string, what: string, c: VersionedConf
         tags, summary: `Upload a new ${what} version (JSON or YAML); it is stored, not activated`,
         consumes: ['application/json', 'application/yaml', 'text/yaml', 'application/x-yaml'],
         // Checked by the service, not here, so every problem comes back at once with its path.
-        body: Type.Unknown({ description: `the ${what}; a rejected one is a 422 listing every problem with its JSON pointer` }),
+        body: Type.Unknown({ description: `the ${what}, at most ${CONFIG_BODY_LIMIT} bytes (a larger one is a 413); a rejected one is a 422 listing every problem with its JSON pointer` }),
         querystring: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }),
         response: { 201: Type.Object({ version: Type.Integer() }), 413: Type.Object({ error: Type.String(), code: Type.Optional(Type.String()) }), 422: Invalid },
       },
