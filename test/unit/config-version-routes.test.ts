@@ -5,7 +5,7 @@ import { buildHttp } from '../../src/http/app.js';
 import { fixedTokenAuth } from '../../src/http/auth.js';
 import type { AuditEntry } from '../../src/features/audit/audit-repo.js';
 import { VersionedCatalog, type VersionKind } from '../../src/features/versioned-config/catalog.js';
-import { configVersionRoutes } from '../../src/features/versioned-config/routes.js';
+import { CONFIG_BODY_LIMIT, configVersionRoutes } from '../../src/features/versioned-config/routes.js';
 import { MemoryPointer, MemoryVersionStore } from '../support/memory-versions.js';
 
 /**
@@ -87,6 +87,15 @@ describe('versioned-configuration routes', () => {
       action: 'ivr.upload', targetKind: 'ivr', targetId: '2', actor: 'ops1', before: null,
       after: { version: 2, comment: 'first', config: { name: 'one', queues: ['a'] } },
     });
+  });
+
+  it('refuses a body over the limit with a 413 naming it, JSON or YAML, and stores nothing', async () => {
+    const before = store.docs.length;
+    const big = { name: 'big', queues: ['a'], padding: 'x'.repeat(CONFIG_BODY_LIMIT) };
+    const expected = { status: 413, body: { error: `the test configuration must be at most ${CONFIG_BODY_LIMIT} bytes (1 MiB)`, code: 'FST_ERR_CTP_BODY_TOO_LARGE' } };
+    expect(await call('POST', '/api/ivr/versions', big)).toEqual(expected);
+    expect(await call('POST', '/api/ivr/versions', `name: big\nqueues: [a]\npadding: ${big.padding}\n`, 'application/yaml')).toEqual(expected);
+    expect(store.docs.length).toBe(before);
   });
 
   it('lists versions with the active one marked, and reads one as stored', async () => {

@@ -20,6 +20,10 @@ function setup(o: { atUpload?: boolean; whenUnreachable?: 'last-known' | 'throw'
     unpreparable: new Set<string>(),
     inUse: new Set<string>(),
     prepared: [] as string[][],
+    /** Each discard: the refused topics, and the documents said to be in use then. */
+    discarded: [] as Array<{ topics: string[]; inUse: Doc[] }>,
+    /** Prepares wait on this when set, so uploads can overlap. */
+    gate: undefined as Promise<void> | undefined,
     /** Tightened after upload: revive then refuses what validate let through. */
     banned: new Set<string>(),
     serialized: 0,
@@ -44,7 +48,11 @@ function setup(o: { atUpload?: boolean; whenUnreachable?: 'last-known' | 'throw'
     },
     prepare: async (v) => {
       world.prepared.push(v.topics);
+      await world.gate;
       return v.topics.flatMap((t, i) => (world.unpreparable.has(t) ? [{ path: `/topics/${i}`, message: `"${t}" cannot be prepared` }] : []));
+    },
+    discard: async (v, inUse) => {
+      world.discarded.push({ topics: v.topics, inUse: await inUse() });
     },
     activated: async (v) => [...world.inUse].filter((t) => !v.topics.includes(t)).map((t) => ({ path: '/topics', message: `agents still use "${t}"` })),
     whenUnreachable: o.whenUnreachable ?? 'last-known',
@@ -90,6 +98,36 @@ describe('VersionedCatalog upload', () => {
     world.unpreparable.add('b');
     expect(await catalog.upload({ topics: ['a', 'b'] }, 'ops')).toEqual({ ok: false, errors: [{ path: '/topics/1', message: '"b" cannot be prepared' }] });
     expect(store.docs).toEqual([]);
+  });
+
+  it('discards what a refused upload prepared, telling what stored versions and other uploads under way still use', async () => {
+    const { catalog, store, world } = setup();
+    await catalog.upload({ topics: ['a'] }, 'ops');
+    world.unpreparable.add('b');
+    let open!: () => void;
+    world.gate = new Promise((resolve) => (open = resolve));
+    const refused = catalog.upload({ topics: ['b'] }, 'ops');
+    const other = catalog.upload({ topics: ['c'] }, 'ops');
+    open();
+    expect(await refused).toEqual({ ok: false, errors: [{ path: '/topics/0', message: '"b" cannot be prepared' }] });
+    expect(await other).toEqual({ ok: true, version: 2 });
+    expect(world.discarded).toEqual([{ topics: ['b'], inUse: [{ topics: ['a'] }, { topics: ['c'] }] }]);
+    expect(store.docs).toEqual([{ topics: ['a'] }, { topics: ['c'] }]);
+  });
+
+  it('discards what was prepared when storing fails, and passes the failure on', async () => {
+    const { catalog, store, world } = setup();
+    store.insert = async () => {
+      throw new Error('database gone');
+    };
+    await expect(catalog.upload({ topics: ['a'] }, 'ops')).rejects.toThrow('database gone');
+    expect(world.discarded).toEqual([{ topics: ['a'], inUse: [] }]);
+  });
+
+  it('discards nothing of a stored upload', async () => {
+    const { catalog, world } = setup();
+    expect(await catalog.upload({ topics: ['a'] }, 'ops')).toEqual({ ok: true, version: 1 });
+    expect(world.discarded).toEqual([]);
   });
 
   it('stores the document the kind makes of a valid version, with who and why', async () => {

@@ -4,8 +4,19 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Lang } from '../../core/lang.js';
+import { KeyedSerial } from '../../shared/keyed-serial.js';
+import { Limiter } from '../../shared/limiter.js';
 
 const run = promisify(execFile);
+
+/**
+ * espeak-ng and sox each take a core while they run; two at once in this process, so uploads
+ * arriving together (or a large one and system prompts at start) leave the CPU to calls.
+ */
+const SYNTHESIS = new Limiter(2);
+/** One production per output file at a time: two uploads sharing a text must not write it together. */
+const SAME_FILE = new KeyedSerial();
+let made = 0;
 
 const VOICE: Record<Lang, string> = { zh: 'cmn', en: 'en' };
 
@@ -45,6 +56,33 @@ export class PromptSynth {
   async ensure(lang: Lang, name: string, text: string, recordedAs = name): Promise<'recorded' | 'cached' | 'synthesized'> {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new Error(`prompt name "${name}" must be lowercase letters, digits, - or _`);
     const out = this.fileFor(lang, name);
+    return SAME_FILE.run(out, () => this.produce(lang, name, text, recordedAs, out));
+  }
+
+  /**
+   * Removes prompt files and their sidecars, except those `keep` names (as "<lang>/<name>"). `keep`
+   * is asked while no production of these files can run, so a file another upload found already
+   * made (and so will not make again) is never removed under it: either that upload is asked
+   * about by `keep`, or it comes after and makes the file anew.
+   */
+  async removeExcept(files: ReadonlyArray<{ lang: Lang; name: string }>, keep: () => Promise<ReadonlySet<string>>): Promise<void> {
+    for (const f of files) if (!/^[a-z0-9][a-z0-9_-]*$/.test(f.name)) throw new Error(`prompt name "${f.name}" must be lowercase letters, digits, - or _`);
+    // Taken in one order (sorted), so two removals cannot wait on each other; a production holds one file at a time.
+    const outs = [...new Set(files.map((f) => this.fileFor(f.lang, f.name)))].sort();
+    const holding = async (i: number, then: () => Promise<void>): Promise<void> =>
+      i === outs.length ? then() : SAME_FILE.run(outs[i]!, () => holding(i + 1, then));
+    await holding(0, async () => {
+      const kept = await keep();
+      for (const f of files) {
+        if (kept.has(`${f.lang}/${f.name}`)) continue;
+        const out = this.fileFor(f.lang, f.name);
+        await rm(out, { force: true });
+        await rm(`${out}.sha`, { force: true });
+      }
+    });
+  }
+
+  private async produce(lang: Lang, name: string, text: string, recordedAs: string, out: string): Promise<'recorded' | 'cached' | 'synthesized'> {
     await mkdir(path.dirname(out), { recursive: true });
     const recorded = path.join(this.o.recordedDir, lang, `${recordedAs}.wav`);
     if (await exists(recorded)) {
@@ -55,13 +93,17 @@ export class PromptSynth {
     const sidecar = `${out}.sha`;
     if ((await exists(out)) && (await readFile(sidecar, 'utf8').catch(() => '')) === sha) return 'cached';
     if (!text.trim()) throw new Error(`prompt "${name}" (${lang}) has no text to synthesize`);
-    const tag = `tts-${process.pid}-${sha.slice(0, 12)}`;
+    // Numbered too: two files of the same text (a system prompt and an IVR one) may be made at once.
+    const tag = `tts-${process.pid}-${sha.slice(0, 12)}-${++made}`;
     const inRoot = (p: string) => (this.o.ttsRoot ? path.join(this.o.ttsRoot, p) : p);
     const raw = `/tmp/${tag}.raw.wav`;
     const pcm = `/tmp/${tag}.wav`;
     try {
-      await this.exec('espeak-ng', ['-v', VOICE[lang], '-s', '150', '-w', raw, '--', text]);
-      await this.exec('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', pcm, 'vol', '0.8']);
+      // `--` ends espeak-ng's options: a text starting with '-' is spoken, never read as one.
+      await SYNTHESIS.run(async () => {
+        await this.exec('espeak-ng', ['-v', VOICE[lang], '-s', '150', '-w', raw, '--', text]);
+        await this.exec('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', pcm, 'vol', '0.8']);
+      });
       await rename(inRoot(pcm), out).catch(async () => {
         await copyFile(inRoot(pcm), out);
       });

@@ -19,9 +19,33 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 /** Safety net against callers looping between menus forever (see maxTurns). */
 export const DEFAULT_MAX_TURNS = 40;
 
+/**
+ * How big an IVR may be. An upload is checked on the thread that serves calls and its prompts
+ * are synthesized one by one, so size is bounded before any other check. The shipped 12366
+ * tree has 17 nodes and 9 prompts of at most 187 characters: these leave room for many times
+ * that, and no more. Prompts are bounded hardest: each is a second or so of espeak-ng.
+ */
+export const IVR_LIMITS = {
+  nodes: 2000,
+  prompts: 200,
+  /** Characters of one prompt text; espeak-ng takes about a second per hundred. */
+  promptText: 500,
+  /** Node ids, prompt names, queue and skill names. */
+  name: 100,
+  /** The definition's name and description, a holiday's name. */
+  description: 2000,
+  /** Holidays or make-up workdays of one hours node: a few years' worth. */
+  dates: 400,
+  /** Time ranges of one day. */
+  ranges: 24,
+  /** Skills a queue node asks for. */
+  skills: 50,
+} as const;
+
 const closed = { additionalProperties: false } as const;
-const NodeId = Type.String({ pattern: NODE_ID_PATTERN });
-const PromptName = Type.String({ pattern: PROMPT_NAME_PATTERN });
+const NodeId = Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name });
+const PromptName = Type.String({ pattern: PROMPT_NAME_PATTERN, maxLength: IVR_LIMITS.name });
+const Name = Type.String({ minLength: 1, maxLength: IVR_LIMITS.name });
 const Time = Type.String({ pattern: TIME_PATTERN });
 const DateStr = Type.String({ pattern: DATE_PATTERN });
 
@@ -32,7 +56,10 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 export const PromptTextSchema = Type.Object(
-  { zh: Type.String({ minLength: 1 }), en: Type.Optional(Type.String({ minLength: 1 })) },
+  {
+    zh: Type.String({ minLength: 1, maxLength: IVR_LIMITS.promptText }),
+    en: Type.Optional(Type.String({ minLength: 1, maxLength: IVR_LIMITS.promptText })),
+  },
   closed,
 );
 
@@ -76,7 +103,7 @@ export function toMinutes(hhmm: string): number {
   return Number(h) * 60 + Number(m);
 }
 
-const DayRanges = Type.Optional(Type.Array(TimeRangeSchema));
+const DayRanges = Type.Optional(Type.Array(TimeRangeSchema, { maxItems: IVR_LIMITS.ranges }));
 /** A day left out is closed all day. */
 export const WeeklySchema = Type.Object(
   { mon: DayRanges, tue: DayRanges, wed: DayRanges, thu: DayRanges, fri: DayRanges, sat: DayRanges, sun: DayRanges },
@@ -85,20 +112,20 @@ export const WeeklySchema = Type.Object(
 
 /** Inclusive; `to` omitted means a single day. */
 export const HolidaySchema = Type.Object(
-  { from: DateStr, to: Type.Optional(DateStr), name: Type.Optional(Type.String()) },
+  { from: DateStr, to: Type.Optional(DateStr), name: Type.Optional(Type.String({ maxLength: IVR_LIMITS.description })) },
   closed,
 );
 
 export const HoursNodeSchema = Type.Object(
   {
     kind: Type.Literal('hours'),
-    timezone: Type.Optional(Type.String({ minLength: 1, default: DEFAULT_TIMEZONE })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: IVR_LIMITS.name, default: DEFAULT_TIMEZONE })),
     weekly: WeeklySchema,
-    holidays: Type.Optional(Type.Array(HolidaySchema)),
+    holidays: Type.Optional(Type.Array(HolidaySchema, { maxItems: IVR_LIMITS.dates })),
     /** 调休: weekend dates that are working days. */
-    workdays: Type.Optional(Type.Array(DateStr)),
+    workdays: Type.Optional(Type.Array(DateStr, { maxItems: IVR_LIMITS.dates })),
     /** Hours on a make-up workday; defaults to the first of mon..fri that has hours. */
-    workdayHours: Type.Optional(Type.Array(TimeRangeSchema)),
+    workdayHours: Type.Optional(Type.Array(TimeRangeSchema, { maxItems: IVR_LIMITS.ranges })),
     open: NodeId,
     closed: NodeId,
   },
@@ -108,13 +135,13 @@ export const HoursNodeSchema = Type.Object(
 export const QueueNodeSchema = Type.Object(
   {
     kind: Type.Literal('queue'),
-    queue: Type.String({ minLength: 1 }),
+    queue: Name,
     /** Skill -> minimum proficiency the agent needs. */
-    skills: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 1, maximum: 5 })),
+    skills: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 1, maximum: 5 }), { maxProperties: IVR_LIMITS.skills }),
     /** Higher is served first. */
     priority: Type.Optional(Type.Integer({ default: 0 })),
     line: Type.Union(LINES.map((l) => Type.Literal(l))),
-    subLine: Type.Optional(Type.String({ minLength: 1 })),
+    subLine: Type.Optional(Name),
   },
   closed,
 );
@@ -125,13 +152,13 @@ export const VoicemailNodeSchema = Type.Object(
     prompt: PromptName,
     maxSeconds: Type.Integer({ minimum: 5, maximum: 600 }),
     /** The queue whose callback list the message lands in. */
-    queue: Type.String({ minLength: 1 }),
+    queue: Name,
   },
   closed,
 );
 
 export const TransferNodeSchema = Type.Object(
-  { kind: Type.Literal('transfer'), number: Type.String({ pattern: '^[0-9]+$' }), prompt: Type.Optional(PromptName) },
+  { kind: Type.Literal('transfer'), number: Type.String({ pattern: '^[0-9]+$', maxLength: 32 }), prompt: Type.Optional(PromptName) },
   closed,
 );
 
@@ -153,8 +180,8 @@ export const TERMINAL_KINDS: ReadonlySet<NodeKind> = new Set(['queue', 'voicemai
 export const IvrNodeSchema = Type.Union(Object.values(NODE_SCHEMAS));
 
 const definitionFields = {
-  name: Type.String({ minLength: 1 }),
-  description: Type.Optional(Type.String()),
+  name: Type.String({ minLength: 1, maxLength: IVR_LIMITS.name }),
+  description: Type.Optional(Type.String({ maxLength: IVR_LIMITS.description })),
   start: NodeId,
   /** Where '0' leads from any menu; should be a queue node. */
   operator: Type.Optional(NodeId),
@@ -171,11 +198,11 @@ const definitionFields = {
       closed,
     ),
   ),
-  prompts: Type.Record(Type.String({ pattern: PROMPT_NAME_PATTERN }), PromptTextSchema, closed),
+  prompts: Type.Record(Type.String({ pattern: PROMPT_NAME_PATTERN, maxLength: IVR_LIMITS.name }), PromptTextSchema, { ...closed, maxProperties: IVR_LIMITS.prompts }),
 };
 
 export const IvrDefinitionSchema = Type.Object(
-  { ...definitionFields, nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN }), IvrNodeSchema, closed) },
+  { ...definitionFields, nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name }), IvrNodeSchema, { ...closed, maxProperties: IVR_LIMITS.nodes }) },
   closed,
 );
 
@@ -184,7 +211,7 @@ export const IvrDefinitionSchema = Type.Object(
  * of its own kind and report the field that is wrong instead of "no union member matched".
  */
 export const IvrShellSchema = Type.Object(
-  { ...definitionFields, nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN }), Type.Unknown(), closed) },
+  { ...definitionFields, nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name }), Type.Unknown(), { ...closed, maxProperties: IVR_LIMITS.nodes }) },
   closed,
 );
 

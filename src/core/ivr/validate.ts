@@ -1,4 +1,5 @@
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import {
   IvrShellSchema,
@@ -11,7 +12,9 @@ import {
   type NodeKind,
   type TimeRange,
   toMinutes,
+  IVR_LIMITS,
 } from './definition.js';
+import { canReach, stronglyConnected } from './graph.js';
 
 /**
  * Everything wrong with a definition, each problem located by JSON pointer, so an editor can
@@ -32,6 +35,9 @@ export interface ValidateOptions {
 export type ValidationResult = { ok: true; def: IvrDefinition } | { ok: false; errors: IvrError[] };
 
 export function validateDefinition(def: unknown, opts: ValidateOptions = {}): ValidationResult {
+  // Counted before anything else: every later check is linear, but in a size bounded here.
+  const tooBig = checkBounds(def);
+  if (tooBig.length) return { ok: false, errors: tooBig };
   const schemaErrors = checkSchema(def);
   if (schemaErrors.length) return { ok: false, errors: schemaErrors };
   const d = def as IvrDefinition;
@@ -52,9 +58,25 @@ function nodeError(nodeId: string, field: string | undefined, message: string): 
   return { path: pointer('nodes', nodeId, ...(field ? field.split('/') : [])), nodeId, ...(field ? { field } : {}), message };
 }
 
-// ---- schema ---------------------------------------------------------------------------------
+// ---- size -----------------------------------------------------------------------------------
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Too many nodes or prompts, reported alone: nothing else is looked at in a definition that big. */
+function checkBounds(def: unknown): IvrError[] {
+  if (!isObject(def)) return [];
+  const errors: IvrError[] = [];
+  for (const field of ['nodes', 'prompts'] as const) {
+    const value = def[field];
+    if (!isObject(value)) continue;
+    const count = Object.keys(value).length;
+    const max = IVR_LIMITS[field];
+    if (count > max) errors.push({ path: `/${field}`, field, message: `${field}: at most ${max} ${field} (got ${count})` });
+  }
+  return errors;
+}
+
+// ---- schema ---------------------------------------------------------------------------------
 
 function checkSchema(def: unknown): IvrError[] {
   const errors = schemaErrors(IvrShellSchema, def, '');
@@ -75,7 +97,19 @@ function checkSchema(def: unknown): IvrError[] {
   return errors;
 }
 
+/**
+ * Schemas compiled once: a compiled check is several times faster than walking the schema, and
+ * most uploads are valid. Only a value that fails is walked again for its errors.
+ */
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+function passes(schema: TSchema, value: unknown): boolean {
+  let check = compiled.get(schema);
+  if (!check) compiled.set(schema, (check = TypeCompiler.Compile(schema)));
+  return check.Check(value);
+}
+
 function schemaErrors(schema: TSchema, value: unknown, prefix: string): IvrError[] {
+  if (passes(schema, value)) return [];
   const seen = new Set<string>();
   const errors: IvrError[] = [];
   for (const e of Value.Errors(schema, value)) {
@@ -236,13 +270,30 @@ function checkHours(id: string, node: HoursNode): IvrError[] {
     if (h.to < h.from) errors.push(nodeError(id, `holidays/${h.i}`, `node "${id}" ${label(h)} ends before it starts`));
   }
   const sorted = holidays.filter((h) => h.to >= h.from).sort((a, b) => a.from.localeCompare(b.from) || a.i - b.i);
+  let disjoint = true;
   for (let k = 1; k < sorted.length; k++) {
     const [prev, cur] = [sorted[k - 1]!, sorted[k]!];
-    if (cur.from <= prev.to) errors.push(nodeError(id, `holidays/${cur.i}`, `node "${id}" ${label(cur)} overlaps ${label(prev)}`));
+    if (cur.from > prev.to) continue;
+    disjoint = false;
+    errors.push(nodeError(id, `holidays/${cur.i}`, `node "${id}" ${label(cur)} overlaps ${label(prev)}`));
   }
+  // Disjoint holidays (a valid node's): at most one holds a date, the last starting on or before
+  // it, found by binary search rather than a scan per workday. Overlapping ones are already an
+  // error; the plain scan names the first in the list as before.
+  const holding = (date: string) => {
+    if (!disjoint) return holidays.find((h) => date >= h.from && date <= h.to);
+    let [lo, hi] = [0, sorted.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.from <= date) lo = mid + 1;
+      else hi = mid;
+    }
+    const h = sorted[lo - 1];
+    return h && date <= h.to ? h : undefined;
+  };
   (node.workdays ?? []).forEach((date, i) => {
     if (!isCalendarDate(date)) errors.push(nodeError(id, `workdays/${i}`, `node "${id}" workdays/${i} ${date} is not a calendar date`));
-    const clash = holidays.find((h) => date >= h.from && date <= h.to);
+    const clash = holding(date);
     if (clash) errors.push(nodeError(id, `workdays/${i}`, `node "${id}" workdays/${i} ${date} falls inside ${label(clash)}`));
   });
   return errors;
@@ -305,15 +356,7 @@ function checkGraph(d: IvrDefinition): IvrError[] {
   }
 
   // A node can exit if it is terminal or leads to one that can; the rest are trapped.
-  const canExit = new Set<string>([...graph.keys()].filter((id) => TERMINAL_KINDS.has(d.nodes[id]!.kind)));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [id, targets] of graph) {
-      if (canExit.has(id) || !targets.some((t) => canExit.has(t))) continue;
-      canExit.add(id);
-      grew = true;
-    }
-  }
+  const canExit = canReach(graph, (id) => TERMINAL_KINDS.has(d.nodes[id]!.kind));
   for (const scc of stronglyConnected(graph)) {
     const first = scc[0]!;
     const isCycle = scc.length > 1 || (graph.get(first) ?? []).includes(first);
@@ -324,52 +367,4 @@ function checkGraph(d: IvrDefinition): IvrError[] {
     );
   }
   return errors;
-}
-
-/** Tarjan's algorithm, iterative so a long chain of nodes cannot overflow the stack. */
-function stronglyConnected(graph: Map<string, string[]>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const result: string[][] = [];
-  let next = 0;
-  for (const root of graph.keys()) {
-    if (index.has(root)) continue;
-    const frames: Array<{ id: string; i: number }> = [{ id: root, i: 0 }];
-    index.set(root, next);
-    low.set(root, next++);
-    stack.push(root);
-    onStack.add(root);
-    while (frames.length) {
-      const frame = frames[frames.length - 1]!;
-      const targets = graph.get(frame.id) ?? [];
-      if (frame.i < targets.length) {
-        const t = targets[frame.i++]!;
-        if (!index.has(t)) {
-          index.set(t, next);
-          low.set(t, next++);
-          stack.push(t);
-          onStack.add(t);
-          frames.push({ id: t, i: 0 });
-        } else if (onStack.has(t)) {
-          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(t)!));
-        }
-        continue;
-      }
-      frames.pop();
-      const parent = frames[frames.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const scc: string[] = [];
-        for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-          onStack.delete(n);
-          scc.push(n);
-          if (n === frame.id) break;
-        }
-        result.push(scc.sort());
-      }
-    }
-  }
-  return result;
 }

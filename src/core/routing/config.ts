@@ -1,14 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { RoutingRules } from './model.js';
-import { validateRules, type RuleError } from './rules.js';
+import { ROUTING_LIMITS, validateRules, type RuleError } from './rules.js';
 
 /**
  * The routing configuration as ops write it: the skills the center knows, and per-queue rules.
  * Skills are declared here so a rule (or an agent) naming an unknown skill is caught as a typo.
  */
 export const SkillSchema = Type.Object(
-  { code: Type.String({ pattern: '^[a-z][a-z0-9_-]*$' }), zh: Type.String({ minLength: 1 }), en: Type.Optional(Type.String()) },
+  {
+    code: Type.String({ pattern: '^[a-z][a-z0-9_-]*$', maxLength: ROUTING_LIMITS.name }),
+    zh: Type.String({ minLength: 1, maxLength: ROUTING_LIMITS.label }),
+    en: Type.Optional(Type.String({ maxLength: ROUTING_LIMITS.label })),
+  },
   { additionalProperties: false },
 );
 
@@ -24,6 +28,13 @@ export function validateRoutingConfig(input: unknown): RoutingConfigResult {
     return { ok: false, errors: [{ path: '', message: 'must be an object with skills and queues' }] };
   }
   const { skills, queues, ...rest } = input as Record<string, unknown>;
+  // Counted before anything else: every later check is linear, but in a size bounded here.
+  const tooMany = (['skills', 'queues'] as const).flatMap((field) => {
+    const list = field === 'skills' ? skills : queues;
+    const max = ROUTING_LIMITS[field];
+    return Array.isArray(list) && list.length > max ? [{ path: `/${field}`, message: `at most ${max} ${field} (got ${list.length})` }] : [];
+  });
+  if (tooMany.length) return { ok: false, errors: tooMany };
   const errors: RuleError[] = Object.keys(rest).map((k) => ({ path: `/${k}`, message: 'is not a known field (skills, queues)' }));
   if (!Array.isArray(skills)) errors.push({ path: '/skills', message: 'must be a list of { code, zh, en }' });
   else {

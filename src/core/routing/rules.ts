@@ -26,10 +26,28 @@ import type { OnExpiry, QueueRules, RoutingRules, QueueStep } from './model.js';
 
 const Seconds = Type.Number({ minimum: 0 });
 
+/**
+ * How big a routing configuration may be: it is checked on the thread that serves calls, and
+ * every routing round reads it. The shipped one has 9 queues, 8 skills and 3 steps a queue.
+ */
+export const ROUTING_LIMITS = {
+  queues: 500,
+  skills: 500,
+  /** Steps of one queue. */
+  steps: 20,
+  /** Skills one step asks for. */
+  stepSkills: 50,
+  /** Queue names, skill codes, prompt names. */
+  name: 100,
+  /** A skill's display names. */
+  label: 200,
+} as const;
+const Name = Type.String({ minLength: 1, maxLength: ROUTING_LIMITS.name });
+
 const StepSchema = Type.Object(
   {
     afterS: Seconds,
-    skills: Type.Union([Type.Literal('any'), Type.Literal('inherit'), Type.Record(Type.String(), Type.Number())], {
+    skills: Type.Union([Type.Literal('any'), Type.Literal('inherit'), Type.Record(Type.String(), Type.Number(), { maxProperties: ROUTING_LIMITS.stepSkills })], {
       errorMessage: "must be 'any', 'inherit' or an object of skill: minimum proficiency",
     }),
   },
@@ -45,21 +63,21 @@ const OnExpirySchema = Type.Object(
       [Type.Literal('overflow'), Type.Literal('callback'), Type.Literal('voicemail'), Type.Literal('message_hangup')],
       { errorMessage: "must be one of 'overflow', 'callback', 'voicemail', 'message_hangup'" },
     ),
-    toQueue: Type.Optional(Type.String({ minLength: 1 })),
-    prompt: Type.Optional(Type.String({ minLength: 1 })),
+    toQueue: Type.Optional(Name),
+    prompt: Type.Optional(Name),
   },
   { additionalProperties: false },
 );
 
 export const QueueRulesSchema = Type.Object(
   {
-    queue: Type.String({ minLength: 1 }),
+    queue: Name,
     strategy: Type.Union(
       [Type.Literal('longest_idle'), Type.Literal('most_skilled'), Type.Literal('fewest_calls'), Type.Literal('round_robin')],
       { errorMessage: "must be one of 'longest_idle', 'most_skilled', 'fewest_calls', 'round_robin'" },
     ),
     preferredAgentS: Type.Optional(Seconds),
-    steps: Type.Array(StepSchema, { minItems: 1 }),
+    steps: Type.Array(StepSchema, { minItems: 1, maxItems: ROUTING_LIMITS.steps }),
     onExpiry: Type.Optional(OnExpirySchema),
     wrapUpS: Seconds,
     ringTimeoutS: Type.Number({ exclusiveMinimum: 0 }),
@@ -70,7 +88,7 @@ export const QueueRulesSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const RulesSchema = Type.Object({ queues: Type.Array(QueueRulesSchema) }, { additionalProperties: false });
+export const RulesSchema = Type.Object({ queues: Type.Array(QueueRulesSchema, { maxItems: ROUTING_LIMITS.queues }) }, { additionalProperties: false });
 
 export type RulesInput = Static<typeof RulesSchema>;
 
@@ -168,19 +186,21 @@ function meaningErrors(doc: RulesInput, skills: Set<string>, queues: Set<string>
       next.set(q.queue, { to: q.onExpiry.toQueue, i });
     }
   });
-  const reported = new Set<string>();
+  // Each queue is walked once: a walk stops at a queue an earlier walk finished (whose loop, if
+  // any, was reported then), so a long overflow chain costs its length, not its square.
+  const done = new Set<string>();
   for (const start of next.keys()) {
     const path: string[] = [];
+    const onPath = new Map<string, number>();
     let cur: string | undefined = start;
-    while (cur !== undefined && !path.includes(cur)) {
+    while (cur !== undefined && !onPath.has(cur) && !done.has(cur)) {
+      onPath.set(cur, path.length);
       path.push(cur);
       cur = next.get(cur)?.to;
     }
-    if (cur === undefined) continue;
-    const cycle = path.slice(path.indexOf(cur));
-    const key = [...cycle].sort().join('\u0000');
-    if (reported.has(key)) continue;
-    reported.add(key);
+    for (const q of path) done.add(q);
+    if (cur === undefined || !onPath.has(cur)) continue;
+    const cycle = path.slice(onPath.get(cur));
     const last = cycle[cycle.length - 1]!;
     err(`overflow loop: ${[...cycle, cur].join(' -> ')}`, 'queues', next.get(last)!.i, 'onExpiry', 'toQueue');
   }

@@ -13,10 +13,12 @@ import type { VersionStore } from '../versioned-config/version-store.js';
 
 /** What makes IVR versions IVR versions: see VersionKind. */
 export function ivrKind(d: {
-  synth: Pick<PromptSynth, 'ensure'>; activeRouting: () => Promise<RoutingRefs>;
+  synth: Pick<PromptSynth, 'ensure' | 'removeExcept'>; activeRouting: () => Promise<RoutingRefs>;
   /** The outbound dial policy (features/outbound): transfer nodes' numbers must pass it. */
   mayDial: (number: string) => DialDecision;
 }): VersionKind<IvrDefinition, IvrDefinition> {
+  /** The prompt files each prepared definition made (rather than found), for discard. */
+  const made = new WeakMap<IvrDefinition, PromptFile[]>();
   return {
     label: 'IVR',
     validate: (input) => {
@@ -31,7 +33,17 @@ export function ivrKind(d: {
     // since DIAL_* may have changed since the upload).
     crossCheck: { atUpload: true, check: async (def) => [...checkIvrRefs(def, await d.activeRouting()), ...checkTransferNumbers(def, d.mayDial)] },
     // Prompts are produced before a version can be stored.
-    prepare: (def) => ensurePrompts(d.synth, def),
+    prepare: async (def) => {
+      const r = await ensurePrompts(d.synth, def);
+      made.set(def, r.made);
+      return r.problems;
+    },
+    // A refused upload leaves no sound file behind that no stored version (or upload under way) plays.
+    discard: async (def, inUse) => {
+      const files = made.get(def) ?? [];
+      made.delete(def);
+      if (files.length) await d.synth.removeExcept(files, async () => new Set((await inUse()).flatMap((other) => promptFiles(other).map(fileKey))));
+    },
     whenUnreachable: 'last-known',
   };
 }
@@ -46,7 +58,7 @@ export class IvrCatalog {
   readonly versions: VersionedCatalog<IvrDefinition>;
 
   constructor(d: {
-    store: VersionStore<IvrDefinition>; pointer: ActivePointer; synth: Pick<PromptSynth, 'ensure'>; log: Logger;
+    store: VersionStore<IvrDefinition>; pointer: ActivePointer; synth: Pick<PromptSynth, 'ensure' | 'removeExcept'>; log: Logger;
     /** The routing configuration in force: every queue and skill a version names must be in it. */
     activeRouting: () => Promise<RoutingRefs>;
     mayDial: (number: string) => DialDecision;
@@ -79,20 +91,38 @@ export class IvrCatalog {
   }
 }
 
-async function ensurePrompts(synth: Pick<PromptSynth, 'ensure'>, def: IvrDefinition): Promise<ConfigProblem[]> {
-  const errors: ConfigProblem[] = [];
-  for (const [name, texts] of Object.entries(def.prompts)) {
-    for (const lang of ['zh', 'en'] as const) {
+/** One prompt's sound file: its language and content-addressed name. */
+interface PromptFile {
+  lang: Lang;
+  name: string;
+}
+const fileKey = (f: PromptFile) => `${f.lang}/${f.name}`;
+
+/** Every sound file a definition plays, with the text each is made from. */
+function promptFiles(def: IvrDefinition): Array<PromptFile & { prompt: string; text: string }> {
+  return Object.entries(def.prompts).flatMap(([prompt, texts]) =>
+    (['zh', 'en'] as const).flatMap((lang) => {
       const text = texts[lang];
-      if (!text) continue;
-      try {
-        await synth.ensure(lang, promptFile(text), text, name);
-      } catch (err) {
-        errors.push({ path: `/prompts/${name}/${lang}`, field: lang, message: `prompt "${name}" cannot be produced: ${(err as Error).message}` });
-      }
+      return text ? [{ lang, name: promptFile(text), prompt, text }] : [];
+    }),
+  );
+}
+
+/** Each prompt made if missing, one after another (PromptSynth bounds synthesis per process). */
+async function ensurePrompts(synth: Pick<PromptSynth, 'ensure'>, def: IvrDefinition): Promise<{ problems: ConfigProblem[]; made: PromptFile[] }> {
+  const problems: ConfigProblem[] = [];
+  const made: PromptFile[] = [];
+  for (const f of promptFiles(def)) {
+    try {
+      // A cached file was there before this upload (another version's, or a system prompt's): never made here.
+      if ((await synth.ensure(f.lang, f.name, f.text, f.prompt)) !== 'cached') made.push({ lang: f.lang, name: f.name });
+    } catch (err) {
+      // Made or not, it may have left a file behind.
+      made.push({ lang: f.lang, name: f.name });
+      problems.push({ path: `/prompts/${f.prompt}/${f.lang}`, field: f.lang, message: `prompt "${f.prompt}" cannot be produced: ${(err as Error).message}` });
     }
   }
-  return errors;
+  return { problems, made };
 }
 
 function promptFile(text: string): string {

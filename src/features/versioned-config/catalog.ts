@@ -49,6 +49,13 @@ export interface VersionKind<T, V> {
    * new host may lack.
    */
   prepare?(value: V): Promise<ConfigProblem[]>;
+  /**
+   * An upload refused after `prepare` ran (something could not be prepared, or storing failed):
+   * undo what prepare made for it that `inUse` still needs none of. `inUse` reads the documents
+   * of every stored version and of the other uploads under way in this process; it is best asked
+   * while nothing can prepare the same things (see PromptSynth.removeExcept).
+   */
+  discard?(value: V, inUse: () => Promise<T[]>): Promise<void>;
   /** After an activation: what ops should still act on (routing: agents left with skills or queues it dropped). */
   activated?(value: V): Promise<ConfigProblem[]>;
   /**
@@ -78,6 +85,8 @@ export class VersionedCatalog<T extends object, V = T> {
   private readonly loaded = new Map<number, V>();
   private current: { version: number; value: V } | undefined;
   private lastActive: number | undefined;
+  /** Uploads between prepare and store: what they prepared must survive another's refusal. */
+  private readonly uploading = new Set<V>();
 
   constructor(
     private readonly kind: VersionKind<T, V>,
@@ -110,11 +119,38 @@ export class VersionedCatalog<T extends object, V = T> {
       const errors = await this.kind.crossCheck.check(v.value);
       if (errors.length) return { ok: false, errors };
     }
-    const errors = (await this.kind.prepare?.(v.value)) ?? [];
-    if (errors.length) return { ok: false, errors };
-    const version = await this.d.store.insert(this.kind.document(v.value), by, comment);
+    this.uploading.add(v.value);
+    let version: number;
+    try {
+      const errors = (await this.kind.prepare?.(v.value)) ?? [];
+      if (errors.length) {
+        await this.discard(v.value);
+        return { ok: false, errors };
+      }
+      version = await this.d.store.insert(this.kind.document(v.value), by, comment).catch(async (err: unknown) => {
+        await this.discard(v.value);
+        throw err;
+      });
+    } finally {
+      this.uploading.delete(v.value);
+    }
     this.loaded.set(version, v.value);
     return { ok: true, version };
+  }
+
+  /** A refused upload's prepared things removed; a failure to is logged, the refusal stands either way. */
+  private async discard(value: V): Promise<void> {
+    if (!this.kind.discard) return;
+    this.uploading.delete(value);
+    const inUse = async (): Promise<T[]> => {
+      // Uploads under way first, the store after: one that finishes in between is then stored.
+      const underWay = [...this.uploading].map((other) => this.kind.document(other));
+      const stored: Array<T | undefined> = await Promise.all((await this.d.store.list()).map((info) => this.d.store.get(info.version)));
+      return [...stored.filter((doc): doc is T => doc !== undefined), ...underWay];
+    };
+    await this.kind.discard(value, inUse).catch((err: unknown) => {
+      this.d.log.warn({ err }, `what a refused ${this.kind.label} upload prepared could not be removed`);
+    });
   }
 
   activate(version: number, by: string, reason: 'activate' | 'rollback'): Promise<ActivateResult> {

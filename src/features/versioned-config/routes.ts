@@ -1,8 +1,15 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import YAML from 'yaml';
+import { parseYamlOffThread, YamlSyntaxError } from '../../shared/yaml-off-thread.js';
 import type { ActivateResult, ConfigProblem, UploadResult } from './catalog.js';
+
+/**
+ * The largest upload taken, JSON or YAML. The shipped IVR tree is 6 KB; the size bounds of each
+ * configuration (IVR_LIMITS, ROUTING_LIMITS) fit well inside. A larger body is refused with a 413
+ * before it is read (by Content-Length) or as soon as it passes the limit, never parsed.
+ */
+export const CONFIG_BODY_LIMIT = 1024 * 1024;
 
 /** Where a configuration problem is: a JSON pointer, and for IVR nodes the node and field. */
 const Problem = Type.Object({
@@ -39,20 +46,30 @@ export interface VersionedConfig {
   previous(): Promise<number | undefined>;
 }
 
-/** YAML is how ops write configuration; a parse error is reported with its line. */
+/**
+ * YAML is how ops write configuration; a parse error is reported with its line. Parsed on a
+ * worker thread (shared/yaml-off-thread.ts): parsing a large document here would stall calls.
+ */
 export function acceptYaml(app: FastifyInstance): void {
   for (const type of ['application/yaml', 'text/yaml', 'application/x-yaml']) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
+    app.addContentTypeParser(type, { parseAs: 'string' }, async (_req: unknown, body: string | Buffer) => {
       try {
-        done(null, YAML.parse(body.toString(), { prettyErrors: true }));
+        return await parseYamlOffThread(body.toString());
       } catch (err) {
-        const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
-        const pos = e.linePos?.[0];
-        const msg = `YAML is not well-formed${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
-        done(Object.assign(new Error(msg), { statusCode: 400 }), undefined);
+        if (err instanceof YamlSyntaxError) throw Object.assign(new Error(err.message), { statusCode: 400 });
+        throw err;
       }
     });
   }
+}
+
+/** Fastify's 413 says only "Request body is too large": this one names the limit. */
+function nameTheLimit(app: FastifyInstance, what: string): void {
+  app.setErrorHandler((err: FastifyError) => {
+    // Thrown on to the application's error handler, which answers every error alike.
+    if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+    throw Object.assign(new Error(`the ${what} must be at most ${CONFIG_BODY_LIMIT} bytes (1 MiB)`), { statusCode: 413, code: err.code });
+  });
 }
 
 /** The answers to an activation or rollback the catalog refused: no such version (404), or its problems (422). */
@@ -74,16 +91,18 @@ export function configVersionRoutes(base: string, what: string, c: VersionedConf
   return async (plugin) => {
     // In this plugin's own context, so the parser applies to these routes.
     acceptYaml(plugin);
+    nameTheLimit(plugin, what);
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(`${base}/versions`, {
+      bodyLimit: CONFIG_BODY_LIMIT,
       schema: {
         tags, summary: `Upload a new ${what} version (JSON or YAML); it is stored, not activated`,
         consumes: ['application/json', 'application/yaml', 'text/yaml', 'application/x-yaml'],
         // Checked by the service, not here, so every problem comes back at once with its path.
-        body: Type.Unknown({ description: `the ${what}; a rejected one is a 422 listing every problem with its JSON pointer` }),
+        body: Type.Unknown({ description: `the ${what}, at most ${CONFIG_BODY_LIMIT} bytes (a larger one is a 413); a rejected one is a 422 listing every problem with its JSON pointer` }),
         querystring: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }),
-        response: { 201: Type.Object({ version: Type.Integer() }), 422: Invalid },
+        response: { 201: Type.Object({ version: Type.Integer() }), 413: Type.Object({ error: Type.String(), code: Type.Optional(Type.String()) }), 422: Invalid },
       },
     }, async (req, reply) => {
       const { comment } = req.query;
