@@ -15,13 +15,34 @@ declare module 'fastify' {
 export interface AuthDeps {
   authenticate: (token: string) => Promise<Principal | undefined>;
   appendAudit: (e: AuditEntry) => Promise<void>;
+  /**
+   * Unknown bearer tokens counted per client address (features/auth/login-limiter.ts): an
+   * address guessing tokens is refused with 429 before any more are looked up. Absent: no limit
+   * (route tests).
+   */
+  tokenGuesses?: {
+    blocked: (ip: string) => Promise<boolean>;
+    missed: (ip: string) => Promise<boolean>;
+    /** The counting window: the longest an address waits once over. */
+    retryAfterS: number;
+  };
 }
 
-/** The bearer secret of a request: the Authorization header, or ?access_token= on a WebSocket (browsers cannot set headers there). */
+/** The one route that takes its token in the URL: a browser cannot set headers on a WebSocket. */
+export const QUERY_TOKEN_ROUTE = '/api/live';
+
+/**
+ * The bearer secret of a request: the Authorization header, or ?access_token= on the /api/live
+ * WebSocket upgrade only. Anywhere else a token in the URL is ignored (the request is then
+ * unauthenticated): URLs end up in proxy logs and browser history, headers do not.
+ */
 export function bearerOf(req: FastifyRequest): string {
-  const fromQuery = req.headers.upgrade ? new URL(req.url, 'http://x').searchParams.get('access_token') : null;
-  return fromQuery ?? (req.headers.authorization ?? '').replace(/^Bearer /i, '');
+  const header = (req.headers.authorization ?? '').replace(/^Bearer /i, '');
+  if (header || req.routeOptions.url !== QUERY_TOKEN_ROUTE || req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return header;
+  return new URL(req.url, 'http://x').searchParams.get('access_token') ?? '';
 }
+
+const TOKEN_GUESSES = 'too many unknown tokens from this address; wait before trying again';
 
 /**
  * Every request is authenticated and checked against core/auth/access.ts before its route
@@ -46,7 +67,13 @@ export function authPlugin(d: AuthDeps): FastifyPluginAsync {
     app.addHook<{ Params: Record<string, string | undefined> }>('onRequest', async (req, reply) => {
       const url = req.routeOptions.url;
       if (url !== undefined && accessFor(req.method, url)?.need === 'public') return;
-      req.principal = await d.authenticate(bearerOf(req));
+      const token = bearerOf(req);
+      const guesses = d.tokenGuesses;
+      // Checked before the lookup: an address over its limit learns nothing more, even from a right guess.
+      const refuse = () => reply.code(429).header('retry-after', String(guesses!.retryAfterS)).send({ error: TOKEN_GUESSES });
+      if (token && guesses && (await guesses.blocked(req.ip))) return refuse();
+      req.principal = await d.authenticate(token);
+      if (token && !req.principal && guesses && (await guesses.missed(req.ip))) return refuse();
       const verdict = decide(req.principal, req.method, url, req.params);
       if (!verdict.allow) return reply.code(verdict.status).send({ error: verdict.reason });
     });

@@ -58,7 +58,7 @@ afterAll(async () => {
 describe('accounts and roles', () => {
   it('passwords are stored as scrypt hashes, never as given', async () => {
     const r = await rig.pool.query<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE username = $1', [user('agent')]);
-    expect(r.rows[0]!.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(r.rows[0]!.password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(r.rows[0]!.password_hash).not.toContain(passwords.agent);
     const k = await rig.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE key_hash = sha256($1::bytea)', [Buffer.from(tokens.tool!)]);
     expect(k.rows[0]!.n).toBe(1);
