@@ -7,6 +7,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is asking; set for every route but the public ones. */
     principal?: Principal;
+    /**
+     * Who the request's bearer token belongs to now: for a long-lived request (a WebSocket) to
+     * notice that its session was revoked or expired, or its account disabled, since it opened.
+     */
+    reauthenticate(): Promise<Principal | undefined>;
     /** Records a change made by this request in the audit log. */
     audit(e: Pick<AuditEntry, 'action' | 'targetKind' | 'targetId' | 'before' | 'after'>): Promise<void>;
   }
@@ -51,6 +56,9 @@ const TOKEN_GUESSES = 'too many unknown tokens from this address; wait before tr
 export function authPlugin(d: AuthDeps): FastifyPluginAsync {
   return fp(async (app) => {
     app.decorateRequest('principal', undefined);
+    app.decorateRequest('reauthenticate', function (this: FastifyRequest) {
+      return d.authenticate(bearerOf(this));
+    });
     app.decorateRequest('audit', async function (this: FastifyRequest, e) {
       const who = this.principal;
       await d.appendAudit({ ...e, actor: who?.id ?? 'anonymous', actorRole: who?.role ?? 'none', via: who?.via ?? 'none', ip: this.ip });
