@@ -26,6 +26,13 @@ export function requestFrom(
       agent: false,
       headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
     }, (res) => {
+      // An answer to an Upgrade request comes on a connection handed to the WebSocket server,
+      // which may not end it: the status is what is read, and the connection is closed.
+      if (opts.headers?.upgrade) {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
+        req.destroy();
+        return;
+      }
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
