@@ -1,5 +1,7 @@
 # Sourced by the scripts: loads .env, creating it with fresh random secrets on first use.
-# .env is git-ignored; nothing secret is ever committed.
+# .env is git-ignored; nothing secret is ever committed. REDIS_PASSWORD is for docker-compose's
+# Redis (the local rig's Redis listens on loopback without one). No TEST_AGENT_PASSWORD: the test
+# agent is opt-in (scripts/up.sh makes one for the Quick start).
 # The repo is found from this file, so sourcing it from anywhere never writes a stray /.env.
 _env_file=${TAX12366_ENV_FILE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.env}
 if [[ ! -f $_env_file ]]; then
@@ -11,8 +13,8 @@ ARI_PASSWORD=$(_rand)
 AMI_USER=tax12366
 AMI_PASSWORD=$(_rand)
 PGPASSWORD=$(_rand)
+REDIS_PASSWORD=$(_rand)
 ADMIN_TOKEN=$(_rand)
-TEST_AGENT_PASSWORD=$(_rand)
 ENV
   chmod 600 "$_env_file"
 fi

@@ -6,6 +6,9 @@ cd "$REPO"
 bash scripts/deps.sh
 bash scripts/rig.sh up
 source scripts/env.sh
+# The Quick start opts in to the test agent (all skills, all queues): a password for this run
+# unless .env or the shell gives one. Production leaves TEST_AGENT_PASSWORD unset (docs/security.md).
+TEST_AGENT_PASSWORD=${TEST_AGENT_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)}
 export TEST_AGENT_PASSWORD HTTP_PORT=${HTTP_PORT:-3000}
 npx tsx src/cli/prompts.ts
 ip=$(hostname -I 2>/dev/null | awk '{print $1}')

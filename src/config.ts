@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { redact } from './shared/redact.js';
 
 /** Everything the service reads from its environment, validated once at boot. */
 export const ConfigSchema = Type.Object({
@@ -21,8 +22,23 @@ export const ConfigSchema = Type.Object({
   INSTANCE_ID: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'main' }),
   HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  /** An admin key that exists before any account: sign in with it to create the first accounts (see README). */
+  /**
+   * An admin key that exists before any account: sign in with it to create the first accounts
+   * (see README). Refused once an enabled admin account exists, so a copy left in an env file or
+   * a shell history is no standing back door (features/auth/auth-service.ts).
+   */
   ADMIN_TOKEN: Type.String({ minLength: 16 }),
+  /**
+   * true: ADMIN_TOKEN stays usable after admin accounts exist. For the test rig and as a
+   * deliberate break-glass only; never in production (docs/security.md).
+   */
+  ADMIN_TOKEN_ALWAYS: Type.Boolean({ default: false }),
+  /**
+   * Addresses (or CIDRs, comma-separated) of the TLS proxies in front of the API. A request from
+   * one of them is taken to come from the address its X-Forwarded-For names, for the login limits
+   * and the audit log; from anyone else the header is ignored. Empty: no proxy is trusted.
+   */
+  TRUST_PROXY: Type.String({ pattern: '^([0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)?$', default: '' }),
   /** A signed-in session lasts this long (one shift), then the person signs in again. */
   SESSION_TTL_H: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
   /**
@@ -103,7 +119,10 @@ export const ConfigSchema = Type.Object({
   HOME_AREA_CODE: Type.String({ pattern: '^0[1-9][0-9]{1,2}$', default: '0571' }),
   /** A caller who called within this many hours is first offered to the agent who answered them. */
   PREFERRED_AGENT_WITHIN_H: Type.Integer({ minimum: 0, maximum: 720, default: 48 }),
-  /** A test agent created at boot when a password is given (Quick start and tests). */
+  /**
+   * A test agent (all skills, all queues) created at boot only when TEST_AGENT_PASSWORD is set:
+   * opt-in, for the Quick start (scripts/up.sh sets one) and trials; leave it unset in production.
+   */
   TEST_AGENT_ID: Type.String({ pattern: '^[0-9]{3,6}$', default: '1000' }),
   TEST_AGENT_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   /** Asterisk's sounds directory, where prompts are written for Asterisk to read. */
@@ -141,7 +160,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       const name = e.path.replace(/^\//, '') || '(root)';
       if (seen.has(name)) continue;
       seen.add(name);
-      const shown = name in raw && !/PASSWORD|TOKEN/.test(name) ? ` (got ${JSON.stringify(raw[name])})` : '';
+      // Secrets are never echoed; a URL only without its password.
+      const shown = name in raw && !/PASSWORD|TOKEN/.test(name) ? ` (got ${JSON.stringify(/URL/.test(name) ? redact(String(raw[name])) : raw[name])})` : '';
       problems.push(`${name}: ${e.message}${shown}`);
     }
     throw new ConfigError(problems);

@@ -76,7 +76,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // start once the event stream is connected.
   await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
-    auth: { authenticate: (token) => auth.service.authenticate(token), appendAudit: (e) => audit.service.append(e) },
+    auth: { authenticate: (token) => auth.service.authenticate(token), appendAudit: (e) => audit.service.append(e), tokenGuesses: auth.tokenGuesses },
     features: [auth, audit, configs, callbacks, agents, live, routing, reports],
   });
 

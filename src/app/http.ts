@@ -9,7 +9,7 @@ export async function serveHttp(
   { config, log, probes }: Infrastructure,
   d: { auth: AuthDeps; features: readonly Feature[] },
 ): Promise<Feature & { url: string; app: FastifyInstance }> {
-  const app = await buildHttp({ log, auth: d.auth, probes, api: d.features.flatMap((f) => f.routes ?? []) });
+  const app = await buildHttp({ log, auth: d.auth, probes, trustProxy: config.TRUST_PROXY, api: d.features.flatMap((f) => f.routes ?? []) });
   const url = await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   return {
     url, app,

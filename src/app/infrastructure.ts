@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Ctx } from '../core/events.js';
 import { uuidv7 } from '../shared/uuidv7.js';
+import { redact } from '../shared/redact.js';
 import { AriHttp } from '../adapters/ari/http.js';
 import { AriClient } from '../adapters/ari/client.js';
 import { AriEventStream } from '../adapters/ari/events.js';
@@ -83,8 +84,8 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
   const failures: Record<string, string> = {};
   await Promise.all([
     pool.query('SELECT 1').catch((e: Error) => (failures.postgres = `${redact(config.DATABASE_URL)}: ${e.message}`)),
-    Promise.all([redis.connect(), bulkRedis.connect()]).then(() => redis.ping()).catch((e: Error) => (failures.redis = `${config.REDIS_URL}: ${e.message}`)),
-    ari.info().catch((e: Error) => (failures.asterisk = `${config.ARI_URL}: ${e.message}`)),
+    Promise.all([redis.connect(), bulkRedis.connect()]).then(() => redis.ping()).catch((e: Error) => (failures.redis = `${redact(config.REDIS_URL)}: ${e.message}`)),
+    ari.info().catch((e: Error) => (failures.asterisk = `${redact(config.ARI_URL)}: ${e.message}`)),
   ]);
   if (Object.keys(failures).length) {
     await stop();
@@ -117,8 +118,4 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
       { name: 'redis', check: () => redis.ping() },
     ],
   };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/]+):[^@]+@/, '//$1:***@');
 }

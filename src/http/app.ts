@@ -12,6 +12,17 @@ export interface HttpDeps {
   probes: HealthProbe[];
   /** Authenticated API routes, registered after the auth hook (a plain FastifyPluginAsync fits too). */
   api: TypedPlugin[];
+  /**
+   * The TLS proxies in front (config TRUST_PROXY, comma-separated addresses/CIDRs): a request from
+   * one of them is attributed to the address in its X-Forwarded-For. Empty or absent: none.
+   */
+  trustProxy?: string;
+}
+
+/** TRUST_PROXY as Fastify takes it: a list of addresses/CIDRs, or false for none (never `true`, which would trust anyone). */
+export function trustedProxies(list: string | undefined): string[] | false {
+  const proxies = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return proxies.length ? proxies : false;
 }
 
 /** The HTTP API as one Fastify instance; routes are plugins with schemas. */
@@ -20,6 +31,7 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     loggerInstance: d.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     // Shutdown must not wait for keep-alive clients or wallboards' WebSockets.
     forceCloseConnections: true,
+    trustProxy: trustedProxies(d.trustProxy),
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
@@ -30,7 +42,7 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     reply.code(status).send({ error: status >= 500 ? 'internal error' : message, code: err.code });
   });
   await registerOpenApi(app);
-  await app.register(healthRoutes(d.probes));
+  await app.register(healthRoutes(d.probes, { auth: d.auth }));
   await app.register(authPlugin(d.auth));
   // Handlers get body, params and querystring typed from their TypeBox schemas.
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -7,6 +7,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is asking; set for every route but the public ones. */
     principal?: Principal;
+    /**
+     * Who the request's bearer token belongs to now: for a long-lived request (a WebSocket) to
+     * notice that its session was revoked or expired, or its account disabled, since it opened.
+     */
+    reauthenticate(): Promise<Principal | undefined>;
     /** Records a change made by this request in the audit log. */
     audit(e: Pick<AuditEntry, 'action' | 'targetKind' | 'targetId' | 'before' | 'after'>): Promise<void>;
   }
@@ -15,13 +20,34 @@ declare module 'fastify' {
 export interface AuthDeps {
   authenticate: (token: string) => Promise<Principal | undefined>;
   appendAudit: (e: AuditEntry) => Promise<void>;
+  /**
+   * Unknown bearer tokens counted per client address (features/auth/login-limiter.ts): an
+   * address guessing tokens is refused with 429 before any more are looked up. Absent: no limit
+   * (route tests).
+   */
+  tokenGuesses?: {
+    blocked: (ip: string) => Promise<boolean>;
+    missed: (ip: string) => Promise<boolean>;
+    /** The counting window: the longest an address waits once over. */
+    retryAfterS: number;
+  };
 }
 
-/** The bearer secret of a request: the Authorization header, or ?access_token= on a WebSocket (browsers cannot set headers there). */
+/** The one route that takes its token in the URL: a browser cannot set headers on a WebSocket. */
+export const QUERY_TOKEN_ROUTE = '/api/live';
+
+/**
+ * The bearer secret of a request: the Authorization header, or ?access_token= on the /api/live
+ * WebSocket upgrade only. Anywhere else a token in the URL is ignored (the request is then
+ * unauthenticated): URLs end up in proxy logs and browser history, headers do not.
+ */
 export function bearerOf(req: FastifyRequest): string {
-  const fromQuery = req.headers.upgrade ? new URL(req.url, 'http://x').searchParams.get('access_token') : null;
-  return fromQuery ?? (req.headers.authorization ?? '').replace(/^Bearer /i, '');
+  const header = (req.headers.authorization ?? '').replace(/^Bearer /i, '');
+  if (header || req.routeOptions.url !== QUERY_TOKEN_ROUTE || req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return header;
+  return new URL(req.url, 'http://x').searchParams.get('access_token') ?? '';
 }
+
+const TOKEN_GUESSES = 'too many unknown tokens from this address; wait before trying again';
 
 /**
  * Every request is authenticated and checked against core/auth/access.ts before its route
@@ -30,6 +56,9 @@ export function bearerOf(req: FastifyRequest): string {
 export function authPlugin(d: AuthDeps): FastifyPluginAsync {
   return fp(async (app) => {
     app.decorateRequest('principal', undefined);
+    app.decorateRequest('reauthenticate', function (this: FastifyRequest) {
+      return d.authenticate(bearerOf(this));
+    });
     app.decorateRequest('audit', async function (this: FastifyRequest, e) {
       const who = this.principal;
       await d.appendAudit({ ...e, actor: who?.id ?? 'anonymous', actorRole: who?.role ?? 'none', via: who?.via ?? 'none', ip: this.ip });
@@ -46,7 +75,13 @@ export function authPlugin(d: AuthDeps): FastifyPluginAsync {
     app.addHook<{ Params: Record<string, string | undefined> }>('onRequest', async (req, reply) => {
       const url = req.routeOptions.url;
       if (url !== undefined && accessFor(req.method, url)?.need === 'public') return;
-      req.principal = await d.authenticate(bearerOf(req));
+      const token = bearerOf(req);
+      const guesses = d.tokenGuesses;
+      // Checked before the lookup: an address over its limit learns nothing more, even from a right guess.
+      const refuse = () => reply.code(429).header('retry-after', String(guesses!.retryAfterS)).send({ error: TOKEN_GUESSES });
+      if (token && guesses && (await guesses.blocked(req.ip))) return refuse();
+      req.principal = await d.authenticate(token);
+      if (token && !req.principal && guesses && (await guesses.missed(req.ip))) return refuse();
       const verdict = decide(req.principal, req.method, url, req.params);
       if (!verdict.allow) return reply.code(verdict.status).send({ error: verdict.reason });
     });

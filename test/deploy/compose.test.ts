@@ -26,10 +26,11 @@ const DUMMY: Record<string, string> = {
   AMI_USER: 'dummy-ami-user-3b9a',
   AMI_PASSWORD: 'dummy-ami-pass-0c6d92e5',
   PGPASSWORD: 'dummypgpass7a13f0',
+  REDIS_PASSWORD: 'dummyredispass2c94e8',
   ADMIN_TOKEN: 'dummy-admin-token-4e8b27d91f',
   TEST_AGENT_PASSWORD: 'dummy-agent-pass-61f0',
 };
-const REQUIRED_SECRETS = ['ARI_USER', 'ARI_PASSWORD', 'AMI_USER', 'AMI_PASSWORD', 'PGPASSWORD', 'ADMIN_TOKEN'];
+const REQUIRED_SECRETS = ['ARI_USER', 'ARI_PASSWORD', 'AMI_USER', 'AMI_PASSWORD', 'PGPASSWORD', 'REDIS_PASSWORD', 'ADMIN_TOKEN'];
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'tax12366-compose-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -148,10 +149,20 @@ describe('docker-compose.yml', () => {
       expect(svc.ports?.length, `${name} publishes no port`).toBeGreaterThan(0);
       for (const p of svc.ports ?? []) expect(typeof p === 'string' ? p : p.host_ip, `${name} port ${JSON.stringify(p)}`).toMatch(/^127\.0\.0\.1/);
     }
-    expect(config.REDIS_URL).toMatch(/^redis:\/\/127\.0\.0\.1:/);
+    // Redis wants a password (REDIS_PASSWORD), which the service's REDIS_URL carries; it is set
+    // from the environment through a config file, never as an argument (visible in `ps`).
+    expect(config.REDIS_URL).toBe(`redis://:${DUMMY.REDIS_PASSWORD}@127.0.0.1:6379`);
+    expect(redis.environment?.REDIS_PASSWORD).toBe(DUMMY.REDIS_PASSWORD);
+    const redisCommand = (redis.command ?? []).join(' ');
+    expect(redisCommand).toMatch(/requirepass "%s"\\n' "\$\$REDIS_PASSWORD" > (\S+) && exec redis-server \1 /);
+    expect(redisCommand).not.toContain(DUMMY.REDIS_PASSWORD);
+    const healthcheck = JSON.stringify((redis as { healthcheck?: { test?: unknown } }).healthcheck?.test);
+    expect(healthcheck).toContain('REDISCLI_AUTH');
+    expect(healthcheck).not.toContain(DUMMY.REDIS_PASSWORD);
     // Live state (waiting callers, agents' states) survives a restart of Redis, on a volume of its own, and is never evicted.
-    const flag = (name: string) => redis.command?.[(redis.command?.indexOf(name) ?? -2) + 1];
-    expect([flag('--appendonly'), flag('--maxmemory-policy')]).toEqual(['yes', 'noeviction']);
+    const words = redisCommand.split(/\s+/);
+    const flag = (name: string) => words[words.indexOf(name) + 1];
+    expect([flag('--appendonly'), flag('--maxmemory-policy'), flag('--protected-mode')]).toEqual(['yes', 'noeviction', 'yes']);
     expect(mounts(redis).find((m) => m.target === '/data')?.source).toMatch(/redisdata/);
 
     // A prompt the service writes is the file Asterisk plays: same named volume on both sides, and

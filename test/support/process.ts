@@ -24,7 +24,9 @@ export async function spawnService(env: Record<string, string>, nodeFlags: strin
   // Node itself, started as the Dockerfile starts it: signals reach the service and no wrapper.
   const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags, 'src/main.ts'], {
     cwd: REPO,
-    env: { ...process.env, LOG_LEVEL: 'info', TEST_AGENT_PASSWORD: '', ...env, HTTP_PORT: port },
+    // The shared rig's database holds admin accounts from earlier runs; the tests still drive it
+    // with ADMIN_TOKEN (test/e2e/hostile-api.test.ts checks the default, where it is refused).
+    env: { ...process.env, LOG_LEVEL: 'info', TEST_AGENT_PASSWORD: '', ADMIN_TOKEN_ALWAYS: 'true', ...env, HTTP_PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a signal also reaches anything it started.
     detached: true,

@@ -35,6 +35,9 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     TEST_AGENT_PASSWORD: '',
+    // The shared rig's database holds admin accounts from earlier runs; the tests still drive it
+    // with ADMIN_TOKEN (test/e2e/hostile-api.test.ts checks the default, where it is refused).
+    ADMIN_TOKEN_ALWAYS: 'true',
     // No SIP guard unless a test asks (test/e2e/hostile-sip.test.ts): each start would rewrite Asterisk's block list.
     AMI_USER: '',
     OUTBOX_DIR: outbox,

@@ -26,4 +26,22 @@ describe('config', () => {
       expect((err as Error).message).not.toContain('short');
     }
   });
+
+  it('a URL in a bad value is shown without its password', () => {
+    try {
+      loadConfig({ ...good, REDIS_URL: 'http://:hunter2secret@127.0.0.1:6379' });
+      expect.unreachable('loadConfig accepted a bad REDIS_URL');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/REDIS_URL/);
+      expect((err as Error).message).not.toContain('hunter2secret');
+    }
+  });
+
+  it('TRUST_PROXY is addresses or CIDRs; the bootstrap token is not kept by default', () => {
+    expect(loadConfig(good).TRUST_PROXY).toBe('');
+    expect(loadConfig({ ...good, TRUST_PROXY: '127.0.0.1,10.0.5.0/24,::1' }).TRUST_PROXY).toBe('127.0.0.1,10.0.5.0/24,::1');
+    expect(() => loadConfig({ ...good, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+    expect(loadConfig(good).ADMIN_TOKEN_ALWAYS).toBe(false);
+    expect(loadConfig({ ...good, ADMIN_TOKEN_ALWAYS: 'true' }).ADMIN_TOKEN_ALWAYS).toBe(true);
+  });
 });

@@ -8,6 +8,9 @@ import { liveRoutes } from '../../src/features/live/routes.js';
 import type { LiveSnapshot } from '../../src/features/live/snapshot.js';
 
 const TOKEN = 'unit-test-token-0123456789';
+const SESSION = 'unit-test-session-9876543210';
+const tokens = { [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' }, [SESSION]: { id: 'someone', role: 'readonly', via: 'session' } } as const;
+const RECHECK_MS = 100;
 const EVERY_MS = 200;
 let taken = 0;
 /** Stands in for the Redis reads: counts how many snapshots were taken. */
@@ -23,8 +26,8 @@ let app: FastifyInstance;
 let base: string;
 beforeAll(async () => {
   app = await buildHttp({
-    log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }), probes: [],
-    api: [liveRoutes({ snapshot, everyMs: EVERY_MS })],
+    log: pino({ level: 'silent' }), auth: fixedTokenAuth(tokens as unknown as Parameters<typeof fixedTokenAuth>[0]), probes: [],
+    api: [liveRoutes({ snapshot, everyMs: EVERY_MS, recheckMs: RECHECK_MS, perPrincipal: 8 })],
   });
   base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
 });
@@ -61,5 +64,50 @@ describe('live routes', () => {
     await sleep(EVERY_MS * 3);
     // Nobody watching: no more snapshots.
     expect(taken).toBe(closed);
+  });
+
+  const opened = (c: WebSocket) => new Promise<void>((resolve, reject) => { c.once('open', () => resolve()); c.once('error', reject); });
+  const closed = (c: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => c.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+
+  it('a token in the URL counts on the /api/live upgrade only', async () => {
+    const withQuery = await app.inject({ method: 'GET', url: `/metrics?access_token=${TOKEN}`, headers: { upgrade: 'websocket', connection: 'upgrade' } });
+    expect(withQuery.statusCode).toBe(401);
+    const header = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(header.statusCode).toBe(200);
+  });
+
+  it('one principal holds at most its share of sockets; the next is closed with 4429', async () => {
+    const clients = Array.from({ length: 8 }, () => new WebSocket(`${base}/api/live?access_token=${TOKEN}`));
+    await Promise.all(clients.map(opened));
+    const extra = new WebSocket(`${base}/api/live?access_token=${TOKEN}`);
+    expect((await closed(extra)).code).toBe(4429);
+    // Another principal is not affected.
+    const other = new WebSocket(`${base}/api/live?access_token=${SESSION}`);
+    await opened(other);
+    for (const c of [...clients, other]) c.close();
+    await sleep(50);
+    // Closed sockets give their places back.
+    const again = new WebSocket(`${base}/api/live?access_token=${TOKEN}`);
+    await opened(again);
+    again.close();
+  });
+
+  it('a socket whose token stops being valid is closed with 4401 within the recheck period', async () => {
+    const c = new WebSocket(`${base}/api/live?access_token=${SESSION}`);
+    await opened(c);
+    const t0 = Date.now();
+    const done = closed(c);
+    delete (tokens as Record<string, unknown>)[SESSION];
+    const { code } = await done;
+    expect(code).toBe(4401);
+    expect(Date.now() - t0).toBeLessThan(RECHECK_MS * 3);
+  });
+
+  it('a frame larger than the limit ends the socket (1009)', async () => {
+    const c = new WebSocket(`${base}/api/live?access_token=${TOKEN}`);
+    await opened(c);
+    const done = closed(c);
+    c.send('x'.repeat(64 * 1024));
+    expect((await done).code).toBe(1009);
   });
 });

@@ -18,7 +18,9 @@ describe('report filters: agents= (team staffing) and caller= (one number\'s aba
     const many = Array.from({ length: 101 }, (_, i) => String(1000 + i)).join(',');
     expect(err(() => intervalsQuery({ from: '2008-01-18', agents: many }))).toMatch(/^querystring\/agents: at most 100 agents/);
     expect(intervalsQuery({ from: '2008-01-01', to: '2008-04-01', agents: '1001' }).agents).toEqual(['1001']); // 92 days
-    expect(err(() => intervalsQuery({ from: '2008-01-01', to: '2008-04-02', agents: '1001' }))).toMatch(/^querystring\/agents: with agents the range is at most 92 days/);
+    // Intervals cover at most 92 days with or without agents (params.ts MAX_LIST_DAYS): a 422 naming from and to.
+    expect(err(() => intervalsQuery({ from: '2008-01-01', to: '2008-04-02', agents: '1001' }))).toMatch(/^querystring\/to: from and to may be at most 92 days apart/);
+    expect(err(() => intervalsQuery({ from: '2008-01-01', to: '2008-04-02' }))).toMatch(/^querystring\/to: from and to may be at most 92 days apart/);
   });
 
   it('parses a caller number as the trunk delivers it', () => {

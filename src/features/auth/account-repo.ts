@@ -39,6 +39,17 @@ export class PgAccountRepo {
     return (await this.pool.query<Account>(`SELECT ${ACCOUNT} FROM accounts WHERE username = $1`, [username])).rows[0];
   }
 
+  /** Whether any enabled admin account exists (the bootstrap token is then refused). */
+  async hasAdmin(): Promise<boolean> {
+    const r = await this.pool.query("SELECT 1 FROM accounts WHERE role = 'admin' AND NOT disabled LIMIT 1");
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** Replaces a password's hash with a stronger one of the same password, unless it changed meanwhile. */
+  async rehash(username: string, old: string, next: string): Promise<void> {
+    await this.pool.query('UPDATE accounts SET password_hash = $3 WHERE username = $1 AND password_hash = $2', [username, old, next]);
+  }
+
   async passwordHash(username: string): Promise<{ hash: string; disabled: boolean } | undefined> {
     const r = await this.pool.query<{ hash: string; disabled: boolean }>('SELECT password_hash AS hash, disabled FROM accounts WHERE username = $1', [username]);
     return r.rows[0];

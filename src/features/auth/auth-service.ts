@@ -2,13 +2,15 @@ import type { Logger } from 'pino';
 import type { Principal, Role } from '../../core/auth/access.js';
 import type { Account, ApiKey, PgAccountRepo } from './account-repo.js';
 import type { LoginLimiter } from './login-limiter.js';
-import { hashPassword, newSecret, sameSecret, tokenHash, verifyPassword } from '../../shared/secrets.js';
+import { hashIsOld, hashPassword, newSecret, sameSecret, tokenHash, verifyPassword } from '../../shared/secrets.js';
 
 export interface AuthServiceDeps {
   repo: PgAccountRepo;
   limiter: LoginLimiter;
   /** The environment's ADMIN_TOKEN: an admin key that exists before any account does. */
   bootstrapToken: string;
+  /** Keep accepting it after admin accounts exist (ADMIN_TOKEN_ALWAYS: test rig, break-glass). */
+  bootstrapAlways?: boolean;
   sessionTtlMs: number;
   now: () => number;
   log: Logger;
@@ -38,6 +40,8 @@ const KEY = 'k1_';
 export class AuthService {
   // Checked once per refused login so a wrong user name costs as much time as a wrong password.
   private readonly dummyHash = hashPassword(newSecret());
+  /** Whether an enabled admin account exists, read at most once a second (the bootstrap token's every use asks). */
+  private adminSeen: { at: number; yes: Promise<boolean> } | undefined;
 
   constructor(private readonly d: AuthServiceDeps) {}
 
@@ -50,6 +54,9 @@ export class AuthService {
     const good = await verifyPassword(password, stored?.hash ?? (await this.dummyHash));
     if (!stored || stored.disabled || !good) return { ok: false, problem: 'bad_credentials' };
     await this.d.limiter.succeeded(user, ip);
+    // A hash from older, weaker parameters is replaced while the password is at hand. Not through
+    // update(): that ends the person's sessions, and nothing about them changed.
+    if (hashIsOld(stored.hash)) await this.d.repo.rehash(user, stored.hash, await hashPassword(password));
     const token = SESSION + newSecret();
     const expiresAt = new Date(this.d.now() + this.d.sessionTtlMs);
     await this.d.repo.createSession(tokenHash(token), user, expiresAt, ip);
@@ -71,8 +78,26 @@ export class AuthService {
       const k = await this.d.repo.useKey(tokenHash(token));
       return k && { id: k.id, role: k.role, via: 'api_key' };
     }
-    if (this.d.bootstrapToken && sameSecret(token, this.d.bootstrapToken)) return { id: 'bootstrap', role: 'admin', via: 'bootstrap' };
+    if (this.d.bootstrapToken && sameSecret(token, this.d.bootstrapToken) && (this.d.bootstrapAlways || !(await this.adminExists()))) {
+      return { id: 'bootstrap', role: 'admin', via: 'bootstrap' };
+    }
     return undefined;
+  }
+
+  /**
+   * ADMIN_TOKEN only sets up the first admin account: once an enabled one exists it is refused
+   * (an unknown token, 401), so a token left in an env file or a shell history opens nothing.
+   * Should every admin be disabled later, it works again: the way back in for the operator.
+   */
+  private adminExists(): Promise<boolean> {
+    const now = this.d.now();
+    if (!this.adminSeen || now - this.adminSeen.at > 1000) {
+      const yes = this.d.repo.hasAdmin();
+      // A failed read is not cached (and refuses: no admin rights on a database error).
+      yes.catch(() => (this.adminSeen = undefined));
+      this.adminSeen = { at: now, yes };
+    }
+    return this.adminSeen.yes.catch(() => true);
   }
 
   accounts(): Promise<Account[]> {

@@ -1,4 +1,5 @@
 import type { Feature } from '../../app/feature.js';
+import type { AuthDeps } from '../../http/auth.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import type { AgentsFeature } from '../agents/index.js';
 import { PgAccountRepo } from './account-repo.js';
@@ -8,23 +9,28 @@ import { accountRoutes } from './routes.js';
 
 export interface AuthFeature extends Feature {
   service: AuthService;
+  /** Unknown bearer tokens counted per address, for the auth hook (http/auth.ts). */
+  tokenGuesses: NonNullable<AuthDeps['tokenGuesses']>;
 }
 
 /** Accounts, logins and sessions; every API request is authenticated by it (http/auth.ts). */
 export function registerAuth({ config, pool, redis, keys, log }: Infrastructure, { agents }: { agents: AgentsFeature }): AuthFeature {
+  const limiter = new LoginLimiter(redis, keys.loginFailures, {
+    perPair: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_PER_ADDRESS, firstBackoffMs: 2000,
+    maxBackoffMs: config.LOGIN_WINDOW_MIN * 60_000, quietMs: config.LOGIN_WINDOW_MIN * 60_000, tokenMissesPerIp: config.LOGIN_MAX_PER_ADDRESS,
+  });
   const service = new AuthService({
     repo: new PgAccountRepo(pool),
-    limiter: new LoginLimiter(redis, keys.loginFailures, {
-      perPair: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_PER_ADDRESS, firstBackoffMs: 2000,
-      maxBackoffMs: config.LOGIN_WINDOW_MIN * 60_000, quietMs: config.LOGIN_WINDOW_MIN * 60_000, tokenMissesPerIp: config.LOGIN_MAX_PER_ADDRESS,
-    }),
+    limiter,
     bootstrapToken: config.ADMIN_TOKEN,
+    bootstrapAlways: config.ADMIN_TOKEN_ALWAYS,
     sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
     now: () => Date.now(),
     log,
   });
   return {
     service,
+    tokenGuesses: { blocked: (ip) => limiter.tokensBlocked(ip), missed: (ip) => limiter.tokenMissed(ip), retryAfterS: config.LOGIN_WINDOW_MIN * 60 },
     routes: [accountRoutes({ auth: service, agentExists: async (id) => (await agents.service.get(id))?.active === true })],
   };
 }

@@ -1,9 +1,20 @@
-import websocket from '@fastify/websocket';
+import websocket, { type WebSocket } from '@fastify/websocket';
+import type { FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
 import type { LiveSnapshot } from './snapshot.js';
 import { SharedRead } from '../../shared/shared-read.js';
 import type { TypedPlugin } from '../../http/typed-plugin.js';
+
+/** Largest frame a client may send (they send nothing the service reads). */
+export const LIVE_MAX_PAYLOAD = 4096;
+/** Open /api/live sockets per account or API key: a few wallboards and tabs, not a flood. */
+export const LIVE_PER_PRINCIPAL = 10;
+/** Each open socket's token is checked again this often: a revoked session's socket closes within it. */
+export const LIVE_RECHECK_MS = 5000;
+/** Close codes (4000-4999 are the application's): as the HTTP statuses they stand for. */
+export const CLOSE_REVOKED = 4401;
+export const CLOSE_TOO_MANY = 4429;
 
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
 /** What /api/live sends as each message (features/live/snapshot.ts). */
@@ -31,6 +42,10 @@ const Snapshot = Type.Object({
 export function liveRoutes(d: {
   snapshot: () => Promise<LiveSnapshot>;
   everyMs?: number;
+  /** How often each open socket's token is checked again (revoked sessions close within this). */
+  recheckMs?: number;
+  /** Open sockets one principal (account, API key) may hold; the next is closed at once. */
+  perPrincipal?: number;
   /** The process's own figures (processMetrics()), scraped beside the hotline's. */
   process?: Registry;
 }): TypedPlugin {
@@ -87,8 +102,22 @@ export function liveRoutes(d: {
       return reply.type(registry.contentType).send(await registry.metrics());
     });
 
-    await app.register(websocket);
+    // Clients only listen: anything they send is ignored, so a large frame is refused outright.
+    await app.register(websocket, { options: { maxPayload: LIVE_MAX_PAYLOAD } });
     const watchers = new Set<{ readyState: number; send: (data: string) => void }>();
+    /** Open sockets per principal, and per bearer token (each token checked once per round however many sockets share it). */
+    const perPrincipal = new Map<string, number>();
+    const byToken = new Map<FastifyRequest, Set<WebSocket>>();
+    let rechecker: NodeJS.Timeout | undefined;
+    const recheck = async () => {
+      await Promise.all([...byToken].map(async ([req, sockets]) => {
+        const still = await req.reauthenticate().catch(() => 'unknown' as const);
+        // A failed lookup (database away) is not a revocation: the next round decides.
+        if (still === 'unknown') return;
+        if (still?.id === req.principal?.id && still?.role === req.principal?.role) return;
+        for (const s of sockets) s.close(CLOSE_REVOKED, 'session ended or revoked');
+      }));
+    };
     let ticker: NodeJS.Timeout | undefined;
     const broadcast = () => void latest().then((s) => {
       const frame = JSON.stringify(s);
@@ -96,6 +125,7 @@ export function liveRoutes(d: {
     }, () => undefined);
     app.addHook('preClose', async () => {
       clearInterval(ticker);
+      clearInterval(rechecker);
       for (const client of app.websocketServer.clients) client.terminate();
     });
     app.get('/api/live', {
@@ -105,7 +135,29 @@ export function liveRoutes(d: {
         querystring: Type.Object({ access_token: Type.Optional(Type.String({ description: 'the bearer token, for browsers that cannot set headers on a WebSocket' })) }),
         response: { 101: { description: 'Switching Protocols; then one JSON message per snapshot', content: { 'application/json': { schema: Snapshot } } } },
       },
-    }, (socket) => {
+    }, (socket, req) => {
+      const who = req.principal?.id ?? '';
+      const open = perPrincipal.get(who) ?? 0;
+      if (open >= (d.perPrincipal ?? LIVE_PER_PRINCIPAL)) {
+        socket.close(CLOSE_TOO_MANY, `at most ${d.perPrincipal ?? LIVE_PER_PRINCIPAL} live connections per account or key`);
+        return;
+      }
+      perPrincipal.set(who, open + 1);
+      // The request object carries the token and the principal it had at the upgrade.
+      const mine = byToken.get(req) ?? new Set<WebSocket>();
+      mine.add(socket);
+      byToken.set(req, mine);
+      rechecker ??= setInterval(() => void recheck(), d.recheckMs ?? LIVE_RECHECK_MS);
+      socket.on('close', () => {
+        const left = (perPrincipal.get(who) ?? 1) - 1;
+        if (left > 0) perPrincipal.set(who, left);
+        else perPrincipal.delete(who);
+        mine.delete(socket);
+        if (!mine.size) byToken.delete(req);
+        if (byToken.size) return;
+        clearInterval(rechecker);
+        rechecker = undefined;
+      });
       void latest().then((s) => socket.readyState === 1 && socket.send(JSON.stringify(s)), () => undefined);
       watchers.add(socket);
       ticker ??= setInterval(broadcast, everyMs());

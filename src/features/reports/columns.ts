@@ -4,7 +4,8 @@
  */
 import type { Lang } from '../../core/lang.js';
 import { AGENT_COUNTERS, CALL_COUNTERS, SHOWN_CALL_COUNTERS, shownCallCounts, shownNames, type Counters } from '../../core/metrics/counters.js';
-import { percent, round, seconds, toCsv, type Cell, type Column } from './csv.js';
+import { Readable } from 'node:stream';
+import { csvChunks, percent, round, seconds, type Cell, type Column } from './csv.js';
 import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './service.js';
 
 /** A counter shown as it is, headed as its declaration says (src/core/metrics/counters.ts). */
@@ -48,8 +49,17 @@ function totalsRow(t: Totals, lang: Lang): IntervalRow {
   };
 }
 
-export function intervalsCsv(r: IntervalsReport, lang: Lang): string {
-  return toCsv(INTERVAL_COLUMNS, [...r.rows, totalsRow(r.totals, lang)], lang);
+function* numbered<R>(rows: readonly R[]): Generator<R & { n: number }> {
+  for (let i = 0; i < rows.length; i++) yield { ...rows[i]!, n: i + 1 };
+}
+
+/** A CSV as a stream of chunks of lines (csv.ts csvChunks), for the HTTP reply. */
+function csvStream<R>(columns: readonly Column<R>[], rows: Iterable<R>, lang: Lang): Readable {
+  return Readable.from(csvChunks(columns, rows, lang), { objectMode: false });
+}
+
+export function intervalsCsv(r: IntervalsReport, lang: Lang): Readable {
+  return csvStream(INTERVAL_COLUMNS, [...r.rows, totalsRow(r.totals, lang)], lang);
 }
 
 type QueueRow = QueuesReport['rows'][number];
@@ -64,8 +74,8 @@ const queueColumns = (lang: Lang): Column<QueueRow>[] => [
   { zh: '平均处理(秒)', en: 'AHT (s)', value: (r) => seconds(r.ahtMs) },
 ];
 
-export function queuesCsv(r: QueuesReport, lang: Lang): string {
-  return toCsv(queueColumns(lang), r.rows, lang);
+export function queuesCsv(r: QueuesReport, lang: Lang): Readable {
+  return csvStream(queueColumns(lang), r.rows, lang);
 }
 
 type AgentRow = AgentsReport['rows'][number];
@@ -90,8 +100,8 @@ export function agentColumns(reasons: ReadonlyArray<{ code: string; zh: string; 
   ];
 }
 
-export function agentsCsv(r: AgentsReport, lang: Lang): string {
-  return toCsv(agentColumns(r.pauseReasons), r.rows, lang);
+export function agentsCsv(r: AgentsReport, lang: Lang): Readable {
+  return csvStream(agentColumns(r.pauseReasons), r.rows, lang);
 }
 
 type AbandonRow = AbandonsReport['rows'][number];
@@ -117,8 +127,8 @@ export function abandonColumns(lang: Lang, tzTime: (iso: string) => string): Col
   ];
 }
 
-export function abandonsCsv(r: AbandonsReport, lang: Lang, tzTime: (iso: string) => string): string {
-  return toCsv(abandonColumns(lang, tzTime), r.rows.map((x, i) => ({ ...x, n: i + 1 })), lang);
+export function abandonsCsv(r: AbandonsReport, lang: Lang, tzTime: (iso: string) => string): Readable {
+  return csvStream(abandonColumns(lang, tzTime), numbered(r.rows), lang);
 }
 
 type RegionRow = RegionsReport['rows'][number];
@@ -136,7 +146,7 @@ export function regionColumns(homeName: string, homeNameEn: string): Column<Regi
   ];
 }
 
-export function regionsCsv(r: RegionsReport, lang: Lang): string {
+export function regionsCsv(r: RegionsReport, lang: Lang): Readable {
   const name = r.home.city ?? r.home.cityCode;
-  return toCsv(regionColumns(name, r.home.cityCode), r.rows, lang);
+  return csvStream(regionColumns(name, r.home.cityCode), r.rows, lang);
 }

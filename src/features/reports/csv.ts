@@ -30,10 +30,28 @@ export function csvLine(cells: readonly Cell[]): string {
 }
 
 /** Header in the chosen language, then one line per row. */
-export function toCsv<R>(columns: readonly Column<R>[], rows: readonly R[], lang: Lang): string {
-  const lines = [csvLine(columns.map((c) => c[lang]))];
-  for (const r of rows) lines.push(csvLine(columns.map((c) => c.value(r))));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+export function toCsv<R>(columns: readonly Column<R>[], rows: Iterable<R>, lang: Lang): string {
+  return [...csvChunks(columns, rows, lang)].join('');
+}
+
+/** Lines sent per chunk: big enough to keep the writes few, small enough that no chunk is large. */
+const LINES_PER_CHUNK = 500;
+
+/**
+ * The same CSV as toCsv, a chunk of lines at a time: a large export is sent as it is formatted
+ * rather than built as one string first (a stream's reader pulls the next chunk when it has room).
+ */
+export function* csvChunks<R>(columns: readonly Column<R>[], rows: Iterable<R>, lang: Lang): Generator<string> {
+  let chunk = `\uFEFF${csvLine(columns.map((c) => c[lang]))}\r\n`;
+  let n = 0;
+  for (const r of rows) {
+    chunk += `${csvLine(columns.map((c) => c.value(r)))}\r\n`;
+    if (++n % LINES_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
 }
 
 /** Rounds for display; null stays empty. */

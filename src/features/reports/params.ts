@@ -14,8 +14,25 @@ export class ParamError extends Error {
   }
 }
 
+/**
+ * A range the request is well formed for but that is too wide to answer: 422, naming `from` and
+ * `to` (the report cannot be had in one piece; ask for less).
+ */
+export class RangeTooWide extends ParamError {
+  constructor(limit: string) {
+    super('to', `from and to may be at most ${limit} apart for this report; ask for a narrower range`);
+    this.name = 'RangeTooWide';
+  }
+}
+
 /** Longest range one request may ask for (days), so one request cannot tie up the database. */
 export const MAX_DAYS = 366 * 3;
+/**
+ * Reports with a row per interval or per call (intervals, abandons): a quarter at most. Three
+ * years of 15-minute intervals is 100,000 rows, and of abandoned calls millions, held whole in
+ * memory twice (the reports' thread, then the HTTP thread).
+ */
+export const MAX_LIST_DAYS = 92;
 export const MAX_MONTHS = 36;
 export const QUEUE_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';
 /** Agent ids (SIP user names, as in the agents API), comma-separated. */
@@ -24,10 +41,9 @@ export const AGENTS_PATTERN = '^[0-9]{3,6}(,[0-9]{3,6})*$';
 export const CALLER_PATTERN = '^\\+?[0-9]{3,20}$';
 /**
  * Staffing of named agents is read from their raw state changes, not from the day rollups
- * (which hold the whole center): these bounds keep one request's work to a few thousand rows per agent.
+ * (which hold the whole center): at most this many, over at most MAX_LIST_DAYS (the intervals range).
  */
 export const MAX_AGENTS = 100;
-export const MAX_AGENT_STAFF_DAYS = 92;
 
 export interface Output {
   format: 'json' | 'csv';
@@ -49,12 +65,11 @@ function queue(q: RawQuery): string | undefined {
 }
 
 /** `agents=1001,1002`: staffing of these agents only (a team) instead of the whole center. */
-function agents(q: RawQuery, days: { from: string; to: string }): string[] | undefined {
+function agents(q: RawQuery): string[] | undefined {
   if (q.agents === undefined || q.agents === '') return undefined;
   if (!new RegExp(AGENTS_PATTERN).test(q.agents)) throw new ParamError('agents', `must be agent ids separated by commas, e.g. 1001,1002 (got ${JSON.stringify(q.agents)})`);
   const ids = [...new Set(q.agents.split(','))];
   if (ids.length > MAX_AGENTS) throw new ParamError('agents', `at most ${MAX_AGENTS} agents (got ${ids.length})`);
-  if (dayCount(days.from, days.to) > MAX_AGENT_STAFF_DAYS) throw new ParamError('agents', `with agents the range is at most ${MAX_AGENT_STAFF_DAYS} days`);
   return ids;
 }
 
@@ -72,6 +87,13 @@ export function dayRange(q: RawQuery): { from: string; to: string } {
   if (to < from) throw new ParamError('to', `must not be before from (${from})`);
   if (dayCount(from, to) > MAX_DAYS) throw new ParamError('to', `range is longer than ${MAX_DAYS} days`);
   return { from, to };
+}
+
+/** dayRange for the reports with a row per interval or per call. */
+function listRange(q: RawQuery): { from: string; to: string } {
+  const r = dayRange(q);
+  if (dayCount(r.from, r.to) > MAX_LIST_DAYS) throw new RangeTooWide(`${MAX_LIST_DAYS} days`);
+  return r;
 }
 
 function integer(q: RawQuery, name: string, dflt: number, min: number, max: number): number {
@@ -95,21 +117,24 @@ export function intervalsQuery(q: RawQuery) {
       throw new ParamError('slTarget', `must be a fraction between 0 and 1, e.g. 0.8 (got ${JSON.stringify(q.slTarget)})`);
     }
   }
-  const days = dayRange(q);
-  return { ...days, queue: queue(q), agents: agents(q, days), minutes, slSeconds: slSeconds(q), slTarget, ...output(q) };
+  const days = listRange(q);
+  return { ...days, queue: queue(q), agents: agents(q), minutes, slSeconds: slSeconds(q), slTarget, ...output(q) };
 }
 
 export function rangeQuery(q: RawQuery) {
   return { ...dayRange(q), queue: queue(q), slSeconds: slSeconds(q), ...output(q) };
 }
 
-/** JSON pages of the abandon list (1,000 rows unless asked); CSV exports every row unless limited. */
+/**
+ * JSON pages of the abandon list (1,000 rows unless asked); a CSV export holds up to
+ * ABANDONS_MAX_PAGE rows (the reply's X-Total-Count says how many there are: page on with offset).
+ */
 export const ABANDONS_PAGE = 1000;
 export const ABANDONS_MAX_PAGE = 100_000;
 
 export function abandonsQuery(q: RawQuery) {
-  const base = rangeQuery(q);
-  const limit = q.limit === undefined || q.limit === '' ? (base.format === 'csv' ? null : ABANDONS_PAGE) : integer(q, 'limit', ABANDONS_PAGE, 1, ABANDONS_MAX_PAGE);
+  const base = { ...listRange(q), queue: queue(q), slSeconds: slSeconds(q), ...output(q) };
+  const limit = q.limit === undefined || q.limit === '' ? (base.format === 'csv' ? ABANDONS_MAX_PAGE : ABANDONS_PAGE) : integer(q, 'limit', ABANDONS_PAGE, 1, ABANDONS_MAX_PAGE);
   return { ...base, caller: caller(q), limit, offset: integer(q, 'offset', 0, 0, 10_000_000) };
 }
 

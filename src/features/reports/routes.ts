@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { strictValidation } from '../../http/typebox-validator.js';
@@ -5,7 +6,7 @@ import type { TypedPlugin } from '../../http/typed-plugin.js';
 import { localDateTime } from './days.js';
 import { abandonsCsv, agentsCsv, intervalsCsv, queuesCsv, regionsCsv } from './columns.js';
 import {
-  abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, rangeQuery, regionsQuery,
+  abandonsQuery, AGENTS_PATTERN, agentsQuery, CALLER_PATTERN, intervalsQuery, ParamError, QUEUE_PATTERN, RangeTooWide, rangeQuery, regionsQuery,
 } from './params.js';
 import { homeArea } from './service.js';
 import type { Reports } from './in-worker.js';
@@ -15,6 +16,7 @@ const Num = Type.Number();
 const NumOrNull = Nullable(Type.Number());
 const Str = Type.String();
 const Error_ = Type.Object({ error: Type.String() });
+const TooWide = Type.Object({ error: Type.String(), fields: Type.Array(Type.String(), { description: 'the parameters to change: /from, /to' }) });
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'local day YYYY-MM-DD (the configured TZ_NAME), inclusive' });
 const Month = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'local month YYYY-MM, inclusive' });
@@ -29,7 +31,7 @@ const AbandonsQuery = Type.Object(
   {
     from: Day, to: Type.Optional(Day), ...Common, slSeconds: Int('service-level T in seconds (20)'),
     caller: Type.Optional(Type.String({ pattern: CALLER_PATTERN, description: 'one caller number, as delivered by the trunk; with or without queue' })),
-    limit: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows per page: 1000 for JSON, all for CSV' })),
+    limit: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows per page: 1000 for JSON, 100000 (the most) for CSV; X-Total-Count says how many there are' })),
     offset: Type.Optional(Type.String({ pattern: '^\\d{1,8}$', description: 'rows to skip (0)' })),
   },
   { additionalProperties: false },
@@ -122,21 +124,26 @@ export function reportRoutes(d: { reports: Reports }): TypedPlugin {
     // TypeBox validation, so an unknown or misspelt parameter is an error that names it.
     strictValidation(app, 'is not an allowed parameter');
 
-    const csv = (reply: FastifyReply, name: string, body: string) =>
+    // Streamed: the CSV is formatted a chunk of lines at a time as the client reads (columns.ts).
+    const csv = (reply: FastifyReply, name: string, body: Readable) =>
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
 
-    /** Parameter problems found after the schema (real dates, ranges, known area codes) are 400s too. */
+    /**
+     * Parameter problems found after the schema (real dates, ranges, known area codes) are 400s
+     * too; a range too wide for the report is a 422 naming from and to.
+     */
     const handle = async (reply: FastifyReply, run: () => Promise<unknown>) => {
       try {
         return await run();
       } catch (err) {
+        if (err instanceof RangeTooWide) return reply.code(422).send({ error: err.message, fields: ['/from', '/to'] });
         if (err instanceof ParamError) return reply.code(400).send({ error: err.message });
         throw err;
       }
     };
 
     app.get('/api/reports/intervals', {
-      schema: { tags, summary: 'Per-interval traffic, service level and staffing, with Erlang C advice', querystring: IntervalsQuery, response: { 200: jsonOrCsv(IntervalsReport), 400: Error_ } },
+      schema: { tags, summary: 'Per-interval traffic, service level and staffing, with Erlang C advice (at most 92 days)', querystring: IntervalsQuery, response: { 200: jsonOrCsv(IntervalsReport), 400: Error_, 422: TooWide } },
     }, async (req, reply) => handle(reply, async () => {
       const q = intervalsQuery(req.query);
       const r = await reports.intervals(q);
@@ -160,12 +167,12 @@ export function reportRoutes(d: { reports: Reports }): TypedPlugin {
     }));
 
     app.get('/api/reports/abandons', {
-      schema: { tags, summary: 'Abandoned calls, one row each, with where they ended and whether they were called back', querystring: AbandonsQuery, response: { 200: jsonOrCsv(AbandonsReport), 400: Error_ } },
+      schema: { tags, summary: 'Abandoned calls, one row each, with where they ended and whether they were called back (at most 92 days)', querystring: AbandonsQuery, response: { 200: jsonOrCsv(AbandonsReport), 400: Error_, 422: TooWide } },
     }, async (req, reply) => handle(reply, async () => {
       const q = abandonsQuery(req.query);
       const r = await reports.abandons(q);
       const local = (iso: string) => localDateTime(Date.parse(iso), reports.tz);
-      return q.format === 'csv' ? csv(reply, `abandons-${q.from}-${q.to}`, abandonsCsv(r, q.lang, local)) : r;
+      return q.format === 'csv' ? csv(reply.header('x-total-count', String(r.count)), `abandons-${q.from}-${q.to}`, abandonsCsv(r, q.lang, local)) : r;
     }));
 
     app.get('/api/reports/regions', {
