@@ -36,7 +36,9 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
 );
 const AGENTS = Number(args.agents ?? 400);
-const RATES = String(args.rates ?? '40,80,120').split(',').map(Number);
+const RATES = String(args.rates ?? '40,80,120')
+  .split(',')
+  .map(Number);
 const SECONDS = Number(args.seconds ?? 15);
 const TALK_MS = Number(args['talk-ms'] ?? 2000);
 /** Which to run: both by default; one alone to compare versions of the ACD. */
@@ -115,7 +117,9 @@ async function processFigures(url: string): Promise<{ lagP99: number; lagMax: nu
   return {
     lagP99: value(/^nodejs_eventloop_lag_p99_seconds (\S+)$/gm) * 1000 - onTime,
     lagMax: value(/^nodejs_eventloop_lag_max_seconds (\S+)$/gm) * 1000 - onTime,
-    gcOver5ms: value(/^nodejs_gc_duration_seconds_count\{[^}]*\} (\S+)$/gm) - value(/^nodejs_gc_duration_seconds_bucket\{le="0.005",[^}]*\} (\S+)$/gm),
+    gcOver5ms:
+      value(/^nodejs_gc_duration_seconds_count\{[^}]*\} (\S+)$/gm) -
+      value(/^nodejs_gc_duration_seconds_bucket\{le="0.005",[^}]*\} (\S+)$/gm),
   };
 }
 
@@ -137,15 +141,46 @@ function agentIds(): string[] {
 async function registerAll(contactPort: number): Promise<void> {
   const dir = path.join(ROOTFS, 'tmp', 'tax12366-sipp');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'bench-agents.csv'), `SEQUENTIAL\n${agentIds().map((id) => `${id};${PASSWORD}`).join('\n')}\n`);
+  writeFileSync(
+    path.join(dir, 'bench-agents.csv'),
+    `SEQUENTIAL\n${agentIds()
+      .map((id) => `${id};${PASSWORD}`)
+      .join('\n')}\n`,
+  );
   const scenario = readFileSync(path.join(REPO, 'test/sipp/register.xml'), 'utf8')
-    .replaceAll('[user]', '[field0]').replaceAll('password=[password]', 'password=[field1]');
+    .replaceAll('[user]', '[field0]')
+    .replaceAll('password=[password]', 'password=[field1]');
   writeFileSync(path.join(dir, 'bench-register.xml'), scenario);
-  execFileSync('chroot', [
-    ROOTFS, 'sipp', '127.0.0.1:5060', '-sf', '/tmp/tax12366-sipp/bench-register.xml', '-inf', '/tmp/tax12366-sipp/bench-agents.csv',
-    '-i', '127.0.0.1', '-p', String(freePorts().sip), '-m', String(AGENTS), '-r', '200', '-key', 'contact_port', String(contactPort),
-    '-key', 'expires', '3600', '-timeout', '60s', '-nostdin',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'chroot',
+    [
+      ROOTFS,
+      'sipp',
+      '127.0.0.1:5060',
+      '-sf',
+      '/tmp/tax12366-sipp/bench-register.xml',
+      '-inf',
+      '/tmp/tax12366-sipp/bench-agents.csv',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(freePorts().sip),
+      '-m',
+      String(AGENTS),
+      '-r',
+      '200',
+      '-key',
+      'contact_port',
+      String(contactPort),
+      '-key',
+      'expires',
+      '3600',
+      '-timeout',
+      '60s',
+      '-nostdin',
+    ],
+    { stdio: 'ignore' },
+  );
 }
 
 function asteriskPid(): number {
@@ -171,7 +206,11 @@ function rssMb(pid: number): number {
 }
 /** node is the grandchild of npx; its pid is the one whose cmdline runs src/main.ts. */
 function nodePid(svc: ServiceProcess): number {
-  const out = execFileSync('pgrep', ['-g', String(svc.child.pid), '-f', 'src/main.ts']).toString().trim().split('\n').map(Number);
+  const out = execFileSync('pgrep', ['-g', String(svc.child.pid), '-f', 'src/main.ts'])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
   return Math.max(...out);
 }
 
@@ -181,8 +220,13 @@ async function placeCalls(dialed: string, rate: number, seconds = SECONDS, perio
     // Numbers no earlier run used: a caller the ACD has seen within PREFERRED_AGENT_WITHIN_H waits
     // first for their last agent (a rule app_queue does not have), which is not what is compared here.
     // 12366 through the production trunk; app_queue's numbers through the bench's own (asterisk-setup.ts).
-    scenario: 'load-caller.xml', ip: dialed === '12366' ? '127.0.0.2' : BENCH_TRUNK_IP, keys: { caller: `0571${RUN}${rate}`, dialed },
-    calls, rate, ratePeriodMs: periodMs, timeoutS: seconds + 120,
+    scenario: 'load-caller.xml',
+    ip: dialed === '12366' ? '127.0.0.2' : BENCH_TRUNK_IP,
+    keys: { caller: `0571${RUN}${rate}`, dialed },
+    calls,
+    rate,
+    ratePeriodMs: periodMs,
+    timeoutS: seconds + 120,
   }).done;
   const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.output)?.[1] ?? NaN);
   return { placed: calls, failed: Number.isNaN(failed) ? (r.code === 0 ? 0 : calls) : failed };
@@ -195,10 +239,15 @@ async function acdCalls(pool: pg.Pool, since: Date) {
        LEFT JOIN LATERAL (SELECT body->>'channelId' AS caller FROM events s WHERE s.call_id = q.call_id AND s.type = 'call.started' LIMIT 1) s ON true
        LEFT JOIN LATERAL (SELECT body->>'channelId' AS leg, at FROM events o WHERE o.call_id = q.call_id AND o.type = 'call.agent_offered' ORDER BY seq LIMIT 1) o ON true
        LEFT JOIN LATERAL (SELECT at FROM events e WHERE e.call_id = q.call_id AND e.type = 'call.ended' LIMIT 1) e ON true
-      WHERE q.type = 'call.queued' AND q.at >= $1`, [since],
+      WHERE q.type = 'call.queued' AND q.at >= $1`,
+    [since],
   );
   return r.rows.map((x) => ({
-    queued: Number(x.queued), caller: x.caller, leg: x.leg, offered: x.offered === null ? undefined : Number(x.offered), ended: x.ended === null ? undefined : Number(x.ended),
+    queued: Number(x.queued),
+    caller: x.caller,
+    leg: x.leg,
+    offered: x.offered === null ? undefined : Number(x.offered),
+    ended: x.ended === null ? undefined : Number(x.ended),
   }));
 }
 
@@ -226,7 +275,8 @@ async function acdDoubleBooked(pool: pg.Pool, since: Date): Promise<number> {
               COALESCE((SELECT min(x.at) FROM events x WHERE x.call_id = e.call_id AND x.seq > e.seq
                          AND (x.type = 'call.ended' OR (x.type = 'call.agent_missed' AND x.body->>'agentId' = e.body->>'agentId'))), 'infinity') AS done
          FROM events e WHERE e.type = 'call.agent_offered' AND e.at >= $1)
-     SELECT count(*) AS n FROM o a JOIN o b ON a.agent = b.agent AND a.call_id <> b.call_id AND b.at > a.at AND b.at < a.done`, [since],
+     SELECT count(*) AS n FROM o a JOIN o b ON a.agent = b.agent AND a.call_id <> b.call_id AND b.at > a.at AND b.at < a.done`,
+    [since],
   );
   return Number(r.rows[0]!.n);
 }
@@ -236,12 +286,26 @@ async function reachedSince(pool: pg.Pool, since: Date): Promise<number> {
   return Number(r.rows[0]!.n);
 }
 
-function overloadResult(system: RunResult['system'], placed: number, failed: number, reached: number, waits: Span[], busy: Span[], doubleBooked: number): OverloadResult {
+function overloadResult(
+  system: RunResult['system'],
+  placed: number,
+  failed: number,
+  reached: number,
+  waits: Span[],
+  busy: Span[],
+  doubleBooked: number,
+): OverloadResult {
   const w = waits.map((x) => x.end - x.start);
   return {
-    system, placed, reached, failedPct: (failed / placed) * 100,
-    waitP50: pct(w, 50), waitP99: pct(w, 99), waitMax: Math.max(...w),
-    idleAgentMs: idleWhileWaiting(waits, busy, OVERLOAD_AGENTS).agentMs, doubleBooked,
+    system,
+    placed,
+    reached,
+    failedPct: (failed / placed) * 100,
+    waitP50: pct(w, 50),
+    waitP99: pct(w, 99),
+    waitMax: Math.max(...w),
+    idleAgentMs: idleWhileWaiting(waits, busy, OVERLOAD_AGENTS).agentMs,
+    doubleBooked,
   };
 }
 
@@ -260,11 +324,22 @@ async function acdOverload(url: string, pool: pg.Pool, timeline: AmiTimeline): P
   const dials = timeline.dialsByAgentUid();
   const end = Date.now();
   const waits = calls.map((c) => ({ start: c.queued, end: (c.leg ? dials.get(c.leg)?.at : undefined) ?? c.ended ?? end }));
-  return overloadResult('ACD (this service)', placed, failed, await reachedSince(pool, since), waits, timeline.busySpans(overloadAgents(), end), await acdDoubleBooked(pool, since));
+  return overloadResult(
+    'ACD (this service)',
+    placed,
+    failed,
+    await reachedSince(pool, since),
+    waits,
+    timeline.busySpans(overloadAgents(), end),
+    await acdDoubleBooked(pool, since),
+  );
 }
 
 async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
-  const svc = await spawnService({ REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' }, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : []);
+  const svc = await spawnService(
+    { REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' },
+    PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [],
+  );
   try {
     const call: ApiCall = async (method, p, body) => {
       const r = await fetch(`${svc.url}${p}`, {
@@ -276,18 +351,41 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
     };
     await resetToShipped(call);
     // The bench queue joins the shipped ones first (an IVR may only send to queues the routing has).
-    const rules = await api(svc.url, 'POST', '/api/routing/versions', shippedRoutingWith([
-      { queue: 'bench', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 15, noAnswerPauseAfter: 0 },
-    ]));
+    const rules = await api(
+      svc.url,
+      'POST',
+      '/api/routing/versions',
+      shippedRoutingWith([
+        {
+          queue: 'bench',
+          strategy: 'longest_idle',
+          steps: [{ afterS: 0, skills: 'any' }],
+          wrapUpS: 0,
+          ringTimeoutS: 15,
+          noAnswerPauseAfter: 0,
+        },
+      ]),
+    );
     await api(svc.url, 'POST', `/api/routing/versions/${rules.version}/activate`);
     // Straight to the queue: app_queue's callers hear no menu either.
     const ivr = await api(svc.url, 'POST', '/api/ivr/versions', {
-      name: 'bench', start: 'q', prompts: {}, nodes: { q: { kind: 'queue', queue: 'bench', skills: {}, line: '其它' } },
+      name: 'bench',
+      start: 'q',
+      prompts: {},
+      nodes: { q: { kind: 'queue', queue: 'bench', skills: {}, line: '其它' } },
     });
     await api(svc.url, 'POST', `/api/ivr/versions/${ivr.version}/activate`);
-    for (const id of agentIds()) await api(svc.url, 'PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
+    for (const id of agentIds())
+      await api(svc.url, 'PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
     const phonePort = freePorts().sip;
-    const phones = sipp({ scenario: 'agent-talks-then-hangs-up.xml', server: true, sipPort: phonePort, vars: { talk_ms: TALK_MS }, calls: 1_000_000, timeoutS: 3600 });
+    const phones = sipp({
+      scenario: 'agent-talks-then-hangs-up.xml',
+      server: true,
+      sipPort: phonePort,
+      vars: { talk_ms: TALK_MS },
+      calls: 1_000_000,
+      timeoutS: 3600,
+    });
     await registerAll(phonePort);
     await sleep(2000);
     for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/login`);
@@ -299,7 +397,10 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 500);
       const before = await processFigures(svc.url);
-      const { result: { placed, failed }, cpu: [cpuPct, asteriskCpuPct] } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate));
+      const {
+        result: { placed, failed },
+        cpu: [cpuPct, asteriskCpuPct],
+      } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate));
       const during = await processFigures(svc.url);
       clearInterval(sampler);
       await sleep(3000);
@@ -308,14 +409,29 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       const delays = acdDelays(calls, timeline);
       const decided = calls.flatMap((c) => (c.offered === undefined ? [] : [c.offered - c.queued]));
       const dialled = timeline.dialsByAgentUid();
-      const dialling = calls.flatMap((c) => (c.offered !== undefined && c.leg && dialled.has(c.leg) ? [dialled.get(c.leg)!.at - c.offered] : []));
+      const dialling = calls.flatMap((c) =>
+        c.offered !== undefined && c.leg && dialled.has(c.leg) ? [dialled.get(c.leg)!.at - c.offered] : [],
+      );
       const reached = await reachedSince(pool, since);
       out.push({
-        system: 'ACD (this service)', rate, placed, reached, failedPct: (failed / placed) * 100,
-        p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: await acdDoubleBooked(pool, since),
-        cpuPct, rssMb: peak, asteriskCpuPct: asteriskCpuPct!, decidedP50: pct(decided, 50), decidedP99: pct(decided, 99),
-        dialP50: pct(dialling, 50), dialP99: pct(dialling, 99),
-        loopLagP99: during.lagP99, loopLagMax: during.lagMax, longGcs: during.gcOver5ms - before.gcOver5ms,
+        system: 'ACD (this service)',
+        rate,
+        placed,
+        reached,
+        failedPct: (failed / placed) * 100,
+        p50: pct(delays, 50),
+        p99: pct(delays, 99),
+        doubleBooked: await acdDoubleBooked(pool, since),
+        cpuPct,
+        rssMb: peak,
+        asteriskCpuPct: asteriskCpuPct!,
+        decidedP50: pct(decided, 50),
+        decidedP99: pct(decided, 99),
+        dialP50: pct(dialling, 50),
+        dialP99: pct(dialling, 99),
+        loopLagP99: during.lagP99,
+        loopLagMax: during.lagMax,
+        longGcs: during.gcOver5ms - before.gcOver5ms,
       });
       await sleep(TALK_MS + 2000);
     }
@@ -339,7 +455,12 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
  * holds the application (ARI does not show an application nobody is connected to).
  */
 async function releaseStasisApp(app = process.env.ARI_APP ?? 'tax12366'): Promise<void> {
-  const http = new AriHttp({ url: requireEnv('ARI_URL'), user: requireEnv('ARI_USER'), password: requireEnv('ARI_PASSWORD'), maxSockets: 2 });
+  const http = new AriHttp({
+    url: requireEnv('ARI_URL'),
+    user: requireEnv('ARI_USER'),
+    password: requireEnv('ARI_PASSWORD'),
+    maxSockets: 2,
+  });
   try {
     await new AriClient(http, app).dropSubscriptions(['deviceState', 'endpoint', 'channel', 'bridge']);
   } finally {
@@ -355,34 +476,62 @@ async function appQueueOverload(timeline: AmiTimeline): Promise<OverloadResult> 
   const end = Date.now();
   const first = timeline.firstDialByCaller();
   const waits = [...timeline.joined].map(([uid, at]) => ({ start: at, end: first.get(uid) ?? timeline.left.get(uid) ?? end }));
-  return overloadResult('app_queue', placed, failed, timeline.connected.size, waits, timeline.busySpans(overloadAgents(), end), timeline.doubleBooked);
+  return overloadResult(
+    'app_queue',
+    placed,
+    failed,
+    timeline.connected.size,
+    waits,
+    timeline.busySpans(overloadAgents(), end),
+    timeline.doubleBooked,
+  );
 }
 
 async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
   const member = (id: string) => `member => PJSIP/${id}`;
   const options = 'strategy = leastrecent\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\nannounce-frequency = 0';
-  writeFileSync(path.join(ROOTFS, 'etc/asterisk/queues_bench.conf'), [
-    `[bench]\n${options}\n${agentIds().map(member).join('\n')}`,
-    `[bench20]\n${options}\n${agentIds().slice(0, OVERLOAD_AGENTS).map(member).join('\n')}`,
-  ].join('\n\n') + '\n');
+  writeFileSync(
+    path.join(ROOTFS, 'etc/asterisk/queues_bench.conf'),
+    [
+      `[bench]\n${options}\n${agentIds().map(member).join('\n')}`,
+      `[bench20]\n${options}\n${agentIds().slice(0, OVERLOAD_AGENTS).map(member).join('\n')}`,
+    ].join('\n\n') + '\n',
+  );
   // A service stopped, its pushed endpoints are still in Asterisk (memory wizard) until a restart.
   execFileSync('chroot', [ROOTFS, 'asterisk', '-rx', 'module reload app_queue.so']);
   await sleep(1000);
   const phonePort = freePorts().sip;
-  const phones = sipp({ scenario: 'agent-talks-then-hangs-up.xml', server: true, sipPort: phonePort, vars: { talk_ms: TALK_MS }, calls: 1_000_000, timeoutS: 3600 });
+  const phones = sipp({
+    scenario: 'agent-talks-then-hangs-up.xml',
+    server: true,
+    sipPort: phonePort,
+    vars: { talk_ms: TALK_MS },
+    calls: 1_000_000,
+    timeoutS: 3600,
+  });
   await registerAll(phonePort);
   await sleep(2000);
   const out: RunResult[] = [];
   for (const rate of RATES) {
     timeline.clear();
-    const { result: { placed, failed }, cpu: [asteriskCpuPct] } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate));
+    const {
+      result: { placed, failed },
+      cpu: [asteriskCpuPct],
+    } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate));
     await sleep(2000);
     await timeline.caughtUp();
     const first = timeline.firstDialByCaller();
     const delays = [...timeline.entered].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
     out.push({
-      system: 'app_queue', rate, placed, reached: timeline.connected.size, failedPct: (failed / placed) * 100,
-      p50: pct(delays, 50), p99: pct(delays, 99), doubleBooked: timeline.doubleBooked, asteriskCpuPct: asteriskCpuPct!,
+      system: 'app_queue',
+      rate,
+      placed,
+      reached: timeline.connected.size,
+      failedPct: (failed / placed) * 100,
+      p50: pct(delays, 50),
+      p99: pct(delays, 99),
+      doubleBooked: timeline.doubleBooked,
+      asteriskCpuPct: asteriskCpuPct!,
     });
     await sleep(TALK_MS + 2000);
   }
@@ -397,7 +546,10 @@ function table(rows: RunResult[]): string {
   return [
     '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | of which ARI originate → dialled p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | service event loop late p99 / max (ms) | service GC pauses ≥ 5 ms | Asterisk CPU % |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.dialP50 === undefined ? '–' : `${f(r.dialP50, 1)} / ${f(r.dialP99, 1)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${r.loopLagP99 === undefined ? '–' : `${f(r.loopLagP99, 1)} / ${f(r.loopLagMax, 1)}`} | ${r.longGcs ?? '–'} | ${f(r.asteriskCpuPct)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.dialP50 === undefined ? '–' : `${f(r.dialP50, 1)} / ${f(r.dialP99, 1)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${r.loopLagP99 === undefined ? '–' : `${f(r.loopLagP99, 1)} / ${f(r.loopLagMax, 1)}`} | ${r.longGcs ?? '–'} | ${f(r.asteriskCpuPct)} |`,
+    ),
   ].join('\n');
 }
 
@@ -405,7 +557,10 @@ function overloadTable(rows: OverloadResult[]): string {
   return [
     '| system | placed | reached an agent | failed % | wait for an agent p50 (ms) | p99 (ms) | max (ms) | agent-seconds free while a caller waited | per call reached (ms) | agents double-booked |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.system} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.waitP50)} | ${f(r.waitP99)} | ${f(r.waitMax)} | ${f(r.idleAgentMs / 1000, 1)} | ${f(r.idleAgentMs / Math.max(1, r.reached))} | ${r.doubleBooked} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.system} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.waitP50)} | ${f(r.waitP99)} | ${f(r.waitMax)} | ${f(r.idleAgentMs / 1000, 1)} | ${f(r.idleAgentMs / Math.max(1, r.reached))} | ${r.doubleBooked} |`,
+    ),
   ].join('\n');
 }
 
@@ -465,8 +620,8 @@ async function main(): Promise<void> {
     `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
     'each waiting until an agent has talked to them and hung up; every caller is new (a number no earlier run used, so the preferred-agent rule does not hold anyone back).',
     'A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
-    'Time to agent: from the dialplan handing the call to the queue (AMI Newexten of Queue() for app_queue, of Stasis() for the ACD, whose bench menu goes straight to its queue) to Asterisk dialling the agent\'s phone (AMI DialBegin of the agent\'s channel); both ends from AMI for both systems.',
-    'CPU: % of one core (the machine has 2) while that rate\'s calls were placed; Asterisk\'s too, since the ACD\'s requests and events are work for it.',
+    "Time to agent: from the dialplan handing the call to the queue (AMI Newexten of Queue() for app_queue, of Stasis() for the ACD, whose bench menu goes straight to its queue) to Asterisk dialling the agent's phone (AMI DialBegin of the agent's channel); both ends from AMI for both systems.",
+    "CPU: % of one core (the machine has 2) while that rate's calls were placed; Asterisk's too, since the ACD's requests and events are work for it.",
     `Of which deciding: the ACD's own part, from its call.queued to the offer decided (call.agent_offered), both stamped by the service; then ARI's originate until Asterisk dials (the offer to AMI DialBegin of its leg); the rest is StasisStart reaching the service.`,
     `Service event loop late / GC pauses: from the service's own /metrics read before and after the rate (prom-client's nodejs_eventloop_lag_p99/max_seconds, and nodejs_gc_duration_seconds): how late its event loop ran, and how many garbage collections paused it 5 ms or more; either delays every call in flight.`,
     'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
@@ -478,27 +633,35 @@ async function main(): Promise<void> {
     'over the run, min(agents not dialled or on a call, callers waiting) integrated over time (bench/idle-while-waiting.ts), from AMI DialBegin/Hangup.',
     '',
     overloadTable([acd.overload, aq.overload].filter((x): x is OverloadResult => !!x)),
-    ...(floor.length ? [
-      '',
-      `The floor under dialling agents through ARI: ${FLOOR_CALLS} single calls to one phone each way, one at a time, on the otherwise idle Asterisk after the runs;`,
-      'from the request leaving the bench to AMI DialBegin of the new channel (bench/originate-floor.ts). The ACD rings every agent with the ARI originate.',
-      '',
-      '| originate | calls | dialled | request → dialled p50 (ms) | p99 (ms) |',
-      '| --- | --- | --- | --- | --- |',
-      ...floor.map((r) => `| ${r.via} | ${r.n} | ${r.dialled} | ${f(r.p50, 1)} | ${f(r.p99, 1)} |`),
-    ] : []),
+    ...(floor.length
+      ? [
+          '',
+          `The floor under dialling agents through ARI: ${FLOOR_CALLS} single calls to one phone each way, one at a time, on the otherwise idle Asterisk after the runs;`,
+          'from the request leaving the bench to AMI DialBegin of the new channel (bench/originate-floor.ts). The ACD rings every agent with the ARI originate.',
+          '',
+          '| originate | calls | dialled | request → dialled p50 (ms) | p99 (ms) |',
+          '| --- | --- | --- | --- | --- |',
+          ...floor.map((r) => `| ${r.via} | ${r.n} | ${r.dialled} | ${f(r.p50, 1)} | ${f(r.p99, 1)} |`),
+        ]
+      : []),
   ].join('\n');
   // Only the block between the markers is the bench's; the reading of it below is written by hand.
   const [start, end] = ['<!-- acd-bench:start -->', '<!-- acd-bench:end -->'];
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const block = `${start}\n${section}\n${end}`;
-  writeFileSync(file, old.includes(start) && old.includes(end)
-    ? old.slice(0, old.indexOf(start)) + block + old.slice(old.indexOf(end) + end.length)
-    : `${old.trimEnd()}\n\n## ACD against app_queue (issue 4)\n\n${block}\n`);
+  writeFileSync(
+    file,
+    old.includes(start) && old.includes(end)
+      ? old.slice(0, old.indexOf(start)) + block + old.slice(old.indexOf(end) + end.length)
+      : `${old.trimEnd()}\n\n## ACD against app_queue (issue 4)\n\n${block}\n`,
+  );
   process.stdout.write(`${section}\n`);
 }
 
-void main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

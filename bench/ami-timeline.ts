@@ -51,7 +51,8 @@ export class AmiTimeline {
         return;
       }
       case 'Newexten':
-        if ((e.application === 'Queue' || e.application === 'Stasis') && e.uniqueid && !this.entered.has(e.uniqueid)) this.entered.set(e.uniqueid, at);
+        if ((e.application === 'Queue' || e.application === 'Stasis') && e.uniqueid && !this.entered.has(e.uniqueid))
+          this.entered.set(e.uniqueid, at);
         return;
       case 'Hangup':
         this.hangups.set(e.uniqueid!, at);
@@ -138,7 +139,9 @@ export class AmiTimeline {
 
   /** An AMI action on the timeline's connection; resolves when Asterisk accepts it. */
   action(fields: Record<string, string>): Promise<void> {
-    return new Promise((resolve, reject) => this.ami.action(fields, (err: unknown) => (err ? reject(new Error(`AMI ${fields.action}: ${JSON.stringify(err)}`)) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.ami.action(fields, (err: unknown) => (err ? reject(new Error(`AMI ${fields.action}: ${JSON.stringify(err)}`)) : resolve())),
+    );
   }
 
   disconnect(): void {

@@ -30,17 +30,41 @@ export async function enableBenchAsterisk(): Promise<BenchAsterisk> {
   const amiUser = 'bench';
   const amiSecret = randomBytes(18).toString('base64url');
   // Reopens [general]: AMI may be off in production (manager.conf).
-  writeFileSync(MANAGER_FILE, [
-    '[general](+)', 'enabled = yes', '',
-    `[${amiUser}]`, `secret = ${amiSecret}`, 'deny = 0.0.0.0/0.0.0.0', 'permit = 127.0.0.1/255.255.255.255', 'read = all', 'write = all', '',
-  ].join('\n'), { mode: 0o600 });
+  writeFileSync(
+    MANAGER_FILE,
+    [
+      '[general](+)',
+      'enabled = yes',
+      '',
+      `[${amiUser}]`,
+      `secret = ${amiSecret}`,
+      'deny = 0.0.0.0/0.0.0.0',
+      'permit = 127.0.0.1/255.255.255.255',
+      'read = all',
+      'write = all',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
   execFileSync('chroot', [ROOTFS, 'chown', 'asterisk:asterisk', '/etc/asterisk/manager_bench.conf']);
   cli('module reload manager');
-  const http = new AriHttp({ url: requireEnv('ARI_URL'), user: requireEnv('ARI_USER'), password: requireEnv('ARI_PASSWORD'), maxSockets: 2 });
+  const http = new AriHttp({
+    url: requireEnv('ARI_URL'),
+    user: requireEnv('ARI_USER'),
+    password: requireEnv('ARI_PASSWORD'),
+    maxSockets: 2,
+  });
   const ari = new AriClient(http, 'bench-setup');
   await ari.putDynamic('res_pjsip', 'endpoint', ENDPOINT, {
-    transport: 'transport-udp', context: 'bench-app-queue', disallow: 'all', allow: 'alaw,ulaw', direct_media: 'no',
-    dtmf_mode: 'rfc4733', rtp_symmetric: 'yes', force_rport: 'yes', identify_by: 'ip',
+    transport: 'transport-udp',
+    context: 'bench-app-queue',
+    disallow: 'all',
+    allow: 'alaw,ulaw',
+    direct_media: 'no',
+    dtmf_mode: 'rfc4733',
+    rtp_symmetric: 'yes',
+    force_rport: 'yes',
+    identify_by: 'ip',
   });
   await ari.putDynamic('res_pjsip', 'identify', ENDPOINT, { endpoint: ENDPOINT, match: BENCH_TRUNK_IP });
   return {

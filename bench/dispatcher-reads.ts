@@ -32,17 +32,30 @@ const CHANGES = arg('changes', '0,100').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Row { agents: number; changes: number; changedPerS: number; readsPerS: number; commandsPerS: number }
-interface Refresh { agents: number; fullMs: number; changedMs: number; changed: number }
+interface Row {
+  agents: number;
+  changes: number;
+  changedPerS: number;
+  readsPerS: number;
+  commandsPerS: number;
+}
+interface Refresh {
+  agents: number;
+  fullMs: number;
+  changedMs: number;
+  changed: number;
+}
 
 async function seed(live: AgentLiveStore, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `b${String(i).padStart(5, '0')}`);
   for (let i = 0; i < n; i += 500) {
-    await Promise.all(ids.slice(i, i + 500).map(async (id) => {
-      await live.setProfile(id, { name: id, skills: { vat: 1 + (id.charCodeAt(5) % 5) }, queues: ['q'] });
-      await live.setRegistered(id, true, 1);
-      await live.moveAgent(id, 'login', 1);
-    }));
+    await Promise.all(
+      ids.slice(i, i + 500).map(async (id) => {
+        await live.setProfile(id, { name: id, skills: { vat: 1 + (id.charCodeAt(5) % 5) }, queues: ['q'] });
+        await live.setRegistered(id, true, 1);
+        await live.moveAgent(id, 'login', 1);
+      }),
+    );
   }
   return ids;
 }
@@ -54,13 +67,29 @@ async function idleDispatcher(url: string, agents: number, changes: number): Pro
   const live = new AgentLiveStore(redis, redisKeys(prefix));
   const elsewhere = new AgentLiveStore(other, redisKeys(prefix));
   const ids = await seed(elsewhere, agents);
-  const rules = routingRules([{ queue: 'q', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 0, ringTimeoutS: 20, noAnswerPauseAfter: 0 }]);
+  const rules = routingRules([
+    {
+      queue: 'q',
+      strategy: 'longest_idle',
+      preferredAgentS: 10,
+      steps: [{ afterS: 0, skills: 'inherit' }],
+      wrapUpS: 0,
+      ringTimeoutS: 20,
+      noAnswerPauseAfter: 0,
+    },
+  ]);
   const log = pino({ level: 'silent' });
   const dispatcher = new Dispatcher({
-    queues: new QueueStore(redis, redisKeys(prefix)), liveAgents: live, agents: new AgentMirror({ liveAgents: live, now: () => Date.now(), log }),
+    queues: new QueueStore(redis, redisKeys(prefix)),
+    liveAgents: live,
+    agents: new AgentMirror({ liveAgents: live, now: () => Date.now(), log }),
     routing: { active: async () => ({ rules }), cached: { rules } } as unknown as RoutingCatalog,
-    owner: 'bench', now: () => Date.now(), log,
-    deliver: () => undefined, expire: () => undefined, callBack: async () => undefined,
+    owner: 'bench',
+    now: () => Date.now(),
+    log,
+    deliver: () => undefined,
+    expire: () => undefined,
+    callBack: async () => undefined,
   });
   dispatcher.start(1000);
   dispatcher.kick();
@@ -75,10 +104,13 @@ async function idleDispatcher(url: string, agents: number, changes: number): Pro
     if (String(args[0]).toLowerCase() === 'hgetall' && String(args[1]).startsWith(`${prefix}:agent:`)) reads++;
   });
   let k = 0;
-  const changer = changes > 0 ? setInterval(() => {
-    const id = ids[(k++ * 7919) % ids.length]!;
-    void elsewhere.setProfile(id, { name: id, skills: { vat: 1 + (k % 5) }, queues: ['q'] });
-  }, 1000 / changes) : undefined;
+  const changer =
+    changes > 0
+      ? setInterval(() => {
+          const id = ids[(k++ * 7919) % ids.length]!;
+          void elsewhere.setProfile(id, { name: id, skills: { vat: 1 + (k % 5) }, queues: ['q'] });
+        }, 1000 / changes)
+      : undefined;
   await sleep(SECONDS * 1000);
   clearInterval(changer);
   monitor.disconnect();
@@ -101,7 +133,8 @@ async function refreshTimes(url: string, agents: number): Promise<Refresh> {
     let t = performance.now();
     const all = await live.agentsChangedSince(undefined);
     full.push(performance.now() - t);
-    for (let i = 0; i < perRefresh; i++) await live.moveAgent(ids[(round * perRefresh + i * 31) % ids.length]!, i % 2 ? 'pause' : 'login', 2);
+    for (let i = 0; i < perRefresh; i++)
+      await live.moveAgent(ids[(round * perRefresh + i * 31) % ids.length]!, i % 2 ? 'pause' : 'login', 2);
     t = performance.now();
     const some = await live.agentsChangedSince(all.seq);
     changed.push(performance.now() - t);
@@ -122,7 +155,7 @@ async function main(): Promise<void> {
     refreshes.push(await refreshTimes(url, n));
   }
   const section = [
-    '## Keeping the dispatcher\'s copy of the agents fresh (issue 4)',
+    "## Keeping the dispatcher's copy of the agents fresh (issue 4)",
     '',
     `Run ${new Date().toISOString()} on ${os.cpus().length} cores, Redis on the same machine. Command: \`npm run bench:dispatcher -- --agents ${AGENTS.join(',')} --changes ${CHANGES.join(',')} --seconds ${SECONDS}\`.`,
     'Each instance keeps a copy of every agent (src/features/agents/agent-mirror.ts), refreshed once a second, for routing (what agents can do and how many calls they took; who is idle the dispatcher reads every round), the expected wait and wallboards.',
@@ -131,7 +164,10 @@ async function main(): Promise<void> {
     '',
     '| agents | agent changes per second (asked / made) | agent records read per second | Redis commands per second |',
     '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.agents.toLocaleString('en')} | ${r.changes} / ${r.changedPerS.toFixed(1)} | ${r.readsPerS.toFixed(1)} | ${r.commandsPerS.toFixed(1)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.agents.toLocaleString('en')} | ${r.changes} / ${r.changedPerS.toFixed(1)} | ${r.readsPerS.toFixed(1)} | ${r.commandsPerS.toFixed(1)} |`,
+    ),
     '',
     'One refresh, median of 10: reading every agent (as every refresh did before) against reading the agents changed since the last one.',
     '',
@@ -150,7 +186,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${section}\n`);
 }
 
-void main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -90,14 +90,42 @@ const digits = (n: number) => {
 const TZ_OFFSET_MS = 8 * 3_600_000; // Asia/Shanghai, no summer time
 /** 2025 public holidays (国务院办公厅通知) and the weekend days worked to make up for them. */
 const HOLIDAYS_2025 = new Set([
-  '2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-02', '2025-02-03', '2025-02-04',
-  '2025-04-04', '2025-04-05', '2025-04-06', '2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04', '2025-05-05',
-  '2025-05-31', '2025-06-01', '2025-06-02', '2025-10-01', '2025-10-02', '2025-10-03', '2025-10-04', '2025-10-05',
-  '2025-10-06', '2025-10-07', '2025-10-08',
+  '2025-01-01',
+  '2025-01-28',
+  '2025-01-29',
+  '2025-01-30',
+  '2025-01-31',
+  '2025-02-01',
+  '2025-02-02',
+  '2025-02-03',
+  '2025-02-04',
+  '2025-04-04',
+  '2025-04-05',
+  '2025-04-06',
+  '2025-05-01',
+  '2025-05-02',
+  '2025-05-03',
+  '2025-05-04',
+  '2025-05-05',
+  '2025-05-31',
+  '2025-06-01',
+  '2025-06-02',
+  '2025-10-01',
+  '2025-10-02',
+  '2025-10-03',
+  '2025-10-04',
+  '2025-10-05',
+  '2025-10-06',
+  '2025-10-07',
+  '2025-10-08',
 ]);
 const MAKEUP_2025 = new Set(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
 
-interface Day { date: string; midnight: number; weight: number }
+interface Day {
+  date: string;
+  midnight: number;
+  weight: number;
+}
 
 function workdays(year: number): Day[] {
   const out: Day[] = [];
@@ -105,7 +133,7 @@ function workdays(year: number): Day[] {
     const date = new Date(t).toISOString().slice(0, 10);
     const dow = new Date(t).getUTCDay();
     const weekend = dow === 0 || dow === 6;
-    const off = year === 2025 ? (HOLIDAYS_2025.has(date) || (weekend && !MAKEUP_2025.has(date))) : weekend;
+    const off = year === 2025 ? HOLIDAYS_2025.has(date) || (weekend && !MAKEUP_2025.has(date)) : weekend;
     if (off) continue;
     const dom = new Date(t).getUTCDate();
     let weight = 1;
@@ -123,11 +151,42 @@ function workdays(year: number): Day[] {
  * the afternoon is the same pattern mirrored (lunch dip, then a plateau that tails off).
  */
 const PROFILE: ReadonlyArray<[string, number]> = [
-  ['08:30', 30], ['08:45', 62], ['09:00', 43], ['09:15', 63], ['09:30', 51], ['09:45', 63], ['10:00', 72], ['10:15', 59],
-  ['10:30', 54], ['10:45', 67], ['11:00', 64], ['11:15', 54], ['11:30', 45], ['11:45', 21], ['12:00', 17], ['12:15', 12],
-  ['12:30', 10], ['12:45', 10], ['13:00', 12], ['13:15', 22], ['13:30', 46], ['13:45', 55], ['14:00', 60], ['14:15', 62],
-  ['14:30', 63], ['14:45', 60], ['15:00', 58], ['15:15', 56], ['15:30', 52], ['15:45', 50], ['16:00', 48], ['16:15', 45],
-  ['16:30', 40], ['16:45', 32], ['17:00', 20], ['17:15', 10],
+  ['08:30', 30],
+  ['08:45', 62],
+  ['09:00', 43],
+  ['09:15', 63],
+  ['09:30', 51],
+  ['09:45', 63],
+  ['10:00', 72],
+  ['10:15', 59],
+  ['10:30', 54],
+  ['10:45', 67],
+  ['11:00', 64],
+  ['11:15', 54],
+  ['11:30', 45],
+  ['11:45', 21],
+  ['12:00', 17],
+  ['12:15', 12],
+  ['12:30', 10],
+  ['12:45', 10],
+  ['13:00', 12],
+  ['13:15', 22],
+  ['13:30', 46],
+  ['13:45', 55],
+  ['14:00', 60],
+  ['14:15', 62],
+  ['14:30', 63],
+  ['14:45', 60],
+  ['15:00', 58],
+  ['15:15', 56],
+  ['15:30', 52],
+  ['15:45', 50],
+  ['16:00', 48],
+  ['16:15', 45],
+  ['16:30', 40],
+  ['16:45', 32],
+  ['17:00', 20],
+  ['17:15', 10],
 ];
 const PROFILE_TOTAL = PROFILE.reduce((a, [, w]) => a + w, 0);
 const hm = (s: string) => (Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))) * 60_000;
@@ -140,8 +199,20 @@ const INTL = ['+44', '+852', '+853', '+886', '+1', '+81', '+65', '+49'];
 const newCaller = weighted<() => string>([
   [() => `571${digits(8)}`, 70],
   [() => `1${int(3, 9)}${digits(9)}`, 24],
-  [() => { const c = ZJ[int(0, ZJ.length - 1)]!; return `${c}${digits(rnd() < 0.7 ? 8 : 7)}`; }, 3],
-  [() => { const c = OTHER[int(0, OTHER.length - 1)]!; return `${c}${digits(c.length === 3 ? 8 : 8)}`; }, 2.5],
+  [
+    () => {
+      const c = ZJ[int(0, ZJ.length - 1)]!;
+      return `${c}${digits(rnd() < 0.7 ? 8 : 7)}`;
+    },
+    3,
+  ],
+  [
+    () => {
+      const c = OTHER[int(0, OTHER.length - 1)]!;
+      return `${c}${digits(c.length === 3 ? 8 : 8)}`;
+    },
+    2.5,
+  ],
   [() => `${INTL[int(0, INTL.length - 1)]}${digits(int(8, 10))}`, 0.5],
 ]);
 const repeatPool: string[] = [];
@@ -177,8 +248,18 @@ const N = '\\N';
 /** COPY text format: backslash, tab and line breaks escaped (our values hold none of the others). */
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
-interface EventOut { at: number; line: string }
-function event(out: EventOut[], at: number, type: string, callId: string | null, agentId: string | null, body: Record<string, unknown>): void {
+interface EventOut {
+  at: number;
+  line: string;
+}
+function event(
+  out: EventOut[],
+  at: number,
+  type: string,
+  callId: string | null,
+  agentId: string | null,
+  body: Record<string, unknown>,
+): void {
   const id = eventId(at);
   const json = JSON.stringify({ type, ...body, id, at: iso(at), v: 1 });
   out.push({ at, line: `${id}\t${type}\t${iso(at)}\t${callId ?? N}\t${agentId ?? N}\t${esc(json)}\n` });
@@ -186,7 +267,11 @@ function event(out: EventOut[], at: number, type: string, callId: string | null,
 
 // ---- agents -----------------------------------------------------------------------------
 
-interface Block { start: number; end: number; reason: 'break' | 'paperwork' | 'training' | 'meeting' }
+interface Block {
+  start: number;
+  end: number;
+  reason: 'break' | 'paperwork' | 'training' | 'meeting';
+}
 interface Agent {
   id: string;
   state: string;
@@ -199,7 +284,9 @@ interface Agent {
 
 class AgentHeap {
   private a: Agent[] = [];
-  get size() { return this.a.length; }
+  get size() {
+    return this.a.length;
+  }
   push(x: Agent): void {
     const a = this.a;
     a.push(x);
@@ -275,7 +362,11 @@ const WRAP_MS = 20_000;
 const RING_TIMEOUT_MS = 15_000;
 const SHORT_MS = 5_000;
 
-interface DayOut { calls: string[]; events: EventOut[]; stats: { calls: number; answered: number; abandoned: number; short: number; ivr: number } }
+interface DayOut {
+  calls: string[];
+  events: EventOut[];
+  stats: { calls: number; answered: number; abandoned: number; short: number; ivr: number };
+}
 
 function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: { n: number }): DayOut {
   const calls: string[] = [];
@@ -292,7 +383,15 @@ function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: 
   const working = agentIds.filter(() => rnd() < 0.93);
   working.forEach((id, i) => {
     const login = m + hm('08:30') + int(-6, 4) * 60_000;
-    const a: Agent = { id, state: 'logged_out', freeAt: login, shiftEnd: m + hm('17:30') + int(0, 10) * 60_000, blocks: plan(m, i % 2), next: 0, out: false };
+    const a: Agent = {
+      id,
+      state: 'logged_out',
+      freeAt: login,
+      shiftEnd: m + hm('17:30') + int(0, 10) * 60_000,
+      blocks: plan(m, i % 2),
+      next: 0,
+      out: false,
+    };
     setState(a, login, 'available', { reason: 'login', via: 'phone' });
     heap.push(a);
   });
@@ -325,7 +424,16 @@ function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: 
   }
   arrivals.sort((a, b) => a - b);
 
-  interface Pending { callId: string; caller: string; start: number; queued: number; q: (typeof QUEUES)[number][0]; subLine: string; patience: number; path: string[] }
+  interface Pending {
+    callId: string;
+    caller: string;
+    start: number;
+    queued: number;
+    q: (typeof QUEUES)[number][0];
+    subLine: string;
+    patience: number;
+    path: string[];
+  }
   const queued: Pending[] = [];
   for (const start of arrivals) {
     const callId = `b${(callSeq.n++).toString(36)}`;
@@ -334,7 +442,13 @@ function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: 
     const ivrMs = Math.round(logNormal(35_000, 0.5));
     const node = IVR_NODES[int(0, IVR_NODES.length - 1)]!;
     if (CALL_EVENTS) {
-      event(events, start, 'call.started', callId, null, { callId, caller: who, dialed: '12366', channelId: `ch-${callId}`, ivrVersion: 1 });
+      event(events, start, 'call.started', callId, null, {
+        callId,
+        caller: who,
+        dialed: '12366',
+        channelId: `ch-${callId}`,
+        ivrVersion: 1,
+      });
       event(events, start, 'ivr.entered', callId, null, { callId, definition: '12366' });
     }
     const r = rnd();
@@ -345,9 +459,40 @@ function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: 
       const dur = kind === 'abandoned' && rnd() < 0.25 ? int(1_000, 4_900) : ivrMs;
       const end = start + dur;
       const short = kind === 'abandoned' ? String(dur < SHORT_MS) : N;
-      calls.push([callId, who, '12366', iso(start), iso(end), kind, kind === 'abandoned' ? 'ivr' : N, kind === 'abandoned' ? 'caller' : 'system', N,
-        dur, N, 1, N, N, N, N, kind === 'abandoned' ? node : N, N, short, N, N, kind === 'abandoned' ? `{welcome,${node}}` : N, N].join('\t') + '\n');
-      if (CALL_EVENTS) event(events, end, 'call.ended', callId, null, { callId, hungUpBy: kind === 'abandoned' ? 'caller' : 'system', outcome: kind, durationMs: dur });
+      calls.push(
+        [
+          callId,
+          who,
+          '12366',
+          iso(start),
+          iso(end),
+          kind,
+          kind === 'abandoned' ? 'ivr' : N,
+          kind === 'abandoned' ? 'caller' : 'system',
+          N,
+          dur,
+          N,
+          1,
+          N,
+          N,
+          N,
+          N,
+          kind === 'abandoned' ? node : N,
+          N,
+          short,
+          N,
+          N,
+          kind === 'abandoned' ? `{welcome,${node}}` : N,
+          N,
+        ].join('\t') + '\n',
+      );
+      if (CALL_EVENTS)
+        event(events, end, 'call.ended', callId, null, {
+          callId,
+          hungUpBy: kind === 'abandoned' ? 'caller' : 'system',
+          outcome: kind,
+          durationMs: dur,
+        });
       continue;
     }
     const q = pickQueue();
@@ -360,7 +505,14 @@ function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: 
 
   for (const c of queued) {
     if (CALL_EVENTS) {
-      event(events, c.queued, 'call.queued', c.callId, null, { callId: c.callId, queue: c.q.queue, skills: {}, priority: 0, line: c.q.line, ...(c.subLine ? { subLine: c.subLine } : {}) });
+      event(events, c.queued, 'call.queued', c.callId, null, {
+        callId: c.callId,
+        queue: c.q.queue,
+        skills: {},
+        priority: 0,
+        line: c.q.line,
+        ...(c.subLine ? { subLine: c.subLine } : {}),
+      });
     }
     const giveUp = c.queued + c.patience;
     let outcome: 'answered' | 'abandoned' = 'abandoned';
@@ -430,18 +582,72 @@ function simulateDay(day: Day, callsToday: number, agentIds: string[], callSeq: 
     const waitMs = end - c.queued;
     if (outcome === 'answered') {
       stats.answered++;
-      calls.push([c.callId, c.caller, '12366', iso(c.start), iso(end), 'answered', N, rnd() < 0.6 ? 'caller' : 'agent', agentId,
-        durationMs, talk, 1, c.q.queue, c.q.line, c.subLine || N, iso(c.queued), N, N, N, int(1, 20), N, N, N].join('\t') + '\n');
+      calls.push(
+        [
+          c.callId,
+          c.caller,
+          '12366',
+          iso(c.start),
+          iso(end),
+          'answered',
+          N,
+          rnd() < 0.6 ? 'caller' : 'agent',
+          agentId,
+          durationMs,
+          talk,
+          1,
+          c.q.queue,
+          c.q.line,
+          c.subLine || N,
+          iso(c.queued),
+          N,
+          N,
+          N,
+          int(1, 20),
+          N,
+          N,
+          N,
+        ].join('\t') + '\n',
+      );
     } else {
       stats.abandoned++;
       if (waitMs < SHORT_MS) stats.short++;
-      calls.push([c.callId, c.caller, '12366', iso(c.start), iso(end), 'abandoned', place, 'caller', agentId ?? N,
-        durationMs, N, 1, c.q.queue, c.q.line, c.subLine || N, iso(c.queued), N, waitMs, String(waitMs < SHORT_MS), int(1, 20), int(1, 10),
-        `{${c.path.join(',')}}`, N].join('\t') + '\n');
+      calls.push(
+        [
+          c.callId,
+          c.caller,
+          '12366',
+          iso(c.start),
+          iso(end),
+          'abandoned',
+          place,
+          'caller',
+          agentId ?? N,
+          durationMs,
+          N,
+          1,
+          c.q.queue,
+          c.q.line,
+          c.subLine || N,
+          iso(c.queued),
+          N,
+          waitMs,
+          String(waitMs < SHORT_MS),
+          int(1, 20),
+          int(1, 10),
+          `{${c.path.join(',')}}`,
+          N,
+        ].join('\t') + '\n',
+      );
     }
     if (CALL_EVENTS) {
       event(events, end, 'call.ended', c.callId, agentId, {
-        callId: c.callId, hungUpBy: 'caller', outcome, durationMs, queue: c.q.queue, ...(agentId ? { agentId } : {}),
+        callId: c.callId,
+        hungUpBy: 'caller',
+        outcome,
+        durationMs,
+        queue: c.q.queue,
+        ...(agentId ? { agentId } : {}),
         ...(outcome === 'answered' ? { talkMs: talk } : { abandonedAt: place, waitMs, short: waitMs < SHORT_MS, line: c.q.line }),
       });
     }
@@ -499,13 +705,19 @@ async function main(): Promise<void> {
   const eventsClient = await pool.connect();
   for (const c of [callsClient, eventsClient]) {
     const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    try { os.setPriority(pid, 10); } catch { /* not allowed: fine */ }
+    try {
+      os.setPriority(pid, 10);
+    } catch {
+      /* not allowed: fine */
+    }
   }
-  const callsCopy = callsClient.query(copyFrom(
-    `COPY calls (call_id, caller, dialed, started_at, ended_at, outcome, abandoned_at, hung_up_by, agent_id, duration_ms, talk_ms,
+  const callsCopy = callsClient.query(
+    copyFrom(
+      `COPY calls (call_id, caller, dialed, started_at, ended_at, outcome, abandoned_at, hung_up_by, agent_id, duration_ms, talk_ms,
                  ivr_version, queue, line, sub_line, entered_queue_at, ivr_node, wait_ms, short_abandon, position_at_entry,
                  position_at_abandon, ivr_path, end_reason) FROM STDIN`,
-  ));
+    ),
+  );
   const eventsCopy = eventsClient.query(copyFrom('COPY events (id, type, at, call_id, agent_id, body) FROM STDIN'));
   const totals = { calls: 0, answered: 0, abandoned: 0, short: 0, ivr: 0, events: 0 };
   const callSeq = { n: 0 };
@@ -518,7 +730,9 @@ async function main(): Promise<void> {
     await write(eventsCopy, out.events.map((e) => e.line).join(''));
     if (Date.now() - lastReport > 10_000 || i === days.length - 1) {
       lastReport = Date.now();
-      process.stderr.write(`  ${days[i]!.date}: ${totals.calls} calls, ${totals.events} events, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+      process.stderr.write(
+        `  ${days[i]!.date}: ${totals.calls} calls, ${totals.events} events, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
     }
   }
   callsCopy.end();
@@ -534,7 +748,11 @@ async function main(): Promise<void> {
   await ix.query(`SET maintenance_work_mem = '512MB'`);
   // No parallel index workers: they would run at normal priority beside others' tests.
   await ix.query('SET max_parallel_maintenance_workers = 0');
-  try { os.setPriority((await ix.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid, 10); } catch { /* fine */ }
+  try {
+    os.setPriority((await ix.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid, 10);
+  } catch {
+    /* fine */
+  }
   for (const i of idx.rows) await ix.query(i.indexdef);
   ix.release();
   const indexed = Date.now();
@@ -547,10 +765,15 @@ async function main(): Promise<void> {
   );
   const s = (a: number, b: number) => ((b - a) / 1000).toFixed(0);
   const summary = {
-    db: DB, year: YEAR, workdays: days.length, agents: agentCount, ...totals,
+    db: DB,
+    year: YEAR,
+    workdays: days.length,
+    agents: agentCount,
+    ...totals,
     answeredPct: +((100 * totals.answered) / totals.calls).toFixed(1),
     abandonedPct: +((100 * totals.abandoned) / totals.calls).toFixed(1),
-    sizes: size.rows[0], seconds: { copy: +s(t0, loaded), indexes: +s(loaded, indexed), vacuumAnalyze: +s(indexed, done), total: +s(t0, done) },
+    sizes: size.rows[0],
+    seconds: { copy: +s(t0, loaded), indexes: +s(loaded, indexed), vacuumAnalyze: +s(indexed, done), total: +s(t0, done) },
     args: { calls: CALLS, year: YEAR, staffing: STAFFING, seed: SEED, callEvents: CALL_EVENTS },
   };
   // bench/reports.ts reads this back for its write-up (how the data was made, how long it took).

@@ -30,7 +30,14 @@ function oneCall(ctx: () => Ctx, i: number): DomainEvent[] {
   const callId = uuidv7();
   const agentId = String(1000 + (i % 400));
   return [
-    stamp(ctx(), { type: 'call.started', callId, caller: `bench${String(i).padStart(8, '0')}`, dialed: '12366', channelId: `ch${i}`, ivrVersion: 1 }),
+    stamp(ctx(), {
+      type: 'call.started',
+      callId,
+      caller: `bench${String(i).padStart(8, '0')}`,
+      dialed: '12366',
+      channelId: `ch${i}`,
+      ivrVersion: 1,
+    }),
     stamp(ctx(), { type: 'ivr.entered', callId, definition: '12366-default' }),
     stamp(ctx(), { type: 'ivr.node_visited', callId, nodeId: 'main' }),
     stamp(ctx(), { type: 'ivr.node_visited', callId, nodeId: 'ntax', digit: '2' }),
@@ -39,7 +46,16 @@ function oneCall(ctx: () => Ctx, i: number): DomainEvent[] {
     stamp(ctx(), { type: 'call.agent_offered', callId, agentId, channelId: `leg${i}` }),
     stamp(ctx(), { type: 'call.agent_answered', callId, agentId, waitMs: 4000 }),
     stamp(ctx(), { type: 'agent.state_changed', agentId, from: 'reserved', to: 'on_call', callId }),
-    stamp(ctx(), { type: 'call.ended', callId, hungUpBy: 'caller', outcome: 'answered', agentId, queue: 'ntax-vat', durationMs: 120_000, talkMs: 100_000 }),
+    stamp(ctx(), {
+      type: 'call.ended',
+      callId,
+      hungUpBy: 'caller',
+      outcome: 'answered',
+      agentId,
+      queue: 'ntax-vat',
+      durationMs: 120_000,
+      talkMs: 100_000,
+    }),
   ];
 }
 
@@ -92,14 +108,19 @@ async function main(): Promise<void> {
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const marker = '## Event ingestion (issue 5)';
-  const kept = old.includes(marker) ? old.replace(/## Event ingestion \(issue 5\)[\s\S]*?(?=\n## |\n<!-- |$)/, '').trimEnd() : old.trimEnd();
+  const kept = old.includes(marker)
+    ? old.replace(/## Event ingestion \(issue 5\)[\s\S]*?(?=\n## |\n<!-- |$)/, '').trimEnd()
+    : old.trimEnd();
   writeFileSync(file, `${kept}\n\n${section}`);
   process.stdout.write(`${section}\n`);
   await pool.end();
   redis.disconnect();
 }
 
-void main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

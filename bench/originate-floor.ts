@@ -39,12 +39,25 @@ export async function originateFloor(timeline: AmiTimeline, n: number, pct: (xs:
   const phone = sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls: 1_000_000, timeoutS: 600 });
   await ari.putDynamic('res_pjsip', 'aor', PHONE, { max_contacts: '1', contact: `sip:${PHONE}@127.0.0.1:${port}`, qualify_frequency: '0' });
   await ari.putDynamic('res_pjsip', 'endpoint', PHONE, {
-    transport: 'transport-udp', context: 'from-agents', disallow: 'all', allow: 'alaw,ulaw', aors: PHONE, direct_media: 'no',
+    transport: 'transport-udp',
+    context: 'from-agents',
+    disallow: 'all',
+    allow: 'alaw,ulaw',
+    aors: PHONE,
+    direct_media: 'no',
   });
   await sleep(1500);
-  const amiOriginate = (id: string) => timeline.action({
-    action: 'Originate', channel: `PJSIP/${PHONE}`, application: 'Stasis', data: `${APP},agent`, channelid: id, async: 'true', timeout: '15000', callerid: '13900000000',
-  });
+  const amiOriginate = (id: string) =>
+    timeline.action({
+      action: 'Originate',
+      channel: `PJSIP/${PHONE}`,
+      application: 'Stasis',
+      data: `${APP},agent`,
+      channelid: id,
+      async: 'true',
+      timeout: '15000',
+      callerid: '13900000000',
+    });
   const out: FloorResult[] = [];
   try {
     for (const via of ['ARI originate', 'AMI Originate'] as const) {
@@ -54,7 +67,15 @@ export async function originateFloor(timeline: AmiTimeline, n: number, pct: (xs:
         const t0 = now();
         if (via === 'AMI Originate') await amiOriginate(id);
         // As the ACD rings an agent (features/calls/call-service.ts ring_agent), screen-pop header included.
-        else await ari.originate({ channelId: id, endpoint: `PJSIP/${PHONE}`, appArgs: 'agent', callerId: '13900000000', timeoutS: 15, variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': id } });
+        else
+          await ari.originate({
+            channelId: id,
+            endpoint: `PJSIP/${PHONE}`,
+            appArgs: 'agent',
+            callerId: '13900000000',
+            timeoutS: 15,
+            variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': id },
+          });
         await sleep(50);
         const at = timeline.dialsByAgentUid().get(id)?.at;
         if (at !== undefined) took.push(at - t0);

@@ -66,7 +66,11 @@ async function nicePool(): Promise<pg.Pool> {
   const clients = await Promise.all([0, 1, 2, 3].map(() => pool.connect()));
   for (const c of clients) {
     const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    try { os.setPriority(pid, 10); } catch { /* not allowed: fine */ }
+    try {
+      os.setPriority(pid, 10);
+    } catch {
+      /* not allowed: fine */
+    }
   }
   for (const c of clients) c.release();
   return pool;
@@ -74,7 +78,12 @@ async function nicePool(): Promise<pg.Pool> {
 
 async function app(pool: pg.Pool) {
   const reports = new ReportService({ pool, tz: TZ, shortAbandonS: 5 });
-  const http = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'bench', role: 'admin', via: 'bootstrap' } }), probes: [], api: [reportRoutes({ reports })] });
+  const http = await buildHttp({
+    log: pino({ level: 'silent' }),
+    auth: fixedTokenAuth({ [TOKEN]: { id: 'bench', role: 'admin', via: 'bootstrap' } }),
+    probes: [],
+    api: [reportRoutes({ reports })],
+  });
   const get = async (u: string) => {
     const t0 = performance.now();
     const res = await http.inject({ method: 'GET', url: u, headers: { authorization: `Bearer ${TOKEN}` } });
@@ -88,26 +97,50 @@ async function app(pool: pg.Pool) {
 async function main(): Promise<void> {
   os.setPriority(10);
   const pool = await nicePool();
-  const facts = (await pool.query<{ v: string; calls: string; events: string; agents: string; first: string; last: string; db: string; ev: string; ca: string }>(
-    `SELECT version() AS v, (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM events) AS events,
+  const facts = (
+    await pool.query<{
+      v: string;
+      calls: string;
+      events: string;
+      agents: string;
+      first: string;
+      last: string;
+      db: string;
+      ev: string;
+      ca: string;
+    }>(
+      `SELECT version() AS v, (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM events) AS events,
             (SELECT count(*) FROM agents) AS agents,
             (SELECT to_char(min(started_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') FROM calls) AS first,
             (SELECT to_char(max(started_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') FROM calls) AS last,
             pg_size_pretty(pg_database_size(current_database())) AS db,
             pg_size_pretty(pg_total_relation_size('events')) AS ev, pg_size_pretty(pg_total_relation_size('calls')) AS ca`,
-  )).rows[0]!;
-  const fill = (await pool.query<{ c: string | null }>(
-    `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = current_database()`,
-  )).rows[0]?.c;
-  const made = fill ? (JSON.parse(fill) as {
-    agents: number; answeredPct: number; abandonedPct: number; short: number; ivr: number;
-    seconds: { copy: number; indexes: number; vacuumAnalyze: number; total: number };
-    args: { calls: number; year: number; staffing: number; seed: number; callEvents: boolean };
-  }) : undefined;
-  const monthCalls = Number((await pool.query<{ n: string }>(
-    `SELECT count(*) AS n FROM calls WHERE started_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai' AND started_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`,
-    [from, to],
-  )).rows[0]!.n);
+    )
+  ).rows[0]!;
+  const fill = (
+    await pool.query<{ c: string | null }>(
+      `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = current_database()`,
+    )
+  ).rows[0]?.c;
+  const made = fill
+    ? (JSON.parse(fill) as {
+        agents: number;
+        answeredPct: number;
+        abandonedPct: number;
+        short: number;
+        ivr: number;
+        seconds: { copy: number; indexes: number; vacuumAnalyze: number; total: number };
+        args: { calls: number; year: number; staffing: number; seed: number; callEvents: boolean };
+      })
+    : undefined;
+  const monthCalls = Number(
+    (
+      await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM calls WHERE started_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai' AND started_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`,
+        [from, to],
+      )
+    ).rows[0]!.n,
+  );
   process.stderr.write(`${DB}: ${facts.calls} calls, ${facts.events} events (${facts.db}); month ${from}..${to}: ${monthCalls} calls\n`);
 
   // 1. Rollups of the year, from nothing (unless --keep-rollups).
@@ -124,10 +157,12 @@ async function main(): Promise<void> {
     process.stderr.write(`  rollups ${mf.slice(0, 7)}: ${r.built} days built, ${((performance.now() - tr) / 1000).toFixed(0)} s\n`);
   }
   const refreshS = (performance.now() - tr) / 1000;
-  const rollupRows = (await pool.query<{ c: string; s: string; a: string; r: string }>(
-    `SELECT (SELECT count(*) FROM rpt_calls_5m) AS c, (SELECT count(*) FROM rpt_staff_5m) AS s, (SELECT count(*) FROM rpt_agent_day) AS a,
+  const rollupRows = (
+    await pool.query<{ c: string; s: string; a: string; r: string }>(
+      `SELECT (SELECT count(*) FROM rpt_calls_5m) AS c, (SELECT count(*) FROM rpt_staff_5m) AS s, (SELECT count(*) FROM rpt_agent_day) AS a,
             (SELECT count(*) FROM rpt_region_day) AS r`,
-  )).rows[0]!;
+    )
+  ).rows[0]!;
   await pool.end();
 
   // 2. Each report, on a fresh pool.
@@ -164,12 +199,21 @@ async function main(): Promise<void> {
   const first30 = await get(t30);
   const warm30: number[] = [];
   for (let i = 0; i < RUNS; i++) warm30.push((await get(t30)).ms);
-  rows.push(`| intervals, slSeconds=30 (new threshold: first request builds its rollups) | ${f(first30.ms)} | ${f(median(warm30))} | ${f(Math.min(...warm30))}–${f(Math.max(...warm30))} | ${(first30.bytes / 1024).toFixed(0)} KiB |`);
+  rows.push(
+    `| intervals, slSeconds=30 (new threshold: first request builds its rollups) | ${f(first30.ms)} | ${f(median(warm30))} | ${f(Math.min(...warm30))}–${f(Math.max(...warm30))} | ${(first30.bytes / 1024).toFixed(0)} KiB |`,
+  );
 
   // 3. The raw path: the month's rollups invalidated, then rebuilt by the next interval report.
   await pool2.query(`DELETE FROM rpt_days WHERE tz = $1 AND day BETWEEN $2::date AND $3::date`, [TZ, from, to]);
   const raw = await get(`/api/reports/intervals?${q}`);
-  const rawDays = Number((await pool2.query<{ n: string }>(`SELECT count(DISTINCT day) AS n FROM rpt_days WHERE tz = $1 AND day BETWEEN $2::date AND $3::date`, [TZ, from, to])).rows[0]!.n);
+  const rawDays = Number(
+    (
+      await pool2.query<{ n: string }>(
+        `SELECT count(DISTINCT day) AS n FROM rpt_days WHERE tz = $1 AND day BETWEEN $2::date AND $3::date`,
+        [TZ, from, to],
+      )
+    ).rows[0]!.n,
+  );
   await http.close();
   await pool2.end();
 
@@ -183,7 +227,10 @@ async function main(): Promise<void> {
     '',
     `Machine: \`nproc\` ${nproc} (${cpu}), ${mem} memory, ${pgVersion} with its default settings`,
     `(shared_buffers 128 MB); Node ${process.version}. Shared with other work while measured (load average at start`,
-    `${os.loadavg().map((l) => l.toFixed(2)).join(' ')}); both bench processes run at nice 10.`,
+    `${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}); both bench processes run at nice 10.`,
     '',
     'Commands:',
     '',

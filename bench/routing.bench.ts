@@ -22,7 +22,6 @@ const SINGLE = 2_000;
 /** Share of agents free; ROUTING_BENCH_AVAILABLE=1 is the worst case (every agent offerable). */
 const AVAILABLE = Number(process.env.ROUTING_BENCH_AVAILABLE ?? 0.35);
 
-
 const rnd = mulberry32(12366);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;

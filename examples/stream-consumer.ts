@@ -19,9 +19,9 @@ await redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM').catch((err: Error) 
 });
 
 for (;;) {
-  const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 5000, 'STREAMS', stream, '>')) as
-    | Array<[string, Array<[string, string[]]>]>
-    | null;
+  const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 5000, 'STREAMS', stream, '>')) as Array<
+    [string, Array<[string, string[]]>]
+  > | null;
   for (const [, entries] of res ?? []) {
     for (const [entryId, fields] of entries) {
       const f = Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i], fields[2 * i + 1]]));

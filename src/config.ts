@@ -108,7 +108,9 @@ export const ConfigSchema = Type.Object({
    * mainland; mainland mobiles or not; national prefixes never dialled (premium-rate, short
    * service numbers: empty for the built-in list); calls placed per number per local day.
    */
-  DIAL_SCOPE: Type.Union([Type.Literal('home_city'), Type.Literal('home_province'), Type.Literal('mainland')], { default: 'home_province' }),
+  DIAL_SCOPE: Type.Union([Type.Literal('home_city'), Type.Literal('home_province'), Type.Literal('mainland')], {
+    default: 'home_province',
+  }),
   DIAL_MOBILES: Type.Boolean({ default: true }),
   DIAL_DENIED_PREFIXES: Type.Optional(Type.String({ pattern: '^[0-9]+(,[0-9]+)*$' })),
   DIAL_MAX_PER_NUMBER_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 6 }),
@@ -161,7 +163,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       if (seen.has(name)) continue;
       seen.add(name);
       // Secrets are never echoed; a URL only without its password.
-      const shown = name in raw && !/PASSWORD|TOKEN/.test(name) ? ` (got ${JSON.stringify(/URL/.test(name) ? redact(String(raw[name])) : raw[name])})` : '';
+      const shown =
+        name in raw && !/PASSWORD|TOKEN/.test(name)
+          ? ` (got ${JSON.stringify(/URL/.test(name) ? redact(String(raw[name])) : raw[name])})`
+          : '';
       problems.push(`${name}: ${e.message}${shown}`);
     }
     throw new ConfigError(problems);

@@ -76,7 +76,11 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // start once the event stream is connected.
   await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
-    auth: { authenticate: (token) => auth.service.authenticate(token), appendAudit: (e) => audit.service.append(e), tokenGuesses: auth.tokenGuesses },
+    auth: {
+      authenticate: (token) => auth.service.authenticate(token),
+      appendAudit: (e) => audit.service.append(e),
+      tokenGuesses: auth.tokenGuesses,
+    },
     features: [auth, audit, configs, callbacks, agents, live, routing, reports],
   });
 
@@ -91,8 +95,17 @@ export async function startService(config: Config, log: Logger, opts: { processM
     })());
 
   return {
-    config, url: http.url, calls: calls.service, agents: agents.service, ivr: configs.ivr, liveAgents: infra.live.agents, queues: infra.live.queues, stuck: agents.stuck,
-    ari: infra.ari, publisher: events.publisher, stop,
+    config,
+    url: http.url,
+    calls: calls.service,
+    agents: agents.service,
+    ivr: configs.ivr,
+    liveAgents: infra.live.agents,
+    queues: infra.live.queues,
+    stuck: agents.stuck,
+    ari: infra.ari,
+    publisher: events.publisher,
+    stop,
   };
 }
 

@@ -11,8 +11,14 @@ export function registerAsteriskSync(
   d: { agents: AgentsFeature; calls: CallsFeature; configs: ConfigsFeature; routing: RoutingFeature },
 ): AsteriskSync {
   return new AsteriskSync({
-    stream: ariEvents, ari, eventTypes: () => ariRouter.types(), agents: d.agents.service, calls: d.calls.service,
+    stream: ariEvents,
+    ari,
+    eventTypes: () => ariRouter.types(),
+    agents: d.agents.service,
+    calls: d.calls.service,
     ...(config.TEST_AGENT_PASSWORD ? { testAgent: { id: config.TEST_AGENT_ID, password: config.TEST_AGENT_PASSWORD } } : {}),
-    activeRouting: () => d.configs.routing.active(), kick: () => d.routing.dispatcher.kick(), log,
+    activeRouting: () => d.configs.routing.active(),
+    kick: () => d.routing.dispatcher.kick(),
+    log,
   });
 }

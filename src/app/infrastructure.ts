@@ -22,7 +22,11 @@ import { AriRouter } from './ari-router.js';
 /** Thrown when a dependency cannot be reached at boot; names each one. */
 export class DependencyError extends Error {
   constructor(readonly failures: Record<string, string>) {
-    super(`cannot start: ${Object.entries(failures).map(([k, v]) => `${k} unreachable (${v})`).join('; ')}`);
+    super(
+      `cannot start: ${Object.entries(failures)
+        .map(([k, v]) => `${k} unreachable (${v})`)
+        .join('; ')}`,
+    );
     this.name = 'DependencyError';
   }
 }
@@ -71,7 +75,12 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis error'));
   const bulkRedis = redis.duplicate();
   bulkRedis.on('error', (err) => log.debug({ err: err.message }, 'redis (bulk) error'));
-  const ariHttp = new AriHttp({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, maxSockets: config.ARI_MAX_SOCKETS });
+  const ariHttp = new AriHttp({
+    url: config.ARI_URL,
+    user: config.ARI_USER,
+    password: config.ARI_PASSWORD,
+    maxSockets: config.ARI_MAX_SOCKETS,
+  });
   const ari = new AriClient(ariHttp, config.ARI_APP);
 
   const stop = async () => {
@@ -84,7 +93,9 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
   const failures: Record<string, string> = {};
   await Promise.all([
     pool.query('SELECT 1').catch((e: Error) => (failures.postgres = `${redact(config.DATABASE_URL)}: ${e.message}`)),
-    Promise.all([redis.connect(), bulkRedis.connect()]).then(() => redis.ping()).catch((e: Error) => (failures.redis = `${redact(config.REDIS_URL)}: ${e.message}`)),
+    Promise.all([redis.connect(), bulkRedis.connect()])
+      .then(() => redis.ping())
+      .catch((e: Error) => (failures.redis = `${redact(config.REDIS_URL)}: ${e.message}`)),
     ari.info().catch((e: Error) => (failures.asterisk = `${redact(config.ARI_URL)}: ${e.message}`)),
   ]);
   if (Object.keys(failures).length) {
@@ -95,9 +106,22 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
   await migrate(pool, path.join(root, 'migrations'), log);
   const keys = redisKeys(config.REDIS_PREFIX);
   const ariRouter = new AriRouter();
-  const ariEvents = new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log }, ariRouter.route);
+  const ariEvents = new AriEventStream(
+    { url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app: config.ARI_APP, log },
+    ariRouter.route,
+  );
   return {
-    config, log, root, pool, redis, bulkRedis, keys, ari, ariEvents, ariRouter, stop,
+    config,
+    log,
+    root,
+    pool,
+    redis,
+    bulkRedis,
+    keys,
+    ari,
+    ariEvents,
+    ariRouter,
+    stop,
     live: {
       agents: new AgentLiveStore(redis, keys, bulkRedis),
       queues: new QueueStore(redis, keys),
@@ -110,9 +134,11 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
       {
         name: 'asterisk',
         check: () =>
-          !ariEvents.connected ? Promise.reject(new Error('ARI event stream not connected'))
-          : ariEvents.replaced ? Promise.reject(new Error(`another connection took over the Stasis app "${config.ARI_APP}"`))
-          : ari.info(),
+          !ariEvents.connected
+            ? Promise.reject(new Error('ARI event stream not connected'))
+            : ariEvents.replaced
+              ? Promise.reject(new Error(`another connection took over the Stasis app "${config.ARI_APP}"`))
+              : ari.info(),
       },
       { name: 'postgres', check: () => pool.query('SELECT 1') },
       { name: 'redis', check: () => redis.ping() },

@@ -68,15 +68,22 @@ export function simulate(x: SimulationInput): Simulation {
   if (!terminal) return { path, outcome: { kind: 'unfinished' }, steps: [], unusedDigits: digits.join('') };
   if (terminal.kind !== 'enqueue') {
     const outcome =
-      terminal.kind === 'voicemail' ? { kind: 'voicemail' as const, queue: terminal.queue }
-      : terminal.kind === 'transfer' ? { kind: 'transfer' as const, number: terminal.number }
-      : { kind: 'hangup' as const };
+      terminal.kind === 'voicemail'
+        ? { kind: 'voicemail' as const, queue: terminal.queue }
+        : terminal.kind === 'transfer'
+          ? { kind: 'transfer' as const, number: terminal.number }
+          : { kind: 'hangup' as const };
     return { path, outcome, steps: [], unusedDigits: digits.join('') };
   }
 
   const call: WaitingCall = {
-    callId: 'simulation', queue: terminal.queue, skills: terminal.skills, priority: terminal.priority,
-    enqueuedAt: x.at, caller: x.caller, preferredAgentId: x.preferredAgentId,
+    callId: 'simulation',
+    queue: terminal.queue,
+    skills: terminal.skills,
+    priority: terminal.priority,
+    enqueuedAt: x.at,
+    caller: x.caller,
+    preferredAgentId: x.preferredAgentId,
   };
   const q = x.rules.queues.get(call.queue);
   const byId = new Map(x.agents.map((a) => [a.agentId, a]));
@@ -91,7 +98,14 @@ export function simulate(x: SimulationInput): Simulation {
   const exp = q?.onExpiry ?? (q?.maxWaitS !== undefined ? { afterS: q.maxWaitS, action: 'max_wait' as const } : undefined);
   return {
     path,
-    outcome: { kind: 'queue', queue: terminal.queue, skills: terminal.skills, priority: terminal.priority, line: terminal.line, subLine: terminal.subLine },
+    outcome: {
+      kind: 'queue',
+      queue: terminal.queue,
+      skills: terminal.skills,
+      priority: terminal.priority,
+      line: terminal.line,
+      subLine: terminal.subLine,
+    },
     steps,
     expiry: exp ? { afterS: exp.afterS, action: exp.action, toQueue: 'toQueue' in exp ? exp.toQueue : undefined } : undefined,
     unusedDigits: digits.join(''),
@@ -99,6 +113,8 @@ export function simulate(x: SimulationInput): Simulation {
 }
 
 function findTerminal(commands: IvrCommand[]) {
-  return commands.find((c): c is Extract<IvrCommand, { kind: 'enqueue' | 'voicemail' | 'transfer' | 'hangup' }> =>
-    c.kind === 'enqueue' || c.kind === 'voicemail' || c.kind === 'transfer' || c.kind === 'hangup');
+  return commands.find(
+    (c): c is Extract<IvrCommand, { kind: 'enqueue' | 'voicemail' | 'transfer' | 'hangup' }> =>
+      c.kind === 'enqueue' || c.kind === 'voicemail' || c.kind === 'transfer' || c.kind === 'hangup',
+  );
 }

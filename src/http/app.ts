@@ -21,7 +21,10 @@ export interface HttpDeps {
 
 /** TRUST_PROXY as Fastify takes it: a list of addresses/CIDRs, or false for none (never `true`, which would trust anyone). */
 export function trustedProxies(list: string | undefined): string[] | false {
-  const proxies = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const proxies = (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return proxies.length ? proxies : false;
 }
 
@@ -38,7 +41,9 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     if (status >= 500) req.log.error({ err }, 'request failed');
     // 5xx details stay in the log; clients get a plain message.
     // Schema errors name the field: "body/nodes/vat must have required property 'queue'".
-    const message = err.validation ? `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params)/, '')}` : err.message;
+    const message = err.validation
+      ? `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params)/, '')}`
+      : err.message;
     reply.code(status).send({ error: status >= 500 ? 'internal error' : message, code: err.code });
   });
   await registerOpenApi(app);

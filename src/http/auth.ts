@@ -43,7 +43,8 @@ export const QUERY_TOKEN_ROUTE = '/api/live';
  */
 export function bearerOf(req: FastifyRequest): string {
   const header = (req.headers.authorization ?? '').replace(/^Bearer /i, '');
-  if (header || req.routeOptions.url !== QUERY_TOKEN_ROUTE || req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return header;
+  if (header || req.routeOptions.url !== QUERY_TOKEN_ROUTE || req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket')
+    return header;
   return new URL(req.url, 'http://x').searchParams.get('access_token') ?? '';
 }
 
@@ -67,7 +68,8 @@ export function authPlugin(d: AuthDeps): FastifyPluginAsync {
     app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
         if (method === 'HEAD' || method === 'OPTIONS') continue;
-        if (!accessFor(method, route.url)) throw new Error(`route ${method} ${route.url} has no entry in src/core/auth/access.ts ROUTE_ACCESS`);
+        if (!accessFor(method, route.url))
+          throw new Error(`route ${method} ${route.url} has no entry in src/core/auth/access.ts ROUTE_ACCESS`);
       }
     });
 

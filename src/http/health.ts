@@ -32,20 +32,24 @@ type Checked = Record<HealthProbe['name'], { ok: boolean; error?: string; ms: nu
  */
 export function healthRoutes(probes: HealthProbe[], d: { auth?: AuthDeps; timeoutMs?: number; cacheMs?: number } = {}): TypedPlugin {
   const timeoutMs = d.timeoutMs ?? 1500;
-  const checked = new SharedRead(async () => {
-    const results = await Promise.all(
-      probes.map(async (p) => {
-        const t0 = performance.now();
-        try {
-          await withTimeout(p.check(), timeoutMs, p.name);
-          return [p.name, { ok: true, ms: Math.round(performance.now() - t0) }] as const;
-        } catch (err) {
-          return [p.name, { ok: false, error: (err as Error).message, ms: Math.round(performance.now() - t0) }] as const;
-        }
-      }),
-    );
-    return { ok: results.every(([, r]) => r.ok), body: Object.fromEntries(results) as Checked };
-  }, d.cacheMs ?? 1000, () => Date.now());
+  const checked = new SharedRead(
+    async () => {
+      const results = await Promise.all(
+        probes.map(async (p) => {
+          const t0 = performance.now();
+          try {
+            await withTimeout(p.check(), timeoutMs, p.name);
+            return [p.name, { ok: true, ms: Math.round(performance.now() - t0) }] as const;
+          } catch (err) {
+            return [p.name, { ok: false, error: (err as Error).message, ms: Math.round(performance.now() - t0) }] as const;
+          }
+        }),
+      );
+      return { ok: results.every(([, r]) => r.ok), body: Object.fromEntries(results) as Checked };
+    },
+    d.cacheMs ?? 1000,
+    () => Date.now(),
+  );
 
   /** A valid bearer token, counted like any other guess when it is not one. */
   const detailsFor = async (req: FastifyRequest): Promise<boolean> => {
@@ -59,16 +63,25 @@ export function healthRoutes(probes: HealthProbe[], d: { auth?: AuthDeps; timeou
   };
 
   return async (app) => {
-    app.get('/healthz', {
-      schema: {
-        tags: ['health'], summary: 'Asterisk, Postgres and Redis, each checked separately (503 when any is down); details with a bearer token',
-        security: [], response: { 200: HealthReply, 503: HealthReply },
+    app.get(
+      '/healthz',
+      {
+        schema: {
+          tags: ['health'],
+          summary: 'Asterisk, Postgres and Redis, each checked separately (503 when any is down); details with a bearer token',
+          security: [],
+          response: { 200: HealthReply, 503: HealthReply },
+        },
       },
-    }, async (req, reply) => {
-      const [{ ok, body }, details] = await Promise.all([checked.get(), detailsFor(req)]);
-      const shown = Object.fromEntries(Object.entries(body).map(([name, c]) => [name, details ? c : { ok: c.ok }])) as Checked;
-      return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send({ ok, ...shown });
-    });
+      async (req, reply) => {
+        const [{ ok, body }, details] = await Promise.all([checked.get(), detailsFor(req)]);
+        const shown = Object.fromEntries(Object.entries(body).map(([name, c]) => [name, details ? c : { ok: c.ok }])) as Checked;
+        return reply
+          .code(ok ? 200 : 503)
+          .header('cache-control', 'no-store')
+          .send({ ok, ...shown });
+      },
+    );
   };
 }
 

@@ -19,7 +19,7 @@ function commonResponses(schema: FastifySchema | undefined, websocket: boolean):
   if (s.body || s.querystring || s.params) add(400, 'a parameter or the body does not match the schema; the message names the field');
   if (!Array.isArray(s.security) || s.security.length > 0) {
     add(401, 'no or unknown bearer token');
-    add(403, 'the token\'s role may not use this route');
+    add(403, "the token's role may not use this route");
   }
   s.response = response;
   return s;

@@ -18,10 +18,13 @@ export function strictValidation(app: FastifyInstance, unknownField = 'is not an
       if (check.Check(data)) return { value: data };
       const e = check.Errors(data).First();
       const where = e?.path ?? '';
-      const message = !e ? 'is not valid'
-        : e.message === 'Unexpected property' ? unknownField
-        : e.message === 'Expected required property' ? 'is required'
-        : e.message.replace(/^Expected/, 'expected');
+      const message = !e
+        ? 'is not valid'
+        : e.message === 'Unexpected property'
+          ? unknownField
+          : e.message === 'Expected required property'
+            ? 'is required'
+            : e.message.replace(/^Expected/, 'expected');
       return { error: [{ instancePath: where, message, keyword: 'typebox', params: {}, schemaPath: '' }] };
     };
   });

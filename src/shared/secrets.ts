@@ -35,7 +35,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   // A stored string is ours, but one with absurd parameters must not take the memory or the CPU.
   if (!(cost >= 2 && cost <= MAX_N && block >= 1 && block <= MAX_R && par >= 1 && par <= MAX_P)) return false;
   const want = Buffer.from(hash, 'base64');
-  const got = await scrypt(password.normalize('NFC'), Buffer.from(salt, 'base64'), want.length, { N: cost, r: block, p: par, maxmem: memFor(cost, block) });
+  const got = await scrypt(password.normalize('NFC'), Buffer.from(salt, 'base64'), want.length, {
+    N: cost,
+    r: block,
+    p: par,
+    maxmem: memFor(cost, block),
+  });
   return timingSafeEqual(got, want);
 }
 

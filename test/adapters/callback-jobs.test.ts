@@ -32,13 +32,31 @@ function service(history: (events: DomainEvent[], callId: string) => number | un
   const endpoints: string[] = [];
   const events: DomainEvent[] = [];
   const attemptsSoFar = async (callId: string) => history(events, callId);
-  const ari = { originate: async (o: { channelId: string; endpoint: string }) => void (dialled.push(o.channelId), endpoints.push(o.endpoint)) } as unknown as AriClient;
+  const ari = {
+    originate: async (o: { channelId: string; endpoint: string }) => void (dialled.push(o.channelId), endpoints.push(o.endpoint)),
+  } as unknown as AriClient;
   // The real guard on real Redis, each service with counts of its own.
-  const guard = new DialGuard({ redis, key: redisKeys(`${prefix}:${services.length}`).dialsToday, policy, table: loadAreaCodes(), home: DEFAULT_HOME, tz: 'Asia/Shanghai' });
+  const guard = new DialGuard({
+    redis,
+    key: redisKeys(`${prefix}:${services.length}`).dialsToday,
+    policy,
+    table: loadAreaCodes(),
+    home: DEFAULT_HOME,
+    tz: 'Asia/Shanghai',
+  });
   const s = new CallbackService({
     takeDial: (caller) => guard.takeCallback(caller),
-    connection: redis, prefix: `${prefix}:${services.length}`, ari, trunk: 'carrier', attempts: 3, retryDelayMs: 50, ringTimeoutS: 30,
-    publish: (evs) => void events.push(...evs), ctx: () => ({ now: Date.now(), newId: randomUUID }), log: pino({ level: 'silent' }), attemptsSoFar,
+    connection: redis,
+    prefix: `${prefix}:${services.length}`,
+    ari,
+    trunk: 'carrier',
+    attempts: 3,
+    retryDelayMs: 50,
+    ringTimeoutS: 30,
+    publish: (evs) => void events.push(...evs),
+    ctx: () => ({ now: Date.now(), newId: randomUUID }),
+    log: pino({ level: 'silent' }),
+    attemptsSoFar,
   });
   services.push(s);
   s.start();
@@ -46,7 +64,15 @@ function service(history: (events: DomainEvent[], callId: string) => number | un
 }
 
 const job = (callId: string, caller = '057100000001'): CallbackJob => ({
-  callId, queue: 'ntax-vat', skills: { vat: 4 }, priority: 0, enqueuedAt: Date.now(), caller, excludedAgents: [], owner: 'test', kind: 'callback',
+  callId,
+  queue: 'ntax-vat',
+  skills: { vat: 4 },
+  priority: 0,
+  enqueuedAt: Date.now(),
+  caller,
+  excludedAgents: [],
+  owner: 'test',
+  kind: 'callback',
 });
 
 describe('callback jobs scheduled again after Redis lost the first (BullMQ)', () => {
@@ -61,8 +87,9 @@ describe('callback jobs scheduled again after Redis lost the first (BullMQ)', ()
       await waitFor(`attempt ${n} recorded`, async () => events.filter((e) => e.type === 'callback.attempted').length === n, 5000);
     }
     await waitFor('given up', async () => events.some((e) => e.type === 'callback.failed'), 5000);
-    expect(events.map((e) => e.type === 'callback.attempted' ? [e.attempt, e.result] : e.type === 'callback.failed' ? e.attempts : e.type))
-      .toEqual([[2, 'busy'], [3, 'busy'], 3]);
+    expect(
+      events.map((e) => (e.type === 'callback.attempted' ? [e.attempt, e.result] : e.type === 'callback.failed' ? e.attempts : e.type)),
+    ).toEqual([[2, 'busy'], [3, 'busy'], 3]);
     expect(dialled).toHaveLength(2);
   });
 
@@ -101,18 +128,29 @@ describe('callback jobs scheduled again after Redis lost the first (BullMQ)', ()
 describe('callback jobs and the dial policy (defence in depth: the place was kept before the policy, or the day is used up)', () => {
   it('a number the policy refuses is never dialled, the refusal is an event, and the job is not retried', async () => {
     const { s, dialled, events } = service(() => 0);
-    const refused = { 'r-intl': '0090123456789', 'r-anon': 'anonymous', 'r-uri': '1/sip:x@127.0.0.9', 'r-plus': '+442071234567', 'r-premium': '16812345' };
+    const refused = {
+      'r-intl': '0090123456789',
+      'r-anon': 'anonymous',
+      'r-uri': '1/sip:x@127.0.0.9',
+      'r-plus': '+442071234567',
+      'r-premium': '16812345',
+    };
     for (const [callId, caller] of Object.entries(refused)) await s.dial(job(callId, caller));
     await waitFor('every refusal recorded', async () => events.filter((e) => e.type === 'callback.refused').length === 5, 5000);
-    expect(Object.fromEntries(events.map((e) => (e.type === 'callback.refused' ? [e.callId, e.reason] : [e.type, e.type]))))
-      .toEqual({ 'r-intl': 'international', 'r-anon': 'withheld', 'r-uri': 'malformed', 'r-plus': 'international', 'r-premium': 'denied_prefix' });
+    expect(Object.fromEntries(events.map((e) => (e.type === 'callback.refused' ? [e.callId, e.reason] : [e.type, e.type])))).toEqual({
+      'r-intl': 'international',
+      'r-anon': 'withheld',
+      'r-uri': 'malformed',
+      'r-plus': 'international',
+      'r-premium': 'denied_prefix',
+    });
     // Retries would come after 50 ms: give them time to show.
     await new Promise((r) => setTimeout(r, 300));
     expect(dialled).toEqual([]);
     expect(events).toHaveLength(5);
   });
 
-  it('dials only the policy\'s digits, and no more calls per number per day than the cap, each attempt counted', async () => {
+  it("dials only the policy's digits, and no more calls per number per day than the cap, each attempt counted", async () => {
     const { s, endpoints, dialled, events } = service(() => 0, { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 2 });
     await s.dial(job('cap-1', '+8613857112345'));
     await waitFor('first dialled', async () => dialled.length === 1, 5000);

@@ -17,7 +17,17 @@ async function call(who: string, minutesAgo: number, outcome: string, extra: Rec
   await pool.query(
     `INSERT INTO calls (call_id, caller, dialed, started_at, ended_at, outcome, abandoned_at, short_abandon, queue, wait_ms)
      VALUES ($1, $2, $3, now() - make_interval(mins => $4), now() - make_interval(mins => $4) + interval '30 seconds', $5, $6, $7, $8, $9)`,
-    [id, who, extra.dialed ?? '12366', minutesAgo, outcome, extra.abandonedAt ?? null, extra.short ?? null, extra.queue ?? 'ntax-vat', extra.waitMs ?? null],
+    [
+      id,
+      who,
+      extra.dialed ?? '12366',
+      minutesAgo,
+      outcome,
+      extra.abandonedAt ?? null,
+      extra.short ?? null,
+      extra.queue ?? 'ntax-vat',
+      extra.waitMs ?? null,
+    ],
   );
   return id;
 }
@@ -26,7 +36,11 @@ beforeAll(async () => {
   await migrate(pool, path.join(REPO, 'migrations'), pino({ level: 'silent' }));
 });
 async function event(callId: string, type: string, body: Record<string, unknown>) {
-  await pool.query('INSERT INTO events (id, type, at, call_id, body) VALUES (gen_random_uuid(), $1, now(), $2, $3)', [type, callId, { type, callId, ...body }]);
+  await pool.query('INSERT INTO events (id, type, at, call_id, body) VALUES (gen_random_uuid(), $1, now(), $2, $3)', [
+    type,
+    callId,
+    { type, callId, ...body },
+  ]);
 }
 
 /** A call that kept its place for a callback (entered its queue 5 minutes in) and its call.queued. */
@@ -62,7 +76,9 @@ describe('callers to call back (Postgres)', () => {
     expect(list[0]).toMatchObject({ caller: caller(2), outcome: 'abandoned', abandonedAt: 'ringing', waitMs: 20_000 });
 
     expect(mine(await repo.pending({ sinceMs: 86_400_000, includeShort: true })).map((x) => x.caller)).toContain(caller(3));
-    expect(mine(await repo.pending({ sinceMs: 86_400_000, includeShort: false, queue: 'other' })).map((x) => x.callId)).toEqual([voicemail]);
+    expect(mine(await repo.pending({ sinceMs: 86_400_000, includeShort: false, queue: 'other' })).map((x) => x.callId)).toEqual([
+      voicemail,
+    ]);
 
     // Caller 2 calls again and reaches an agent: they drop off the list.
     await call(caller(2), 1, 'answered');
@@ -73,7 +89,8 @@ describe('callers to call back (Postgres)', () => {
     const since = new Date(Date.now() - 3_600_000);
     const neverDialled = await keptPlace(caller(20), 50);
     const dialledTwice = await keptPlace(caller(21), 40);
-    for (const attempt of [1, 2]) await event(dialledTwice, 'callback.attempted', { caller: caller(21), queue: 'ntax-vat', attempt, result: 'busy' });
+    for (const attempt of [1, 2])
+      await event(dialledTwice, 'callback.attempted', { caller: caller(21), queue: 'ntax-vat', attempt, result: 'busy' });
     const answered = await keptPlace(caller(22), 30);
     await event(answered, 'callback.attempted', { caller: caller(22), queue: 'ntax-vat', attempt: 1, result: 'answered' });
     const givenUp = await keptPlace(caller(23), 30);
@@ -85,9 +102,21 @@ describe('callers to call back (Postgres)', () => {
 
     const repo = new PgCallbackRepo(pool);
     const mine = (await repo.keptPlaces({ since })).filter((p) => p.caller.startsWith(tag));
-    expect(mine.map((p) => [p.callId, p.attempts])).toEqual([[neverDialled, 0], [dialledTwice, 2]]);
-    expect(mine[0]).toMatchObject({ caller: caller(20), queue: 'ntax-vat', skills: { vat: 4 }, priority: 2, line: '国税', subLine: '增值税' });
-    expect(mine[0]!.enteredAt).toBe((await pool.query('SELECT entered_queue_at FROM calls WHERE call_id = $1', [neverDialled])).rows[0].entered_queue_at.getTime());
+    expect(mine.map((p) => [p.callId, p.attempts])).toEqual([
+      [neverDialled, 0],
+      [dialledTwice, 2],
+    ]);
+    expect(mine[0]).toMatchObject({
+      caller: caller(20),
+      queue: 'ntax-vat',
+      skills: { vat: 4 },
+      priority: 2,
+      line: '国税',
+      subLine: '增值税',
+    });
+    expect(mine[0]!.enteredAt).toBe(
+      (await pool.query('SELECT entered_queue_at FROM calls WHERE call_id = $1', [neverDialled])).rows[0].entered_queue_at.getTime(),
+    );
 
     // One place, whenever it was kept: what a callback job scheduled again reads before each attempt.
     expect(await repo.attemptsSoFar(dialledTwice)).toBe(2);

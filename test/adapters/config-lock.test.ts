@@ -34,7 +34,11 @@ describe('ConfigLock', () => {
 
   it('a change that fails gives its error and lets the next change run', async () => {
     const [a, b] = pools.map((p) => new ConfigLock(p)) as [ConfigLock, ConfigLock];
-    await expect(a.run(async () => { throw new Error('bad version'); })).rejects.toThrow('bad version');
+    await expect(
+      a.run(async () => {
+        throw new Error('bad version');
+      }),
+    ).rejects.toThrow('bad version');
     expect(await b.run(async () => 'next')).toBe('next');
     expect(await a.run(async () => 'again')).toBe('again');
   });

@@ -21,8 +21,13 @@ const keys = redisKeys(prefix);
 // 2030-01-10 20:00 in Shanghai (12:00 UTC): the day ends at 2030-01-10T16:00Z (a future day: Redis drops a key set to expire in the past).
 let clock = Date.parse('2030-01-10T12:00:00Z');
 const guard = new DialGuard({
-  redis, key: keys.dialsToday, policy: { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 6 }, table: loadAreaCodes(), home: DEFAULT_HOME,
-  tz: 'Asia/Shanghai', now: () => clock,
+  redis,
+  key: keys.dialsToday,
+  policy: { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 6 },
+  table: loadAreaCodes(),
+  home: DEFAULT_HOME,
+  tz: 'Asia/Shanghai',
+  now: () => clock,
 });
 
 describe('calls per number per day (DIAL_TAKE, real Redis)', () => {

@@ -26,7 +26,16 @@ afterAll(async () => {
 });
 
 function queue(over: Partial<QueueRules> = {}): QueueRules {
-  return { queue: 'q', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 0, ringTimeoutS: 20, noAnswerPauseAfter: 0, ...over };
+  return {
+    queue: 'q',
+    strategy: 'longest_idle',
+    preferredAgentS: 10,
+    steps: [{ afterS: 0, skills: 'inherit' }],
+    wrapUpS: 0,
+    ringTimeoutS: 20,
+    noAnswerPauseAfter: 0,
+    ...over,
+  };
 }
 
 /** The live state the dispatcher works on: agents and waiting queues, on one connection. */
@@ -82,7 +91,17 @@ async function idleAgent(agents: AgentLiveStore, id: string, at: number, skills:
 }
 
 async function enqueue(queues: QueueStore, callId: string, over: Partial<WaitingDetails> = {}): Promise<void> {
-  const d = { callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'i1', ...over };
+  const d = {
+    callId,
+    queue: 'q',
+    skills: {},
+    priority: 0,
+    enqueuedAt: Date.now(),
+    caller: '057100000001',
+    excludedAgents: [],
+    owner: 'i1',
+    ...over,
+  };
   await queues.enqueue(d, queueScore(d.priority, d.enqueuedAt));
 }
 
@@ -137,7 +156,16 @@ describe('dispatcher against real Redis', () => {
     const r = rig();
     await idleAgent(r.agents, 'a1', 1_000);
     const got = r.next();
-    const d = { callId: 'c1', queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'i1' };
+    const d = {
+      callId: 'c1',
+      queue: 'q',
+      skills: {},
+      priority: 0,
+      enqueuedAt: Date.now(),
+      caller: '057100000001',
+      excludedAgents: [],
+      owner: 'i1',
+    };
     const sent = r.queues.enqueue(d, queueScore(0, d.enqueuedAt));
     r.dispatcher.kick();
     await sent;
@@ -198,7 +226,8 @@ describe('dispatcher against real Redis', () => {
     const monitor = await new Redis(requireEnv('REDIS_URL')).monitor();
     const read: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
-      if (String(args[0]).toLowerCase() === 'hgetall' && String(args[1]).startsWith(`${prefix}:agent:`)) read.push(String(args[1]).slice(prefix.length + 7));
+      if (String(args[0]).toLowerCase() === 'hgetall' && String(args[1]).startsWith(`${prefix}:agent:`))
+        read.push(String(args[1]).slice(prefix.length + 7));
     });
     try {
       // Two refreshes (one a second) with nothing changed.
@@ -239,7 +268,17 @@ describe('dispatcher against real Redis', () => {
 
   describe('a call entering an empty queue', () => {
     function details(callId: string, over: Partial<WaitingDetails> = {}) {
-      return { callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000001', excludedAgents: [], owner: 'i1', ...over };
+      return {
+        callId,
+        queue: 'q',
+        skills: {},
+        priority: 0,
+        enqueuedAt: Date.now(),
+        caller: '057100000001',
+        excludedAgents: [],
+        owner: 'i1',
+        ...over,
+      };
     }
     /** A round with nobody waiting: it learns who is idle and reads every agent. */
     async function warm(r: Rig): Promise<void> {

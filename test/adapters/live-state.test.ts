@@ -49,7 +49,14 @@ function stores(conn: Redis, keys = redisKeys(prefix)) {
 }
 
 const waiting = (callId: string, owner: string) => ({
-  callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: '057100000000', excludedAgents: [], owner,
+  callId,
+  queue: 'q',
+  skills: {},
+  priority: 0,
+  enqueuedAt: Date.now(),
+  caller: '057100000000',
+  excludedAgents: [],
+  owner,
 });
 
 describe('live state in Redis', () => {
@@ -127,7 +134,10 @@ describe('live state in Redis', () => {
     expect(await s.queues.claim('q', 'cc1', 'c1', 3)).toBe(true);
     await s.agents.setProfile('c2', { name: 'c2', skills: { vat: 2 }, queues: ['q'] });
     const next = await s.agents.agentsChangedSince(moved.seq);
-    expect(next.agents.map((x) => [x.agentId, x.state, x.profile.skills])).toEqual([['c1', 'reserved', { vat: 4 }], ['c2', 'logged_out', { vat: 2 }]]);
+    expect(next.agents.map((x) => [x.agentId, x.state, x.profile.skills])).toEqual([
+      ['c1', 'reserved', { vat: 4 }],
+      ['c2', 'logged_out', { vat: 2 }],
+    ]);
     await s.agents.setRegistered('c2', true, 4);
     expect((await s.agents.agentsChangedSince(next.seq)).agents.map((x) => x.agentId)).toEqual(['c2']);
     // A record gone (by hand) while still listed as changed is reported gone, not returned.
@@ -226,11 +236,14 @@ describe('live state in Redis', () => {
     const s = new CallerMemory(a, redisKeys(prefix));
     await s.remember('0571001', 'x1', 60_000);
     const now = Date.now();
-    await s.seed([
-      { caller: '0571001', agentId: 'older', untilMs: now + 60_000 },
-      { caller: '0571002', agentId: 'y1', untilMs: now + 60_000 },
-      { caller: '0571003', agentId: 'gone', untilMs: now - 1 },
-    ], now);
+    await s.seed(
+      [
+        { caller: '0571001', agentId: 'older', untilMs: now + 60_000 },
+        { caller: '0571002', agentId: 'y1', untilMs: now + 60_000 },
+        { caller: '0571003', agentId: 'gone', untilMs: now - 1 },
+      ],
+      now,
+    );
     expect(await s.lastAgent('0571001')).toBe('x1');
     expect(await s.lastAgent('0571002')).toBe('y1');
     expect(await s.lastAgent('0571003')).toBeUndefined();
@@ -277,7 +290,10 @@ describe('live state in Redis', () => {
       await s.queues.enqueue({ ...waiting(callId, 'i1'), skills: { vat: 4 }, preferredAgentId: 'p1' }, 1);
       const before = await s.queues.waitingOne(callId);
       // The callback choice lands between markExpired's read and its write.
-      const q = new QueueStore(racing('hget', () => s.queues.keepForCallback(callId)), redisKeys(prefix));
+      const q = new QueueStore(
+        racing('hget', () => s.queues.keepForCallback(callId)),
+        redisKeys(prefix),
+      );
       expect(await q.markExpired(callId)).toBe(true);
       expect(await s.queues.waitingOne(callId)).toEqual({ ...before, expired: true, kind: 'callback' });
       expect(await s.queues.setOwner(callId, 'i2')).toBe(true);
@@ -311,7 +327,10 @@ describe('live state in Redis', () => {
     await other.save('own2', 'call-gone', JSON.stringify({ callId: 'call-gone', step: 1 }), false);
     // Both snapshots expire (a crash), then, between the read and the pruning, one call is saved again.
     await a.unlink(`${prefix}:session:call-back`, `${prefix}:session:call-gone`);
-    const s = new SessionStore(racing('mget', () => other.save('own2', 'call-back', JSON.stringify({ callId: 'call-back', step: 2 }), true)), keys);
+    const s = new SessionStore(
+      racing('mget', () => other.save('own2', 'call-back', JSON.stringify({ callId: 'call-back', step: 2 }), true)),
+      keys,
+    );
     expect(await s.owned('own2')).toEqual([]);
     expect(await s.isListed('own2', 'call-back')).toBe(true);
     expect(await s.isListed('own2', 'call-gone')).toBe(false);

@@ -46,12 +46,19 @@ describe('IVR prompts of a refused upload', () => {
     nodes: { bye: { kind: 'hangup', prompt: 'p0' } },
   });
   // No transfer nodes here: the dial policy is never asked.
-  const catalog = new VersionedCatalog(ivrKind({ synth, activeRouting: async () => ({ config: { skills: [], queues: [] } }), mayDial: () => ({ ok: false, reason: 'unknown_number', detail: 'not asked' }) }), {
-    store: new MemoryVersionStore<IvrDefinition>(),
-    pointer: new MemoryPointer(),
-    log: pino({ level: 'silent' }),
-    serialize: (f) => f(),
-  });
+  const catalog = new VersionedCatalog(
+    ivrKind({
+      synth,
+      activeRouting: async () => ({ config: { skills: [], queues: [] } }),
+      mayDial: () => ({ ok: false, reason: 'unknown_number', detail: 'not asked' }),
+    }),
+    {
+      store: new MemoryVersionStore<IvrDefinition>(),
+      pointer: new MemoryPointer(),
+      log: pino({ level: 'silent' }),
+      serialize: (f) => f(),
+    },
+  );
 
   it('are removed, except those a stored version plays', async () => {
     const nonce = randomBytes(4).toString('hex');

@@ -32,36 +32,78 @@ const S = 1000;
 const reports = new ReportService({ pool, tz: TZ, shortAbandonS: 5 });
 let app: FastifyInstance;
 
-const ev = (at: number, body: EventBody): DomainEvent => ({ ...body, id: randomUUID(), at: new Date(at).toISOString(), v: 1 }) as DomainEvent;
+const ev = (at: number, body: EventBody): DomainEvent =>
+  ({ ...body, id: randomUUID(), at: new Date(at).toISOString(), v: 1 }) as DomainEvent;
 const st = (at: number, agentId: string, from: string, to: string, extra: { callId?: string; pauseReason?: string } = {}) =>
   ev(at, { type: 'agent.state_changed', agentId, from, to, ...extra });
 const id = (n: number) => `${tag}-c${n}`;
-const started = (n: number, at: number, caller: string) => ev(at, { type: 'call.started', callId: id(n), caller, dialed: '12366', channelId: `ch-${n}`, ivrVersion: 1 });
+const started = (n: number, at: number, caller: string) =>
+  ev(at, { type: 'call.started', callId: id(n), caller, dialed: '12366', channelId: `ch-${n}`, ivrVersion: 1 });
 const queued = (n: number, at: number) => ev(at, { type: 'call.queued', callId: id(n), queue: Q, skills: {}, priority: 0, line: '国税' });
 
 const EVENTS: DomainEvent[] = [
-  started(1, t('09:24:00'), P1), queued(1, t('09:24:50')),
+  started(1, t('09:24:00'), P1),
+  queued(1, t('09:24:50')),
   ev(t('09:25:00'), { type: 'call.agent_offered', callId: id(1), agentId: X1, channelId: 'leg-1' }),
   ev(t('09:25:10'), { type: 'call.agent_answered', callId: id(1), agentId: X1, waitMs: 20 * S }),
-  ev(t('09:30:00'), { type: 'call.ended', callId: id(1), hungUpBy: 'caller', outcome: 'answered', durationMs: 360 * S, queue: Q, agentId: X1, talkMs: 290 * S }),
+  ev(t('09:30:00'), {
+    type: 'call.ended',
+    callId: id(1),
+    hungUpBy: 'caller',
+    outcome: 'answered',
+    durationMs: 360 * S,
+    queue: Q,
+    agentId: X1,
+    talkMs: 290 * S,
+  }),
   started(2, t('09:39:30'), P2),
-  ev(t('09:40:00'), { type: 'call.ended', callId: id(2), hungUpBy: 'caller', outcome: 'abandoned', durationMs: 30 * S, abandonedAt: 'ivr', ivrNode: 'main', short: false }),
-  started(3, t('09:40:30'), P2), queued(3, t('09:41:00')),
-  ev(t('09:42:00'), { type: 'call.ended', callId: id(3), hungUpBy: 'caller', outcome: 'abandoned', durationMs: 90 * S, queue: Q, abandonedAt: 'queue', waitMs: 60 * S, short: false, line: '国税' }),
+  ev(t('09:40:00'), {
+    type: 'call.ended',
+    callId: id(2),
+    hungUpBy: 'caller',
+    outcome: 'abandoned',
+    durationMs: 30 * S,
+    abandonedAt: 'ivr',
+    ivrNode: 'main',
+    short: false,
+  }),
+  started(3, t('09:40:30'), P2),
+  queued(3, t('09:41:00')),
+  ev(t('09:42:00'), {
+    type: 'call.ended',
+    callId: id(3),
+    hungUpBy: 'caller',
+    outcome: 'abandoned',
+    durationMs: 90 * S,
+    queue: Q,
+    abandonedAt: 'queue',
+    waitMs: 60 * S,
+    short: false,
+    line: '国税',
+  }),
   // The reservation is not recorded: X1's changes go available → (rung) → on_call, as the service writes them.
-  st(t('09:00:00'), X1, 'logged_out', 'available'), st(t('09:05:00'), X1, 'available', 'paused', { pauseReason: 'training' }),
-  st(t('09:20:00'), X1, 'paused', 'available'), st(t('09:25:10'), X1, 'reserved', 'on_call', { callId: id(1) }),
-  st(t('09:30:00'), X1, 'on_call', 'wrap_up', { callId: id(1) }), st(t('09:30:30'), X1, 'wrap_up', 'available'), st(t('09:45:00'), X1, 'available', 'logged_out'),
-  st(t('08:50:00'), X2, 'logged_out', 'available'), st(t('09:10:00'), X2, 'available', 'paused', { pauseReason: 'paperwork' }),
-  st(t('09:40:00'), X2, 'paused', 'available'), st(t('09:50:00'), X2, 'available', 'logged_out'),
-  st(t('09:00:00'), X3, 'logged_out', 'paused', { pauseReason: 'break' }), st(t('09:30:00'), X3, 'paused', 'logged_out'),
+  st(t('09:00:00'), X1, 'logged_out', 'available'),
+  st(t('09:05:00'), X1, 'available', 'paused', { pauseReason: 'training' }),
+  st(t('09:20:00'), X1, 'paused', 'available'),
+  st(t('09:25:10'), X1, 'reserved', 'on_call', { callId: id(1) }),
+  st(t('09:30:00'), X1, 'on_call', 'wrap_up', { callId: id(1) }),
+  st(t('09:30:30'), X1, 'wrap_up', 'available'),
+  st(t('09:45:00'), X1, 'available', 'logged_out'),
+  st(t('08:50:00'), X2, 'logged_out', 'available'),
+  st(t('09:10:00'), X2, 'available', 'paused', { pauseReason: 'paperwork' }),
+  st(t('09:40:00'), X2, 'paused', 'available'),
+  st(t('09:50:00'), X2, 'available', 'logged_out'),
+  st(t('09:00:00'), X3, 'logged_out', 'paused', { pauseReason: 'break' }),
+  st(t('09:30:00'), X3, 'paused', 'logged_out'),
 ];
 
 async function cleanup(): Promise<void> {
   await pool.query('DELETE FROM events WHERE call_id LIKE $1 OR agent_id = ANY($2::text[])', [`${tag}%`, [X1, X2, X3]]);
   await pool.query('DELETE FROM calls WHERE call_id LIKE $1', [`${tag}%`]);
-  for (const table of ['rpt_calls_5m', 'rpt_staff_5m']) await pool.query(`DELETE FROM ${table} WHERE tz = $1 AND bucket >= '2014-06-09' AND bucket < '2014-06-12'`, [TZ]);
-  for (const table of ['rpt_days', 'rpt_agent_day', 'rpt_region_day']) await pool.query(`DELETE FROM ${table} WHERE tz = $1 AND day BETWEEN '2014-06-09' AND '2014-06-11'`, [TZ]);
+  for (const table of ['rpt_calls_5m', 'rpt_staff_5m'])
+    await pool.query(`DELETE FROM ${table} WHERE tz = $1 AND bucket >= '2014-06-09' AND bucket < '2014-06-12'`, [TZ]);
+  for (const table of ['rpt_days', 'rpt_agent_day', 'rpt_region_day'])
+    await pool.query(`DELETE FROM ${table} WHERE tz = $1 AND day BETWEEN '2014-06-09' AND '2014-06-11'`, [TZ]);
 }
 
 beforeAll(async () => {
@@ -82,7 +124,7 @@ afterAll(async () => {
 const day = { from: '2014-06-10', to: '2014-06-10', minutes: 15, slSeconds: 20, slTarget: 0.8 };
 
 describe('agents=: the staffing of a team', () => {
-  it('counts only the named agents, ringing as reserved, beside the queue\'s calls', async () => {
+  it("counts only the named agents, ringing as reserved, beside the queue's calls", async () => {
     const r = await reports.intervals({ ...day, queue: Q, agents: [X1, X2] });
     const rows = Object.fromEntries(r.rows.map((x) => [x.label, x.staffing]));
     expect(Object.keys(rows)).toEqual(['08:45~09:00', '09:00~09:15', '09:15~09:30', '09:30~09:45', '09:45~10:00']);
@@ -113,10 +155,17 @@ describe('agents=: the staffing of a team', () => {
   });
 });
 
-describe('caller=: one number\'s abandons', () => {
+describe("caller=: one number's abandons", () => {
   it('finds IVR hang-ups, which have no queue, and combines with queue=', async () => {
     const r = await reports.abandons({ from: day.from, to: day.to, caller: P2 });
-    expect([r.caller, r.count, r.rows.map((x) => [x.callId, x.abandonedAt, x.node])]).toEqual([P2, 2, [[id(2), 'ivr', 'main'], [id(3), 'queue', '国税']]]);
+    expect([r.caller, r.count, r.rows.map((x) => [x.callId, x.abandonedAt, x.node])]).toEqual([
+      P2,
+      2,
+      [
+        [id(2), 'ivr', 'main'],
+        [id(3), 'queue', '国税'],
+      ],
+    ]);
     expect((await reports.abandons({ from: day.from, to: day.to, caller: P2, queue: Q })).rows.map((x) => x.callId)).toEqual([id(3)]);
     expect((await reports.abandons({ from: day.from, to: day.to, caller: P1 })).count).toBe(0);
     const http = await app.inject({ method: 'GET', url: `/api/reports/abandons?from=2014-06-10&caller=${encodeURIComponent(P2)}` });

@@ -75,57 +75,165 @@ function callEvents(c: CallSpec): DomainEvent[] {
   const callId = id(c.n);
   const out = [ev(c.start, { type: 'call.started', callId, caller: c.caller, dialed: '12366', channelId: `ch-${callId}`, ivrVersion: 1 })];
   if (c.queued) {
-    out.push(ev(c.queued.at, {
-      type: 'call.queued', callId, queue: c.queued.queue, skills: {}, priority: 0, line: c.queued.line, ...(c.queued.subLine ? { subLine: c.queued.subLine } : {}),
-    }));
+    out.push(
+      ev(c.queued.at, {
+        type: 'call.queued',
+        callId,
+        queue: c.queued.queue,
+        skills: {},
+        priority: 0,
+        line: c.queued.line,
+        ...(c.queued.subLine ? { subLine: c.queued.subLine } : {}),
+      }),
+    );
   }
   const waitMs = c.queued && c.outcome === 'abandoned' ? c.end - c.queued.at : undefined;
-  out.push(ev(c.end, {
-    type: 'call.ended', callId, hungUpBy: 'caller', outcome: c.outcome, durationMs: c.end - c.start, queue: c.queued?.queue,
-    ...(c.agent ? { agentId: c.agent } : {}),
-    ...(c.talkMs !== undefined ? { talkMs: c.talkMs } : {}),
-    ...(c.outcome === 'abandoned'
-      ? { abandonedAt: c.abandonedAt, waitMs, short: (c.abandonedAt === 'ivr' ? c.end - c.start : waitMs!) < 5 * S, ivrNode: c.ivrNode, line: c.queued?.line, subLine: c.queued?.subLine }
-      : {}),
-  }));
+  out.push(
+    ev(c.end, {
+      type: 'call.ended',
+      callId,
+      hungUpBy: 'caller',
+      outcome: c.outcome,
+      durationMs: c.end - c.start,
+      queue: c.queued?.queue,
+      ...(c.agent ? { agentId: c.agent } : {}),
+      ...(c.talkMs !== undefined ? { talkMs: c.talkMs } : {}),
+      ...(c.outcome === 'abandoned'
+        ? {
+            abandonedAt: c.abandonedAt,
+            waitMs,
+            short: (c.abandonedAt === 'ivr' ? c.end - c.start : waitMs!) < 5 * S,
+            ivrNode: c.ivrNode,
+            line: c.queued?.line,
+            subLine: c.queued?.subLine,
+          }
+        : {}),
+    }),
+  );
   return out;
 }
 
 const state = (at: number, agentId: string, from: string, to: string, extra: { callId?: string; pauseReason?: string } = {}) =>
   ev(at, { type: 'agent.state_changed', agentId, from, to, ...extra });
-const offered = (at: number, n: number, agentId: string) => ev(at, { type: 'call.agent_offered', callId: id(n), agentId, channelId: `leg-${n}-${agentId}` });
-const answered = (at: number, n: number, agentId: string, waitMs: number) => ev(at, { type: 'call.agent_answered', callId: id(n), agentId, waitMs });
-const missed = (at: number, n: number, agentId: string) => ev(at, { type: 'call.agent_missed', callId: id(n), agentId, reason: 'no_answer' });
+const offered = (at: number, n: number, agentId: string) =>
+  ev(at, { type: 'call.agent_offered', callId: id(n), agentId, channelId: `leg-${n}-${agentId}` });
+const answered = (at: number, n: number, agentId: string, waitMs: number) =>
+  ev(at, { type: 'call.agent_answered', callId: id(n), agentId, waitMs });
+const missed = (at: number, n: number, agentId: string) =>
+  ev(at, { type: 'call.agent_missed', callId: id(n), agentId, reason: 'no_answer' });
 
 const ntax = (at: number, subLine?: string) => ({ at, queue: NTAX, line: '国税', ...(subLine ? { subLine } : {}) });
 const ltax = (at: number) => ({ at, queue: LTAX, line: '地税' });
 
 const CALLS: CallSpec[] = [
-  { n: 1, caller: '57187168660', start: t('09:00:00'), queued: ntax(t('09:00:30')), end: t('09:05:40'), outcome: 'answered', agent: A1, talkMs: 300 * S },
-  { n: 2, caller: '13957168429', start: t('09:10:00'), queued: ltax(t('09:10:40')), end: t('09:10:43'), outcome: 'abandoned', abandonedAt: 'queue' },
-  { n: 3, caller: '13957168429', start: t('09:13:00'), queued: ltax(t('09:14:00')), end: t('09:16:50'), outcome: 'answered', agent: A2, talkMs: 120 * S },
-  { n: 4, caller: '057487654321', start: t('09:20:00'), end: t('09:20:30'), outcome: 'abandoned', abandonedAt: 'ivr', ivrNode: 'main-menu' },
-  { n: 5, caller: '01087654321', start: t('09:28:00'), queued: ntax(t('09:29:00'), '增值税'), end: t('09:29:40'), outcome: 'abandoned', abandonedAt: 'ringing', agent: A1 },
-  { n: 6, caller: '+442071234567', start: t('09:40:00'), queued: ntax(t('09:44:50')), end: t('09:48:25'), outcome: 'answered', agent: A1, talkMs: 200 * S },
-  { n: 7, caller: '57188360767', start: t('09:50:00'), queued: ntax(t('09:50:20')), end: t('09:51:20'), outcome: 'abandoned', abandonedAt: 'queue' },
+  {
+    n: 1,
+    caller: '57187168660',
+    start: t('09:00:00'),
+    queued: ntax(t('09:00:30')),
+    end: t('09:05:40'),
+    outcome: 'answered',
+    agent: A1,
+    talkMs: 300 * S,
+  },
+  {
+    n: 2,
+    caller: '13957168429',
+    start: t('09:10:00'),
+    queued: ltax(t('09:10:40')),
+    end: t('09:10:43'),
+    outcome: 'abandoned',
+    abandonedAt: 'queue',
+  },
+  {
+    n: 3,
+    caller: '13957168429',
+    start: t('09:13:00'),
+    queued: ltax(t('09:14:00')),
+    end: t('09:16:50'),
+    outcome: 'answered',
+    agent: A2,
+    talkMs: 120 * S,
+  },
+  {
+    n: 4,
+    caller: '057487654321',
+    start: t('09:20:00'),
+    end: t('09:20:30'),
+    outcome: 'abandoned',
+    abandonedAt: 'ivr',
+    ivrNode: 'main-menu',
+  },
+  {
+    n: 5,
+    caller: '01087654321',
+    start: t('09:28:00'),
+    queued: ntax(t('09:29:00'), '增值税'),
+    end: t('09:29:40'),
+    outcome: 'abandoned',
+    abandonedAt: 'ringing',
+    agent: A1,
+  },
+  {
+    n: 6,
+    caller: '+442071234567',
+    start: t('09:40:00'),
+    queued: ntax(t('09:44:50')),
+    end: t('09:48:25'),
+    outcome: 'answered',
+    agent: A1,
+    talkMs: 200 * S,
+  },
+  {
+    n: 7,
+    caller: '57188360767',
+    start: t('09:50:00'),
+    queued: ntax(t('09:50:20')),
+    end: t('09:51:20'),
+    outcome: 'abandoned',
+    abandonedAt: 'queue',
+  },
   { n: 8, caller: '57185343483', start: t('09:55:00'), end: t('09:56:00'), outcome: 'ended_in_ivr' },
-  { n: 9, caller: '57188360767', start: t('10:00:00', '2015-03-05'), queued: ntax(t('10:00:30', '2015-03-05')), end: t('10:03:00', '2015-03-05'), outcome: 'answered', agent: A1, talkMs: 140 * S },
-  { n: 10, caller: '01087654321', start: t('10:00:00', '2015-03-12'), queued: ntax(t('10:00:30', '2015-03-12')), end: t('10:03:00', '2015-03-12'), outcome: 'answered', agent: A1, talkMs: 140 * S },
+  {
+    n: 9,
+    caller: '57188360767',
+    start: t('10:00:00', '2015-03-05'),
+    queued: ntax(t('10:00:30', '2015-03-05')),
+    end: t('10:03:00', '2015-03-05'),
+    outcome: 'answered',
+    agent: A1,
+    talkMs: 140 * S,
+  },
+  {
+    n: 10,
+    caller: '01087654321',
+    start: t('10:00:00', '2015-03-12'),
+    queued: ntax(t('10:00:30', '2015-03-12')),
+    end: t('10:03:00', '2015-03-12'),
+    outcome: 'answered',
+    agent: A1,
+    talkMs: 140 * S,
+  },
 ];
 
 const AGENT_EVENTS: DomainEvent[] = [
   // A1
   state(t('08:30:00'), A1, 'logged_out', 'available'),
-  state(t('09:00:30'), A1, 'available', 'reserved', { callId: id(1) }), offered(t('09:00:30'), 1, A1),
-  state(t('09:00:40'), A1, 'reserved', 'on_call', { callId: id(1) }), answered(t('09:00:40'), 1, A1, 10 * S),
+  state(t('09:00:30'), A1, 'available', 'reserved', { callId: id(1) }),
+  offered(t('09:00:30'), 1, A1),
+  state(t('09:00:40'), A1, 'reserved', 'on_call', { callId: id(1) }),
+  answered(t('09:00:40'), 1, A1, 10 * S),
   state(t('09:05:40'), A1, 'on_call', 'wrap_up', { callId: id(1) }),
   state(t('09:06:10'), A1, 'wrap_up', 'available', { callId: id(1) }),
   state(t('09:20:00'), A1, 'available', 'paused', { pauseReason: 'paperwork' }),
   state(t('09:29:00'), A1, 'paused', 'available'),
-  state(t('09:29:30'), A1, 'available', 'reserved', { callId: id(5) }), offered(t('09:29:30'), 5, A1),
+  state(t('09:29:30'), A1, 'available', 'reserved', { callId: id(5) }),
+  offered(t('09:29:30'), 5, A1),
   state(t('09:29:40'), A1, 'reserved', 'available', { callId: id(5) }),
-  state(t('09:44:57'), A1, 'available', 'reserved', { callId: id(6) }), offered(t('09:44:57'), 6, A1),
-  state(t('09:45:05'), A1, 'reserved', 'on_call', { callId: id(6) }), answered(t('09:45:05'), 6, A1, 15 * S),
+  state(t('09:44:57'), A1, 'available', 'reserved', { callId: id(6) }),
+  offered(t('09:44:57'), 6, A1),
+  state(t('09:45:05'), A1, 'reserved', 'on_call', { callId: id(6) }),
+  answered(t('09:45:05'), 6, A1, 15 * S),
   state(t('09:48:25'), A1, 'on_call', 'wrap_up', { callId: id(6) }),
   state(t('09:48:55'), A1, 'wrap_up', 'available', { callId: id(6) }),
   state(t('10:30:00'), A1, 'available', 'logged_out'),
@@ -133,12 +241,16 @@ const AGENT_EVENTS: DomainEvent[] = [
   state(t('08:50:00'), A2, 'logged_out', 'available'),
   state(t('09:05:00'), A2, 'available', 'paused', { pauseReason: 'training' }),
   state(t('09:14:00'), A2, 'paused', 'available'),
-  state(t('09:14:45'), A2, 'available', 'reserved', { callId: id(3) }), offered(t('09:14:45'), 3, A2),
-  state(t('09:14:50'), A2, 'reserved', 'on_call', { callId: id(3) }), answered(t('09:14:50'), 3, A2, 50 * S),
+  state(t('09:14:45'), A2, 'available', 'reserved', { callId: id(3) }),
+  offered(t('09:14:45'), 3, A2),
+  state(t('09:14:50'), A2, 'reserved', 'on_call', { callId: id(3) }),
+  answered(t('09:14:50'), 3, A2, 50 * S),
   state(t('09:16:50'), A2, 'on_call', 'wrap_up', { callId: id(3) }),
   state(t('09:17:50'), A2, 'wrap_up', 'available', { callId: id(3) }),
-  state(t('09:44:51'), A2, 'available', 'reserved', { callId: id(6) }), offered(t('09:44:51'), 6, A2),
-  state(t('09:44:56'), A2, 'reserved', 'available', { callId: id(6) }), missed(t('09:44:56'), 6, A2),
+  state(t('09:44:51'), A2, 'available', 'reserved', { callId: id(6) }),
+  offered(t('09:44:51'), 6, A2),
+  state(t('09:44:56'), A2, 'reserved', 'available', { callId: id(6) }),
+  missed(t('09:44:56'), 6, A2),
   state(t('09:50:00'), A2, 'available', 'paused', { pauseReason: 'meeting' }),
   state(t('10:10:00'), A2, 'paused', 'available'),
   state(t('10:20:00'), A2, 'available', 'logged_out'),
@@ -167,7 +279,12 @@ beforeAll(async () => {
   await cleanup();
   for (const c of CALLS) await eventStore.append(callEvents(c));
   await eventStore.append(AGENT_EVENTS);
-  app = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }), probes: [], api: [reportRoutes({ reports })] });
+  app = await buildHttp({
+    log: pino({ level: 'silent' }),
+    auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }),
+    probes: [],
+    api: [reportRoutes({ reports })],
+  });
 });
 
 afterAll(async () => {
@@ -184,7 +301,14 @@ describe('interval report (来电量与人力安排)', () => {
     const r = await reports.intervals({ ...day, minutes: 15, slSeconds: 20, slTarget: 0.8 });
     const row = (label: string) => r.rows.find((x) => x.label === label)!;
     expect(r.rows.map((x) => x.label)).toEqual([
-      '08:30~08:45', '08:45~09:00', '09:00~09:15', '09:15~09:30', '09:30~09:45', '09:45~10:00', '10:00~10:15', '10:15~10:30',
+      '08:30~08:45',
+      '08:45~09:00',
+      '09:00~09:15',
+      '09:15~09:30',
+      '09:30~09:45',
+      '09:45~10:00',
+      '10:00~10:15',
+      '10:15~10:30',
     ]);
 
     // 09:00~09:15: IVR C1 C2 C3 = 3; offered C1 C2 C3 = 3; answered C1 (09:00:40) C3 (09:14:50) = 2;
@@ -198,7 +322,17 @@ describe('interval report (来电量与人力安排)', () => {
     // Staffing, seconds in 900: A1 available 30+530, reserved 10, on_call 300, wrap 30; A2 available 300+45,
     // training 540, reserved 5, on_call 10 (C3 from 09:14:50); A3 break 900 (since 08:55, crossing 09:00).
     // 接听 = (560+10+300+30 + 345+5+10) / 900 = 1260/900 = 1.4; 培训 540/900 = 0.6; 休息 900/900 = 1.
-    expect(i1.staffing).toMatchObject({ answering: 1.4, available: 1.006, reserved: 0.017, onCall: 0.344, wrapUp: 0.033, training: 0.6, break: 1, meeting: 0, paperwork: 0 });
+    expect(i1.staffing).toMatchObject({
+      answering: 1.4,
+      available: 1.006,
+      reserved: 0.017,
+      onCall: 0.344,
+      wrapUp: 0.033,
+      training: 0.6,
+      break: 1,
+      meeting: 0,
+      paperwork: 0,
+    });
     // Erlang C: A = 3 calls × 255 s / 900 s = 0.85 Erl. N=2: C = 0.2535, SL(20 s) = 1 − 0.2535·e^(−1.15·20/255) = 0.768 < 0.8;
     // N=3: C = 0.0607, SL = 1 − 0.0607·e^(−2.15·20/255) = 0.949 → 3 agents.
     expect(i1.trafficErlangs).toBe(0.85);
@@ -243,7 +377,17 @@ describe('interval report (来电量与人力安排)', () => {
     // The hour: IVR 8, offered 6, answered 3, abandoned 3 (C2, C5, C7), short 1.
     // SL = within (C1, C6) 2 / (3 + 3 − 1) = 0.4; ASA = (10 + 50 + 15)/3 = 25 s;
     // abandon rate = (3 − 1)/(6 − 1) = 0.4; longest wait C7 60 s.
-    expect(r.totals).toMatchObject({ ivrVisits: 8, offered: 6, answered: 3, abandoned: 3, shortAbandoned: 1, serviceLevel: 0.4, asaMs: 25_000, abandonRate: 0.4, longestWaitMs: 60_000 });
+    expect(r.totals).toMatchObject({
+      ivrVisits: 8,
+      offered: 6,
+      answered: 3,
+      abandoned: 3,
+      shortAbandoned: 1,
+      serviceLevel: 0.4,
+      asaMs: 25_000,
+      abandonRate: 0.4,
+      longestWaitMs: 60_000,
+    });
   });
 
   it('adds up to hour intervals and filters one queue', async () => {
@@ -255,7 +399,15 @@ describe('interval report (来电量与人力安排)', () => {
 
     // 地税 only: C2 (short abandon) and C3 (answered late). SL = 0 / (1 + 1 − 1) = 0; IVR visits = calls that reached the queue.
     const lt = await reports.intervals({ ...day, queue: LTAX, minutes: 60, slSeconds: 20, slTarget: 0.8 });
-    expect(lt.totals).toMatchObject({ ivrVisits: 2, offered: 2, answered: 1, abandoned: 1, shortAbandoned: 1, serviceLevel: 0, asaMs: 50_000 });
+    expect(lt.totals).toMatchObject({
+      ivrVisits: 2,
+      offered: 2,
+      answered: 1,
+      abandoned: 1,
+      shortAbandoned: 1,
+      serviceLevel: 0,
+      asaMs: 50_000,
+    });
 
     // A 60 s target makes C3 (50 s) within: SL = (C1, C3, C6) 3 / 5 = 0.6 (a separately kept rollup).
     const sl60 = await reports.intervals({ ...day, minutes: 60, slSeconds: 60, slTarget: 0.8 });
@@ -266,7 +418,9 @@ describe('interval report (来电量与人力安排)', () => {
     const kinds = await pool.query(`SELECT kind FROM rpt_days WHERE tz = $1 AND day = '2015-03-02' ORDER BY kind`, [TZ]);
     expect(kinds.rows.map((r) => r.kind)).toEqual(expect.arrayContaining(['calls:t20:s5', 'calls:t60:s5', 'staff']));
     // A late call (an IVR visit at 09:35) invalidates the stored day; the next report sees it.
-    await eventStore.append(callEvents({ n: 11, caller: '57180000000', start: t('09:35:00'), end: t('09:36:00'), outcome: 'ended_in_ivr' }));
+    await eventStore.append(
+      callEvents({ n: 11, caller: '57180000000', start: t('09:35:00'), end: t('09:36:00'), outcome: 'ended_in_ivr' }),
+    );
     const after = await reports.intervals({ ...day, minutes: 15, slSeconds: 20, slTarget: 0.8 });
     expect(after.rows.find((x) => x.label === '09:30~09:45')!.ivrVisits).toBe(2);
     await pool.query('DELETE FROM events WHERE call_id = $1', [id(11)]);
@@ -281,9 +435,27 @@ describe('queue report', () => {
     const r = await reports.queues({ ...day, slSeconds: 20 });
     const q = (name: string | null) => r.rows.find((x) => x.queue === name)!;
     // 国税: C1 (10 s) C5 (ringing abandon 40 s) C6 (15 s) C7 (abandon 60 s): SL = 2/4, ASA = 12.5 s, AR = 2/4.
-    expect(q(NTAX)).toMatchObject({ offered: 4, answered: 2, abandoned: 2, shortAbandoned: 0, serviceLevel: 0.5, asaMs: 12_500, abandonRate: 0.5, longestWaitMs: 60_000 });
+    expect(q(NTAX)).toMatchObject({
+      offered: 4,
+      answered: 2,
+      abandoned: 2,
+      shortAbandoned: 0,
+      serviceLevel: 0.5,
+      asaMs: 12_500,
+      abandonRate: 0.5,
+      longestWaitMs: 60_000,
+    });
     // 地税: C2 (short abandon) C3 (50 s): SL = 0/(2 − 1) = 0, AR = 0/(2 − 1) = 0, longest 50 s.
-    expect(q(LTAX)).toMatchObject({ offered: 2, answered: 1, abandoned: 1, shortAbandoned: 1, serviceLevel: 0, asaMs: 50_000, abandonRate: 0, longestWaitMs: 50_000 });
+    expect(q(LTAX)).toMatchObject({
+      offered: 2,
+      answered: 1,
+      abandoned: 1,
+      shortAbandoned: 1,
+      serviceLevel: 0,
+      asaMs: 50_000,
+      abandonRate: 0,
+      longestWaitMs: 50_000,
+    });
     expect(q(null)).toMatchObject({ offered: 6, answered: 3, abandoned: 3, serviceLevel: 0.4, abandonRate: 0.4 });
   });
 });
@@ -339,7 +511,17 @@ describe('caller regions (异地固话来电统计)', () => {
     // Home city: C1 57187168660, C7 and C9 57188360767, C8 57185343483 = 4; Zhejiang: C4 0574… = 1;
     // other provinces: C5 and C10 010… = 2; international: C6 +44… = 1; mobile: C2 C3 13957168429 = 2.
     expect(r.rows).toEqual([
-      { month: '2015-03', homeCity: 4, homeProvince: 1, otherProvince: 2, international: 1, mobile: 2, unknown: 0, outsideFixed: 4, total: 10 },
+      {
+        month: '2015-03',
+        homeCity: 4,
+        homeProvince: 1,
+        otherProvince: 2,
+        international: 1,
+        mobile: 2,
+        unknown: 0,
+        outsideFixed: 4,
+        total: 10,
+      },
     ]);
     // Seen from Ningbo (0574), Hangzhou numbers are elsewhere in the province.
     const nb = await reports.regions({ from: '2015-03', to: '2015-03', home: '0574' });
@@ -349,7 +531,14 @@ describe('caller regions (异地固话来电统计)', () => {
 
 describe('on a thread of their own (what the service runs)', () => {
   it('gives the same figures as in the main thread, and errors by message', async () => {
-    const threaded = new ReportsInWorker({ databaseUrl: requireEnv('DATABASE_URL'), poolSize: 2, tz: TZ, shortAbandonS: 5, logLevel: 'silent', log: pino({ level: 'silent' }) });
+    const threaded = new ReportsInWorker({
+      databaseUrl: requireEnv('DATABASE_URL'),
+      poolSize: 2,
+      tz: TZ,
+      shortAbandonS: 5,
+      logLevel: 'silent',
+      log: pino({ level: 'silent' }),
+    });
     try {
       const [q, a] = await Promise.all([threaded.queues({ ...day, slSeconds: 20 }), threaded.abandons({ ...day })]);
       expect(q).toEqual(await reports.queues({ ...day, slSeconds: 20 }));
@@ -372,24 +561,38 @@ describe('HTTP', () => {
     const csv = await get('/api/reports/intervals?from=2015-03-02&to=2015-03-02&format=csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = csv.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('日期,时间段,IVR访问量,来电量,接听量,放弃量,短时放弃,接听,培训,会议,文书,休息,其它暂停,服务水平(%),平均应答(秒),平均处理(秒),话务量(Erl),建议人数,预计服务水平(%)');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      '日期,时间段,IVR访问量,来电量,接听量,放弃量,短时放弃,接听,培训,会议,文书,休息,其它暂停,服务水平(%),平均应答(秒),平均处理(秒),话务量(Erl),建议人数,预计服务水平(%)',
+    );
     expect(lines).toContain('2015-03-02,09:00~09:15,3,3,2,1,1,1.4,0.6,0,0,1,0,50,30,255,0.85,3,94.9');
     expect(lines.at(-1)).toMatch(/^合计,,8,6,3,3,1,/);
 
     const en = await get('/api/reports/abandons?from=2015-03-02&format=csv&lang=en');
-    expect(en.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('No.,Caller,Asked for an agent at,From node,Gave up in,Wait (s),Short,Called back,Queue,Call id');
+    expect(en.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
+      'No.,Caller,Asked for an agent at,From node,Gave up in,Wait (s),Short,Called back,Queue,Call id',
+    );
     expect(en.body).toContain(',13957168429,2015-03-02 09:10:40,地税,Queue,3,yes,yes,');
 
     // JSON pages (1,000 rows unless asked): count is the whole list.
     const page = (await get('/api/reports/abandons?from=2015-03-02&limit=2&offset=1')).json();
-    expect([page.count, page.limit, page.offset, page.rows.map((x: { caller: string }) => x.caller)]).toEqual([4, 2, 1, ['057487654321', '01087654321']]);
+    expect([page.count, page.limit, page.offset, page.rows.map((x: { caller: string }) => x.caller)]).toEqual([
+      4,
+      2,
+      1,
+      ['057487654321', '01087654321'],
+    ]);
 
     const regions = await get('/api/reports/regions?from=2015-03&to=2015-03&format=csv');
-    expect(regions.body.replace(/^\uFEFF/, '').split('\r\n').slice(0, 2)).toEqual([
-      '年月,杭州本地电话,省内非杭州电话,省外电话,国际电话,小计,手机,未知,合计',
-      '2015-03,4,1,2,1,4,2,0,10',
-    ]);
+    expect(
+      regions.body
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .slice(0, 2),
+    ).toEqual(['年月,杭州本地电话,省内非杭州电话,省外电话,国际电话,小计,手机,未知,合计', '2015-03,4,1,2,1,4,2,0,10']);
     expect((await get('/api/reports/agents?from=2015-03-02&to=2015-03-02')).json().rows.length).toBeGreaterThanOrEqual(3);
     expect((await get('/api/reports/queues?from=2015-03-02&to=2015-03-02')).statusCode).toBe(200);
   });

@@ -30,7 +30,12 @@ type Kb = { title: string; articles: Array<{ id: string; text: string }> };
 
 describe('PgVersionStore', () => {
   it('stores documents as jsonb with who and why, lists them with the name column, and reads them back', async () => {
-    const kb = new PgVersionStore<Kb>(pool, { versions: 'kb_versions', activations: 'kb_activations', document: 'body', name: { column: 'title', of: (d) => d.title } });
+    const kb = new PgVersionStore<Kb>(pool, {
+      versions: 'kb_versions',
+      activations: 'kb_activations',
+      document: 'body',
+      name: { column: 'title', of: (d) => d.title },
+    });
     const v1 = await kb.insert({ title: '增值税', articles: [{ id: 'vat-1', text: '税率' }] }, 'ops', 'first');
     const v2 = await kb.insert({ title: '个税', articles: [] }, 'sys');
     expect(v2).toBe(v1 + 1);
@@ -45,15 +50,28 @@ describe('PgVersionStore', () => {
   });
 
   it('has no name in the list when the table has no name column', async () => {
-    const plain = new PgVersionStore<{ x: number }>(pool, { versions: 'plain_versions', activations: 'plain_activations', document: 'doc' });
+    const plain = new PgVersionStore<{ x: number }>(pool, {
+      versions: 'plain_versions',
+      activations: 'plain_activations',
+      document: 'doc',
+    });
     const v = await plain.insert({ x: 1 }, 'ops');
     expect((await plain.list()).map(({ createdAt: _, ...r }) => r)).toEqual([{ version: v, createdBy: 'ops', comment: null }]);
   });
 
   it('the active version is the latest activation; previous is the latest activation of another version', async () => {
-    const kb = new PgVersionStore<Kb>(pool, { versions: 'kb_versions', activations: 'kb_activations', document: 'body', name: { column: 'title', of: (d) => d.title } });
+    const kb = new PgVersionStore<Kb>(pool, {
+      versions: 'kb_versions',
+      activations: 'kb_activations',
+      document: 'body',
+      name: { column: 'title', of: (d) => d.title },
+    });
     await pool.query('TRUNCATE kb_activations');
-    const [a, b, c] = [await kb.insert({ title: 'a', articles: [] }, 'x'), await kb.insert({ title: 'b', articles: [] }, 'x'), await kb.insert({ title: 'c', articles: [] }, 'x')];
+    const [a, b, c] = [
+      await kb.insert({ title: 'a', articles: [] }, 'x'),
+      await kb.insert({ title: 'b', articles: [] }, 'x'),
+      await kb.insert({ title: 'c', articles: [] }, 'x'),
+    ];
     expect(await kb.active()).toBeUndefined();
     expect(await kb.previous()).toBeUndefined();
     await kb.activate(a, 'system', 'first_start');
@@ -69,7 +87,17 @@ describe('PgVersionStore', () => {
   });
 
   it('accepts only plain identifiers for its tables and columns', () => {
-    expect(() => new PgVersionStore(pool, { versions: 'kb_versions; DROP TABLE calls', activations: 'kb_activations', document: 'body' })).toThrow(/not a plain SQL identifier/);
-    expect(() => new PgVersionStore(pool, { versions: 'kb_versions', activations: 'kb_activations', document: 'body', name: { column: 'Title"', of: () => '' } })).toThrow(/not a plain SQL identifier/);
+    expect(
+      () => new PgVersionStore(pool, { versions: 'kb_versions; DROP TABLE calls', activations: 'kb_activations', document: 'body' }),
+    ).toThrow(/not a plain SQL identifier/);
+    expect(
+      () =>
+        new PgVersionStore(pool, {
+          versions: 'kb_versions',
+          activations: 'kb_activations',
+          document: 'body',
+          name: { column: 'Title"', of: () => '' },
+        }),
+    ).toThrow(/not a plain SQL identifier/);
   });
 });

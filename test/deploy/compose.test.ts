@@ -49,7 +49,13 @@ interface Run {
  */
 function compose(vars: Record<string, string>, ...args: string[]): Run {
   const envFile = path.join(tmp, `env-${++runs}`);
-  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const m of composeText.matchAll(/\$\{(\w+)/g)) delete env[m[1]!];
   for (const k of Object.keys(env)) if (k.startsWith('COMPOSE_')) delete env[k];
@@ -122,7 +128,8 @@ describe('docker-compose.yml', () => {
     for (const key of required) expect(appEnv, `app environment lacks ${key}`).toHaveProperty(key);
     // Defaults that point into the local rig's sid root filesystem are wrong in a container.
     for (const [key, p] of Object.entries(properties)) {
-      if (String(p.default ?? '').startsWith('/var/cache/tax12366')) expect(appEnv, `app environment must override ${key}`).toHaveProperty(key);
+      if (String(p.default ?? '').startsWith('/var/cache/tax12366'))
+        expect(appEnv, `app environment must override ${key}`).toHaveProperty(key);
     }
     expect(appEnv.SOUNDS_DIR).toBe('/sounds');
     expect(appEnv.TTS_ROOT).toBe('');
@@ -145,9 +152,13 @@ describe('docker-compose.yml', () => {
       expect(app.network_mode).toBe('host');
     }
     // Postgres and Redis are published on loopback only, where DATABASE_URL and REDIS_URL point.
-    for (const [name, svc] of [['postgres', postgres], ['redis', redis]] as const) {
+    for (const [name, svc] of [
+      ['postgres', postgres],
+      ['redis', redis],
+    ] as const) {
       expect(svc.ports?.length, `${name} publishes no port`).toBeGreaterThan(0);
-      for (const p of svc.ports ?? []) expect(typeof p === 'string' ? p : p.host_ip, `${name} port ${JSON.stringify(p)}`).toMatch(/^127\.0\.0\.1/);
+      for (const p of svc.ports ?? [])
+        expect(typeof p === 'string' ? p : p.host_ip, `${name} port ${JSON.stringify(p)}`).toMatch(/^127\.0\.0\.1/);
     }
     // Redis wants a password (REDIS_PASSWORD), which the service's REDIS_URL carries; it is set
     // from the environment through a config file, never as an argument (visible in `ps`).
@@ -189,7 +200,8 @@ describe('docker-compose.yml', () => {
     // Secrets flow in by reference only: the interpolated config has the dummies, the file has none.
     expect(r.stdout).toContain(DUMMY.ARI_PASSWORD);
     for (const value of Object.values(DUMMY)) expect(composeText).not.toContain(value);
-    for (const key of REQUIRED_SECRETS) expect(composeText, `docker-compose.yml must take ${key} as \${${key}:?...}`).toContain(`\${${key}:?`);
+    for (const key of REQUIRED_SECRETS)
+      expect(composeText, `docker-compose.yml must take ${key} as \${${key}:?...}`).toContain(`\${${key}:?`);
     expect(composeText).toContain('${TEST_AGENT_PASSWORD');
     const lines = composeText.split('\n').map((l) => l.replace(/(^|\s)#.*/, ''));
     const literalKey = lines.filter((l) => /^\s*(-\s*)?\w*(PASSWORD|TOKEN|SECRET)\w*\s*[:=]\s*(?![\s"']*\$\{)\S/.test(l));
@@ -234,19 +246,34 @@ describe('Docker images agree with the local rig', () => {
     expect(users.at(-1)).not.toMatch(/^(root|0)(:.*)?$/);
     expect(dockerfile).toMatch(/^HEALTHCHECK\b[\s\S]*\/healthz/m);
     expect(dockerfile).toMatch(/^EXPOSE\s+3000\b/m);
-    const ignore = readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignore = readFileSync(path.join(REPO, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['.env', 'node_modules', '.git']) expect(ignore, `.dockerignore must exclude ${p}`).toContain(p);
-    expect(ignore.some((l) => /^var\/?$/.test(l)), '.dockerignore must exclude var/').toBe(true);
-    expect(ignore.some((l) => /^dist\/?$/.test(l)), '.dockerignore must exclude dist/ (the image builds its own)').toBe(true);
+    expect(
+      ignore.some((l) => /^var\/?$/.test(l)),
+      '.dockerignore must exclude var/',
+    ).toBe(true);
+    expect(
+      ignore.some((l) => /^dist\/?$/.test(l)),
+      '.dockerignore must exclude dist/ (the image builds its own)',
+    ).toBe(true);
   });
 
   it('the service image runs the compiled build with production dependencies only', () => {
     const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
     const stages = dockerfile.split(/^(?=FROM\s)/m).filter((s) => s.startsWith('FROM'));
     const final = stages.at(-1)!;
-    const runs = (stage: string) => stage.replace(/\\\r?\n/g, ' ').split('\n').filter((l) => /^\s*RUN\b/.test(l));
+    const runs = (stage: string) =>
+      stage
+        .replace(/\\\r?\n/g, ' ')
+        .split('\n')
+        .filter((l) => /^\s*RUN\b/.test(l));
     // Built in an earlier stage, copied in: the final image has no TypeScript source or compiler.
-    expect(stages.some((s) => runs(s).some((r) => /\bnpm run build\b/.test(r))), 'no stage runs npm run build').toBe(true);
+    expect(
+      stages.some((s) => runs(s).some((r) => /\bnpm run build\b/.test(r))),
+      'no stage runs npm run build',
+    ).toBe(true);
     expect(final).toMatch(/^COPY\s+--from=\S+\s+\/app\/dist\s/m);
     expect(final).not.toMatch(/^COPY\s+(\.|src)\s/m);
     // Its node_modules come from a stage that installed production dependencies only.
@@ -266,11 +293,16 @@ describe('Docker images agree with the local rig', () => {
     expect(argv).not.toContain('tsx');
     expect([...final.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]).at(-1)).toBe('node');
     // Everything the service reads from the repo root at run time is in the image.
-    for (const dir of ['migrations', 'prompts', 'ivr', 'routing', 'data']) expect(final, `the image lacks ${dir}/`).toMatch(new RegExp(`^COPY\\s+${dir}\\s`, 'm'));
+    for (const dir of ['migrations', 'prompts', 'ivr', 'routing', 'data'])
+      expect(final, `the image lacks ${dir}/`).toMatch(new RegExp(`^COPY\\s+${dir}\\s`, 'm'));
     // The production dependencies include nothing only a benchmark or a developer uses
     // (asterisk-manager is the SIP guard's, features/sip-edge, so it stays).
-    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
-    for (const dev of ['tsx', 'typescript', 'pino-pretty', 'vitest', 'fast-check', 'eslint']) expect(pkg.dependencies).not.toHaveProperty(dev);
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
+    for (const dev of ['tsx', 'typescript', 'pino-pretty', 'vitest', 'fast-check', 'eslint'])
+      expect(pkg.dependencies).not.toHaveProperty(dev);
     expect(pkg.scripts.start).toMatch(/^node\b.*\bdist\/main\.js$/);
   });
 });

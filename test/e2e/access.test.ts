@@ -15,7 +15,10 @@ let agentB: string;
 async function call(token: string | undefined, method: string, url: string, body?: unknown) {
   const r = await fetch(`${rig.svc.url}${url}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -23,7 +26,6 @@ async function call(token: string | undefined, method: string, url: string, body
   return { status: r.status, body: json, headers: r.headers };
 }
 const admin = (method: string, url: string, body?: unknown) => call(rig.svc.config.ADMIN_TOKEN, method, url, body);
-
 
 async function login(username: string, password: string) {
   return call(undefined, 'POST', '/api/auth/login', { username, password });
@@ -34,12 +36,19 @@ beforeAll(async () => {
   agentA = await freshAgentId(rig);
   agentB = await freshAgentId(rig);
   for (const id of [agentA, agentB]) {
-    expect((await admin('PUT', `/api/agents/${id}`, { name: `坐席${id}`, password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] })).status).toBe(201);
+    expect(
+      (await admin('PUT', `/api/agents/${id}`, { name: `坐席${id}`, password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] }))
+        .status,
+    ).toBe(201);
   }
   for (const role of ['admin', 'supervisor', 'agent', 'readonly']) {
     passwords[role] = randomPassword();
     const r = await admin('POST', '/api/accounts', {
-      username: user(role), displayName: `测试 ${role}`, role, password: passwords[role], ...(role === 'agent' ? { agentId: agentA } : {}),
+      username: user(role),
+      displayName: `测试 ${role}`,
+      role,
+      password: passwords[role],
+      ...(role === 'agent' ? { agentId: agentA } : {}),
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const s = await login(user(role), passwords[role]!);
@@ -61,7 +70,9 @@ describe('accounts and roles', () => {
     const r = await rig.pool.query<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE username = $1', [user('agent')]);
     expect(r.rows[0]!.password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(r.rows[0]!.password_hash).not.toContain(passwords.agent);
-    const k = await rig.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE key_hash = sha256($1::bytea)', [Buffer.from(tokens.tool!)]);
+    const k = await rig.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE key_hash = sha256($1::bytea)', [
+      Buffer.from(tokens.tool!),
+    ]);
     expect(k.rows[0]!.n).toBe(1);
   });
 
@@ -74,7 +85,12 @@ describe('accounts and roles', () => {
       ['GET', `/api/agents/${agentB}`, undefined, { agent: 403, tool: 200 }],
       ['GET', `/api/agents/${agentA}/timeline`, undefined, { agent: 200, readonly: 200 }],
       ['GET', `/api/agents/${agentB}/timeline`, undefined, { agent: 403 }],
-      ['GET', '/api/reports/queues?from=2026-01-05&to=2026-01-05', undefined, { none: 401, admin: 200, supervisor: 200, readonly: 200, tool: 200, agent: 403 }],
+      [
+        'GET',
+        '/api/reports/queues?from=2026-01-05&to=2026-01-05',
+        undefined,
+        { none: 401, admin: 200, supervisor: 200, readonly: 200, tool: 200, agent: 403 },
+      ],
       ['GET', '/api/ivr/versions', undefined, { supervisor: 200, readonly: 200, agent: 403 }],
       ['GET', '/api/audit?limit=1', undefined, { none: 401, admin: 200, supervisor: 200, readonly: 200, agent: 403 }],
       ['GET', '/api/accounts', undefined, { none: 401, admin: 200, supervisor: 403, readonly: 403, tool: 403, agent: 403 }],
@@ -87,7 +103,12 @@ describe('accounts and roles', () => {
       ['POST', '/api/ivr/versions', {}, { none: 401, supervisor: 403, readonly: 403, agent: 403, admin: 422 }],
       ['PUT', `/api/agents/${agentB}`, { name: 'x', skills: {}, queues: [] }, { supervisor: 403, readonly: 403, agent: 403 }],
       ['POST', '/api/pause-reasons', { code: 'x', zh: 'x', en: 'x' }, { supervisor: 403, agent: 403 }],
-      ['POST', '/api/accounts', { username: 'nobody', displayName: 'x', role: 'admin', password: 'x' }, { supervisor: 403, readonly: 403, agent: 403, admin: 400 }],
+      [
+        'POST',
+        '/api/accounts',
+        { username: 'nobody', displayName: 'x', role: 'admin', password: 'x' },
+        { supervisor: 403, readonly: 403, agent: 403, admin: 400 },
+      ],
       ['POST', '/api/api-keys', { name: 'x', role: 'admin' }, { supervisor: 403, tool: 403, agent: 403 }],
       // Supervisors control and move agents; an agent only itself; read-only tools nothing.
       ['POST', `/api/agents/${agentB}/login`, undefined, { readonly: 403, agent: 403, supervisor: 200 }],
@@ -111,19 +132,29 @@ describe('accounts and roles', () => {
     expect(got).toEqual(want);
   });
 
-  it('the live WebSocket needs a token: refused without one, open to an agent\'s session', async () => {
-    const open = (q: string) => new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live${q}`);
-      ws.on('message', () => { ws.close(); resolve(101); });
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('error', () => undefined);
-    });
+  it("the live WebSocket needs a token: refused without one, open to an agent's session", async () => {
+    const open = (q: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live${q}`);
+        ws.on('message', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('error', () => undefined);
+      });
     expect(await open('')).toBe(401);
     expect(await open(`?access_token=${tokens.agent}`)).toBe(101);
   });
 
   it('/api/me says who a token belongs to', async () => {
-    expect((await call(tokens.agent, 'GET', '/api/me')).body).toEqual({ id: user('agent'), role: 'agent', via: 'session', agentId: agentA, displayName: '测试 agent' });
+    expect((await call(tokens.agent, 'GET', '/api/me')).body).toEqual({
+      id: user('agent'),
+      role: 'agent',
+      via: 'session',
+      agentId: agentA,
+      displayName: '测试 agent',
+    });
     expect((await call(tokens.tool, 'GET', '/api/me')).body).toMatchObject({ role: 'readonly', via: 'api_key' });
   });
 
@@ -163,7 +194,10 @@ describe('accounts and roles', () => {
     // Another user is not locked out by it.
     expect((await login(user('admin'), passwords.admin!)).status).toBe(200);
     // Nor is the same user from another address: a stranger's guesses do not lock the person out.
-    const elsewhere = await requestFrom('127.0.0.5', `${rig.svc.url}/api/auth/login`, { method: 'POST', body: { username: name, password: passwords.agent } });
+    const elsewhere = await requestFrom('127.0.0.5', `${rig.svc.url}/api/auth/login`, {
+      method: 'POST',
+      body: { username: name, password: passwords.agent },
+    });
     expect(elsewhere.status, JSON.stringify(elsewhere.body)).toBe(200);
   });
 
@@ -171,11 +205,23 @@ describe('accounts and roles', () => {
     const a = await call(tokens.admin, 'GET', `/api/audit?targetKind=agent&targetId=${agentB}`);
     expect(a.status).toBe(200);
     const byAction = Object.fromEntries(a.body.map((e: { action: string }) => [e.action, e]));
-    expect(byAction['agent.pause']).toMatchObject({ actor: user('supervisor'), actorRole: 'supervisor', via: 'session', before: { state: 'available' }, after: { state: 'paused', pauseReason: 'training' } });
-    expect(byAction['agent.assign']).toMatchObject({
-      actor: user('supervisor'), before: { queues: ['ntax-vat'] }, after: { queues: ['ntax-vat', 'ntax-invoice'] },
+    expect(byAction['agent.pause']).toMatchObject({
+      actor: user('supervisor'),
+      actorRole: 'supervisor',
+      via: 'session',
+      before: { state: 'available' },
+      after: { state: 'paused', pauseReason: 'training' },
     });
-    expect(byAction['agent.create']).toMatchObject({ actor: 'bootstrap', before: null, after: { name: `坐席${agentB}`, passwordChanged: true } });
+    expect(byAction['agent.assign']).toMatchObject({
+      actor: user('supervisor'),
+      before: { queues: ['ntax-vat'] },
+      after: { queues: ['ntax-vat', 'ntax-invoice'] },
+    });
+    expect(byAction['agent.create']).toMatchObject({
+      actor: 'bootstrap',
+      before: null,
+      after: { name: `坐席${agentB}`, passwordChanged: true },
+    });
     expect(JSON.stringify(a.body)).not.toMatch(/sipMd5|password"/);
     const own = await call(tokens.admin, 'GET', `/api/audit?actor=${user('agent')}&action=agent`);
     expect(own.body.map((e: { action: string }) => e.action).sort()).toEqual(['agent.login', 'agent.pause']);

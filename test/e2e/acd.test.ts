@@ -14,14 +14,38 @@ import { callIdOf, callRow, eventsOf, waitForEvent, type StoredEvent } from '../
  */
 const RULES = shippedRoutingWith([
   {
-    queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 6,
-    steps: [{ afterS: 0, skills: { vat: 4 } }, { afterS: 4, skills: { vat: 2 } }],
-    wrapUpS: 3, ringTimeoutS: 4, noAnswerPauseAfter: 1, maxWaitS: 120,
+    queue: 'ntax-vat',
+    strategy: 'longest_idle',
+    preferredAgentS: 6,
+    steps: [
+      { afterS: 0, skills: { vat: 4 } },
+      { afterS: 4, skills: { vat: 2 } },
+    ],
+    wrapUpS: 3,
+    ringTimeoutS: 4,
+    noAnswerPauseAfter: 1,
+    maxWaitS: 120,
   },
   // Nobody waits long here: after 3 s the caller hears the closing message.
-  { queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0, maxWaitS: 3 },
+  {
+    queue: 'other',
+    strategy: 'longest_idle',
+    steps: [{ afterS: 0, skills: 'any' }],
+    wrapUpS: 0,
+    ringTimeoutS: 10,
+    noAnswerPauseAfter: 0,
+    maxWaitS: 3,
+  },
   // No agent serves finance in these tests: its callers are offered a message at once.
-  { queue: 'finance', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], onExpiry: { afterS: 60, action: 'voicemail' }, wrapUpS: 0, ringTimeoutS: 10, noAnswerPauseAfter: 0 },
+  {
+    queue: 'finance',
+    strategy: 'longest_idle',
+    steps: [{ afterS: 0, skills: 'any' }],
+    onExpiry: { afterS: 60, action: 'voicemail' },
+    wrapUpS: 0,
+    ringTimeoutS: 10,
+    noAnswerPauseAfter: 0,
+  },
 ]);
 
 let rig: TestRig;
@@ -66,8 +90,12 @@ async function attachPhone(a: TestAgent, phone: 'answers' | 'rings', calls = 3):
 /** A taxpayer who presses 2, 1 (national tax, VAT) during the welcome and hangs up after talkMs. */
 function vatCaller(talkMs: number, caller = uniqueCaller()) {
   const run = sipp({
-    scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs },
-    files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: talkMs }) }, timeoutS: 90,
+    scenario: 'caller-dtmf.xml',
+    ip: '127.0.0.2',
+    keys: { caller, dialed: '12366' },
+    vars: { talk_ms: talkMs },
+    files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: talkMs }) },
+    timeoutS: 90,
   });
   return { caller, run };
 }
@@ -123,9 +151,11 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     expect(ofType(ev, 'call.agent_missed')[0]).toMatchObject({ agentId: silent.id, reason: 'no_answer' });
     expect(ofType(ev, 'call.agent_answered')[0]).toMatchObject({ agentId: backup.id });
     expect(await rig.svc.liveAgents.agent(silent.id)).toMatchObject({ state: 'paused', pauseReason: 'no_answer' });
-    const paused = (await rig.pool.query(
-      "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'to' = 'paused'", [silent.id],
-    )).rows.map((r) => r.body);
+    const paused = (
+      await rig.pool.query("SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'to' = 'paused'", [
+        silent.id,
+      ])
+    ).rows.map((r) => r.body);
     expect(paused).toEqual([expect.objectContaining({ from: 'reserved', reason: 'no_answer', callId })]);
     await logout(silent, backup);
   }, 60_000);
@@ -159,8 +189,15 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     expect(ofType(ev, 'call.agent_offered')).toEqual([]);
     const row = await callRow(rig, callId);
     expect(row).toMatchObject({
-      outcome: 'abandoned', abandoned_at: 'queue', queue: 'ntax-vat', line: '国税', sub_line: '增值税',
-      short_abandon: false, position_at_entry: 1, position_at_abandon: 1, hung_up_by: 'caller',
+      outcome: 'abandoned',
+      abandoned_at: 'queue',
+      queue: 'ntax-vat',
+      line: '国税',
+      sub_line: '增值税',
+      short_abandon: false,
+      position_at_entry: 1,
+      position_at_abandon: 1,
+      hung_up_by: 'caller',
     });
     expect(row.wait_ms).toBeGreaterThan(5000);
     expect(row.ivr_path).toEqual(['welcome', 'office-hours', 'main', '2:ntax', '1:ntax.vat']);
@@ -194,7 +231,10 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     await rig.svc.agents.move(last.id, 'endWrapUp', 'test');
     const again = vatCaller(3500, first.caller);
     const againId = await waitFor('second call', async () => {
-      const r = await rig.pool.query<{ call_id: string }>('SELECT call_id FROM calls WHERE caller = $1 AND call_id <> $2', [first.caller, firstId]);
+      const r = await rig.pool.query<{ call_id: string }>('SELECT call_id FROM calls WHERE caller = $1 AND call_id <> $2', [
+        first.caller,
+        firstId,
+      ]);
       return r.rows[0]?.call_id;
     });
     await again.run.done;
@@ -205,33 +245,71 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     await logout(last, other);
   }, 60_000);
 
-  it('an agent left on a call by a lost hangup is found against Asterisk\'s channels, freed, and the repair recorded', async () => {
+  it("an agent left on a call by a lost hangup is found against Asterisk's channels, freed, and the repair recorded", async () => {
     const a = await agent(5, 'none');
     // A reservation and an answer for a call Asterisk never had: as if the BYE was lost.
     await rig.svc.liveAgents.setRegistered(a.id, true, Date.now());
-    await rig.svc.queues.enqueue({ callId: 'ghost', queue: 'ntax-vat', skills: {}, priority: 0, enqueuedAt: Date.now(), caller: 'x', excludedAgents: [], owner: 'nobody' }, 1);
+    await rig.svc.queues.enqueue(
+      {
+        callId: 'ghost',
+        queue: 'ntax-vat',
+        skills: {},
+        priority: 0,
+        enqueuedAt: Date.now(),
+        caller: 'x',
+        excludedAgents: [],
+        owner: 'nobody',
+      },
+      1,
+    );
     expect(await rig.svc.queues.claim('ntax-vat', 'ghost', a.id, Date.now())).toBe(true);
     expect(await rig.svc.agents.move(a.id, 'answer', undefined, 'ghost')).toBe(true);
-    const repair = new StuckAgents({ ari: rig.svc.ari, liveAgents: rig.svc.liveAgents, agents: rig.svc.agents, holdsCall: () => false, now: () => Date.now(), log: pino({ level: 'silent' }), graceMs: 0 });
+    const repair = new StuckAgents({
+      ari: rig.svc.ari,
+      liveAgents: rig.svc.liveAgents,
+      agents: rig.svc.agents,
+      holdsCall: () => false,
+      now: () => Date.now(),
+      log: pino({ level: 'silent' }),
+      graceMs: 0,
+    });
     expect(await repair.repair()).toEqual([a.id]);
     expect((await rig.svc.liveAgents.agent(a.id))?.state).toBe('available');
-    const ev = await waitFor('the repair event', async () => (await rig.pool.query(
-      "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'reason' = 'repaired_no_channel'", [a.id],
-    )).rows[0]?.body);
+    const ev = await waitFor(
+      'the repair event',
+      async () =>
+        (
+          await rig.pool.query(
+            "SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' AND body->>'reason' = 'repaired_no_channel'",
+            [a.id],
+          )
+        ).rows[0]?.body,
+    );
     expect(ev).toMatchObject({ from: 'on_call', to: 'available', reason: 'repaired_no_channel', callId: 'ghost', via: 'system' });
     await rig.svc.liveAgents.setRegistered(a.id, false, Date.now());
     await logout(a);
   });
 
-  it('pressing 1 keeps the caller\'s place; when its turn comes the service calls them back and connects them', async () => {
+  it("pressing 1 keeps the caller's place; when its turn comes the service calls them back and connects them", async () => {
     const a = await agent(5);
     await rig.svc.agents.move(a.id, 'pause', 'paperwork', undefined, { pauseReason: 'paperwork' });
-    const carrier = sipp({ scenario: 'taxpayer-answers-callback.xml', server: true, ip: '127.0.0.2', sipPort: 5070, vars: { talk_ms: 3000 }, calls: 1, timeoutS: 90 });
+    const carrier = sipp({
+      scenario: 'taxpayer-answers-callback.xml',
+      server: true,
+      ip: '127.0.0.2',
+      sipPort: 5070,
+      vars: { talk_ms: 3000 },
+      calls: 1,
+      timeoutS: 90,
+    });
     phones.push(carrier);
     const caller = uniqueCaller();
     const asked = sipp({
-      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
-      files: { pcap: dtmfPcap(presses('21', 500, 400).concat(presses('1', 3500)), { audioMs: 4000 }) }, timeoutS: 60,
+      scenario: 'caller-dtmf-waits-for-hangup.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      files: { pcap: dtmfPcap(presses('21', 500, 400).concat(presses('1', 3500)), { audioMs: 4000 }) },
+      timeoutS: 60,
     });
     const requestId = await callIdOf(rig, caller);
     expect((await asked.done).code).toBe(0);
@@ -243,11 +321,17 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     await rig.svc.agents.move(a.id, 'unpause', 'test');
     const carried = await carrier.done;
     expect(carried.code, carried.errors || carried.output.slice(-1500)).toBe(0);
-    const back = await waitFor('the callback call', async () => (await rig.pool.query(
-      "SELECT call_id FROM calls WHERE caller = $1 AND dialed = 'callback' AND outcome IS NOT NULL", [caller],
-    )).rows[0]?.call_id as string | undefined, 20_000);
+    const back = await waitFor(
+      'the callback call',
+      async () =>
+        (await rig.pool.query("SELECT call_id FROM calls WHERE caller = $1 AND dialed = 'callback' AND outcome IS NOT NULL", [caller]))
+          .rows[0]?.call_id as string | undefined,
+      20_000,
+    );
     expect(await callRow(rig, back)).toMatchObject({ outcome: 'answered', agent_id: a.id, callback_for: requestId });
-    const attempts = (await rig.pool.query("SELECT body FROM events WHERE call_id = $1 AND type = 'callback.attempted'", [requestId])).rows.map((r) => r.body);
+    const attempts = (
+      await rig.pool.query("SELECT body FROM events WHERE call_id = $1 AND type = 'callback.attempted'", [requestId])
+    ).rows.map((r) => r.body);
     expect(attempts).toEqual([expect.objectContaining({ attempt: 1, result: 'answered', caller })]);
     // Reached an agent: off the list of callers to call back.
     expect((await api(rig, 'GET', '/api/callbacks')).body.map((x: { caller: string }) => x.caller)).not.toContain(caller);
@@ -260,8 +344,11 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     await rig.svc.agents.move(a.id, 'pause', 'break', undefined, { pauseReason: 'break' });
     const caller = uniqueCaller();
     const r = sipp({
-      scenario: 'caller-dtmf-waits-for-hangup.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' },
-      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 2000 }) }, timeoutS: 60,
+      scenario: 'caller-dtmf-waits-for-hangup.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 2000 }) },
+      timeoutS: 60,
     });
     const callId = await callIdOf(rig, caller);
     expect((await r.done).code).toBe(0);
@@ -272,13 +359,17 @@ describe('ACD: skill-based routing to SIPp agents through real Asterisk', () => 
     await logout(a);
   }, 60_000);
 
-  it('no agent serving the queue is logged in: the queue\'s rule applies at once (a message for a callback)', async () => {
+  it("no agent serving the queue is logged in: the queue's rule applies at once (a message for a callback)", async () => {
     // Long enough to hear the message prompt and leave a few seconds of message.
     const talkMs = promptMs('zh', 'leave-message') + 4000;
     const caller = uniqueCaller();
     const run = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs },
-      files: { pcap: dtmfPcap(presses('1', 400), { audioMs: talkMs }) }, timeoutS: 60,
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: talkMs },
+      files: { pcap: dtmfPcap(presses('1', 400), { audioMs: talkMs }) },
+      timeoutS: 60,
     });
     const callId = await callIdOf(rig, caller);
     await run.done;

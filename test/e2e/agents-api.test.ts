@@ -60,23 +60,43 @@ describe('agents API', () => {
   it('refuses requests without the token', async () => {
     const r = await fetch(`${rig.svc.url}/api/agents`);
     expect(r.status).toBe(401);
-    const p = await fetch(`${rig.svc.url}/api/pause-reasons`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const p = await fetch(`${rig.svc.url}/api/pause-reasons`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(p.status).toBe(401);
   });
 
   it('creates an agent whose phone registers at once; a new password replaces the old one', async () => {
     const id = await freshAgentId();
     const password = randomPassword();
-    const put = await api(rig, 'PUT', `/api/agents/${id}`, { name: '王芳', password, skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'] });
+    const put = await api(rig, 'PUT', `/api/agents/${id}`, {
+      name: '王芳',
+      password,
+      skills: { vat: 4, invoice: 2 },
+      queues: ['ntax-vat', 'ntax-invoice'],
+    });
     expect(put.status, JSON.stringify(put.body)).toBe(201);
-    expect(put.body).toMatchObject({ agentId: id, name: '王芳', skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'], state: 'logged_out', registered: false });
+    expect(put.body).toMatchObject({
+      agentId: id,
+      name: '王芳',
+      skills: { vat: 4, invoice: 2 },
+      queues: ['ntax-vat', 'ntax-invoice'],
+      state: 'logged_out',
+      registered: false,
+    });
     expect(put.body).not.toHaveProperty('password');
     // Only the digest is stored.
     const row = (await rig.pool.query('SELECT * FROM agents WHERE agent_id = $1', [id])).rows[0];
     expect(JSON.stringify(row)).not.toContain(password);
     expect(row).toMatchObject({ skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'], active: true });
     // Routing sees the profile in live state.
-    expect((await rig.svc.liveAgents.agent(id))?.profile).toEqual({ name: '王芳', skills: { vat: 4, invoice: 2 }, queues: ['ntax-vat', 'ntax-invoice'] });
+    expect((await rig.svc.liveAgents.agent(id))?.profile).toEqual({
+      name: '王芳',
+      skills: { vat: 4, invoice: 2 },
+      queues: ['ntax-vat', 'ntax-invoice'],
+    });
 
     // The phone exists in Asterisk without a restart: it registers with that password.
     const port = freePorts().sip;
@@ -105,7 +125,10 @@ describe('agents API', () => {
 
   it('changes states with reasons, recorded in Postgres and the Redis stream; refuses what does not apply', async () => {
     const id = await freshAgentId();
-    expect((await api(rig, 'PUT', `/api/agents/${id}`, { name: '李明', password: randomPassword(), skills: { iit: 3 }, queues: ['ntax-iit'] })).status).toBe(201);
+    expect(
+      (await api(rig, 'PUT', `/api/agents/${id}`, { name: '李明', password: randomPassword(), skills: { iit: 3 }, queues: ['ntax-iit'] }))
+        .status,
+    ).toBe(201);
 
     // Nothing to pause or end yet.
     const early = await api(rig, 'POST', `/api/agents/${id}/pause`, { reason: 'training' });
@@ -115,7 +138,10 @@ describe('agents API', () => {
     const login = await api(rig, 'POST', `/api/agents/${id}/login`);
     expect(login.status).toBe(200);
     expect(login.body).toEqual({ agentId: id, from: 'logged_out', state: 'available', pauseReason: null });
-    expect((await api(rig, 'POST', `/api/agents/${id}/end-wrap-up`)).body).toEqual({ error: `agent ${id} is available, cannot end wrap-up`, state: 'available' });
+    expect((await api(rig, 'POST', `/api/agents/${id}/end-wrap-up`)).body).toEqual({
+      error: `agent ${id} is available, cannot end wrap-up`,
+      state: 'available',
+    });
     expect((await api(rig, 'POST', `/api/agents/${id}/login`)).status).toBe(409);
 
     const bad = await api(rig, 'POST', `/api/agents/${id}/pause`, { reason: 'nap' });
@@ -148,7 +174,9 @@ describe('agents API', () => {
     // The timeline is the same, in order, and can be cut by time.
     const tl = await api(rig, 'GET', `/api/agents/${id}/timeline`);
     expect(tl.status).toBe(200);
-    expect(tl.body.map((e: StateEvent) => [e.from, e.to, e.via, e.pauseReason])).toEqual(expected.map((e) => [e.from, e.to, e.via, e.pauseReason ?? null]));
+    expect(tl.body.map((e: StateEvent) => [e.from, e.to, e.via, e.pauseReason])).toEqual(
+      expected.map((e) => [e.from, e.to, e.via, e.pauseReason ?? null]),
+    );
     const after = await api(rig, 'GET', `/api/agents/${id}/timeline?from=${encodeURIComponent(tl.body[2].at)}`);
     expect(after.body.map((e: StateEvent) => e.to)).toEqual(['available', 'logged_out']);
     const none = await api(rig, 'GET', `/api/agents/${id}/timeline?to=${encodeURIComponent(tl.body[0].at)}`);
@@ -191,7 +219,9 @@ describe('agents API', () => {
     expect((await api(rig, 'GET', `/api/agents/${id}`)).body).toMatchObject({ state: 'paused', pauseReason: code });
     await api(rig, 'POST', `/api/agents/${id}/unpause`);
     expect((await api(rig, 'POST', `/api/agents/${id}/pause`, { reason: code })).status).toBe(422);
-    const audit = (await api(rig, 'GET', `/api/audit?targetKind=pause_reason&targetId=${code}`)).body.map((e: { action: string }) => e.action);
+    const audit = (await api(rig, 'GET', `/api/audit?targetKind=pause_reason&targetId=${code}`)).body.map(
+      (e: { action: string }) => e.action,
+    );
     expect(audit).toEqual(['pause_reason.retire', 'pause_reason.update', 'pause_reason.create']);
   }, 30_000);
 
@@ -227,7 +257,15 @@ describe('agents API', () => {
 
   it('answers 404 for unknown agents, and deleting removes the phone and logs the agent out', async () => {
     const ghost = await freshAgentId();
-    for (const [m, p] of [['GET', ''], ['POST', '/login'], ['POST', '/logout'], ['POST', '/unpause'], ['POST', '/end-wrap-up'], ['DELETE', ''], ['GET', '/timeline']] as const) {
+    for (const [m, p] of [
+      ['GET', ''],
+      ['POST', '/login'],
+      ['POST', '/logout'],
+      ['POST', '/unpause'],
+      ['POST', '/end-wrap-up'],
+      ['DELETE', ''],
+      ['GET', '/timeline'],
+    ] as const) {
       const r = await api(rig, m, `/api/agents/${ghost}${p}`);
       expect(r.status, `${m} ${p}`).toBe(404);
       expect(r.body.error).toBe(`agent ${ghost} does not exist`);
@@ -249,7 +287,9 @@ describe('agents API', () => {
     expect((await api(rig, 'GET', '/api/agents')).body.some((a: { agentId: string }) => a.agentId === id)).toBe(false);
     expect((await rig.pool.query('SELECT active FROM agents WHERE agent_id = $1', [id])).rows[0]).toEqual({ active: false });
     expect(await rig.svc.liveAgents.agent(id)).toMatchObject({ state: 'logged_out', registered: false });
-    await waitFor('logout stored', async () => (await storedStateEvents(id)).some((e) => e.to === 'logged_out' && e.reason === 'deleted' && e.via === 'api'));
+    await waitFor('logout stored', async () =>
+      (await storedStateEvents(id)).some((e) => e.to === 'logged_out' && e.reason === 'deleted' && e.via === 'api'),
+    );
     // The phone is gone from Asterisk.
     await expect(registerAgent(id, password, port)).rejects.toThrow(/REGISTER/);
     expect((await api(rig, 'POST', `/api/agents/${id}/login`)).status).toBe(404);

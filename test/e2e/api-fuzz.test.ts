@@ -11,13 +11,27 @@ import { freshAgentId, randomPassword, startTestService, waitFor, type TestRig }
 let rig: TestRig;
 let agentId: string;
 const account = `t-fuzz-${randomBytes(3).toString('hex')}`;
-const STORED = ['ivr_versions', 'ivr_activations', 'routing_versions', 'routing_activations', 'agents', 'pause_reasons', 'accounts', 'sessions', 'api_keys', 'audit_log', 'events'];
+const STORED = [
+  'ivr_versions',
+  'ivr_activations',
+  'routing_versions',
+  'routing_activations',
+  'agents',
+  'pause_reasons',
+  'accounts',
+  'sessions',
+  'api_keys',
+  'audit_log',
+  'events',
+];
 
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of STORED) {
     // Table names are the constants above, not input.
-    const r = await rig.pool.query<{ h: string | null; n: number }>(`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS h, count(*)::int AS n FROM ${t} x`);
+    const r = await rig.pool.query<{ h: string | null; n: number }>(
+      `SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS h, count(*)::int AS n FROM ${t} x`,
+    );
     out[t] = `${r.rows[0]!.n}:${r.rows[0]!.h}`;
   }
   const keys: string[] = [];
@@ -29,18 +43,31 @@ async function snapshot(): Promise<Record<string, string>> {
     const chunk = watched.slice(i, i + 500);
     const types = (await rig.redis.pipeline(chunk.map((k) => ['type', k])).exec())!.map(([, t]) => String(t));
     const read = (k: string, type: string) =>
-      type === 'string' ? ['get', k] : type === 'hash' ? ['hgetall', k] : type === 'zset' ? ['zrange', k, '0', '-1', 'WITHSCORES'] : type === 'set' ? ['smembers', k] : ['type', k];
+      type === 'string'
+        ? ['get', k]
+        : type === 'hash'
+          ? ['hgetall', k]
+          : type === 'zset'
+            ? ['zrange', k, '0', '-1', 'WITHSCORES']
+            : type === 'set'
+              ? ['smembers', k]
+              : ['type', k];
     const values = (await rig.redis.pipeline(chunk.map((k, j) => read(k, types[j]!))).exec())!.map(([, v]) => v);
     chunk.forEach((k, j) => {
       const v = values[j];
-      out[`redis ${k}`] = types[j] === 'string' ? String(v) : types[j] === 'set' ? JSON.stringify((v as string[]).sort()) : JSON.stringify(v);
+      out[`redis ${k}`] =
+        types[j] === 'string' ? String(v) : types[j] === 'set' ? JSON.stringify((v as string[]).sort()) : JSON.stringify(v);
     });
   }
   return out;
 }
 
 async function send(method: string, url: string, body: string, type = 'application/json') {
-  const r = await fetch(`${rig.svc.url}${url}`, { method, headers: { authorization: `Bearer ${rig.svc.config.ADMIN_TOKEN}`, 'content-type': type }, body });
+  const r = await fetch(`${rig.svc.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${rig.svc.config.ADMIN_TOKEN}`, 'content-type': type },
+    body,
+  });
   const text = await r.text();
   let json: unknown;
   try {
@@ -56,7 +83,15 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 /** A value of a different JSON type than `v` (so a field that had the right type no longer has it). */
 const otherType = (v: unknown) =>
-  fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.string(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }))
+  fc
+    .oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.string(),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+    )
     .filter((x) => typeOf(x) !== typeOf(v));
 const typeOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x);
 
@@ -70,7 +105,12 @@ function malformed(valid: Record<string, Json>, required: string[]): fc.Arbitrar
   });
   return fc.oneof(
     ...dropped,
-    fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !keys.includes(k) && k !== '__proto__'), fc.jsonValue()).map(([k, v]) => ({ ...clone(valid), [k]: v })),
+    fc
+      .tuple(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !keys.includes(k) && k !== '__proto__'),
+        fc.jsonValue(),
+      )
+      .map(([k, v]) => ({ ...clone(valid), [k]: v })),
     fc.constantFrom(...keys).chain((k) => otherType(valid[k]).map((v) => ({ ...clone(valid), [k]: v }))),
     fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.array(fc.jsonValue(), { maxLength: 3 })),
   );
@@ -80,22 +120,42 @@ function malformed(valid: Record<string, Json>, required: string[]): fc.Arbitrar
 function malformedIvr(valid: Record<string, any>): fc.Arbitrary<unknown> {
   const ids = Object.keys(valid.nodes);
   return fc.oneof(
-    fc.tuple(fc.constantFrom(...ids), fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !(k in {}) && !/^(kind|prompt|next|options|skills|queue|priority|line|subLine|weekly|holidays|workdays|open|closed|target|timeoutS|retries|conventions|onRetriesExhausted|invalidPrompt|timeoutPrompt|maxTurns|sub)$/.test(k))).map(([id, k]) => {
-      const b = clone(valid);
-      b.nodes[id][k] = 1;
-      return b;
-    }),
-    fc.tuple(fc.constantFrom(...ids), fc.string({ maxLength: 10 }).filter((k) => !['menu', 'play', 'hours', 'queue', 'voicemail', 'transfer', 'hangup'].includes(k))).map(([id, kind]) => {
-      const b = clone(valid);
-      b.nodes[id].kind = kind;
-      return b;
-    }),
+    fc
+      .tuple(
+        fc.constantFrom(...ids),
+        fc
+          .string({ minLength: 1, maxLength: 8 })
+          .filter(
+            (k) =>
+              !(k in {}) &&
+              !/^(kind|prompt|next|options|skills|queue|priority|line|subLine|weekly|holidays|workdays|open|closed|target|timeoutS|retries|conventions|onRetriesExhausted|invalidPrompt|timeoutPrompt|maxTurns|sub)$/.test(
+                k,
+              ),
+          ),
+      )
+      .map(([id, k]) => {
+        const b = clone(valid);
+        b.nodes[id][k] = 1;
+        return b;
+      }),
+    fc
+      .tuple(
+        fc.constantFrom(...ids),
+        fc.string({ maxLength: 10 }).filter((k) => !['menu', 'play', 'hours', 'queue', 'voicemail', 'transfer', 'hangup'].includes(k)),
+      )
+      .map(([id, kind]) => {
+        const b = clone(valid);
+        b.nodes[id].kind = kind;
+        return b;
+      }),
     fc.constantFrom('start', 'nodes', 'prompts').map((k) => {
       const b = clone(valid);
       delete b[k];
       return b;
     }),
-    fc.tuple(fc.constantFrom('start', 'nodes', 'prompts'), fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.integer()))).map(([k, v]) => ({ ...clone(valid), [k]: v })),
+    fc
+      .tuple(fc.constantFrom('start', 'nodes', 'prompts'), fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.integer())))
+      .map(([k, v]) => ({ ...clone(valid), [k]: v })),
   );
 }
 
@@ -111,16 +171,27 @@ function malformedRouting(valid: Record<string, any>): fc.Arbitrary<unknown> {
       delete b.queues[i][k];
       return b;
     }),
-    fc.tuple(fc.nat({ max: valid.queues.length - 1 }), fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !/^(queue|strategy|steps|onExpiry|wrapUpS|ringTimeoutS|maxWaitS|maxQueued|noAnswerPauseAfter|preferredAgentS)$/.test(k))).map(([i, k]) => {
-      const b = clone(valid);
-      b.queues[i][k] = true;
-      return b;
-    }),
-    fc.tuple(fc.nat({ max: valid.skills.length - 1 }), fc.oneof(fc.integer(), fc.constant(''), fc.constant('BAD CODE'))).map(([i, code]) => {
-      const b = clone(valid);
-      b.skills[i].code = code;
-      return b;
-    }),
+    fc
+      .tuple(
+        fc.nat({ max: valid.queues.length - 1 }),
+        fc
+          .string({ minLength: 1, maxLength: 8 })
+          .filter(
+            (k) => !/^(queue|strategy|steps|onExpiry|wrapUpS|ringTimeoutS|maxWaitS|maxQueued|noAnswerPauseAfter|preferredAgentS)$/.test(k),
+          ),
+      )
+      .map(([i, k]) => {
+        const b = clone(valid);
+        b.queues[i][k] = true;
+        return b;
+      }),
+    fc
+      .tuple(fc.nat({ max: valid.skills.length - 1 }), fc.oneof(fc.integer(), fc.constant(''), fc.constant('BAD CODE')))
+      .map(([i, code]) => {
+        const b = clone(valid);
+        b.skills[i].code = code;
+        return b;
+      }),
   );
 }
 
@@ -141,7 +212,11 @@ beforeAll(async () => {
   agentId = await freshAgentId(rig);
   await rig.svc.agents.save({ agentId, name: '模糊测试', password: randomPassword(), skills: { vat: 3 }, queues: ['ntax-vat'] });
   await rig.svc.agents.move(agentId, 'login', 'test');
-  const acc = await send('POST', '/api/accounts', JSON.stringify({ username: account, displayName: 'fuzz', role: 'readonly', password: randomPassword() }));
+  const acc = await send(
+    'POST',
+    '/api/accounts',
+    JSON.stringify({ username: account, displayName: 'fuzz', role: 'readonly', password: randomPassword() }),
+  );
   expect(acc.status).toBe(201);
   const agent = { name: '张三', password: 'a-long-password', skills: { vat: 3 }, queues: ['ntax-vat'] };
   endpoints = [
@@ -152,7 +227,16 @@ beforeAll(async () => {
     { method: 'POST', url: `/api/agents/${agentId}/pause`, bodies: malformed({ reason: 'training' }, ['reason']) },
     { method: 'PATCH', url: '/api/pause-reasons/training', bodies: malformed({ zh: '培训', en: 'Training' }, []) },
     { method: 'POST', url: '/api/pause-reasons', bodies: malformed({ code: 'fuzz_new', zh: '模糊', en: 'Fuzz' }, ['code', 'zh', 'en']) },
-    { method: 'POST', url: '/api/accounts', bodies: malformed({ username: 'fuzz.new', displayName: 'x', role: 'readonly', password: 'a-long-password' }, ['username', 'displayName', 'role', 'password']) },
+    {
+      method: 'POST',
+      url: '/api/accounts',
+      bodies: malformed({ username: 'fuzz.new', displayName: 'x', role: 'readonly', password: 'a-long-password' }, [
+        'username',
+        'displayName',
+        'role',
+        'password',
+      ]),
+    },
     { method: 'PATCH', url: `/api/accounts/${account}`, bodies: malformed({ displayName: 'y', role: 'readonly' }, []) },
     { method: 'POST', url: '/api/api-keys', bodies: malformed({ name: 'tool', role: 'readonly' }, ['name', 'role']) },
     { method: 'POST', url: '/api/auth/login', bodies: malformed({ username: account, password: 'whatever' }, ['username', 'password']) },
@@ -172,7 +256,10 @@ describe('malformed input at every write endpoint', () => {
         fc.asyncProperty(ep.bodies, async (body) => {
           const r = await send(ep.method, ep.url, JSON.stringify(body));
           (seen[`${ep.method} ${ep.url}`] ??= new Set()).add(r.status);
-          expect(r.status, `${ep.method} ${ep.url} ${JSON.stringify(body).slice(0, 300)} -> ${JSON.stringify(r.body).slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+          expect(
+            r.status,
+            `${ep.method} ${ep.url} ${JSON.stringify(body).slice(0, 300)} -> ${JSON.stringify(r.body).slice(0, 300)}`,
+          ).toBeGreaterThanOrEqual(400);
           expect(r.status).toBeLessThan(500);
           expect(typeof r.body.error).toBe('string');
         }),

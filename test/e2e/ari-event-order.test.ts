@@ -38,7 +38,10 @@ describe('ARI event stream against real Asterisk', () => {
     const caller = uniqueCaller();
     const keys = '2112*#09';
     const run = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 4500 },
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: 4500 },
       files: { pcap: dtmfPcap(presses(keys, 600, 180, 80)) },
     });
     const r = await run.done;

@@ -16,7 +16,9 @@ function lastStart(): string[] {
 
 describe('Asterisk as configured by asterisk-config/', () => {
   it('starts without a missing configuration file: operators read every ERROR in its log as a fault', () => {
-    const missing = lastStart().filter((l) => /Unable to load config file|config(uration)? file .* not found|Could not (find|load)|Can't find/i.test(l));
+    const missing = lastStart().filter((l) =>
+      /Unable to load config file|config(uration)? file .* not found|Could not (find|load)|Can't find/i.test(l),
+    );
     expect(missing).toEqual([]);
   });
 

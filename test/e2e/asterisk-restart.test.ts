@@ -14,7 +14,7 @@ afterAll(async () => {
 const rigCmd = (cmd: string) => execFileSync('bash', [`${REPO}/scripts/rig.sh`, cmd], { stdio: 'ignore' });
 
 describe('when Asterisk restarts under the service', () => {
-  it('reconnects with backoff, reports it in /healthz, and pushes agents\' phones again', async () => {
+  it("reconnects with backoff, reports it in /healthz, and pushes agents' phones again", async () => {
     const agentId = await freshAgentId(rig);
     await rig.svc.agents.save({ agentId, name: '重连测试', password: randomPassword() });
     const health = async () => (await fetch(`${rig.svc.url}/healthz`)).status;
@@ -25,7 +25,11 @@ describe('when Asterisk restarts under the service', () => {
     rigCmd('up');
     await waitFor('healthz green after reconnect', async () => (await health()) === 200, 30_000);
     // Asterisk forgot the pushed endpoint when it stopped; the service pushed it again.
-    const ep = await waitFor('agent endpoint back in Asterisk', () => rig.svc.ari.endpoint('PJSIP', agentId).catch(() => undefined), 15_000);
+    const ep = await waitFor(
+      'agent endpoint back in Asterisk',
+      () => rig.svc.ari.endpoint('PJSIP', agentId).catch(() => undefined),
+      15_000,
+    );
     expect(ep.resource).toBe(agentId);
   }, 90_000);
 });

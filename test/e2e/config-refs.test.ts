@@ -27,22 +27,28 @@ const withoutQueue = (name: string) => {
 };
 
 describe('IVR definitions against the active routing', () => {
-  it('an upload sending calls to a queue or asking for a skill the routing lacks is a 422 at the node\'s field', async () => {
+  it("an upload sending calls to a queue or asking for a skill the routing lacks is a 422 at the node's field", async () => {
     const before = await active();
     const noQueue = alwaysOpen12366();
     noQueue.nodes['ntax.vat'].queue = 'customs';
     const r1 = await api(rig, 'POST', '/api/ivr/versions', noQueue);
     expect(r1.status).toBe(422);
-    expect(r1.body.errors).toEqual([{
-      path: '/nodes/ntax.vat/queue', nodeId: 'ntax.vat', field: 'queue',
-      message: `node "ntax.vat" sends calls to queue "customs", which routing version ${before.routing} does not have`,
-    }]);
+    expect(r1.body.errors).toEqual([
+      {
+        path: '/nodes/ntax.vat/queue',
+        nodeId: 'ntax.vat',
+        field: 'queue',
+        message: `node "ntax.vat" sends calls to queue "customs", which routing version ${before.routing} does not have`,
+      },
+    ]);
 
     const noSkill = alwaysOpen12366();
     noSkill.nodes['ntax.cit'].skills = { cit: 1, customs: 2 };
     const r2 = await api(rig, 'POST', '/api/ivr/versions', noSkill);
     expect(r2.status).toBe(422);
-    expect(r2.body.errors).toEqual([expect.objectContaining({ path: '/nodes/ntax.cit/skills/customs', nodeId: 'ntax.cit', field: 'skills/customs' })]);
+    expect(r2.body.errors).toEqual([
+      expect.objectContaining({ path: '/nodes/ntax.cit/skills/customs', nodeId: 'ntax.cit', field: 'skills/customs' }),
+    ]);
 
     expect(await active()).toEqual(before);
   });
@@ -50,10 +56,20 @@ describe('IVR definitions against the active routing', () => {
   it('overlapping holidays are a 422 at the later holiday', async () => {
     const before = await active();
     const def = alwaysOpen12366();
-    def.nodes['office-hours'].holidays = [{ from: '2026-10-01', to: '2026-10-07', name: '国庆节' }, { from: '2026-10-05', to: '2026-10-08', name: '调整' }];
+    def.nodes['office-hours'].holidays = [
+      { from: '2026-10-01', to: '2026-10-07', name: '国庆节' },
+      { from: '2026-10-05', to: '2026-10-08', name: '调整' },
+    ];
     const r = await api(rig, 'POST', '/api/ivr/versions', def);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual([expect.objectContaining({ path: '/nodes/office-hours/holidays/1', nodeId: 'office-hours', field: 'holidays/1', message: expect.stringMatching(/overlaps/) })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({
+        path: '/nodes/office-hours/holidays/1',
+        nodeId: 'office-hours',
+        field: 'holidays/1',
+        message: expect.stringMatching(/overlaps/),
+      }),
+    ]);
     expect(await active()).toEqual(before);
   });
 
@@ -70,9 +86,12 @@ describe('IVR definitions against the active routing', () => {
     const before = await active();
     const r = await api(rig, 'POST', `/api/ivr/versions/${up.body.version}/activate`);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual([expect.objectContaining({
-      path: '/nodes/ntax.vat/queue', message: `node "ntax.vat" sends calls to queue "vat-pilot", which routing version ${routing} does not have`,
-    })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({
+        path: '/nodes/ntax.vat/queue',
+        message: `node "ntax.vat" sends calls to queue "vat-pilot", which routing version ${routing} does not have`,
+      }),
+    ]);
     expect((await api(rig, 'POST', '/api/ivr/versions/999999/activate')).status).toBe(404);
     expect(await active()).toEqual(before);
   });
@@ -85,7 +104,9 @@ describe('routing versions against the active IVR', () => {
     expect(upQueue.status).toBe(201);
     const r1 = await api(rig, 'POST', `/api/routing/versions/${upQueue.body.version}/activate`);
     expect(r1.status).toBe(422);
-    expect(r1.body.errors).toEqual([{ path: '/queues', message: `queue "ltax-other" is missing: IVR version ${before.ivr} node "ltax.other" sends calls to it` }]);
+    expect(r1.body.errors).toEqual([
+      { path: '/queues', message: `queue "ltax-other" is missing: IVR version ${before.ivr} node "ltax.other" sends calls to it` },
+    ]);
 
     const noSkill = shippedRouting();
     noSkill.skills = noSkill.skills.filter((s: { code: string }) => s.code !== 'ltax');
@@ -93,7 +114,9 @@ describe('routing versions against the active IVR', () => {
     expect(upSkill.status).toBe(201);
     const r2 = await api(rig, 'POST', `/api/routing/versions/${upSkill.body.version}/activate`);
     expect(r2.status).toBe(422);
-    expect(r2.body.errors).toEqual([{ path: '/skills', message: `skill "ltax" is not declared: IVR version ${before.ivr} node "ltax.other" requires it` }]);
+    expect(r2.body.errors).toEqual([
+      { path: '/skills', message: `skill "ltax" is not declared: IVR version ${before.ivr} node "ltax.other" requires it` },
+    ]);
 
     expect(await active()).toEqual(before);
   });
@@ -136,7 +159,10 @@ describe('an IVR and a routing version activated at the same moment', () => {
   it('one of them is refused: the active IVR never sends calls to a queue the active routing lacks', async () => {
     const activate = (kind: 'ivr' | 'routing', version: number) => api(rig, 'POST', `/api/${kind}/versions/${version}/activate`);
     const vat = shippedRouting().queues.find((q: { queue: string }) => q.queue === 'ntax-vat');
-    const base = { ivr: (await active()).ivr, routing: (await api(rig, 'POST', '/api/routing/versions', shippedRouting())).body.version as number };
+    const base = {
+      ivr: (await active()).ivr,
+      routing: (await api(rig, 'POST', '/api/routing/versions', shippedRouting())).body.version as number,
+    };
     const withPilot = await activateRouting(rig, shippedRoutingWith([{ ...vat, queue: 'vat-race' }]));
     const pilot = alwaysOpen12366();
     pilot.nodes['ntax.vat'].queue = 'vat-race';

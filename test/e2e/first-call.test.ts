@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 async function eventsOf(callId: string): Promise<string[]> {
-  const r = await rig.pool.query<{ type: string }>("SELECT type FROM events WHERE call_id = $1 AND type LIKE 'call.%' ORDER BY seq", [callId]);
+  const r = await rig.pool.query<{ type: string }>("SELECT type FROM events WHERE call_id = $1 AND type LIKE 'call.%' ORDER BY seq", [
+    callId,
+  ]);
   return r.rows.map((x) => x.type);
 }
 
@@ -59,8 +61,12 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     const caller = uniqueCaller();
     // The caller presses 0 (a person) during the welcome, and sends audio throughout.
     const taxpayer = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 7000 },
-      files: { pcap: dtmfPcap(presses('0', 500), { audioMs: 7000 }) }, timeoutS: 60,
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: 7000 },
+      files: { pcap: dtmfPcap(presses('0', 500), { audioMs: 7000 }) },
+      timeoutS: 60,
     });
     const callId = await callIdOf(caller);
 
@@ -91,7 +97,9 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     expect(row).toMatchObject({ outcome: 'answered', hung_up_by: 'caller', agent_id: agentId, abandoned_at: null });
     expect(row.talk_ms).toBeGreaterThan(1500);
     // After the call the agent is in wrap-up (the 'other' queue's 20 s), then ends it early.
-    const after = await waitFor('agent in wrap-up', () => rig.svc.liveAgents.agent(agentId).then((a) => (a?.state === 'wrap_up' ? a : undefined)));
+    const after = await waitFor('agent in wrap-up', () =>
+      rig.svc.liveAgents.agent(agentId).then((a) => (a?.state === 'wrap_up' ? a : undefined)),
+    );
     expect(after.wrapUntil! - Date.parse(row.ended_at)).toBeGreaterThan(15_000);
     expect(await rig.svc.agents.move(agentId, 'endWrapUp', 'test')).toBe(true);
   }, 90_000);
@@ -107,8 +115,12 @@ describe('first taxpayer call, end to end through real Asterisk', () => {
     const caller = uniqueCaller();
     // 0 during the welcome reaches a person at once; hanging up 3 s later, the agent's phone is still ringing (15 s).
     const taxpayer = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 3000 },
-      files: { pcap: dtmfPcap(presses('0', 300)) }, timeoutS: 60,
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: 3000 },
+      files: { pcap: dtmfPcap(presses('0', 300)) },
+      timeoutS: 60,
     });
     const callId = await callIdOf(caller);
     await taxpayer.done.catch(() => undefined);

@@ -93,10 +93,14 @@ describe('startup and health', () => {
       expect(red.body.asterisk!.ok).toBe(true);
 
       redis = startRedis(port);
-      const green = await waitFor('healthz green again', async () => {
-        const h = await health();
-        return h.status === 200 ? h : undefined;
-      }, 20_000);
+      const green = await waitFor(
+        'healthz green again',
+        async () => {
+          const h = await health();
+          return h.status === 200 ? h : undefined;
+        },
+        20_000,
+      );
       expect(green.body.redis!.ok).toBe(true);
     }, 60_000);
   });

@@ -25,7 +25,10 @@ const passwords: Record<string, string> = { [victim]: randomPassword(), [boss]: 
 async function call(token: string | undefined, method: string, url: string, body?: unknown) {
   const r = await fetch(`${rig.svc.url}${url}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -39,7 +42,7 @@ async function stored(): Promise<string> {
   const q = async (sql: string) => JSON.stringify((await rig.pool.query(sql)).rows);
   return [
     await q('SELECT username, role, password_hash, disabled, updated_at FROM accounts ORDER BY username'),
-    await q('SELECT encode(token_hash, \'hex\') AS t, username, expires_at FROM sessions ORDER BY 1'),
+    await q("SELECT encode(token_hash, 'hex') AS t, username, expires_at FROM sessions ORDER BY 1"),
     await q('SELECT id, revoked_at FROM api_keys ORDER BY id'),
     await q("SELECT count(*)::int AS n, max(id) AS last FROM audit_log WHERE action NOT IN ('auth.login', 'auth.login_failed')"),
   ].join('\n');
@@ -48,7 +51,10 @@ async function stored(): Promise<string> {
 beforeAll(async () => {
   rig = await startTestService({ LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_MAX_PER_ADDRESS: String(PER_ADDRESS) });
   const admin = rig.svc.config.ADMIN_TOKEN;
-  for (const [username, role] of [[victim, 'supervisor'], [boss, 'admin']] as const) {
+  for (const [username, role] of [
+    [victim, 'supervisor'],
+    [boss, 'admin'],
+  ] as const) {
     const r = await call(admin, 'POST', '/api/accounts', { username, displayName: username, role, password: passwords[username] });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
@@ -71,7 +77,10 @@ describe('hostile API', () => {
   }, 60_000);
 
   it('the same user from another address is not locked out by them', async () => {
-    const r = await requestFrom('127.0.0.5', `${rig.svc.url}/api/auth/login`, { method: 'POST', body: { username: victim, password: passwords[victim] } });
+    const r = await requestFrom('127.0.0.5', `${rig.svc.url}/api/auth/login`, {
+      method: 'POST',
+      body: { username: victim, password: passwords[victim] },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.token).toMatch(/^s1_/);
   });
@@ -82,19 +91,26 @@ describe('hostile API', () => {
     const before = await stored();
     // node:http, as fetch refuses to send an Upgrade header.
     for (const upgrade of ['x', 'websocket']) {
-      const r = await requestFrom('127.0.0.1', `${rig.svc.url}/api/accounts?access_token=${token}`, { headers: { upgrade, connection: 'upgrade' } });
+      const r = await requestFrom('127.0.0.1', `${rig.svc.url}/api/accounts?access_token=${token}`, {
+        headers: { upgrade, connection: 'upgrade' },
+      });
       expect(r.status, `Upgrade: ${upgrade}`).toBe(401);
     }
     expect((await call(undefined, 'GET', `/metrics?access_token=${token}`)).status).toBe(401);
     // A write with the token in the URL changes nothing either.
     const w = await requestFrom('127.0.0.1', `${rig.svc.url}/api/accounts?access_token=${token}`, {
-      method: 'POST', body: { username: `t-x-${run}`, displayName: 'x', role: 'admin', password: randomPassword() }, headers: { upgrade: 'x', connection: 'upgrade' },
+      method: 'POST',
+      body: { username: `t-x-${run}`, displayName: 'x', role: 'admin', password: randomPassword() },
+      headers: { upgrade: 'x', connection: 'upgrade' },
     });
     expect(w.status).toBe(401);
     expect(await stored()).toBe(before);
     const live = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live?access_token=${token}`);
-      ws.on('message', () => { ws.close(); resolve(101); });
+      ws.on('message', () => {
+        ws.close();
+        resolve(101);
+      });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('error', () => undefined);
     });
@@ -107,7 +123,13 @@ describe('hostile API', () => {
     const guesser = '127.0.0.7';
     const statuses: number[] = [];
     for (let i = 0; i < PER_ADDRESS + 3; i++) {
-      statuses.push((await requestFrom(guesser, `${rig.svc.url}/api/accounts`, { headers: { authorization: `Bearer s1_${randomBytes(32).toString('base64url')}` } })).status);
+      statuses.push(
+        (
+          await requestFrom(guesser, `${rig.svc.url}/api/accounts`, {
+            headers: { authorization: `Bearer s1_${randomBytes(32).toString('base64url')}` },
+          })
+        ).status,
+      );
     }
     expect(statuses.slice(0, PER_ADDRESS)).toEqual(Array(PER_ADDRESS).fill(401));
     expect(statuses.slice(PER_ADDRESS)).toEqual([429, 429, 429]);
@@ -121,11 +143,19 @@ describe('hostile API', () => {
     expect(await stored()).toBe(before);
   });
 
-  it('a revoked session\'s WebSocket is closed within seconds (4401)', async () => {
+  it("a revoked session's WebSocket is closed within seconds (4401)", async () => {
     // From the address that is not in back-off (the race above was from 127.0.0.1).
-    const token = (await requestFrom('127.0.0.5', `${rig.svc.url}/api/auth/login`, { method: 'POST', body: { username: victim, password: passwords[victim] } })).body.token as string;
+    const token = (
+      await requestFrom('127.0.0.5', `${rig.svc.url}/api/auth/login`, {
+        method: 'POST',
+        body: { username: victim, password: passwords[victim] },
+      })
+    ).body.token as string;
     const ws = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live?access_token=${token}`);
-    await new Promise<void>((resolve, reject) => { ws.once('message', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('message', () => resolve());
+      ws.once('error', reject);
+    });
     const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
     const t0 = Date.now();
     expect((await call(token, 'POST', '/api/auth/logout')).status).toBe(204);
@@ -143,7 +173,9 @@ describe('hostile API', () => {
       expect(r.body.fields).toEqual(['/from', '/to']);
       expect(r.body.error).toMatch(/from and to may be at most 92 days apart/);
     }
-    const ok = await fetch(`${rig.svc.url}/api/reports/abandons?from=2015-01-01&to=2015-04-02&format=csv`, { headers: { authorization: `Bearer ${token}` } });
+    const ok = await fetch(`${rig.svc.url}/api/reports/abandons?from=2015-01-01&to=2015-04-02&format=csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/text\/csv/);
     expect(ok.headers.get('transfer-encoding')).toBe('chunked');
@@ -167,7 +199,15 @@ describe('hostile API', () => {
     const limiter = {} as LoginLimiter;
     const bootstrapToken = `bootstrap-${randomBytes(16).toString('hex')}`;
     const service = (bootstrapAlways: boolean, repo = new PgAccountRepo(rig.pool)) =>
-      new AuthService({ repo, limiter, bootstrapToken, bootstrapAlways, sessionTtlMs: 60_000, now: Date.now, log: pino({ level: 'silent' }) });
+      new AuthService({
+        repo,
+        limiter,
+        bootstrapToken,
+        bootstrapAlways,
+        sessionTtlMs: 60_000,
+        now: Date.now,
+        log: pino({ level: 'silent' }),
+      });
     expect(await service(false).authenticate(bootstrapToken)).toBeUndefined();
     expect(await service(true).authenticate(bootstrapToken)).toMatchObject({ id: 'bootstrap', role: 'admin' });
     // Before the first admin exists it is the way in.

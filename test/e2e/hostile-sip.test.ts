@@ -46,7 +46,13 @@ describe('the SIP edge refuses what is not the carrier or an agent', () => {
     };
     // The issue's own attack: From user `trunk`, from loopback 127.0.0.1 rather than the trunk's 127.0.0.2.
     await hostile('trunk', '12366');
-    for (const [ip, dialed] of [['127.0.0.1', '12366'], ['127.0.0.9', '12366'], ['127.0.0.9', agentId], ['127.0.0.9', '*11'], ['127.0.0.9', '013800138000']] as const) {
+    for (const [ip, dialed] of [
+      ['127.0.0.1', '12366'],
+      ['127.0.0.9', '12366'],
+      ['127.0.0.9', agentId],
+      ['127.0.0.9', '*11'],
+      ['127.0.0.9', '013800138000'],
+    ] as const) {
       const caller = uniqueCaller();
       callers.push(caller);
       await hostile(caller, dialed, ip);
@@ -78,7 +84,12 @@ describe('the SIP edge refuses what is not the carrier or an agent', () => {
     // A Contact at a documentation address, with the right password: Asterisk swaps the endpoint for its
     // artificial one, whose challenge nothing passes (it never says the account exists). Nothing is stored,
     // so nothing is ever sent there.
-    const r = await sipp({ scenario: 'register-wrong-password.xml', ip: '127.0.0.1', keys: { user: agentId, password, contact_host: '192.0.2.10' }, timeoutS: 10 }).done;
+    const r = await sipp({
+      scenario: 'register-wrong-password.xml',
+      ip: '127.0.0.1',
+      keys: { user: agentId, password, contact_host: '192.0.2.10' },
+      timeoutS: 10,
+    }).done;
     expect(r.code, r.errors).toBe(0);
     expect(asteriskCli(`pjsip show aor ${agentId}`)).not.toMatch(/192\.0\.2\.10/);
   }, 30_000);
@@ -86,12 +97,30 @@ describe('the SIP edge refuses what is not the carrier or an agent', () => {
   it('blocks a source after 50 wrong REGISTERs, while the right agent still registers from another', async () => {
     const attacker = '127.0.0.66';
     // Failures past the block get 403 instead of 401: SIPp's verdict on the run does not matter, what follows does.
-    await sipp({ scenario: 'register-wrong-password.xml', ip: attacker, keys: { user: agentId, password: 'not-the-password', contact_host: attacker }, calls: 50, rate: 25, timeoutS: 30 }).done;
+    await sipp({
+      scenario: 'register-wrong-password.xml',
+      ip: attacker,
+      keys: { user: agentId, password: 'not-the-password', contact_host: attacker },
+      calls: 50,
+      rate: 25,
+      timeoutS: 30,
+    }).done;
     // Blocked: even the right password from that source is refused before any challenge.
-    await waitFor('the attacker blocked', async () => {
-      const r = await sipp({ scenario: 'register-refused.xml', ip: attacker, keys: { user: agentId, contact_host: attacker, contact_port: 5099 }, subst: { code: 403 }, timeoutS: 5 }).done;
-      return r.code === 0;
-    }, 15_000, 500);
+    await waitFor(
+      'the attacker blocked',
+      async () => {
+        const r = await sipp({
+          scenario: 'register-refused.xml',
+          ip: attacker,
+          keys: { user: agentId, contact_host: attacker, contact_port: 5099 },
+          subst: { code: 403 },
+          timeoutS: 5,
+        }).done;
+        return r.code === 0;
+      },
+      15_000,
+      500,
+    );
     // The agent from its own address is not.
     const phone = freePorts().sip;
     await registerAgent(agentId, password, phone, 600, '127.0.0.1');

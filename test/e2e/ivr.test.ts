@@ -22,14 +22,17 @@ afterAll(async () => {
 function taxpayer(keys: DtmfPress[], talkMs: number) {
   const caller = uniqueCaller();
   const run = sipp({
-    scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: talkMs },
-    files: { pcap: dtmfPcap(keys, { audioMs: talkMs }) }, timeoutS: 60,
+    scenario: 'caller-dtmf.xml',
+    ip: '127.0.0.2',
+    keys: { caller, dialed: '12366' },
+    vars: { talk_ms: talkMs },
+    files: { pcap: dtmfPcap(keys, { audioMs: talkMs }) },
+    timeoutS: 60,
   });
   return { caller, run };
 }
 
-const visits = async (callId: string) =>
-  (await eventsOf(rig, callId, 'ivr.node_visited')).map((e) => [e.nodeId, e.digit ?? null]);
+const visits = async (callId: string) => (await eventsOf(rig, callId, 'ivr.node_visited')).map((e) => [e.nodeId, e.digit ?? null]);
 
 /** Length of the prompt Asterisk plays for one of a definition's prompts. */
 async function promptLengthMs(version: number, name: string): Promise<number> {
@@ -40,12 +43,24 @@ async function promptLengthMs(version: number, name: string): Promise<number> {
 
 describe('IVR with real SIP calls', () => {
   it('2 then 1 reaches the national-tax VAT queue with its skills; a key during the welcome cuts it short', async () => {
-    const { caller, run } = taxpayer([{ digit: '2', atMs: 600 }, { digit: '1', atMs: 1000 }], 3000);
+    const { caller, run } = taxpayer(
+      [
+        { digit: '2', atMs: 600 },
+        { digit: '1', atMs: 1000 },
+      ],
+      3000,
+    );
     const callId = await callIdOf(rig, caller);
     expect((await run.done).code).toBe(0);
     await waitForEvent(rig, callId, 'call.ended');
 
-    expect(await visits(callId)).toEqual([['welcome', null], ['office-hours', null], ['main', null], ['ntax', '2'], ['ntax.vat', '1']]);
+    expect(await visits(callId)).toEqual([
+      ['welcome', null],
+      ['office-hours', null],
+      ['main', null],
+      ['ntax', '2'],
+      ['ntax.vat', '1'],
+    ]);
     const queued = (await eventsOf(rig, callId, 'call.queued'))[0]!;
     expect(queued).toMatchObject({ queue: 'ntax-vat', skills: { vat: 1 }, line: '国税', subLine: '增值税' });
     expect((await eventsOf(rig, callId, 'ivr.left'))[0]).toMatchObject({ nodeId: 'ntax.vat', reason: 'queued', queue: 'ntax-vat' });
@@ -68,7 +83,7 @@ describe('IVR with real SIP calls', () => {
     const callId = await callIdOf(rig, caller);
     await run.done;
     await waitForEvent(rig, callId, 'call.ended');
-    expect((await eventsOf(rig, callId, 'ivr.input_failed'))).toEqual([
+    expect(await eventsOf(rig, callId, 'ivr.input_failed')).toEqual([
       expect.objectContaining({ nodeId: 'main', reason: 'invalid', digit: '7', attempt: 1 }),
     ]);
     expect((await eventsOf(rig, callId, 'call.queued'))[0]).toMatchObject({ queue: 'ntax-vat' });
@@ -80,7 +95,15 @@ describe('IVR with real SIP calls', () => {
       start: 'menu',
       prompts: { ask: { zh: '请按键。' }, nothing: { zh: '没有收到。' }, bye: { zh: '再见。' } },
       nodes: {
-        menu: { kind: 'menu', prompt: 'ask', options: { '1': 'bye' }, timeoutS: 1, retries: 1, timeoutPrompt: 'nothing', onRetriesExhausted: 'bye' },
+        menu: {
+          kind: 'menu',
+          prompt: 'ask',
+          options: { '1': 'bye' },
+          timeoutS: 1,
+          retries: 1,
+          timeoutPrompt: 'nothing',
+          onRetriesExhausted: 'bye',
+        },
         bye: { kind: 'hangup', prompt: 'bye' },
       },
     });
@@ -91,9 +114,17 @@ describe('IVR with real SIP calls', () => {
       expect((await r.done).code).toBe(0);
       await waitForEvent(rig, callId, 'call.ended');
       expect(await typesOf(rig, callId, 'ivr.')).toEqual([
-        'ivr.entered', 'ivr.node_visited', 'ivr.input_failed', 'ivr.input_failed', 'ivr.node_visited', 'ivr.left',
+        'ivr.entered',
+        'ivr.node_visited',
+        'ivr.input_failed',
+        'ivr.input_failed',
+        'ivr.node_visited',
+        'ivr.left',
       ]);
-      expect((await eventsOf(rig, callId, 'ivr.input_failed')).map((e) => [e.reason, e.attempt])).toEqual([['timeout', 1], ['timeout', 2]]);
+      expect((await eventsOf(rig, callId, 'ivr.input_failed')).map((e) => [e.reason, e.attempt])).toEqual([
+        ['timeout', 1],
+        ['timeout', 2],
+      ]);
       expect((await eventsOf(rig, callId, 'ivr.left'))[0]).toMatchObject({ nodeId: 'bye', reason: 'retries_exhausted' });
       expect(await callRow(rig, callId)).toMatchObject({ outcome: 'ended_in_ivr', hung_up_by: 'system', ivr_version: version });
     } finally {
@@ -119,7 +150,13 @@ describe('IVR with real SIP calls', () => {
     pilot.name = 'vat-pilot';
     pilot.nodes['ntax.vat'].queue = 'vat-pilot';
 
-    const first = taxpayer([{ digit: '2', atMs: 600 }, { digit: '1', atMs: 5000 }], 6500);
+    const first = taxpayer(
+      [
+        { digit: '2', atMs: 600 },
+        { digit: '1', atMs: 5000 },
+      ],
+      6500,
+    );
     const firstId = await callIdOf(rig, first.caller);
     await waitFor('first caller in the national-tax menu', async () => (await visits(firstId)).some(([n]) => n === 'ntax'));
     const pilotVersion = await activateIvr(rig, pilot);
@@ -153,7 +190,12 @@ describe('IVR outside office hours', () => {
       const callId = await callIdOf(rig, caller);
       expect((await run.done).code).toBe(0);
       await waitForEvent(rig, callId, 'call.ended');
-      expect(await visits(callId)).toEqual([['welcome', null], ['office-hours', null], ['after-hours', null], ['callback', null]]);
+      expect(await visits(callId)).toEqual([
+        ['welcome', null],
+        ['office-hours', null],
+        ['after-hours', null],
+        ['callback', null],
+      ]);
       const vm = (await eventsOf(rig, callId, 'call.voicemail_left'))[0]!;
       expect(vm).toMatchObject({ queue: 'other', recording: `vm-${callId}` });
       expect(vm.durationS as number).toBeGreaterThanOrEqual(1);
@@ -182,7 +224,14 @@ describe('IVR ops API', () => {
     badRef.nodes.ntax.options['5'] = 'vat2';
     const r2 = await api(rig, 'POST', '/api/ivr/versions', badRef);
     expect(r2.status).toBe(422);
-    expect(r2.body.errors).toEqual([expect.objectContaining({ path: '/nodes/ntax/options/5', nodeId: 'ntax', field: 'options/5', message: expect.stringContaining('vat2') })]);
+    expect(r2.body.errors).toEqual([
+      expect.objectContaining({
+        path: '/nodes/ntax/options/5',
+        nodeId: 'ntax',
+        field: 'options/5',
+        message: expect.stringContaining('vat2'),
+      }),
+    ]);
 
     const missingPrompt = alwaysOpen12366();
     missingPrompt.nodes.main.prompt = 'no-such-prompt';

@@ -34,8 +34,12 @@ describe('live figures', () => {
 
     const caller = uniqueCaller();
     const run = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 6000 },
-      files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: 6000 }) }, timeoutS: 30,
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: 6000 },
+      files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: 6000 }) },
+      timeoutS: 30,
     });
     const m = await waitFor('a caller waiting in /metrics', async () => {
       const r = await metrics();
@@ -49,7 +53,8 @@ describe('live figures', () => {
     expect(m.text).toMatch(/^nodejs_eventloop_lag_p99_seconds [\d.e-]+/m);
     expect(m.text).toMatch(/^nodejs_gc_duration_seconds_bucket\{le="0.001",kind="minor"\} \d+/m);
     await waitFor('a WebSocket frame with the caller waiting', async () =>
-      frames.some((f) => f.queues.some((q) => q.queue === 'ntax-vat' && q.waiting === 1) && (f.paused.training ?? 0) >= 1));
+      frames.some((f) => f.queues.some((q) => q.queue === 'ntax-vat' && q.waiting === 1) && (f.paused.training ?? 0) >= 1),
+    );
     ws.close();
     await run.done;
     // The caller gave up in the queue: today's figures (the reports' definitions) count it.

@@ -31,12 +31,14 @@ async function as(method: string, url: string, body?: unknown) {
 function vatPolicy(skills: Record<string, number>) {
   const cfg = shippedRouting();
   const vat = cfg.queues.find((q: { queue: string }) => q.queue === 'ntax-vat');
-  vat.steps = [{ afterS: 0, skills }, { afterS: 60, skills: 'any' }];
+  vat.steps = [
+    { afterS: 0, skills },
+    { afterS: 60, skills: 'any' },
+  ];
   vat.wrapUpS = 0;
   vat.ringTimeoutS = 8;
   return cfg;
 }
-
 
 async function agentWithPhone(skills: Record<string, number>): Promise<string> {
   const id = await freshAgentId(rig);
@@ -54,8 +56,12 @@ async function agentWithPhone(skills: Record<string, number>): Promise<string> {
 async function vatCall(): Promise<{ caller: string; offered: string[] }> {
   const caller = uniqueCaller();
   const run = sipp({
-    scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 3000 },
-    files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: 3000 }) }, timeoutS: 60,
+    scenario: 'caller-dtmf.xml',
+    ip: '127.0.0.2',
+    keys: { caller, dialed: '12366' },
+    vars: { talk_ms: 3000 },
+    files: { pcap: dtmfPcap(presses('21', 500, 400), { audioMs: 3000 }) },
+    timeoutS: 60,
   });
   const callId = await callIdOf(rig, caller);
   await run.done;
@@ -75,7 +81,11 @@ beforeAll(async () => {
     body: JSON.stringify({ username, displayName: '运维 王', role: 'admin', password }),
   });
   expect(created.status).toBe(201);
-  const login = await fetch(`${rig.svc.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const login = await fetch(`${rig.svc.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   token = ((await login.json()) as { token: string }).token;
 });
 afterAll(async () => {
@@ -107,7 +117,13 @@ describe('an admin changes who handles VAT calls, live', () => {
 
     const audit = (await as('GET', '/api/audit?action=routing&targetKind=routing')).body as Array<Record<string, any>>;
     const activation = audit.find((e) => e.action === 'routing.activate' && e.after?.active === draft);
-    expect(activation).toMatchObject({ actor: username, actorRole: 'admin', via: 'session', before: { active: before }, after: { active: draft } });
+    expect(activation).toMatchObject({
+      actor: username,
+      actorRole: 'admin',
+      via: 'session',
+      before: { active: before },
+      after: { active: draft },
+    });
     const upload = audit.find((e) => e.action === 'routing.upload' && e.targetId === String(draft));
     expect(upload).toMatchObject({ actor: username, before: null });
     expect(upload!.after.config.queues.find((q: { queue: string }) => q.queue === 'ntax-vat').steps[0].skills).toEqual({ cit: 3 });

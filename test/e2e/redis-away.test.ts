@@ -23,7 +23,10 @@ let port: number;
 let redis: ChildProcess | undefined;
 let svc: ServiceProcess | undefined;
 
-const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+const startRedis = () =>
+  spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], {
+    stdio: 'ignore',
+  });
 const redisUp = () => {
   try {
     return execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG';
@@ -47,7 +50,10 @@ describe('Redis away for a moment, back with its data', () => {
     // Agents other files left active are not this test's concern (see redis-loss.test.ts).
     await deactivateTestAgents();
     svc = await spawnService({
-      REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: 't12away', INSTANCE_ID: 'away-test', LIVE_STATE_CHECK_S: '1',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_PREFIX: 't12away',
+      INSTANCE_ID: 'away-test',
+      LIVE_STATE_CHECK_S: '1',
       OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), 'tax12366-outbox-')),
     });
     const { agentId, phone } = await oneAgentOnOther(svc.url, pool, { name: '断线测试', phoneCalls: 1, timeoutS: 90 });
@@ -57,8 +63,12 @@ describe('Redis away for a moment, back with its data', () => {
     await waitFor('Redis stopped', async () => !redisUp());
     const caller = uniqueCaller();
     const run = sipp({
-      scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller, dialed: '12366' }, vars: { talk_ms: 10_000 },
-      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 10_000 }) }, timeoutS: 90,
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: 10_000 },
+      files: { pcap: dtmfPcap(presses('0', 400), { audioMs: 10_000 }) },
+      timeoutS: 90,
     });
     const row = async () => (await pool.query('SELECT outcome, agent_id, entered_queue_at FROM calls WHERE caller = $1', [caller])).rows[0];
     // History reaches Postgres without Redis: the caller asked for a person and is waiting.

@@ -63,7 +63,8 @@ async function freshAgentIds(n: number): Promise<string[]> {
     const ids = [...new Set(Array.from({ length: n }, () => String(500_000 + Math.floor(Math.random() * 100_000))))];
     if (ids.length < n) continue;
     const used = await rig.pool.query(
-      'SELECT 1 FROM events WHERE agent_id = ANY($1::text[]) UNION ALL SELECT 1 FROM agents WHERE agent_id = ANY($1::text[]) LIMIT 1', [ids],
+      'SELECT 1 FROM events WHERE agent_id = ANY($1::text[]) UNION ALL SELECT 1 FROM agents WHERE agent_id = ANY($1::text[]) LIMIT 1',
+      [ids],
     );
     if (!used.rowCount) return ids;
   }
@@ -74,9 +75,11 @@ async function createAgent(id: string, phone: 'answers' | 'rings', phoneCalls: n
   const r = await api(rig, 'PUT', `/api/agents/${id}`, { name: `报表坐席${id}`, password, skills: { vat: 5 }, queues: [QUEUE] });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   const port = freePorts().sip;
-  phones.push(phone === 'answers'
-    ? sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: phoneCalls, timeoutS: 240 })
-    : sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls: phoneCalls, timeoutS: 240 }));
+  phones.push(
+    phone === 'answers'
+      ? sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: phoneCalls, timeoutS: 240 })
+      : sipp({ scenario: 'agent-ring-only.xml', server: true, sipPort: port, calls: phoneCalls, timeoutS: 240 }),
+  );
   await registerAgent(id, password, port);
   await waitFor(`${id} registered`, async () => (await rig.svc.liveAgents.agent(id))?.registered);
 }
@@ -111,14 +114,24 @@ function scripted(region: Region, fate: Fate, agent?: string, caller = uniqueCal
 /** Dials 12366, presses 2 1 (national tax, VAT) or only 2 for the IVR hang-up, hangs up after talkMs. */
 function dial(c: Scripted, talkMs: number) {
   const sip = sipp({
-    scenario: 'caller-dtmf.xml', ip: '127.0.0.2', keys: { caller: c.caller, dialed: '12366' }, vars: { talk_ms: talkMs },
-    files: { pcap: dtmfPcap(presses(c.fate === 'ivr' ? '2' : '21', 500, 400), { audioMs: talkMs }) }, timeoutS: 60,
+    scenario: 'caller-dtmf.xml',
+    ip: '127.0.0.2',
+    keys: { caller: c.caller, dialed: '12366' },
+    vars: { talk_ms: talkMs },
+    files: { pcap: dtmfPcap(presses(c.fate === 'ivr' ? '2' : '21', 500, 400), { audioMs: talkMs }) },
+    timeoutS: 60,
   });
   const known = calls.map((x) => x.callId).filter((x): x is string => x !== undefined);
-  const id = waitFor(`a call from ${c.caller}`, async () => (await rig.pool.query<{ call_id: string }>(
-    'SELECT call_id FROM calls WHERE caller = $1 AND started_at >= $2 AND NOT (call_id = ANY($3::text[])) ORDER BY started_at LIMIT 1',
-    [c.caller, new Date(began), known],
-  )).rows[0]?.call_id).then((x) => (c.callId = x));
+  const id = waitFor(
+    `a call from ${c.caller}`,
+    async () =>
+      (
+        await rig.pool.query<{ call_id: string }>(
+          'SELECT call_id FROM calls WHERE caller = $1 AND started_at >= $2 AND NOT (call_id = ANY($3::text[])) ORDER BY started_at LIMIT 1',
+          [c.caller, new Date(began), known],
+        )
+      ).rows[0]?.call_id,
+  ).then((x) => (c.callId = x));
   return { c, sip, id };
 }
 
@@ -141,7 +154,7 @@ beforeAll(async () => {
   ivrDef.nodes['ntax.vat'].queue = QUEUE;
   await activateIvr(rig, ivrDef);
 
-  const [A, B, C] = agents = await freshAgentIds(3) as [string, string, string];
+  const [A, B, C] = (agents = (await freshAgentIds(3)) as [string, string, string]);
   await createAgent(A, 'answers', 2);
   await createAgent(B, 'answers', 1);
   await createAgent(C, 'rings', 1);
@@ -185,9 +198,16 @@ beforeAll(async () => {
   await logout(B);
   ended = Date.now();
   // Events reach Postgres through the outbox, in order: the last log-out stored means all are.
-  await waitFor('log-outs stored', async () => (await rig.pool.query(
-    "SELECT count(*)::int AS n FROM events WHERE agent_id = ANY($1::text[]) AND type = 'agent.state_changed' AND body->>'to' = 'logged_out'", [agents],
-  )).rows[0].n === 3);
+  await waitFor(
+    'log-outs stored',
+    async () =>
+      (
+        await rig.pool.query(
+          "SELECT count(*)::int AS n FROM events WHERE agent_id = ANY($1::text[]) AND type = 'agent.state_changed' AND body->>'to' = 'logged_out'",
+          [agents],
+        )
+      ).rows[0].n === 3,
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -221,7 +241,9 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 const iso = (t: number) => new Date(t).toISOString();
 
 async function agentEvents(id: string): Promise<StoredEvent[]> {
-  return (await rig.pool.query("SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' ORDER BY at, seq", [id])).rows.map((r) => r.body);
+  return (
+    await rig.pool.query("SELECT body FROM events WHERE agent_id = $1 AND type = 'agent.state_changed' ORDER BY at, seq", [id])
+  ).rows.map((r) => r.body);
 }
 
 /** Talk (as the call recorded it) + the agent's wrap-up span for that call. */
@@ -246,9 +268,16 @@ async function expectedTotals() {
   const within = answered.filter((c) => waitMs(c) <= SL_SECONDS * 1000);
   const slDenominator = answered.length + abandoned.length - short.length;
   return {
-    ivrVisits: q.length, offered: q.length, answered: answered.length, abandoned: abandoned.length, shortAbandoned: short.length,
-    slWithin: within.length, slDenominator, serviceLevel: within.length / slDenominator,
-    asaMs: mean(answered.map(waitMs)), ahtMs: mean(await Promise.all(answered.map(handleMs))),
+    ivrVisits: q.length,
+    offered: q.length,
+    answered: answered.length,
+    abandoned: abandoned.length,
+    shortAbandoned: short.length,
+    slWithin: within.length,
+    slDenominator,
+    serviceLevel: within.length / slDenominator,
+    asaMs: mean(answered.map(waitMs)),
+    ahtMs: mean(await Promise.all(answered.map(handleMs))),
     abandonRate: (abandoned.length - short.length) / (q.length - short.length),
     longestWaitMs: Math.max(...q.map(waitMs)),
   };
@@ -282,7 +311,11 @@ describe('12366 reports for one scripted hour of real calls', () => {
     }
     // The short abandon queued behind the long one and left while it still waited.
     const [q1, s1] = queued();
-    expect([positionAt(s1!, at(s1!, 'call.queued')), positionAt(s1!, at(s1!, 'call.ended')), positionAt(q1!, at(q1!, 'call.ended'))]).toEqual([2, 2, 1]);
+    expect([
+      positionAt(s1!, at(s1!, 'call.queued')),
+      positionAt(s1!, at(s1!, 'call.ended')),
+      positionAt(q1!, at(q1!, 'call.ended')),
+    ]).toEqual([2, 2, 1]);
   });
 
   it('queues: offered, answered, abandons, short abandons, SL, ASA, abandon rate, longest wait, AHT', async () => {
@@ -302,7 +335,11 @@ describe('12366 reports for one scripted hour of real calls', () => {
     expect([r.queue, r.agents, r.minutes, r.targets.shortAbandonS]).toEqual([QUEUE, agents, 15, SHORT_ABANDON_S]);
     const { asaMs, ahtMs, serviceLevel, abandonRate, ...counts } = await expectedTotals();
     expect(r.totals).toMatchObject(counts);
-    expect([r.totals.asaMs - asaMs!, r.totals.ahtMs - ahtMs!, r.totals.serviceLevel - serviceLevel, r.totals.abandonRate - abandonRate].map((d) => Math.abs(d) < 1e-6)).toEqual([true, true, true, true]);
+    expect(
+      [r.totals.asaMs - asaMs!, r.totals.ahtMs - ahtMs!, r.totals.serviceLevel - serviceLevel, r.totals.abandonRate - abandonRate].map(
+        (d) => Math.abs(d) < 1e-6,
+      ),
+    ).toEqual([true, true, true, true]);
 
     // Rows: every quarter hour from the first log-in to the last log-out, nothing else.
     const tz = rig.svc.config.TZ_NAME;
@@ -319,13 +356,26 @@ describe('12366 reports for one scripted hour of real calls', () => {
       const s = Date.parse(row.start);
       const inRow = (t: number) => t >= s && t < s + INTERVAL_MS;
       const n = (cs: Scripted[], moment: string) => cs.filter((c) => inRow(at(c, moment))).length;
-      expect({ start: row.start, ivrVisits: row.ivrVisits, offered: row.offered, answered: row.answered, abandoned: row.abandoned, short: row.shortAbandoned }).toEqual({
+      expect({
+        start: row.start,
+        ivrVisits: row.ivrVisits,
+        offered: row.offered,
+        answered: row.answered,
+        abandoned: row.abandoned,
+        short: row.shortAbandoned,
+      }).toEqual({
         start: row.start,
         ivrVisits: n(q, 'call.started'),
         offered: n(q, 'call.queued'),
-        answered: n(q.filter((c) => c.fate === 'answered'), 'call.agent_answered'),
+        answered: n(
+          q.filter((c) => c.fate === 'answered'),
+          'call.agent_answered',
+        ),
         abandoned: n(q.filter(isAbandon), 'call.ended'),
-        short: n(q.filter((c) => c.fate === 'short'), 'call.ended'),
+        short: n(
+          q.filter((c) => c.fate === 'short'),
+          'call.ended',
+        ),
       });
       // Average agents × interval length = time; bounded by the stamps, give or take the rounding.
       const within = (avg: number, b: { min: number; max: number }, slack = ROUNDING_MS) => {
@@ -339,7 +389,13 @@ describe('12366 reports for one scripted hour of real calls', () => {
       expect(Object.keys(row.pausedByReason).every((k) => k === 'training' || k === 'paperwork')).toBe(true);
     }
     const sum = (k: string) => r.rows.reduce((a: number, x: Record<string, number>) => a + x[k]!, 0);
-    expect(['ivrVisits', 'offered', 'answered', 'abandoned', 'shortAbandoned'].map(sum)).toEqual([counts.ivrVisits, counts.offered, counts.answered, counts.abandoned, counts.shortAbandoned]);
+    expect(['ivrVisits', 'offered', 'answered', 'abandoned', 'shortAbandoned'].map(sum)).toEqual([
+      counts.ivrVisits,
+      counts.offered,
+      counts.answered,
+      counts.abandoned,
+      counts.shortAbandoned,
+    ]);
   });
 
   it('agents: offers, answers, caller hung up while ringing, AHT, time per state and pause reason', async () => {
@@ -350,8 +406,12 @@ describe('12366 reports for one scripted hour of real calls', () => {
       const mine = calls.filter((c) => c.agent === id);
       const answered = mine.filter((c) => c.fate === 'answered');
       expect(row).toMatchObject({
-        name: `报表坐席${id}`, offered: mine.length, answered: answered.length, noAnswer: 0,
-        cancelled: mine.filter((c) => c.fate === 'ringing').length, handled: answered.length,
+        name: `报表坐席${id}`,
+        offered: mine.length,
+        answered: answered.length,
+        noAnswer: 0,
+        cancelled: mine.filter((c) => c.fate === 'ringing').length,
+        handled: answered.length,
       });
       const aht = mean(await Promise.all(answered.map(handleMs)));
       if (aht === null) expect(row.ahtMs).toBeNull();
@@ -379,26 +439,43 @@ describe('12366 reports for one scripted hour of real calls', () => {
         const start = reserved ? Math.min(ring, Date.parse(reserved.at)) : ring;
         return Date.parse(ev.find((e) => Date.parse(e.at) > ring && e.to !== 'reserved')!.at) - start;
       });
-      expect(row.msByState.reserved ?? 0).toBeCloseTo(rang.reduce((a, x) => a + x, 0), 6);
-      for (const c of mine.filter((x) => x.fate === 'ringing')) expect(row.msByState.reserved).toBeGreaterThanOrEqual(at(c, 'call.ended') - at(c, 'call.agent_offered'));
+      expect(row.msByState.reserved ?? 0).toBeCloseTo(
+        rang.reduce((a, x) => a + x, 0),
+        6,
+      );
+      for (const c of mine.filter((x) => x.fate === 'ringing'))
+        expect(row.msByState.reserved).toBeGreaterThanOrEqual(at(c, 'call.ended') - at(c, 'call.agent_offered'));
     }
   });
 
   it('abandons: where each caller gave up, after how long, at which position, and who got through later', async () => {
     const r = await report('abandons', { ...range(), queue: QUEUE });
-    const gaveUp = queued().filter(isAbandon).sort((a, b) => at(a, 'call.queued') - at(b, 'call.queued'));
+    const gaveUp = queued()
+      .filter(isAbandon)
+      .sort((a, b) => at(a, 'call.queued') - at(b, 'call.queued'));
     expect(r.count).toBe(gaveUp.length);
     const started = (c: Scripted) => at(c, 'call.started');
-    expect(r.rows).toEqual(gaveUp.map((c) => ({
-      callId: c.callId, caller: c.caller, askedAt: iso(at(c, 'call.queued')), endedAt: iso(at(c, 'call.ended')),
-      node: '国税/增值税', queue: QUEUE, line: '国税', subLine: '增值税', ivrNode: null,
-      abandonedAt: c.fate === 'ringing' ? 'ringing' : 'queue', waitMs: waitMs(c), durationMs: of(c, 'call.ended')[0]!.durationMs,
-      short: c.fate === 'short',
-      // A caller whose agent's phone rang was no longer in the queue: no position.
-      positionAtEntry: c.fate === 'ringing' ? null : positionAt(c, at(c, 'call.queued')),
-      positionAtAbandon: c.fate === 'ringing' ? null : positionAt(c, at(c, 'call.ended')),
-      calledBack: calls.some((o) => o.caller === c.caller && o.fate === 'answered' && started(o) > started(c)),
-    })));
+    expect(r.rows).toEqual(
+      gaveUp.map((c) => ({
+        callId: c.callId,
+        caller: c.caller,
+        askedAt: iso(at(c, 'call.queued')),
+        endedAt: iso(at(c, 'call.ended')),
+        node: '国税/增值税',
+        queue: QUEUE,
+        line: '国税',
+        subLine: '增值税',
+        ivrNode: null,
+        abandonedAt: c.fate === 'ringing' ? 'ringing' : 'queue',
+        waitMs: waitMs(c),
+        durationMs: of(c, 'call.ended')[0]!.durationMs,
+        short: c.fate === 'short',
+        // A caller whose agent's phone rang was no longer in the queue: no position.
+        positionAtEntry: c.fate === 'ringing' ? null : positionAt(c, at(c, 'call.queued')),
+        positionAtAbandon: c.fate === 'ringing' ? null : positionAt(c, at(c, 'call.ended')),
+        calledBack: calls.some((o) => o.caller === c.caller && o.fate === 'answered' && started(o) > started(c)),
+      })),
+    );
 
     // The IVR hang-up has no queue: found by its number, at the menu its key led to.
     const ivr = calls.find((c) => c.fate === 'ivr')!;
@@ -407,11 +484,26 @@ describe('12366 reports for one scripted hour of real calls', () => {
     const duration = of(ivr, 'call.ended')[0]!.durationMs as number;
     expect(duration).toBeGreaterThan(SHORT_ABANDON_S * 1000 + 1000);
     expect([one.caller, one.count]).toEqual([ivr.caller, 1]);
-    expect(one.rows).toEqual([{
-      callId: ivr.callId, caller: ivr.caller, askedAt: iso(at(ivr, 'call.started')), endedAt: iso(at(ivr, 'call.ended')),
-      node: menu, queue: null, line: null, subLine: null, ivrNode: menu, abandonedAt: 'ivr', waitMs: null, durationMs: duration,
-      short: false, positionAtEntry: null, positionAtAbandon: null, calledBack: false,
-    }]);
+    expect(one.rows).toEqual([
+      {
+        callId: ivr.callId,
+        caller: ivr.caller,
+        askedAt: iso(at(ivr, 'call.started')),
+        endedAt: iso(at(ivr, 'call.ended')),
+        node: menu,
+        queue: null,
+        line: null,
+        subLine: null,
+        ivrNode: menu,
+        abandonedAt: 'ivr',
+        waitMs: null,
+        durationMs: duration,
+        short: false,
+        positionAtEntry: null,
+        positionAtAbandon: null,
+        calledBack: false,
+      },
+    ]);
 
     // Queue and number together: the Beijing caller's abandon, not their answered call.
     const q1 = gaveUp.find((c) => c.fate === 'queue')!;
@@ -419,15 +511,21 @@ describe('12366 reports for one scripted hour of real calls', () => {
     expect(both.rows.map((x: { callId: string }) => x.callId)).toEqual([q1.callId]);
   });
 
-  it('regions: the queue\'s callers by where they called from, around Hangzhou', async () => {
+  it("regions: the queue's callers by where they called from, around Hangzhou", async () => {
     const { from, to } = range();
     const r = await report('regions', { from: from.slice(0, 7), to: to.slice(0, 7), queue: QUEUE });
     const got = { homeCity: 0, homeProvince: 0, otherProvince: 0, international: 0, mobile: 0, unknown: 0, outsideFixed: 0, total: 0 };
     for (const row of r.rows) for (const k of Object.keys(got) as Array<keyof typeof got>) got[k] += row[k];
     const n = (region: Region) => queued().filter((c) => c.region === region).length;
     expect(got).toEqual({
-      homeCity: n('homeCity'), homeProvince: n('homeProvince'), otherProvince: n('otherProvince'), international: n('international'),
-      mobile: 0, unknown: 0, outsideFixed: n('homeProvince') + n('otherProvince') + n('international'), total: queued().length,
+      homeCity: n('homeCity'),
+      homeProvince: n('homeProvince'),
+      otherProvince: n('otherProvince'),
+      international: n('international'),
+      mobile: 0,
+      unknown: 0,
+      outsideFixed: n('homeProvince') + n('otherProvince') + n('international'),
+      total: queued().length,
     });
   });
 });

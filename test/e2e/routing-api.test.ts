@@ -54,20 +54,33 @@ describe('routing rules API', () => {
     const id = await freshAgentId(rig);
     const pilot = shippedRouting();
     pilot.skills.push({ code: `pilot${id}`, zh: '试点', en: 'Pilot' });
-    pilot.queues.push({ queue: `pilot-${id}`, strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 10, ringTimeoutS: 15 });
+    pilot.queues.push({
+      queue: `pilot-${id}`,
+      strategy: 'longest_idle',
+      steps: [{ afterS: 0, skills: 'any' }],
+      wrapUpS: 10,
+      ringTimeoutS: 15,
+    });
     const up = await api(rig, 'POST', '/api/routing/versions', pilot);
     expect(up.status, JSON.stringify(up.body)).toBe(201);
     expect((await api(rig, 'POST', `/api/routing/versions/${up.body.version}/activate`)).status).toBe(200);
     try {
-      const saved = await api(rig, 'PUT', `/api/agents/${id}`, { name: '试点坐席', password: randomPassword(), skills: { [`pilot${id}`]: 3 }, queues: [`pilot-${id}`] });
+      const saved = await api(rig, 'PUT', `/api/agents/${id}`, {
+        name: '试点坐席',
+        password: randomPassword(),
+        skills: { [`pilot${id}`]: 3 },
+        queues: [`pilot-${id}`],
+      });
       expect(saved.status, JSON.stringify(saved.body)).toBe(201);
       const r = await api(rig, 'POST', `/api/routing/versions/${before}/activate`);
       expect(r.status).toBe(200);
       expect(r.body.active).toBe(before);
-      expect(r.body.warnings).toEqual(expect.arrayContaining([
-        { path: '/skills', message: `skill "pilot${id}" is not declared in this version; agent ${id} still holds it` },
-        { path: '/queues', message: `queue "pilot-${id}" is not in this version; agent ${id} still serves it` },
-      ]));
+      expect(r.body.warnings).toEqual(
+        expect.arrayContaining([
+          { path: '/skills', message: `skill "pilot${id}" is not declared in this version; agent ${id} still holds it` },
+          { path: '/queues', message: `queue "pilot-${id}" is not in this version; agent ${id} still serves it` },
+        ]),
+      );
       expect((await api(rig, 'GET', '/api/routing/active')).body.version).toBe(before);
     } finally {
       await api(rig, 'DELETE', `/api/agents/${id}`);

@@ -21,7 +21,9 @@ async function appHolds(app: string): Promise<{ device_names: string[] }> {
 
 /** Asterisk keeps an app's subscriptions across connections: connect as the app again and look. */
 async function phonesFollowedAfterStop(app: string): Promise<string[]> {
-  const ws = new WebSocket(`${ariUrl().replace(/^http/, 'ws')}/ari/events?app=${app}&subscribeAll=false`, { headers: { authorization: basic() } });
+  const ws = new WebSocket(`${ariUrl().replace(/^http/, 'ws')}/ari/events?app=${app}&subscribeAll=false`, {
+    headers: { authorization: basic() },
+  });
   try {
     await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
     return (await appHolds(app)).device_names;
@@ -31,13 +33,13 @@ async function phonesFollowedAfterStop(app: string): Promise<string[]> {
 }
 
 describe('graceful shutdown', () => {
-  it('takes its agents\' device-state subscriptions out of Asterisk, so no phone state goes to an app nobody hears', async () => {
+  it("takes its agents' device-state subscriptions out of Asterisk, so no phone state goes to an app nobody hears", async () => {
     const app = `tshut${randomBytes(3).toString('hex')}`;
     const rig = await startTestService({ ARI_APP: app });
     const id = await freshAgentId(rig);
     const put = await api(rig, 'PUT', `/api/agents/${id}`, { name: '关机测试', password: randomPassword(), skills: {}, queues: [] });
     expect(put.status, JSON.stringify(put.body)).toBe(201);
-    await waitFor('the agent\'s phone followed', async () => (await appHolds(app)).device_names.includes(`PJSIP/${id}`));
+    await waitFor("the agent's phone followed", async () => (await appHolds(app)).device_names.includes(`PJSIP/${id}`));
 
     await rig.stop();
 
@@ -58,7 +60,7 @@ describe('graceful shutdown', () => {
         body: JSON.stringify({ name: '信号测试', password: randomPassword(), skills: {}, queues: [] }),
       });
       expect(r.status, await r.text()).toBe(201);
-      await waitFor('the agent\'s phone followed', async () => (await appHolds(app)).device_names.includes(`PJSIP/${id}`));
+      await waitFor("the agent's phone followed", async () => (await appHolds(app)).device_names.includes(`PJSIP/${id}`));
 
       // Twice, as when a wrapper (npx, tsx) relays the signal its process group also got.
       // The second once the first is being handled (two pending at once are one to the kernel).

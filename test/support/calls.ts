@@ -9,10 +9,10 @@ export interface StoredEvent {
 
 /** A call's events as stored in Postgres, in order; `prefix` filters by type (e.g. 'ivr.'). */
 export async function eventsOf(rig: TestRig, callId: string, prefix = ''): Promise<StoredEvent[]> {
-  const r = await rig.pool.query<{ body: StoredEvent }>(
-    'SELECT body FROM events WHERE call_id = $1 AND type LIKE $2 ORDER BY seq',
-    [callId, `${prefix}%`],
-  );
+  const r = await rig.pool.query<{ body: StoredEvent }>('SELECT body FROM events WHERE call_id = $1 AND type LIKE $2 ORDER BY seq', [
+    callId,
+    `${prefix}%`,
+  ]);
   return r.rows.map((x) => x.body);
 }
 
@@ -30,10 +30,14 @@ export async function streamEventsOf(rig: TestRig, callId: string, prefix = ''):
 }
 
 export async function callIdOf(rig: TestRig, caller: string, timeoutMs = 15_000): Promise<string> {
-  return waitFor(`a call from ${caller}`, async () => {
-    const r = await rig.pool.query<{ call_id: string }>('SELECT call_id FROM calls WHERE caller = $1', [caller]);
-    return r.rows[0]?.call_id;
-  }, timeoutMs);
+  return waitFor(
+    `a call from ${caller}`,
+    async () => {
+      const r = await rig.pool.query<{ call_id: string }>('SELECT call_id FROM calls WHERE caller = $1', [caller]);
+      return r.rows[0]?.call_id;
+    },
+    timeoutMs,
+  );
 }
 
 export async function waitForEvent(rig: TestRig, callId: string, type: string, timeoutMs = 20_000): Promise<StoredEvent> {

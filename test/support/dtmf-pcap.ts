@@ -40,12 +40,20 @@ export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number; audioMs?:
     const ts = Math.round((p.atMs * RATE) / 1000);
     const steps = Math.max(1, Math.round(held / PACKET_MS));
     for (let i = 1; i <= steps; i++) {
-      draft.push({ tMs: p.atMs + (i - 1) * PACKET_MS + 0.5, make: (seq) => rtp(seq, ts, ssrc, i === 1, event, false, i * 160), dup: false });
+      draft.push({
+        tMs: p.atMs + (i - 1) * PACKET_MS + 0.5,
+        make: (seq) => rtp(seq, ts, ssrc, i === 1, event, false, i * 160),
+        dup: false,
+      });
     }
     // The end of an event is sent three times (RFC 4733 §2.5.1.4): the same packet, same
     // sequence number. Advancing the sequence number makes Asterisk report the digit twice.
     for (let i = 0; i < 3; i++) {
-      draft.push({ tMs: p.atMs + steps * PACKET_MS + i * 5 + 0.5, make: (seq) => rtp(seq, ts, ssrc, false, event, true, steps * 160), dup: i > 0 });
+      draft.push({
+        tMs: p.atMs + steps * PACKET_MS + i * 5 + 0.5,
+        make: (seq) => rtp(seq, ts, ssrc, false, event, true, steps * 160),
+        dup: i > 0,
+      });
     }
   }
   draft.sort((a, b) => a.tMs - b.tMs);
@@ -135,7 +143,14 @@ export function readDtmfPcap(buf: Buffer): Array<{ tMs: number; event: number; e
     const r = buf.subarray(off + 16 + 14 + 20 + 8, off + 16 + len);
     off += 16 + len;
     if ((r[1]! & 0x7f) !== PT) continue;
-    out.push({ tMs: sec * 1000 + usec / 1000, event: r[12]!, end: (r[13]! & 0x80) !== 0, marker: (r[1]! & 0x80) !== 0, seq: r.readUInt16BE(2), ts: r.readUInt32BE(4) });
+    out.push({
+      tMs: sec * 1000 + usec / 1000,
+      event: r[12]!,
+      end: (r[13]! & 0x80) !== 0,
+      marker: (r[1]! & 0x80) !== 0,
+      seq: r.readUInt16BE(2),
+      ts: r.readUInt32BE(4),
+    });
   }
   return out;
 }

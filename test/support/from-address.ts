@@ -19,28 +19,32 @@ export function requestFrom(
 ): Promise<Answer> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: opts.method ?? 'GET',
-      localAddress,
-      // One connection per request: a pooled socket would keep the address of its first use.
-      agent: false,
-      headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-    }, (res) => {
-      // An answer to an Upgrade request comes on a connection handed to the WebSocket server,
-      // which may not end it: the status is what is read, and the connection is closed.
-      if (opts.headers?.upgrade) {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
-        req.destroy();
-        return;
-      }
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        const json = (res.headers['content-type'] ?? '').includes('json') && text;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: json ? JSON.parse(text) : text });
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        localAddress,
+        // One connection per request: a pooled socket would keep the address of its first use.
+        agent: false,
+        headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        // An answer to an Upgrade request comes on a connection handed to the WebSocket server,
+        // which may not end it: the status is what is read, and the connection is closed.
+        if (opts.headers?.upgrade) {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
+          req.destroy();
+          return;
+        }
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          const json = (res.headers['content-type'] ?? '').includes('json') && text;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: json ? JSON.parse(text) : text });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });

@@ -46,7 +46,10 @@ export function shippedRouting(): Record<string, any> {
 export function shippedRoutingWith(queues: Array<{ queue: string } & Record<string, unknown>>): Record<string, any> {
   const config = shippedRouting();
   const mine = new Map(queues.map((q) => [q.queue, q]));
-  config.queues = [...config.queues.map((q: { queue: string }) => mine.get(q.queue) ?? q), ...queues.filter((q) => !config.queues.some((s: { queue: string }) => s.queue === q.queue))];
+  config.queues = [
+    ...config.queues.map((q: { queue: string }) => mine.get(q.queue) ?? q),
+    ...queues.filter((q) => !config.queues.some((s: { queue: string }) => s.queue === q.queue)),
+  ];
   return config;
 }
 
@@ -80,7 +83,9 @@ export async function resetToShipped(call: ApiCall): Promise<void> {
   };
   const routing = shippedRouting();
   const { version } = await must('GET', '/api/ivr/active');
-  const current = (await must('GET', `/api/ivr/versions/${version}`)) as { nodes?: Record<string, { queue?: unknown; skills?: Record<string, unknown> }> };
+  const current = (await must('GET', `/api/ivr/versions/${version}`)) as {
+    nodes?: Record<string, { queue?: unknown; skills?: Record<string, unknown> }>;
+  };
   const queues = new Set(routing.queues.map((q: { queue: string }) => q.queue));
   const skills = new Set(routing.skills.map((s: { code: string }) => s.code));
   const extraQueues = new Set<string>();

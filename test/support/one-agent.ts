@@ -21,11 +21,24 @@ export async function adminCall(url: string, method: string, path: string, body?
  * "other" served by any agent with a 1 s wrap-up, and a new agent whose SIPp phone answers
  * after 200 ms, registered and logged in.
  */
-export async function oneAgentOnOther(url: string, pool: pg.Pool, o: { name: string; phoneCalls: number; timeoutS: number }): Promise<{ agentId: string; phone: SippRun }> {
+export async function oneAgentOnOther(
+  url: string,
+  pool: pg.Pool,
+  o: { name: string; phoneCalls: number; timeoutS: number },
+): Promise<{ agentId: string; phone: SippRun }> {
   const v = await adminCall(url, 'POST', '/api/ivr/versions', alwaysOpen12366());
   await adminCall(url, 'POST', `/api/ivr/versions/${v.version}/activate`);
   // Only 'other' matters here; the tree's other queues must exist all the same.
-  const rules = shippedRoutingWith([{ queue: 'other', strategy: 'longest_idle', steps: [{ afterS: 0, skills: 'any' }], wrapUpS: 1, ringTimeoutS: 10, noAnswerPauseAfter: 0 }]);
+  const rules = shippedRoutingWith([
+    {
+      queue: 'other',
+      strategy: 'longest_idle',
+      steps: [{ afterS: 0, skills: 'any' }],
+      wrapUpS: 1,
+      ringTimeoutS: 10,
+      noAnswerPauseAfter: 0,
+    },
+  ]);
   const r = await adminCall(url, 'POST', '/api/routing/versions', rules);
   await adminCall(url, 'POST', `/api/routing/versions/${r.version}/activate`);
 
@@ -33,7 +46,14 @@ export async function oneAgentOnOther(url: string, pool: pg.Pool, o: { name: str
   const password = randomPassword();
   await adminCall(url, 'PUT', `/api/agents/${agentId}`, { name: o.name, password, skills: {}, queues: ['other'] });
   const port = freePorts().sip;
-  const phone = sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls: o.phoneCalls, timeoutS: o.timeoutS });
+  const phone = sipp({
+    scenario: 'agent-answer.xml',
+    server: true,
+    sipPort: port,
+    vars: { ring_ms: 200 },
+    calls: o.phoneCalls,
+    timeoutS: o.timeoutS,
+  });
   await registerAgent(agentId, password, port);
   await adminCall(url, 'POST', `/api/agents/${agentId}/login`);
   return { agentId, phone };

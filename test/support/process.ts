@@ -36,10 +36,15 @@ export async function spawnService(env: Record<string, string>, nodeFlags: strin
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`service on ${url}`, async () => {
-    if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${out.slice(-3000)}`);
-    return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
-  }, 30_000, 200);
+  await waitFor(
+    `service on ${url}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${out.slice(-3000)}`);
+      return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
+    },
+    30_000,
+    200,
+  );
   return { child, url, output: () => out };
 }
 

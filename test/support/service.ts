@@ -43,7 +43,9 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     OUTBOX_DIR: outbox,
     ...env,
   });
-  const svc = await startService(config, pino({ level: config.LOG_LEVEL }), { processMetrics: (sharedProcessMetrics ??= processMetrics()) });
+  const svc = await startService(config, pino({ level: config.LOG_LEVEL }), {
+    processMetrics: (sharedProcessMetrics ??= processMetrics()),
+  });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
   const redis = new Redis(config.REDIS_URL);
   redis.on('error', () => undefined); // outages are part of some tests; the assertions say what matters
@@ -90,7 +92,6 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 export function uniqueCaller(prefix = '0571'): string {
   return prefix + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
 }
-
 
 export function randomPassword(): string {
   return randomBytes(12).toString('hex');

@@ -52,11 +52,25 @@ export function sipp(o: SippOptions): SippRun {
   const ip = o.ip ?? '127.0.0.1';
   const errFile = `/tmp/tax12366-sipp/err-${sipPort}-${Date.now()}.log`;
   const args = [
-    ROOTFS, 'sipp', SIP_TARGET,
-    '-sf', `/tmp/tax12366-sipp/${scenario}`,
-    '-i', ip, '-mi', ip, '-p', String(sipPort), '-mp', String(ports.media),
-    '-timeout', `${o.timeoutS ?? 60}s`, '-timeout_error',
-    '-trace_err', '-error_file', errFile,
+    ROOTFS,
+    'sipp',
+    SIP_TARGET,
+    '-sf',
+    `/tmp/tax12366-sipp/${scenario}`,
+    '-i',
+    ip,
+    '-mi',
+    ip,
+    '-p',
+    String(sipPort),
+    '-mp',
+    String(ports.media),
+    '-timeout',
+    `${o.timeoutS ?? 60}s`,
+    '-timeout_error',
+    '-trace_err',
+    '-error_file',
+    errFile,
     '-nostdin',
   ];
   if (!o.server) args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 1), '-rp', String(o.ratePeriodMs ?? 1000));

@@ -22,19 +22,32 @@ describe('who may use which route', () => {
     for (const r of routes) expect(decide(principal('admin'), r.method, r.url, { id: '1001' }).allow).toBe(true);
   });
 
-  it('only admins edit rules, menus, agents\' phones and accounts', () => {
+  it("only admins edit rules, menus, agents' phones and accounts", () => {
     const adminOnly = routes.filter((r) => r.access.need === 'config.write' || r.access.need === 'accounts');
-    expect(adminOnly.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining([
-      'POST /api/ivr/versions', 'POST /api/ivr/versions/:version/activate', 'POST /api/routing/rollback', 'PUT /api/agents/:id', 'POST /api/accounts',
-    ]));
+    expect(adminOnly.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/ivr/versions',
+        'POST /api/ivr/versions/:version/activate',
+        'POST /api/routing/rollback',
+        'PUT /api/agents/:id',
+        'POST /api/accounts',
+      ]),
+    );
     for (const role of ['supervisor', 'agent', 'readonly'] as const) {
-      for (const r of adminOnly) expect(decide(principal(role, '1001'), r.method, r.url, { id: '1001' })).toMatchObject({ allow: false, status: 403 });
+      for (const r of adminOnly)
+        expect(decide(principal(role, '1001'), r.method, r.url, { id: '1001' })).toMatchObject({ allow: false, status: 403 });
     }
   });
 
   it('a supervisor may pause, log out and move agents, and read everything', () => {
     const sup = principal('supervisor');
-    for (const k of ['POST /api/agents/:id/pause', 'POST /api/agents/:id/logout', 'PUT /api/agents/:id/assignment', 'GET /api/audit', 'GET /api/reports/intervals']) {
+    for (const k of [
+      'POST /api/agents/:id/pause',
+      'POST /api/agents/:id/logout',
+      'PUT /api/agents/:id/assignment',
+      'GET /api/audit',
+      'GET /api/reports/intervals',
+    ]) {
       const [m, u] = k.split(' ') as [string, string];
       expect(decide(sup, m, u, { id: '1001' }).allow).toBe(true);
     }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  agentIdFromChannelName, confirmationPrompt, dialledFromArgs, parseFeatureCode, PAUSE_DIGITS,
+  agentIdFromChannelName,
+  confirmationPrompt,
+  dialledFromArgs,
+  parseFeatureCode,
+  PAUSE_DIGITS,
 } from '../../src/core/agents/feature-codes.js';
 
 describe('agent phone feature codes', () => {

@@ -7,8 +7,13 @@ import type { AgentService, StateChange } from '../../src/features/agents/agent-
 import { FeatureCodes } from '../../src/features/agents/feature-codes.js';
 
 const channel = (name = 'PJSIP/1001-0000002a'): AriChannel => ({
-  id: 'ch-1', name, state: 'Ring', caller: { name: '', number: '1001' }, connected: { name: '', number: '' },
-  dialplan: { context: 'agent-feature', exten: 's', priority: 1 }, creationtime: '',
+  id: 'ch-1',
+  name,
+  state: 'Ring',
+  caller: { name: '', number: '1001' },
+  connected: { name: '', number: '' },
+  dialplan: { context: 'agent-feature', exten: 's', priority: 1 },
+  creationtime: '',
 });
 
 /** A fake ARI that records what it is asked; a playback is "finished" after `playingPolls` looks. */
@@ -47,7 +52,12 @@ function fakeAgents(result: (action: string, agentId: string, reason?: string) =
   return { agents: agents as unknown as AgentService, done };
 }
 
-const ok = (action: string, agentId: string): StateChange => ({ applied: true, agentId, from: 'logged_out', state: action === 'pause' ? 'paused' : 'available' });
+const ok = (action: string, agentId: string): StateChange => ({
+  applied: true,
+  agentId,
+  from: 'logged_out',
+  state: action === 'pause' ? 'paused' : 'available',
+});
 const log = pino({ level: 'silent' });
 
 describe('FeatureCodes (phone feature codes into agent state changes)', () => {

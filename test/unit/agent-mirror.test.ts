@@ -4,7 +4,13 @@ import type { AgentLive } from '../../src/features/agents/agent-live-store.js';
 import { AgentMirror } from '../../src/features/agents/agent-mirror.js';
 
 const agent = (agentId: string, state: AgentLive['state'] = 'available'): AgentLive => ({
-  agentId, state, registered: true, since: 0, profile: { name: agentId, skills: {}, queues: ['q'] }, callsHandled: 0, misses: 0,
+  agentId,
+  state,
+  registered: true,
+  since: 0,
+  profile: { name: agentId, skills: {}, queues: ['q'] },
+  callsHandled: 0,
+  misses: 0,
 });
 
 /** Redis's side as agentsChangedSince sees it: records, and the change number of each. */
@@ -25,7 +31,10 @@ function fakeRedis() {
     liveAgents: {
       agentsChangedSince: async (since: number | undefined) => {
         asked.push(since);
-        const ids = [...changedAt].filter(([, n]) => since === undefined || n > since).map(([id]) => id).sort();
+        const ids = [...changedAt]
+          .filter(([, n]) => since === undefined || n > since)
+          .map(([id]) => id)
+          .sort();
         return { seq, agents: ids.flatMap((id) => records.get(id) ?? []), gone: ids.filter((id) => !records.has(id)) };
       },
     },
@@ -57,8 +66,14 @@ describe('agent mirror', () => {
     let fail = false;
     const now = 1_000;
     const mirror = new AgentMirror({
-      liveAgents: { agentsChangedSince: async () => { if (fail) throw new Error('Redis away'); return { seq: 1, agents: [agent('a')], gone: [] }; } },
-      now: () => now, log: pino({ level: 'silent' }),
+      liveAgents: {
+        agentsChangedSince: async () => {
+          if (fail) throw new Error('Redis away');
+          return { seq: 1, agents: [agent('a')], gone: [] };
+        },
+      },
+      now: () => now,
+      log: pino({ level: 'silent' }),
     });
     expect(await mirror.readSince(now)).toHaveLength(1);
     fail = true;
@@ -80,7 +95,11 @@ describe('agent mirror', () => {
     now += 600;
     await mirror.agents();
     await Promise.resolve();
-    expect((await mirror.agents()).map((a) => [a.agentId, a.state])).toEqual([['a', 'available'], ['b', 'available'], ['c', 'paused']]);
+    expect((await mirror.agents()).map((a) => [a.agentId, a.state])).toEqual([
+      ['a', 'available'],
+      ['b', 'available'],
+      ['c', 'paused'],
+    ]);
     expect(redis.asked).toEqual([undefined, 102]);
   });
 

@@ -18,8 +18,11 @@ describe('afterMissedOffer', () => {
 
   it('pauses exactly from the Nth miss in a row on', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.nat(40), (pauseAfter, misses) =>
-        afterMissedOffer(misses, pauseAfter) === (misses >= pauseAfter ? 'missPause' : 'unreserve')),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.nat(40),
+        (pauseAfter, misses) => afterMissedOffer(misses, pauseAfter) === (misses >= pauseAfter ? 'missPause' : 'unreserve'),
+      ),
     );
   });
 });

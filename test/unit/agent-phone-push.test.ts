@@ -29,7 +29,8 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
   let failNext = false;
   const liveAgents = {
     pushedPhones: async () => new Map(fingerprints),
-    notePhonePushed: async (id: string, fp: string | undefined) => void (fp === undefined ? fingerprints.delete(id) : fingerprints.set(id, fp)),
+    notePhonePushed: async (id: string, fp: string | undefined) =>
+      void (fp === undefined ? fingerprints.delete(id) : fingerprints.set(id, fp)),
     setProfile: async () => undefined,
     setRegistered: async (_id: string, registered: boolean) => {
       if (failNext) {
@@ -41,8 +42,15 @@ function service(staleList: AgentRecord[], stored: () => AgentRecord) {
     },
   };
   const svc = new AgentService({
-    ari, agentNetworks: ['127.0.0.0/8'], repo, liveAgents, publish: () => undefined, ctx: () => ({ now: 0, newId: () => 'x' }), log: pino({ level: 'silent' }),
-    onOfferable: () => undefined, activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
+    ari,
+    agentNetworks: ['127.0.0.0/8'],
+    repo,
+    liveAgents,
+    publish: () => undefined,
+    ctx: () => ({ now: 0, newId: () => 'x' }),
+    log: pino({ level: 'silent' }),
+    onOfferable: () => undefined,
+    activeRouting: async () => ({ version: 1, config: { skills: [], queues: [] } }),
     onProfilesChanged: () => void told.routing++,
   } as never);
   return { svc, pushed, told, written, asterisk, fingerprints, failOnce: () => void (failNext = true) };
@@ -109,7 +117,7 @@ describe('agent phones in Asterisk', () => {
 });
 
 describe('KeyedSerial', () => {
-  it('runs one key\'s tasks in order, other keys alongside, and gives each caller its own error', async () => {
+  it("runs one key's tasks in order, other keys alongside, and gives each caller its own error", async () => {
     const s = new KeyedSerial();
     const log: string[] = [];
     const step = (name: string, ms: number) => () => new Promise<string>((r) => setTimeout(() => (log.push(name), r(name)), ms));
@@ -126,14 +134,18 @@ describe('KeyedSerial', () => {
 });
 
 describe("an agent's phone as pushed", () => {
-  it('is identified by user name only, challenged, and limited to the agents\' networks for its source and its Contact', async () => {
+  it("is identified by user name only, challenged, and limited to the agents' networks for its source and its Contact", async () => {
     const { phoneObjects } = await import('../../src/adapters/ari/pjsip-push.js');
     const objects = phoneObjects({ agentId: '1001', name: '张伟', sipMd5: 'x' }, ['10.20.0.0/16', '127.0.0.0/8']);
     const endpoint = objects.find(([k]) => k === 'endpoint')![1];
     expect(endpoint).toMatchObject({
-      identify_by: 'username', auth: '1001', context: 'from-agents',
-      deny: '0.0.0.0/0.0.0.0,::/0', permit: '10.20.0.0/16,127.0.0.0/8',
-      contact_deny: '0.0.0.0/0.0.0.0,::/0', contact_permit: '10.20.0.0/16,127.0.0.0/8',
+      identify_by: 'username',
+      auth: '1001',
+      context: 'from-agents',
+      deny: '0.0.0.0/0.0.0.0,::/0',
+      permit: '10.20.0.0/16,127.0.0.0/8',
+      contact_deny: '0.0.0.0/0.0.0.0,::/0',
+      contact_permit: '10.20.0.0/16,127.0.0.0/8',
     });
   });
 });

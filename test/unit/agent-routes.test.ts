@@ -20,19 +20,35 @@ const agents = {
     saved.push(p);
     const old = stored.get(p.agentId);
     if (!old && !p.password) throw new AgentInputError('password', `password is required to create agent ${p.agentId}`);
-    const agent = { agentId: p.agentId, name: p.name, sipMd5: 'x'.repeat(32), skills: p.skills ?? {}, queues: p.queues ?? [], active: true };
+    const agent = {
+      agentId: p.agentId,
+      name: p.name,
+      sipMd5: 'x'.repeat(32),
+      skills: p.skills ?? {},
+      queues: p.queues ?? [],
+      active: true,
+    };
     stored.set(p.agentId, agent);
     return { created: !old, agent };
   },
   login: async (agentId: string): Promise<StateChange> =>
-    stored.has(agentId) ? { applied: true, agentId, from: 'logged_out', state: 'available' } : { applied: false, agentId, problem: 'unknown_agent' },
+    stored.has(agentId)
+      ? { applied: true, agentId, from: 'logged_out', state: 'available' }
+      : { applied: false, agentId, problem: 'unknown_agent' },
   pause: async (agentId: string, reason: string): Promise<StateChange> =>
-    reason === 'training' ? { applied: false, agentId, problem: 'not_applicable', state: 'on_call' } : { applied: false, agentId, problem: 'unknown_pause_reason', pauseReason: reason },
+    reason === 'training'
+      ? { applied: false, agentId, problem: 'not_applicable', state: 'on_call' }
+      : { applied: false, agentId, problem: 'unknown_pause_reason', pauseReason: reason },
 } as unknown as AgentService;
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }), probes: [], api: [agentRoutes({ agents })] });
+  app = await buildHttp({
+    log: pino({ level: 'silent' }),
+    auth: fixedTokenAuth({ [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' } }),
+    probes: [],
+    api: [agentRoutes({ agents })],
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -51,11 +67,23 @@ describe('agents routes', () => {
     const body = { name: '张伟', password: 'secret-password', skills: { vat: 5 }, queues: ['ntax-vat'] };
     const a = await call('PUT', '/api/agents/1001', body);
     expect(a.statusCode).toBe(201);
-    expect(a.json()).toEqual({ agentId: '1001', name: '张伟', skills: { vat: 5 }, queues: ['ntax-vat'], state: 'logged_out', registered: false, pauseReason: null, since: null, callId: null });
+    expect(a.json()).toEqual({
+      agentId: '1001',
+      name: '张伟',
+      skills: { vat: 5 },
+      queues: ['ntax-vat'],
+      state: 'logged_out',
+      registered: false,
+      pauseReason: null,
+      since: null,
+      callId: null,
+    });
     const b = await call('PUT', '/api/agents/1001', { name: '张伟', skills: {}, queues: [] });
     expect(b.statusCode).toBe(200);
     expect(saved.at(-1)).toEqual({ agentId: '1001', name: '张伟', password: undefined, skills: {}, queues: [] });
-    expect((await call('PUT', '/api/agents/1002', { name: 'x', skills: {}, queues: [] })).json().error).toBe('body/password: password is required to create agent 1002');
+    expect((await call('PUT', '/api/agents/1002', { name: 'x', skills: {}, queues: [] })).json().error).toBe(
+      'body/password: password is required to create agent 1002',
+    );
   });
 
   it('names the field in every validation error, and rejects unknown fields', async () => {
@@ -76,7 +104,12 @@ describe('agents routes', () => {
   });
 
   it('maps refusals to 404, 409 and 422', async () => {
-    expect((await call('POST', '/api/agents/1001/login')).json()).toEqual({ agentId: '1001', from: 'logged_out', state: 'available', pauseReason: null });
+    expect((await call('POST', '/api/agents/1001/login')).json()).toEqual({
+      agentId: '1001',
+      from: 'logged_out',
+      state: 'available',
+      pauseReason: null,
+    });
     const nobody = await call('POST', '/api/agents/9999/login');
     expect([nobody.statusCode, nobody.json()]).toEqual([404, { error: 'agent 9999 does not exist' }]);
     const busy = await call('POST', '/api/agents/1001/pause', { reason: 'training' });

@@ -14,9 +14,10 @@ describe('queue announcements', () => {
     expect(positionAnnouncement(4, 200, true)).toEqual(['queue-ahead-4', 'queue-wait-4', 'queue-waiting']);
     expect(positionAnnouncement(35, 5000, false)).toEqual(['queue-ahead-many', 'queue-wait-long']);
     // Every name an announcement can use exists.
-    for (const pos of [1, 20, 21]) for (const w of [1, 60, 900, 901, 99_999]) {
-      for (const name of positionAnnouncement(pos, w, false)) expect(p).toHaveProperty(name);
-    }
+    for (const pos of [1, 20, 21])
+      for (const w of [1, 60, 900, 901, 99_999]) {
+        for (const name of positionAnnouncement(pos, w, false)) expect(p).toHaveProperty(name);
+      }
   });
 
   it('expects one handle time per caller up to you, shared by the agents serving the queue', () => {

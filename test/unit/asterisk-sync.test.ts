@@ -11,11 +11,21 @@ const tick = () => new Promise((r) => setTimeout(r, 20));
 class FakeStream extends EventEmitter {
   connected = false;
   stopped = false;
-  start() { this.connect(); }
-  connect() { this.connected = true; this.emit('connected'); }
-  drop() { this.connected = false; }
+  start() {
+    this.connect();
+  }
+  connect() {
+    this.connected = true;
+    this.emit('connected');
+  }
+  drop() {
+    this.connected = false;
+  }
   async waitConnected() {}
-  async stop() { this.stopped = true; this.connected = false; }
+  async stop() {
+    this.stopped = true;
+    this.connected = false;
+  }
 }
 
 function setup(o: { testAgent?: boolean; failSyncs?: number; failFilters?: number } = {}) {
@@ -59,7 +69,9 @@ describe('AsteriskSync', () => {
     const { sync, stream, steps } = setup();
     await sync.start();
     await tick();
-    expect(steps).toEqual(expect.arrayContaining(['filter StasisStart,DeviceStateChanged,ApplicationReplaced', 'reconcile ch1', 'push agents', 'kick']));
+    expect(steps).toEqual(
+      expect.arrayContaining(['filter StasisStart,DeviceStateChanged,ApplicationReplaced', 'reconcile ch1', 'push agents', 'kick']),
+    );
     expect(steps.indexOf('kick')).toBeGreaterThan(steps.indexOf('push agents'));
     steps.length = 0;
     stream.drop();
@@ -115,6 +127,9 @@ describe('onDeviceState', () => {
     const handle = onDeviceState({ deviceState: async (id, reachable) => void seen.push([id, reachable]) }, silent);
     handle({ type: 'DeviceStateChanged', device_state: { name: 'PJSIP/1001', state: 'NOT_INUSE' } } as never);
     handle({ type: 'DeviceStateChanged', device_state: { name: 'PJSIP/1002', state: 'UNAVAILABLE' } } as never);
-    expect(seen).toEqual([['1001', true], ['1002', false]]);
+    expect(seen).toEqual([
+      ['1001', true],
+      ['1002', false],
+    ]);
   });
 });

@@ -31,9 +31,17 @@ describe('retry', () => {
   it('tries again after each failure with a doubling delay, until it succeeds', async () => {
     const waits: number[] = [];
     let n = 0;
-    await retry(async () => { if (++n < 4) throw new Error('down'); }, {
-      stillWanted: () => true, log: silent, what: 'x', wait: async (ms) => void waits.push(ms),
-    });
+    await retry(
+      async () => {
+        if (++n < 4) throw new Error('down');
+      },
+      {
+        stillWanted: () => true,
+        log: silent,
+        what: 'x',
+        wait: async (ms) => void waits.push(ms),
+      },
+    );
     expect(n).toBe(4);
     expect(waits).toEqual([250, 500, 1000]);
   });
@@ -41,7 +49,14 @@ describe('retry', () => {
   it('stops trying once no longer wanted, and does not start when not wanted', async () => {
     let n = 0;
     let wanted = true;
-    await retry(async () => { n++; wanted = n < 2; throw new Error('down'); }, { stillWanted: () => wanted, log: silent, what: 'x', wait: async () => undefined });
+    await retry(
+      async () => {
+        n++;
+        wanted = n < 2;
+        throw new Error('down');
+      },
+      { stillWanted: () => wanted, log: silent, what: 'x', wait: async () => undefined },
+    );
     expect(n).toBe(2);
     await retry(async () => void n++, { stillWanted: () => false, log: silent, what: 'x' });
     expect(n).toBe(2);

@@ -22,7 +22,16 @@ function def(): IvrDefinition {
     prompts: { welcome: { zh: '欢迎' }, leave: { zh: '请留言' }, menu: { zh: '增值税请按一，留言请按二' } },
     nodes: {
       welcome: { kind: 'play', prompt: 'welcome', next: 'menu' },
-      menu: { kind: 'menu', prompt: 'menu', options: { '1': 'vat', '2': 'vm' }, timeoutS: 5, retries: 1, invalidPrompt: 'menu', timeoutPrompt: 'menu', onRetriesExhausted: 'vat' },
+      menu: {
+        kind: 'menu',
+        prompt: 'menu',
+        options: { '1': 'vat', '2': 'vm' },
+        timeoutS: 5,
+        retries: 1,
+        invalidPrompt: 'menu',
+        timeoutPrompt: 'menu',
+        onRetriesExhausted: 'vat',
+      },
       vat: { kind: 'queue', queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' },
       vm: { kind: 'voicemail', prompt: 'leave', maxSeconds: 60, queue: 'other' },
     },
@@ -34,7 +43,15 @@ function def(): IvrDefinition {
 const ENV: CallEnv = {
   ivr: def(),
   rules: routingRules([
-    { queue: 'ntax-vat', strategy: 'longest_idle', preferredAgentS: 10, steps: [{ afterS: 0, skills: 'inherit' }], wrapUpS: 15, ringTimeoutS: 12, noAnswerPauseAfter: 2 },
+    {
+      queue: 'ntax-vat',
+      strategy: 'longest_idle',
+      preferredAgentS: 10,
+      steps: [{ afterS: 0, skills: 'inherit' }],
+      wrapUpS: 15,
+      ringTimeoutS: 12,
+      noAnswerPauseAfter: 2,
+    },
   ]),
   shortAbandonMs: 5000,
   announceEveryMs: 30_000,
@@ -72,7 +89,13 @@ describe('call session', () => {
     const { s1 } = toQueued();
     expect(s1.state.phase).toBe('queued');
     expect(s1.commands.map((x) => x.kind)).toEqual(['stop_playback', 'enqueue', 'start_moh', 'start_timer']);
-    expect(s1.events.find((e) => e.type === 'call.queued')).toMatchObject({ queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' });
+    expect(s1.events.find((e) => e.type === 'call.queued')).toMatchObject({
+      queue: 'ntax-vat',
+      skills: { vat: 2 },
+      priority: 1,
+      line: '国税',
+      subLine: '增值税',
+    });
   });
 
   it('rings the reserved agent, bridges on answer and records the wait', () => {
@@ -81,7 +104,13 @@ describe('call session', () => {
     expect(s2.state.phase).toBe('ringing');
     // Put through at once: the phone rings and the first announcement, not yet due, is called off.
     expect(s2.commands.map((k) => k.kind)).toEqual(['ring_agent', 'cancel_timer']);
-    expect(s2.commands[0]).toMatchObject({ kind: 'ring_agent', endpoint: 'PJSIP/a1', callerNumber: base.caller, callId: 'c1', timeoutS: 12 });
+    expect(s2.commands[0]).toMatchObject({
+      kind: 'ring_agent',
+      endpoint: 'PJSIP/a1',
+      callerNumber: base.caller,
+      callId: 'c1',
+      timeoutS: 12,
+    });
     c.advance(4000);
     const legId = s2.state.offer!.legId;
     const s3 = stepCall(c.ctx(), ENV, s2.state, { kind: 'agent_leg_answered', legId });
@@ -91,7 +120,14 @@ describe('call session', () => {
     c.advance(60_000);
     const s4 = stepCall(c.ctx(), ENV, s3.state, { kind: 'agent_hung_up', legId });
     expect(s4.state.phase).toBe('ended');
-    expect(s4.events[0]).toMatchObject({ type: 'call.ended', outcome: 'answered', hungUpBy: 'agent', talkMs: 60_000, durationMs: 67_000, queue: 'ntax-vat' });
+    expect(s4.events[0]).toMatchObject({
+      type: 'call.ended',
+      outcome: 'answered',
+      hungUpBy: 'agent',
+      talkMs: 60_000,
+      durationMs: 67_000,
+      queue: 'ntax-vat',
+    });
     // The agent's phone is already free: given back before the caller's leg and the bridge are taken down.
     expect(s4.commands.map((k) => k.kind)).toEqual(['release_agent', 'hangup', 'destroy_bridge']);
     expect(s4.commands).toContainEqual({ kind: 'hangup', channelId: 'ch1' });
@@ -129,8 +165,16 @@ describe('call session', () => {
     c.advance(7000);
     const q = stepCall(c.ctx(), ENV, s1.state, { kind: 'caller_hung_up', position: { atEntry: 3, atAbandon: 1 } });
     expect(q.events[0]).toMatchObject({
-      outcome: 'abandoned', abandonedAt: 'queue', waitMs: 7000, queue: 'ntax-vat', short: false,
-      positionAtEntry: 3, positionAtAbandon: 1, ivrPath: ['welcome', 'menu', '1:vat'], line: '国税', subLine: '增值税',
+      outcome: 'abandoned',
+      abandonedAt: 'queue',
+      waitMs: 7000,
+      queue: 'ntax-vat',
+      short: false,
+      positionAtEntry: 3,
+      positionAtAbandon: 1,
+      ivrPath: ['welcome', 'menu', '1:vat'],
+      line: '国税',
+      subLine: '增值税',
     });
     expect(q.commands).toContainEqual({ kind: 'dequeue', callId: 'c1', queue: 'ntax-vat' });
     const r = stepCall(c.ctx(), ENV, s1.state, { kind: 'agent_reserved', agentId: 'a1', endpoint: 'PJSIP/a1' });
@@ -224,7 +268,10 @@ describe('call session: waiting', () => {
     const first = due.commands.find((k) => k.kind === 'announce_position') as { playbackId: string; offerCallback: boolean };
     expect(first.offerCallback).toBe(true);
     const music = stepCall(c.ctx(), ENV, due.state, { kind: 'playback_finished', playbackId: first.playbackId });
-    expect(music.commands).toEqual([{ kind: 'start_moh', channelId: 'ch1' }, { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 }]);
+    expect(music.commands).toEqual([
+      { kind: 'start_moh', channelId: 'ch1' },
+      { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 },
+    ]);
     c.advance(30_000);
     const again = stepCall(c.ctx(), ENV, music.state, { kind: 'timer_fired', timerId: music.state.announce!.timerId! });
     expect(again.commands.map((k) => k.kind)).toEqual(['stop_moh', 'announce_position']);
@@ -259,10 +306,21 @@ describe('call session: waiting', () => {
     expect(play).toMatchObject({ prompts: [{ source: 'system', name: 'callback-refused' }] });
     expect(r.commands.map((k) => k.kind)).toEqual(['stop_playback', 'stop_moh', 'play']);
     expect(r.commands.some((k) => k.kind === 'keep_place_for_callback' || k.kind === 'dequeue')).toBe(false);
-    expect(r.events).toEqual([expect.objectContaining({ type: 'call.callback_refused', callId: 'c1', caller: '0090123456789', queue: 'ntax-vat', reason: 'international' })]);
+    expect(r.events).toEqual([
+      expect.objectContaining({
+        type: 'call.callback_refused',
+        callId: 'c1',
+        caller: '0090123456789',
+        queue: 'ntax-vat',
+        reason: 'international',
+      }),
+    ]);
     // When the refusal ends: hold music and the next announcement, as after any announcement.
     const music = stepCall(c.ctx(), ENV, r.state, { kind: 'playback_finished', playbackId: (play as { playbackId: string }).playbackId });
-    expect(music.commands).toEqual([{ kind: 'start_moh', channelId: 'ch1' }, { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 }]);
+    expect(music.commands).toEqual([
+      { kind: 'start_moh', channelId: 'ch1' },
+      { kind: 'start_timer', timerId: music.state.announce!.timerId, ms: 30_000 },
+    ]);
     // Still waiting: an agent freed now rings for them; hanging up is an abandon from the queue.
     const rung = stepCall(c.ctx(), ENV, music.state, { kind: 'agent_reserved', agentId: '1001', endpoint: 'PJSIP/1001' });
     expect(rung.state.phase).toBe('ringing');
@@ -281,7 +339,11 @@ describe('call session: queue rules', () => {
   it('a short wait before hanging up is flagged short', () => {
     const { c, s1 } = toQueued();
     c.advance(2000);
-    expect(stepCall(c.ctx(), ENV, s1.state, { kind: 'caller_hung_up' }).events[0]).toMatchObject({ abandonedAt: 'queue', short: true, waitMs: 2000 });
+    expect(stepCall(c.ctx(), ENV, s1.state, { kind: 'caller_hung_up' }).events[0]).toMatchObject({
+      abandonedAt: 'queue',
+      short: true,
+      waitMs: 2000,
+    });
   });
 
   it('overflow moves the caller to another queue, keeping their waiting time', () => {

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from '../../src/config.js';
 
 const good = {
-  ARI_USER: 'u', ARI_PASSWORD: 'secret-123', DATABASE_URL: 'postgres://a:b@127.0.0.1/db',
-  REDIS_URL: 'redis://127.0.0.1:6379', ADMIN_TOKEN: 'x'.repeat(20),
+  ARI_USER: 'u',
+  ARI_PASSWORD: 'secret-123',
+  DATABASE_URL: 'postgres://a:b@127.0.0.1/db',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  ADMIN_TOKEN: 'x'.repeat(20),
 };
 
 describe('config', () => {

@@ -22,7 +22,9 @@ const without = (c: RoutingConfig, drop: { queues?: string[]; skills?: string[] 
 /** Node ids using each queue and each skill, read off the tree independently of the code under test. */
 const usersOf = (kind: 'queue' | 'skill', name: string) =>
   Object.entries(tree.nodes)
-    .filter(([, n]) => (kind === 'queue' ? (n.kind === 'queue' || n.kind === 'voicemail') && n.queue === name : n.kind === 'queue' && name in n.skills))
+    .filter(([, n]) =>
+      kind === 'queue' ? (n.kind === 'queue' || n.kind === 'voicemail') && n.queue === name : n.kind === 'queue' && name in n.skills,
+    )
     .map(([id]) => id)
     .sort();
 const usedQueues = [...new Set(Object.values(tree.nodes).flatMap((n) => (n.kind === 'queue' || n.kind === 'voicemail' ? [n.queue] : [])))];
@@ -39,8 +41,18 @@ describe('IVR against routing', () => {
     (pilot.nodes['ntax.vat'] as { queue: string }).queue = 'vat-pilot';
     (pilot.nodes['ntax.cit'] as { skills: Record<string, number> }).skills = { cit: 1, 'cit/export': 2 };
     expect(checkIvrRefs(pilot, { version: 7, config: rules })).toEqual([
-      { path: '/nodes/ntax.vat/queue', nodeId: 'ntax.vat', field: 'queue', message: 'node "ntax.vat" sends calls to queue "vat-pilot", which routing version 7 does not have' },
-      { path: '/nodes/ntax.cit/skills/cit~1export', nodeId: 'ntax.cit', field: 'skills/cit~1export', message: 'node "ntax.cit" requires skill "cit/export", which routing version 7 does not have' },
+      {
+        path: '/nodes/ntax.vat/queue',
+        nodeId: 'ntax.vat',
+        field: 'queue',
+        message: 'node "ntax.vat" sends calls to queue "vat-pilot", which routing version 7 does not have',
+      },
+      {
+        path: '/nodes/ntax.cit/skills/cit~1export',
+        nodeId: 'ntax.cit',
+        field: 'skills/cit~1export',
+        message: 'node "ntax.cit" requires skill "cit/export", which routing version 7 does not have',
+      },
     ]);
   });
 
@@ -58,18 +70,28 @@ describe('IVR against routing', () => {
           ...queues.flatMap((q) => usersOf('queue', q).map((id) => `/nodes/${id}/queue`)),
           ...skills.flatMap((s) => usersOf('skill', s).map((id) => `/nodes/${id}/skills/${s}`)),
         ].sort();
-        expect(checkIvrRefs(tree, { config }).map((p) => p.path).sort()).toEqual(want);
+        expect(
+          checkIvrRefs(tree, { config })
+            .map((p) => p.path)
+            .sort(),
+        ).toEqual(want);
         // Seen from the routing side: the same references, at /queues and /skills, each naming the node.
         const back = checkRoutingRefs(config, { version: 3, def: tree });
         expect(back.length).toBe(want.length);
         for (const q of queues) {
           for (const id of usersOf('queue', q)) {
-            expect(back).toContainEqual({ path: '/queues', message: `queue "${q}" is missing: IVR version 3 node "${id}" sends calls to it` });
+            expect(back).toContainEqual({
+              path: '/queues',
+              message: `queue "${q}" is missing: IVR version 3 node "${id}" sends calls to it`,
+            });
           }
         }
         for (const s of skills) {
           for (const id of usersOf('skill', s)) {
-            expect(back).toContainEqual({ path: '/skills', message: `skill "${s}" is not declared: IVR version 3 node "${id}" requires it` });
+            expect(back).toContainEqual({
+              path: '/skills',
+              message: `skill "${s}" is not declared: IVR version 3 node "${id}" requires it`,
+            });
           }
         }
       }),
@@ -77,7 +99,10 @@ describe('IVR against routing', () => {
   });
 
   it('queues and skills the IVR does not use may go', () => {
-    const extra: RoutingConfig = { skills: [...rules.skills, { code: 'customs', zh: '海关' }], queues: [...rules.queues, { queue: 'customs' }] };
+    const extra: RoutingConfig = {
+      skills: [...rules.skills, { code: 'customs', zh: '海关' }],
+      queues: [...rules.queues, { queue: 'customs' }],
+    };
     expect(checkRoutingRefs(without(extra, { queues: ['customs'], skills: ['customs'] }), { version: 1, def: tree })).toEqual([]);
   });
 });
@@ -124,7 +149,11 @@ describe('agents a routing version leaves behind', () => {
 
   it('one problem per dropped queue or skill, naming the agents who still have it', () => {
     const dropped = without(rules, { queues: ['ntax-vat'], skills: ['invoice'] });
-    const agents = [agent('1002', { vat: 4, invoice: 2 }, ['ntax-vat', 'other']), agent('1001', { invoice: 5 }, ['ntax-vat']), agent('1003', { vat: 3 }, ['other'])];
+    const agents = [
+      agent('1002', { vat: 4, invoice: 2 }, ['ntax-vat', 'other']),
+      agent('1001', { invoice: 5 }, ['ntax-vat']),
+      agent('1003', { vat: 3 }, ['other']),
+    ];
     expect(agentsLeftBehind(dropped, agents)).toEqual([
       { path: '/skills', message: 'skill "invoice" is not declared in this version; 2 agents 1001, 1002 still hold it' },
       { path: '/queues', message: 'queue "ntax-vat" is not in this version; 2 agents 1001, 1002 still serve it' },
@@ -134,6 +163,8 @@ describe('agents a routing version leaves behind', () => {
   it('a long list names ten agents and counts the rest', () => {
     const many = Array.from({ length: 25 }, (_, i) => agent(String(2000 + i), {}, ['ntax-vat']));
     const [p] = agentsLeftBehind(without(rules, { queues: ['ntax-vat'] }), many);
-    expect(p!.message).toBe('queue "ntax-vat" is not in this version; 25 agents 2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009 and 15 more still serve it');
+    expect(p!.message).toBe(
+      'queue "ntax-vat" is not in this version; 25 agents 2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009 and 15 more still serve it',
+    );
   });
 });

@@ -166,7 +166,10 @@ describe('the dependency scan itself', () => {
       "import {\n  AriClient,\n} from '../adapters/ari/client.js';\nexport { thing } from '../features/events/event-store.js';",
     ],
     ['src/adapters/redis/x.ts', "const m = await import('../../features/agents/agent-service.js');"],
-    ['src/features/work/index.ts', "import type { Feature } from '../../app/feature.js';\nimport { startInOrder } from '../../app/feature.js';"],
+    [
+      'src/features/work/index.ts',
+      "import type { Feature } from '../../app/feature.js';\nimport { startInOrder } from '../../app/feature.js';",
+    ],
     [
       'src/main.ts',
       "import { helper } from '../test/support/rig.js';\nimport fc from 'fast-check';\nimport type { Foo } from 'some-types';\nimport pg from 'pg';",

@@ -43,19 +43,26 @@ describe('outbound dial policy (callbacks, transfers)', () => {
     expect(decide('057487654321', { ...DEFAULT_DIAL_POLICY, scope: 'home_city' })).toMatchObject({ ok: false, reason: 'outside_area' });
     expect(decide('01012345678', { ...DEFAULT_DIAL_POLICY, scope: 'mainland' })).toEqual({ ok: true, digits: '01012345678' });
     expect(decide('13857112345', { ...DEFAULT_DIAL_POLICY, mobiles: false })).toMatchObject({ ok: false, reason: 'outside_area' });
-    expect(decide('057185187424', { ...DEFAULT_DIAL_POLICY, deniedPrefixes: ['0571851'] })).toMatchObject({ ok: false, reason: 'denied_prefix' });
+    expect(decide('057185187424', { ...DEFAULT_DIAL_POLICY, deniedPrefixes: ['0571851'] })).toMatchObject({
+      ok: false,
+      reason: 'denied_prefix',
+    });
   });
 
   it('never allows anything but a plain national number made of the digits it was given', () => {
     const chars = fc.constantFrom(...'0123456789+*#;@/:. abcx'.split(''));
     fc.assert(
-      fc.property(fc.string({ unit: chars, maxLength: 24 }), fc.constantFrom<DialPolicy['scope']>('home_city', 'home_province', 'mainland'), (raw, scope) => {
-        const d = decide(raw, { ...DEFAULT_DIAL_POLICY, scope });
-        if (!d.ok) return;
-        expect(d.digits).toMatch(/^(0[1-9]\d{9,10}|1[3-9]\d{9})$/);
-        // The subscriber part is the caller's own digits: nothing is invented but the prefix.
-        expect(raw.replace(/\D/g, '').endsWith(d.digits.slice(-7))).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: chars, maxLength: 24 }),
+        fc.constantFrom<DialPolicy['scope']>('home_city', 'home_province', 'mainland'),
+        (raw, scope) => {
+          const d = decide(raw, { ...DEFAULT_DIAL_POLICY, scope });
+          if (!d.ok) return;
+          expect(d.digits).toMatch(/^(0[1-9]\d{9,10}|1[3-9]\d{9})$/);
+          // The subscriber part is the caller's own digits: nothing is invented but the prefix.
+          expect(raw.replace(/\D/g, '').endsWith(d.digits.slice(-7))).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -12,7 +12,12 @@ function counted(): { probes: HealthProbe[]; runs: () => number } {
   let runs = 0;
   const probes: HealthProbe[] = [
     { name: 'asterisk', check: async () => void runs++ },
-    { name: 'postgres', check: async () => { throw new Error('connect ECONNREFUSED 10.0.0.5:5432 as user tax12366'); } },
+    {
+      name: 'postgres',
+      check: async () => {
+        throw new Error('connect ECONNREFUSED 10.0.0.5:5432 as user tax12366');
+      },
+    },
     { name: 'redis', check: async () => undefined },
   ];
   return { probes, runs: () => runs };
@@ -21,7 +26,12 @@ function counted(): { probes: HealthProbe[]; runs: () => number } {
 describe('/healthz', () => {
   it('runs the probes at most once a second however many ask, and shows why only with a valid token', async () => {
     const { probes, runs } = counted();
-    const app = await buildHttp({ log: pino({ level: 'silent' }), auth: fixedTokenAuth({ [TOKEN]: { id: 't', role: 'readonly', via: 'api_key' } }), probes, api: [] });
+    const app = await buildHttp({
+      log: pino({ level: 'silent' }),
+      auth: fixedTokenAuth({ [TOKEN]: { id: 't', role: 'readonly', via: 'api_key' } }),
+      probes,
+      api: [],
+    });
     const answers = await Promise.all(Array.from({ length: 50 }, () => app.inject({ url: '/healthz' })));
     expect(runs()).toBe(1);
     for (const a of answers) {
@@ -47,7 +57,10 @@ describe('client addresses (TRUST_PROXY)', () => {
     const seen: string[] = [];
     return {
       seen,
-      auth: { ...fixedTokenAuth({}), tokenGuesses: { blocked: async () => false, missed: async (ip) => (seen.push(ip), false), retryAfterS: 60 } },
+      auth: {
+        ...fixedTokenAuth({}),
+        tokenGuesses: { blocked: async () => false, missed: async (ip) => (seen.push(ip), false), retryAfterS: 60 },
+      },
     };
   }
 

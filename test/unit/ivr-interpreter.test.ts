@@ -133,8 +133,17 @@ describe('menus', () => {
     expect(first.commands[0]).toEqual({ kind: 'stop_playback', playbackId: welcome });
     expect(call.state.nodeId).toBe('ntax');
     const second = call.press('1');
-    expect(second.commands.at(-1)).toEqual({ kind: 'enqueue', queue: 'ntax-vat', skills: { vat: 1 }, priority: 0, line: '国税', subLine: '增值税' });
-    expect(call.events.filter((e) => e.type === 'ivr.node_visited').map((e) => e.type === 'ivr.node_visited' && [e.nodeId, e.digit])).toEqual([
+    expect(second.commands.at(-1)).toEqual({
+      kind: 'enqueue',
+      queue: 'ntax-vat',
+      skills: { vat: 1 },
+      priority: 0,
+      line: '国税',
+      subLine: '增值税',
+    });
+    expect(
+      call.events.filter((e) => e.type === 'ivr.node_visited').map((e) => e.type === 'ivr.node_visited' && [e.nodeId, e.digit]),
+    ).toEqual([
       ['welcome', undefined],
       ['office-hours', undefined],
       ['main', undefined],
@@ -158,7 +167,9 @@ describe('menus', () => {
       { kind: 'play', playbackId: call.state.playbackId, prompts: ['invalid', 'main-menu'] },
     ]);
     expect(call.state).toMatchObject({ nodeId: 'main', phase: 'menu_prompt', failures: 1 });
-    expect(step.events).toEqual([expect.objectContaining({ type: 'ivr.input_failed', nodeId: 'main', reason: 'invalid', digit: '7', attempt: 1 })]);
+    expect(step.events).toEqual([
+      expect.objectContaining({ type: 'ivr.input_failed', nodeId: 'main', reason: 'invalid', digit: '7', attempt: 1 }),
+    ]);
   });
 
   it('an invalid key during the welcome gets the invalid prompt, and the next key barges in on that', () => {

@@ -151,7 +151,10 @@ describe('IVR properties on the shipped 12366 tree', () => {
           if (run.state.phase === 'done') break;
           apply(run, ctx, toInput(run, act));
         }
-        for (const act of [{ a: 'stale_playback', pick }, { a: 'stale_timer', pick }] as const) {
+        for (const act of [
+          { a: 'stale_playback', pick },
+          { a: 'stale_timer', pick },
+        ] as const) {
           const before = structuredClone(run.state);
           const step = stepIvr(tree, run.state, toInput(run, act), ctx);
           expect(step.commands).toEqual([]);

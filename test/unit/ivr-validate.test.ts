@@ -150,7 +150,11 @@ describe('validateDefinition', () => {
 
   it('reports overlapping and inverted hours ranges', () => {
     const def = shipped();
-    def.nodes['office-hours'].weekly.mon = [['08:30', '12:00'], ['11:30', '17:30'], ['19:00', '18:00']];
+    def.nodes['office-hours'].weekly.mon = [
+      ['08:30', '12:00'],
+      ['11:30', '17:30'],
+      ['19:00', '18:00'],
+    ];
     expect(errorsOf(def)).toEqual([
       {
         path: '/nodes/office-hours/weekly/mon/2',
@@ -169,7 +173,10 @@ describe('validateDefinition', () => {
 
   it('accepts ranges that touch', () => {
     const def = shipped();
-    def.nodes['office-hours'].weekly.sat = [['08:00', '12:00'], ['12:00', '24:00']];
+    def.nodes['office-hours'].weekly.sat = [
+      ['08:00', '12:00'],
+      ['12:00', '24:00'],
+    ];
     expect(validateDefinition(def).ok).toBe(true);
   });
 
@@ -224,7 +231,12 @@ describe('validateDefinition', () => {
       def.nodes.odd = { kind: 'teleport' };
       expect(errorsOf(def)).toEqual([
         expect.objectContaining({ path: '/nodes/menu/timeoutS', nodeId: 'menu', field: 'timeoutS' }),
-        expect.objectContaining({ path: '/nodes/agent/line', nodeId: 'agent', field: 'line', message: 'node "agent" field "line": is required' }),
+        expect.objectContaining({
+          path: '/nodes/agent/line',
+          nodeId: 'agent',
+          field: 'line',
+          message: 'node "agent" field "line": is required',
+        }),
         expect.objectContaining({ path: '/nodes/bye/colour', nodeId: 'bye', message: 'node "bye": unexpected property "colour"' }),
         expect.objectContaining({
           path: '/nodes/odd/kind',

@@ -7,17 +7,27 @@ import { uuidv7, uuidv7Time } from '../../src/shared/uuidv7.js';
 function setup(failAt?: string) {
   const steps: string[] = [];
   const logged: Array<{ obj: Record<string, unknown>; msg: string }> = [];
-  const log = pino({ level: 'warn' }, { write: (line: string) => { const { msg, ...obj } = JSON.parse(line); logged.push({ obj, msg }); } });
-  const step = <T>(name: string, value: T) => async () => {
-    steps.push(name);
-    if (failAt === name) throw new Error(`${name} failed`);
-    return value;
-  };
+  const log = pino(
+    { level: 'warn' },
+    {
+      write: (line: string) => {
+        const { msg, ...obj } = JSON.parse(line);
+        logged.push({ obj, msg });
+      },
+    },
+  );
+  const step =
+    <T>(name: string, value: T) =>
+    async () => {
+      steps.push(name);
+      if (failAt === name) throw new Error(`${name} failed`);
+      return value;
+    };
   let kept: { since: number; now: number } | undefined;
   const deps: RecoveryDeps = {
     drainEvents: async (ms) => (steps.push(`drain ${ms}`), true),
     agents: { liveStateLost: step('agents', 3) },
-    calls: { relist: async (all) => (await step(`relist all=${all}`, 2)()) },
+    calls: { relist: async (all) => await step(`relist all=${all}`, 2)() },
     restoreKeptPlaces: async (since, now) => {
       kept = { since, now };
       return step('kept places', { queued: 1, redialled: 0 })();
@@ -41,7 +51,13 @@ describe('live-state recovery', () => {
     expect(kept()).toEqual({ since: uuidv7Time(lost), now: 1_000_000 });
     expect(logged).toEqual([
       {
-        obj: expect.objectContaining({ agentsRestored: 3, agentsFreed: 1, callsQueued: 2, callbacksKept: { queued: 1, redialled: 0 }, historyComplete: true }),
+        obj: expect.objectContaining({
+          agentsRestored: 3,
+          agentsFreed: 1,
+          callsQueued: 2,
+          callbacksKept: { queued: 1, redialled: 0 },
+          historyComplete: true,
+        }),
         msg: 'live state put back',
       },
     ]);

@@ -9,7 +9,10 @@ import type { LiveSnapshot } from '../../src/features/live/snapshot.js';
 
 const TOKEN = 'unit-test-token-0123456789';
 const SESSION = 'unit-test-session-9876543210';
-const tokens = { [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' }, [SESSION]: { id: 'someone', role: 'readonly', via: 'session' } } as const;
+const tokens = {
+  [TOKEN]: { id: 'test', role: 'admin', via: 'bootstrap' },
+  [SESSION]: { id: 'someone', role: 'readonly', via: 'session' },
+} as const;
 const RECHECK_MS = 100;
 const EVERY_MS = 200;
 let taken = 0;
@@ -17,8 +20,10 @@ let taken = 0;
 async function snapshot(): Promise<LiveSnapshot> {
   taken++;
   return {
-    at: new Date().toISOString(), queues: [{ queue: 'ntax-vat', waiting: taken, callbacksWaiting: 0, longestWaitS: 1 }],
-    agents: { logged_out: 0, available: 1, reserved: 0, on_call: 0, wrap_up: 0, paused: 0 }, paused: {},
+    at: new Date().toISOString(),
+    queues: [{ queue: 'ntax-vat', waiting: taken, callbacksWaiting: 0, longestWaitS: 1 }],
+    agents: { logged_out: 0, available: 1, reserved: 0, on_call: 0, wrap_up: 0, paused: 0 },
+    paused: {},
   };
 }
 
@@ -26,7 +31,9 @@ let app: FastifyInstance;
 let base: string;
 beforeAll(async () => {
   app = await buildHttp({
-    log: pino({ level: 'silent' }), auth: fixedTokenAuth(tokens as unknown as Parameters<typeof fixedTokenAuth>[0]), probes: [],
+    log: pino({ level: 'silent' }),
+    auth: fixedTokenAuth(tokens as unknown as Parameters<typeof fixedTokenAuth>[0]),
+    probes: [],
     api: [liveRoutes({ snapshot, everyMs: EVERY_MS, recheckMs: RECHECK_MS, perPrincipal: 8 })],
   });
   base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
@@ -66,11 +73,22 @@ describe('live routes', () => {
     expect(taken).toBe(closed);
   });
 
-  const opened = (c: WebSocket) => new Promise<void>((resolve, reject) => { c.once('open', () => resolve()); c.once('error', reject); });
-  const closed = (c: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => c.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const opened = (c: WebSocket) =>
+    new Promise<void>((resolve, reject) => {
+      c.once('open', () => resolve());
+      c.once('error', reject);
+    });
+  const closed = (c: WebSocket) =>
+    new Promise<{ code: number; reason: string }>((resolve) =>
+      c.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
 
   it('a token in the URL counts on the /api/live upgrade only', async () => {
-    const withQuery = await app.inject({ method: 'GET', url: `/metrics?access_token=${TOKEN}`, headers: { upgrade: 'websocket', connection: 'upgrade' } });
+    const withQuery = await app.inject({
+      method: 'GET',
+      url: `/metrics?access_token=${TOKEN}`,
+      headers: { upgrade: 'websocket', connection: 'upgrade' },
+    });
     expect(withQuery.statusCode).toBe(401);
     const header = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(header.statusCode).toBe(200);

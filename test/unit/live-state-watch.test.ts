@@ -55,7 +55,10 @@ describe('LiveStateWatch', () => {
     let stored = 'first';
     const recovered: string[] = [];
     const watch = new LiveStateWatch({
-      epoch: async () => stored, newId: () => 'unused', recover: async (lost) => void recovered.push(lost), log: pino({ level: 'silent' }),
+      epoch: async () => stored,
+      newId: () => 'unused',
+      recover: async (lost) => void recovered.push(lost),
+      log: pino({ level: 'silent' }),
     });
     await watch.check();
     stored = 'set-by-the-other-instance';

@@ -136,11 +136,39 @@ describe('intervalReport', () => {
   // D: IVR 09:03:00, hung up in the IVR 09:03:30                 → IVR visit only
   // E: IVR 08:50:00, queued 08:50:20, answered 08:50:50 (30 s: late)
   const day: CallRecord[] = [
-    { callId: 'A', startedAt: cst(8, 59, 50), enteredQueueAt: cst(8, 59, 58), answeredAt: cst(9, 0, 10), endedAt: cst(9, 3), outcome: 'answered' },
-    { callId: 'B', startedAt: cst(9, 1), enteredQueueAt: cst(9, 1, 30), endedAt: cst(9, 1, 32), outcome: 'abandoned', abandonedAt: 'queue' },
-    { callId: 'C', startedAt: cst(9, 2), enteredQueueAt: cst(9, 2, 10), endedAt: cst(9, 2, 50), outcome: 'abandoned', abandonedAt: 'ringing' },
+    {
+      callId: 'A',
+      startedAt: cst(8, 59, 50),
+      enteredQueueAt: cst(8, 59, 58),
+      answeredAt: cst(9, 0, 10),
+      endedAt: cst(9, 3),
+      outcome: 'answered',
+    },
+    {
+      callId: 'B',
+      startedAt: cst(9, 1),
+      enteredQueueAt: cst(9, 1, 30),
+      endedAt: cst(9, 1, 32),
+      outcome: 'abandoned',
+      abandonedAt: 'queue',
+    },
+    {
+      callId: 'C',
+      startedAt: cst(9, 2),
+      enteredQueueAt: cst(9, 2, 10),
+      endedAt: cst(9, 2, 50),
+      outcome: 'abandoned',
+      abandonedAt: 'ringing',
+    },
     { callId: 'D', startedAt: cst(9, 3), endedAt: cst(9, 3, 30), outcome: 'abandoned', abandonedAt: 'ivr' },
-    { callId: 'E', startedAt: cst(8, 50), enteredQueueAt: cst(8, 50, 20), answeredAt: cst(8, 50, 50), endedAt: cst(8, 55), outcome: 'answered' },
+    {
+      callId: 'E',
+      startedAt: cst(8, 50),
+      enteredQueueAt: cst(8, 50, 20),
+      answeredAt: cst(8, 50, 50),
+      endedAt: cst(8, 55),
+      outcome: 'answered',
+    },
   ];
 
   it('counts each moment in the interval where it happened', () => {

@@ -29,7 +29,15 @@ describe('tzOffsetMs', () => {
 
 describe('offsetAt (remembered per UTC quarter-hour)', () => {
   it('equals the tz database at any instant from 1990 to 2100, across DST changes and odd offsets', () => {
-    const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
+    const zones = [
+      'Asia/Shanghai',
+      'America/New_York',
+      'Europe/London',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+      'America/St_Johns',
+    ];
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }), fc.constantFrom(...zones), (ts, tz) => {
         expect(offsetAt(ts, tz)).toBe(tzOffsetMs(ts, tz));
@@ -45,7 +53,8 @@ describe('offsetAt (remembered per UTC quarter-hour)', () => {
       for (let day = Date.UTC(2020, 0, 1); day < Date.UTC(2030, 0, 1); day += DAY) {
         if (tzOffsetMs(day, tz) === tzOffsetMs(day + DAY, tz)) continue;
         changes++;
-        for (let ts = day; ts <= day + DAY; ts += MIN) expect(offsetAt(ts, tz), `${tz} ${new Date(ts).toISOString()}`).toBe(tzOffsetMs(ts, tz));
+        for (let ts = day; ts <= day + DAY; ts += MIN)
+          expect(offsetAt(ts, tz), `${tz} ${new Date(ts).toISOString()}`).toBe(tzOffsetMs(ts, tz));
       }
     }
     expect(changes).toBeGreaterThan(90);
@@ -150,9 +159,7 @@ describe('staffingByInterval', () => {
       { agentId: 'a1', state: 'available', start: cst(8, 45), end: cst(9, 0) },
       { agentId: 'a2', state: 'available', start: cst(8, 45), end: cst(9, 0) },
     ];
-    expect(staffingByInterval(spans)).toEqual([
-      { intervalStart: cst(8, 45), byState: { available: 2 }, byPauseReason: {} },
-    ]);
+    expect(staffingByInterval(spans)).toEqual([{ intervalStart: cst(8, 45), byState: { available: 2 }, byPauseReason: {} }]);
   });
 
   it('splits states that cross a boundary and keeps pause reasons apart', () => {

@@ -2,15 +2,27 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyCaller, tallyRegions, type AreaCodeTable } from '../../src/core/metrics/regions.js';
 
-const table = JSON.parse(
-  readFileSync(new URL('../../data/cn-area-codes.json', import.meta.url), 'utf8'),
-) as AreaCodeTable & { retired: Record<string, string> };
+const table = JSON.parse(readFileSync(new URL('../../data/cn-area-codes.json', import.meta.url), 'utf8')) as AreaCodeTable & {
+  retired: Record<string, string>;
+};
 
 /** The seed's 来电放弃情况 list, numbers exactly as the trunk delivered them. */
 const seedAbandons = [
-  '57187168660', '57188360767', '13957168429', '57185343483', '57188470651',
-  '57187220657', '13018911785', '57185287777', '57188381152', '57185775208',
-  '57188900159', '13336151085', '13336151085', '57187786983', '57128879399',
+  '57187168660',
+  '57188360767',
+  '13957168429',
+  '57185343483',
+  '57188470651',
+  '57187220657',
+  '13018911785',
+  '57185287777',
+  '57188381152',
+  '57185775208',
+  '57188900159',
+  '13336151085',
+  '13336151085',
+  '57187786983',
+  '57128879399',
 ];
 
 describe('the area-code table', () => {
@@ -28,16 +40,40 @@ describe('the area-code table', () => {
   });
 
   it('has the 2-digit codes, all Zhejiang codes and every provincial capital', () => {
-    expect(all.filter((c) => c.length === 3).sort()).toEqual(
-      ['010', '020', '021', '022', '023', '024', '025', '027', '028', '029'],
-    );
+    expect(all.filter((c) => c.length === 3).sort()).toEqual(['010', '020', '021', '022', '023', '024', '025', '027', '028', '029']);
     expect(table.provinces['浙江']).toEqual(['0570', '0571', '0572', '0573', '0574', '0575', '0576', '0577', '0578', '0579', '0580']);
     const capitals: Record<string, string> = {
-      北京: '010', 天津: '022', 上海: '021', 重庆: '023', 河北: '0311', 山西: '0351', 内蒙古: '0471',
-      辽宁: '024', 吉林: '0431', 黑龙江: '0451', 江苏: '025', 浙江: '0571', 安徽: '0551', 福建: '0591',
-      江西: '0791', 山东: '0531', 河南: '0371', 湖北: '027', 湖南: '0731', 广东: '020', 广西: '0771',
-      海南: '0898', 四川: '028', 贵州: '0851', 云南: '0871', 西藏: '0891', 陕西: '029', 甘肃: '0931',
-      青海: '0971', 宁夏: '0951', 新疆: '0991',
+      北京: '010',
+      天津: '022',
+      上海: '021',
+      重庆: '023',
+      河北: '0311',
+      山西: '0351',
+      内蒙古: '0471',
+      辽宁: '024',
+      吉林: '0431',
+      黑龙江: '0451',
+      江苏: '025',
+      浙江: '0571',
+      安徽: '0551',
+      福建: '0591',
+      江西: '0791',
+      山东: '0531',
+      河南: '0371',
+      湖北: '027',
+      湖南: '0731',
+      广东: '020',
+      广西: '0771',
+      海南: '0898',
+      四川: '028',
+      贵州: '0851',
+      云南: '0871',
+      西藏: '0891',
+      陕西: '029',
+      甘肃: '0931',
+      青海: '0971',
+      宁夏: '0951',
+      新疆: '0991',
     };
     expect(Object.keys(table.provinces).sort()).toEqual(Object.keys(capitals).sort());
     for (const [p, code] of Object.entries(capitals)) expect(table.provinces[p]).toContain(code);
@@ -52,7 +88,12 @@ describe('classifyCaller (home 0571 杭州, 浙江)', () => {
     expect(classifyCaller('13018911785', table).region).toBe('mobile');
     // 15 numbers: 4 mobiles (139…, 130…, 133… twice) and 11 Hangzhou fixed lines.
     expect(tallyRegions(seedAbandons, table)).toEqual({
-      home_city: 11, home_province: 0, other_province: 0, international: 0, mobile: 4, unknown: 0,
+      home_city: 11,
+      home_province: 0,
+      other_province: 0,
+      international: 0,
+      mobile: 4,
+      unknown: 0,
     });
   });
 
@@ -99,7 +140,11 @@ describe('classifyCaller (home 0571 杭州, 浙江)', () => {
   it('places mobiles only when a number-segment table is supplied', () => {
     const mobileSegments = { '1395716': '0571', '1301891': '0574', '1333615': '010' };
     expect(classifyCaller('13957168429', table, undefined, { mobileSegments })).toEqual({
-      region: 'home_city', areaCode: '0571', province: '浙江', city: '杭州', mobile: true,
+      region: 'home_city',
+      areaCode: '0571',
+      province: '浙江',
+      city: '杭州',
+      mobile: true,
     });
     expect(classifyCaller('13018911785', table, undefined, { mobileSegments }).region).toBe('home_province');
     expect(classifyCaller('13336151085', table, undefined, { mobileSegments }).region).toBe('other_province');

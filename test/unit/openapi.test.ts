@@ -14,9 +14,14 @@ const FEATURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const NOT_PLUGINS = new Set(['configVersionRoutes', 'healthRoutes']);
 /** Writes that take no body. A new one goes here only if it really takes none. */
 const BODYLESS = new Set([
-  'POST /api/ivr/versions/{version}/activate', 'POST /api/ivr/rollback',
-  'POST /api/routing/versions/{version}/activate', 'POST /api/routing/rollback',
-  'POST /api/agents/{id}/login', 'POST /api/agents/{id}/logout', 'POST /api/agents/{id}/unpause', 'POST /api/agents/{id}/end-wrap-up',
+  'POST /api/ivr/versions/{version}/activate',
+  'POST /api/ivr/rollback',
+  'POST /api/routing/versions/{version}/activate',
+  'POST /api/routing/rollback',
+  'POST /api/agents/{id}/login',
+  'POST /api/agents/{id}/logout',
+  'POST /api/agents/{id}/unpause',
+  'POST /api/agents/{id}/end-wrap-up',
   'POST /api/auth/logout',
 ]);
 
@@ -73,7 +78,9 @@ function problemsOf(doc: Doc): string[] {
       if (['post', 'put', 'patch'].includes(method) && !BODYLESS.has(at) && !op.requestBody) out.push(`${at}: no body schema`);
       const ok = Object.entries(op.responses ?? {}).filter(([code]) => /^2\d\d$|^101$/.test(code));
       if (!ok.length) out.push(`${at}: no 2xx response`);
-      const described = ok.some(([code, r]: [string, any]) => code === '204' || code === '101' || Object.values(r.content ?? {}).some((c: any) => c.schema));
+      const described = ok.some(
+        ([code, r]: [string, any]) => code === '204' || code === '101' || Object.values(r.content ?? {}).some((c: any) => c.schema),
+      );
       if (ok.length && !described) out.push(`${at}: no schema for its 2xx response`);
       for (const [code, r] of Object.entries<any>(op.responses ?? {})) {
         if (/^4\d\d$/.test(code) && !Object.values(r.content ?? {}).some((c: any) => c.schema)) out.push(`${at}: no schema for ${code}`);

@@ -7,10 +7,19 @@ describe('ordered dispatch', () => {
     const d = new OrderedDispatch((k) => errors.push(k));
     const seen: string[] = [];
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    d.submit('a', async () => { await sleep(30); seen.push('a1'); });
-    d.submit('b', async () => { seen.push('b1'); });
-    d.submit('a', async () => { throw new Error('boom'); });
-    d.submit('a', async () => { seen.push('a3'); });
+    d.submit('a', async () => {
+      await sleep(30);
+      seen.push('a1');
+    });
+    d.submit('b', async () => {
+      seen.push('b1');
+    });
+    d.submit('a', async () => {
+      throw new Error('boom');
+    });
+    d.submit('a', async () => {
+      seen.push('a3');
+    });
     await d.idle();
     expect(seen).toEqual(['b1', 'a1', 'a3']);
     expect(errors).toEqual(['a']);

@@ -18,7 +18,15 @@ const tmp = () => {
 };
 const log = pino({ level: 'silent' });
 let n = 0;
-const ev = (): DomainEvent => ({ type: 'agent.state_changed', agentId: 'a', from: 'available', to: 'paused', id: `e${++n}`, at: new Date().toISOString(), v: 1 });
+const ev = (): DomainEvent => ({
+  type: 'agent.state_changed',
+  agentId: 'a',
+  from: 'available',
+  to: 'paused',
+  id: `e${++n}`,
+  at: new Date().toISOString(),
+  v: 1,
+});
 
 /** A store that can be switched off, and that records what it got (by seq, to spot doubles). */
 function store(name: string) {

@@ -17,7 +17,15 @@ import {
 import { intervalReport } from '../../src/core/metrics/definitions.js';
 import { agentLines, intervalLines, queueLines } from '../../src/features/reports/assemble.js';
 import { agentColumns, INTERVAL_COLUMNS } from '../../src/features/reports/columns.js';
-import { buildAgentDays, buildCallBuckets, buildStaffBuckets, type AgentDay, type CallBucket, type DayInput, type StaffBucket } from '../../src/features/reports/rollup.js';
+import {
+  buildAgentDays,
+  buildCallBuckets,
+  buildStaffBuckets,
+  type AgentDay,
+  type CallBucket,
+  type DayInput,
+  type StaffBucket,
+} from '../../src/features/reports/rollup.js';
 import * as store from '../../src/features/reports/store.js';
 
 /**
@@ -40,7 +48,9 @@ interface Col {
 function migratedTables(): Map<string, Map<string, Col>> {
   const dir = new URL('../../migrations/', import.meta.url);
   const tables = new Map<string, Map<string, Col>>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const sql = readFileSync(new URL(file, dir), 'utf8');
     for (const m of sql.matchAll(/CREATE TABLE IF NOT EXISTS (\w+) \(([\s\S]*?)\n\);/g)) {
       const cols = new Map<string, Col>();
@@ -198,7 +208,9 @@ describe('counter declarations and the store', () => {
   const db = () => new FakeDb() as unknown as pg.PoolClient & FakeDb;
 
   it('stores every call counter in its column and reads it back (ms rounded, as the columns hold them)', async () => {
-    const rows = [0, 1].map((i) => ({ bucket: at('09:00:00') + i * 300_000, queue: `q${i}`, ...distinct(CALL_COUNTERS, i * 100) }) as unknown as CallBucket);
+    const rows = [0, 1].map(
+      (i) => ({ bucket: at('09:00:00') + i * 300_000, queue: `q${i}`, ...distinct(CALL_COUNTERS, i * 100) }) as unknown as CallBucket,
+    );
     rows[1]!.longestWaitMs = null;
     const fake = db();
     await store.saveCallBuckets(fake, key, 'calls:t20:s5', rows);
@@ -208,12 +220,19 @@ describe('counter declarations and the store', () => {
       expect(Number(stored[0]![spec.column]), name).toBe(spec.kind === 'count' ? v : Math.round(v as number));
     }
     const back = await store.readCallBuckets(fake, TZ, 'calls:t20:s5', key.from, key.to);
-    const rounded = rows.map((r) => ({ ...r, asaMs: Math.round(r.asaMs), handleMs: Math.round(r.handleMs), longestWaitMs: r.longestWaitMs === null ? null : Math.round(r.longestWaitMs) }));
+    const rounded = rows.map((r) => ({
+      ...r,
+      asaMs: Math.round(r.asaMs),
+      handleMs: Math.round(r.handleMs),
+      longestWaitMs: r.longestWaitMs === null ? null : Math.round(r.longestWaitMs),
+    }));
     expect(back).toEqual(rounded);
   });
 
   it('stores every agent and staffing counter in its column and reads it back', async () => {
-    const agents = [{ agentId: '1001', queue: '*', ...distinct({ ...AGENT_COUNTERS, ...AGENT_TIME_COUNTERS }, 3) }] as unknown as AgentDay[];
+    const agents = [
+      { agentId: '1001', queue: '*', ...distinct({ ...AGENT_COUNTERS, ...AGENT_TIME_COUNTERS }, 3) },
+    ] as unknown as AgentDay[];
     const staff = [{ bucket: at('09:00:00'), ...distinct(STAFF_COUNTERS, 5) }] as unknown as StaffBucket[];
     const fake = db();
     await store.saveStaff(fake, key, 'staff', staff, agents);
@@ -227,25 +246,50 @@ describe('counter declarations and the store', () => {
 
 describe('counter declarations and the rollup rows', () => {
   const input: DayInput = {
-    day: '2008-01-18', tz: TZ, from: Date.parse('2008-01-17T16:00:00Z'), to: Date.parse('2008-01-18T16:00:00Z'), now: Date.parse('2008-01-20T00:00:00Z'),
+    day: '2008-01-18',
+    tz: TZ,
+    from: Date.parse('2008-01-17T16:00:00Z'),
+    to: Date.parse('2008-01-18T16:00:00Z'),
+    now: Date.parse('2008-01-20T00:00:00Z'),
     calls: [
-      { callId: 'a', caller: '1', queue: 'q', startedAt: at('10:02:00'), enteredQueueAt: at('10:02:55'), endedAt: at('10:04:05'), outcome: 'answered', abandonedAt: null, waitMs: null, talkMs: 60 * S, agentId: 'x' },
+      {
+        callId: 'a',
+        caller: '1',
+        queue: 'q',
+        startedAt: at('10:02:00'),
+        enteredQueueAt: at('10:02:55'),
+        endedAt: at('10:04:05'),
+        outcome: 'answered',
+        abandonedAt: null,
+        waitMs: null,
+        talkMs: 60 * S,
+        agentId: 'x',
+      },
     ],
     spans: [{ agentId: 'x', state: 'wrap_up', start: at('10:04:05'), end: at('10:04:25'), callId: 'a' }],
     offers: [{ agentId: 'x', callId: 'a', at: at('10:02:56'), queue: 'q', result: 'answered' }],
   };
 
   it('a built row holds its place and exactly the declared counters', () => {
-    for (const b of buildCallBuckets(input, { targetS: 20, shortAbandonS: 5 })) expect(Object.keys(b).sort()).toEqual(['bucket', 'queue', ...counterNames(CALL_COUNTERS)].sort());
+    for (const b of buildCallBuckets(input, { targetS: 20, shortAbandonS: 5 }))
+      expect(Object.keys(b).sort()).toEqual(['bucket', 'queue', ...counterNames(CALL_COUNTERS)].sort());
     for (const a of buildAgentDays(input)) {
-      expect(Object.keys(a).sort()).toEqual(['agentId', 'queue', ...counterNames(AGENT_COUNTERS), ...counterNames(AGENT_TIME_COUNTERS)].sort());
+      expect(Object.keys(a).sort()).toEqual(
+        ['agentId', 'queue', ...counterNames(AGENT_COUNTERS), ...counterNames(AGENT_TIME_COUNTERS)].sort(),
+      );
     }
     for (const s of buildStaffBuckets(input)) expect(Object.keys(s).sort()).toEqual(['bucket', ...counterNames(STAFF_COUNTERS)].sort());
   });
 
   it('the core interval report counts exactly the shown call counters', () => {
-    const [row] = intervalReport(input.calls.map((c) => ({ callId: c.callId, startedAt: c.startedAt, endedAt: c.endedAt!, outcome: 'abandoned' as const })));
-    expect(Object.keys(row!).filter((k) => typeof row![k as keyof typeof row] === 'number' && k !== 'intervalStart').sort()).toEqual([...SHOWN_CALL_COUNTERS].sort());
+    const [row] = intervalReport(
+      input.calls.map((c) => ({ callId: c.callId, startedAt: c.startedAt, endedAt: c.endedAt!, outcome: 'abandoned' as const })),
+    );
+    expect(
+      Object.keys(row!)
+        .filter((k) => typeof row![k as keyof typeof row] === 'number' && k !== 'intervalStart')
+        .sort(),
+    ).toEqual([...SHOWN_CALL_COUNTERS].sort());
   });
 
   it('zeros add nothing; counts and ms add up, a max keeps the larger, maps add key by key', () => {
@@ -262,7 +306,7 @@ describe('counter declarations and the rollup rows', () => {
     expect(zeroCounts(AGENT_TIME_COUNTERS).msByState).toEqual({});
   });
 
-  it('adding leaves the row\'s place alone, and a counter name that is not an identifier is refused', () => {
+  it("adding leaves the row's place alone, and a counter name that is not an identifier is refused", () => {
     const row = { bucket: 1, queue: 'q', ...zeroCounts(CALL_COUNTERS) };
     const other: CallBucket = { bucket: 2, queue: 'r', ...zeroCounts(CALL_COUNTERS), answered: 1 };
     counterAdder(CALL_COUNTERS)(row, other);
@@ -289,7 +333,8 @@ describe('counter declarations and the assembled reports', () => {
   });
 
   it('every agent counter reaches the agent report', () => {
-    const day = (): AgentDay => ({ agentId: '1001', queue: '*', ...(distinct({ ...AGENT_COUNTERS, ...AGENT_TIME_COUNTERS }, 2) as object) }) as AgentDay;
+    const day = (): AgentDay =>
+      ({ agentId: '1001', queue: '*', ...(distinct({ ...AGENT_COUNTERS, ...AGENT_TIME_COUNTERS }, 2) as object) }) as AgentDay;
     const before = agentLines([day()]);
     for (const name of [...counterNames(AGENT_COUNTERS), ...counterNames(AGENT_TIME_COUNTERS)]) {
       const d = day() as unknown as Record<string, unknown>;

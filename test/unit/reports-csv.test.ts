@@ -44,7 +44,18 @@ describe('CSV writer', () => {
 describe('report columns', () => {
   it('heads the interval report with the seed words in Chinese and plain English', () => {
     expect(INTERVAL_COLUMNS.map((c) => c.zh).slice(0, 12)).toEqual([
-      '日期', '时间段', 'IVR访问量', '来电量', '接听量', '放弃量', '短时放弃', '接听', '培训', '会议', '文书', '休息',
+      '日期',
+      '时间段',
+      'IVR访问量',
+      '来电量',
+      '接听量',
+      '放弃量',
+      '短时放弃',
+      '接听',
+      '培训',
+      '会议',
+      '文书',
+      '休息',
     ]);
     expect(INTERVAL_COLUMNS.map((c) => c.zh)).toContain('服务水平(%)');
     expect(INTERVAL_COLUMNS.map((c) => c.zh)).toContain('建议人数');
@@ -54,15 +65,30 @@ describe('report columns', () => {
   });
 
   it('names one agent column per pause reason of the center, in its language', () => {
-    const cols = agentColumns([{ code: 'training', zh: '培训', en: 'Training' }, { code: 'lunch', zh: '午餐', en: 'Lunch' }]);
+    const cols = agentColumns([
+      { code: 'training', zh: '培训', en: 'Training' },
+      { code: 'lunch', zh: '午餐', en: 'Lunch' },
+    ]);
     expect(cols.map((c) => c.zh)).toEqual(expect.arrayContaining(['培训(秒)', '午餐(秒)', '占用率(%)', '平均处理时长(秒)']));
     expect(cols.map((c) => c.en)).toEqual(expect.arrayContaining(['Training (s)', 'Lunch (s)', 'Occupancy (%)']));
   });
 
   it('names the abandon list and the regions table like the seed', () => {
-    expect(abandonColumns('zh', (s) => s).map((c) => c.zh).slice(0, 4)).toEqual(['序号', '来电号码', '转人工时间', '转人工结点']);
+    expect(
+      abandonColumns('zh', (s) => s)
+        .map((c) => c.zh)
+        .slice(0, 4),
+    ).toEqual(['序号', '来电号码', '转人工时间', '转人工结点']);
     expect(regionColumns('杭州', '0571').map((c) => c.zh)).toEqual([
-      '年月', '杭州本地电话', '省内非杭州电话', '省外电话', '国际电话', '小计', '手机', '未知', '合计',
+      '年月',
+      '杭州本地电话',
+      '省内非杭州电话',
+      '省外电话',
+      '国际电话',
+      '小计',
+      '手机',
+      '未知',
+      '合计',
     ]);
   });
 });

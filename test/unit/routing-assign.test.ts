@@ -57,21 +57,14 @@ describe('strategies', () => {
       agent('fresh', { callsHandled: 3, idleSince: T0 - 1 }),
       agent('fresh2', { callsHandled: 3, idleSince: T0 - 2 }),
     ];
-    expect(pairs(assign([call('c1'), call('c2', { enqueuedAt: T0 + 1 }), call('c3', { enqueuedAt: T0 + 2 })], agents, rules, T0 + 5))).toEqual([
-      'c1:fresh2',
-      'c2:fresh',
-      'c3:busy',
-    ]);
+    expect(
+      pairs(assign([call('c1'), call('c2', { enqueuedAt: T0 + 1 }), call('c3', { enqueuedAt: T0 + 2 })], agents, rules, T0 + 5)),
+    ).toEqual(['c1:fresh2', 'c2:fresh', 'c3:busy']);
   });
 
   it('round_robin offers to whoever was offered least recently; never-offered first; ties by agentId', () => {
     const rules = routingRules([queue({ strategy: 'round_robin' })]);
-    const agents = [
-      agent('x', { lastOfferedAt: T0 - 10 }),
-      agent('y', { lastOfferedAt: T0 - 20 }),
-      agent('w'),
-      agent('v'),
-    ];
+    const agents = [agent('x', { lastOfferedAt: T0 - 10 }), agent('y', { lastOfferedAt: T0 - 20 }), agent('w'), agent('v')];
     const calls = ['c1', 'c2', 'c3', 'c4'].map((id, i) => call(id, { enqueuedAt: T0 + i }));
     expect(pairs(assign(calls, agents, rules, T0 + 10))).toEqual(['c1:v', 'c2:w', 'c3:y', 'c4:x']);
   });
@@ -108,7 +101,13 @@ describe('call order and offerability', () => {
   it('skips calls for queues without rules and uses each agent and call once even if duplicated', () => {
     const rules = routingRules([queue()]);
     const agents = [agent('a'), agent('a'), agent('b', { idleSince: T0 })];
-    const calls = [call('x', { queue: 'nowhere' }), call('c'), call('c'), call('d', { enqueuedAt: T0 + 1 }), call('e', { enqueuedAt: T0 + 2 })];
+    const calls = [
+      call('x', { queue: 'nowhere' }),
+      call('c'),
+      call('c'),
+      call('d', { enqueuedAt: T0 + 1 }),
+      call('e', { enqueuedAt: T0 + 2 }),
+    ];
     expect(pairs(assign(calls, agents, rules, T0 + 5))).toEqual(['c:a', 'd:b']);
   });
 
@@ -154,13 +153,27 @@ describe('steps widen with waiting time', () => {
   });
 
   it("replaces the requirement at each step instead of merging it with the call's skills", () => {
-    const r = routingRules([queue({ steps: [{ afterS: 0, skills: 'inherit' }, { afterS: 10, skills: { cit: 1 } }] })]);
+    const r = routingRules([
+      queue({
+        steps: [
+          { afterS: 0, skills: 'inherit' },
+          { afterS: 10, skills: { cit: 1 } },
+        ],
+      }),
+    ]);
     const citOnly = [agent('cit', { skills: { cit: 1 } })];
     expect(pairs(assign([c], citOnly, r, T0 + 10_000))).toEqual(['c:cit']);
   });
 
   it('turns fractional seconds into exact milliseconds', () => {
-    const r = routingRules([queue({ steps: [{ afterS: 0, skills: { vat: 5 } }, { afterS: 1.1, skills: 'any' }] })]);
+    const r = routingRules([
+      queue({
+        steps: [
+          { afterS: 0, skills: { vat: 5 } },
+          { afterS: 1.1, skills: 'any' },
+        ],
+      }),
+    ]);
     expect(assign([c], [agent('a')], r, T0 + 1099)).toEqual([]);
     expect(assign([c], [agent('a')], r, T0 + 1100)).toHaveLength(1);
     expect(nextWideningAt(c, r, T0)).toBe(T0 + 1100);

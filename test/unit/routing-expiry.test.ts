@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expiry, nextExpiryAt, turnAwayAction, waitingVerdict, type WaitingFacts, type WaitingVerdict } from '../../src/core/routing/expiry.js';
+import {
+  expiry,
+  nextExpiryAt,
+  turnAwayAction,
+  waitingVerdict,
+  type WaitingFacts,
+  type WaitingVerdict,
+} from '../../src/core/routing/expiry.js';
 import { routingRules, type OnExpiry, type QueueRules, type RoutingRules, type WaitingCall } from '../../src/core/routing/model.js';
 
 const T0 = 1_700_000_000_000;
@@ -39,7 +46,10 @@ describe('expiry', () => {
     const r = (onExpiry: QueueRules['onExpiry']) => routingRules([queue({ onExpiry })]);
     expect(expiry(c, r({ afterS: 1, action: 'callback' }), T0 + 1000)).toEqual({ action: 'callback' });
     expect(expiry(c, r({ afterS: 1, action: 'voicemail' }), T0 + 1000)).toEqual({ action: 'voicemail' });
-    expect(expiry(c, r({ afterS: 1, action: 'message_hangup', prompt: 'p' }), T0 + 1000)).toEqual({ action: 'message_hangup', prompt: 'p' });
+    expect(expiry(c, r({ afterS: 1, action: 'message_hangup', prompt: 'p' }), T0 + 1000)).toEqual({
+      action: 'message_hangup',
+      prompt: 'p',
+    });
     expect(expiry(c, r(undefined), T0 + 1e9)).toBeUndefined();
   });
 });
@@ -70,7 +80,10 @@ describe('waitingVerdict', () => {
   });
 
   it('applies the time rules before the turn-away rules: maxWaitS gives max_wait even in a full queue', () => {
-    expect(waitingVerdict(facts({ position: 9, unstaffed: true }), voicemail, T0 + 600_000)).toEqual({ kind: 'expire', action: { action: 'max_wait' } });
+    expect(waitingVerdict(facts({ position: 9, unstaffed: true }), voicemail, T0 + 600_000)).toEqual({
+      kind: 'expire',
+      action: { action: 'max_wait' },
+    });
   });
 
   it('never ends a kept place (callback), which still counts in the queue', () => {
@@ -78,7 +91,9 @@ describe('waitingVerdict', () => {
   });
 
   it('routes a call whose queue has no rules any more', () => {
-    expect(waitingVerdict(facts({ call: call('c', { queue: 'gone' }), position: 99, unstaffed: true }), voicemail, T0 + 1e9)).toEqual({ kind: 'route' });
+    expect(waitingVerdict(facts({ call: call('c', { queue: 'gone' }), position: 99, unstaffed: true }), voicemail, T0 + 1e9)).toEqual({
+      kind: 'route',
+    });
   });
 
   it('gives each onExpiry action when turning away', () => {

@@ -3,38 +3,57 @@ import { describe, expect, it } from 'vitest';
 import type { AgentState } from '../../src/core/agents/state.js';
 import { activeStep, assign } from '../../src/core/routing/assign.js';
 import { isEligible, qualifies } from '../../src/core/routing/eligibility.js';
-import { routingRules, type Agent, type Assignment, type QueueRules, type RoutingRules, type WaitingCall } from '../../src/core/routing/model.js';
+import {
+  routingRules,
+  type Agent,
+  type Assignment,
+  type QueueRules,
+  type RoutingRules,
+  type WaitingCall,
+} from '../../src/core/routing/model.js';
 import { validateRules } from '../../src/core/routing/rules.js';
 
 // Few skills, queues and distinct times so that ties, contention and shared requirements are common.
 const SKILLS = ['vat', 'cit', 'iit', 'constructor'] as const; // 'constructor' guards against prototype lookups
 const QUEUES = ['q1', 'q2', 'q3'] as const;
 // Weighted towards 'available' so that most runs have real choices to make.
-const STATES: AgentState[] = ['logged_out', 'available', 'available', 'available', 'available', 'available', 'reserved', 'on_call', 'wrap_up', 'paused'];
+const STATES: AgentState[] = [
+  'logged_out',
+  'available',
+  'available',
+  'available',
+  'available',
+  'available',
+  'reserved',
+  'on_call',
+  'wrap_up',
+  'paused',
+];
 
 const skillsArb = (min: number, max: number, minKeys = 0) =>
   fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min, max }), { minKeys, maxKeys: SKILLS.length });
 
-const agentsArbOf = (states: readonly AgentState[]) => fc
-  .array(
-    fc.record({
-      state: fc.constantFrom(...states),
-      registered: fc.constantFrom(true, true, true, true, false),
-      skills: skillsArb(1, 5, 2),
-      queues: fc.subarray([...QUEUES], { minLength: 1 }),
-      idleSince: fc.integer({ min: 0, max: 4 }),
-      callsHandled: fc.integer({ min: 0, max: 3 }),
-      lastOfferedAt: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
-    }),
-    { minLength: 1, maxLength: 14 },
-  )
-  .map((rs) =>
-    rs.map((r, i): Agent => {
-      const a: Agent = { agentId: `a${(i * 7) % 15}`, ...r, lastOfferedAt: r.lastOfferedAt };
-      if (r.lastOfferedAt === undefined) delete a.lastOfferedAt;
-      return a;
-    }),
-  ); // ids are unique (7 is coprime with 15) but not in input order
+const agentsArbOf = (states: readonly AgentState[]) =>
+  fc
+    .array(
+      fc.record({
+        state: fc.constantFrom(...states),
+        registered: fc.constantFrom(true, true, true, true, false),
+        skills: skillsArb(1, 5, 2),
+        queues: fc.subarray([...QUEUES], { minLength: 1 }),
+        idleSince: fc.integer({ min: 0, max: 4 }),
+        callsHandled: fc.integer({ min: 0, max: 3 }),
+        lastOfferedAt: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 14 },
+    )
+    .map((rs) =>
+      rs.map((r, i): Agent => {
+        const a: Agent = { agentId: `a${(i * 7) % 15}`, ...r, lastOfferedAt: r.lastOfferedAt };
+        if (r.lastOfferedAt === undefined) delete a.lastOfferedAt;
+        return a;
+      }),
+    ); // ids are unique (7 is coprime with 15) but not in input order
 const agentsArb = agentsArbOf(STATES);
 
 const agentIdArb = fc.constantFrom(...Array.from({ length: 16 }, (_, i) => (i === 15 ? 'ghost' : `a${i}`)));
@@ -60,15 +79,16 @@ const callsArb = fc
     }),
   );
 
-const stepsArb = fc
-  .uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 3 })
-  .chain((later) =>
-    fc.tuple(
-      ...[0, ...[...later].sort((a, b) => a - b)].map((afterS) =>
-        fc.record({ afterS: fc.constant(afterS), skills: fc.oneof(fc.constant('any' as const), fc.constant('inherit' as const), skillsArb(1, 3)) }),
-      ),
+const stepsArb = fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 3 }).chain((later) =>
+  fc.tuple(
+    ...[0, ...[...later].sort((a, b) => a - b)].map((afterS) =>
+      fc.record({
+        afterS: fc.constant(afterS),
+        skills: fc.oneof(fc.constant('any' as const), fc.constant('inherit' as const), skillsArb(1, 3)),
+      }),
     ),
-  );
+  ),
+);
 
 const queueRulesArb = (queue: string) =>
   fc.record({
@@ -203,9 +223,24 @@ describe('assign: properties over random agents, calls and rules', () => {
       .constantFrom<QueueRules['steps']>(
         [{ afterS: 0, skills: 'inherit' }],
         [{ afterS: 0, skills: { vat: 1, cit: 1 } }],
-        [{ afterS: 0, skills: { vat: 2, cit: 1, iit: 1 } }, { afterS: 30, skills: { vat: 1, iit: 1 } }],
+        [
+          { afterS: 0, skills: { vat: 2, cit: 1, iit: 1 } },
+          { afterS: 30, skills: { vat: 1, iit: 1 } },
+        ],
       )
-      .map((steps) => routingRules(QUEUES.map((queue) => ({ queue, strategy: 'most_skilled', preferredAgentS: 5, steps, wrapUpS: 0, ringTimeoutS: 20, noAnswerPauseAfter: 1 }))));
+      .map((steps) =>
+        routingRules(
+          QUEUES.map((queue) => ({
+            queue,
+            strategy: 'most_skilled',
+            preferredAgentS: 5,
+            steps,
+            wrapUpS: 0,
+            ringTimeoutS: 20,
+            noAnswerPauseAfter: 1,
+          })),
+        ),
+      );
     const crowdedCalls = callsArb.map((cs) => cs.map((c) => ({ ...c, queue: 'q1', skills: { vat: 1, cit: 1, ...c.skills } })));
     const crowdedAgents = agentsArbOf(['available']).map((as) => as.map((a) => ({ ...a, registered: true, queues: ['q1'] })));
     fc.assert(

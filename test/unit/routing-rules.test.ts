@@ -119,10 +119,7 @@ describe('validateRules: meaning errors name the field', () => {
       { afterS: 30, skills: 'any' },
       { afterS: 20, skills: 'any' },
     ];
-    expect(paths({ queues: [queue(), queue({ queue: 'vat', steps })] })).toEqual([
-      '/queues/1/steps/2/afterS',
-      '/queues/1/steps/3/afterS',
-    ]);
+    expect(paths({ queues: [queue(), queue({ queue: 'vat', steps })] })).toEqual(['/queues/1/steps/2/afterS', '/queues/1/steps/3/afterS']);
     expect(paths({ queues: [queue({ steps: [{ afterS: 5, skills: 'any' }] })] })).toEqual(['/queues/0/steps/0/afterS']);
   });
 
@@ -135,7 +132,10 @@ describe('validateRules: meaning errors name the field', () => {
   });
 
   it('rejects unknown skills, escaping odd names in the path', () => {
-    const steps = [{ afterS: 0, skills: { vat: 3, customs: 2 } }, { afterS: 10, skills: { 'vat/export': 1, 'a~b/c': 1 } }];
+    const steps = [
+      { afterS: 0, skills: { vat: 3, customs: 2 } },
+      { afterS: 10, skills: { 'vat/export': 1, 'a~b/c': 1 } },
+    ];
     expect(paths({ queues: [queue({ steps })] })).toEqual(['/queues/0/steps/0/skills/customs', '/queues/0/steps/1/skills/a~0b~1c']);
   });
 
@@ -178,7 +178,11 @@ describe('validateRules: meaning errors name the field', () => {
   it('reports every meaning error at once', () => {
     const errs = errorsOf({
       queues: [
-        queue({ queue: 'customs', steps: [{ afterS: 1, skills: { x: 9 } }], onExpiry: { afterS: 5, action: 'overflow', toQueue: 'customs' } }),
+        queue({
+          queue: 'customs',
+          steps: [{ afterS: 1, skills: { x: 9 } }],
+          onExpiry: { afterS: 5, action: 'overflow', toQueue: 'customs' },
+        }),
       ],
     });
     expect(errs.map((e) => e.path)).toEqual([

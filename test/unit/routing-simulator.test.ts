@@ -25,14 +25,22 @@ vat.steps = [{ afterS: 0, skills: 'any' }];
 const draft = compile(draftConfig);
 
 const agent = (agentId: string, skill: number): AgentLive => ({
-  agentId, state: 'available', registered: true, since: 1000, callsHandled: 0, misses: 0,
+  agentId,
+  state: 'available',
+  registered: true,
+  since: 1000,
+  callsHandled: 0,
+  misses: 0,
   profile: { name: agentId, skills: { vat: skill }, queues: ['ntax-vat'] },
 });
 // A Wednesday at 10:00 in Hangzhou.
 const at = Date.parse('2026-03-11T02:00:00Z');
 
 const simulator = new RoutingSimulator({
-  ivr: { activeVersion: async () => 3, definition: async (v) => (v === 3 || v === 4 ? def.def : Promise.reject(new Error(`IVR version ${v} does not exist`))) },
+  ivr: {
+    activeVersion: async () => 3,
+    definition: async (v) => (v === 3 || v === 4 ? def.def : Promise.reject(new Error(`IVR version ${v} does not exist`))),
+  },
   routing: { active: async () => active, version: async (v) => (v === 6 ? draft : undefined) },
   agents: async () => [agent('A', 5), agent('B', 1)],
   lastAgent: async (caller) => (caller === '057100000001' ? 'B' : undefined),
@@ -48,7 +56,7 @@ describe('RoutingSimulator', () => {
     expect(r.simulation.steps[0]).toMatchObject({ eligible: ['A'], wouldGet: 'A' });
   });
 
-  it('runs a draft routing version and an older IVR version when asked, with the caller\'s preferred agent', async () => {
+  it("runs a draft routing version and an older IVR version when asked, with the caller's preferred agent", async () => {
     const r = await simulator.run({ caller: '057100000001', digits: '21', at, ivrVersion: 4, routingVersion: 6 });
     if (!r.ok) throw new Error('expected a simulation');
     expect([r.ivrVersion, r.routingVersion, r.preferredAgentId]).toEqual([4, 6, 'B']);
@@ -57,7 +65,15 @@ describe('RoutingSimulator', () => {
   });
 
   it('says which version does not exist', async () => {
-    expect(await simulator.run({ caller: '057100000002', digits: '', at, ivrVersion: 9 })).toEqual({ ok: false, missing: 'IVR', version: 9 });
-    expect(await simulator.run({ caller: '057100000002', digits: '', at, routingVersion: 9 })).toEqual({ ok: false, missing: 'routing', version: 9 });
+    expect(await simulator.run({ caller: '057100000002', digits: '', at, ivrVersion: 9 })).toEqual({
+      ok: false,
+      missing: 'IVR',
+      version: 9,
+    });
+    expect(await simulator.run({ caller: '057100000002', digits: '', at, routingVersion: 9 })).toEqual({
+      ok: false,
+      missing: 'routing',
+      version: 9,
+    });
   });
 });

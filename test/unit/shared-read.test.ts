@@ -5,11 +5,12 @@ function loader() {
   let calls = 0;
   let fail = false;
   const pending: Array<() => void> = [];
-  const load = () => new Promise<number>((resolve, reject) => {
-    calls++;
-    const n = calls;
-    pending.push(() => (fail ? reject(new Error('pool ran dry')) : resolve(n)));
-  });
+  const load = () =>
+    new Promise<number>((resolve, reject) => {
+      calls++;
+      const n = calls;
+      pending.push(() => (fail ? reject(new Error('pool ran dry')) : resolve(n)));
+    });
   return { load, calls: () => calls, settle: () => pending.splice(0).forEach((f) => f()), failNext: (v: boolean) => (fail = v) };
 }
 

@@ -19,9 +19,21 @@ if (!routing.ok) throw new Error('shipped routing invalid');
 const rules = routing.rules;
 
 const agent = (agentId: string, vat: number, extra: Partial<Agent> = {}): Agent => ({
-  agentId, state: 'available', registered: true, skills: { vat }, queues: ['ntax-vat'], idleSince: 1000, callsHandled: 0, ...extra,
+  agentId,
+  state: 'available',
+  registered: true,
+  skills: { vat },
+  queues: ['ntax-vat'],
+  idleSince: 1000,
+  callsHandled: 0,
+  ...extra,
 });
-const agents = [agent('A', 5, { idleSince: 2000 }), agent('B', 2, { idleSince: 1000 }), agent('C', 5, { state: 'paused' }), agent('D', 5, { registered: false })];
+const agents = [
+  agent('A', 5, { idleSince: 2000 }),
+  agent('B', 2, { idleSince: 1000 }),
+  agent('C', 5, { state: 'paused' }),
+  agent('D', 5, { registered: false }),
+];
 // A Wednesday at 10:00 in Hangzhou.
 const at = Date.parse('2026-03-11T02:00:00Z');
 
@@ -47,7 +59,10 @@ describe('simulator', () => {
   it('outside office hours the shipped tree takes a message; silence in a menu ends where the menu says', () => {
     const shipped = ivr(YAML.parse(readFileSync(path.join(REPO, 'ivr', '12366.yaml'), 'utf8')));
     const sunday = Date.parse('2026-03-15T02:00:00Z');
-    expect(simulate({ ivr: shipped, rules, agents, caller: '01012345678', at: sunday, digits: '' }).outcome).toEqual({ kind: 'voicemail', queue: 'other' });
+    expect(simulate({ ivr: shipped, rules, agents, caller: '01012345678', at: sunday, digits: '' }).outcome).toEqual({
+      kind: 'voicemail',
+      queue: 'other',
+    });
     const silent = simulate({ ivr: ivr(alwaysOpen12366()), rules, agents, caller: '01012345678', at, digits: '' });
     expect(silent.outcome).toMatchObject({ kind: 'queue', queue: 'other' });
     expect(silent.path.at(-2)?.nodeId).toBe('to-agent');

@@ -12,7 +12,16 @@ const decide = (n: string) => decideDial(n, DEFAULT_DIAL_POLICY, table, DEFAULT_
 
 function withTransfers(numbers: Record<string, string>): IvrDefinition {
   const nodes: Record<string, unknown> = {
-    menu: { kind: 'menu', prompt: 'p', options: Object.fromEntries(Object.keys(numbers).map((id, i) => [String(i + 1), id])), timeoutS: 5, retries: 1, invalidPrompt: 'p', timeoutPrompt: 'p', onRetriesExhausted: Object.keys(numbers)[0] },
+    menu: {
+      kind: 'menu',
+      prompt: 'p',
+      options: Object.fromEntries(Object.keys(numbers).map((id, i) => [String(i + 1), id])),
+      timeoutS: 5,
+      retries: 1,
+      invalidPrompt: 'p',
+      timeoutPrompt: 'p',
+      onRetriesExhausted: Object.keys(numbers)[0],
+    },
   };
   for (const [id, number] of Object.entries(numbers)) nodes[id] = { kind: 'transfer', number };
   const r = validateDefinition({ name: 't', start: 'menu', prompts: { p: { zh: '请选择' } }, nodes });

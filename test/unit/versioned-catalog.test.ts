@@ -11,8 +11,13 @@ import { MemoryPointer, MemoryVersionStore } from '../support/memory-versions.js
  * codes the "other" configuration must have (the cross-check), needs a file per topic (prepare),
  * and warns about topics agents still use that a version drops (activated).
  */
-interface Doc { topics: string[] }
-interface Compiled { topics: string[]; count: number }
+interface Doc {
+  topics: string[];
+}
+interface Compiled {
+  topics: string[];
+  count: number;
+}
 
 function setup(o: { atUpload?: boolean; whenUnreachable?: 'last-known' | 'throw' } = {}) {
   const world = {
@@ -32,10 +37,15 @@ function setup(o: { atUpload?: boolean; whenUnreachable?: 'last-known' | 'throw'
     const topics = (input as Partial<Doc> | null)?.topics;
     if (!Array.isArray(topics)) return { ok: false as const, errors: [{ path: '/topics', message: 'must be a list' }] };
     const errors: ConfigProblem[] = topics.flatMap((t, i) =>
-      typeof t !== 'string' ? [{ path: `/topics/${i}`, message: 'must be a string' }]
-      : world.banned.has(t) ? [{ path: `/topics/${i}`, message: `"${t}" is no longer allowed` }]
-      : []);
-    return errors.length ? { ok: false as const, errors } : { ok: true as const, value: { topics: topics as string[], count: topics.length } };
+      typeof t !== 'string'
+        ? [{ path: `/topics/${i}`, message: 'must be a string' }]
+        : world.banned.has(t)
+          ? [{ path: `/topics/${i}`, message: `"${t}" is no longer allowed` }]
+          : [],
+    );
+    return errors.length
+      ? { ok: false as const, errors }
+      : { ok: true as const, value: { topics: topics as string[], count: topics.length } };
   };
   const kind: VersionKind<Doc, Compiled> = {
     label: 'summary',
@@ -44,23 +54,31 @@ function setup(o: { atUpload?: boolean; whenUnreachable?: 'last-known' | 'throw'
     revive: validate,
     crossCheck: {
       atUpload: o.atUpload ?? true,
-      check: async (v) => v.topics.flatMap((t, i) => (world.other.has(t) ? [] : [{ path: `/topics/${i}`, message: `"${t}" is not in the other configuration` }])),
+      check: async (v) =>
+        v.topics.flatMap((t, i) =>
+          world.other.has(t) ? [] : [{ path: `/topics/${i}`, message: `"${t}" is not in the other configuration` }],
+        ),
     },
     prepare: async (v) => {
       world.prepared.push(v.topics);
       await world.gate;
-      return v.topics.flatMap((t, i) => (world.unpreparable.has(t) ? [{ path: `/topics/${i}`, message: `"${t}" cannot be prepared` }] : []));
+      return v.topics.flatMap((t, i) =>
+        world.unpreparable.has(t) ? [{ path: `/topics/${i}`, message: `"${t}" cannot be prepared` }] : [],
+      );
     },
     discard: async (v, inUse) => {
       world.discarded.push({ topics: v.topics, inUse: await inUse() });
     },
-    activated: async (v) => [...world.inUse].filter((t) => !v.topics.includes(t)).map((t) => ({ path: '/topics', message: `agents still use "${t}"` })),
+    activated: async (v) =>
+      [...world.inUse].filter((t) => !v.topics.includes(t)).map((t) => ({ path: '/topics', message: `agents still use "${t}"` })),
     whenUnreachable: o.whenUnreachable ?? 'last-known',
   };
   const store = new MemoryVersionStore<Doc>();
   const pointer = new MemoryPointer();
   const catalog = new VersionedCatalog(kind, {
-    store, pointer, log: pino({ level: 'silent' }),
+    store,
+    pointer,
+    log: pino({ level: 'silent' }),
     serialize: async (change) => {
       world.serialized++;
       return change();
@@ -74,7 +92,10 @@ describe('VersionedCatalog upload', () => {
     const { catalog, store, world } = setup();
     expect(await catalog.upload({ topics: ['a', 1, 'b', null] }, 'ops')).toEqual({
       ok: false,
-      errors: [{ path: '/topics/1', message: 'must be a string' }, { path: '/topics/3', message: 'must be a string' }],
+      errors: [
+        { path: '/topics/1', message: 'must be a string' },
+        { path: '/topics/3', message: 'must be a string' },
+      ],
     });
     expect(store.docs).toEqual([]);
     expect(world.prepared).toEqual([]);
@@ -96,7 +117,10 @@ describe('VersionedCatalog upload', () => {
   it('refuses a version that cannot be prepared', async () => {
     const { catalog, store, world } = setup();
     world.unpreparable.add('b');
-    expect(await catalog.upload({ topics: ['a', 'b'] }, 'ops')).toEqual({ ok: false, errors: [{ path: '/topics/1', message: '"b" cannot be prepared' }] });
+    expect(await catalog.upload({ topics: ['a', 'b'] }, 'ops')).toEqual({
+      ok: false,
+      errors: [{ path: '/topics/1', message: '"b" cannot be prepared' }],
+    });
     expect(store.docs).toEqual([]);
   });
 
@@ -151,7 +175,10 @@ describe('VersionedCatalog activation', () => {
     const { catalog, store, pointer, world } = setup();
     await catalog.upload({ topics: ['a', 'c'] }, 'ops');
     world.other.delete('c');
-    expect(await catalog.activate(1, 'ops', 'activate')).toEqual({ ok: false, errors: [{ path: '/topics/1', message: '"c" is not in the other configuration' }] });
+    expect(await catalog.activate(1, 'ops', 'activate')).toEqual({
+      ok: false,
+      errors: [{ path: '/topics/1', message: '"c" is not in the other configuration' }],
+    });
     expect(world.serialized).toBe(1);
     expect(store.activations).toEqual([]);
     expect(pointer.value).toBeUndefined();
@@ -161,7 +188,10 @@ describe('VersionedCatalog activation', () => {
     const { catalog, store, world } = setup();
     await catalog.upload({ topics: ['a'] }, 'ops');
     world.banned.add('a');
-    expect(await catalog.activate(1, 'ops', 'activate')).toEqual({ ok: false, errors: [{ path: '/topics/0', message: '"a" is no longer allowed' }] });
+    expect(await catalog.activate(1, 'ops', 'activate')).toEqual({
+      ok: false,
+      errors: [{ path: '/topics/0', message: '"a" is no longer allowed' }],
+    });
     expect(store.activations).toEqual([]);
   });
 
@@ -169,7 +199,10 @@ describe('VersionedCatalog activation', () => {
     const { catalog, store, pointer, world } = setup();
     await catalog.upload({ topics: ['a', 'b'] }, 'ops');
     world.inUse.add('a').add('c');
-    expect(await catalog.activate(1, 'ops', 'rollback')).toEqual({ ok: true, warnings: [{ path: '/topics', message: 'agents still use "c"' }] });
+    expect(await catalog.activate(1, 'ops', 'rollback')).toEqual({
+      ok: true,
+      warnings: [{ path: '/topics', message: 'agents still use "c"' }],
+    });
     expect(store.activations).toEqual([{ version: 1, by: 'ops', reason: 'rollback' }]);
     expect(pointer.value).toBe(1);
     expect(await catalog.activeVersion()).toBe(1);

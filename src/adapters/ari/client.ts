@@ -14,7 +14,10 @@ export class AriClient {
    * sets, dialplan steps, bridge and state chatter) cost both and tell us nothing.
    */
   allowEvents(types: readonly string[]): Promise<{ events_allowed?: Array<{ type: string }> }> {
-    return this.http.put(`applications/${enc(this.app)}/eventFilter`, undefined, { allowed: types.map((type) => ({ type })), disallowed: [] });
+    return this.http.put(`applications/${enc(this.app)}/eventFilter`, undefined, {
+      allowed: types.map((type) => ({ type })),
+      disallowed: [],
+    });
   }
 
   info(): Promise<{ system: { version: string } }> {
@@ -75,7 +78,12 @@ export class AriClient {
   /** Records the caller (a voicemail) into Asterisk's recording directory as <name>.wav. */
   record(channelId: string, name: string, maxSeconds: number): Promise<void> {
     return this.http.post(`channels/${enc(channelId)}/record`, {
-      name, format: 'wav', maxDurationSeconds: maxSeconds, beep: true, terminateOn: '#', ifExists: 'overwrite',
+      name,
+      format: 'wav',
+      maxDurationSeconds: maxSeconds,
+      beep: true,
+      terminateOn: '#',
+      ifExists: 'overwrite',
     });
   }
 
@@ -103,7 +111,9 @@ export class AriClient {
    * would double channel events; all of them, so a stopped app stops receiving anything).
    */
   async dropSubscriptions(kinds: ReadonlyArray<'endpoint' | 'deviceState' | 'channel' | 'bridge'>): Promise<void> {
-    const app = await this.http.get<{ endpoint_ids?: string[]; device_names?: string[]; channel_ids?: string[]; bridge_ids?: string[] }>(`applications/${enc(this.app)}`);
+    const app = await this.http.get<{ endpoint_ids?: string[]; device_names?: string[]; channel_ids?: string[]; bridge_ids?: string[] }>(
+      `applications/${enc(this.app)}`,
+    );
     const held = { endpoint: app.endpoint_ids, deviceState: app.device_names, channel: app.channel_ids, bridge: app.bridge_ids };
     const sources = kinds.flatMap((k) => (held[k] ?? []).map((id) => `${k}:${id}`));
     for (let i = 0; i < sources.length; i += 50) {

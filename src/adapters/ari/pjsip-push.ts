@@ -19,35 +19,41 @@ const EVERYWHERE = '0.0.0.0/0.0.0.0,::/0';
  * Contact they register must point there, so a stolen password is no use elsewhere and a
  * registration cannot make Asterisk send calls (and audio) to an outside address.
  */
-export function phoneObjects(a: { agentId: string; name: string; sipMd5: string }, networks: readonly string[]): Array<['auth' | 'aor' | 'endpoint', Fields]> {
+export function phoneObjects(
+  a: { agentId: string; name: string; sipMd5: string },
+  networks: readonly string[],
+): Array<['auth' | 'aor' | 'endpoint', Fields]> {
   const id = a.agentId;
   const permit = networks.join(',');
   return [
     ['auth', { auth_type: 'digest', username: id, realm: SIP_REALM, md5_cred: a.sipMd5 }],
     ['aor', { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '0' }],
-    ['endpoint', {
-      transport: 'transport-udp',
-      context: 'from-agents',
-      disallow: 'all',
-      allow: 'alaw,ulaw',
-      auth: id,
-      aors: id,
-      // By the user name it sends, then the digest challenge; never by source address.
-      identify_by: 'username',
-      deny: EVERYWHERE,
-      permit,
-      contact_deny: EVERYWHERE,
-      contact_permit: permit,
-      direct_media: 'no',
-      dtmf_mode: 'rfc4733',
-      rtp_symmetric: 'yes',
-      force_rport: 'yes',
-      // The Contact as registered, not the REGISTER's source port: lets test phones register from
-      // one port and ring on another. Phones behind NAT need an SBC or rewrite_contact.
-      rewrite_contact: 'no',
-      language: 'zh',
-      callerid: `"${a.name.replace(/"/g, '')}" <${id}>`,
-    }],
+    [
+      'endpoint',
+      {
+        transport: 'transport-udp',
+        context: 'from-agents',
+        disallow: 'all',
+        allow: 'alaw,ulaw',
+        auth: id,
+        aors: id,
+        // By the user name it sends, then the digest challenge; never by source address.
+        identify_by: 'username',
+        deny: EVERYWHERE,
+        permit,
+        contact_deny: EVERYWHERE,
+        contact_permit: permit,
+        direct_media: 'no',
+        dtmf_mode: 'rfc4733',
+        rtp_symmetric: 'yes',
+        force_rport: 'yes',
+        // The Contact as registered, not the REGISTER's source port: lets test phones register from
+        // one port and ring on another. Phones behind NAT need an SBC or rewrite_contact.
+        rewrite_contact: 'no',
+        language: 'zh',
+        callerid: `"${a.name.replace(/"/g, '')}" <${id}>`,
+      },
+    ],
   ];
 }
 

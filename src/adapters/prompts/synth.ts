@@ -66,7 +66,8 @@ export class PromptSynth {
    * about by `keep`, or it comes after and makes the file anew.
    */
   async removeExcept(files: ReadonlyArray<{ lang: Lang; name: string }>, keep: () => Promise<ReadonlySet<string>>): Promise<void> {
-    for (const f of files) if (!/^[a-z0-9][a-z0-9_-]*$/.test(f.name)) throw new Error(`prompt name "${f.name}" must be lowercase letters, digits, - or _`);
+    for (const f of files)
+      if (!/^[a-z0-9][a-z0-9_-]*$/.test(f.name)) throw new Error(`prompt name "${f.name}" must be lowercase letters, digits, - or _`);
     // Taken in one order (sorted), so two removals cannot wait on each other; a production holds one file at a time.
     const outs = [...new Set(files.map((f) => this.fileFor(f.lang, f.name)))].sort();
     const holding = async (i: number, then: () => Promise<void>): Promise<void> =>
@@ -82,7 +83,13 @@ export class PromptSynth {
     });
   }
 
-  private async produce(lang: Lang, name: string, text: string, recordedAs: string, out: string): Promise<'recorded' | 'cached' | 'synthesized'> {
+  private async produce(
+    lang: Lang,
+    name: string,
+    text: string,
+    recordedAs: string,
+    out: string,
+  ): Promise<'recorded' | 'cached' | 'synthesized'> {
     await mkdir(path.dirname(out), { recursive: true });
     const recorded = path.join(this.o.recordedDir, lang, `${recordedAs}.wav`);
     if (await exists(recorded)) {

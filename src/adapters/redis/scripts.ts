@@ -46,7 +46,10 @@ end
  * KEYS: agent hash, idle zset, wrap-ups zset, change seq, changes zset.
  * ARGV: agentId, allowed-from (comma list), to, callId, now(ms), pauseReason, wrapUntil(ms or '').
  */
-export const AGENT_MOVE: LuaScript = { name: 'tax12366AgentMove', numberOfKeys: 5, lua: `${NOTE_CHANGE}
+export const AGENT_MOVE: LuaScript = {
+  name: 'tax12366AgentMove',
+  numberOfKeys: 5,
+  lua: `${NOTE_CHANGE}
 local cur = redis.call('HGET', KEYS[1], 'state') or 'logged_out'
 local ok = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == cur then ok = true end end
@@ -68,7 +71,8 @@ else
 end
 noteChange(KEYS[4], KEYS[5], ARGV[1])
 return {1, cur}
-` };
+`,
+};
 
 /**
  * Puts back an agent's state after Redis lost it, unless the agent has one again already (logged
@@ -77,7 +81,10 @@ return {1, cur}
  * KEYS: agent hash, idle zset, wrap-ups zset, agent ids set, change seq, changes zset.
  * ARGV: agentId, state, since(ms), callId, pauseReason, wrapUntil(ms or '').
  */
-export const AGENT_RESTORE: LuaScript = { name: 'tax12366AgentRestore', numberOfKeys: 6, lua: `${NOTE_CHANGE}
+export const AGENT_RESTORE: LuaScript = {
+  name: 'tax12366AgentRestore',
+  numberOfKeys: 6,
+  lua: `${NOTE_CHANGE}
 if redis.call('HEXISTS', KEYS[1], 'state') == 1 then return 0 end
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'since', ARGV[3], 'callId', ARGV[4], 'pauseReason', ARGV[5], 'wrapUntil', ARGV[6])
@@ -89,7 +96,8 @@ if ARGV[2] == 'wrap_up' and ARGV[6] ~= '' then
 end
 noteChange(KEYS[5], KEYS[6], ARGV[1])
 return 1
-` };
+`,
+};
 
 /**
  * Records whether the agent's phone can be reached. Device states repeat on every call (ringing,
@@ -97,7 +105,10 @@ return 1
  * KEYS: agent hash, idle zset, agent ids set, change seq, changes zset.
  * ARGV: agentId, registered ('1'|'0'), now(ms).
  */
-export const AGENT_REGISTERED: LuaScript = { name: 'tax12366AgentRegistered', numberOfKeys: 5, lua: `${NOTE_CHANGE}
+export const AGENT_REGISTERED: LuaScript = {
+  name: 'tax12366AgentRegistered',
+  numberOfKeys: 5,
+  lua: `${NOTE_CHANGE}
 redis.call('SADD', KEYS[3], ARGV[1])
 if redis.call('HGET', KEYS[1], 'registered') == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'registered', ARGV[2])
@@ -110,25 +121,33 @@ else
 end
 noteChange(KEYS[4], KEYS[5], ARGV[1])
 return 1
-` };
+`,
+};
 
 /**
  * What routing needs to know about an agent besides its state (name, skills, queues).
  * KEYS: agent hash, agent ids set, change seq, changes zset. ARGV: agentId, profile (JSON).
  */
-export const AGENT_PROFILE: LuaScript = { name: 'tax12366AgentProfile', numberOfKeys: 4, lua: `${NOTE_CHANGE}
+export const AGENT_PROFILE: LuaScript = {
+  name: 'tax12366AgentProfile',
+  numberOfKeys: 4,
+  lua: `${NOTE_CHANGE}
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'profile', ARGV[2])
 noteChange(KEYS[3], KEYS[4], ARGV[1])
 return 1
-` };
+`,
+};
 
 /**
  * Takes a waiting call and reserves an agent for it, or does nothing.
  * KEYS: queue zset, agent hash, idle zset, waiting hash, change seq, changes zset.
  * ARGV: callId, agentId, now(ms).
  */
-export const CLAIM: LuaScript = { name: 'tax12366Claim', numberOfKeys: 6, lua: `${NOTE_CHANGE}
+export const CLAIM: LuaScript = {
+  name: 'tax12366Claim',
+  numberOfKeys: 6,
+  lua: `${NOTE_CHANGE}
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 if redis.call('HGET', KEYS[2], 'state') ~= 'available' then return 0 end
 if redis.call('HGET', KEYS[2], 'registered') ~= '1' then return 0 end
@@ -138,7 +157,8 @@ redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'state', 'reserved', 'callId', ARGV[1], 'since', ARGV[3], 'lastOfferedAt', ARGV[3])
 noteChange(KEYS[5], KEYS[6], ARGV[2])
 return 1
-` };
+`,
+};
 
 /**
  * The call into its queue, keeping its place if it is already there; leaves its 1-based position
@@ -159,8 +179,12 @@ redis.call('HSET', KEYS[3], ARGV[2], string.sub(ARGV[4], 1, -2) .. ',"positionAt
  * without the other. Returns the 1-based position.
  * KEYS: queues set, queue zset, waiting hash. ARGV: queue, callId, score, details (a JSON object).
  */
-export const ENQUEUE: LuaScript = { name: 'tax12366Enqueue', numberOfKeys: 3, lua: `${QUEUE_CALL}${STORE_DETAILS}return pos
-` };
+export const ENQUEUE: LuaScript = {
+  name: 'tax12366Enqueue',
+  numberOfKeys: 3,
+  lua: `${QUEUE_CALL}${STORE_DETAILS}return pos
+`,
+};
 
 /**
  * ENQUEUE, and when nobody else waits anywhere, also the claim of the agent the dispatcher chose
@@ -170,7 +194,10 @@ export const ENQUEUE: LuaScript = { name: 'tax12366Enqueue', numberOfKeys: 3, lu
  * KEYS: queues set, queue zset, waiting hash, agent hash, idle zset, change seq, changes zset.
  * ARGV: queue, callId, score, details (a JSON object), agentId, now(ms).
  */
-export const ENQUEUE_CLAIM: LuaScript = { name: 'tax12366EnqueueClaim', numberOfKeys: 7, lua: `${NOTE_CHANGE}${QUEUE_CALL}
+export const ENQUEUE_CLAIM: LuaScript = {
+  name: 'tax12366EnqueueClaim',
+  numberOfKeys: 7,
+  lua: `${NOTE_CHANGE}${QUEUE_CALL}
 local others = redis.call('HLEN', KEYS[3])
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then others = others - 1 end
 if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis.call('HGET', KEYS[4], 'registered') == '1' then
@@ -182,7 +209,8 @@ if others == 0 and redis.call('HGET', KEYS[4], 'state') == 'available' and redis
   return {pos, 1}
 end
 ${STORE_DETAILS}return {pos, 0}
-` };
+`,
+};
 
 /**
  * Ends an agent's entry in the set of wrap-ups that end by themselves, unless the agent is in
@@ -191,10 +219,14 @@ ${STORE_DETAILS}return {pos, 0}
  * Returns 1 if removed, else 0.
  * KEYS: agent hash, wrap-ups zset. ARGV: agentId.
  */
-export const FORGET_WRAP_UP: LuaScript = { name: 'tax12366ForgetWrapUp', numberOfKeys: 2, lua: `
+export const FORGET_WRAP_UP: LuaScript = {
+  name: 'tax12366ForgetWrapUp',
+  numberOfKeys: 2,
+  lua: `
 if redis.call('HGET', KEYS[1], 'state') == 'wrap_up' then return 0 end
 return redis.call('ZREM', KEYS[2], ARGV[1])
-` };
+`,
+};
 
 /**
  * Replaces a waiting call's routing facts only if they are still the ones the caller read (a
@@ -203,11 +235,15 @@ return redis.call('ZREM', KEYS[2], ARGV[1])
  * Returns 1 if written, 0 if the facts changed or are gone.
  * KEYS: waiting hash. ARGV: callId, facts as read (JSON), new facts (JSON).
  */
-export const WAITING_REPLACE: LuaScript = { name: 'tax12366WaitingReplace', numberOfKeys: 1, lua: `
+export const WAITING_REPLACE: LuaScript = {
+  name: 'tax12366WaitingReplace',
+  numberOfKeys: 1,
+  lua: `
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
-` };
+`,
+};
 
 /**
  * Takes a call whose snapshot is gone (dropped, or expired after a crash) off an instance's set
@@ -215,7 +251,11 @@ return 1
  * keeps its listing. Returns 1 if taken off, else 0.
  * KEYS: sessions set, the call's snapshot. ARGV: callId.
  */
-export const SESSION_UNLIST_GONE: LuaScript = { name: 'tax12366SessionUnlistGone', numberOfKeys: 2, lua: `
+export const SESSION_UNLIST_GONE: LuaScript = {
+  name: 'tax12366SessionUnlistGone',
+  numberOfKeys: 2,
+  lua: `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 return redis.call('SREM', KEYS[1], ARGV[1])
-` };
+`,
+};

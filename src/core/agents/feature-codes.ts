@@ -5,11 +5,7 @@
  *   *11 log in   *12 log out   *13X pause with reason X   *14 unpause   *15 end wrap-up
  */
 export type FeatureAction =
-  | { action: 'login' }
-  | { action: 'logout' }
-  | { action: 'pause'; reason: string }
-  | { action: 'unpause' }
-  | { action: 'end_wrap_up' };
+  { action: 'login' } | { action: 'logout' } | { action: 'pause'; reason: string } | { action: 'unpause' } | { action: 'end_wrap_up' };
 
 /** The digit after *13 → a pause reason code (pause_reasons table). */
 export const PAUSE_DIGITS: Readonly<Record<string, string>> = {
@@ -49,12 +45,7 @@ export function dialledFromArgs(args: readonly string[]): string | undefined {
 
 /** The prompt an agent hears after a feature code. */
 export type FeaturePrompt =
-  | 'agent-logged-in'
-  | 'agent-logged-out'
-  | 'agent-paused'
-  | 'agent-unpaused'
-  | 'agent-wrap-up-ended'
-  | 'agent-action-failed';
+  'agent-logged-in' | 'agent-logged-out' | 'agent-paused' | 'agent-unpaused' | 'agent-wrap-up-ended' | 'agent-action-failed';
 
 export function confirmationPrompt(a: FeatureAction): FeaturePrompt {
   switch (a.action) {

@@ -25,7 +25,18 @@ export type Permission =
   | 'signed_in';
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'agents.control', 'agents.assign', 'config.write', 'accounts', 'signed_in']),
+  admin: new Set<Permission>([
+    'read',
+    'reports',
+    'live',
+    'audit',
+    'simulate',
+    'agents.control',
+    'agents.assign',
+    'config.write',
+    'accounts',
+    'signed_in',
+  ]),
   supervisor: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'agents.control', 'agents.assign', 'signed_in']),
   readonly: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'signed_in']),
   // An agent sees the wallboard and acts on itself only (see `self` below).
@@ -125,7 +136,12 @@ export type Decision = { allow: true } | { allow: false; status: 401 | 403; reas
  * May `who` use the route? `url` is the route's pattern (undefined: no route matched, the
  * answer will be a 404 for anyone signed in); `params` its parameters.
  */
-export function decide(who: Principal | undefined, method: string, url: string | undefined, params: Record<string, unknown> = {}): Decision {
+export function decide(
+  who: Principal | undefined,
+  method: string,
+  url: string | undefined,
+  params: Record<string, unknown> = {},
+): Decision {
   const access = url === undefined ? { need: 'signed_in' as const } : accessFor(method, url);
   if (!access) return who ? { allow: false, status: 403, reason: `${method} ${url} is not open to any role` } : unauthenticated;
   if (access.need === 'public') return { allow: true };
@@ -136,7 +152,11 @@ export function decide(who: Principal | undefined, method: string, url: string |
   return { allow: false, status: 403, reason: `role ${who.role} may not ${method} ${url}${onSelf}` };
 }
 
-const unauthenticated: Decision = { allow: false, status: 401, reason: 'authentication required: Authorization: Bearer <session token or API key>' };
+const unauthenticated: Decision = {
+  allow: false,
+  status: 401,
+  reason: 'authentication required: Authorization: Bearer <session token or API key>',
+};
 
 export function grants(role: Role, p: Permission): boolean {
   return GRANTS[role].has(p);

@@ -25,11 +25,20 @@ export function announcementPrompts(): Record<string, { zh: string; en: string }
       en: n === 1 ? 'You are next.' : `There ${n - 1 === 1 ? 'is 1 caller' : `are ${n - 1} callers`} ahead of you.`,
     };
   }
-  out['queue-ahead-many'] = { zh: `您前面还有${zhNumber(MAX_POSITION_SPOKEN)}位以上来电。`, en: `There are more than ${MAX_POSITION_SPOKEN} callers ahead of you.` };
+  out['queue-ahead-many'] = {
+    zh: `您前面还有${zhNumber(MAX_POSITION_SPOKEN)}位以上来电。`,
+    en: `There are more than ${MAX_POSITION_SPOKEN} callers ahead of you.`,
+  };
   for (let m = 1; m <= MAX_WAIT_MINUTES_SPOKEN; m++) {
-    out[`queue-wait-${m}`] = { zh: `预计等待时间约${zhNumber(m)}分钟。`, en: `The expected wait is about ${m} minute${m === 1 ? '' : 's'}.` };
+    out[`queue-wait-${m}`] = {
+      zh: `预计等待时间约${zhNumber(m)}分钟。`,
+      en: `The expected wait is about ${m} minute${m === 1 ? '' : 's'}.`,
+    };
   }
-  out['queue-wait-long'] = { zh: `预计等待时间超过${zhNumber(MAX_WAIT_MINUTES_SPOKEN)}分钟。`, en: `The expected wait is more than ${MAX_WAIT_MINUTES_SPOKEN} minutes.` };
+  out['queue-wait-long'] = {
+    zh: `预计等待时间超过${zhNumber(MAX_WAIT_MINUTES_SPOKEN)}分钟。`,
+    en: `The expected wait is more than ${MAX_WAIT_MINUTES_SPOKEN} minutes.`,
+  };
   return out;
 }
 

@@ -162,11 +162,25 @@ export interface CallStart {
 
 export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
   const ivr = env.ivr;
-  const started = stamp(ctx, { type: 'call.started', callId: p.callId, caller: p.caller, dialed: p.dialed, channelId: p.channelId, ivrVersion: p.ivrVersion });
+  const started = stamp(ctx, {
+    type: 'call.started',
+    callId: p.callId,
+    caller: p.caller,
+    dialed: p.dialed,
+    channelId: p.channelId,
+    ivrVersion: p.ivrVersion,
+  });
   const first = startIvr(ivr, ctx, { lang: p.lang, callId: p.callId });
   const state: CallState = {
-    callId: p.callId, channelId: p.channelId, caller: p.caller, dialed: p.dialed,
-    startedAt: ctx.now, phase: 'ivr', ivrVersion: p.ivrVersion, ivr: first.state, preferredAgentId: p.preferredAgentId,
+    callId: p.callId,
+    channelId: p.channelId,
+    caller: p.caller,
+    dialed: p.dialed,
+    startedAt: ctx.now,
+    phase: 'ivr',
+    ivrVersion: p.ivrVersion,
+    ivr: first.state,
+    preferredAgentId: p.preferredAgentId,
     ...(p.callbackRefusal ? { callbackRefusal: p.callbackRefusal } : {}),
   };
   const out = fromIvr(ctx, env, state, first.commands, first.events);
@@ -215,7 +229,10 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
   if (input.kind === 'agent_reserved' && s.phase !== 'queued') return release(s, input.agentId);
   if (s.phase === 'ended') return same(s);
 
-  if (s.phase === 'ivr' && (input.kind === 'dtmf' || input.kind === 'playback_finished' || input.kind === 'timer_fired' || input.kind === 'caller_hung_up')) {
+  if (
+    s.phase === 'ivr' &&
+    (input.kind === 'dtmf' || input.kind === 'playback_finished' || input.kind === 'timer_fired' || input.kind === 'caller_hung_up')
+  ) {
     const r = stepIvr(ivr, s.ivr, input as IvrInput, ctx);
     const out = fromIvr(ctx, env, { ...s, ivr: r.state }, r.commands, r.events);
     return input.kind === 'caller_hung_up' ? endWith(ctx, env, out, 'caller') : out;
@@ -235,7 +252,15 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
             { kind: 'stop_moh', channelId: s.channelId },
             { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: CALLBACK_REFUSED_PROMPT }] },
           ],
-          events: [stamp(ctx, { type: 'call.callback_refused', callId: s.callId, caller: s.caller, queue: s.route.queue, reason: s.callbackRefusal })],
+          events: [
+            stamp(ctx, {
+              type: 'call.callback_refused',
+              callId: s.callId,
+              caller: s.caller,
+              queue: s.route.queue,
+              reason: s.callbackRefusal,
+            }),
+          ],
         };
       }
       if (s.phase === 'queued' && input.digit === CALLBACK_KEY && s.route && !s.callbackFor) {
@@ -260,7 +285,14 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
           state: { ...s, announce: { playbackId } },
           commands: [
             { kind: 'stop_moh', channelId: s.channelId },
-            { kind: 'announce_position', channelId: s.channelId, playbackId, callId: s.callId, queue: s.route!.queue, offerCallback: !s.callbackFor && !s.callbackRefusal },
+            {
+              kind: 'announce_position',
+              channelId: s.channelId,
+              playbackId,
+              callId: s.callId,
+              queue: s.route!.queue,
+              offerCallback: !s.callbackFor && !s.callbackRefusal,
+            },
           ],
           events: [],
         };
@@ -290,7 +322,15 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
         state: { ...quiet.state, phase: 'ringing', offer },
         // The phone first: silencing an announcement is one more round trip to Asterisk.
         commands: [
-          { kind: 'ring_agent', legId: offer.legId, endpoint: offer.endpoint, callerNumber: s.caller, callId: s.callId, agentId: offer.agentId, timeoutS },
+          {
+            kind: 'ring_agent',
+            legId: offer.legId,
+            endpoint: offer.endpoint,
+            callerNumber: s.caller,
+            callId: s.callId,
+            agentId: offer.agentId,
+            timeoutS,
+          },
           ...quiet.commands,
         ],
         events: [stamp(ctx, { type: 'call.agent_offered', callId: s.callId, agentId: offer.agentId, channelId: offer.legId })],
@@ -358,19 +398,51 @@ export const CALLBACK_REFUSED_PROMPT = 'callback-refused';
  * A callback the service dialled was answered: the taxpayer goes straight back into the queue
  * at the place they kept (their original time of entry), hearing hold music.
  */
-export function startCallbackCall(ctx: Ctx, env: CallEnv, p: { callId: string; channelId: string; caller: string; route: Route; requestCallId: string; ivrVersion: number; lang: Lang }): CallStep {
+export function startCallbackCall(
+  ctx: Ctx,
+  env: CallEnv,
+  p: { callId: string; channelId: string; caller: string; route: Route; requestCallId: string; ivrVersion: number; lang: Lang },
+): CallStep {
   const ivr = startIvr(env.ivr, ctx, { lang: p.lang, callId: p.callId });
   const state: CallState = {
-    callId: p.callId, channelId: p.channelId, caller: p.caller, dialed: 'callback', startedAt: ctx.now, phase: 'queued',
-    ivrVersion: p.ivrVersion, ivr: { ...ivr.state, phase: 'done' }, route: p.route, queuedAt: ctx.now, callbackFor: p.requestCallId,
+    callId: p.callId,
+    channelId: p.channelId,
+    caller: p.caller,
+    dialed: 'callback',
+    startedAt: ctx.now,
+    phase: 'queued',
+    ivrVersion: p.ivrVersion,
+    ivr: { ...ivr.state, phase: 'done' },
+    route: p.route,
+    queuedAt: ctx.now,
+    callbackFor: p.requestCallId,
   };
   const r = p.route;
   return {
     state,
-    commands: [{ kind: 'start_moh', channelId: p.channelId }, { kind: 'enqueue', callId: p.callId, route: r }],
+    commands: [
+      { kind: 'start_moh', channelId: p.channelId },
+      { kind: 'enqueue', callId: p.callId, route: r },
+    ],
     events: [
-      stamp(ctx, { type: 'call.started', callId: p.callId, caller: p.caller, dialed: 'callback', channelId: p.channelId, ivrVersion: p.ivrVersion, callbackFor: p.requestCallId }),
-      stamp(ctx, { type: 'call.queued', callId: p.callId, queue: r.queue, skills: r.skills, priority: r.priority, line: r.line, subLine: r.subLine }),
+      stamp(ctx, {
+        type: 'call.started',
+        callId: p.callId,
+        caller: p.caller,
+        dialed: 'callback',
+        channelId: p.channelId,
+        ivrVersion: p.ivrVersion,
+        callbackFor: p.requestCallId,
+      }),
+      stamp(ctx, {
+        type: 'call.queued',
+        callId: p.callId,
+        queue: r.queue,
+        skills: r.skills,
+        priority: r.priority,
+        line: r.line,
+        subLine: r.subLine,
+      }),
     ],
   };
 }
@@ -380,7 +452,10 @@ function holdMusicUntilNextAnnouncement(ctx: Ctx, env: CallEnv, s: CallState): C
   const timerId = ctx.newId();
   return {
     state: { ...s, announce: { timerId } },
-    commands: [{ kind: 'start_moh', channelId: s.channelId }, { kind: 'start_timer', timerId, ms: env.announceEveryMs }],
+    commands: [
+      { kind: 'start_moh', channelId: s.channelId },
+      { kind: 'start_timer', timerId, ms: env.announceEveryMs },
+    ],
     events: [],
   };
 }
@@ -429,7 +504,11 @@ function expire(ctx: Ctx, env: CallEnv, s0: CallState, a: ExpiryAction): CallSte
       const playbackId = ctx.newId();
       return {
         state: { ...s, phase: 'voicemail', voicemail: { queue: route.queue, playbackId } },
-        commands: [...leave, { kind: 'stop_moh', channelId: s.channelId }, { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: LEAVE_MESSAGE_PROMPT }] }],
+        commands: [
+          ...leave,
+          { kind: 'stop_moh', channelId: s.channelId },
+          { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: LEAVE_MESSAGE_PROMPT }] },
+        ],
         events: [],
       };
     }
@@ -439,7 +518,11 @@ function expire(ctx: Ctx, env: CallEnv, s0: CallState, a: ExpiryAction): CallSte
       const prompt = a.action === 'message_hangup' ? a.prompt : QUEUE_TIMEOUT_PROMPT;
       return {
         state: { ...s, closing: { playbackId, reason: a.action } },
-        commands: [...leave, { kind: 'stop_moh', channelId: s.channelId }, { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: prompt }] }],
+        commands: [
+          ...leave,
+          { kind: 'stop_moh', channelId: s.channelId },
+          { kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: prompt }] },
+        ],
         events: [],
       };
     }
@@ -450,7 +533,15 @@ function withVoicemailEvent(ctx: Ctx, s: CallState, durationS: number): CallStep
   return {
     state: s,
     commands: [],
-    events: [stamp(ctx, { type: 'call.voicemail_left', callId: s.callId, queue: s.voicemail!.queue, recording: s.voicemail!.recording!, durationS })],
+    events: [
+      stamp(ctx, {
+        type: 'call.voicemail_left',
+        callId: s.callId,
+        queue: s.voicemail!.queue,
+        recording: s.voicemail!.recording!,
+        durationS,
+      }),
+    ],
   };
 }
 
@@ -462,7 +553,12 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
   for (const c of ivrCommands) {
     switch (c.kind) {
       case 'play':
-        commands.push({ kind: 'play', channelId: s.channelId, playbackId: c.playbackId, prompts: c.prompts.map((name) => ({ source: 'ivr', name })) });
+        commands.push({
+          kind: 'play',
+          channelId: s.channelId,
+          playbackId: c.playbackId,
+          prompts: c.prompts.map((name) => ({ source: 'ivr', name })),
+        });
         break;
       case 'stop_playback':
       case 'start_timer':
@@ -471,8 +567,14 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
         break;
       case 'enqueue': {
         const route: Route = {
-          queue: c.queue, skills: c.skills, priority: c.priority, line: c.line, subLine: c.subLine,
-          preferredAgentId: s.preferredAgentId, excludedAgents: [], enqueuedAt: ctx.now,
+          queue: c.queue,
+          skills: c.skills,
+          priority: c.priority,
+          line: c.line,
+          subLine: c.subLine,
+          preferredAgentId: s.preferredAgentId,
+          excludedAgents: [],
+          enqueuedAt: ctx.now,
         };
         const timerId = ctx.newId();
         state = { ...state, phase: 'queued', route, queuedAt: ctx.now, announce: { timerId } };
@@ -481,10 +583,18 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
           { kind: 'start_moh', channelId: s.channelId },
           { kind: 'start_timer', timerId, ms: env.firstAnnounceMs },
         );
-        events.push(stamp(ctx, {
-          type: 'call.queued', callId: s.callId, queue: route.queue, skills: route.skills, priority: route.priority,
-          line: route.line, subLine: route.subLine, preferredAgentId: route.preferredAgentId,
-        }));
+        events.push(
+          stamp(ctx, {
+            type: 'call.queued',
+            callId: s.callId,
+            queue: route.queue,
+            skills: route.skills,
+            priority: route.priority,
+            line: route.line,
+            subLine: route.subLine,
+            preferredAgentId: route.preferredAgentId,
+          }),
+        );
         break;
       }
       case 'voicemail': {
@@ -519,8 +629,17 @@ function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?
   const base = { type: 'call.ended' as const, callId: s.callId, hungUpBy: by, durationMs, queue: s.route?.queue };
   let ended: DomainEvent;
   if (s.phase === 'bridged' && s.offer && s.bridgeId) {
-    const release: CallCommand = { kind: 'release_agent', agentId: s.offer.agentId, callId: s.callId, after: 'talk', wrapUpS: rulesOf(env, s)?.wrapUpS ?? 0 };
-    const teardown: CallCommand[] = [{ kind: 'hangup', channelId: by === 'agent' ? s.channelId : s.offer.legId }, { kind: 'destroy_bridge', bridgeId: s.bridgeId }];
+    const release: CallCommand = {
+      kind: 'release_agent',
+      agentId: s.offer.agentId,
+      callId: s.callId,
+      after: 'talk',
+      wrapUpS: rulesOf(env, s)?.wrapUpS ?? 0,
+    };
+    const teardown: CallCommand[] = [
+      { kind: 'hangup', channelId: by === 'agent' ? s.channelId : s.offer.legId },
+      { kind: 'destroy_bridge', bridgeId: s.bridgeId },
+    ];
     // The agent who hung up has a free phone now: given back before two requests to Asterisk
     // (50-100 ms each under load) rather than after. When the caller hung up, the agent's leg
     // is hung up first, or the next offer could find the phone still busy with this call.
@@ -551,10 +670,14 @@ function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?
     const abandonedAt = s.phase === 'ringing' ? 'ringing' : s.phase === 'queued' || (s.phase === 'voicemail' && s.route) ? 'queue' : 'ivr';
     const waitMs = s.route ? ctx.now - s.route.enqueuedAt : undefined;
     ended = stamp(ctx, {
-      ...base, outcome: 'abandoned', abandonedAt, agentId: s.offer?.agentId, ivrNode: abandonedAt === 'ivr' ? s.ivr.nodeId : undefined,
+      ...base,
+      outcome: 'abandoned',
+      abandonedAt,
+      agentId: s.offer?.agentId,
+      ivrNode: abandonedAt === 'ivr' ? s.ivr.nodeId : undefined,
       waitMs,
       // Short: the caller gave up within the threshold of asking for a person (or of calling, in the IVR).
-      short: (abandonedAt === 'ivr' ? durationMs : waitMs ?? durationMs) < env.shortAbandonMs,
+      short: (abandonedAt === 'ivr' ? durationMs : (waitMs ?? durationMs)) < env.shortAbandonMs,
       positionAtEntry: position?.atEntry,
       positionAtAbandon: position?.atAbandon,
       ivrPath: s.ivr.path.map((p) => (p.digit ? `${p.digit}:${p.nodeId}` : p.nodeId)),

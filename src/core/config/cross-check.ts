@@ -60,7 +60,12 @@ export function checkIvrRefs(def: IvrDefinition, routing: RoutingRefs): RefProbl
   return missing(def, routing.config).map((u) => {
     const field = u.kind === 'queue' ? 'queue' : `skills/${escape(u.name)}`;
     const what = u.kind === 'queue' ? `sends calls to queue "${u.name}"` : `requires skill "${u.name}"`;
-    return { path: `/nodes/${escape(u.nodeId)}/${field}`, nodeId: u.nodeId, field, message: `node "${u.nodeId}" ${what}, which ${named(routing.version)} does not have` };
+    return {
+      path: `/nodes/${escape(u.nodeId)}/${field}`,
+      nodeId: u.nodeId,
+      field,
+      message: `node "${u.nodeId}" ${what}, which ${named(routing.version)} does not have`,
+    };
   });
 }
 
@@ -71,9 +76,10 @@ export function checkIvrRefs(def: IvrDefinition, routing: RoutingRefs): RefProbl
 export function checkRoutingRefs(config: RoutingConfig, ivr: { version: number; def: IvrDefinition }): RefProblem[] {
   return missing(ivr.def, config).map((u) => ({
     path: u.kind === 'queue' ? '/queues' : '/skills',
-    message: u.kind === 'queue'
-      ? `queue "${u.name}" is missing: IVR version ${ivr.version} node "${u.nodeId}" sends calls to it`
-      : `skill "${u.name}" is not declared: IVR version ${ivr.version} node "${u.nodeId}" requires it`,
+    message:
+      u.kind === 'queue'
+        ? `queue "${u.name}" is missing: IVR version ${ivr.version} node "${u.nodeId}" sends calls to it`
+        : `skill "${u.name}" is not declared: IVR version ${ivr.version} node "${u.nodeId}" requires it`,
   }));
 }
 
@@ -82,7 +88,8 @@ export function checkAgentRefs(agent: { skills?: Record<string, number>; queues?
   const [queues, skills] = [routingQueues(routing.config), routingSkills(routing.config)];
   const problems: RefProblem[] = [];
   for (const code of Object.keys(agent.skills ?? {})) {
-    if (!skills.has(code)) problems.push({ path: `/skills/${escape(code)}`, message: `skill "${code}" is not declared in ${named(routing.version)}` });
+    if (!skills.has(code))
+      problems.push({ path: `/skills/${escape(code)}`, message: `skill "${code}" is not declared in ${named(routing.version)}` });
   }
   (agent.queues ?? []).forEach((q, i) => {
     if (!queues.has(q)) problems.push({ path: `/queues/${i}`, message: `queue "${q}" does not exist in ${named(routing.version)}` });
@@ -124,6 +131,9 @@ export function agentsLeftBehind(config: RoutingConfig, agents: readonly AgentRe
     const who = `${ids.length === 1 ? 'agent' : `${ids.length} agents`} ${shown}`;
     return kind === 'queue'
       ? { path: '/queues', message: `queue "${name}" is not in this version; ${who} still ${ids.length === 1 ? 'serves' : 'serve'} it` }
-      : { path: '/skills', message: `skill "${name}" is not declared in this version; ${who} still ${ids.length === 1 ? 'holds' : 'hold'} it` };
+      : {
+          path: '/skills',
+          message: `skill "${name}" is not declared in this version; ${who} still ${ids.length === 1 ? 'holds' : 'hold'} it`,
+        };
   });
 }

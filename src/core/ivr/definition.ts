@@ -198,11 +198,20 @@ const definitionFields = {
       closed,
     ),
   ),
-  prompts: Type.Record(Type.String({ pattern: PROMPT_NAME_PATTERN, maxLength: IVR_LIMITS.name }), PromptTextSchema, { ...closed, maxProperties: IVR_LIMITS.prompts }),
+  prompts: Type.Record(Type.String({ pattern: PROMPT_NAME_PATTERN, maxLength: IVR_LIMITS.name }), PromptTextSchema, {
+    ...closed,
+    maxProperties: IVR_LIMITS.prompts,
+  }),
 };
 
 export const IvrDefinitionSchema = Type.Object(
-  { ...definitionFields, nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name }), IvrNodeSchema, { ...closed, maxProperties: IVR_LIMITS.nodes }) },
+  {
+    ...definitionFields,
+    nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name }), IvrNodeSchema, {
+      ...closed,
+      maxProperties: IVR_LIMITS.nodes,
+    }),
+  },
   closed,
 );
 
@@ -211,7 +220,13 @@ export const IvrDefinitionSchema = Type.Object(
  * of its own kind and report the field that is wrong instead of "no union member matched".
  */
 export const IvrShellSchema = Type.Object(
-  { ...definitionFields, nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name }), Type.Unknown(), { ...closed, maxProperties: IVR_LIMITS.nodes }) },
+  {
+    ...definitionFields,
+    nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN, maxLength: IVR_LIMITS.name }), Type.Unknown(), {
+      ...closed,
+      maxProperties: IVR_LIMITS.nodes,
+    }),
+  },
   closed,
 );
 

@@ -246,9 +246,7 @@ function arrive(w: Work, nodeId: string, digit?: string): void {
   w.s.nodeId = nodeId;
   w.s.failures = 0;
   w.s.path.push(digit === undefined ? { nodeId } : { nodeId, digit });
-  w.events.push(
-    stampIvr(w.ctx, { type: 'ivr.node_visited', callId: w.s.callId, nodeId, ...(digit === undefined ? {} : { digit }) }),
-  );
+  w.events.push(stampIvr(w.ctx, { type: 'ivr.node_visited', callId: w.s.callId, nodeId, ...(digit === undefined ? {} : { digit }) }));
   switch (node.kind) {
     case 'menu':
       w.s.exhausted = false;
@@ -333,16 +331,16 @@ function menuDigit(w: Work, menu: MenuNode, digit: string): void {
 function fail(w: Work, menu: MenuNode, why: 'invalid' | 'timeout', digit?: string): void {
   w.s.failures++;
   // Where callers press wrong keys or fall silent is what ops need to fix a menu.
-  w.events.push(stampIvr(w.ctx, { type: 'ivr.input_failed', callId: w.s.callId, nodeId: w.s.nodeId, reason: why, digit, attempt: w.s.failures }));
+  w.events.push(
+    stampIvr(w.ctx, { type: 'ivr.input_failed', callId: w.s.callId, nodeId: w.s.nodeId, reason: why, digit, attempt: w.s.failures }),
+  );
   if (w.s.failures > (menu.retries ?? w.def.defaults?.retries ?? DEFAULT_RETRIES)) {
     w.s.exhausted = true;
     enter(w, menu.onRetriesExhausted);
     return;
   }
   const notice =
-    why === 'invalid'
-      ? (menu.invalidPrompt ?? w.def.defaults?.invalidPrompt)
-      : (menu.timeoutPrompt ?? w.def.defaults?.timeoutPrompt);
+    why === 'invalid' ? (menu.invalidPrompt ?? w.def.defaults?.invalidPrompt) : (menu.timeoutPrompt ?? w.def.defaults?.timeoutPrompt);
   replay(w, menu, notice === undefined ? [] : [notice]);
 }
 

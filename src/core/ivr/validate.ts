@@ -51,8 +51,7 @@ export function validateDefinition(def: unknown, opts: ValidateOptions = {}): Va
   return errors.length ? { ok: false, errors } : { ok: true, def: d };
 }
 
-const pointer = (...segments: string[]): string =>
-  segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+const pointer = (...segments: string[]): string => segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 
 function nodeError(nodeId: string, field: string | undefined, message: string): IvrError {
   return { path: pointer('nodes', nodeId, ...(field ? field.split('/') : [])), nodeId, ...(field ? { field } : {}), message };
@@ -117,13 +116,15 @@ function schemaErrors(schema: TSchema, value: unknown, prefix: string): IvrError
     // TypeBox reports a missing field once per reason; one line per place is enough.
     if (seen.has(path)) continue;
     seen.add(path);
-    const segments = path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = path
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const nodeId = segments[0] === 'nodes' && segments.length > 1 ? segments[1] : undefined;
     const field = nodeId !== undefined && segments.length > 2 ? segments.slice(2).join('/') : undefined;
     // An unexpected key is a fault of the object holding it, so name that object.
     const subject = e.type === ValueErrorType.ObjectAdditionalProperties ? field?.split('/').slice(0, -1).join('/') : field;
-    const where =
-      nodeId !== undefined ? `node "${nodeId}"${subject ? ` field "${subject}"` : ''}` : path ? path : 'definition';
+    const where = nodeId !== undefined ? `node "${nodeId}"${subject ? ` field "${subject}"` : ''}` : path ? path : 'definition';
     errors.push({
       path,
       ...(nodeId !== undefined ? { nodeId } : {}),
@@ -184,7 +185,11 @@ function checkRefs(d: IvrDefinition): IvrError[] {
     const op = exists(d.operator) ? d.nodes[d.operator] : undefined;
     if (!op) errors.push({ path: '/operator', field: 'operator', message: `operator points to missing node "${d.operator}"` });
     else if (op.kind !== 'queue')
-      errors.push({ path: '/operator', field: 'operator', message: `operator "${d.operator}" is a ${op.kind} node; it must be a queue node` });
+      errors.push({
+        path: '/operator',
+        field: 'operator',
+        message: `operator "${d.operator}" is a ${op.kind} node; it must be a queue node`,
+      });
   }
   for (const [id, node] of Object.entries(d.nodes)) {
     for (const e of ownEdges(node)) {
@@ -197,7 +202,11 @@ function checkRefs(d: IvrDefinition): IvrError[] {
 function promptRefs(node: IvrNode): Array<[field: string, prompt: string | undefined]> {
   switch (node.kind) {
     case 'menu':
-      return [['prompt', node.prompt], ['invalidPrompt', node.invalidPrompt], ['timeoutPrompt', node.timeoutPrompt]];
+      return [
+        ['prompt', node.prompt],
+        ['invalidPrompt', node.invalidPrompt],
+        ['timeoutPrompt', node.timeoutPrompt],
+      ];
     case 'play':
     case 'voicemail':
     case 'transfer':
@@ -264,8 +273,12 @@ function checkHours(id: string, node: HoursNode): IvrError[] {
   const holidays = (node.holidays ?? []).map((h, i) => ({ i, from: h.from, to: h.to ?? h.from, name: h.name }));
   const label = (h: (typeof holidays)[number]) => `holidays/${h.i} (${h.from}..${h.to}${h.name ? ` ${h.name}` : ''})`;
   for (const h of holidays) {
-    for (const [f, date] of [['from', h.from], ['to', h.to]] as const) {
-      if (!isCalendarDate(date)) errors.push(nodeError(id, `holidays/${h.i}/${f}`, `node "${id}" holidays/${h.i} ${f} ${date} is not a calendar date`));
+    for (const [f, date] of [
+      ['from', h.from],
+      ['to', h.to],
+    ] as const) {
+      if (!isCalendarDate(date))
+        errors.push(nodeError(id, `holidays/${h.i}/${f}`, `node "${id}" holidays/${h.i} ${f} ${date} is not a calendar date`));
     }
     if (h.to < h.from) errors.push(nodeError(id, `holidays/${h.i}`, `node "${id}" ${label(h)} ends before it starts`));
   }
@@ -312,7 +325,9 @@ function checkRanges(id: string, field: string, ranges: readonly TimeRange[]): I
   for (let k = 1; k < valid.length; k++) {
     const [prev, cur] = [valid[k - 1]!, valid[k]!];
     if (cur.from < prev.to)
-      errors.push(nodeError(id, `${field}/${cur.i}`, `node "${id}" ${show(cur.i, ranges[cur.i]!)} overlaps ${show(prev.i, ranges[prev.i]!)}`));
+      errors.push(
+        nodeError(id, `${field}/${cur.i}`, `node "${id}" ${show(cur.i, ranges[cur.i]!)} overlaps ${show(prev.i, ranges[prev.i]!)}`),
+      );
   }
   return errors;
 }
@@ -324,12 +339,7 @@ function graphEdges(d: IvrDefinition): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const [id, node] of Object.entries(d.nodes)) {
     const targets = ownEdges(node).map((e) => e.target);
-    if (
-      node.kind === 'menu' &&
-      node.conventions?.operator !== false &&
-      node.options['0'] === undefined &&
-      d.operator !== undefined
-    )
+    if (node.kind === 'menu' && node.conventions?.operator !== false && node.options['0'] === undefined && d.operator !== undefined)
       targets.push(d.operator);
     graph.set(id, [...new Set(targets.filter((t) => Object.hasOwn(d.nodes, t)))]);
   }
@@ -363,7 +373,11 @@ function checkGraph(d: IvrDefinition): IvrError[] {
     if (!isCycle || canExit.has(first)) continue;
     const names = scc.map((n) => `"${n}"`).join(', ');
     errors.push(
-      nodeError(first, undefined, `cycle without exit: ${scc.length > 1 ? `nodes ${names}` : `node ${names}`} never reach a queue, voicemail, transfer or hangup node`),
+      nodeError(
+        first,
+        undefined,
+        `cycle without exit: ${scc.length > 1 ? `nodes ${names}` : `node ${names}`} never reach a queue, voicemail, transfer or hangup node`,
+      ),
     );
   }
   return errors;

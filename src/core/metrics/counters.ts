@@ -42,19 +42,52 @@ export type Counters = Readonly<Record<string, CounterSpec>>;
 
 /** Call figures per 5-minute bucket and queue (rpt_calls_5m). Moments as docs/metrics.md defines them. */
 export const CALL_COUNTERS = {
-  ivrVisits: { kind: 'count', column: 'ivr_visits', description: 'calls that entered the IVR in the bucket', shown: { zh: 'IVR访问量', en: 'IVR visits' } },
-  offered: { kind: 'count', column: 'offered', description: 'calls that entered the queue in the bucket', shown: { zh: '来电量', en: 'Offered' } },
-  answered: { kind: 'count', column: 'answered', description: 'calls an agent answered in the bucket', shown: { zh: '接听量', en: 'Answered' } },
-  abandoned: { kind: 'count', column: 'abandoned', description: 'callers who hung up in the queue or while ringing, short abandons included', shown: { zh: '放弃量', en: 'Abandoned' } },
-  shortAbandoned: { kind: 'count', column: 'short_abandoned', description: 'of those, abandons shorter than the short-abandon threshold', shown: { zh: '短时放弃', en: 'Short abandons' } },
+  ivrVisits: {
+    kind: 'count',
+    column: 'ivr_visits',
+    description: 'calls that entered the IVR in the bucket',
+    shown: { zh: 'IVR访问量', en: 'IVR visits' },
+  },
+  offered: {
+    kind: 'count',
+    column: 'offered',
+    description: 'calls that entered the queue in the bucket',
+    shown: { zh: '来电量', en: 'Offered' },
+  },
+  answered: {
+    kind: 'count',
+    column: 'answered',
+    description: 'calls an agent answered in the bucket',
+    shown: { zh: '接听量', en: 'Answered' },
+  },
+  abandoned: {
+    kind: 'count',
+    column: 'abandoned',
+    description: 'callers who hung up in the queue or while ringing, short abandons included',
+    shown: { zh: '放弃量', en: 'Abandoned' },
+  },
+  shortAbandoned: {
+    kind: 'count',
+    column: 'short_abandoned',
+    description: 'of those, abandons shorter than the short-abandon threshold',
+    shown: { zh: '短时放弃', en: 'Short abandons' },
+  },
   slWithin: { kind: 'count', column: 'sl_within', description: 'service level numerator: settled in the bucket, answered within T' },
-  slDen: { kind: 'count', column: 'sl_den', description: 'service level denominator: settled in the bucket, answered or abandoned (short abandons out)' },
+  slDen: {
+    kind: 'count',
+    column: 'sl_den',
+    description: 'service level denominator: settled in the bucket, answered or abandoned (short abandons out)',
+  },
   asaMs: { kind: 'sum-ms', column: 'asa_ms', description: 'ASA total: waits of the calls answered in the bucket' },
   asaN: { kind: 'count', column: 'asa_n', description: 'ASA count: answered calls of known wait' },
   arNum: { kind: 'count', column: 'ar_num', description: 'abandon rate numerator, calls offered in the bucket (short abandons out)' },
   arDen: { kind: 'count', column: 'ar_den', description: 'abandon rate denominator, calls offered in the bucket (short abandons out)' },
   longestWaitMs: { kind: 'max-ms', column: 'longest_wait_ms', description: 'longest wait of the calls offered in the bucket' },
-  handleMs: { kind: 'sum-ms', column: 'handle_ms', description: 'AHT total: talk + hold + wrap-up of the finished calls answered in the bucket' },
+  handleMs: {
+    kind: 'sum-ms',
+    column: 'handle_ms',
+    description: 'AHT total: talk + hold + wrap-up of the finished calls answered in the bucket',
+  },
   handleN: { kind: 'count', column: 'handle_n', description: 'AHT count: finished calls answered in the bucket' },
 } as const satisfies Counters;
 
@@ -65,16 +98,30 @@ export const CALL_COUNTERS = {
 export const AGENT_COUNTERS = {
   offered: { kind: 'count', column: 'offered', description: 'rings of the agent’s phone', shown: { zh: '分配量', en: 'Offered' } },
   answered: { kind: 'count', column: 'answered', description: 'rings the agent answered', shown: { zh: '接听量', en: 'Answered' } },
-  noAnswer: { kind: 'count', column: 'no_answer', description: 'rings not picked up (timeout, busy, unreachable)', shown: { zh: '未接量', en: 'No answer' } },
-  cancelled: { kind: 'count', column: 'cancelled', description: 'rings the caller hung up on', shown: { zh: '振铃中来电挂断', en: 'Caller hung up while ringing' } },
-  handleMs: { kind: 'sum-ms', column: 'handle_ms', description: 'AHT total: talk + hold + wrap-up of the finished calls the agent answered' },
+  noAnswer: {
+    kind: 'count',
+    column: 'no_answer',
+    description: 'rings not picked up (timeout, busy, unreachable)',
+    shown: { zh: '未接量', en: 'No answer' },
+  },
+  cancelled: {
+    kind: 'count',
+    column: 'cancelled',
+    description: 'rings the caller hung up on',
+    shown: { zh: '振铃中来电挂断', en: 'Caller hung up while ringing' },
+  },
+  handleMs: {
+    kind: 'sum-ms',
+    column: 'handle_ms',
+    description: 'AHT total: talk + hold + wrap-up of the finished calls the agent answered',
+  },
   handleN: { kind: 'count', column: 'handle_n', description: 'AHT count (reported as "handled")' },
 } as const satisfies Counters;
 
 /** The agent's time per state and per pause reason, on the '*' row of rpt_agent_day. */
 export const AGENT_TIME_COUNTERS = {
   msByState: { kind: 'ms-by-key', column: 'ms_by_state', description: 'ms in each agent state (logged-out time left out)' },
-  msByReason: { kind: 'ms-by-key', column: 'ms_by_reason', description: 'ms paused, per pause reason (\'\' = none given)' },
+  msByReason: { kind: 'ms-by-key', column: 'ms_by_reason', description: "ms paused, per pause reason ('' = none given)" },
 } as const satisfies Counters;
 
 /** Staffing of the whole center per 5-minute bucket (rpt_staff_5m). */

@@ -55,14 +55,7 @@ export function tzOffsetMs(ts: number, tz: string = DEFAULT_TZ): number {
   for (const p of formatter(tz).formatToParts(new Date(ts))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const asUtc = Date.UTC(
-    parts.year ?? 1970,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
+  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
   const wholeSecond = Math.floor(ts / 1000) * 1000; // Intl drops milliseconds
   return asUtc - wholeSecond;
 }
@@ -128,12 +121,7 @@ export function splitSpan(
 }
 
 /** Starts of every interval that overlaps [from, to): the rows of a report grid, empty ones included. */
-export function intervalStarts(
-  from: number,
-  to: number,
-  tz: string = DEFAULT_TZ,
-  minutes: number = DEFAULT_INTERVAL_MINUTES,
-): number[] {
+export function intervalStarts(from: number, to: number, tz: string = DEFAULT_TZ, minutes: number = DEFAULT_INTERVAL_MINUTES): number[] {
   return splitSpan(from, to, tz, minutes).map((s) => s.intervalStart);
 }
 

@@ -101,8 +101,7 @@ function byAreaCode(code: string, table: AreaCodeTable, home: HomeArea): CallerC
   const province = indexOf(table).get(code);
   if (province === undefined) return { region: 'unknown' };
   const city = table.cities?.[code];
-  const region: CallerRegion =
-    code === home.cityCode ? 'home_city' : province === home.province ? 'home_province' : 'other_province';
+  const region: CallerRegion = code === home.cityCode ? 'home_city' : province === home.province ? 'home_province' : 'other_province';
   return city === undefined ? { region, areaCode: code, province } : { region, areaCode: code, province, city };
 }
 

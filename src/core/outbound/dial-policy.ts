@@ -59,11 +59,13 @@ const LOCAL = /^[2-9]\d{6,7}$/;
 export function decideDial(raw: string, policy: DialPolicy, table: AreaCodeTable, home: HomeArea): DialDecision {
   const trimmed = raw.trim();
   if (WITHHELD.has(trimmed.toLowerCase())) return { ok: false, reason: 'withheld', detail: 'number withheld or absent' };
-  if (trimmed.length > MAX_NUMBER_LENGTH || !/^\+?[0-9]+$/.test(trimmed)) return { ok: false, reason: 'malformed', detail: 'not a phone number (digits only)' };
+  if (trimmed.length > MAX_NUMBER_LENGTH || !/^\+?[0-9]+$/.test(trimmed))
+    return { ok: false, reason: 'malformed', detail: 'not a phone number (digits only)' };
   let n = trimmed;
   if (n.startsWith('+86')) n = n.slice(3);
   else if (n.startsWith('0086')) n = n.slice(4);
-  else if (n.startsWith('+') || n.startsWith('00')) return { ok: false, reason: 'international', detail: 'international numbers are not dialled' };
+  else if (n.startsWith('+') || n.startsWith('00'))
+    return { ok: false, reason: 'international', detail: 'international numbers are not dialled' };
 
   const deniedBy = (digits: string) => policy.deniedPrefixes.find((p) => digits.startsWith(p));
   if (MOBILE.test(n)) {
@@ -82,10 +84,13 @@ export function decideDial(raw: string, policy: DialPolicy, table: AreaCodeTable
   if (denied !== undefined) return { ok: false, reason: 'denied_prefix', detail: `numbers starting ${denied} are not dialled` };
   if (!fixed) return { ok: false, reason: 'unknown_number', detail: 'not a mainland fixed-line or mobile number' };
   const inScope =
-    policy.scope === 'mainland' ||
-    where.region === 'home_city' ||
-    (policy.scope === 'home_province' && where.region === 'home_province');
-  if (!inScope) return { ok: false, reason: 'outside_area', detail: `area code ${where.areaCode ?? '?'} is outside the ${policy.scope.replace('_', ' ')}` };
+    policy.scope === 'mainland' || where.region === 'home_city' || (policy.scope === 'home_province' && where.region === 'home_province');
+  if (!inScope)
+    return {
+      ok: false,
+      reason: 'outside_area',
+      detail: `area code ${where.areaCode ?? '?'} is outside the ${policy.scope.replace('_', ' ')}`,
+    };
   return { ok: true, digits: national };
 }
 
@@ -108,6 +113,7 @@ export function decideCallback(
   const d = decideDial(raw, policy, table, home);
   if (!d.ok) return d;
   const n = dialledToday(d.digits);
-  if (n >= policy.maxPerNumberPerDay) return { ok: false, reason: 'daily_cap', detail: `${n} calls placed to this number today (at most ${policy.maxPerNumberPerDay})` };
+  if (n >= policy.maxPerNumberPerDay)
+    return { ok: false, reason: 'daily_cap', detail: `${n} calls placed to this number today (at most ${policy.maxPerNumberPerDay})` };
   return d;
 }

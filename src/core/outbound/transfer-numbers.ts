@@ -16,7 +16,9 @@ export function checkTransferNumbers(def: IvrDefinition, decide: (number: string
     const d = decide(node.number);
     if (!d.ok) {
       problems.push({
-        path: `/nodes/${escape(nodeId)}/number`, nodeId, field: 'number',
+        path: `/nodes/${escape(nodeId)}/number`,
+        nodeId,
+        field: 'number',
         message: `transfer number ${node.number} may not be dialled (${d.reason}: ${d.detail})`,
       });
     }

@@ -134,12 +134,7 @@ interface Pending {
   key: string;
 }
 
-export function assign(
-  calls: readonly WaitingCall[],
-  agents: readonly Agent[],
-  rules: RoutingRules,
-  now: number,
-): Assignment[] {
+export function assign(calls: readonly WaitingCall[], agents: readonly Agent[], rules: RoutingRules, now: number): Assignment[] {
   const queues = new Map<string, QueueIndex>();
   const pending: Pending[] = [];
   for (const call of calls) {
@@ -239,11 +234,7 @@ function keyOf(req: Requirement): string {
 }
 
 function callOrder(a: Pending, b: Pending): number {
-  return (
-    cmpNum(b.call.priority, a.call.priority) ||
-    cmpNum(a.call.enqueuedAt, b.call.enqueuedAt) ||
-    cmpStr(a.call.callId, b.call.callId)
-  );
+  return cmpNum(b.call.priority, a.call.priority) || cmpNum(a.call.enqueuedAt, b.call.enqueuedAt) || cmpStr(a.call.callId, b.call.callId);
 }
 
 function servesAny(a: Agent, queues: Map<string, QueueIndex>): boolean {

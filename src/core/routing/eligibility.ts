@@ -28,13 +28,7 @@ export function isEligible(agent: Agent, call: WaitingCall, rules: RoutingRules,
  * is why we wait), serving the queue, qualified for the current step, and not the one who just
  * missed it. Otherwise the caller would wait the whole window for nothing.
  */
-export function preferredHolder(
-  call: WaitingCall,
-  q: QueueRules,
-  wait: number,
-  req: Requirement,
-  findAgent: FindAgent,
-): Agent | undefined {
+export function preferredHolder(call: WaitingCall, q: QueueRules, wait: number, req: Requirement, findAgent: FindAgent): Agent | undefined {
   const id = call.preferredAgentId;
   if (id === undefined || wait >= toMs(q.preferredAgentS) || isExcluded(call, id)) return undefined;
   const p = findAgent(id);

@@ -47,9 +47,16 @@ const Name = Type.String({ minLength: 1, maxLength: ROUTING_LIMITS.name });
 const StepSchema = Type.Object(
   {
     afterS: Seconds,
-    skills: Type.Union([Type.Literal('any'), Type.Literal('inherit'), Type.Record(Type.String(), Type.Number(), { maxProperties: ROUTING_LIMITS.stepSkills })], {
-      errorMessage: "must be 'any', 'inherit' or an object of skill: minimum proficiency",
-    }),
+    skills: Type.Union(
+      [
+        Type.Literal('any'),
+        Type.Literal('inherit'),
+        Type.Record(Type.String(), Type.Number(), { maxProperties: ROUTING_LIMITS.stepSkills }),
+      ],
+      {
+        errorMessage: "must be 'any', 'inherit' or an object of skill: minimum proficiency",
+      },
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,10 +66,9 @@ const StepSchema = Type.Object(
 const OnExpirySchema = Type.Object(
   {
     afterS: Seconds,
-    action: Type.Union(
-      [Type.Literal('overflow'), Type.Literal('callback'), Type.Literal('voicemail'), Type.Literal('message_hangup')],
-      { errorMessage: "must be one of 'overflow', 'callback', 'voicemail', 'message_hangup'" },
-    ),
+    action: Type.Union([Type.Literal('overflow'), Type.Literal('callback'), Type.Literal('voicemail'), Type.Literal('message_hangup')], {
+      errorMessage: "must be one of 'overflow', 'callback', 'voicemail', 'message_hangup'",
+    }),
     toQueue: Type.Optional(Name),
     prompt: Type.Optional(Name),
   },
@@ -88,7 +94,10 @@ export const QueueRulesSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const RulesSchema = Type.Object({ queues: Type.Array(QueueRulesSchema, { maxItems: ROUTING_LIMITS.queues }) }, { additionalProperties: false });
+export const RulesSchema = Type.Object(
+  { queues: Type.Array(QueueRulesSchema, { maxItems: ROUTING_LIMITS.queues }) },
+  { additionalProperties: false },
+);
 
 export type RulesInput = Static<typeof RulesSchema>;
 
@@ -126,11 +135,7 @@ function shapeErrors(schema: TSchema, input: unknown): RuleError[] {
     seen.add(e.path);
     const custom = (e.schema as { errorMessage?: unknown }).errorMessage;
     const message =
-      e.value === undefined && e.message === 'Expected required property'
-        ? 'is required'
-        : typeof custom === 'string'
-          ? custom
-          : e.message;
+      e.value === undefined && e.message === 'Expected required property' ? 'is required' : typeof custom === 'string' ? custom : e.message;
     out.push({ path: e.path, message });
   }
   return out;

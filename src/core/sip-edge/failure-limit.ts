@@ -48,7 +48,10 @@ export class FailureLimit {
 
   /** Addresses blocked at `now`, sorted (what pjsip_blocked.conf should deny). */
   blockedAt(now: number): string[] {
-    return [...this.blocked].filter(([, until]) => until > now).map(([a]) => a).sort();
+    return [...this.blocked]
+      .filter(([, until]) => until > now)
+      .map(([a]) => a)
+      .sort();
   }
 }
 

@@ -55,22 +55,48 @@ export class AgentLiveStore {
   ) {}
 
   /** Applies a named move if the agent is in an allowed state. Returns the state it was in. */
-  async moveAgent(agentId: string, move: MoveName, now: number, callId = '', extra: MoveExtra = {}): Promise<{ ok: boolean; from: AgentState }> {
+  async moveAgent(
+    agentId: string,
+    move: MoveName,
+    now: number,
+    callId = '',
+    extra: MoveExtra = {},
+  ): Promise<{ ok: boolean; from: AgentState }> {
     const m = moves[move];
-    const [ok, from] = (await runScript(this.redis, AGENT_MOVE,
+    const [ok, from] = (await runScript(
+      this.redis,
+      AGENT_MOVE,
       [this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps, ...this.changeKeys()],
-      [agentId, m.from.join(','), m.to, callId, String(now), extra.pauseReason ?? '', extra.wrapUntil === undefined ? '' : String(extra.wrapUntil)],
+      [
+        agentId,
+        m.from.join(','),
+        m.to,
+        callId,
+        String(now),
+        extra.pauseReason ?? '',
+        extra.wrapUntil === undefined ? '' : String(extra.wrapUntil),
+      ],
     )) as [number, AgentState];
     return { ok: ok === 1, from };
   }
 
   async setProfile(agentId: string, profile: AgentProfile): Promise<void> {
-    await runScript(this.redis, AGENT_PROFILE, [this.keys.agent(agentId), this.keys.agentIds, ...this.changeKeys()], [agentId, JSON.stringify(profile)]);
+    await runScript(
+      this.redis,
+      AGENT_PROFILE,
+      [this.keys.agent(agentId), this.keys.agentIds, ...this.changeKeys()],
+      [agentId, JSON.stringify(profile)],
+    );
   }
 
   /** After Redis lost the live state: the agent's state as it was, unless it has one again. */
-  async restoreAgent(agentId: string, s: { state: AgentState; since: number; callId?: string; pauseReason?: string; wrapUntil?: number }): Promise<boolean> {
-    const restored = await runScript(this.redis, AGENT_RESTORE,
+  async restoreAgent(
+    agentId: string,
+    s: { state: AgentState; since: number; callId?: string; pauseReason?: string; wrapUntil?: number },
+  ): Promise<boolean> {
+    const restored = await runScript(
+      this.redis,
+      AGENT_RESTORE,
       [this.keys.agent(agentId), this.keys.idle, this.keys.wrapUps, this.keys.agentIds, ...this.changeKeys()],
       [agentId, s.state, String(s.since), s.callId ?? '', s.pauseReason ?? '', s.wrapUntil === undefined ? '' : String(s.wrapUntil)],
     );
@@ -84,8 +110,11 @@ export class AgentLiveStore {
 
   /** Whether the agent's phone is reachable; true if that changed what live state held. */
   async setRegistered(agentId: string, registered: boolean, now: number): Promise<boolean> {
-    const changed = await runScript(this.redis, AGENT_REGISTERED,
-      [this.keys.agent(agentId), this.keys.idle, this.keys.agentIds, ...this.changeKeys()], [agentId, registered ? '1' : '0', String(now)],
+    const changed = await runScript(
+      this.redis,
+      AGENT_REGISTERED,
+      [this.keys.agent(agentId), this.keys.idle, this.keys.agentIds, ...this.changeKeys()],
+      [agentId, registered ? '1' : '0', String(now)],
     );
     return changed === 1;
   }

@@ -25,7 +25,10 @@ export class AgentMirror {
   /** Bumped by invalidate(): a read begun before it must not count as fresh. */
   private generation = 0;
 
-  constructor(private readonly d: AgentMirrorDeps, private readonly maxAgeMs = 1000) {}
+  constructor(
+    private readonly d: AgentMirrorDeps,
+    private readonly maxAgeMs = 1000,
+  ) {}
 
   /**
    * Every agent in id order. Refreshed in the background once older than maxAgeMs, since no
@@ -113,7 +116,12 @@ interface Snapshot {
 }
 
 /** The snapshot with a read applied: every agent (`since` undefined) or those changed after `since`. */
-function updated(old: Snapshot, since: number | undefined, read: { seq: number; agents: AgentLive[]; gone: string[] }, at: number): Snapshot {
+function updated(
+  old: Snapshot,
+  since: number | undefined,
+  read: { seq: number; agents: AgentLive[]; gone: string[] },
+  at: number,
+): Snapshot {
   if (since === undefined) {
     return { at, readFrom: at, seq: read.seq, fullAt: at, byId: new Map(read.agents.map((a) => [a.agentId, a])), agents: read.agents };
   }

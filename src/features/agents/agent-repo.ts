@@ -145,10 +145,13 @@ export class PgAgentRepo {
   /** Retires an ops-defined reason (built-in ones have phone codes and system uses). */
   async retirePauseReason(code: string): Promise<'retired' | 'builtin' | 'unknown'> {
     const r = await this.pool.query<{ builtin: boolean }>(
-      `UPDATE pause_reasons SET retired_at = now() WHERE code = $1 AND retired_at IS NULL AND NOT builtin RETURNING builtin`, [code],
+      `UPDATE pause_reasons SET retired_at = now() WHERE code = $1 AND retired_at IS NULL AND NOT builtin RETURNING builtin`,
+      [code],
     );
     if (r.rowCount) return 'retired';
-    const b = await this.pool.query<{ builtin: boolean }>('SELECT builtin FROM pause_reasons WHERE code = $1 AND retired_at IS NULL', [code]);
+    const b = await this.pool.query<{ builtin: boolean }>('SELECT builtin FROM pause_reasons WHERE code = $1 AND retired_at IS NULL', [
+      code,
+    ]);
     return b.rows[0]?.builtin ? 'builtin' : 'unknown';
   }
 
@@ -173,9 +176,17 @@ export class PgAgentRepo {
       [agentIds],
     );
     const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-    return new Map(r.rows.map((x) => [x.agent_id, {
-      state: String(x.body.to), at: x.at.getTime(), callId: text(x.body.callId), pauseReason: text(x.body.pauseReason),
-    }]));
+    return new Map(
+      r.rows.map((x) => [
+        x.agent_id,
+        {
+          state: String(x.body.to),
+          at: x.at.getTime(),
+          callId: text(x.body.callId),
+          pauseReason: text(x.body.pauseReason),
+        },
+      ]),
+    );
   }
 
   /** The agent's state changes in the order they were stored, optionally within [from, to). */

@@ -234,7 +234,16 @@ export class AgentService {
       const s = last.get(a.agentId);
       if (s && s.state !== 'logged_out' && isAgentState(s.state)) {
         const wrapUntil = s.state === 'wrap_up' ? now : undefined;
-        if (await this.d.liveAgents.restoreAgent(a.agentId, { state: s.state, since: s.at, callId: s.callId, pauseReason: s.pauseReason, wrapUntil })) restored++;
+        if (
+          await this.d.liveAgents.restoreAgent(a.agentId, {
+            state: s.state,
+            since: s.at,
+            callId: s.callId,
+            pauseReason: s.pauseReason,
+            wrapUntil,
+          })
+        )
+          restored++;
       }
       await this.d.liveAgents.setRegistered(a.agentId, online.has(a.agentId), now);
     }
@@ -311,7 +320,9 @@ export class AgentService {
    * only the event is left to publish, so the stream sees every state the agent passes through.
    */
   noteReserved(agentId: string, callId: string): void {
-    this.d.publish([stamp(this.d.ctx(), { type: 'agent.state_changed', agentId, from: 'available', to: 'reserved', reason: 'offered', callId })]);
+    this.d.publish([
+      stamp(this.d.ctx(), { type: 'agent.state_changed', agentId, from: 'available', to: 'reserved', reason: 'offered', callId }),
+    ]);
   }
 
   async move(agentId: string, move: MoveName, reason?: string, callId?: string, extra: MoveExtra = {}, via?: Via): Promise<boolean> {
@@ -319,7 +330,12 @@ export class AgentService {
   }
 
   private async apply(
-    agentId: string, move: MoveName, reason: string | undefined, via: Via | undefined, callId?: string, extra: MoveExtra = {},
+    agentId: string,
+    move: MoveName,
+    reason: string | undefined,
+    via: Via | undefined,
+    callId?: string,
+    extra: MoveExtra = {},
   ): Promise<{ ok: boolean; from: AgentState }> {
     const ctx = this.d.ctx();
     const { ok, from } = await this.d.liveAgents.moveAgent(agentId, move, ctx.now, callId ?? '', extra);
@@ -328,11 +344,18 @@ export class AgentService {
       return { ok, from };
     }
     const to = moves[move].to;
-    this.d.publish([stamp(ctx, {
-      type: 'agent.state_changed', agentId, from, to, reason, callId,
-      ...(via ? { via } : {}),
-      ...(to === 'paused' && extra.pauseReason ? { pauseReason: extra.pauseReason } : {}),
-    })]);
+    this.d.publish([
+      stamp(ctx, {
+        type: 'agent.state_changed',
+        agentId,
+        from,
+        to,
+        reason,
+        callId,
+        ...(via ? { via } : {}),
+        ...(to === 'paused' && extra.pauseReason ? { pauseReason: extra.pauseReason } : {}),
+      }),
+    ]);
     if (to === 'available') this.d.onOfferable();
     return { ok, from };
   }

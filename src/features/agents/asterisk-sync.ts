@@ -10,7 +10,9 @@ import type { AgentService } from './agent-service.js';
 
 export interface AsteriskSyncDeps {
   /** ARI's event stream (AriEventStream): emits 'connected' after every (re)connection. */
-  stream: Pick<AriEventStream, 'connected' | 'start' | 'stop' | 'waitConnected'> & { on(event: 'connected', listener: () => void): unknown };
+  stream: Pick<AriEventStream, 'connected' | 'start' | 'stop' | 'waitConnected'> & {
+    on(event: 'connected', listener: () => void): unknown;
+  };
   ari: Pick<AriClient, 'allowEvents' | 'listChannels'>;
   /** The ARI event types some feature reads (AriRouter.types): the only ones Asterisk is asked to send. */
   eventTypes: () => string[];
@@ -45,12 +47,24 @@ export class AsteriskSync {
     const { stream, ari, log } = this.d;
     stream.on('connected', () => {
       // Registrations arrive as device states; ApplicationReplaced is the stream's own concern.
-      void this.retry('ARI event filter', () => stream.connected, async () => {
-        const app = await ari.allowEvents([...this.d.eventTypes(), 'ApplicationReplaced']);
-        log.info({ allowed: app.events_allowed?.map((e) => e.type) }, 'ARI events filtered');
-      });
-      void this.retry('reconcile calls', () => stream.connected, async () => this.d.calls.reconcile(await ari.listChannels()));
-      this.syncing = this.retry('sync with Asterisk', () => stream.connected && !this.stopped, () => this.syncAgents());
+      void this.retry(
+        'ARI event filter',
+        () => stream.connected,
+        async () => {
+          const app = await ari.allowEvents([...this.d.eventTypes(), 'ApplicationReplaced']);
+          log.info({ allowed: app.events_allowed?.map((e) => e.type) }, 'ARI events filtered');
+        },
+      );
+      void this.retry(
+        'reconcile calls',
+        () => stream.connected,
+        async () => this.d.calls.reconcile(await ari.listChannels()),
+      );
+      this.syncing = this.retry(
+        'sync with Asterisk',
+        () => stream.connected && !this.stopped,
+        () => this.syncAgents(),
+      );
     });
     stream.start();
     await stream.waitConnected(this.d.connectTimeoutMs ?? 10_000);
@@ -68,7 +82,9 @@ export class AsteriskSync {
   async stop(): Promise<void> {
     await this.syncing;
     if (this.d.stream.connected) {
-      await this.d.agents.unfollowPhones().catch((err: Error) => this.d.log.warn({ err: err.message }, 'device-state subscriptions not dropped'));
+      await this.d.agents
+        .unfollowPhones()
+        .catch((err: Error) => this.d.log.warn({ err: err.message }, 'device-state subscriptions not dropped'));
     }
     await this.d.stream.stop();
   }
@@ -80,7 +96,9 @@ export class AsteriskSync {
       // The Quick start's agent serves every queue with every skill, so any call reaches it.
       const { config: rc } = await this.d.activeRouting();
       await agents.save({
-        agentId: testAgent.id, name: `测试坐席 ${testAgent.id}`, password: testAgent.password,
+        agentId: testAgent.id,
+        name: `测试坐席 ${testAgent.id}`,
+        password: testAgent.password,
         skills: Object.fromEntries(rc.skills.map((k) => [k.code, 5])),
         queues: rc.queues.map((q) => (q as { queue: string }).queue),
       });
@@ -95,7 +113,10 @@ export class AsteriskSync {
 }
 
 /** A phone's registration, as Asterisk reports it (a device state), to the agent whose phone it is. */
-export function onDeviceState(agents: Pick<AgentService, 'deviceState'>, log: Logger): (ev: Extract<AriEvent, { type: 'DeviceStateChanged' }>) => void {
+export function onDeviceState(
+  agents: Pick<AgentService, 'deviceState'>,
+  log: Logger,
+): (ev: Extract<AriEvent, { type: 'DeviceStateChanged' }>) => void {
   return (ev) => {
     const { name, state } = ev.device_state;
     const agentId = name.replace(/^PJSIP\//, '');

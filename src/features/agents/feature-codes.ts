@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { agentIdFromChannelName, confirmationPrompt, dialledFromArgs, parseFeatureCode, type FeatureAction, type FeaturePrompt } from '../../core/agents/feature-codes.js';
+import {
+  agentIdFromChannelName,
+  confirmationPrompt,
+  dialledFromArgs,
+  parseFeatureCode,
+  type FeatureAction,
+  type FeaturePrompt,
+} from '../../core/agents/feature-codes.js';
 import type { AriClient } from '../../adapters/ari/client.js';
 import { isGone } from '../../adapters/ari/http.js';
 import type { AriChannel } from '../../adapters/ari/types.js';
@@ -55,7 +62,16 @@ export class FeatureCodes {
     else {
       const r = await this.perform(agentId, action);
       if (r.applied) prompt = confirmationPrompt(action);
-      log.info({ agentId, action: action.action, applied: r.applied, state: r.applied ? r.state : 'state' in r ? r.state : undefined, problem: r.applied ? undefined : r.problem }, 'feature code');
+      log.info(
+        {
+          agentId,
+          action: action.action,
+          applied: r.applied,
+          state: r.applied ? r.state : 'state' in r ? r.state : undefined,
+          problem: r.applied ? undefined : r.problem,
+        },
+        'feature code',
+      );
     }
     await this.playToEnd(channel.id, prompt);
     await ari.hangup(channel.id);

@@ -31,18 +31,35 @@ export function registerAgents(
 ): AgentsFeature {
   const { dispatcher } = d.routing;
   const service = new AgentService({
-    ari, repo: new PgAgentRepo(pool), liveAgents: live.agents, publish: d.events.publish, ctx, log,
-    onOfferable: () => dispatcher.kick(), activeRouting: () => d.configs.routing.active(),
+    ari,
+    repo: new PgAgentRepo(pool),
+    liveAgents: live.agents,
+    publish: d.events.publish,
+    ctx,
+    log,
+    onOfferable: () => dispatcher.kick(),
+    activeRouting: () => d.configs.routing.active(),
     onProfilesChanged: () => dispatcher.invalidateAgents(),
     agentNetworks: config.AGENT_NETWORKS.split(','),
   });
   const outcomes = new OfferOutcomes({ agents: service, liveAgents: live.agents, now: () => Date.now(), log });
   const featureCodes = new FeatureCodes({ ari, agents: service, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
-  const stuck = new StuckAgents({ ari, liveAgents: live.agents, agents: service, holdsCall: (id) => d.calls.get().holds(id), now: () => Date.now(), log, graceMs: 30_000 });
+  const stuck = new StuckAgents({
+    ari,
+    liveAgents: live.agents,
+    agents: service,
+    holdsCall: (id) => d.calls.get().holds(id),
+    now: () => Date.now(),
+    log,
+    graceMs: 30_000,
+  });
   ariRouter.on(['DeviceStateChanged'], onDeviceState(service, log));
   let timers: Array<{ stop: () => void }> = [];
   return {
-    service, outcomes, featureCodes, stuck,
+    service,
+    outcomes,
+    featureCodes,
+    stuck,
     routes: [agentRoutes({ agents: service })],
     start() {
       timers = [

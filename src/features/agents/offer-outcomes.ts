@@ -29,10 +29,13 @@ export class OfferOutcomes {
     }
     const wrapUntil = this.d.now() + wrapUpS * 1000;
     if (!(await this.d.agents.move(agentId, 'hangupToWrapUp', 'call_ended', callId, { wrapUntil }))) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      void this.endDueWrapUps().catch((err) => this.d.log.warn({ err }, 'ending wrap-up failed'));
-    }, wrapUpS * 1000 + 10);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        void this.endDueWrapUps().catch((err) => this.d.log.warn({ err }, 'ending wrap-up failed'));
+      },
+      wrapUpS * 1000 + 10,
+    );
     this.timers.add(t);
   }
 
@@ -51,7 +54,9 @@ export class OfferOutcomes {
     const now = this.d.now();
     const due = this.sweptAll
       ? await this.d.liveAgents.dueWrapUps(now)
-      : (await this.d.liveAgents.agents()).filter((a) => a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now).map((a) => a.agentId);
+      : (await this.d.liveAgents.agents())
+          .filter((a) => a.state === 'wrap_up' && a.wrapUntil !== undefined && a.wrapUntil <= now)
+          .map((a) => a.agentId);
     this.sweptAll = true;
     for (const agentId of due) {
       const a = await this.d.liveAgents.agent(agentId);

@@ -54,7 +54,16 @@ export class PgAuditRepo {
          AND ($7::bigint IS NULL OR id < $7)
        -- By the number, not the text the id is sent as ("660" would sort after "3218").
        ORDER BY audit_log.id DESC LIMIT $8`,
-      [q.from ?? null, q.to ?? null, q.actor ?? null, q.action ?? null, q.targetKind ?? null, q.targetId ?? null, q.beforeId ?? null, q.limit],
+      [
+        q.from ?? null,
+        q.to ?? null,
+        q.actor ?? null,
+        q.action ?? null,
+        q.targetKind ?? null,
+        q.targetId ?? null,
+        q.beforeId ?? null,
+        q.limit,
+      ],
     );
     return r.rows.map((x) => ({ ...x, ip: x.ip ?? undefined }));
   }

@@ -51,12 +51,21 @@ export class PgAccountRepo {
   }
 
   async passwordHash(username: string): Promise<{ hash: string; disabled: boolean } | undefined> {
-    const r = await this.pool.query<{ hash: string; disabled: boolean }>('SELECT password_hash AS hash, disabled FROM accounts WHERE username = $1', [username]);
+    const r = await this.pool.query<{ hash: string; disabled: boolean }>(
+      'SELECT password_hash AS hash, disabled FROM accounts WHERE username = $1',
+      [username],
+    );
     return r.rows[0];
   }
 
   /** Undefined when the user name is taken. */
-  async create(a: { username: string; displayName: string; role: Role; agentId: string | null; passwordHash: string }): Promise<Account | undefined> {
+  async create(a: {
+    username: string;
+    displayName: string;
+    role: Role;
+    agentId: string | null;
+    passwordHash: string;
+  }): Promise<Account | undefined> {
     const r = await this.pool.query<Account>(
       `INSERT INTO accounts (username, display_name, role, agent_id, password_hash) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (username) DO NOTHING RETURNING ${ACCOUNT}`,
@@ -66,7 +75,10 @@ export class PgAccountRepo {
   }
 
   /** Fields left out keep their value. A new password, a new role or disabling ends the account's sessions. */
-  async update(username: string, p: { displayName?: string; role?: Role; agentId?: string | null; passwordHash?: string; disabled?: boolean }): Promise<Account | undefined> {
+  async update(
+    username: string,
+    p: { displayName?: string; role?: Role; agentId?: string | null; passwordHash?: string; disabled?: boolean },
+  ): Promise<Account | undefined> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -75,7 +87,15 @@ export class PgAccountRepo {
            agent_id = CASE WHEN $4::boolean THEN $5 ELSE agent_id END,
            password_hash = COALESCE($6, password_hash), disabled = COALESCE($7, disabled), updated_at = now()
          WHERE username = $1 RETURNING ${ACCOUNT}`,
-        [username, p.displayName ?? null, p.role ?? null, p.agentId !== undefined, p.agentId ?? null, p.passwordHash ?? null, p.disabled ?? null],
+        [
+          username,
+          p.displayName ?? null,
+          p.role ?? null,
+          p.agentId !== undefined,
+          p.agentId ?? null,
+          p.passwordHash ?? null,
+          p.disabled ?? null,
+        ],
       );
       if (r.rows[0] && (p.passwordHash || p.role || p.disabled)) await client.query('DELETE FROM sessions WHERE username = $1', [username]);
       await client.query('COMMIT');
@@ -89,7 +109,12 @@ export class PgAccountRepo {
   }
 
   async createSession(tokenHash: Buffer, username: string, expiresAt: Date, ip: string | undefined): Promise<void> {
-    await this.pool.query('INSERT INTO sessions (token_hash, username, expires_at, ip) VALUES ($1, $2, $3, $4)', [tokenHash, username, expiresAt, ip ?? null]);
+    await this.pool.query('INSERT INTO sessions (token_hash, username, expires_at, ip) VALUES ($1, $2, $3, $4)', [
+      tokenHash,
+      username,
+      expiresAt,
+      ip ?? null,
+    ]);
     // Expired sessions are of no use to anyone; each login clears its own account's.
     await this.pool.query('DELETE FROM sessions WHERE username = $1 AND expires_at < now()', [username]);
   }
@@ -111,7 +136,14 @@ export class PgAccountRepo {
     return (await this.pool.query<ApiKey>(`SELECT ${KEY} FROM api_keys ORDER BY created_at`)).rows;
   }
 
-  async createKey(k: { id: string; name: string; role: Role; keyHash: Buffer; createdBy: string; expiresAt: Date | null }): Promise<ApiKey> {
+  async createKey(k: {
+    id: string;
+    name: string;
+    role: Role;
+    keyHash: Buffer;
+    createdBy: string;
+    expiresAt: Date | null;
+  }): Promise<ApiKey> {
     const r = await this.pool.query<ApiKey>(
       `INSERT INTO api_keys (id, name, role, key_hash, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${KEY}`,
       [k.id, k.name, k.role, k.keyHash, k.createdBy, k.expiresAt],
@@ -132,7 +164,9 @@ export class PgAccountRepo {
   }
 
   async revokeKey(id: string): Promise<ApiKey | undefined> {
-    const r = await this.pool.query<ApiKey>(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${KEY}`, [id]);
+    const r = await this.pool.query<ApiKey>(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${KEY}`, [
+      id,
+    ]);
     return r.rows[0];
   }
 }

@@ -23,7 +23,11 @@ export type LoginResult =
 
 /** Input that cannot be applied; `field` names where (a JSON pointer into the request body). */
 export class AccountInputError extends Error {
-  constructor(readonly field: string, message: string, readonly status: 404 | 409 | 422 = 422) {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly status: 404 | 409 | 422 = 422,
+  ) {
     super(message);
     this.name = 'AccountInputError';
   }
@@ -115,12 +119,18 @@ export class AuthService {
     return created;
   }
 
-  async updateAccount(username: string, p: { displayName?: string; role?: Role; agentId?: string | null; password?: string; disabled?: boolean }): Promise<{ before: Account; after: Account }> {
+  async updateAccount(
+    username: string,
+    p: { displayName?: string; role?: Role; agentId?: string | null; password?: string; disabled?: boolean },
+  ): Promise<{ before: Account; after: Account }> {
     const before = await this.d.repo.get(username);
     if (!before) throw new AccountInputError('/username', `account "${username}" does not exist`, 404);
     checkAgentLink(p.role ?? before.role, p.agentId !== undefined ? p.agentId : before.agentId);
     const after = await this.d.repo.update(username, {
-      displayName: p.displayName, role: p.role, agentId: p.agentId, disabled: p.disabled,
+      displayName: p.displayName,
+      role: p.role,
+      agentId: p.agentId,
+      disabled: p.disabled,
       passwordHash: p.password === undefined ? undefined : await hashPassword(p.password),
     });
     return { before, after: after! };
@@ -144,7 +154,14 @@ export class AuthService {
     const id = newSecret(6);
     const key = `${KEY}${id}_${newSecret()}`;
     const expiresAt = k.expiresInDays ? new Date(this.d.now() + k.expiresInDays * 86_400_000) : null;
-    const apiKey = await this.d.repo.createKey({ id, name: k.name, role: k.role, keyHash: tokenHash(key), createdBy: k.createdBy, expiresAt });
+    const apiKey = await this.d.repo.createKey({
+      id,
+      name: k.name,
+      role: k.role,
+      keyHash: tokenHash(key),
+      createdBy: k.createdBy,
+      expiresAt,
+    });
     return { key, apiKey };
   }
 

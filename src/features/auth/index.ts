@@ -16,8 +16,12 @@ export interface AuthFeature extends Feature {
 /** Accounts, logins and sessions; every API request is authenticated by it (http/auth.ts). */
 export function registerAuth({ config, pool, redis, keys, log }: Infrastructure, { agents }: { agents: AgentsFeature }): AuthFeature {
   const limiter = new LoginLimiter(redis, keys.loginFailures, {
-    perPair: config.LOGIN_MAX_FAILURES, perIp: config.LOGIN_MAX_PER_ADDRESS, firstBackoffMs: 2000,
-    maxBackoffMs: config.LOGIN_WINDOW_MIN * 60_000, quietMs: config.LOGIN_WINDOW_MIN * 60_000, tokenMissesPerIp: config.LOGIN_MAX_PER_ADDRESS,
+    perPair: config.LOGIN_MAX_FAILURES,
+    perIp: config.LOGIN_MAX_PER_ADDRESS,
+    firstBackoffMs: 2000,
+    maxBackoffMs: config.LOGIN_WINDOW_MIN * 60_000,
+    quietMs: config.LOGIN_WINDOW_MIN * 60_000,
+    tokenMissesPerIp: config.LOGIN_MAX_PER_ADDRESS,
   });
   const service = new AuthService({
     repo: new PgAccountRepo(pool),
@@ -30,7 +34,11 @@ export function registerAuth({ config, pool, redis, keys, log }: Infrastructure,
   });
   return {
     service,
-    tokenGuesses: { blocked: (ip) => limiter.tokensBlocked(ip), missed: (ip) => limiter.tokenMissed(ip), retryAfterS: config.LOGIN_WINDOW_MIN * 60 },
+    tokenGuesses: {
+      blocked: (ip) => limiter.tokensBlocked(ip),
+      missed: (ip) => limiter.tokenMissed(ip),
+      retryAfterS: config.LOGIN_WINDOW_MIN * 60,
+    },
     routes: [accountRoutes({ auth: service, agentExists: async (id) => (await agents.service.get(id))?.active === true })],
   };
 }

@@ -34,9 +34,12 @@ export class LoginLimiter {
   /** 0: go ahead (the attempt is counted); otherwise milliseconds to wait, nothing counted. */
   async attempt(username: string, ip: string): Promise<number> {
     const l = this.limits;
-    const wait = await runScript(this.redis, LOGIN_ATTEMPT, [this.pairKey(username, ip), this.key('ip', ip)], [
-      String(this.now()), String(l.perPair), String(l.firstBackoffMs), String(l.maxBackoffMs), String(l.quietMs), String(l.perIp),
-    ]);
+    const wait = await runScript(
+      this.redis,
+      LOGIN_ATTEMPT,
+      [this.pairKey(username, ip), this.key('ip', ip)],
+      [String(this.now()), String(l.perPair), String(l.firstBackoffMs), String(l.maxBackoffMs), String(l.quietMs), String(l.perIp)],
+    );
     return Number(wait);
   }
 

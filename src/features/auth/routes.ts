@@ -33,17 +33,36 @@ const ApiKeyView = Type.Object({
   revokedAt: Nullable(Type.String()),
   lastUsedAt: Nullable(Type.String()),
 });
-const Me = Type.Object({ id: Type.String(), role: Role, via: Type.String(), agentId: Nullable(Type.String()), displayName: Nullable(Type.String()) });
+const Me = Type.Object({
+  id: Type.String(),
+  role: Role,
+  via: Type.String(),
+  agentId: Nullable(Type.String()),
+  displayName: Nullable(Type.String()),
+});
 
 /** What the service answers with; the API's own shapes above are mapped from them field by field, so a new column is not published by accident. */
 type Account = NonNullable<Awaited<ReturnType<AuthService['account']>>>;
 type ApiKey = Awaited<ReturnType<AuthService['apiKeys']>>[number];
 
 const accountView = (a: Account): Static<typeof AccountView> => ({
-  username: a.username, displayName: a.displayName, role: a.role, agentId: a.agentId, disabled: a.disabled, createdAt: a.createdAt, updatedAt: a.updatedAt,
+  username: a.username,
+  displayName: a.displayName,
+  role: a.role,
+  agentId: a.agentId,
+  disabled: a.disabled,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
 });
 const apiKeyView = (k: ApiKey): Static<typeof ApiKeyView> => ({
-  id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt, expiresAt: k.expiresAt, revokedAt: k.revokedAt, lastUsedAt: k.lastUsedAt,
+  id: k.id,
+  name: k.name,
+  role: k.role,
+  createdBy: k.createdBy,
+  createdAt: k.createdAt,
+  expiresAt: k.expiresAt,
+  revokedAt: k.revokedAt,
+  lastUsedAt: k.lastUsedAt,
 });
 
 /**
@@ -63,30 +82,59 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
       if (agentId && !(await d.agentExists(agentId))) throw new AccountInputError('/agentId', `agent ${agentId} does not exist`);
     };
 
-    app.post('/api/auth/login', {
-      schema: {
-        tags: ['auth'], summary: 'Sign in: a session token for the Authorization header', security: [],
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 40 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), username: Type.String(), role: Role, agentId: Nullable(Type.String()) }),
-          401: Error_, 429: Error_,
+    app.post(
+      '/api/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in: a session token for the Authorization header',
+          security: [],
+          body: Type.Object(
+            { username: Type.String({ minLength: 1, maxLength: 40 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              token: Type.String(),
+              expiresAt: Type.String(),
+              username: Type.String(),
+              role: Role,
+              agentId: Nullable(Type.String()),
+            }),
+            401: Error_,
+            429: Error_,
+          },
         },
       },
-    }, async (req, reply) => {
-      const { username, password } = req.body;
-      const r = await auth.login(username, password, req.ip);
-      if (!r.ok && r.problem === 'rate_limited') {
-        return reply.code(429).header('retry-after', String(r.retryAfterS)).send({ error: `too many failed logins: try again in ${r.retryAfterS} s` });
-      }
-      await req.audit({ action: r.ok ? 'auth.login' : 'auth.login_failed', targetKind: 'account', targetId: username.toLowerCase(), before: null, after: null });
-      if (!r.ok) return reply.code(401).send({ error: 'user name or password is wrong' });
-      return { token: r.token, expiresAt: r.expiresAt, username: r.account.username, role: r.account.role, agentId: r.account.agentId };
-    });
+      async (req, reply) => {
+        const { username, password } = req.body;
+        const r = await auth.login(username, password, req.ip);
+        if (!r.ok && r.problem === 'rate_limited') {
+          return reply
+            .code(429)
+            .header('retry-after', String(r.retryAfterS))
+            .send({ error: `too many failed logins: try again in ${r.retryAfterS} s` });
+        }
+        await req.audit({
+          action: r.ok ? 'auth.login' : 'auth.login_failed',
+          targetKind: 'account',
+          targetId: username.toLowerCase(),
+          before: null,
+          after: null,
+        });
+        if (!r.ok) return reply.code(401).send({ error: 'user name or password is wrong' });
+        return { token: r.token, expiresAt: r.expiresAt, username: r.account.username, role: r.account.role, agentId: r.account.agentId };
+      },
+    );
 
-    app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } }, async (req, reply) => {
-      await auth.logout(bearerOf(req));
-      return reply.code(204).send(null);
-    });
+    app.post(
+      '/api/auth/logout',
+      { schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } } },
+      async (req, reply) => {
+        await auth.logout(bearerOf(req));
+        return reply.code(204).send(null);
+      },
+    );
 
     app.get('/api/me', { schema: { tags: ['auth'], summary: 'Who this token belongs to', response: { 200: Me } } }, async (req) => {
       const p = req.principal!;
@@ -94,126 +142,197 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
       return { id: p.id, role: p.role, via: p.via, agentId: p.agentId ?? null, displayName: account?.displayName ?? null };
     });
 
-    app.post('/api/me/password', {
-      schema: {
-        tags: ['auth'], summary: 'Change your own password (ends your sessions)',
-        body: Type.Object({ current: Type.String({ minLength: 1, maxLength: 256 }), password: Password }, { additionalProperties: false }),
-        response: { 204: Type.Null(), 401: Error_, 409: Error_ },
+    app.post(
+      '/api/me/password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your own password (ends your sessions)',
+          body: Type.Object(
+            { current: Type.String({ minLength: 1, maxLength: 256 }), password: Password },
+            { additionalProperties: false },
+          ),
+          response: { 204: Type.Null(), 401: Error_, 409: Error_ },
+        },
       },
-    }, async (req, reply) => {
-      const p = req.principal!;
-      if (p.via !== 'session') return reply.code(409).send({ error: `a ${p.via === 'api_key' ? 'API key' : 'bootstrap token'} has no password` });
-      const b = req.body;
-      if (!(await auth.changeOwnPassword(p.id, b.current, b.password))) return reply.code(401).send({ error: 'body/current: the current password is wrong' });
-      await req.audit({ action: 'account.password', targetKind: 'account', targetId: p.id, before: null, after: { passwordChanged: true } });
-      return reply.code(204).send(null);
-    });
-
-    app.get('/api/accounts', { schema: { tags: ['accounts'], summary: 'Every account', response: { 200: Type.Array(AccountView) } } }, async () =>
-      (await auth.accounts()).map(accountView),
+      async (req, reply) => {
+        const p = req.principal!;
+        if (p.via !== 'session')
+          return reply.code(409).send({ error: `a ${p.via === 'api_key' ? 'API key' : 'bootstrap token'} has no password` });
+        const b = req.body;
+        if (!(await auth.changeOwnPassword(p.id, b.current, b.password)))
+          return reply.code(401).send({ error: 'body/current: the current password is wrong' });
+        await req.audit({
+          action: 'account.password',
+          targetKind: 'account',
+          targetId: p.id,
+          before: null,
+          after: { passwordChanged: true },
+        });
+        return reply.code(204).send(null);
+      },
     );
 
-    app.post('/api/accounts', {
-      schema: {
-        tags: ['accounts'], summary: 'Create an account',
-        body: Type.Object({ username: Username, displayName: Type.String({ minLength: 1, maxLength: 64 }), role: Role, password: Password, agentId: Type.Optional(AgentId) }, { additionalProperties: false }),
-        response: { 201: AccountView, 409: Error_, 422: Error_ },
-      },
-    }, async (req, reply) => {
-      const b = req.body;
-      try {
-        await checkAgent(b.agentId);
-        const a = accountView(await auth.createAccount(b));
-        await req.audit({ action: 'account.create', targetKind: 'account', targetId: a.username, before: null, after: a });
-        return reply.code(201).send(a);
-      } catch (err) {
-        return refuse(reply, err);
-      }
-    });
-
-    app.patch('/api/accounts/:username', {
-      schema: {
-        tags: ['accounts'], summary: 'Change an account (a new password, role or disabling ends its sessions)',
-        params: Type.Object({ username: Username }),
-        body: Type.Object({
-          displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          role: Type.Optional(Role),
-          agentId: Type.Optional(Type.Union([AgentId, Type.Null()])),
-          password: Type.Optional(Password),
-          disabled: Type.Optional(Type.Boolean()),
-        }, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: AccountView, 404: Error_, 422: Error_ },
-      },
-    }, async (req, reply) => {
-      const { username } = req.params;
-      const b = req.body;
-      try {
-        await checkAgent(b.agentId);
-        const r = await auth.updateAccount(username, b);
-        const before = accountView(r.before);
-        const after = accountView(r.after);
-        await req.audit({ action: 'account.update', targetKind: 'account', targetId: username, before, after: { ...after, ...(b.password ? { passwordChanged: true } : {}) } });
-        return after;
-      } catch (err) {
-        return refuse(reply, err);
-      }
-    });
-
-    app.delete('/api/accounts/:username', {
-      schema: {
-        tags: ['accounts'], summary: 'Disable an account (kept so the audit log still names it); ends its sessions',
-        params: Type.Object({ username: Username }),
-        response: { 200: AccountView, 404: Error_, 409: Error_ },
-      },
-    }, async (req, reply) => {
-      const { username } = req.params;
-      if (req.principal?.via === 'session' && req.principal.id === username) return reply.code(409).send({ error: 'an admin cannot disable their own account' });
-      try {
-        const r = await auth.updateAccount(username, { disabled: true });
-        const before = accountView(r.before);
-        const after = accountView(r.after);
-        await req.audit({ action: 'account.disable', targetKind: 'account', targetId: username, before, after });
-        return after;
-      } catch (err) {
-        return refuse(reply, err);
-      }
-    });
-
-    app.get('/api/api-keys', { schema: { tags: ['accounts'], summary: 'API keys (never the keys themselves)', response: { 200: Type.Array(ApiKeyView) } } }, async () =>
-      (await auth.apiKeys()).map(apiKeyView),
+    app.get(
+      '/api/accounts',
+      { schema: { tags: ['accounts'], summary: 'Every account', response: { 200: Type.Array(AccountView) } } },
+      async () => (await auth.accounts()).map(accountView),
     );
 
-    app.post('/api/api-keys', {
-      schema: {
-        tags: ['accounts'], summary: 'Make an API key for a tool; the key is shown only in this answer',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), role: ToolRole, expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), 422: Error_ },
+    app.post(
+      '/api/accounts',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create an account',
+          body: Type.Object(
+            {
+              username: Username,
+              displayName: Type.String({ minLength: 1, maxLength: 64 }),
+              role: Role,
+              password: Password,
+              agentId: Type.Optional(AgentId),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: AccountView, 409: Error_, 422: Error_ },
+        },
       },
-    }, async (req, reply) => {
-      const b = req.body;
-      try {
-        const r = await auth.createApiKey({ ...b, createdBy: req.principal!.id });
-        const apiKey = apiKeyView(r.apiKey);
-        await req.audit({ action: 'api_key.create', targetKind: 'api_key', targetId: apiKey.id, before: null, after: apiKey });
-        return reply.code(201).send({ key: r.key, apiKey });
-      } catch (err) {
-        return refuse(reply, err);
-      }
-    });
+      async (req, reply) => {
+        const b = req.body;
+        try {
+          await checkAgent(b.agentId);
+          const a = accountView(await auth.createAccount(b));
+          await req.audit({ action: 'account.create', targetKind: 'account', targetId: a.username, before: null, after: a });
+          return reply.code(201).send(a);
+        } catch (err) {
+          return refuse(reply, err);
+        }
+      },
+    );
 
-    app.delete('/api/api-keys/:id', {
-      schema: {
-        tags: ['accounts'], summary: 'Revoke an API key',
-        params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,20}$' }) }),
-        response: { 200: ApiKeyView, 404: Error_ },
+    app.patch(
+      '/api/accounts/:username',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Change an account (a new password, role or disabling ends its sessions)',
+          params: Type.Object({ username: Username }),
+          body: Type.Object(
+            {
+              displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+              role: Type.Optional(Role),
+              agentId: Type.Optional(Type.Union([AgentId, Type.Null()])),
+              password: Type.Optional(Password),
+              disabled: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: { 200: AccountView, 404: Error_, 422: Error_ },
+        },
       },
-    }, async (req, reply) => {
-      const { id } = req.params;
-      const revoked = await auth.revokeApiKey(id);
-      if (!revoked) return reply.code(404).send({ error: `API key ${id} does not exist` });
-      const k = apiKeyView(revoked);
-      await req.audit({ action: 'api_key.revoke', targetKind: 'api_key', targetId: id, before: null, after: k });
-      return k;
-    });
+      async (req, reply) => {
+        const { username } = req.params;
+        const b = req.body;
+        try {
+          await checkAgent(b.agentId);
+          const r = await auth.updateAccount(username, b);
+          const before = accountView(r.before);
+          const after = accountView(r.after);
+          await req.audit({
+            action: 'account.update',
+            targetKind: 'account',
+            targetId: username,
+            before,
+            after: { ...after, ...(b.password ? { passwordChanged: true } : {}) },
+          });
+          return after;
+        } catch (err) {
+          return refuse(reply, err);
+        }
+      },
+    );
+
+    app.delete(
+      '/api/accounts/:username',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Disable an account (kept so the audit log still names it); ends its sessions',
+          params: Type.Object({ username: Username }),
+          response: { 200: AccountView, 404: Error_, 409: Error_ },
+        },
+      },
+      async (req, reply) => {
+        const { username } = req.params;
+        if (req.principal?.via === 'session' && req.principal.id === username)
+          return reply.code(409).send({ error: 'an admin cannot disable their own account' });
+        try {
+          const r = await auth.updateAccount(username, { disabled: true });
+          const before = accountView(r.before);
+          const after = accountView(r.after);
+          await req.audit({ action: 'account.disable', targetKind: 'account', targetId: username, before, after });
+          return after;
+        } catch (err) {
+          return refuse(reply, err);
+        }
+      },
+    );
+
+    app.get(
+      '/api/api-keys',
+      { schema: { tags: ['accounts'], summary: 'API keys (never the keys themselves)', response: { 200: Type.Array(ApiKeyView) } } },
+      async () => (await auth.apiKeys()).map(apiKeyView),
+    );
+
+    app.post(
+      '/api/api-keys',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Make an API key for a tool; the key is shown only in this answer',
+          body: Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 64 }),
+              role: ToolRole,
+              expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), 422: Error_ },
+        },
+      },
+      async (req, reply) => {
+        const b = req.body;
+        try {
+          const r = await auth.createApiKey({ ...b, createdBy: req.principal!.id });
+          const apiKey = apiKeyView(r.apiKey);
+          await req.audit({ action: 'api_key.create', targetKind: 'api_key', targetId: apiKey.id, before: null, after: apiKey });
+          return reply.code(201).send({ key: r.key, apiKey });
+        } catch (err) {
+          return refuse(reply, err);
+        }
+      },
+    );
+
+    app.delete(
+      '/api/api-keys/:id',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Revoke an API key',
+          params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,20}$' }) }),
+          response: { 200: ApiKeyView, 404: Error_ },
+        },
+      },
+      async (req, reply) => {
+        const { id } = req.params;
+        const revoked = await auth.revokeApiKey(id);
+        if (!revoked) return reply.code(404).send({ error: `API key ${id} does not exist` });
+        const k = apiKeyView(revoked);
+        await req.audit({ action: 'api_key.revoke', targetKind: 'api_key', targetId: id, before: null, after: k });
+        return k;
+      },
+    );
   };
 }

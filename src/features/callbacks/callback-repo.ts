@@ -35,7 +35,13 @@ export class PgCallbackRepo {
    * an agent since. As their call last queued, oldest place first.
    */
   async keptPlaces(p: { since: Date; callId?: string }): Promise<KeptPlace[]> {
-    const r = await this.pool.query<{ call_id: string; caller: string; entered_queue_at: Date; body: Record<string, unknown>; attempts: number }>(
+    const r = await this.pool.query<{
+      call_id: string;
+      caller: string;
+      entered_queue_at: Date;
+      body: Record<string, unknown>;
+      attempts: number;
+    }>(
       `SELECT c.call_id, c.caller, c.entered_queue_at, q.body, a.attempts FROM calls c
        CROSS JOIN LATERAL (
          SELECT body FROM events e WHERE e.call_id = c.call_id AND e.type = 'call.queued' ORDER BY seq DESC LIMIT 1) q
@@ -51,11 +57,16 @@ export class PgCallbackRepo {
       [p.since, p.callId ?? null],
     );
     return r.rows.map((x) => ({
-      callId: x.call_id, caller: x.caller, queue: String(x.body.queue), skills: (x.body.skills ?? {}) as Record<string, number>,
-      priority: Number(x.body.priority ?? 0), line: String(x.body.line ?? '其它'),
+      callId: x.call_id,
+      caller: x.caller,
+      queue: String(x.body.queue),
+      skills: (x.body.skills ?? {}) as Record<string, number>,
+      priority: Number(x.body.priority ?? 0),
+      line: String(x.body.line ?? '其它'),
       subLine: typeof x.body.subLine === 'string' ? x.body.subLine : undefined,
       preferredAgentId: typeof x.body.preferredAgentId === 'string' ? x.body.preferredAgentId : undefined,
-      enteredAt: x.entered_queue_at.getTime(), attempts: x.attempts,
+      enteredAt: x.entered_queue_at.getTime(),
+      attempts: x.attempts,
     }));
   }
 
@@ -80,8 +91,16 @@ export class PgCallbackRepo {
     );
     return r.rows
       .map((x) => ({
-        caller: x.caller, callId: x.call_id, endedAt: (x.ended_at as Date).toISOString(), outcome: x.outcome, abandonedAt: x.abandoned_at,
-        queue: x.queue, line: x.line, subLine: x.sub_line, waitMs: x.wait_ms, attempts: x.attempts,
+        caller: x.caller,
+        callId: x.call_id,
+        endedAt: (x.ended_at as Date).toISOString(),
+        outcome: x.outcome,
+        abandonedAt: x.abandoned_at,
+        queue: x.queue,
+        line: x.line,
+        subLine: x.sub_line,
+        waitMs: x.wait_ms,
+        attempts: x.attempts,
       }))
       .sort((a, b) => a.endedAt.localeCompare(b.endedAt));
   }

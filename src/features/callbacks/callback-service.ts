@@ -93,14 +93,18 @@ export class CallbackService {
     const left = this.o.attempts - attemptsBefore;
     if (left <= 0) return false;
     const delay = this.dialling(entry.callId) ? Math.max(this.o.retryDelayMs, (this.o.ringTimeoutS + 5) * 1000) : this.o.retryDelayMs;
-    await this.queue.add('dial', { ...entry, attemptsBefore }, {
-      jobId: entry.callId,
-      attempts: left,
-      delay,
-      backoff: { type: 'fixed', delay: this.o.retryDelayMs },
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
-    });
+    await this.queue.add(
+      'dial',
+      { ...entry, attemptsBefore },
+      {
+        jobId: entry.callId,
+        attempts: left,
+        delay,
+        backoff: { type: 'fixed', delay: this.o.retryDelayMs },
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
+    );
     return true;
   }
 
@@ -144,8 +148,13 @@ export class CallbackService {
     // and not retried (the job ends without an error).
     const allowed = await this.o.takeDial(d.caller);
     if (!allowed.ok) {
-      this.o.log.warn({ callId: d.callId, caller: d.caller, reason: allowed.reason, detail: allowed.detail }, 'callback refused by the dial policy: not dialled');
-      this.o.publish([stamp(this.o.ctx(), { type: 'callback.refused', callId: d.callId, caller: d.caller, queue: d.queue, reason: allowed.reason })]);
+      this.o.log.warn(
+        { callId: d.callId, caller: d.caller, reason: allowed.reason, detail: allowed.detail },
+        'callback refused by the dial policy: not dialled',
+      );
+      this.o.publish([
+        stamp(this.o.ctx(), { type: 'callback.refused', callId: d.callId, caller: d.caller, queue: d.queue, reason: allowed.reason }),
+      ]);
       return;
     }
     const channelId = this.o.ctx().newId();
@@ -165,7 +174,9 @@ export class CallbackService {
           resolve(`originate_failed: ${err.message}`);
         });
     });
-    this.o.publish([stamp(this.o.ctx(), { type: 'callback.attempted', callId: d.callId, caller: d.caller, queue: d.queue, attempt, result })]);
+    this.o.publish([
+      stamp(this.o.ctx(), { type: 'callback.attempted', callId: d.callId, caller: d.caller, queue: d.queue, attempt, result }),
+    ]);
     if (result !== 'answered') throw new Error(result);
   }
 

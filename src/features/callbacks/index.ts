@@ -14,19 +14,31 @@ export interface CallbacksFeature extends Feature {
 }
 
 /** Callers who kept their place: dialled back when their turn comes, further attempts scheduled in BullMQ. */
-export function registerCallbacks({ config, pool, ari, ctx, log }: Infrastructure, { events, outbound }: { events: EventsFeature; outbound: OutboundFeature }): CallbacksFeature {
+export function registerCallbacks(
+  { config, pool, ari, ctx, log }: Infrastructure,
+  { events, outbound }: { events: EventsFeature; outbound: OutboundFeature },
+): CallbacksFeature {
   // BullMQ blocks on its connection and must never give up on a command: a connection of its own.
   const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   bullConnection.on('error', (err) => log.debug({ err: err.message }, 'redis (callbacks) error'));
   const repo = new PgCallbackRepo(pool);
   const service = new CallbackService({
-    connection: bullConnection, prefix: `${config.REDIS_PREFIX}:bull`, ari, trunk: config.TRUNK_ENDPOINT,
-    attempts: config.CALLBACK_ATTEMPTS, retryDelayMs: config.CALLBACK_RETRY_S * 1000, ringTimeoutS: 30, publish: events.publish, ctx, log,
+    connection: bullConnection,
+    prefix: `${config.REDIS_PREFIX}:bull`,
+    ari,
+    trunk: config.TRUNK_ENDPOINT,
+    attempts: config.CALLBACK_ATTEMPTS,
+    retryDelayMs: config.CALLBACK_RETRY_S * 1000,
+    ringTimeoutS: 30,
+    publish: events.publish,
+    ctx,
+    log,
     attemptsSoFar: (callId) => repo.attemptsSoFar(callId),
     takeDial: (caller) => outbound.guard.takeCallback(caller),
   });
   return {
-    service, repo,
+    service,
+    repo,
     routes: [callbackRoutes({ callbacks: new CallbackQueries(repo) })],
     start: () => service.start(),
     async stop() {

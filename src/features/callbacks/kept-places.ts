@@ -29,8 +29,17 @@ export async function restoreKeptPlaces(d: {
   for (const p of await d.repo.keptPlaces({ since: new Date(Math.max(d.since, d.now - KEPT_PLACES_WITHIN_MS)) })) {
     if (!(await d.queues.claimKeptPlaceRestore(p.callId))) continue;
     const entry: CallbackJob = {
-      callId: p.callId, queue: p.queue, skills: p.skills, priority: p.priority, enqueuedAt: p.enteredAt, caller: p.caller,
-      preferredAgentId: p.preferredAgentId, excludedAgents: [], owner: d.owner, kind: 'callback', route: { line: p.line, subLine: p.subLine },
+      callId: p.callId,
+      queue: p.queue,
+      skills: p.skills,
+      priority: p.priority,
+      enqueuedAt: p.enteredAt,
+      caller: p.caller,
+      preferredAgentId: p.preferredAgentId,
+      excludedAgents: [],
+      owner: d.owner,
+      kind: 'callback',
+      route: { line: p.line, subLine: p.subLine },
     };
     // A ring in flight here is in no history yet: putting its place back in the queue would ring
     // the taxpayer twice; the attempts after it are scheduled instead, and check history first.

@@ -1,6 +1,17 @@
 import type { Logger } from 'pino';
 import { stamp, type Ctx, type DomainEvent } from '../../core/events.js';
-import { resumeCall, startCall, startCallbackCall, stepCall, type CallCommand, type CallEnv, type CallInput, type CallState, type Route, type CallStep } from '../../core/call/session.js';
+import {
+  resumeCall,
+  startCall,
+  startCallbackCall,
+  stepCall,
+  type CallCommand,
+  type CallEnv,
+  type CallInput,
+  type CallState,
+  type Route,
+  type CallStep,
+} from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/lang.js';
@@ -30,8 +41,14 @@ const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'anno
 
 /** The ARI event types onAriEvent() reads; Asterisk is asked to send no others. */
 export const CALL_EVENTS = [
-  'StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'PlaybackFinished', 'RecordingFinished', 'RecordingFailed',
-  'ChannelHangupRequest', 'ChannelDestroyed',
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'PlaybackFinished',
+  'RecordingFinished',
+  'RecordingFailed',
+  'ChannelHangupRequest',
+  'ChannelDestroyed',
 ] as const satisfies readonly AriEventType[];
 
 export interface CallServiceDeps {
@@ -193,7 +210,13 @@ export class CallService {
   private env(live: LiveCall): CallEnv {
     const rules = this.d.routing.cached?.rules;
     if (!rules) throw new Error('routing rules are not loaded');
-    return { ivr: live.def, rules, shortAbandonMs: this.d.shortAbandonMs, announceEveryMs: this.d.announceEveryS * 1000, firstAnnounceMs: this.d.firstAnnounceS * 1000 };
+    return {
+      ivr: live.def,
+      rules,
+      shortAbandonMs: this.d.shortAbandonMs,
+      announceEveryMs: this.d.announceEveryS * 1000,
+      firstAnnounceMs: this.d.firstAnnounceS * 1000,
+    };
   }
 
   /**
@@ -231,7 +254,10 @@ export class CallService {
         const st = cur.state;
         if (st.phase === 'queued') await this.d.queues.setOwner(callId, this.d.owner);
         const leg = st.offer ? byId.get(st.offer.legId) : undefined;
-        const alive = { callerAlive: byId.has(st.channelId), agentLeg: leg ? (leg.state === 'Up' ? 'up' as const : 'ringing' as const) : undefined };
+        const alive = {
+          callerAlive: byId.has(st.channelId),
+          agentLeg: leg ? (leg.state === 'Up' ? ('up' as const) : ('ringing' as const)) : undefined,
+        };
         await this.apply(callId, resumeCall(this.d.ctx(), this.env(cur), st, alive));
       });
     }
@@ -258,13 +284,21 @@ export class CallService {
     this.dispatch.submit(callId, async () => {
       // Decided before the caller can press 1: a number the center may not dial is never promised a callback.
       const [ivrVersion, preferredAgentId, callback] = await Promise.all([
-        this.d.ivr.activeVersion(), caller ? this.d.lastAgentFor(caller) : undefined, this.d.mayCallBack(caller || 'anonymous'),
+        this.d.ivr.activeVersion(),
+        caller ? this.d.lastAgentFor(caller) : undefined,
+        this.d.mayCallBack(caller || 'anonymous'),
       ]);
       const def = await this.d.ivr.definition(ivrVersion);
       const log = this.d.log.child({ callId });
       const live: LiveCall = { state: undefined as unknown as CallState, def, log, timers: new Map() };
       const step = startCall(ctx, this.env(live), {
-        callId, channelId, caller: caller || 'anonymous', dialed, lang: this.d.lang, ivrVersion, preferredAgentId,
+        callId,
+        channelId,
+        caller: caller || 'anonymous',
+        dialed,
+        lang: this.d.lang,
+        ivrVersion,
+        preferredAgentId,
         callbackRefusal: callback.ok ? undefined : callback.reason,
       });
       live.state = step.state;
@@ -290,10 +324,24 @@ export class CallService {
       const log = this.d.log.child({ callId, callbackFor: job.callId });
       const live: LiveCall = { state: undefined as unknown as CallState, def, log, timers: new Map() };
       const route = {
-        queue: job.queue, skills: job.skills, priority: job.priority, line: job.route?.line ?? '其它', subLine: job.route?.subLine,
-        preferredAgentId: job.preferredAgentId, excludedAgents: [], enqueuedAt: job.enqueuedAt,
+        queue: job.queue,
+        skills: job.skills,
+        priority: job.priority,
+        line: job.route?.line ?? '其它',
+        subLine: job.route?.subLine,
+        preferredAgentId: job.preferredAgentId,
+        excludedAgents: [],
+        enqueuedAt: job.enqueuedAt,
       };
-      const step = startCallbackCall(ctx, this.env(live), { callId, channelId, caller: job.caller, route, requestCallId: job.callId, ivrVersion, lang: this.d.lang });
+      const step = startCallbackCall(ctx, this.env(live), {
+        callId,
+        channelId,
+        caller: job.caller,
+        route,
+        requestCallId: job.callId,
+        ivrVersion,
+        lang: this.d.lang,
+      });
       live.state = step.state;
       this.calls.set(callId, live);
       log.info({ caller: job.caller }, 'callback answered');
@@ -362,9 +410,18 @@ export class CallService {
 
   private async enqueue(live: LiveCall, r: Route): Promise<void> {
     await this.d.queue.enqueue(
-      { callId: live.state.callId, queue: r.queue, skills: r.skills, priority: r.priority, enqueuedAt: r.enqueuedAt, caller: live.state.caller,
-        preferredAgentId: r.preferredAgentId, excludedAgents: r.excludedAgents, owner: this.d.owner,
-        route: { line: r.line, subLine: r.subLine } },
+      {
+        callId: live.state.callId,
+        queue: r.queue,
+        skills: r.skills,
+        priority: r.priority,
+        enqueuedAt: r.enqueuedAt,
+        caller: live.state.caller,
+        preferredAgentId: r.preferredAgentId,
+        excludedAgents: r.excludedAgents,
+        owner: this.d.owner,
+        route: { line: r.line, subLine: r.subLine },
+      },
       // The score keeps the place: priority first, then the time the call first entered a queue.
       queueScore(r.priority, r.enqueuedAt),
     );
@@ -382,22 +439,26 @@ export class CallService {
   async relist(all: boolean): Promise<number> {
     let queued = 0;
     const doubtful = [...this.calls].filter(([, live]) => all || live.listed !== true || live.unqueued).map(([callId]) => callId);
-    await Promise.all(doubtful.map((callId) => this.dispatch.submit(callId, async () => {
-      const live = this.calls.get(callId);
-      if (!live) return;
-      const listed = await this.d.sessions.isListed(this.d.owner, callId);
-      if (!listed) {
-        live.saved = undefined;
-        live.listed = false;
-        this.saveSnapshot(live, live.state);
-      }
-      const route = live.state.route;
-      if (live.state.phase === 'queued' && route && (!listed || live.unqueued)) {
-        await this.enqueue(live, route);
-        queued++;
-      }
-      live.unqueued = false;
-    })));
+    await Promise.all(
+      doubtful.map((callId) =>
+        this.dispatch.submit(callId, async () => {
+          const live = this.calls.get(callId);
+          if (!live) return;
+          const listed = await this.d.sessions.isListed(this.d.owner, callId);
+          if (!listed) {
+            live.saved = undefined;
+            live.listed = false;
+            this.saveSnapshot(live, live.state);
+          }
+          const route = live.state.route;
+          if (live.state.phase === 'queued' && route && (!listed || live.unqueued)) {
+            await this.enqueue(live, route);
+            queued++;
+          }
+          live.unqueued = false;
+        }),
+      ),
+    );
     return queued;
   }
 
@@ -410,7 +471,8 @@ export class CallService {
       if (cmd.kind === 'ring_agent') this.input(callId, { kind: 'agent_leg_failed', legId: cmd.legId, reason: 'unreachable' });
       if (cmd.kind === 'enqueue') live.unqueued = true;
       // A prompt that cannot play must not leave the call waiting for its end.
-      if (cmd.kind === 'play' || cmd.kind === 'announce_position') this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
+      if (cmd.kind === 'play' || cmd.kind === 'announce_position')
+        this.input(callId, { kind: 'playback_finished', playbackId: cmd.playbackId });
     }
   }
 
@@ -421,16 +483,21 @@ export class CallService {
       case 'answer':
         return ari.answer(c.channelId);
       case 'play': {
-        const media = c.prompts.map((p) => (p.source === 'ivr' ? this.d.ivr.media(live.def, p.name, this.d.lang) : PromptSynth.media(this.d.lang, p.name)));
+        const media = c.prompts.map((p) =>
+          p.source === 'ivr' ? this.d.ivr.media(live.def, p.name, this.d.lang) : PromptSynth.media(this.d.lang, p.name),
+        );
         return ari.play(c.channelId, c.playbackId, media);
       }
       case 'stop_playback':
         return ari.stopPlayback(c.playbackId);
       case 'start_timer':
-        live.timers.set(c.timerId, setTimeout(() => {
-          live.timers.delete(c.timerId);
-          this.input(callId, { kind: 'timer_fired', timerId: c.timerId });
-        }, c.ms));
+        live.timers.set(
+          c.timerId,
+          setTimeout(() => {
+            live.timers.delete(c.timerId);
+            this.input(callId, { kind: 'timer_fired', timerId: c.timerId });
+          }, c.ms),
+        );
         return;
       case 'cancel_timer':
         clearTimeout(live.timers.get(c.timerId));
@@ -449,7 +516,11 @@ export class CallService {
         const [pos, serving] = await Promise.all([queues.position(c.queue, c.callId), this.d.servingAgents(c.queue)]);
         const position = pos ?? 1;
         const names = positionAnnouncement(position, expectedWaitS(position, serving, this.d.avgHandleS), c.offerCallback);
-        return ari.play(c.channelId, c.playbackId, names.map((n) => PromptSynth.media(this.d.lang, n)));
+        return ari.play(
+          c.channelId,
+          c.playbackId,
+          names.map((n) => PromptSynth.media(this.d.lang, n)),
+        );
       }
       case 'keep_place_for_callback':
         // A call claimed meanwhile is not put back: its agent rings instead (QueueStore.keepForCallback).

@@ -15,14 +15,31 @@ export interface CallsFeature extends Feature {
 /** Taxpayer calls: the Stasis handlers, queued through the dispatcher. */
 export function registerCalls(
   { config, ari, ariRouter, live, ctx, log }: Infrastructure,
-  d: { events: EventsFeature; configs: ConfigsFeature; agents: AgentsFeature; callbacks: CallbacksFeature; routing: RoutingFeature; outbound: OutboundFeature },
+  d: {
+    events: EventsFeature;
+    configs: ConfigsFeature;
+    agents: AgentsFeature;
+    callbacks: CallbacksFeature;
+    routing: RoutingFeature;
+    outbound: OutboundFeature;
+  },
 ): CallsFeature {
   const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
   const service = new CallService({
-    ari, sessions: live.sessions, queues: live.queues, agents: d.agents.service, ivr: d.configs.ivr, routing: d.configs.routing, outcomes: d.agents.outcomes, callbacks: d.callbacks.service,
+    ari,
+    sessions: live.sessions,
+    queues: live.queues,
+    agents: d.agents.service,
+    ivr: d.configs.ivr,
+    routing: d.configs.routing,
+    outcomes: d.agents.outcomes,
+    callbacks: d.callbacks.service,
     mayCallBack: (caller) => d.outbound.guard.mayCallBack(caller),
     mayDial: (number) => d.outbound.guard.decide(number),
-    owner: config.INSTANCE_ID, publish: d.events.publish, ctx, log,
+    owner: config.INSTANCE_ID,
+    publish: d.events.publish,
+    ctx,
+    log,
     // Read on every incoming call, so from Redis (live state), not a Postgres query. Redis down
     // must not stop calls: the preferred agent is a nicety.
     lastAgentFor: (caller) =>

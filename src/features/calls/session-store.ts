@@ -41,7 +41,9 @@ export class SessionStore {
     const raw = await this.redis.mget(...ids.map((id) => this.keys.session(id)));
     const gone = ids.filter((_, i) => !raw[i]);
     // Each checked again as it is taken off: one saved since the read above stays listed.
-    await Promise.all(gone.map((id) => runScript(this.redis, SESSION_UNLIST_GONE, [this.keys.sessions(owner), this.keys.session(id)], [id])));
+    await Promise.all(
+      gone.map((id) => runScript(this.redis, SESSION_UNLIST_GONE, [this.keys.sessions(owner), this.keys.session(id)], [id])),
+    );
     return raw.filter((x): x is string => !!x).map((x) => JSON.parse(x) as T);
   }
 }

@@ -34,7 +34,10 @@ export class PgEventStore {
         ],
       );
       const fresh = new Set(inserted.rows.map((r) => r.id));
-      await project(client, events.filter((e) => fresh.has(e.id)));
+      await project(
+        client,
+        events.filter((e) => fresh.has(e.id)),
+      );
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -59,18 +62,36 @@ async function project(client: pg.PoolClient, events: readonly DomainEvent[]): P
       `INSERT INTO calls (call_id, caller, dialed, started_at, ivr_version, callback_for)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[])
        ON CONFLICT (call_id) DO NOTHING`,
-      [started.map((e) => e.callId), started.map((e) => e.caller), started.map((e) => e.dialed), started.map((e) => e.at),
-        started.map((e) => e.ivrVersion), started.map((e) => e.callbackFor ?? null)],
+      [
+        started.map((e) => e.callId),
+        started.map((e) => e.caller),
+        started.map((e) => e.dialed),
+        started.map((e) => e.at),
+        started.map((e) => e.ivrVersion),
+        started.map((e) => e.callbackFor ?? null),
+      ],
     );
   }
   // One row per call: the first queueing sets the time it asked for a person.
-  const queued = [...new Map(of('call.queued').reverse().map((e) => [e.callId, e])).values()];
+  const queued = [
+    ...new Map(
+      of('call.queued')
+        .reverse()
+        .map((e) => [e.callId, e]),
+    ).values(),
+  ];
   if (queued.length) {
     await client.query(
       `UPDATE calls c SET queue = u.queue, line = u.line, sub_line = u.sub_line, entered_queue_at = COALESCE(c.entered_queue_at, u.at)
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(call_id, queue, line, sub_line, at)
         WHERE c.call_id = u.call_id`,
-      [queued.map((e) => e.callId), queued.map((e) => e.queue), queued.map((e) => e.line), queued.map((e) => e.subLine ?? null), queued.map((e) => e.at)],
+      [
+        queued.map((e) => e.callId),
+        queued.map((e) => e.queue),
+        queued.map((e) => e.line),
+        queued.map((e) => e.subLine ?? null),
+        queued.map((e) => e.at),
+      ],
     );
   }
   const ended = of('call.ended');
@@ -86,9 +107,23 @@ async function project(client: pg.PoolClient, events: readonly DomainEvent[]): P
                      $10::int[], $11::boolean[], $12::int[], $13::int[], $14::jsonb[], $15::text[])
               AS u(call_id, at, outcome, abandoned_at, hung_up_by, agent_id, duration_ms, talk_ms, ivr_node, wait_ms, short, pos_entry, pos_abandon, ivr_path, reason)
         WHERE c.call_id = u.call_id`,
-      [col('callId'), col('at'), col('outcome'), col('abandonedAt'), col('hungUpBy'), col('agentId'), col('durationMs'), col('talkMs'),
-        col('ivrNode'), col('waitMs'), col('short'), col('positionAtEntry'), col('positionAtAbandon'),
-        ended.map((e) => (e.ivrPath ? JSON.stringify(e.ivrPath) : null)), col('reason')],
+      [
+        col('callId'),
+        col('at'),
+        col('outcome'),
+        col('abandonedAt'),
+        col('hungUpBy'),
+        col('agentId'),
+        col('durationMs'),
+        col('talkMs'),
+        col('ivrNode'),
+        col('waitMs'),
+        col('short'),
+        col('positionAtEntry'),
+        col('positionAtAbandon'),
+        ended.map((e) => (e.ivrPath ? JSON.stringify(e.ivrPath) : null)),
+        col('reason'),
+      ],
     );
   }
 }

@@ -10,7 +10,10 @@ import { runScript, type LuaScript } from '../../adapters/redis/scripts.js';
  * this stream has from that instance, checked and moved in the same script as the XADDs, so a
  * batch sent again after a lost reply adds nothing twice.
  */
-const APPEND: LuaScript = { name: 'tax12366StreamAppend', numberOfKeys: 2, lua: `
+const APPEND: LuaScript = {
+  name: 'tax12366StreamAppend',
+  numberOfKeys: 2,
+  lua: `
 local done = tonumber(redis.call('GET', KEYS[2]) or '0')
 local n = 0
 for i = 1, #ARGV - 1, 7 do
@@ -24,7 +27,8 @@ for i = 1, #ARGV - 1, 7 do
 end
 redis.call('SET', KEYS[2], done)
 return n
-` };
+`,
+};
 
 export class RedisEventStream {
   readonly name = 'redis';
@@ -44,10 +48,13 @@ export class RedisEventStream {
     const args: string[] = [];
     for (const { seq, event: e } of batch) {
       args.push(
-        String(seq), e.id, e.type,
+        String(seq),
+        e.id,
+        e.type,
         'callId' in e ? (e.callId ?? '') : '',
         'agentId' in e ? (e.agentId ?? '') : '',
-        e.at, JSON.stringify(e),
+        e.at,
+        JSON.stringify(e),
       );
     }
     // The trailing argument is the stream's length cap; the loop above stops short of it.

@@ -27,7 +27,8 @@ export function registerEvents({ config, pool, bulkRedis, keys, log }: Infrastru
     publisher,
     publish: (events) => publisher.publish(events),
     async stop() {
-      if (!(await publisher.drain(5000))) log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown: kept in the outbox for the next start');
+      if (!(await publisher.drain(5000)))
+        log.warn({ pending: publisher.pending() }, 'events not yet stored at shutdown: kept in the outbox for the next start');
       publisher.close();
     },
   };

@@ -160,7 +160,10 @@ class Lane {
           this.saveSoon();
           this.backoff.reset();
         } catch (err) {
-          this.log.warn({ store: this.writer.name, pending: this.pending, err: (err as Error).message }, 'event store unavailable, retrying');
+          this.log.warn(
+            { store: this.writer.name, pending: this.pending, err: (err as Error).message },
+            'event store unavailable, retrying',
+          );
           await sleep(this.backoff.next());
         }
       }

@@ -13,7 +13,8 @@ import type { VersionStore } from '../versioned-config/version-store.js';
 
 /** What makes IVR versions IVR versions: see VersionKind. */
 export function ivrKind(d: {
-  synth: Pick<PromptSynth, 'ensure' | 'removeExcept'>; activeRouting: () => Promise<RoutingRefs>;
+  synth: Pick<PromptSynth, 'ensure' | 'removeExcept'>;
+  activeRouting: () => Promise<RoutingRefs>;
   /** The outbound dial policy (features/outbound): transfer nodes' numbers must pass it. */
   mayDial: (number: string) => DialDecision;
 }): VersionKind<IvrDefinition, IvrDefinition> {
@@ -31,7 +32,10 @@ export function ivrKind(d: {
     // Every queue and skill a version names must be in the routing in force, already at upload;
     // every transfer number must pass the dial policy in force (checked again at activation,
     // since DIAL_* may have changed since the upload).
-    crossCheck: { atUpload: true, check: async (def) => [...checkIvrRefs(def, await d.activeRouting()), ...checkTransferNumbers(def, d.mayDial)] },
+    crossCheck: {
+      atUpload: true,
+      check: async (def) => [...checkIvrRefs(def, await d.activeRouting()), ...checkTransferNumbers(def, d.mayDial)],
+    },
     // Prompts are produced before a version can be stored.
     prepare: async (def) => {
       const r = await ensurePrompts(d.synth, def);
@@ -42,7 +46,8 @@ export function ivrKind(d: {
     discard: async (def, inUse) => {
       const files = made.get(def) ?? [];
       made.delete(def);
-      if (files.length) await d.synth.removeExcept(files, async () => new Set((await inUse()).flatMap((other) => promptFiles(other).map(fileKey))));
+      if (files.length)
+        await d.synth.removeExcept(files, async () => new Set((await inUse()).flatMap((other) => promptFiles(other).map(fileKey))));
     },
     whenUnreachable: 'last-known',
   };
@@ -58,7 +63,10 @@ export class IvrCatalog {
   readonly versions: VersionedCatalog<IvrDefinition>;
 
   constructor(d: {
-    store: VersionStore<IvrDefinition>; pointer: ActivePointer; synth: Pick<PromptSynth, 'ensure' | 'removeExcept'>; log: Logger;
+    store: VersionStore<IvrDefinition>;
+    pointer: ActivePointer;
+    synth: Pick<PromptSynth, 'ensure' | 'removeExcept'>;
+    log: Logger;
     /** The routing configuration in force: every queue and skill a version names must be in it. */
     activeRouting: () => Promise<RoutingRefs>;
     mayDial: (number: string) => DialDecision;
@@ -109,7 +117,10 @@ function promptFiles(def: IvrDefinition): Array<PromptFile & { prompt: string; t
 }
 
 /** Each prompt made if missing, one after another (PromptSynth bounds synthesis per process). */
-async function ensurePrompts(synth: Pick<PromptSynth, 'ensure'>, def: IvrDefinition): Promise<{ problems: ConfigProblem[]; made: PromptFile[] }> {
+async function ensurePrompts(
+  synth: Pick<PromptSynth, 'ensure'>,
+  def: IvrDefinition,
+): Promise<{ problems: ConfigProblem[]; made: PromptFile[] }> {
   const problems: ConfigProblem[] = [];
   const made: PromptFile[] = [];
   for (const f of promptFiles(def)) {
@@ -119,7 +130,11 @@ async function ensurePrompts(synth: Pick<PromptSynth, 'ensure'>, def: IvrDefinit
     } catch (err) {
       // Made or not, it may have left a file behind.
       made.push({ lang: f.lang, name: f.name });
-      problems.push({ path: `/prompts/${f.prompt}/${f.lang}`, field: f.lang, message: `prompt "${f.prompt}" cannot be produced: ${(err as Error).message}` });
+      problems.push({
+        path: `/prompts/${f.prompt}/${f.lang}`,
+        field: f.lang,
+        message: `prompt "${f.prompt}" cannot be produced: ${(err as Error).message}`,
+      });
     }
   }
   return { problems, made };

@@ -22,7 +22,12 @@ import { liveSnapshot } from './snapshot.js';
 export function registerLive(
   { config, live, log }: Infrastructure,
   d: {
-    events: EventsFeature; agents: AgentsFeature; calls: CallsFeature; callbacks: CallbacksFeature; routing: RoutingFeature; reports: ReportsFeature;
+    events: EventsFeature;
+    agents: AgentsFeature;
+    calls: CallsFeature;
+    callbacks: CallbacksFeature;
+    routing: RoutingFeature;
+    reports: ReportsFeature;
     processMetrics?: Registry;
   },
 ): Feature {
@@ -38,8 +43,13 @@ export function registerLive(
       calls: calls.service,
       restoreKeptPlaces: (since, now) =>
         restoreKeptPlaces({
-          repo: callbacks.repo, queues: live.queues, owner, since, now,
-          redial: (job, before) => callbacks.service.redial(job, before), dialling: (callId) => callbacks.service.dialling(callId),
+          repo: callbacks.repo,
+          queues: live.queues,
+          owner,
+          since,
+          now,
+          redial: (job, before) => callbacks.service.redial(job, before),
+          dialling: (callId) => callbacks.service.dialling(callId),
         }),
       stuck: d.agents.stuck,
       reloadPreferred: routing.reloadPreferred,
@@ -63,11 +73,16 @@ export function registerLive(
     async start() {
       await watch.check().catch((err: Error) => log.warn({ err: err.message }, 'live-state check failed'));
       // Each check also puts back calls whose first write or enqueue failed while Redis was away.
-      checks = every(config.LIVE_STATE_CHECK_S * 1000, async () => {
-        await watch.check();
-        const n = await calls.service.relist(false);
-        if (n) log.warn({ callsQueued: n }, 'callers whose enqueue had failed put in their queues');
-      }, log, 'live-state check');
+      checks = every(
+        config.LIVE_STATE_CHECK_S * 1000,
+        async () => {
+          await watch.check();
+          const n = await calls.service.relist(false);
+          if (n) log.warn({ callsQueued: n }, 'callers whose enqueue had failed put in their queues');
+        },
+        log,
+        'live-state check',
+      );
     },
     halt: () => checks?.stop(),
   };

@@ -33,13 +33,25 @@ const STATES: AgentState[] = ['logged_out', 'available', 'reserved', 'on_call', 
  * features/agents/agent-mirror.ts). Longest wait uses the same definition as the reports
  * (core/metrics/definitions.ts).
  */
-export async function liveSnapshot(queueStore: Pick<QueueStore, 'queues' | 'waitingDetails'>, agentList: readonly AgentLive[], now: number): Promise<LiveSnapshot> {
+export async function liveSnapshot(
+  queueStore: Pick<QueueStore, 'queues' | 'waitingDetails'>,
+  agentList: readonly AgentLive[],
+  now: number,
+): Promise<LiveSnapshot> {
   const queues: LiveSnapshot['queues'] = [];
   for (const queue of await queueStore.queues()) {
     const w = await queueStore.waitingDetails(queue);
     const callers = w.filter((x) => x.kind !== 'callback');
-    const longest = currentLongestWaitMs(callers.map((x) => x.enqueuedAt), now);
-    queues.push({ queue, waiting: callers.length, callbacksWaiting: w.length - callers.length, longestWaitS: longest === null ? null : Math.round(longest / 1000) });
+    const longest = currentLongestWaitMs(
+      callers.map((x) => x.enqueuedAt),
+      now,
+    );
+    queues.push({
+      queue,
+      waiting: callers.length,
+      callbacksWaiting: w.length - callers.length,
+      longestWaitS: longest === null ? null : Math.round(longest / 1000),
+    });
   }
   const agents = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<AgentState, number>;
   const paused: Record<string, number> = {};

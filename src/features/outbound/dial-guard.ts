@@ -60,7 +60,9 @@ export class DialGuard {
     const now = this.now();
     const day = localDay(now, this.d.tz);
     const endsAt = dayStart(addDays(day, 1), this.d.tz);
-    const n = Number(await runScript(this.d.redis, DIAL_TAKE, [this.d.key(day, d.digits)], [String(this.d.policy.maxPerNumberPerDay), String(endsAt)]));
+    const n = Number(
+      await runScript(this.d.redis, DIAL_TAKE, [this.d.key(day, d.digits)], [String(this.d.policy.maxPerNumberPerDay), String(endsAt)]),
+    );
     if (n < 0) return { ok: false, reason: 'daily_cap', detail: `${this.d.policy.maxPerNumberPerDay} calls placed to this number today` };
     return d;
   }

@@ -96,7 +96,8 @@ export function intervalLines(
   staff: readonly StaffBucket[],
   o: IntervalOptions,
 ): { lines: IntervalLine[]; totals: IntervalTotals } {
-  if (!(INTERVAL_MINUTES as readonly number[]).includes(o.minutes)) throw new RangeError(`minutes must be one of ${INTERVAL_MINUTES.join(', ')}`);
+  if (!(INTERVAL_MINUTES as readonly number[]).includes(o.minutes))
+    throw new RangeError(`minutes must be one of ${INTERVAL_MINUTES.join(', ')}`);
   const len = intervalLengthMs(o.minutes);
   const share = BUCKET_MINUTES / o.minutes; // a bucket's average counts for this much of the interval's
   const sums = new Map<number, CallSums>();
@@ -137,11 +138,14 @@ export function intervalLines(
     const ahtMs = s.handleN > 0 ? s.handleMs / s.handleN : null;
     // An interval with calls but no finished answer borrows the range's handle time.
     const forecastAht = ahtMs ?? rangeAhtMs;
-    const advice = forecastAht === null
-      ? undefined
-      : staffingAdvice([{ start, offered: s.offered, ahtS: forecastAht / 1000 }], {
-          targetS: o.targetS, targetSL: o.targetSL, intervalS: o.minutes * 60,
-        })[0];
+    const advice =
+      forecastAht === null
+        ? undefined
+        : staffingAdvice([{ start, offered: s.offered, ahtS: forecastAht / 1000 }], {
+            targetS: o.targetS,
+            targetSL: o.targetSL,
+            intervalS: o.minutes * 60,
+          })[0];
     return {
       start,
       end: start + len,

@@ -3,7 +3,14 @@
  * Times in seconds, ratios in percent, staffing as average agents. Pure.
  */
 import type { Lang } from '../../core/lang.js';
-import { AGENT_COUNTERS, CALL_COUNTERS, SHOWN_CALL_COUNTERS, shownCallCounts, shownNames, type Counters } from '../../core/metrics/counters.js';
+import {
+  AGENT_COUNTERS,
+  CALL_COUNTERS,
+  SHOWN_CALL_COUNTERS,
+  shownCallCounts,
+  shownNames,
+  type Counters,
+} from '../../core/metrics/counters.js';
 import { Readable } from 'node:stream';
 import { csvChunks, percent, round, seconds, type Cell, type Column } from './csv.js';
 import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './service.js';
@@ -40,12 +47,35 @@ export const INTERVAL_COLUMNS: readonly Column<IntervalRow>[] = [
 
 /** The totals line under the interval rows (合计). */
 function totalsRow(t: Totals, lang: Lang): IntervalRow {
-  const none = { answering: NaN, available: NaN, reserved: NaN, onCall: NaN, wrapUp: NaN, paused: NaN, training: NaN, meeting: NaN, paperwork: NaN, break: NaN, otherPause: NaN };
+  const none = {
+    answering: NaN,
+    available: NaN,
+    reserved: NaN,
+    onCall: NaN,
+    wrapUp: NaN,
+    paused: NaN,
+    training: NaN,
+    meeting: NaN,
+    paperwork: NaN,
+    break: NaN,
+    otherPause: NaN,
+  };
   return {
-    start: '', end: '', date: lang === 'zh' ? '合计' : 'Total', label: '',
+    start: '',
+    end: '',
+    date: lang === 'zh' ? '合计' : 'Total',
+    label: '',
     ...shownCallCounts(t),
-    serviceLevel: t.serviceLevel, slWithin: t.slWithin, slDenominator: t.slDenominator, asaMs: t.asaMs, ahtMs: t.ahtMs,
-    staffing: none, pausedByReason: {}, trafficErlangs: null, agentsNeeded: null, predictedServiceLevel: null,
+    serviceLevel: t.serviceLevel,
+    slWithin: t.slWithin,
+    slDenominator: t.slDenominator,
+    asaMs: t.asaMs,
+    ahtMs: t.ahtMs,
+    staffing: none,
+    pausedByReason: {},
+    trafficErlangs: null,
+    agentsNeeded: null,
+    predictedServiceLevel: null,
   };
 }
 
@@ -94,8 +124,16 @@ export function agentColumns(reasons: ReadonlyArray<{ code: string; zh: string; 
     { zh: '姓名', en: 'Name', value: (r) => r.name },
     ...SHOWN_AGENT_COUNTERS.map((n) => counterColumn(AGENT_COUNTERS, n)),
     { zh: '平均处理时长(秒)', en: 'AHT (s)', value: (r) => seconds(r.ahtMs) },
-    ...STATE_COLUMNS.map(([k, zh, en]): Column<AgentRow> => ({ zh: `${zh}(秒)`, en: `${en} (s)`, value: (r) => seconds(r.msByState[k] ?? 0) })),
-    ...reasons.map((p): Column<AgentRow> => ({ zh: `${p.zh}(秒)`, en: `${p.en} (s)`, value: (r) => seconds(r.msByPauseReason[p.code] ?? 0) })),
+    ...STATE_COLUMNS.map(([k, zh, en]): Column<AgentRow> => ({
+      zh: `${zh}(秒)`,
+      en: `${en} (s)`,
+      value: (r) => seconds(r.msByState[k] ?? 0),
+    })),
+    ...reasons.map((p): Column<AgentRow> => ({
+      zh: `${p.zh}(秒)`,
+      en: `${p.en} (s)`,
+      value: (r) => seconds(r.msByPauseReason[p.code] ?? 0),
+    })),
     { zh: '占用率(%)', en: 'Occupancy (%)', value: (r) => percent(r.occupancy) },
   ];
 }

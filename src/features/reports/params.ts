@@ -8,7 +8,10 @@ import type { Lang } from '../../core/lang.js';
 import { dayCount, monthCount, parseDay, parseMonth } from './days.js';
 
 export class ParamError extends Error {
-  constructor(readonly param: string, message: string) {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
     super(`querystring/${param}: ${message}`);
     this.name = 'ParamError';
   }
@@ -67,7 +70,8 @@ function queue(q: RawQuery): string | undefined {
 /** `agents=1001,1002`: staffing of these agents only (a team) instead of the whole center. */
 function agents(q: RawQuery): string[] | undefined {
   if (q.agents === undefined || q.agents === '') return undefined;
-  if (!new RegExp(AGENTS_PATTERN).test(q.agents)) throw new ParamError('agents', `must be agent ids separated by commas, e.g. 1001,1002 (got ${JSON.stringify(q.agents)})`);
+  if (!new RegExp(AGENTS_PATTERN).test(q.agents))
+    throw new ParamError('agents', `must be agent ids separated by commas, e.g. 1001,1002 (got ${JSON.stringify(q.agents)})`);
   const ids = [...new Set(q.agents.split(','))];
   if (ids.length > MAX_AGENTS) throw new ParamError('agents', `at most ${MAX_AGENTS} agents (got ${ids.length})`);
   return ids;
@@ -75,7 +79,8 @@ function agents(q: RawQuery): string[] | undefined {
 
 function caller(q: RawQuery): string | undefined {
   if (q.caller === undefined || q.caller === '') return undefined;
-  if (!new RegExp(CALLER_PATTERN).test(q.caller)) throw new ParamError('caller', `must be a phone number, digits with an optional leading + (got ${JSON.stringify(q.caller)})`);
+  if (!new RegExp(CALLER_PATTERN).test(q.caller))
+    throw new ParamError('caller', `must be a phone number, digits with an optional leading + (got ${JSON.stringify(q.caller)})`);
   return q.caller;
 }
 
@@ -99,7 +104,8 @@ function listRange(q: RawQuery): { from: string; to: string } {
 function integer(q: RawQuery, name: string, dflt: number, min: number, max: number): number {
   const v = q[name];
   if (v === undefined || v === '') return dflt;
-  if (!/^\d{1,8}$/.test(v) || Number(v) < min || Number(v) > max) throw new ParamError(name, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  if (!/^\d{1,8}$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new ParamError(name, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
   return Number(v);
 }
 
@@ -109,7 +115,8 @@ export function slSeconds(q: RawQuery): number {
 
 export function intervalsQuery(q: RawQuery) {
   const minutes = integer(q, 'minutes', 15, 1, 60);
-  if (!(INTERVAL_MINUTES as readonly number[]).includes(minutes)) throw new ParamError('minutes', `must be one of ${INTERVAL_MINUTES.join(', ')} (got ${minutes})`);
+  if (!(INTERVAL_MINUTES as readonly number[]).includes(minutes))
+    throw new ParamError('minutes', `must be one of ${INTERVAL_MINUTES.join(', ')} (got ${minutes})`);
   let slTarget = 0.8;
   if (q.slTarget !== undefined && q.slTarget !== '') {
     slTarget = Number(q.slTarget);
@@ -134,7 +141,12 @@ export const ABANDONS_MAX_PAGE = 100_000;
 
 export function abandonsQuery(q: RawQuery) {
   const base = { ...listRange(q), queue: queue(q), slSeconds: slSeconds(q), ...output(q) };
-  const limit = q.limit === undefined || q.limit === '' ? (base.format === 'csv' ? ABANDONS_MAX_PAGE : ABANDONS_PAGE) : integer(q, 'limit', ABANDONS_PAGE, 1, ABANDONS_MAX_PAGE);
+  const limit =
+    q.limit === undefined || q.limit === ''
+      ? base.format === 'csv'
+        ? ABANDONS_MAX_PAGE
+        : ABANDONS_PAGE
+      : integer(q, 'limit', ABANDONS_PAGE, 1, ABANDONS_MAX_PAGE);
   return { ...base, caller: caller(q), limit, offset: integer(q, 'offset', 0, 0, 10_000_000) };
 }
 

@@ -108,7 +108,10 @@ export interface AgentSpan extends StateSpan {
 export function withRings(states: readonly StateEventRow[], rings: readonly StateEventRow[], from: number): StateEventRow[] {
   if (rings.length === 0) return [...states];
   const byAgent = new Map<string, Array<{ e: StateEventRow; ring: boolean }>>();
-  for (const [list, ring] of [[rings, true], [states, false]] as const) {
+  for (const [list, ring] of [
+    [rings, true],
+    [states, false],
+  ] as const) {
     for (const e of list) {
       let l = byAgent.get(e.agentId);
       if (!l) byAgent.set(e.agentId, (l = []));

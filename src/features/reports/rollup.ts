@@ -133,7 +133,8 @@ export function buildCallBuckets(input: DayInput, thresholds: Thresholds): CallB
     }
     // Abandon rate and longest wait: the calls offered (entered the queue) in the bucket.
     const offered = groupBy(records, (r: CallRecord) =>
-      inDay(r.enteredQueueAt, input) ? intervalStart(r.enteredQueueAt, tz, BUCKET_MINUTES) : undefined);
+      inDay(r.enteredQueueAt, input) ? intervalStart(r.enteredQueueAt, tz, BUCKET_MINUTES) : undefined,
+    );
     for (const [b, group] of offered) {
       const e = at(Number(b));
       const ar = abandonRate(group, thresholds);
@@ -143,7 +144,8 @@ export function buildCallBuckets(input: DayInput, thresholds: Thresholds): CallB
     }
     // Handle time: the calls answered in the bucket.
     const answered = groupBy(handled(calls), (c) =>
-      inDay(c.record.answeredAt, input) ? intervalStart(c.record.answeredAt, tz, BUCKET_MINUTES) : undefined);
+      inDay(c.record.answeredAt, input) ? intervalStart(c.record.answeredAt, tz, BUCKET_MINUTES) : undefined,
+    );
     for (const [b, group] of answered) {
       const aht = averageHandleTime(group.map((c) => c.record));
       const e = at(Number(b));
@@ -181,16 +183,30 @@ export function buildAgentDays(input: DayInput): AgentDay[] {
     }
     return r;
   };
-  const toOffer = (o: OfferRow & { result: AgentOffer['result'] }): AgentOffer => ({ agentId: o.agentId, callId: o.callId, at: o.at, result: o.result });
+  const toOffer = (o: OfferRow & { result: AgentOffer['result'] }): AgentOffer => ({
+    agentId: o.agentId,
+    callId: o.callId,
+    at: o.at,
+    result: o.result,
+  });
   for (const s of agentStats(offers.map(toOffer), clipSpans(input.spans, input.from, input.to), window)) {
     Object.assign(row(s.agentId, '*'), {
-      offered: s.offered, answered: s.answered, noAnswer: s.noAnswer, cancelled: s.cancelled,
-      msByState: s.msByState, msByReason: s.msByPauseReason,
+      offered: s.offered,
+      answered: s.answered,
+      noAnswer: s.noAnswer,
+      cancelled: s.cancelled,
+      msByState: s.msByState,
+      msByReason: s.msByPauseReason,
     });
   }
   for (const [queue, group] of groupBy(offers, (o) => o.queue ?? undefined)) {
     for (const s of agentStats(group.map(toOffer), [], window)) {
-      Object.assign(row(s.agentId, String(queue)), { offered: s.offered, answered: s.answered, noAnswer: s.noAnswer, cancelled: s.cancelled });
+      Object.assign(row(s.agentId, String(queue)), {
+        offered: s.offered,
+        answered: s.answered,
+        noAnswer: s.noAnswer,
+        cancelled: s.cancelled,
+      });
     }
   }
   const answered = handled(reportCalls(input)).filter((c) => c.record.agentId !== undefined && inDay(c.record.answeredAt, input));
@@ -210,6 +226,10 @@ export function buildRegionDays(input: DayInput, table: AreaCodeTable, home: Hom
   const started = input.calls.filter((c) => inDay(c.startedAt, input));
   return [...groupBy(started, (c) => c.queue ?? '')].map(([queue, calls]) => ({
     queue: String(queue),
-    counts: tallyRegions(calls.map((c) => c.caller), table, home),
+    counts: tallyRegions(
+      calls.map((c) => c.caller),
+      table,
+      home,
+    ),
   }));
 }

@@ -15,12 +15,30 @@ import { shownCallCounts } from '../../core/metrics/counters.js';
 import { DEFAULT_THRESHOLDS, isShortAbandon, METRICS_VERSION, waitOf, type Thresholds } from '../../core/metrics/definitions.js';
 import { intervalLabel } from '../../core/metrics/intervals.js';
 import { DEFAULT_HOME, type AreaCodeTable, type HomeArea } from '../../core/metrics/regions.js';
-import { agentLines, intervalLines, queueLines, regionLines, type AgentLine, type IntervalLine, type IntervalTotals, type QueueLine, type RegionLine } from './assemble.js';
+import {
+  agentLines,
+  intervalLines,
+  queueLines,
+  regionLines,
+  type AgentLine,
+  type IntervalLine,
+  type IntervalTotals,
+  type QueueLine,
+  type RegionLine,
+} from './assemble.js';
 import { addDays, dayStart, daysBetween, localDay, monthRange } from './days.js';
 import { spansFromEvents, toCallRecord, withRings } from './records.js';
 import {
-  buildAgentDays, buildCallBuckets, buildRegionDays, buildStaffBuckets, staffBuckets,
-  type AgentDay, type CallBucket, type DayInput, type RegionDay, type StaffBucket,
+  buildAgentDays,
+  buildCallBuckets,
+  buildRegionDays,
+  buildStaffBuckets,
+  staffBuckets,
+  type AgentDay,
+  type CallBucket,
+  type DayInput,
+  type RegionDay,
+  type StaffBucket,
 } from './rollup.js';
 import * as store from './store.js';
 
@@ -117,7 +135,13 @@ export class ReportService {
       this.collect(p.from, p.to, { calls: t, staff: !team }, p.queue),
       team ? this.staffOf(team, p.from, p.to) : undefined,
     ]);
-    const { lines, totals } = intervalLines(c.calls, teamStaff ?? c.staff, { tz: this.tz, minutes: p.minutes, queue: p.queue, targetS: p.slSeconds, targetSL: p.slTarget });
+    const { lines, totals } = intervalLines(c.calls, teamStaff ?? c.staff, {
+      tz: this.tz,
+      minutes: p.minutes,
+      queue: p.queue,
+      targetS: p.slSeconds,
+      targetSL: p.slTarget,
+    });
     return {
       ...this.head(p),
       agents: team ? [...team] : null,
@@ -171,10 +195,22 @@ export class ReportService {
       limit: page.limit,
       rows: rows.map((a) => {
         const place = a.abandonedAt ?? (a.enteredQueueAt !== null ? 'queue' : 'ivr');
-        const { record } = toCallRecord({
-          callId: a.callId, caller: a.caller, queue: a.queue, startedAt: a.startedAt, enteredQueueAt: a.enteredQueueAt, endedAt: a.endedAt,
-          outcome: 'abandoned', abandonedAt: place, waitMs: a.waitMs, talkMs: null, agentId: null,
-        }, a.endedAt);
+        const { record } = toCallRecord(
+          {
+            callId: a.callId,
+            caller: a.caller,
+            queue: a.queue,
+            startedAt: a.startedAt,
+            enteredQueueAt: a.enteredQueueAt,
+            endedAt: a.endedAt,
+            outcome: 'abandoned',
+            abandonedAt: place,
+            waitMs: a.waitMs,
+            talkMs: null,
+            agentId: null,
+          },
+          a.endedAt,
+        );
         const wait = place === 'ivr' ? undefined : waitOf(record);
         return {
           callId: a.callId,
@@ -223,7 +259,13 @@ export class ReportService {
    * the default thresholds and home area (and `slSeconds` if given). For backfills and benches;
    * reports do the same for the days they need.
    */
-  async refresh(p: { from: string; to: string; slSeconds?: number; home?: HomeArea; concurrency?: number }): Promise<{ days: number; built: number }> {
+  async refresh(p: {
+    from: string;
+    to: string;
+    slSeconds?: number;
+    home?: HomeArea;
+    concurrency?: number;
+  }): Promise<{ days: number; built: number }> {
     const needs: Needs = { calls: this.thresholds(p.slSeconds), staff: true, regions: p.home ?? DEFAULT_HOME };
     const kinds = kindsOf(needs);
     const valid = await store.validDays(this.pool, this.tz, kinds, p.from, p.to, METRICS_VERSION);
@@ -323,7 +365,10 @@ export class ReportService {
       calls: [...calls.filter((b) => !fromMemory(b.bucket)), ...memory.flatMap((m) => m.calls ?? [])],
       staff: [...staff.filter((b) => !fromMemory(b.bucket)), ...memory.flatMap((m) => m.staff ?? [])],
       agents: [...agents.filter((a) => !memoryDays.has(a.day)), ...memory.flatMap((m) => m.agents ?? [])],
-      regions: [...regions.filter((r) => !memoryDays.has(r.day)), ...memory.flatMap((m) => (m.regions ?? []).map((r) => ({ ...r, day: m.day })))],
+      regions: [
+        ...regions.filter((r) => !memoryDays.has(r.day)),
+        ...memory.flatMap((m) => (m.regions ?? []).map((r) => ({ ...r, day: m.day }))),
+      ],
     };
   }
 
@@ -367,7 +412,10 @@ export class ReportService {
             if (built.regions && needs.regions) await store.saveRegions(client, k, regionsKind(needs.regions), built.regions);
           }
           await client.query('COMMIT');
-          this.d.log?.debug({ day, calls: calls.length, events: events.length, stored: built.stored, ms: Date.now() - started }, 'report day built');
+          this.d.log?.debug(
+            { day, calls: calls.length, events: events.length, stored: built.stored, ms: Date.now() - started },
+            'report day built',
+          );
           return built;
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);

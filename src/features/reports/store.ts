@@ -25,8 +25,17 @@ export const EVENTS_PAST_DAY_MS = 2 * 3_600_000;
 
 export async function loadCalls(db: Db, from: number, to: number): Promise<CallRow[]> {
   const r = await db.query<{
-    call_id: string; caller: string; queue: string | null; s: number; q: number | null; e: number | null;
-    outcome: string | null; abandoned_at: string | null; wait_ms: number | null; talk_ms: number | null; agent_id: string | null;
+    call_id: string;
+    caller: string;
+    queue: string | null;
+    s: number;
+    q: number | null;
+    e: number | null;
+    outcome: string | null;
+    abandoned_at: string | null;
+    wait_ms: number | null;
+    talk_ms: number | null;
+    agent_id: string | null;
   }>(
     `SELECT call_id, caller, queue, ${ms('started_at')} AS s, ${ms('entered_queue_at')} AS q, ${ms('ended_at')} AS e,
             outcome, abandoned_at, wait_ms, talk_ms, agent_id
@@ -36,8 +45,17 @@ export async function loadCalls(db: Db, from: number, to: number): Promise<CallR
     [new Date(from), new Date(to)],
   );
   const rows: CallRow[] = r.rows.map((x) => ({
-    callId: x.call_id, caller: x.caller, queue: x.queue, startedAt: x.s, enteredQueueAt: x.q, endedAt: x.e,
-    outcome: x.outcome, abandonedAt: x.abandoned_at, waitMs: x.wait_ms, talkMs: x.talk_ms, agentId: x.agent_id,
+    callId: x.call_id,
+    caller: x.caller,
+    queue: x.queue,
+    startedAt: x.s,
+    enteredQueueAt: x.q,
+    endedAt: x.e,
+    outcome: x.outcome,
+    abandonedAt: x.abandoned_at,
+    waitMs: x.wait_ms,
+    talkMs: x.talk_ms,
+    agentId: x.agent_id,
   }));
   const open = rows.filter((c) => c.endedAt === null);
   if (open.length) {
@@ -72,7 +90,12 @@ export async function loadStateEvents(db: Db, from: number, until: number): Prom
      )
      SELECT agent_id FROM ag WHERE agent_id IS NOT NULL`,
   );
-  return loadAgentsStateEvents(db, ids.rows.map((r) => r.agent_id), from, until);
+  return loadAgentsStateEvents(
+    db,
+    ids.rows.map((r) => r.agent_id),
+    from,
+    until,
+  );
 }
 
 /**
@@ -112,7 +135,15 @@ export async function loadRings(db: Db, from: number, until: number, agentIds?: 
 
 /** Offers rung in [from, to) and what became of each. */
 export async function loadOffers(db: Db, from: number, to: number): Promise<OfferRow[]> {
-  const r = await db.query<{ agent_id: string; call_id: string; at: number; queue: string | null; open: boolean; answered: boolean; missed: boolean }>(
+  const r = await db.query<{
+    agent_id: string;
+    call_id: string;
+    at: number;
+    queue: string | null;
+    open: boolean;
+    answered: boolean;
+    missed: boolean;
+  }>(
     // One probe per offer on the call's events (a correlated EXISTS on the rare 'missed' type
     // can turn into a hashed scan of the whole table).
     `SELECT o.agent_id, o.call_id, ${ms('o.at')} AS at, c.queue, (c.call_id IS NOT NULL AND c.ended_at IS NULL) AS open,
@@ -128,7 +159,10 @@ export async function loadOffers(db: Db, from: number, to: number): Promise<Offe
     [new Date(from), new Date(to)],
   );
   return r.rows.map((x) => ({
-    agentId: x.agent_id, callId: x.call_id, at: x.at, queue: x.queue,
+    agentId: x.agent_id,
+    callId: x.call_id,
+    at: x.at,
+    queue: x.queue,
     result: x.answered ? 'answered' : x.missed ? 'no_answer' : x.open ? 'pending' : 'cancelled',
   }));
 }
@@ -146,7 +180,14 @@ export async function beginSnapshot(client: pg.PoolClient): Promise<{ snap: stri
 }
 
 /** Stored rollups still valid: same metrics version, and every later write to the day seen. */
-export async function validDays(db: Db, tz: string, kinds: readonly string[], fromDay: string, toDay: string, version: number): Promise<Map<string, Set<string>>> {
+export async function validDays(
+  db: Db,
+  tz: string,
+  kinds: readonly string[],
+  fromDay: string,
+  toDay: string,
+  version: number,
+): Promise<Map<string, Set<string>>> {
   const r = await db.query<{ kind: string; day: string }>(
     `SELECT d.kind, to_char(d.day, 'YYYY-MM-DD') AS day FROM rpt_days d
       WHERE d.tz = $1 AND d.kind = ANY($2::text[]) AND d.day BETWEEN $3::date AND $4::date AND d.metrics_version = $5
@@ -199,14 +240,25 @@ export const SELECT_AGENTS = `SELECT to_char(day, 'YYYY-MM-DD') AS day, agent_id
        FROM rpt_agent_day WHERE tz = $1 AND day BETWEEN $2::date AND $3::date AND queue = ANY($4::text[])`;
 
 export async function saveCallBuckets(db: Db, k: DayKey, kind: string, rows: readonly CallBucket[]): Promise<void> {
-  await db.query('DELETE FROM rpt_calls_5m WHERE tz = $1 AND kind = $2 AND bucket >= $3 AND bucket < $4', [k.tz, kind, new Date(k.from), new Date(k.to)]);
+  await db.query('DELETE FROM rpt_calls_5m WHERE tz = $1 AND kind = $2 AND bucket >= $3 AND bucket < $4', [
+    k.tz,
+    kind,
+    new Date(k.from),
+    new Date(k.to),
+  ]);
   if (rows.length) {
     await db.query(INSERT_CALLS, [k.tz, kind, rows.map((b) => b.bucket), rows.map((b) => b.queue), ...CALLS.values(rows)]);
   }
   await markBuilt(db, k, kind);
 }
 
-export async function saveStaff(db: Db, k: DayKey, kind: string, staff: readonly StaffBucket[], agents: readonly AgentDay[]): Promise<void> {
+export async function saveStaff(
+  db: Db,
+  k: DayKey,
+  kind: string,
+  staff: readonly StaffBucket[],
+  agents: readonly AgentDay[],
+): Promise<void> {
   await db.query('DELETE FROM rpt_staff_5m WHERE tz = $1 AND bucket >= $2 AND bucket < $3', [k.tz, new Date(k.from), new Date(k.to)]);
   await db.query('DELETE FROM rpt_agent_day WHERE tz = $1 AND day = $2', [k.tz, k.day]);
   if (staff.length) {
@@ -226,14 +278,31 @@ export async function saveRegions(db: Db, k: DayKey, kind: string, rows: readonl
       `INSERT INTO rpt_region_day (tz, kind, day, queue, home_city, home_province, other_province, international, mobile, unknown)
        SELECT $1, $2, $3::date, q, a, b, c, d, e, f
          FROM unnest($4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[]) AS t(q, a, b, c, d, e, f)`,
-      [k.tz, kind, k.day, rows.map((x) => x.queue), col('home_city'), col('home_province'), col('other_province'), col('international'), col('mobile'), col('unknown')],
+      [
+        k.tz,
+        kind,
+        k.day,
+        rows.map((x) => x.queue),
+        col('home_city'),
+        col('home_province'),
+        col('other_province'),
+        col('international'),
+        col('mobile'),
+        col('unknown'),
+      ],
     );
   }
   await markBuilt(db, k, kind);
 }
 
 export async function readCallBuckets(db: Db, tz: string, kind: string, from: number, to: number, queue?: string): Promise<CallBucket[]> {
-  const r = await db.query<{ b: number; queue: string } & Record<string, unknown>>(SELECT_CALLS, [tz, kind, new Date(from), new Date(to), queue ?? null]);
+  const r = await db.query<{ b: number; queue: string } & Record<string, unknown>>(SELECT_CALLS, [
+    tz,
+    kind,
+    new Date(from),
+    new Date(to),
+    queue ?? null,
+  ]);
   return r.rows.map((x) => ({ bucket: x.b, queue: x.queue, ...CALLS.read(x) }));
 }
 
@@ -242,23 +311,45 @@ export async function readStaff(db: Db, tz: string, from: number, to: number): P
   return r.rows.map((x) => ({ bucket: x.b, ...STAFF.read(x) }));
 }
 
-export async function readAgentDays(db: Db, tz: string, fromDay: string, toDay: string, queue?: string): Promise<Array<AgentDay & { day: string }>> {
-  const r = await db.query<{ day: string; agent_id: string; queue: string } & Record<string, unknown>>(
-    SELECT_AGENTS,
-    [tz, fromDay, toDay, queue === undefined ? ['*'] : ['*', queue]],
-  );
+export async function readAgentDays(
+  db: Db,
+  tz: string,
+  fromDay: string,
+  toDay: string,
+  queue?: string,
+): Promise<Array<AgentDay & { day: string }>> {
+  const r = await db.query<{ day: string; agent_id: string; queue: string } & Record<string, unknown>>(SELECT_AGENTS, [
+    tz,
+    fromDay,
+    toDay,
+    queue === undefined ? ['*'] : ['*', queue],
+  ]);
   return r.rows.map((x) => ({ day: x.day, agentId: x.agent_id, queue: x.queue, ...AGENTS.read(x) }));
 }
 
-export async function readRegionDays(db: Db, tz: string, kind: string, fromDay: string, toDay: string): Promise<Array<RegionDay & { day: string }>> {
+export async function readRegionDays(
+  db: Db,
+  tz: string,
+  kind: string,
+  fromDay: string,
+  toDay: string,
+): Promise<Array<RegionDay & { day: string }>> {
   const r = await db.query<{ day: string; queue: string } & Record<CallerRegion, number>>(
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, queue, home_city, home_province, other_province, international, mobile, unknown
        FROM rpt_region_day WHERE tz = $1 AND kind = $2 AND day BETWEEN $3::date AND $4::date`,
     [tz, kind, fromDay, toDay],
   );
   return r.rows.map((x) => ({
-    day: x.day, queue: x.queue,
-    counts: { home_city: x.home_city, home_province: x.home_province, other_province: x.other_province, international: x.international, mobile: x.mobile, unknown: x.unknown },
+    day: x.day,
+    queue: x.queue,
+    counts: {
+      home_city: x.home_city,
+      home_province: x.home_province,
+      other_province: x.other_province,
+      international: x.international,
+      mobile: x.mobile,
+      unknown: x.unknown,
+    },
   }));
 }
 
@@ -301,7 +392,12 @@ const ABANDONS_WHERE = `c.outcome = 'abandoned' AND COALESCE(c.entered_queue_at,
         AND ($3::text IS NULL OR c.queue = $3) AND ($4::text IS NULL OR c.caller = $4)`;
 
 export async function countAbandons(db: Db, from: number, to: number, f: AbandonFilter = {}): Promise<number> {
-  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM calls c WHERE ${ABANDONS_WHERE}`, [new Date(from), new Date(to), f.queue ?? null, f.caller ?? null]);
+  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM calls c WHERE ${ABANDONS_WHERE}`, [
+    new Date(from),
+    new Date(to),
+    f.queue ?? null,
+    f.caller ?? null,
+  ]);
   return r.rows[0]!.n;
 }
 
@@ -311,12 +407,31 @@ export async function countAbandons(db: Db, from: number, to: number, f: Abandon
  * number had a later call answered before `callbackUntil`.
  */
 export async function readAbandons(
-  db: Db, from: number, to: number, callbackUntil: number, f: AbandonFilter = {}, page: { limit: number | null; offset: number } = { limit: null, offset: 0 },
+  db: Db,
+  from: number,
+  to: number,
+  callbackUntil: number,
+  f: AbandonFilter = {},
+  page: { limit: number | null; offset: number } = { limit: null, offset: 0 },
 ): Promise<AbandonRow[]> {
   const r = await db.query<{
-    call_id: string; caller: string; asked: number; s: number; q: number | null; e: number; queue: string | null; line: string | null;
-    sub_line: string | null; ivr_node: string | null; abandoned_at: string | null; wait_ms: number | null;
-    duration_ms: number | null; short_abandon: boolean | null; position_at_entry: number | null; position_at_abandon: number | null; called_back: boolean;
+    call_id: string;
+    caller: string;
+    asked: number;
+    s: number;
+    q: number | null;
+    e: number;
+    queue: string | null;
+    line: string | null;
+    sub_line: string | null;
+    ivr_node: string | null;
+    abandoned_at: string | null;
+    wait_ms: number | null;
+    duration_ms: number | null;
+    short_abandon: boolean | null;
+    position_at_entry: number | null;
+    position_at_abandon: number | null;
+    called_back: boolean;
   }>(
     `SELECT c.call_id, c.caller, ${ms('COALESCE(c.entered_queue_at, c.started_at)')} AS asked, ${ms('c.started_at')} AS s,
             ${ms('c.entered_queue_at')} AS q, ${ms('COALESCE(c.ended_at, c.started_at)')} AS e, c.queue, c.line, c.sub_line, c.ivr_node,
@@ -330,9 +445,23 @@ export async function readAbandons(
     [new Date(from), new Date(to), f.queue ?? null, f.caller ?? null, new Date(callbackUntil), page.limit, page.offset],
   );
   return r.rows.map((x) => ({
-    callId: x.call_id, caller: x.caller, askedAt: x.asked, startedAt: x.s, enteredQueueAt: x.q, endedAt: x.e, queue: x.queue, line: x.line,
-    subLine: x.sub_line, ivrNode: x.ivr_node, abandonedAt: x.abandoned_at, waitMs: x.wait_ms, durationMs: x.duration_ms,
-    shortFlag: x.short_abandon, positionAtEntry: x.position_at_entry, positionAtAbandon: x.position_at_abandon, calledBack: x.called_back,
+    callId: x.call_id,
+    caller: x.caller,
+    askedAt: x.asked,
+    startedAt: x.s,
+    enteredQueueAt: x.q,
+    endedAt: x.e,
+    queue: x.queue,
+    line: x.line,
+    subLine: x.sub_line,
+    ivrNode: x.ivr_node,
+    abandonedAt: x.abandoned_at,
+    waitMs: x.wait_ms,
+    durationMs: x.duration_ms,
+    shortFlag: x.short_abandon,
+    positionAtEntry: x.position_at_entry,
+    positionAtAbandon: x.position_at_abandon,
+    calledBack: x.called_back,
   }));
 }
 
@@ -342,6 +471,8 @@ export async function readAgentNames(db: Db): Promise<Map<string, string>> {
 }
 
 export async function readPauseReasons(db: Db): Promise<Array<{ code: string; zh: string; en: string }>> {
-  const r = await db.query<{ code: string; zh: string; en: string }>('SELECT code, zh, en FROM pause_reasons ORDER BY builtin DESC, created_at, code');
+  const r = await db.query<{ code: string; zh: string; en: string }>(
+    'SELECT code, zh, en FROM pause_reasons ORDER BY builtin DESC, created_at, code',
+  );
   return r.rows;
 }

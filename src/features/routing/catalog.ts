@@ -53,7 +53,9 @@ export class RoutingCatalog {
   private current: ActiveRouting | undefined;
 
   constructor(d: {
-    store: VersionStore<RoutingConfig>; pointer: ActivePointer; log: Logger;
+    store: VersionStore<RoutingConfig>;
+    pointer: ActivePointer;
+    log: Logger;
     /** The IVR version in force: a routing version must have every queue and skill it names. */
     activeIvr: () => Promise<{ version: number; def: IvrDefinition }>;
     /** Runs one configuration change at a time, IVR activations included (features/versioned-config/config-lock.ts). */

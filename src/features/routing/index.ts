@@ -29,21 +29,39 @@ export function registerRouting(
 ): RoutingFeature {
   const mirror = new AgentMirror({ liveAgents: live.agents, now: () => Date.now(), log });
   const dispatcher = new Dispatcher({
-    queues: live.queues, liveAgents: live.agents, agents: mirror, routing: configs.routing, owner: config.INSTANCE_ID, now: () => Date.now(), log,
+    queues: live.queues,
+    liveAgents: live.agents,
+    agents: mirror,
+    routing: configs.routing,
+    owner: config.INSTANCE_ID,
+    now: () => Date.now(),
+    log,
     deliver: (c, a) => calls.get().deliverAgent(c, a),
     expire: (c, action) => calls.get().expire(c, action),
     callBack: (entry) => callbacks.service.dial(entry),
   });
   const seed = new PreferredSeed({
-    windowMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000, repo: configs.routingRepo, callers: live.callers, now: () => Date.now(), log,
+    windowMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000,
+    repo: configs.routingRepo,
+    callers: live.callers,
+    now: () => Date.now(),
+    log,
   });
   return {
-    mirror, dispatcher,
+    mirror,
+    dispatcher,
     preferred: { start: () => seed.load(), halt: () => seed.halt(), stop: () => seed.settled() },
     reloadPreferred: () => seed.load(),
-    routes: [simulateRoutes({
-      simulator: new RoutingSimulator({ ivr: configs.ivr, routing: configs.routing, agents: () => live.agents.agents(), lastAgent: (c) => live.callers.lastAgent(c) }),
-    })],
+    routes: [
+      simulateRoutes({
+        simulator: new RoutingSimulator({
+          ivr: configs.ivr,
+          routing: configs.routing,
+          agents: () => live.agents.agents(),
+          lastAgent: (c) => live.callers.lastAgent(c),
+        }),
+      }),
+    ],
     start: () => dispatcher.start(),
     halt: () => dispatcher.stop(),
   };

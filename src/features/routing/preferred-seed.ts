@@ -42,10 +42,13 @@ export class PreferredSeed {
   private async once(): Promise<void> {
     const { windowMs } = this.d;
     if (windowMs <= 0) return;
-    for (let after = ''; !this.stopped; ) {
+    for (let after = ''; !this.stopped;) {
       const rows = await this.d.repo.lastAgents(windowMs, after);
       if (!rows.length) return;
-      await this.d.callers.seed(rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })), this.d.now());
+      await this.d.callers.seed(
+        rows.map((r) => ({ caller: r.caller, agentId: r.agentId, untilMs: r.at + windowMs })),
+        this.d.now(),
+      );
       after = rows[rows.length - 1]!.caller;
     }
   }

@@ -59,18 +59,30 @@ export class QueueStore {
   /** Adds the call to its queue (keeping its place if already there); returns its 1-based position. */
   async enqueue(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number): Promise<number> {
     const { queue, callId } = details;
-    return Number(await runScript(this.redis, ENQUEUE,
-      [this.keys.queues, this.keys.queue(queue), this.keys.waiting], [queue, callId, String(score), JSON.stringify(details)],
-    ));
+    return Number(
+      await runScript(
+        this.redis,
+        ENQUEUE,
+        [this.keys.queues, this.keys.queue(queue), this.keys.waiting],
+        [queue, callId, String(score), JSON.stringify(details)],
+      ),
+    );
   }
 
   /**
    * Adds the call to its queue and, if no other call waits and `agentId` is still available with
    * a registered phone, reserves that agent for it in the same step (the call then leaves the queue).
    */
-  async enqueueAndClaim(details: Omit<WaitingDetails, 'positionAtEntry'>, score: number, agentId: string, now: number): Promise<{ position: number; claimed: boolean }> {
+  async enqueueAndClaim(
+    details: Omit<WaitingDetails, 'positionAtEntry'>,
+    score: number,
+    agentId: string,
+    now: number,
+  ): Promise<{ position: number; claimed: boolean }> {
     const { queue, callId } = details;
-    const [position, claimed] = (await runScript(this.redis, ENQUEUE_CLAIM,
+    const [position, claimed] = (await runScript(
+      this.redis,
+      ENQUEUE_CLAIM,
       [this.keys.queues, this.keys.queue(queue), this.keys.waiting, this.keys.agent(agentId), this.keys.idle, ...this.changeKeys()],
       [queue, callId, String(score), JSON.stringify(details), agentId, String(now)],
     )) as [number, number];
@@ -79,8 +91,12 @@ export class QueueStore {
 
   /** Atomically removes the call from its queue and reserves the agent; false if either changed meanwhile. */
   async claim(queue: string, callId: string, agentId: string, now: number): Promise<boolean> {
-    const r = await runScript(this.redis, CLAIM,
-      [this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, ...this.changeKeys()], [callId, agentId, String(now)]);
+    const r = await runScript(
+      this.redis,
+      CLAIM,
+      [this.keys.queue(queue), this.keys.agent(agentId), this.keys.idle, this.keys.waiting, ...this.changeKeys()],
+      [callId, agentId, String(now)],
+    );
     return r === 1;
   }
 

@@ -35,12 +35,14 @@ const Result = Type.Object({
   preferredAgentId: Type.Union([Type.String(), Type.Null()]),
   path: Type.Array(Type.Object({ nodeId: Type.String(), digit: Type.Optional(Type.String()) })),
   outcome: Outcome,
-  steps: Type.Array(Type.Object({
-    afterS: Type.Number(),
-    required: Type.Union([Skills, Type.Literal('any')]),
-    eligible: Type.Array(Type.String()),
-    wouldGet: Type.Union([Type.String(), Type.Null()]),
-  })),
+  steps: Type.Array(
+    Type.Object({
+      afterS: Type.Number(),
+      required: Type.Union([Skills, Type.Literal('any')]),
+      eligible: Type.Array(Type.String()),
+      wouldGet: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
   expiry: Type.Optional(Type.Object({ afterS: Type.Number(), action: Type.String(), toQueue: Type.Optional(Type.String()) })),
   unusedDigits: Type.String(),
 });
@@ -53,20 +55,29 @@ export function simulateRoutes(d: { simulator: Pick<RoutingSimulator, 'run'> }):
   return async (plugin) => {
     strictValidation(plugin);
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    app.post('/api/simulate', {
-      schema: {
-        tags: ['simulate'], summary: 'Where a call would go and who would get it, on the active or a draft version',
-        body: Body, response: { 200: Result, 404: Type.Object({ error: Type.String() }) },
+    app.post(
+      '/api/simulate',
+      {
+        schema: {
+          tags: ['simulate'],
+          summary: 'Where a call would go and who would get it, on the active or a draft version',
+          body: Body,
+          response: { 200: Result, 404: Type.Object({ error: Type.String() }) },
+        },
       },
-    }, async (req, reply) => {
-      const { caller, digits, ivrVersion, routingVersion } = req.body;
-      const at = req.body.at ? Date.parse(req.body.at) : Date.now();
-      const r = await d.simulator.run({ caller, digits, at, ivrVersion, routingVersion });
-      if (!r.ok) return reply.code(404).send({ error: `${r.missing} version ${r.version} does not exist` });
-      return {
-        ivrVersion: r.ivrVersion, routingVersion: r.routingVersion, at: new Date(at).toISOString(), preferredAgentId: r.preferredAgentId ?? null,
-        ...r.simulation,
-      };
-    });
+      async (req, reply) => {
+        const { caller, digits, ivrVersion, routingVersion } = req.body;
+        const at = req.body.at ? Date.parse(req.body.at) : Date.now();
+        const r = await d.simulator.run({ caller, digits, at, ivrVersion, routingVersion });
+        if (!r.ok) return reply.code(404).send({ error: `${r.missing} version ${r.version} does not exist` });
+        return {
+          ivrVersion: r.ivrVersion,
+          routingVersion: r.routingVersion,
+          at: new Date(at).toISOString(),
+          preferredAgentId: r.preferredAgentId ?? null,
+          ...r.simulation,
+        };
+      },
+    );
   };
 }

@@ -13,8 +13,14 @@ export function registerSipEdge({ config, log }: Infrastructure): Feature {
     return { start: () => glog.warn('SIP guard off (AMI_USER/AMI_PASSWORD unset): sources failing SIP authentication are not blocked') };
   }
   const guard = new SipGuard({
-    host: config.AMI_HOST, port: config.AMI_PORT, user: config.AMI_USER, password: config.AMI_PASSWORD, log: glog,
-    maxFailures: config.SIP_GUARD_MAX_FAILURES, windowMs: config.SIP_GUARD_WINDOW_S * 1000, blockMs: config.SIP_GUARD_BLOCK_MIN * 60_000,
+    host: config.AMI_HOST,
+    port: config.AMI_PORT,
+    user: config.AMI_USER,
+    password: config.AMI_PASSWORD,
+    log: glog,
+    maxFailures: config.SIP_GUARD_MAX_FAILURES,
+    windowMs: config.SIP_GUARD_WINDOW_S * 1000,
+    blockMs: config.SIP_GUARD_BLOCK_MIN * 60_000,
   });
   return {
     start: () => guard.start().catch((err: Error) => glog.warn({ err: err.message }, 'SIP guard: could not clear the block list at start')),

@@ -64,21 +64,33 @@ export class SipGuard {
     if (!verdict.block) return;
     // The one line per blocked source operators look for.
     this.o.log.warn(
-      { address, failures: verdict.failures, windowS: this.o.windowMs / 1000, until: new Date(verdict.until).toISOString(), account: e.accountid, lastEvent: e.event },
+      {
+        address,
+        failures: verdict.failures,
+        windowS: this.o.windowMs / 1000,
+        until: new Date(verdict.until).toISOString(),
+        account: e.accountid,
+        lastEvent: e.event,
+      },
       `SIP guard: blocked ${address} after ${verdict.failures} failed SIP authentications`,
     );
     void this.queueWrite();
   }
 
   private queueWrite(): Promise<void> {
-    this.writing = this.writing.then(() => this.write()).catch((err: Error) => this.o.log.error({ err: err.message }, 'SIP guard: could not write the block list'));
+    this.writing = this.writing
+      .then(() => this.write())
+      .catch((err: Error) => this.o.log.error({ err: err.message }, 'SIP guard: could not write the block list'));
     return this.writing;
   }
 
   /** The whole acl object from the current list: idempotent, so a lost update is mended by the next. */
   private write(): Promise<void> {
     const deny = this.limit.blockedAt(this.now());
-    const actions: Array<[string, string, string?]> = [['EmptyCat', ''], ['Append', 'type', 'acl']];
+    const actions: Array<[string, string, string?]> = [
+      ['EmptyCat', ''],
+      ['Append', 'type', 'acl'],
+    ];
     for (const a of deny) actions.push(['Append', 'deny', a.includes(':') ? `${a}/128` : `${a}/32`]);
     const fields: Record<string, string> = { action: 'UpdateConfig', srcfilename: FILE, dstfilename: FILE, reload: 'res_pjsip.so' };
     actions.forEach(([action, v, value], i) => {

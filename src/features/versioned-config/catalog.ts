@@ -18,7 +18,8 @@ export type UploadResult = { ok: true; version: number } | { ok: false; errors: 
  * `missing`: no such version; `errors`: refused, e.g. it names what the other configuration
  * lacks; `warnings`: activated, with something ops should still act on.
  */
-export type ActivateResult = { ok: true; warnings: ConfigProblem[] } | { ok: false; missing: true } | { ok: false; errors: ConfigProblem[] };
+export type ActivateResult =
+  { ok: true; warnings: ConfigProblem[] } | { ok: false; missing: true } | { ok: false; errors: ConfigProblem[] };
 
 /**
  * What makes one configuration (IVR menus, routing rules, later a knowledge base or a
@@ -105,7 +106,8 @@ export class VersionedCatalog<T extends object, V = T> {
     const value = await this.load(version);
     const missing = (await this.kind.prepare?.(value)) ?? [];
     // Served anyway: it is the active version, and refusing to start would answer no call at all.
-    if (missing.length) this.d.log.warn({ version, problems: missing.map((p) => p.message) }, `active ${this.kind.label} version is not fully prepared`);
+    if (missing.length)
+      this.d.log.warn({ version, problems: missing.map((p) => p.message) }, `active ${this.kind.label} version is not fully prepared`);
     await this.d.pointer.write(version);
     this.current = { version, value };
     this.lastActive = version;

@@ -25,22 +25,42 @@ export interface ConfigsFeature extends Feature {
  * The versioned configurations: routing rules and the IVR tree. The shipped versions are stored
  * and activated on a first start; the system prompts are made if missing.
  */
-export async function registerVersionedConfig({ config, pool, redis, keys, log, root }: Infrastructure, { outbound }: { outbound: OutboundFeature }): Promise<ConfigsFeature> {
-  const synth = new PromptSynth({ soundsDir: config.SOUNDS_DIR, recordedDir: path.join(root, 'prompts', 'recorded'), ttsRoot: config.TTS_ROOT });
+export async function registerVersionedConfig(
+  { config, pool, redis, keys, log, root }: Infrastructure,
+  { outbound }: { outbound: OutboundFeature },
+): Promise<ConfigsFeature> {
+  const synth = new PromptSynth({
+    soundsDir: config.SOUNDS_DIR,
+    recordedDir: path.join(root, 'prompts', 'recorded'),
+    ttsRoot: config.TTS_ROOT,
+  });
   await ensureSystemPrompts(synth, root, log);
   // Each side is checked against the other's active version (core/config/cross-check.ts), so
   // routing comes first: the shipped IVR tree is checked against it on a first start.
   const routingRepo = new PgRoutingRepo(pool);
   // Who is active, for the agents a routing version leaves behind.
   const agentRepo = new PgAgentRepo(pool);
-  const activeIvr = async () => { const version = await ivr.activeVersion(); return { version, def: await ivr.definition(version) }; };
+  const activeIvr = async () => {
+    const version = await ivr.activeVersion();
+    return { version, def: await ivr.definition(version) };
+  };
   const configLock = new ConfigLock(pool);
   const serialize = <T>(change: () => Promise<T>) => configLock.run(change);
   const routing: RoutingCatalog = new RoutingCatalog({
-    store: pgRoutingVersions(pool), pointer: new RedisActivePointer(redis, keys.routingActive), log, activeIvr, serialize,
+    store: pgRoutingVersions(pool),
+    pointer: new RedisActivePointer(redis, keys.routingActive),
+    log,
+    activeIvr,
+    serialize,
     agents: async () => (await agentRepo.list()).filter((a) => a.active),
   });
-  const ivr: IvrCatalog = new IvrCatalog({ store: pgIvrVersions(pool), pointer: new RedisActivePointer(redis, keys.ivrActive), synth, log, activeRouting: () => routing.active(), serialize,
+  const ivr: IvrCatalog = new IvrCatalog({
+    store: pgIvrVersions(pool),
+    pointer: new RedisActivePointer(redis, keys.ivrActive),
+    synth,
+    log,
+    activeRouting: () => routing.active(),
+    serialize,
     mayDial: (number) => outbound.guard.decide(number),
   });
   // Instances starting together for the first time would each store and activate the shipped versions.
@@ -49,7 +69,9 @@ export async function registerVersionedConfig({ config, pool, redis, keys, log, 
     await ivr.init(path.join(root, 'ivr', '12366.yaml'));
   });
   return {
-    routing, routingRepo, ivr,
+    routing,
+    routingRepo,
+    ivr,
     routes: [ivrRoutes({ catalog: ivr }), routingRoutes({ catalog: routing })],
   };
 }

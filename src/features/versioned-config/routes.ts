@@ -23,7 +23,9 @@ const Failure = Type.Object({ error: Type.String() });
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
 const Active = Type.Object({
   active: Type.Integer(),
-  warnings: Type.Optional(Type.Array(Problem, { description: 'activated, but worth acting on: e.g. agents still serving a queue this version dropped' })),
+  warnings: Type.Optional(
+    Type.Array(Problem, { description: 'activated, but worth acting on: e.g. agents still serving a queue this version dropped' }),
+  ),
 });
 const VersionRow = Type.Object({
   version: Type.Integer(),
@@ -94,65 +96,132 @@ export function configVersionRoutes(base: string, what: string, c: VersionedConf
     nameTheLimit(plugin, what);
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post(`${base}/versions`, {
-      bodyLimit: CONFIG_BODY_LIMIT,
-      schema: {
-        tags, summary: `Upload a new ${what} version (JSON or YAML); it is stored, not activated`,
-        consumes: ['application/json', 'application/yaml', 'text/yaml', 'application/x-yaml'],
-        // Checked by the service, not here, so every problem comes back at once with its path.
-        body: Type.Unknown({ description: `the ${what}, at most ${CONFIG_BODY_LIMIT} bytes (a larger one is a 413); a rejected one is a 422 listing every problem with its JSON pointer` }),
-        querystring: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }),
-        response: { 201: Type.Object({ version: Type.Integer() }), 413: Type.Object({ error: Type.String(), code: Type.Optional(Type.String()) }), 422: Invalid },
+    app.post(
+      `${base}/versions`,
+      {
+        bodyLimit: CONFIG_BODY_LIMIT,
+        schema: {
+          tags,
+          summary: `Upload a new ${what} version (JSON or YAML); it is stored, not activated`,
+          consumes: ['application/json', 'application/yaml', 'text/yaml', 'application/x-yaml'],
+          // Checked by the service, not here, so every problem comes back at once with its path.
+          body: Type.Unknown({
+            description: `the ${what}, at most ${CONFIG_BODY_LIMIT} bytes (a larger one is a 413); a rejected one is a 422 listing every problem with its JSON pointer`,
+          }),
+          querystring: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }),
+          response: {
+            201: Type.Object({ version: Type.Integer() }),
+            413: Type.Object({ error: Type.String(), code: Type.Optional(Type.String()) }),
+            422: Invalid,
+          },
+        },
       },
-    }, async (req, reply) => {
-      const { comment } = req.query;
-      const r = await c.upload(req.body, req.principal!.id, comment);
-      if (!r.ok) return reply.code(422).send({ error: `${what} rejected: ${r.errors.length} problem(s)`, errors: r.errors });
-      await req.audit({ action: `${kind}.upload`, targetKind: kind, targetId: String(r.version), before: null, after: { version: r.version, comment: comment ?? null, config: await c.get(r.version) } });
-      return reply.code(201).send({ version: r.version });
-    });
-
-    app.get(`${base}/versions`, { schema: { tags, summary: `List ${what} versions`, response: { 200: Type.Array(VersionRow) } } }, async () => {
-      const active = await c.activeVersion();
-      return (await c.list()).map((v) => ({ ...v, active: v.version === active }));
-    });
-
-    app.get(`${base}/versions/:version`, {
-      schema: {
-        tags, summary: `Read one ${what} version as stored`, params: VersionParams,
-        response: { 200: Type.Object({}, { additionalProperties: true, description: `the ${what} as uploaded (after YAML parsing)` }), 404: Failure },
+      async (req, reply) => {
+        const { comment } = req.query;
+        const r = await c.upload(req.body, req.principal!.id, comment);
+        if (!r.ok) return reply.code(422).send({ error: `${what} rejected: ${r.errors.length} problem(s)`, errors: r.errors });
+        await req.audit({
+          action: `${kind}.upload`,
+          targetKind: kind,
+          targetId: String(r.version),
+          before: null,
+          after: { version: r.version, comment: comment ?? null, config: await c.get(r.version) },
+        });
+        return reply.code(201).send({ version: r.version });
       },
-    }, async (req, reply) => {
-      const { version } = req.params;
-      const body = await c.get(version);
-      return body ? reply.send(body) : reply.code(404).send(notFound(what, version));
-    });
+    );
 
-    app.get(`${base}/active`, { schema: { tags, summary: `The active ${what} version`, response: { 200: Type.Object({ version: Type.Integer() }) } } }, async () => ({
-      version: await c.activeVersion(),
-    }));
+    app.get(
+      `${base}/versions`,
+      { schema: { tags, summary: `List ${what} versions`, response: { 200: Type.Array(VersionRow) } } },
+      async () => {
+        const active = await c.activeVersion();
+        return (await c.list()).map((v) => ({ ...v, active: v.version === active }));
+      },
+    );
 
-    app.post(`${base}/versions/:version/activate`, {
-      schema: { tags, summary: `Activate one ${what} version`, params: VersionParams, response: { 200: Active, 404: Failure, 422: Invalid } },
-    }, async (req, reply) => {
-      const { version } = req.params;
-      const was = await c.activeVersion();
-      const r = await c.activate(version, req.principal!.id, 'activate');
-      if (!r.ok) return 'missing' in r ? reply.code(404).send(notFound(what, version)) : reply.code(422).send(cannotActivate(what, version, r.errors));
-      await req.audit({ action: `${kind}.activate`, targetKind: kind, targetId: String(version), before: { active: was }, after: { active: version } });
-      return { active: version, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
-    });
+    app.get(
+      `${base}/versions/:version`,
+      {
+        schema: {
+          tags,
+          summary: `Read one ${what} version as stored`,
+          params: VersionParams,
+          response: {
+            200: Type.Object({}, { additionalProperties: true, description: `the ${what} as uploaded (after YAML parsing)` }),
+            404: Failure,
+          },
+        },
+      },
+      async (req, reply) => {
+        const { version } = req.params;
+        const body = await c.get(version);
+        return body ? reply.send(body) : reply.code(404).send(notFound(what, version));
+      },
+    );
 
-    app.post(`${base}/rollback`, {
-      schema: { tags, summary: `Activate the ${what} version active before this one`, response: { 200: Active, 404: Failure, 409: Failure, 422: Invalid } },
-    }, async (req, reply) => {
-      const prev = await c.previous();
-      if (prev === undefined) return reply.code(409).send({ error: `no earlier ${what} version has been active` });
-      const was = await c.activeVersion();
-      const r = await c.activate(prev, req.principal!.id, 'rollback');
-      if (!r.ok) return 'missing' in r ? reply.code(404).send(notFound(what, prev)) : reply.code(422).send(cannotActivate(what, prev, r.errors));
-      await req.audit({ action: `${kind}.rollback`, targetKind: kind, targetId: String(prev), before: { active: was }, after: { active: prev } });
-      return { active: prev, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
-    });
+    app.get(
+      `${base}/active`,
+      { schema: { tags, summary: `The active ${what} version`, response: { 200: Type.Object({ version: Type.Integer() }) } } },
+      async () => ({
+        version: await c.activeVersion(),
+      }),
+    );
+
+    app.post(
+      `${base}/versions/:version/activate`,
+      {
+        schema: {
+          tags,
+          summary: `Activate one ${what} version`,
+          params: VersionParams,
+          response: { 200: Active, 404: Failure, 422: Invalid },
+        },
+      },
+      async (req, reply) => {
+        const { version } = req.params;
+        const was = await c.activeVersion();
+        const r = await c.activate(version, req.principal!.id, 'activate');
+        if (!r.ok)
+          return 'missing' in r
+            ? reply.code(404).send(notFound(what, version))
+            : reply.code(422).send(cannotActivate(what, version, r.errors));
+        await req.audit({
+          action: `${kind}.activate`,
+          targetKind: kind,
+          targetId: String(version),
+          before: { active: was },
+          after: { active: version },
+        });
+        return { active: version, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+      },
+    );
+
+    app.post(
+      `${base}/rollback`,
+      {
+        schema: {
+          tags,
+          summary: `Activate the ${what} version active before this one`,
+          response: { 200: Active, 404: Failure, 409: Failure, 422: Invalid },
+        },
+      },
+      async (req, reply) => {
+        const prev = await c.previous();
+        if (prev === undefined) return reply.code(409).send({ error: `no earlier ${what} version has been active` });
+        const was = await c.activeVersion();
+        const r = await c.activate(prev, req.principal!.id, 'rollback');
+        if (!r.ok)
+          return 'missing' in r ? reply.code(404).send(notFound(what, prev)) : reply.code(422).send(cannotActivate(what, prev, r.errors));
+        await req.audit({
+          action: `${kind}.rollback`,
+          targetKind: kind,
+          targetId: String(prev),
+          before: { active: was },
+          after: { active: prev },
+        });
+        return { active: prev, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+      },
+    );
   };
 }
