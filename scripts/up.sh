@@ -9,14 +9,18 @@ source scripts/env.sh
 # The Quick start opts in to the test agent (all skills, all queues): a password for this run
 # unless .env or the shell gives one. Production leaves TEST_AGENT_PASSWORD unset (docs/security.md).
 TEST_AGENT_PASSWORD=${TEST_AGENT_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)}
-export TEST_AGENT_PASSWORD HTTP_PORT=${HTTP_PORT:-3000}
+# Agents' phones must register from AGENT_NETWORKS (default loopback only): the Quick start also
+# lets in the networks this machine is on, so a softphone on the same LAN can register.
+lans=$(ip -o -f inet addr show 2>/dev/null | awk '$2 != "lo" {print $4}' | paste -sd, -)
+AGENT_NETWORKS=${AGENT_NETWORKS:-127.0.0.0/8${lans:+,$lans}}
+export TEST_AGENT_PASSWORD AGENT_NETWORKS HTTP_PORT=${HTTP_PORT:-3000}
 npx tsx src/cli/prompts.ts
 ip=$(hostname -I 2>/dev/null | awk '{print $1}')
 cat <<BANNER
 
   12366 contact center is starting
   ─────────────────────────────────────────────────────────────
-  SIP (agents' softphones):  udp ${ip:-127.0.0.1}:5060   (and 127.0.0.1:5060)
+  SIP (agents' softphones):  udp ${ip:-127.0.0.1}:5060   (and 127.0.0.1:5060), from ${AGENT_NETWORKS}
   Test agent:                user ${TEST_AGENT_ID:-1000}   password ${TEST_AGENT_PASSWORD}
   Taxpayers (trunk):         INVITE sip:12366@127.0.0.1 from 127.0.0.2 (see README)
   HTTP API:                  http://${HTTP_HOST:-127.0.0.1}:${HTTP_PORT}   (GET /healthz)
