@@ -1,6 +1,9 @@
-import { deactivateTestAgents } from './support/test-agents.js';
+import { deactivateTestAgents, disableTestAccounts } from './support/test-agents.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   await deactivateTestAgents();
-  return deactivateTestAgents;
+  return async () => {
+    await deactivateTestAgents();
+    await disableTestAccounts();
+  };
 }

@@ -31,3 +31,19 @@ export async function deactivateTestAgents(): Promise<void> {
   }
   rmSync(TEST_AGENTS_FILE, { force: true });
 }
+
+/**
+ * Accounts tests create are named `t-…` (test/e2e/*): disabled when the run ends, because an
+ * enabled admin retires the bootstrap ADMIN_TOKEN (docs/security.md), and the Quick start on the
+ * same machine prints that token. Without a database (a unit-only run) there is nothing to do.
+ */
+export async function disableTestAccounts(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return;
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await pool.query("UPDATE accounts SET disabled = true, updated_at = now() WHERE username LIKE 't-%' AND NOT disabled");
+  } finally {
+    await pool.end();
+  }
+}
