@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DIAL_POLICY, decideDial, type DialPolicy } from '../../src/core/outbound/dial-policy.js';
+import { DEFAULT_DIAL_POLICY, decideDial, withinDailyCap, type DialPolicy } from '../../src/core/outbound/dial-policy.js';
 import { DEFAULT_HOME, type AreaCodeTable } from '../../src/core/metrics/regions.js';
 
 const table = JSON.parse(readFileSync(new URL('../../data/cn-area-codes.json', import.meta.url), 'utf8')) as AreaCodeTable;
@@ -65,5 +65,12 @@ describe('outbound dial policy (callbacks, transfers)', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it("a number allowed is called back until the day's count reaches the cap", () => {
+    const allowed = { ok: true as const, digits: '13857112345' };
+    const policy = { ...DEFAULT_DIAL_POLICY, maxPerNumberPerDay: 6 };
+    expect(withinDailyCap(allowed, 5, policy)).toEqual(allowed);
+    expect(withinDailyCap(allowed, 6, policy)).toMatchObject({ ok: false, reason: 'daily_cap' });
   });
 });

@@ -99,21 +99,16 @@ export type CallbackRefusal = DialRefusal | 'daily_cap';
 export type CallbackDecision = { ok: true; digits: string } | { ok: false; reason: CallbackRefusal; detail: string };
 
 /**
- * Whether the center may call this number back now: the number passes decideDial and fewer than
- * `maxPerNumberPerDay` calls were placed to it today (`dialledToday`, counted per dialled digits,
- * so "+8613857112345" and "13857112345" share one count).
+ * Whether a number decideDial allowed may be called back now: fewer than `maxPerNumberPerDay`
+ * calls were placed to it today before this one (counted per dialled digits, so "+8613857112345"
+ * and "13857112345" share one count).
  */
-export function decideCallback(
-  raw: string,
-  policy: DialPolicy,
-  table: AreaCodeTable,
-  home: HomeArea,
-  dialledToday: (digits: string) => number,
-): CallbackDecision {
-  const d = decideDial(raw, policy, table, home);
-  if (!d.ok) return d;
-  const n = dialledToday(d.digits);
-  if (n >= policy.maxPerNumberPerDay)
-    return { ok: false, reason: 'daily_cap', detail: `${n} calls placed to this number today (at most ${policy.maxPerNumberPerDay})` };
-  return d;
+export function withinDailyCap(allowed: Extract<DialDecision, { ok: true }>, dialledToday: number, policy: DialPolicy): CallbackDecision {
+  if (dialledToday >= policy.maxPerNumberPerDay)
+    return {
+      ok: false,
+      reason: 'daily_cap',
+      detail: `${dialledToday} calls placed to this number today (at most ${policy.maxPerNumberPerDay})`,
+    };
+  return allowed;
 }

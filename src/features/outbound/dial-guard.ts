@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AreaCodeTable, HomeArea } from '../../core/metrics/regions.js';
-import { decideCallback, decideDial, type CallbackDecision, type DialDecision, type DialPolicy } from '../../core/outbound/dial-policy.js';
+import { decideDial, withinDailyCap, type CallbackDecision, type DialDecision, type DialPolicy } from '../../core/outbound/dial-policy.js';
 import { runScript } from '../../adapters/redis/scripts.js';
 import { DIAL_TAKE } from '../../adapters/redis/dial-scripts.js';
 import { addDays, dayStart, localDay } from '../reports/days.js';
@@ -47,7 +47,7 @@ export class DialGuard {
     const first = this.decide(raw);
     if (!first.ok) return first;
     const n = await this.d.redis.get(this.key(first.digits)).then(Number, () => 0);
-    return decideCallback(raw, this.d.policy, this.d.table, this.d.home, () => n || 0);
+    return withinDailyCap(first, n || 0, this.d.policy);
   }
 
   /**
@@ -63,8 +63,8 @@ export class DialGuard {
     const n = Number(
       await runScript(this.d.redis, DIAL_TAKE, [this.d.key(day, d.digits)], [String(this.d.policy.maxPerNumberPerDay), String(endsAt)]),
     );
-    if (n < 0) return { ok: false, reason: 'daily_cap', detail: `${this.d.policy.maxPerNumberPerDay} calls placed to this number today` };
-    return d;
+    // DIAL_TAKE answers -1 when the day's count is already at the cap.
+    return withinDailyCap(d, n < 0 ? this.d.policy.maxPerNumberPerDay : n - 1, this.d.policy);
   }
 
   private key(digits: string): string {
