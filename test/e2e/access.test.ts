@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshAgentId, randomPassword, startTestService, type TestRig } from '../support/service.js';
+import { freshAgentId, randomPassword, callAs, startTestService, type TestRig } from '../support/service.js';
 import { requestFrom } from '../support/from-address.js';
 
 let rig: TestRig;
@@ -12,19 +12,7 @@ const tokens: Record<string, string> = {};
 let agentA: string;
 let agentB: string;
 
-async function call(token: string | undefined, method: string, url: string, body?: unknown) {
-  const r = await fetch(`${rig.svc.url}${url}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  const json = (r.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
-  return { status: r.status, body: json, headers: r.headers };
-}
+const call = (token: string | undefined, method: string, url: string, body?: unknown) => callAs(rig, token, method, url, body);
 const admin = (method: string, url: string, body?: unknown) => call(rig.svc.config.ADMIN_TOKEN, method, url, body);
 
 async function login(username: string, password: string) {

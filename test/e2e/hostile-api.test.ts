@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPassword, startTestService, type TestRig } from '../support/service.js';
+import { randomPassword, callAs, startTestService, type TestRig } from '../support/service.js';
 import { requestFrom } from '../support/from-address.js';
 import { AuthService } from '../../src/features/auth/auth-service.js';
 import { PgAccountRepo } from '../../src/features/auth/account-repo.js';
@@ -22,19 +22,7 @@ const victim = `t-victim-${run}`;
 const boss = `t-boss-${run}`;
 const passwords: Record<string, string> = { [victim]: randomPassword(), [boss]: randomPassword() };
 
-async function call(token: string | undefined, method: string, url: string, body?: unknown) {
-  const r = await fetch(`${rig.svc.url}${url}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  const json = (r.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
-  return { status: r.status, body: json, headers: r.headers };
-}
+const call = (token: string | undefined, method: string, url: string, body?: unknown) => callAs(rig, token, method, url, body);
 const login = (username: string, password: string) => call(undefined, 'POST', '/api/auth/login', { username, password });
 
 /** Everything a refusal must leave alone; logins and failed logins are audited by design and left out. */

@@ -106,3 +106,18 @@ export async function freshAgentId(rig: Pick<TestRig, 'pool'>): Promise<string> 
     return id;
   }
 }
+
+/** A request to the rig's API with any bearer token (or none); the body as JSON when the answer is JSON. */
+export async function callAs(rig: TestRig, token: string | undefined, method: string, url: string, body?: unknown) {
+  const r = await fetch(`${rig.svc.url}${url}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  const json = (r.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+  return { status: r.status, body: json, headers: r.headers };
+}

@@ -1,30 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { activeStep, assign, nextWideningAt } from '../../src/core/routing/assign.js';
 import { isEligible } from '../../src/core/routing/eligibility.js';
-import { routingRules, type Agent, type QueueRules, type WaitingCall } from '../../src/core/routing/model.js';
-
-const T0 = 1_700_000_000_000;
-
-function agent(agentId: string, over: Partial<Agent> = {}): Agent {
-  return { agentId, state: 'available', registered: true, skills: {}, queues: ['q'], idleSince: T0 - 60_000, callsHandled: 0, ...over };
-}
-
-function call(callId: string, over: Partial<WaitingCall> = {}): WaitingCall {
-  return { callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: T0, caller: '13800000000', ...over };
-}
-
-function queue(over: Partial<QueueRules> = {}): QueueRules {
-  return {
-    queue: 'q',
-    strategy: 'longest_idle',
-    preferredAgentS: 10,
-    steps: [{ afterS: 0, skills: 'inherit' }],
-    wrapUpS: 10,
-    ringTimeoutS: 20,
-    noAnswerPauseAfter: 1,
-    ...over,
-  };
-}
+import { routingRules, type Agent } from '../../src/core/routing/model.js';
+import { T0, agent, call, queue } from '../support/routing-fixtures.js';
 
 const pairs = (r: ReturnType<typeof assign>) => r.map((p) => `${p.callId}:${p.agentId}`);
 

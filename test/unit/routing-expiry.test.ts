@@ -8,26 +8,8 @@ import {
   type WaitingFacts,
   type WaitingVerdict,
 } from '../../src/core/routing/expiry.js';
-import { routingRules, type OnExpiry, type QueueRules, type RoutingRules, type WaitingCall } from '../../src/core/routing/model.js';
-
-const T0 = 1_700_000_000_000;
-
-function call(callId: string, over: Partial<WaitingCall> = {}): WaitingCall {
-  return { callId, queue: 'q', skills: {}, priority: 0, enqueuedAt: T0, caller: '13800000000', ...over };
-}
-
-function queue(over: Partial<QueueRules> = {}): QueueRules {
-  return {
-    queue: 'q',
-    strategy: 'longest_idle',
-    preferredAgentS: 10,
-    steps: [{ afterS: 0, skills: 'inherit' }],
-    wrapUpS: 10,
-    ringTimeoutS: 20,
-    noAnswerPauseAfter: 1,
-    ...over,
-  };
-}
+import { routingRules, type OnExpiry, type QueueRules, type RoutingRules } from '../../src/core/routing/model.js';
+import { T0, call, queue } from '../support/routing-fixtures.js';
 
 describe('expiry', () => {
   const rules = routingRules([queue({ onExpiry: { afterS: 60, action: 'overflow', toQueue: 'general' }, maxWaitS: 300 })]);
