@@ -14,6 +14,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
+# The service (src -> dist) and the web console's pages (web -> web/dist).
 RUN npm run build
 
 # ---- deps: production dependencies only ----
@@ -47,6 +49,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 # What the service reads at run time, from the repo root that dist/main.js resolves as its parent:
 # migrations (applied at boot), prompts/ (system.yaml, recorded/), the default IVR tree and routing
 # plan (loaded into an empty database), and the area-code table of the reports.

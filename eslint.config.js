@@ -15,7 +15,7 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Built output, dependencies, generated files, and the rig's and Asterisk's own trees.
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'var/', 'schemas/', 'asterisk-config/', 'dialplans/', 'docker/'],
+    ignores: ['dist/', 'web/dist/', 'node_modules/', 'coverage/', 'var/', 'schemas/', 'asterisk-config/', 'dialplans/', 'docker/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -49,8 +49,9 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // The browser pages (web/, when it comes): browser globals instead of Node's.
+    // The browser pages (web/): browser globals instead of Node's; the Vite config runs in Node.
     files: ['web/**/*.{ts,tsx,js,mjs}'],
+    ignores: ['web/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   prettier,

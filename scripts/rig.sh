@@ -23,7 +23,9 @@ ROOT=$CACHE/sid-rootfs
 MIRROR=${RIG_MIRROR:-http://deb.debian.org/debian}
 # Packages inside the rootfs. Changing this list installs the difference on the next `up`.
 ROOT_PACKAGES="asterisk asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm sip-tester espeak-ng sox baresip-core procps"
-HOST_PACKAGES="postgresql redis-server debootstrap docker-compose"
+# chromium and fonts-noto-cjk: the page tests drive Debian's Chromium (never a downloaded browser) and
+# its screenshots must show Chinese.
+HOST_PACKAGES="postgresql redis-server debootstrap docker-compose chromium fonts-noto-cjk"
 
 log() { printf '[rig] %s\n' "$*" >&2; }
 die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -10,6 +10,9 @@ bash scripts/rig.sh up
 source scripts/env.sh
 npx tsx src/cli/prompts.ts
 npx tsc --noEmit
+npx tsc --noEmit -p web
+# The web console's pages (web/ -> web/dist), which the service serves and the browser tests open.
+npx vite build web --logLevel warn
 # Lint (zero warnings) and formatting, before the long vitest run: a style slip fails within a minute, not after the suite.
 npm run --silent lint
 npm run --silent format:check

@@ -15,6 +15,7 @@ lans=$(ip -o -f inet addr show 2>/dev/null | awk '$2 != "lo" {print $4}' | paste
 AGENT_NETWORKS=${AGENT_NETWORKS:-127.0.0.0/8${lans:+,$lans}}
 export TEST_AGENT_PASSWORD AGENT_NETWORKS HTTP_PORT=${HTTP_PORT:-3000}
 npx tsx src/cli/prompts.ts
+npx vite build web --logLevel warn
 ip=$(hostname -I 2>/dev/null | awk '{print $1}')
 cat <<BANNER
 

@@ -31,6 +31,7 @@ import { registerReports } from './features/reports/index.js';
 import { registerAuth } from './features/auth/index.js';
 import { registerAudit } from './features/audit/index.js';
 import { registerSipEdge } from './features/sip-edge/index.js';
+import { registerConsole } from './features/console/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -80,8 +81,9 @@ export async function startService(config: Config, log: Logger, opts: { processM
       authenticate: (token) => auth.service.authenticate(token),
       appendAudit: (e) => audit.service.append(e),
       tokenGuesses: auth.tokenGuesses,
+      csrfKey: auth.csrfKey,
     },
-    features: [auth, audit, configs, callbacks, agents, live, routing, reports],
+    features: [auth, audit, configs, callbacks, agents, live, routing, reports, registerConsole()],
   });
 
   let stopping: Promise<void> | undefined;

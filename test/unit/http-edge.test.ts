@@ -89,6 +89,7 @@ describe('client addresses (TRUST_PROXY)', () => {
       authenticate: async () => void lookups++,
       appendAudit: async () => undefined,
       tokenGuesses: { blocked: async () => true, missed: async () => true, retryAfterS: 900 },
+      csrfKey: 'k',
     };
     const app = await buildHttp({ log: pino({ level: 'silent' }), auth, probes: [], api: [] });
     const r = await app.inject({ url: '/docs/json', headers: { authorization: `Bearer ${TOKEN}` } });

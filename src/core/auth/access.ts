@@ -61,8 +61,13 @@ export interface RouteAccess {
 /** Every route of the API, as Fastify names it ("METHOD /path/:param"). A route missing here cannot be registered. */
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /healthz': { need: 'public' },
+  // The web console's files (features/console): no data in them; the pages read the API, signed in.
+  'GET /': { need: 'public' },
+  'GET /console/*': { need: 'public' },
   'POST /api/auth/login': { need: 'public' },
   'POST /api/auth/logout': { need: 'signed_in' },
+  'POST /api/auth/session': { need: 'public' },
+  'DELETE /api/auth/session': { need: 'signed_in' },
   'GET /api/me': { need: 'signed_in' },
   'POST /api/me/password': { need: 'signed_in' },
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Feature } from '../../app/feature.js';
 import type { AuthDeps } from '../../http/auth.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
@@ -11,6 +12,8 @@ export interface AuthFeature extends Feature {
   service: AuthService;
   /** Unknown bearer tokens counted per address, for the auth hook (http/auth.ts). */
   tokenGuesses: NonNullable<AuthDeps['tokenGuesses']>;
+  /** The key browser sessions' CSRF tokens are derived with (http/browser-session.ts). */
+  csrfKey: string;
 }
 
 /** Accounts, logins and sessions; every API request is authenticated by it (http/auth.ts). */
@@ -32,13 +35,17 @@ export function registerAuth({ config, pool, redis, keys, log }: Infrastructure,
     now: () => Date.now(),
     log,
   });
+  // Derived from the one secret every instance already shares, so any instance (and a restarted
+  // one) accepts the token a page was given; rotating ADMIN_TOKEN makes pages fetch /api/me again.
+  const csrfKey = createHash('sha256').update(`tax12366 csrf\0${config.ADMIN_TOKEN}`).digest('hex');
   return {
     service,
+    csrfKey,
     tokenGuesses: {
       blocked: (ip) => limiter.tokensBlocked(ip),
       missed: (ip) => limiter.tokenMissed(ip),
       retryAfterS: config.LOGIN_WINDOW_MIN * 60,
     },
-    routes: [accountRoutes({ auth: service, agentExists: async (id) => (await agents.service.get(id))?.active === true })],
+    routes: [accountRoutes({ auth: service, csrfKey, agentExists: async (id) => (await agents.service.get(id))?.active === true })],
   };
 }

@@ -1,9 +1,10 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ROLES } from '../../core/auth/access.js';
 import { AccountInputError, type AuthService } from './auth-service.js';
 import { strictValidation } from '../../http/typebox-validator.js';
 import { bearerOf } from '../../http/auth.js';
+import { clearSessionCookie, csrfTokenFor, setSessionCookie } from '../../http/browser-session.js';
 import type { TypedPlugin } from '../../http/typed-plugin.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -39,7 +40,12 @@ const Me = Type.Object({
   via: Type.String(),
   agentId: Nullable(Type.String()),
   displayName: Nullable(Type.String()),
+  csrfToken: Nullable(Type.String({ description: 'signed in with the session cookie: the X-CSRF-Token header its writes need' })),
 });
+const Credentials = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 40 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
 
 /** What the service answers with; the API's own shapes above are mapped from them field by field, so a new column is not published by accident. */
 type Account = NonNullable<Awaited<ReturnType<AuthService['account']>>>;
@@ -69,7 +75,7 @@ const apiKeyView = (k: ApiKey): Static<typeof ApiKeyView> => ({
  * Sign in and out; accounts (people, admin only) and API keys (tools, admin only). Every
  * change is written to the audit log with the account before and after (never a secret).
  */
-export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: string) => Promise<boolean> }): TypedPlugin {
+export function accountRoutes(d: { auth: AuthService; csrfKey: string; agentExists: (agentId: string) => Promise<boolean> }): TypedPlugin {
   const { auth } = d;
   return async (app) => {
     strictValidation(app);
@@ -77,6 +83,26 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
     const refuse = (reply: FastifyReply, err: unknown) => {
       if (err instanceof AccountInputError) return reply.code(err.status).send({ error: `body${err.field}: ${err.message}` });
       throw err;
+    };
+    /** One sign-in, by token (tools) or cookie (browsers): rate-limited and audited alike. */
+    const signIn = async (username: string, password: string, ip: string, audit: FastifyRequest['audit']) => {
+      const r = await auth.login(username, password, ip);
+      if (!r.ok && r.problem === 'rate_limited')
+        return {
+          ok: false as const,
+          status: 429 as const,
+          retryAfter: String(r.retryAfterS),
+          error: `too many failed logins: try again in ${r.retryAfterS} s`,
+        };
+      await audit({
+        action: r.ok ? 'auth.login' : 'auth.login_failed',
+        targetKind: 'account',
+        targetId: username.toLowerCase(),
+        before: null,
+        after: null,
+      });
+      if (!r.ok) return { ok: false as const, status: 401 as const, retryAfter: '0', error: 'user name or password is wrong' };
+      return r;
     };
     const checkAgent = async (agentId: string | null | undefined) => {
       if (agentId && !(await d.agentExists(agentId))) throw new AccountInputError('/agentId', `agent ${agentId} does not exist`);
@@ -89,10 +115,7 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
           tags: ['auth'],
           summary: 'Sign in: a session token for the Authorization header',
           security: [],
-          body: Type.Object(
-            { username: Type.String({ minLength: 1, maxLength: 40 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
-            { additionalProperties: false },
-          ),
+          body: Credentials,
           response: {
             200: Type.Object({
               token: Type.String(),
@@ -107,23 +130,60 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
         },
       },
       async (req, reply) => {
-        const { username, password } = req.body;
-        const r = await auth.login(username, password, req.ip);
-        if (!r.ok && r.problem === 'rate_limited') {
-          return reply
-            .code(429)
-            .header('retry-after', String(r.retryAfterS))
-            .send({ error: `too many failed logins: try again in ${r.retryAfterS} s` });
-        }
-        await req.audit({
-          action: r.ok ? 'auth.login' : 'auth.login_failed',
-          targetKind: 'account',
-          targetId: username.toLowerCase(),
-          before: null,
-          after: null,
-        });
-        if (!r.ok) return reply.code(401).send({ error: 'user name or password is wrong' });
+        const r = await signIn(req.body.username, req.body.password, req.ip, req.audit.bind(req));
+        if (!r.ok) return reply.code(r.status).header('retry-after', r.retryAfter).send({ error: r.error });
         return { token: r.token, expiresAt: r.expiresAt, username: r.account.username, role: r.account.role, agentId: r.account.agentId };
+      },
+    );
+
+    app.post(
+      '/api/auth/session',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in from a browser: the session as an HttpOnly, SameSite=Strict cookie, and the CSRF token its writes need',
+          security: [],
+          body: Credentials,
+          response: {
+            200: Type.Object({
+              csrfToken: Type.String(),
+              expiresAt: Type.String(),
+              username: Type.String(),
+              role: Role,
+              agentId: Nullable(Type.String()),
+            }),
+            401: Error_,
+            429: Error_,
+          },
+        },
+      },
+      async (req, reply) => {
+        const r = await signIn(req.body.username, req.body.password, req.ip, req.audit.bind(req));
+        if (!r.ok) return reply.code(r.status).header('retry-after', r.retryAfter).send({ error: r.error });
+        setSessionCookie(reply, r.token, r.expiresAt, req.protocol === 'https');
+        return {
+          csrfToken: csrfTokenFor(r.token, d.csrfKey),
+          expiresAt: r.expiresAt,
+          username: r.account.username,
+          role: r.account.role,
+          agentId: r.account.agentId,
+        };
+      },
+    );
+
+    app.delete(
+      '/api/auth/session',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out from a browser: ends the session and clears its cookie',
+          response: { 204: Type.Null() },
+        },
+      },
+      async (req, reply) => {
+        await auth.logout(bearerOf(req));
+        clearSessionCookie(reply, req.protocol === 'https');
+        return reply.code(204).send(null);
       },
     );
 
@@ -139,7 +199,14 @@ export function accountRoutes(d: { auth: AuthService; agentExists: (agentId: str
     app.get('/api/me', { schema: { tags: ['auth'], summary: 'Who this token belongs to', response: { 200: Me } } }, async (req) => {
       const p = req.principal!;
       const account = p.via === 'session' ? await auth.account(p.id) : undefined;
-      return { id: p.id, role: p.role, via: p.via, agentId: p.agentId ?? null, displayName: account?.displayName ?? null };
+      return {
+        id: p.id,
+        role: p.role,
+        via: p.via,
+        agentId: p.agentId ?? null,
+        displayName: account?.displayName ?? null,
+        csrfToken: req.viaCookie ? csrfTokenFor(bearerOf(req), d.csrfKey) : null,
+      };
     });
 
     app.post(

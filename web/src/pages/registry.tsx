@@ -1,0 +1,99 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Permission } from '../../../src/core/auth/access';
+import type { Me } from '../lib/session';
+
+/**
+ * Every page of the console: where it lives, its menu title, and who may open it. The shell
+ * builds the menu and the routes from this list, and the home page shows each role its pages.
+ * Each page is its own chunk, loaded when first opened.
+ */
+export interface PageEntry {
+  path: string;
+  title: [zh: string, en: string];
+  /** One line for the home page. */
+  blurb: [zh: string, en: string];
+  /** The menu group (ops pages sit under one heading). */
+  group?: 'ops';
+  /** Who may open it: the same grants the API enforces, plus agent-only pages. */
+  allowed: (me: Me, can: (p: Permission) => boolean) => boolean;
+  component: LazyExoticComponent<ComponentType>;
+}
+
+export const PAGES: PageEntry[] = [
+  {
+    path: '/agent',
+    title: ['坐席工作台', 'Agent desktop'],
+    blurb: ['示闲、示忙、结束话后处理；来电弹屏与来电人历史', 'Ready, pause, end wrap-up; screen pop with the caller’s history'],
+    allowed: (me) => me.role === 'agent' && !!me.agentId,
+    component: lazy(() => import('./agent/AgentDesktop')),
+  },
+  {
+    path: '/wallboard',
+    title: ['班长监控', 'Wallboard'],
+    blurb: ['各队列排队、服务水平、放弃率；每个坐席的状态', 'Queues waiting, service level, abandon rate; every agent’s state'],
+    allowed: (_me, can) => can('live') && can('read'),
+    component: lazy(() => import('./wallboard/Wallboard')),
+  },
+  {
+    path: '/reports',
+    title: ['统计报表', 'Reports'],
+    blurb: ['15分钟时段、放弃来电、来电地区、坐席与队列；图表与CSV导出', 'Intervals, abandons, regions, agents and queues; charts and CSV'],
+    allowed: (_me, can) => can('reports'),
+    component: lazy(() => import('./reports/Reports')),
+  },
+  {
+    path: '/ops/ivr',
+    group: 'ops',
+    title: ['语音导航', 'IVR'],
+    blurb: ['菜单树、提示音、工作时间与节假日', 'Menu tree, prompts, hours and holidays'],
+    allowed: (_me, can) => can('config.write'),
+    component: lazy(() => import('./ops/IvrPage')),
+  },
+  {
+    path: '/ops/routing',
+    group: 'ops',
+    title: ['路由规则', 'Routing'],
+    blurb: [
+      '队列、逐步放宽的技能步骤、分配策略；版本对比、模拟、启用与回滚',
+      'Queues, widening steps, strategies; diff, simulate, activate, roll back',
+    ],
+    allowed: (_me, can) => can('config.write'),
+    component: lazy(() => import('./ops/RoutingPage')),
+  },
+  {
+    path: '/ops/agents',
+    group: 'ops',
+    title: ['坐席与技能', 'Agents & skills'],
+    blurb: ['坐席、技能矩阵、所属队列', 'Agents, the skills matrix, queues'],
+    allowed: (_me, can) => can('config.write'),
+    component: lazy(() => import('./ops/AgentsPage')),
+  },
+  {
+    path: '/ops/pause-reasons',
+    group: 'ops',
+    title: ['示忙原因', 'Pause reasons'],
+    blurb: ['培训、会议、文书等示忙原因', 'Training, meeting, paperwork and other reasons'],
+    allowed: (_me, can) => can('config.write'),
+    component: lazy(() => import('./ops/PauseReasonsPage')),
+  },
+  {
+    path: '/ops/accounts',
+    group: 'ops',
+    title: ['账号与密钥', 'Accounts & keys'],
+    blurb: ['登录账号、角色、API 密钥', 'Sign-in accounts, roles, API keys'],
+    allowed: (_me, can) => can('accounts'),
+    component: lazy(() => import('./ops/AccountsPage')),
+  },
+  {
+    path: '/ops/audit',
+    group: 'ops',
+    title: ['审计日志', 'Audit log'],
+    blurb: ['谁在何时改了什么', 'Who changed what, when'],
+    allowed: (_me, can) => can('audit'),
+    component: lazy(() => import('./ops/AuditPage')),
+  },
+];
+
+export function pagesFor(me: Me, can: (p: Permission) => boolean): PageEntry[] {
+  return PAGES.filter((p) => p.allowed(me, can));
+}
