@@ -53,11 +53,14 @@ describe('who may use which route', () => {
     }
   });
 
-  it('a read-only tool never changes anything (every non-GET but simulate and its own sign-out is refused)', () => {
+  it('a read-only tool never changes anything (every non-GET but simulate and its own sign-out and password is refused)', () => {
     const ro = principal('readonly');
     for (const r of routes.filter((x) => x.method !== 'GET' && x.access.need !== 'public')) {
       const allowed = decide(ro, r.method, r.url, { id: '1001' }).allow;
-      expect([r.url, allowed]).toEqual([r.url, ['/api/simulate', '/api/auth/logout', '/api/me/password'].includes(r.url)]);
+      expect([r.url, allowed]).toEqual([
+        r.url,
+        ['/api/simulate', '/api/auth/logout', '/api/auth/session', '/api/me/password'].includes(r.url),
+      ]);
     }
   });
 

@@ -10,8 +10,11 @@ import { ROUTE_ACCESS } from '../../src/core/auth/access.js';
 
 const TOKEN = 'unit-test-token-0123456789';
 const FEATURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/features');
-/** Exported from a routes file but not a plugin of its own: the versioned-configuration routes are used by ivr's and routing's. */
-const NOT_PLUGINS = new Set(['configVersionRoutes', 'healthRoutes']);
+/**
+ * Exported from a routes file but not a plugin of its own (the versioned-configuration routes are
+ * used by ivr's and routing's), or not API: the console's routes serve the pages' files.
+ */
+const NOT_PLUGINS = new Set(['configVersionRoutes', 'healthRoutes', 'consoleRoutes']);
 /** Writes that take no body. A new one goes here only if it really takes none. */
 const BODYLESS = new Set([
   'POST /api/ivr/versions/{version}/activate',

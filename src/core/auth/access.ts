@@ -61,9 +61,6 @@ export interface RouteAccess {
 /** Every route of the API, as Fastify names it ("METHOD /path/:param"). A route missing here cannot be registered. */
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /healthz': { need: 'public' },
-  // The web console's files (features/console): no data in them; the pages read the API, signed in.
-  'GET /': { need: 'public' },
-  'GET /console/*': { need: 'public' },
   'POST /api/auth/login': { need: 'public' },
   'POST /api/auth/logout': { need: 'signed_in' },
   'POST /api/auth/session': { need: 'public' },
@@ -123,6 +120,11 @@ function versionedConfig(base: string): Record<string, RouteAccess> {
 
 /** The API description (/docs and its assets) is for anyone signed in. */
 const DOCS = /^\/docs(\/|$)/;
+/**
+ * The web console's files (features/console) and `/`, which sends a browser to them: public, as a
+ * login page must be. They hold no data; the pages read everything from the API, signed in.
+ */
+const CONSOLE_FILES = new Set(['GET /', 'GET /console/*']);
 
 export function routeKey(method: string, url: string): string {
   return `${method.toUpperCase()} ${url}`;
@@ -131,6 +133,7 @@ export function routeKey(method: string, url: string): string {
 /** What a route needs; undefined for a route nobody declared (it must not be served). */
 export function accessFor(method: string, url: string): RouteAccess | undefined {
   if (DOCS.test(url)) return { need: 'signed_in' };
+  if (CONSOLE_FILES.has(routeKey(method === 'HEAD' ? 'GET' : method, url))) return { need: 'public' };
   // HEAD is answered by the GET route.
   return ROUTE_ACCESS[routeKey(method === 'HEAD' ? 'GET' : method, url)];
 }
