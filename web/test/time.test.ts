@@ -7,6 +7,8 @@ describe('times as the hotline reads them', () => {
     expect(beijingDay('2026-12-06T16:30:00Z')).toBe('2026-12-07');
     expect(formatDateTime('2026-12-06T16:30:05Z')).toBe('2026/12/07 00:30:05');
     expect(formatDateTime(null)).toBe('—');
+    // Not a time: shown as it came, never a RangeError that blanks the page.
+    expect(formatDateTime('queue')).toBe('queue');
   });
 
   it('writes durations as m:ss, and h:mm:ss from an hour', () => {

@@ -7,6 +7,7 @@ import { pagesFor } from '../pages/registry';
 import { Home } from '../pages/Home';
 import { Forbidden } from '../pages/Forbidden';
 import { PAGES } from '../pages/registry';
+import { PageErrorBoundary } from './PageErrorBoundary';
 
 const ROLE_NAMES: Record<string, [string, string]> = {
   admin: ['管理员', 'Admin'],
@@ -72,15 +73,17 @@ export function Shell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 20, overflow: 'auto' }}>
-          <Suspense fallback={<Spin />}>
-            <Routes>
-              <Route path="/" element={<Home pages={mine} />} />
-              {PAGES.map((p) => (
-                <Route key={p.path} path={`${p.path}/*`} element={mine.includes(p) ? <p.component /> : <Forbidden />} />
-              ))}
-              <Route path="*" element={<Navigate to="/" replace />} />
-            </Routes>
-          </Suspense>
+          <PageErrorBoundary resetKey={where.pathname} title={t('页面出错', 'This page failed')} retry={t('重试', 'Try again')}>
+            <Suspense fallback={<Spin />}>
+              <Routes>
+                <Route path="/" element={<Home pages={mine} />} />
+                {PAGES.map((p) => (
+                  <Route key={p.path} path={`${p.path}/*`} element={mine.includes(p) ? <p.component /> : <Forbidden />} />
+                ))}
+                <Route path="*" element={<Navigate to="/" replace />} />
+              </Routes>
+            </Suspense>
+          </PageErrorBoundary>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -16,14 +16,21 @@ const dayOnly = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeri
 
 const toDate = (t: string | number | Date) => (t instanceof Date ? t : new Date(t));
 
+/** One formatter over any time value: '—' for none, the value as it came when it is not a time (never a thrown RangeError that blanks the page). */
+function formatWith(f: Intl.DateTimeFormat, t: string | number | Date | null | undefined): string {
+  if (t == null || t === '') return '—';
+  const d = toDate(t);
+  return Number.isNaN(d.getTime()) ? String(t) : f.format(d);
+}
+
 /** "2026/12/07 09:30:05" in Beijing time. */
 export function formatDateTime(t: string | number | Date | null | undefined): string {
-  return t == null || t === '' ? '—' : dateTime.format(toDate(t));
+  return formatWith(dateTime, t);
 }
 
 /** "09:30:05" in Beijing time. */
 export function formatTime(t: string | number | Date | null | undefined): string {
-  return t == null || t === '' ? '—' : timeOnly.format(toDate(t));
+  return formatWith(timeOnly, t);
 }
 
 /** "2026-12-07": the Beijing calendar day of an instant (the reports' day). */

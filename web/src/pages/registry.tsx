@@ -42,6 +42,13 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('./reports/Reports')),
   },
   {
+    path: '/callbacks',
+    title: ['待回拨', 'Callbacks'],
+    blurb: ['放弃后仍待回拨的来电，最早的在前', 'Abandoned callers still to be called back, oldest first'],
+    allowed: (_me, can) => can('read'),
+    component: lazy(() => import('./callbacks/Callbacks')),
+  },
+  {
     path: '/ops/ivr',
     group: 'ops',
     title: ['语音导航', 'IVR'],
