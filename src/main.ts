@@ -95,7 +95,21 @@ export async function startService(config: Config, log: Logger, opts: { processM
       // New work stops coming first (dial-backs, wrap-ups, HTTP, reports); Asterisk is let go
       // once its sync settled; calls finish their steps before their events are drained to the
       // stores; connections close last.
-      await stopInOrder([sipEdge, callbacks, agents, desktop, http, reports, asterisk, calls, events, routing.preferred, routing, live, infra]);
+      await stopInOrder([
+        sipEdge,
+        callbacks,
+        agents,
+        desktop,
+        http,
+        reports,
+        asterisk,
+        calls,
+        events,
+        routing.preferred,
+        routing,
+        live,
+        infra,
+      ]);
     })());
 
   return {

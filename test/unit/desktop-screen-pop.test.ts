@@ -16,7 +16,13 @@ import { DEFAULT_HOME, type AreaCodeTable } from '../../src/core/metrics/regions
 const table = JSON.parse(readFileSync(new URL('../../data/cn-area-codes.json', import.meta.url), 'utf8')) as AreaCodeTable;
 
 /** The shipped tree's walk for 国税 → 增值税 (keys 2, 1). */
-const vatWalk = [{ nodeId: 'welcome' }, { nodeId: 'office-hours' }, { nodeId: 'main' }, { nodeId: 'ntax', digit: '2' }, { nodeId: 'ntax.vat', digit: '1' }];
+const vatWalk = [
+  { nodeId: 'welcome' },
+  { nodeId: 'office-hours' },
+  { nodeId: 'main' },
+  { nodeId: 'ntax', digit: '2' },
+  { nodeId: 'ntax.vat', digit: '1' },
+];
 
 const earlier = (callId: string, at: number): PopHistoryEntry => ({
   callId,
@@ -47,7 +53,10 @@ describe('screen pop: the IVR path', () => {
     expect(parseIvrPath(null)).toEqual([]);
   });
   it('every key pressed is kept, in order, whatever the walk (property)', () => {
-    const entry = fc.record({ nodeId: fc.stringMatching(/^[a-z.]{1,8}$/), digit: fc.option(fc.constantFrom('0', '1', '2', '9', '*'), { nil: undefined }) });
+    const entry = fc.record({
+      nodeId: fc.stringMatching(/^[a-z.]{1,8}$/),
+      digit: fc.option(fc.constantFrom('0', '1', '2', '9', '*'), { nil: undefined }),
+    });
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 12 }), (walk) => {
         const path = walk.map((e) => (e.digit === undefined ? { nodeId: e.nodeId } : { nodeId: e.nodeId, digit: e.digit }));
@@ -63,7 +72,8 @@ describe('screen pop: the IVR path', () => {
 
 describe('screen pop: the caller', () => {
   it('a Hangzhou fixed line, with or without the trunk prefix, is 浙江 杭州 (0571)', () => {
-    for (const n of ['057187168660', '57187168660']) expect(regionOf(n, table, DEFAULT_HOME)).toMatchObject({ kind: 'home_city', zh: '浙江 杭州（0571）' });
+    for (const n of ['057187168660', '57187168660'])
+      expect(regionOf(n, table, DEFAULT_HOME)).toMatchObject({ kind: 'home_city', zh: '浙江 杭州（0571）' });
     expect(regionOf('01062345678', table, DEFAULT_HOME)).toMatchObject({ kind: 'other_province', zh: expect.stringContaining('（010）') });
   });
   it('a mobile or a number the table does not know says so instead of guessing a place', () => {

@@ -104,12 +104,7 @@ export function regionOf(caller: string, table: AreaCodeTable, home: HomeArea): 
 }
 
 /** The pop for one call: its facts, where the number is from, and the caller's earlier calls (newest first, this one left out). */
-export function assemblePop(
-  facts: PopFacts,
-  earlier: readonly PopHistoryEntry[],
-  table: AreaCodeTable,
-  home: HomeArea,
-): ScreenPop {
+export function assemblePop(facts: PopFacts, earlier: readonly PopHistoryEntry[], table: AreaCodeTable, home: HomeArea): ScreenPop {
   const { keys, nodes } = describePath(facts.path);
   const history = earlier
     .filter((h) => h.callId !== facts.callId)

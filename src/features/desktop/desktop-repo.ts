@@ -57,10 +57,9 @@ export class PgDesktopRepo implements DesktopRepo {
       started_at: Date;
       duration_ms: number | null;
       talk_ms: number | null;
-    }>(
-      `SELECT caller, ivr_path, queue, line, sub_line, entered_queue_at, started_at, duration_ms, talk_ms FROM calls WHERE call_id = $1`,
-      [callId],
-    );
+    }>(`SELECT caller, ivr_path, queue, line, sub_line, entered_queue_at, started_at, duration_ms, talk_ms FROM calls WHERE call_id = $1`, [
+      callId,
+    ]);
     const row = r.rows[0];
     if (!row) return undefined;
     // The row keeps durations, not the answer time: the answer came talk_ms before the end.

@@ -21,7 +21,14 @@ export function registerDesktop({ config, pool, live, log }: Infrastructure): De
   const home = homeArea(config.HOME_AREA_CODE, areaCodes);
   if (!home) throw new Error(`HOME_AREA_CODE ${config.HOME_AREA_CODE} is not in data/cn-area-codes.json`);
   const now = () => Date.now();
-  const service = new DesktopService({ liveAgents: live.agents, sessions: live.sessions, repo: new PgDesktopRepo(pool), areaCodes, home, now });
+  const service = new DesktopService({
+    liveAgents: live.agents,
+    sessions: live.sessions,
+    repo: new PgDesktopRepo(pool),
+    areaCodes,
+    home,
+    now,
+  });
   const channel = new DesktopChannel({ liveAgents: live.agents, desktop: service, log: log.child({ component: 'desktop' }), now });
   return {
     service,
