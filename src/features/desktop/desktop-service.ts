@@ -42,8 +42,14 @@ export interface DesktopServiceDeps {
   now: () => number;
 }
 
-/** A caller's history is read once per call (and again after this long); today's count once per agent state. */
+/** A caller's history is read once per call (and again after this long). */
 const HISTORY_TTL_MS = 60_000;
+/**
+ * Today's count is read again on each state change and after this long: the call's row (its
+ * outcome) is written by the outbox a moment after the agent's state moved, so a count read at
+ * the move may miss it; the channel's periodic round picks the new count up.
+ */
+const COUNT_TTL_MS = 4000;
 const CACHE_MAX = 2000;
 
 /**
@@ -86,7 +92,7 @@ export class DesktopService {
         since: live?.since || null,
         pauseReason: state === 'paused' ? (live?.pauseReason ?? null) : null,
         wrapUntil: state === 'wrap_up' ? (live?.wrapUntil ?? null) : null,
-        answeredToday: await this.answeredToday(agentId, `${state}:${callId ?? ''}`),
+        answeredToday: await this.answeredToday(agentId, `${state}:${callId ?? ''}:${live?.since ?? 0}`),
         pop,
       },
     };
@@ -121,7 +127,7 @@ export class DesktopService {
     return rows;
   }
 
-  /** Read again whenever the agent's state or call changes (a call ending is what changes the count). */
+  /** Read again whenever the agent's state changes (a call ending is what changes the count), and every few seconds. */
   private async answeredToday(agentId: string, stateKey: string): Promise<number | null> {
     const key = `${agentId}\0${stateKey}`;
     const now = this.d.now();
@@ -129,7 +135,7 @@ export class DesktopService {
     if (hit !== undefined) return hit;
     try {
       const n = await this.d.repo.answeredToday(agentId);
-      this.counts.set(key, n, now + HISTORY_TTL_MS);
+      this.counts.set(key, n, now + COUNT_TTL_MS);
       return n;
     } catch {
       return null;

@@ -174,16 +174,16 @@ function PopCard({ pop, serverNow, shownAt }: { pop: ScreenPop; serverNow: numbe
       data-shown-at={shownAt ?? ''}
       styles={{ header: { background: '#e6f4ff' } }}
     >
-      <Descriptions column={2} size="small" bordered>
+      <Descriptions column={2} size="small" bordered styles={{ label: { whiteSpace: 'nowrap' } }}>
         <Descriptions.Item label={t('来电号码', 'Caller')}>
           <Typography.Text strong style={{ fontSize: 18 }} data-testid="pop-caller" copyable>
             {pop.caller}
           </Typography.Text>
         </Descriptions.Item>
-        <Descriptions.Item label={t('号码归属地', 'From')}>
+        <Descriptions.Item label={t('归属地', 'From')}>
           <span data-testid="pop-region">{lang === 'zh' ? pop.region.zh : pop.region.en}</span>
         </Descriptions.Item>
-        <Descriptions.Item label={t('语音导航路径', 'IVR path')}>
+        <Descriptions.Item label={t('导航路径', 'IVR path')}>
           <span data-testid="pop-path">
             {t('按键', 'Keys')} {keysLabel(pop.keys)}
             <Typography.Text type="secondary"> （{pop.nodes.join(' › ')}）</Typography.Text>
