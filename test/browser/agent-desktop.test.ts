@@ -110,6 +110,10 @@ describe('agent desktop, end to end with real SIP', () => {
     expect(await page.getByTestId('pop-queue').textContent()).toContain('国税 → 增值税');
     expect(await page.getByTestId('pop-wait').textContent()).toMatch(/^\d+:\d\d$/);
     expect(await page.getByTestId('pop-history').textContent()).toContain('此号码没有更早的来电');
+    // Ringing, the agent can do nothing but wait for the answer.
+    for (const b of ['btn-pause', 'btn-logout', 'btn-available', 'btn-end-wrap-up'])
+      expect(await page.getByTestId(b).isDisabled(), b).toBe(true);
+    await page.waitForTimeout(400); // the buttons' fade to disabled, so the screenshot shows where it ends
     await screenshot(page, 'agent-screen-pop');
     expect(await clippedTexts(page)).toEqual([]);
 
@@ -144,6 +148,9 @@ describe('agent desktop, end to end with real SIP', () => {
     expect(row).toContain('已接听');
     expect(row).toContain('国税 → 增值税');
     expect(row).toContain('—');
+    await page.waitForTimeout(400);
+    await screenshot(page, 'agent-screen-pop-history');
+    expect(await clippedTexts(page)).toEqual([]);
     await waitState(page, 'wrap_up', 40_000);
     expect((await second.done).code).toBe(0);
     await page.getByTestId('btn-end-wrap-up').click();
