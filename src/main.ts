@@ -32,6 +32,7 @@ import { registerAuth } from './features/auth/index.js';
 import { registerAudit } from './features/audit/index.js';
 import { registerSipEdge } from './features/sip-edge/index.js';
 import { registerConsole } from './features/console/index.js';
+import { registerDesktop } from './features/desktop/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -72,6 +73,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const auth = registerAuth(infra, { agents });
   const audit = registerAudit(infra);
   const sipEdge = registerSipEdge(infra);
+  const desktop = registerDesktop(infra);
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
@@ -83,7 +85,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       tokenGuesses: auth.tokenGuesses,
       csrfKey: auth.csrfKey,
     },
-    features: [auth, audit, configs, callbacks, agents, live, routing, reports, registerConsole()],
+    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, registerConsole()],
   });
 
   let stopping: Promise<void> | undefined;
@@ -93,7 +95,21 @@ export async function startService(config: Config, log: Logger, opts: { processM
       // New work stops coming first (dial-backs, wrap-ups, HTTP, reports); Asterisk is let go
       // once its sync settled; calls finish their steps before their events are drained to the
       // stores; connections close last.
-      await stopInOrder([sipEdge, callbacks, agents, http, reports, asterisk, calls, events, routing.preferred, routing, live, infra]);
+      await stopInOrder([
+        sipEdge,
+        callbacks,
+        agents,
+        desktop,
+        http,
+        reports,
+        asterisk,
+        calls,
+        events,
+        routing.preferred,
+        routing,
+        live,
+        infra,
+      ]);
     })());
 
   return {

@@ -1,3 +1,4 @@
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -5,6 +6,9 @@ import { healthRoutes, type HealthProbe } from './health.js';
 import { authPlugin, type AuthDeps } from './auth.js';
 import { registerOpenApi } from './openapi.js';
 import type { TypedPlugin } from './typed-plugin.js';
+
+/** Largest frame a WebSocket client may send (they send nothing the service reads). */
+export const WS_MAX_PAYLOAD = 4096;
 
 export interface HttpDeps {
   log: Logger;
@@ -49,6 +53,9 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(healthRoutes(d.probes, { auth: d.auth }));
   await app.register(authPlugin(d.auth));
+  // Once for the whole app: each registration would route every upgrade again. Clients of the
+  // WebSocket routes (/api/live, /api/agents/:id/live) only listen, so a large frame is refused outright.
+  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
   // Handlers get body, params and querystring typed from their TypeBox schemas.
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const routes of d.api) await typed.register(routes);

@@ -88,6 +88,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/agents/:id/unpause': { need: 'agents.control', self: 'id' },
   'POST /api/agents/:id/end-wrap-up': { need: 'agents.control', self: 'id' },
   'GET /api/agents/:id/timeline': { need: 'read', self: 'id' },
+  // The agent desktop's channel (features/desktop): an agent its own; supervisors and admins may watch any.
+  'GET /api/agents/:id/live': { need: 'agents.control', self: 'id' },
   'GET /api/pause-reasons': { need: 'signed_in' },
   'POST /api/pause-reasons': { need: 'config.write' },
   'PATCH /api/pause-reasons/:code': { need: 'config.write' },

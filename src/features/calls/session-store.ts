@@ -31,6 +31,10 @@ export class SessionStore {
   async isListed(owner: string, callId: string): Promise<boolean> {
     return (await this.redis.sismember(this.keys.sessions(owner), callId)) === 1;
   }
+  /** One call's snapshot (JSON), undefined once the call ended: the agent desktop's screen pop reads it on any instance. */
+  async get(callId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.session(callId))) ?? undefined;
+  }
   async drop(owner: string, callId: string): Promise<void> {
     await this.redis.multi().del(this.keys.session(callId)).srem(this.keys.sessions(owner), callId).exec();
   }

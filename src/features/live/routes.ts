@@ -1,4 +1,4 @@
-import websocket, { type WebSocket } from '@fastify/websocket';
+import type { WebSocket } from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
@@ -6,8 +6,6 @@ import type { LiveSnapshot } from './snapshot.js';
 import { SharedRead } from '../../shared/shared-read.js';
 import type { TypedPlugin } from '../../http/typed-plugin.js';
 
-/** Largest frame a client may send (they send nothing the service reads). */
-export const LIVE_MAX_PAYLOAD = 4096;
 /** Open /api/live sockets per account or API key: a few wallboards and tabs, not a flood. */
 export const LIVE_PER_PRINCIPAL = 10;
 /** Each open socket's token is checked again this often: a revoked session's socket closes within it. */
@@ -170,8 +168,7 @@ export function liveRoutes(d: {
       },
     );
 
-    // Clients only listen: anything they send is ignored, so a large frame is refused outright.
-    await app.register(websocket, { options: { maxPayload: LIVE_MAX_PAYLOAD } });
+    // @fastify/websocket is registered once for the app (http/app.ts, with the frame size limit).
     const watchers = new Set<{ readyState: number; send: (data: string) => void }>();
     /** Open sockets per principal, and per bearer token (each token checked once per round however many sockets share it). */
     const perPrincipal = new Map<string, number>();
