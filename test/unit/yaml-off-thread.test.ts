@@ -28,6 +28,9 @@ describe('parseYamlOffThread', () => {
     delay.disable();
     expect(Object.keys(parsed.nodes)).toHaveLength(8000);
     expect(took).toBeGreaterThan(100);
-    expect(delay.max / 1e6).toBeLessThan(100);
+    // Parsed here, the loop would stall for the whole parse (delay ≈ took). Judged against the
+    // parse's own duration, so a machine loaded by other work (both grow) does not fail it; 100 ms
+    // on a quiet one.
+    expect(delay.max / 1e6).toBeLessThan(Math.max(100, took / 10));
   });
 });
