@@ -16,6 +16,15 @@ AGENT_NETWORKS=${AGENT_NETWORKS:-127.0.0.0/8${lans:+,$lans}}
 export TEST_AGENT_PASSWORD AGENT_NETWORKS HTTP_PORT=${HTTP_PORT:-3000}
 npx tsx src/cli/prompts.ts
 npx vite build web --logLevel warn
+# The web console's first admin, so whoever ran this can sign in in a browser: its password is kept
+# in .env (made here once); the account is created only while no enabled admin exists.
+env_file=${TAX12366_ENV_FILE:-$REPO/.env}
+if [[ -z ${CONSOLE_ADMIN_PASSWORD:-} ]]; then
+  CONSOLE_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
+  printf 'CONSOLE_ADMIN_PASSWORD=%s\n' "$CONSOLE_ADMIN_PASSWORD" >>"$env_file"
+fi
+export CONSOLE_ADMIN_PASSWORD
+admin_line=$(npx tsx src/cli/ensure-admin.ts)
 ip=$(hostname -I 2>/dev/null | awk '{print $1}')
 cat <<BANNER
 
@@ -24,8 +33,11 @@ cat <<BANNER
   SIP (agents' softphones):  udp ${ip:-127.0.0.1}:5060   (and 127.0.0.1:5060), from ${AGENT_NETWORKS}
   Test agent:                user ${TEST_AGENT_ID:-1000}   password ${TEST_AGENT_PASSWORD}
   Taxpayers (trunk):         INVITE sip:12366@127.0.0.1 from 127.0.0.2 (see README)
-  HTTP API:                  http://${HTTP_HOST:-127.0.0.1}:${HTTP_PORT}   (GET /healthz)
-  API token:                 ${ADMIN_TOKEN}   (Authorization: Bearer ...)
+  Web console:               http://${HTTP_HOST:-127.0.0.1}:${HTTP_PORT}/   (zh-CN; English in the header)
+  Console admin:             user admin   password ${CONSOLE_ADMIN_PASSWORD}
+                             (${admin_line#console admin: })
+  HTTP API:                  http://${HTTP_HOST:-127.0.0.1}:${HTTP_PORT}/docs   (GET /healthz; tools: an API key from 账号与密钥,
+                             or a session from POST /api/auth/login; ADMIN_TOKEN only while no admin exists)
   Secrets live in $REPO/.env (git-ignored).
   ─────────────────────────────────────────────────────────────
 
