@@ -56,7 +56,10 @@ describe('report links carry the filters', () => {
     );
     // minutes is the interval report's alone; no queue means all queues.
     expect(reportUrl('abandons', { ...f, queue: undefined }, 'csv')).toBe('/api/reports/abandons?from=2026-12-01&to=2026-12-07&format=csv');
-    expect(reportParams('queues', f)).toEqual({ from: '2026-12-01', to: '2026-12-07', queue: 'ntax-vat' });
+    expect(reportUrl('abandons', { ...f, caller: '+8657112345678' })).toBe(
+      '/api/reports/abandons?from=2026-12-01&to=2026-12-07&queue=ntax-vat&caller=%2B8657112345678',
+    );
+    expect(reportParams('queues', { ...f, caller: '0571' })).toEqual({ from: '2026-12-01', to: '2026-12-07', queue: 'ntax-vat' });
     expect(reportParams('agents', f)).toEqual({ from: '2026-12-01', to: '2026-12-07', queue: 'ntax-vat' });
   });
 
@@ -76,6 +79,7 @@ describe('report links carry the filters', () => {
     expect(filterField('to')).toBe('to');
     expect(filterField('from')).toBe('from');
     expect(filterField('queue')).toBe('queue');
+    expect(filterField('caller')).toBe('caller');
     expect(filterField('slSeconds')).toBeUndefined();
     expect(filterField(undefined)).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { Alert, Button, Card, DatePicker, Form, Select, Spin, Tabs, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Input, Select, Spin, Tabs, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { ApiError, get } from '../../lib/api';
@@ -146,6 +146,18 @@ export default function Reports() {
                 value={filters.minutes}
                 onChange={(v: number) => set({ minutes: v })}
                 options={[15, 30, 60].map((m) => ({ value: m, label: t(`${m}分钟`, `${m} min`) }))}
+              />
+            </Form.Item>
+          )}
+          {tab === 'abandons' && (
+            <Form.Item label={t('来电号码', 'Caller')} {...at('caller')}>
+              <Input.Search
+                data-testid="filter-caller"
+                allowClear
+                style={{ width: 190 }}
+                placeholder={t('全部号码', 'All callers')}
+                defaultValue={filters.caller}
+                onSearch={(v) => set({ caller: v.trim() || undefined })}
               />
             </Form.Item>
           )}
