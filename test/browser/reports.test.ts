@@ -156,6 +156,7 @@ describe('reports page', () => {
     const longAgo = new Date(Date.parse(`${today}T12:00:00+08:00`) - 120 * 86_400_000).toISOString().slice(0, 10);
     await pickDay(page, '开始日期', longAgo);
     await expect.poll(() => page.getByTestId('field-error-to').textContent()).toContain('at most 92 days');
+    await page.keyboard.press('Escape');
     await screenshot(page, 'reports-field-error');
 
     expect(errors).toEqual([]);

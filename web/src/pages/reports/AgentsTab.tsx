@@ -55,7 +55,9 @@ export function AgentsTab({ report }: { report: AgentsReport }) {
   ];
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      {report.note && <Typography.Text type="secondary">{report.note}</Typography.Text>}
+      {report.note && (
+        <Typography.Text type="secondary">{t('平均处理时长 = 通话 + 话后处理（保持时间尚未记录，按 0 计）', report.note)}</Typography.Text>
+      )}
       <Table<AgentRow>
         data-testid="table-agents"
         size="small"

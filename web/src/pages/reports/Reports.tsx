@@ -73,7 +73,17 @@ export default function Reports() {
   const error = shown && !loading ? shown.error : undefined;
   const errField: FilterField | undefined = error instanceof ApiError ? filterField(error.field) : undefined;
   const at = (f: FilterField) =>
-    errField === f ? { validateStatus: 'error' as const, help: <span data-testid={`field-error-${f}`}>{error!.message}</span> } : {};
+    errField === f
+      ? {
+          validateStatus: 'error' as const,
+          help: (
+            // Wrapped under the field, so a long message does not widen it and push the other filters about.
+            <span data-testid={`field-error-${f}`} style={{ display: 'block', maxWidth: 320 }}>
+              {error!.message}
+            </span>
+          ),
+        }
+      : {};
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
 
   const content = (): ReactNode => {
