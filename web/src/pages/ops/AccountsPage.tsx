@@ -63,7 +63,8 @@ function Accounts() {
   const reload = useCallback(async () => {
     setLoading(true);
     try {
-      setList(await get<Account[]>('/api/accounts'));
+      // Newest first: the account just made is on the first page.
+      setList((await get<Account[]>('/api/accounts')).sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
     } catch (e) {
       message.error((e as Error).message);
     } finally {
@@ -321,7 +322,7 @@ function ApiKeys() {
   const reload = useCallback(async () => {
     setLoading(true);
     try {
-      setList(await get<ApiKey[]>('/api/api-keys'));
+      setList((await get<ApiKey[]>('/api/api-keys')).sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
     } catch (e) {
       message.error((e as Error).message);
     } finally {

@@ -105,10 +105,10 @@ export default function AgentsPage() {
 
   const columns: ColumnsType<(typeof matrix.rows)[number]> = [
     { title: t('工号', 'ID'), dataIndex: 'agentId', width: 84, fixed: 'left' },
-    { title: t('姓名', 'Name'), dataIndex: 'name', width: 110, ellipsis: { showTitle: true } },
+    { title: t('姓名', 'Name'), dataIndex: 'name', width: 100, ellipsis: { showTitle: true } },
     ...matrix.columns.map((c) => ({
       key: `skill-${c.code}`,
-      width: 72,
+      width: 68,
       align: 'center' as const,
       title: (
         <Tooltip title={`${c.code}${c.unknown ? t('（当前路由配置中没有此技能）', ' (not in the active routing configuration)') : ''}`}>
@@ -143,7 +143,7 @@ export default function AgentsPage() {
     {
       title: t('服务队列', 'Queues'),
       key: 'queues',
-      width: 170,
+      width: 190,
       render: (_, r) => {
         const qs = byId.get(r.agentId)?.queues ?? [];
         if (!qs.length) return <Typography.Text type="secondary">—</Typography.Text>;
