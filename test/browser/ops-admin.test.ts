@@ -69,14 +69,16 @@ describe('ops console: agents, pause reasons, accounts, API keys, audit (as an a
     await screenshot(page, 'ops-agents');
     expect(await clippedTexts(page)).toEqual([]);
 
-    // A level out of range: the API refuses it, the page says so at that cell, nothing is stored.
+    // A level out of range: the API refuses it, the page says so beside that cell (marked), nothing is stored.
     await page.getByTestId('agent-search').locator('input').fill(agentId);
     await vat.fill('7');
     await page.getByTestId(`save-${agentId}`).click();
-    const cellError = page.getByTestId(`agent-row-${agentId}`).getByTestId('field-error');
+    const cellError = page.getByTestId('field-error');
     await cellError.waitFor();
     expect(await cellError.textContent()).toMatch(/5/);
+    expect(await vat.evaluate((e) => !!e.closest('.ant-input-number-status-error'))).toBe(true);
     expect((await admin('GET', `/api/agents/${agentId}`)).body.skills).toEqual({ vat: 4 });
+    await screenshot(page, 'ops-agents-field-error');
 
     // ── Pause reasons: add one.
     const code = `oa_${letters(8)}`;
@@ -106,6 +108,7 @@ describe('ops console: agents, pause reasons, accounts, API keys, audit (as an a
     const usernameItem = accountForm.locator('.ant-form-item').filter({ has: page.getByLabel('用户名') });
     await expect.poll(() => usernameItem.locator('.ant-form-item-explain-error').textContent()).toMatch(/pattern|match/i);
     expect(await count('SELECT count(*)::int AS n FROM accounts', [])).toBe(before);
+    await screenshot(page, 'ops-accounts-field-error');
 
     const supervisor = `t-sup-${randomBytes(3).toString('hex')}`;
     await accountForm.getByLabel('用户名').fill(supervisor);

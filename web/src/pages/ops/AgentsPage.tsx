@@ -118,8 +118,14 @@ export default function AgentsPage() {
       render: (_: unknown, r: (typeof matrix.rows)[number]) => {
         const err = rowErrors[r.agentId];
         const bad = err?.skill === c.code;
+        // The API's refusal opens beside the cell it names, and closes when the cell is edited.
         return (
-          <div>
+          <Tooltip
+            open={bad}
+            title={bad ? <span data-testid="field-error">{err.message}</span> : undefined}
+            placement="bottom"
+            color="#cf1322"
+          >
             <InputNumber
               size="small"
               controls={false}
@@ -131,12 +137,7 @@ export default function AgentsPage() {
               aria-label={`${r.agentId} ${c.code}`}
               data-testid={`cell-${r.agentId}-${c.code}`}
             />
-            {bad && (
-              <div className="ant-form-item-explain-error" style={{ fontSize: 12, lineHeight: 1.3 }} data-testid="field-error">
-                {err.message}
-              </div>
-            )}
-          </div>
+          </Tooltip>
         );
       },
     })),
@@ -164,7 +165,7 @@ export default function AgentsPage() {
     {
       title: t('操作', 'Actions'),
       key: 'actions',
-      width: 176,
+      width: 196,
       fixed: 'right',
       render: (_, r) => {
         const a = byId.get(r.agentId);
