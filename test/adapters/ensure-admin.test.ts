@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgAccountRepo } from '../../src/features/auth/account-repo.js';
 import { ensureAdmin } from '../../src/features/auth/ensure-admin.js';
 import { verifyPassword } from '../../src/shared/secrets.js';
-import { requireEnv } from '../support/rig.js';
+import { REPO, requireEnv } from '../support/rig.js';
 
 // Real Postgres. The shared database may hold enabled admins from earlier runs, so whether one
 // exists is the test's to say (adminExists); the accounts made here are t-admin-… and deleted after.
@@ -74,5 +75,40 @@ describe('ensure-admin (real Postgres)', () => {
       ensureAdmin(repo, { username: u, displayName: '管理员', password: 'short', adminExists: async () => false }),
     ).rejects.toThrow(/at least 10/);
     expect(await stored(u)).toBeUndefined();
+  });
+
+  describe('the command scripts/up.sh runs', () => {
+    const run = (password: string | undefined) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.CONSOLE_ADMIN_PASSWORD;
+      if (password !== undefined) env.CONSOLE_ADMIN_PASSWORD = password;
+      return spawnSync('npx', ['tsx', 'src/cli/ensure-admin.ts'], { cwd: REPO, env, encoding: 'utf8', timeout: 60_000 });
+    };
+
+    it('without a password, or with a short one, fails saying why and creates nothing', () => {
+      for (const [password, why] of [
+        [undefined, 'not set'],
+        ['short', 'shorter than 10'],
+      ] as const) {
+        const r = run(password);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toContain(`CONSOLE_ADMIN_PASSWORD is ${why}`);
+        expect(r.stdout).toBe('');
+      }
+    });
+
+    it('with an enabled admin present, says so in one line, changes nothing, and never prints the password', async () => {
+      const u = name();
+      await ensureAdmin(repo, { username: u, displayName: '管理员', password: 'first-password', adminExists: async () => false });
+      const admins = await pool.query("SELECT username, password_hash FROM accounts WHERE role = 'admin' ORDER BY username");
+      const password = `pw-${randomBytes(8).toString('hex')}`;
+      const r = run(password);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('console admin: an enabled admin account already exists; nothing changed\n');
+      expect(r.stdout + r.stderr).not.toContain(password);
+      expect((await pool.query("SELECT username, password_hash FROM accounts WHERE role = 'admin' ORDER BY username")).rows).toEqual(
+        admins.rows,
+      );
+    });
   });
 });
