@@ -164,6 +164,17 @@ describe('ops console: agents, pause reasons, accounts, API keys, audit (as an a
     expect(text).toContain('"vat": 4');
     await screenshot(page, 'ops-audit');
     expect(await clippedTexts(page)).toEqual([]);
+    // Paging, unfiltered: the next page is strictly older, and back again is the same first page.
+    const ids = () =>
+      page.locator('[data-testid="audit-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-row-key'))));
+    await page.getByRole('button', { name: /重\s*置/ }).click();
+    await expect.poll(async () => (await ids()).length).toBe(20);
+    const first = await ids();
+    expect(first).toEqual([...first].sort((a, b) => b - a));
+    await page.getByTestId('audit-older').click();
+    await expect.poll(async () => (await ids())[0]).toBeLessThan(Math.min(...first));
+    await page.getByTestId('audit-newer').click();
+    await expect.poll(ids).toEqual(first);
     expect(errors).toEqual([]);
     await ctx.close();
   });
