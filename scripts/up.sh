@@ -24,7 +24,8 @@ if [[ -z ${CONSOLE_ADMIN_PASSWORD:-} ]]; then
   printf 'CONSOLE_ADMIN_PASSWORD=%s\n' "$CONSOLE_ADMIN_PASSWORD" >>"$env_file"
 fi
 export CONSOLE_ADMIN_PASSWORD
-admin_line=$(npx tsx src/cli/ensure-admin.ts)
+# Exit 3: no enabled admin but an account "admin" exists (disabled): said on stderr; the service starts anyway.
+admin_line=$(npx tsx src/cli/ensure-admin.ts) || admin_line="console admin: none created (see the message above)"
 ip=$(hostname -I 2>/dev/null | awk '{print $1}')
 cat <<BANNER
 

@@ -22,6 +22,7 @@ const ALL_PAGES = [
   '/agent',
   '/wallboard',
   '/reports',
+  '/callbacks',
   '/ops/ivr',
   '/ops/routing',
   '/ops/agents',
@@ -29,11 +30,21 @@ const ALL_PAGES = [
   '/ops/accounts',
   '/ops/audit',
 ];
-/** What each role is offered (docs: agents only their desktop; read-only the wallboard, reports and audit; admins everything else). */
+/** What each role is offered (docs: agents only their desktop; read-only the wallboard, reports, callbacks and audit; admins everything else). */
 const OFFERED: Record<Role, string[]> = {
-  admin: ['/wallboard', '/reports', '/ops/ivr', '/ops/routing', '/ops/agents', '/ops/pause-reasons', '/ops/accounts', '/ops/audit'],
-  supervisor: ['/wallboard', '/reports', '/ops/audit'],
-  readonly: ['/wallboard', '/reports', '/ops/audit'],
+  admin: [
+    '/wallboard',
+    '/reports',
+    '/callbacks',
+    '/ops/ivr',
+    '/ops/routing',
+    '/ops/agents',
+    '/ops/pause-reasons',
+    '/ops/accounts',
+    '/ops/audit',
+  ],
+  supervisor: ['/wallboard', '/reports', '/callbacks', '/ops/audit'],
+  readonly: ['/wallboard', '/reports', '/callbacks', '/ops/audit'],
   agent: ['/agent'],
 };
 
