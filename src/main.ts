@@ -32,6 +32,7 @@ import { registerAuth } from './features/auth/index.js';
 import { registerAudit } from './features/audit/index.js';
 import { registerSipEdge } from './features/sip-edge/index.js';
 import { registerConsole } from './features/console/index.js';
+import { registerWallboard } from './features/wallboard/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -72,6 +73,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const auth = registerAuth(infra, { agents });
   const audit = registerAudit(infra);
   const sipEdge = registerSipEdge(infra);
+  const wallboard = registerWallboard(infra);
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
@@ -83,7 +85,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       tokenGuesses: auth.tokenGuesses,
       csrfKey: auth.csrfKey,
     },
-    features: [auth, audit, configs, callbacks, agents, live, routing, reports, registerConsole()],
+    features: [auth, audit, configs, callbacks, agents, live, routing, reports, wallboard, registerConsole()],
   });
 
   let stopping: Promise<void> | undefined;
