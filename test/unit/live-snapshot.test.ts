@@ -45,6 +45,7 @@ describe('live snapshot: agents one by one', () => {
       agentId: '1002',
       name: '坐席1002',
       state: 'paused',
+      registered: true,
       pauseReason: 'training',
       since: T0 - 5000,
       callId: null,
@@ -60,6 +61,7 @@ describe('live snapshot: agents one by one', () => {
       since: T0 - 60_000,
     });
     expect(s.agentRows[3]).toMatchObject({ state: 'logged_out', callId: null, pauseReason: null });
+    expect(s.agentRows[4]).toMatchObject({ state: 'available', registered: false });
     expect(s.agentRows[5]).toMatchObject({ state: 'paused', callId: null, pauseReason: 'meeting' });
     expect(s.agents).toEqual({ logged_out: 1, available: 2, reserved: 0, on_call: 1, wrap_up: 0, paused: 2 });
     expect(s.paused).toEqual({ training: 1, meeting: 1 });

@@ -6,6 +6,7 @@ const row = (agentId: string, o: Partial<AgentRow> = {}): AgentRow => ({
   agentId,
   name: `坐席${agentId}`,
   state: 'available',
+  registered: true,
   pauseReason: null,
   since: 1_000_000,
   callId: null,
@@ -66,6 +67,26 @@ describe('wallboard: one message to the next', () => {
     expect(b.views[1]).toBe(a.views[1]);
     expect(b.views[0]).not.toBe(a.views[0]);
     expect(b.views[0]!.waiting).toBe(3);
+  });
+
+  it('a configured queue no caller reached yet still has its tile, with the agents serving it counted as the server does', () => {
+    const m: LiveMessage = {
+      at: '2026-12-07T01:00:00Z',
+      queues: [{ queue: 'ntax-vat', waiting: 1, callbacksWaiting: 0, longestWaitS: 3, serving: 1 }],
+      agents: {},
+      paused: {},
+      agentRows: [
+        row('1001', { queues: ['finance'] }),
+        row('1002', { queues: ['finance'], registered: false }),
+        row('1003', { queues: ['finance'], state: 'logged_out' }),
+        row('1004', { queues: ['finance'], state: 'paused' }),
+      ],
+    };
+    const v = mergeQueues(new Map(), m, ['ntax-vat', 'finance']);
+    expect(v.views.map((x) => [x.queue, x.waiting, x.serving])).toEqual([
+      ['finance', 0, 2],
+      ['ntax-vat', 1, 1],
+    ]);
   });
 });
 

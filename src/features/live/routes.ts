@@ -53,6 +53,7 @@ const Snapshot = Type.Object({
       agentId: Type.String(),
       name: Type.String(),
       state: AgentState,
+      registered: Type.Boolean({ description: 'whether its phone is registered' }),
       pauseReason: Type.Union([Type.String(), Type.Null()], {
         description: 'pause reason code while paused (names: GET /api/pause-reasons)',
       }),

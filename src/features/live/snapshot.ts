@@ -22,6 +22,8 @@ export interface AgentRow {
   agentId: string;
   name: string;
   state: AgentState;
+  /** Whether its phone is registered (logged in without one, it is offered nothing). */
+  registered: boolean;
   /** The pause reason's code while paused (its names: GET /api/pause-reasons), else null. */
   pauseReason: string | null;
   /** When the agent entered this state (ms since the epoch). */
@@ -109,6 +111,7 @@ export async function liveSnapshot(
       agentId: a.agentId,
       name: a.profile.name,
       state: a.state,
+      registered: a.registered,
       pauseReason: a.state === 'paused' ? (a.pauseReason ?? null) : null,
       since: a.since,
       callId,

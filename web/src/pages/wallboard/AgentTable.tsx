@@ -36,6 +36,11 @@ function Elapsed({ since }: { since: number }) {
   return <>{formatDuration(elapsedS(since, now))}</>;
 }
 
+/** An agent never moved since the live state began has no time (since 0): a dash, not 55 years. */
+const InState = memo(function InState({ since }: { since: number }) {
+  return since > 0 ? <Elapsed since={since} /> : <>—</>;
+});
+
 type Action = { kind: 'pause'; reason: string } | { kind: 'unpause' | 'end-wrap-up' | 'logout' | 'move' };
 
 interface RowProps {
@@ -109,7 +114,7 @@ const AgentRowView = memo(function AgentRowView({ row, reasonName, controls, rea
         </Tag>
       </td>
       <td style={{ ...cell, fontVariantNumeric: 'tabular-nums' }}>
-        <Elapsed since={row.since} />
+        <InState since={row.since} />
       </td>
       <td style={{ ...cell, maxWidth: 220 }}>
         {row.caller || row.callQueue ? [row.caller, row.callQueue].filter(Boolean).join(' · ') : '—'}

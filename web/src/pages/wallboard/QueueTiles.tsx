@@ -40,12 +40,13 @@ export const QueueTile = memo(function QueueTile({ q, thresholds }: { q: QueueVi
       data-testid={`queue-tile-${q.queue}`}
       data-waiting={q.waiting}
       data-level={level}
+      data-waiting-level={lv('waiting')}
       style={{
         background: c.bg,
         border: `1px solid ${c.border}`,
         borderLeft: `4px solid ${c.border}`,
         borderRadius: 6,
-        padding: '6px 10px',
+        padding: '5px 8px',
         display: 'flex',
         flexDirection: 'column',
         gap: 4,
@@ -59,10 +60,10 @@ export const QueueTile = memo(function QueueTile({ q, thresholds }: { q: QueueVi
           {t('在岗', 'Serving')} {q.serving}
         </span>
       </div>
-      <div style={{ display: 'grid', gridTemplateColumns: 'auto 1fr 1fr 1fr', gap: 8, alignItems: 'end' }}>
+      <div style={{ display: 'grid', gridTemplateColumns: 'auto 1fr 1fr 1fr', gap: 6, alignItems: 'end' }}>
         <div>
           <div style={{ fontSize: 11, color: 'rgba(0,0,0,0.5)', whiteSpace: 'nowrap' }}>{t('排队', 'Waiting')}</div>
-          <div style={{ fontSize: 24, lineHeight: '26px', fontWeight: 700, color: LEVEL_COLORS[lv('waiting')].text }}>{q.waiting}</div>
+          <div style={{ fontSize: 22, lineHeight: '24px', fontWeight: 700, color: LEVEL_COLORS[lv('waiting')].text }}>{q.waiting}</div>
         </div>
         <Figure label={t('最长等待', 'Longest')} value={formatDuration(q.longestWaitS)} level={lv('longestWaitS')} />
         <Figure label={t('服务水平', 'Svc level')} value={formatPercent(q.serviceLevel)} level={lv('serviceLevelPct')} />
@@ -80,9 +81,9 @@ export function QueueTiles({ queues, thresholds }: { queues: QueueView[]; thresh
       data-testid="queue-tiles"
       style={{
         display: 'grid',
-        gridTemplateColumns: 'repeat(auto-fill, minmax(250px, 1fr))',
+        gridTemplateColumns: 'repeat(auto-fill, minmax(212px, 1fr))',
         gap: 8,
-        maxHeight: 204,
+        maxHeight: 176,
         overflowY: 'auto',
         paddingRight: 2,
       }}

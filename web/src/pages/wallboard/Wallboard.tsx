@@ -23,7 +23,8 @@ const THRESHOLDS_EVERY_MS = 30_000;
 export default function Wallboard() {
   const t = useT();
   const { can } = useSession();
-  const live = useLiveFeed();
+  const [configured, setConfigured] = useState<string[]>([]);
+  const live = useLiveFeed(configured);
   const [thresholds, setThresholds] = useState<Thresholds>(DEFAULT_THRESHOLDS);
   const [reasons, setReasons] = useState<PauseReason[]>([]);
   const [editing, setEditing] = useState(false);
@@ -34,6 +35,13 @@ export default function Wallboard() {
     load();
     const every = setInterval(load, THRESHOLDS_EVERY_MS);
     void get<PauseReason[]>('/api/pause-reasons').then(setReasons, () => undefined);
+    // Every queue the routing has, so a queue no caller reached today still shows its tile.
+    void get<{ version: number }>('/api/routing/active')
+      .then((a) => get<{ queues?: Array<{ queue: string }> }>(`/api/routing/versions/${a.version}`))
+      .then(
+        (r) => setConfigured((r.queues ?? []).map((q) => q.queue)),
+        () => undefined,
+      );
     return () => clearInterval(every);
   }, []);
   // For profiling (DevTools, bench/wallboard-frames.ts): when a message's update reached the DOM.

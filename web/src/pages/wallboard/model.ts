@@ -10,6 +10,7 @@ export interface AgentRow {
   agentId: string;
   name: string;
   state: AgentState;
+  registered: boolean;
   pauseReason: string | null;
   /** ms since the epoch, the server's clock. */
   since: number;
@@ -66,6 +67,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 function sameAgent(a: AgentRow, b: AgentRow): boolean {
   return (
     a.state === b.state &&
+    a.registered === b.registered &&
     a.since === b.since &&
     a.pauseReason === b.pauseReason &&
     a.callId === b.callId &&
@@ -106,12 +108,26 @@ function sameQueue(a: QueueView, b: QueueView): boolean {
   );
 }
 
-/** The tiles, in queue order, from the queues now and today's figures; unchanged tiles keep their objects. */
-export function mergeQueues(prev: ReadonlyMap<string, QueueView>, m: LiveMessage): { views: QueueView[]; byQueue: Map<string, QueueView> } {
+/**
+ * The tiles, in queue order, from the queues now and today's figures; unchanged tiles keep their
+ * objects. `configured`: the routing's queues, shown (calm) before any caller reached them.
+ */
+export function mergeQueues(
+  prev: ReadonlyMap<string, QueueView>,
+  m: LiveMessage,
+  configured: readonly string[] = [],
+): { views: QueueView[]; byQueue: Map<string, QueueView> } {
   const today = new Map<string, TodayLine>();
   for (const t of m.today ?? []) if (t.queue !== null) today.set(t.queue, t);
   const byQueue = new Map<string, QueueView>();
-  const views = [...m.queues]
+  const seen = new Set(m.queues.map((q) => q.queue));
+  // Serving, as the server counts it (agent-mirror.ts serves): logged in, phone registered, the queue theirs.
+  const serving = (queue: string) =>
+    (m.agentRows ?? []).reduce((n, a) => (a.state !== 'logged_out' && a.registered && a.queues.includes(queue) ? n + 1 : n), 0);
+  const quiet = configured
+    .filter((q) => !seen.has(q))
+    .map((queue) => ({ queue, waiting: 0, callbacksWaiting: 0, longestWaitS: null, serving: serving(queue) }));
+  const views = [...m.queues, ...quiet]
     .sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0))
     .map((q) => {
       const t = today.get(q.queue);

@@ -19,10 +19,13 @@ const EMPTY: LiveView = { at: null, queues: [], agents: [], total: null, status:
  * cookie goes with the upgrade). Reconnects after a drop, waiting a little longer each time.
  * Each message becomes one state update, unchanged rows and tiles keeping their objects (model.ts).
  */
-export function useLiveFeed(): LiveView {
+export function useLiveFeed(configured: readonly string[]): LiveView {
   const [view, setView] = useState<LiveView>(EMPTY);
   const agentsById = useRef(new Map<string, AgentRow>());
   const queuesByName = useRef(new Map<string, QueueView>());
+  // Read by the socket's handler, which is made once.
+  const configuredNow = useRef(configured);
+  configuredNow.current = configured;
   useEffect(() => {
     let ws: WebSocket | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
@@ -38,7 +41,7 @@ export function useLiveFeed(): LiveView {
         const m = JSON.parse(e.data) as LiveMessage;
         setServerTime(m.at);
         const a = mergeAgents(agentsById.current, m.agentRows ?? []);
-        const q = mergeQueues(queuesByName.current, m);
+        const q = mergeQueues(queuesByName.current, m, configuredNow.current);
         agentsById.current = a.byId;
         queuesByName.current = q.byQueue;
         const all = m.today?.find((t) => t.queue === null);
