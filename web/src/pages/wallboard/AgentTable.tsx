@@ -1,6 +1,5 @@
 import { memo, useCallback, useMemo, useState, type CSSProperties } from 'react';
-import { App, Button, Dropdown, Form, Input, Modal, Select, Space, Tag, type MenuProps } from 'antd';
-import { DownOutlined } from '@ant-design/icons';
+import { App, Dropdown, Form, Input, Modal, Select, Space, type MenuProps } from 'antd';
 import { ApiError, post, put } from '../../lib/api';
 import { useT, type T } from '../../lib/i18n';
 import { formatDuration } from '../../lib/time';
@@ -12,15 +11,6 @@ export interface PauseReason {
   zh: string;
   en: string;
 }
-
-const STATE_COLORS: Record<AgentState, string> = {
-  available: 'green',
-  reserved: 'gold',
-  on_call: 'blue',
-  wrap_up: 'purple',
-  paused: 'orange',
-  logged_out: 'default',
-};
 
 /** Which actions an agent in this state can take (core/agents/state.ts moves' from-states). */
 const CAN: Record<'pause' | 'unpause' | 'endWrapUp' | 'logout', readonly AgentState[]> = {
@@ -46,23 +36,109 @@ type Action = { kind: 'pause'; reason: string } | { kind: 'unpause' | 'end-wrap-
 interface RowProps {
   row: AgentRow;
   reasonName: (code: string | null) => string;
-  controls: { control: boolean; assign: boolean };
-  reasons: readonly PauseReason[];
-  onAction: (row: AgentRow, a: Action) => void;
+  /** Whether this account may act on agents at all (the column is there). */
+  acting: boolean;
+  onMenu: (row: AgentRow, at: HTMLElement) => void;
   t: T;
 }
 
 const cell: CSSProperties = {
-  padding: '3px 8px',
-  borderBottom: '1px solid #f0f0f0',
+  padding: '0 8px',
   whiteSpace: 'nowrap',
   overflow: 'hidden',
   textOverflow: 'ellipsis',
 };
+/** Columns' widths (px; 0: takes what is left), the same for the header and every row. */
+const WIDTHS = [72, 100, 160, 84, 200, 0, 88] as const;
+const col = (i: number): CSSProperties => (WIDTHS[i] ? { ...cell, flex: `0 0 ${WIDTHS[i]}px` } : { ...cell, flex: '1 1 0', minWidth: 0 });
+const COLS = WIDTHS.map((_, i) => col(i));
+const ROW_H = 30;
+/**
+ * Rows are flex boxes of a fixed height, not table rows: a row's change lays out that row only,
+ * and rows scrolled out of sight are neither laid out nor painted (content-visibility).
+ */
+const rowStyle: CSSProperties = {
+  display: 'flex',
+  alignItems: 'center',
+  height: ROW_H,
+  borderBottom: '1px solid #f0f0f0',
+  contain: 'strict',
+  contentVisibility: 'auto',
+  containIntrinsicSize: `auto ${ROW_H}px`,
+};
+/** Plain elements in the rows (no Ant Design component per row): 200 rows, many changing each second. */
+const TAG: Record<AgentState, CSSProperties> = {
+  available: { color: '#389e0d', background: '#f6ffed', borderColor: '#b7eb8f' },
+  reserved: { color: '#d48806', background: '#fffbe6', borderColor: '#ffe58f' },
+  on_call: { color: '#0958d9', background: '#e6f4ff', borderColor: '#91caff' },
+  wrap_up: { color: '#531dab', background: '#f9f0ff', borderColor: '#d3adf7' },
+  paused: { color: '#d46b08', background: '#fff7e6', borderColor: '#ffd591' },
+  logged_out: { color: 'rgba(0,0,0,0.65)', background: '#fafafa', borderColor: '#d9d9d9' },
+};
+const tagBase: CSSProperties = {
+  display: 'inline-block',
+  padding: '0 7px',
+  fontSize: 12,
+  lineHeight: '20px',
+  border: '1px solid',
+  borderRadius: 4,
+};
+const actButton: CSSProperties = {
+  height: 24,
+  padding: '0 8px',
+  fontSize: 13,
+  border: '1px solid #d9d9d9',
+  borderRadius: 4,
+  background: '#fff',
+  cursor: 'pointer',
+  color: 'rgba(0,0,0,0.88)',
+};
 
 /** One agent, re-rendered only when its row object changes (model.ts keeps unchanged ones). */
-const AgentRowView = memo(function AgentRowView({ row, reasonName, controls, reasons, onAction, t }: RowProps) {
-  const items: MenuProps['items'] = [];
+const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMenu, t }: RowProps) {
+  const stateText = t(...STATE_NAMES[row.state]);
+  return (
+    <div data-testid={`agent-row-${row.agentId}`} data-state={row.state} role="row" style={rowStyle}>
+      <div style={COLS[0]}>{row.agentId}</div>
+      <div style={COLS[1]} title={row.name}>
+        {row.name}
+      </div>
+      <div style={COLS[2]}>
+        <span style={{ ...tagBase, ...TAG[row.state] }} data-testid={`agent-state-${row.agentId}`}>
+          {row.state === 'paused' && row.pauseReason ? `${stateText} · ${reasonName(row.pauseReason)}` : stateText}
+        </span>
+      </div>
+      <div style={{ ...COLS[3], fontVariantNumeric: 'tabular-nums' }}>
+        <InState since={row.since} />
+      </div>
+      <div style={COLS[4]}>{row.caller || row.callQueue ? [row.caller, row.callQueue].filter(Boolean).join(' · ') : '—'}</div>
+      <div style={COLS[5]} title={row.queues.join(', ')}>
+        {row.queues.join(', ') || '—'}
+      </div>
+      {acting ? (
+        <div style={{ ...COLS[6], overflow: 'visible' }}>
+          <button
+            type="button"
+            style={actButton}
+            data-testid={`agent-actions-${row.agentId}`}
+            onClick={(e) => onMenu(row, e.currentTarget)}
+          >
+            {t('操作', 'Actions')} ▾
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+});
+
+/** The actions on one agent, for one menu shared by every row (opened at the row's button). */
+function actionItems(
+  row: AgentRow,
+  controls: { control: boolean; assign: boolean },
+  reasons: readonly PauseReason[],
+  t: T,
+): MenuProps['items'] {
+  const items: NonNullable<MenuProps['items']> = [];
   if (controls.control) {
     const pausable = CAN.pause.includes(row.state);
     items.push({
@@ -97,43 +173,8 @@ const AgentRowView = memo(function AgentRowView({ row, reasonName, controls, rea
     items.push({ type: 'divider' });
     items.push({ key: 'move', label: <span data-testid="action-move">{t('调整队列…', 'Move between queues…')}</span> });
   }
-  const onClick: MenuProps['onClick'] = ({ key }) => {
-    if (key.startsWith('pause:')) onAction(row, { kind: 'pause', reason: key.slice('pause:'.length) });
-    else onAction(row, { kind: key as 'unpause' | 'end-wrap-up' | 'logout' | 'move' });
-  };
-  const stateText = t(...STATE_NAMES[row.state]);
-  return (
-    <tr data-testid={`agent-row-${row.agentId}`} data-state={row.state}>
-      <td style={cell}>{row.agentId}</td>
-      <td style={{ ...cell, maxWidth: 110 }} title={row.name}>
-        {row.name}
-      </td>
-      <td style={cell}>
-        <Tag color={STATE_COLORS[row.state]} style={{ marginInlineEnd: 0 }} data-testid={`agent-state-${row.agentId}`}>
-          {row.state === 'paused' && row.pauseReason ? `${stateText} · ${reasonName(row.pauseReason)}` : stateText}
-        </Tag>
-      </td>
-      <td style={{ ...cell, fontVariantNumeric: 'tabular-nums' }}>
-        <InState since={row.since} />
-      </td>
-      <td style={{ ...cell, maxWidth: 220 }}>
-        {row.caller || row.callQueue ? [row.caller, row.callQueue].filter(Boolean).join(' · ') : '—'}
-      </td>
-      <td style={{ ...cell, maxWidth: 260 }} title={row.queues.join(', ')}>
-        {row.queues.join(', ') || '—'}
-      </td>
-      {items.length ? (
-        <td style={{ ...cell, overflow: 'visible' }}>
-          <Dropdown menu={{ items, onClick }} trigger={['click']}>
-            <Button size="small" data-testid={`agent-actions-${row.agentId}`}>
-              {t('操作', 'Actions')} <DownOutlined />
-            </Button>
-          </Dropdown>
-        </td>
-      ) : null}
-    </tr>
-  );
-});
+  return items;
+}
 
 /** Every agent: filter by state, queue or name; sort by a column; act on one (supervisors). */
 export function AgentTable(p: {
@@ -148,7 +189,29 @@ export function AgentTable(p: {
   const [filter, setFilter] = useState<AgentFilter>({ state: 'all', queue: '', text: '' });
   const [sort, setSort] = useState<SortKey>('state');
   const [moving, setMoving] = useState<AgentRow | null>(null);
+  const [menu, setMenu] = useState<{ agentId: string; rect: DOMRect } | null>(null);
+  const onMenu = useCallback(
+    (row: AgentRow, at: HTMLElement) =>
+      setMenu((m) => (m?.agentId === row.agentId ? null : { agentId: row.agentId, rect: at.getBoundingClientRect() })),
+    [],
+  );
+  // The row as it is now: it may have changed state since the menu opened.
+  const menuRow = menu ? p.agents.find((a) => a.agentId === menu.agentId) : undefined;
   const counts = useMemo(() => countByState(p.agents), [p.agents]);
+  // Ant Design's Selects are the heaviest things here: given the same options, they skip the second's render.
+  const total = p.agents.length;
+  const countsKey = STATES.map((s) => counts[s]).join(',');
+  const stateOptions = useMemo(
+    (): Options<AgentState | 'all'> => [
+      { value: 'all' as const, label: `${t('全部状态', 'All states')} (${total})` },
+      ...STATES.map((s, i) => ({ value: s, label: `${t(...STATE_NAMES[s])} (${countsKey.split(',')[i]})` })),
+    ],
+    [countsKey, total, t],
+  );
+  const queueOptions = useMemo(
+    () => [{ value: '', label: t('全部队列', 'All queues') }, ...p.queues.map((q) => ({ value: q, label: q }))],
+    [p.queues, t],
+  );
   const rows = useMemo(() => visibleAgents(p.agents, filter, sort), [p.agents, filter, sort]);
   const names = useMemo(() => new Map(p.reasons.map((r) => [r.code, r])), [p.reasons]);
   const reasonName = useCallback(
@@ -172,99 +235,135 @@ export function AgentTable(p: {
     },
     [message, t],
   );
-  const header = (key: SortKey | null, label: string, width?: number) => (
-    <th
-      style={{
-        ...cell,
-        position: 'sticky',
-        top: 0,
-        background: '#fafafa',
-        textAlign: 'left',
-        fontWeight: 600,
-        cursor: key ? 'pointer' : undefined,
-        width,
-        zIndex: 1,
-      }}
+  const header = (i: number, key: SortKey | null, label: string) => (
+    <div
+      role="columnheader"
+      style={{ ...COLS[i], fontWeight: 600, cursor: key ? 'pointer' : undefined }}
       onClick={key ? () => setSort(key) : undefined}
       data-testid={key ? `sort-${key}` : undefined}
     >
       {label}
       {key && sort === key ? ' ▾' : ''}
-    </th>
+    </div>
   );
   const controls = p.controls;
   const acting = controls.control || controls.assign;
   return (
     <div>
-      <Space wrap size={8} style={{ marginBottom: 6 }}>
-        <Select
-          size="small"
-          style={{ width: 150 }}
-          value={filter.state}
-          onChange={(state) => setFilter((f) => ({ ...f, state }))}
-          data-testid="filter-state"
-          options={[
-            { value: 'all', label: `${t('全部状态', 'All states')} (${p.agents.length})` },
-            ...STATES.map((s) => ({ value: s, label: `${t(...STATE_NAMES[s])} (${counts[s]})` })),
-          ]}
-        />
-        <Select
-          size="small"
-          style={{ width: 180 }}
-          value={filter.queue}
-          showSearch
-          onChange={(queue) => setFilter((f) => ({ ...f, queue }))}
-          data-testid="filter-queue"
-          options={[{ value: '', label: t('全部队列', 'All queues') }, ...p.queues.map((q) => ({ value: q, label: q }))]}
-        />
-        <Input
-          size="small"
-          allowClear
-          style={{ width: 160 }}
-          placeholder={t('工号或姓名', 'Id or name')}
-          value={filter.text}
-          onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value }))}
-        />
-        <span style={{ color: 'rgba(0,0,0,0.45)', fontSize: 12 }}>
-          {t(`显示 ${rows.length} / ${p.agents.length} 名坐席`, `${rows.length} of ${p.agents.length} agents`)}
-        </span>
-      </Space>
+      <FilterBar
+        filter={filter}
+        setFilter={setFilter}
+        stateOptions={stateOptions}
+        queueOptions={queueOptions}
+        shown={rows.length}
+        total={p.agents.length}
+      />
       <div style={{ height: p.height, overflow: 'auto', border: '1px solid #f0f0f0', borderRadius: 6 }}>
-        <table
-          style={{ width: '100%', borderCollapse: 'separate', borderSpacing: 0, fontSize: 13, tableLayout: 'fixed' }}
-          data-testid="agent-table"
-        >
-          <thead>
-            <tr>
-              {header('agentId', t('工号', 'Id'), 72)}
-              {header('name', t('姓名', 'Name'), 100)}
-              {header('state', t('状态', 'State'), 160)}
-              {header('since', t('状态时长', 'In state'), 84)}
-              {header(null, t('当前来电', 'Current call'), 190)}
-              {header(null, t('服务队列', 'Queues'))}
-              {acting ? header(null, t('操作', 'Actions'), 88) : null}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <AgentRowView
-                key={r.agentId}
-                row={r}
-                reasonName={reasonName}
-                controls={controls}
-                reasons={p.reasons}
-                onAction={onAction}
-                t={t}
-              />
-            ))}
-          </tbody>
-        </table>
+        <div role="table" data-testid="agent-table" style={{ fontSize: 13, minWidth: 820 }}>
+          <div
+            role="row"
+            style={{
+              display: 'flex',
+              alignItems: 'center',
+              height: ROW_H,
+              position: 'sticky',
+              top: 0,
+              zIndex: 1,
+              background: '#fafafa',
+              borderBottom: '1px solid #f0f0f0',
+            }}
+          >
+            {header(0, 'agentId', t('工号', 'Id'))}
+            {header(1, 'name', t('姓名', 'Name'))}
+            {header(2, 'state', t('状态', 'State'))}
+            {header(3, 'since', t('状态时长', 'In state'))}
+            {header(4, null, t('当前来电', 'Current call'))}
+            {header(5, null, t('服务队列', 'Queues'))}
+            {acting ? header(6, null, t('操作', 'Actions')) : null}
+          </div>
+          {rows.map((r) => (
+            <AgentRowView key={r.agentId} row={r} reasonName={reasonName} acting={acting} onMenu={onMenu} t={t} />
+          ))}
+        </div>
         {!rows.length ? <div style={{ padding: 12, color: 'rgba(0,0,0,0.45)' }}>{t('没有符合条件的坐席', 'No agents match')}</div> : null}
       </div>
+      {menu && menuRow ? (
+        <Dropdown
+          open
+          trigger={['click']}
+          onOpenChange={(open) => !open && setMenu(null)}
+          menu={{
+            items: actionItems(menuRow, controls, p.reasons, t),
+            onClick: ({ key }) => {
+              setMenu(null);
+              if (key.startsWith('pause:')) onAction(menuRow, { kind: 'pause', reason: key.slice('pause:'.length) });
+              else onAction(menuRow, { kind: key as 'unpause' | 'end-wrap-up' | 'logout' | 'move' });
+            },
+          }}
+        >
+          <div
+            style={{
+              position: 'fixed',
+              left: menu.rect.left,
+              top: menu.rect.top,
+              width: menu.rect.width,
+              height: menu.rect.height,
+              pointerEvents: 'none',
+            }}
+          />
+        </Dropdown>
+      ) : null}
       <MoveModal row={moving} queues={p.queues} onClose={() => setMoving(null)} />
     </div>
   );
 }
+
+type Options<V extends string> = Array<{ value: V; label: string }>;
+
+/** The filters above the table: memoized, so a message that changed no count leaves them alone. */
+const FilterBar = memo(function FilterBar(p: {
+  filter: AgentFilter;
+  setFilter: React.Dispatch<React.SetStateAction<AgentFilter>>;
+  stateOptions: Options<AgentState | 'all'>;
+  queueOptions: Options<string>;
+  shown: number;
+  total: number;
+}) {
+  const t = useT();
+  const { filter, setFilter } = p;
+  return (
+    <Space wrap size={8} style={{ marginBottom: 6 }}>
+      <Select
+        size="small"
+        style={{ width: 150 }}
+        value={filter.state}
+        onChange={(state) => setFilter((f) => ({ ...f, state }))}
+        data-testid="filter-state"
+        options={p.stateOptions}
+      />
+      <Select
+        size="small"
+        style={{ width: 180 }}
+        value={filter.queue}
+        showSearch
+        onChange={(queue) => setFilter((f) => ({ ...f, queue }))}
+        data-testid="filter-queue"
+        options={p.queueOptions}
+      />
+      <Input
+        size="small"
+        allowClear
+        style={{ width: 160 }}
+        placeholder={t('工号或姓名', 'Id or name')}
+        value={filter.text}
+        onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value }))}
+      />
+      <span style={{ color: 'rgba(0,0,0,0.45)', fontSize: 12 }}>
+        {t(`显示 ${p.shown} / ${p.total} 名坐席`, `${p.shown} of ${p.total} agents`)}
+      </span>
+    </Space>
+  );
+});
 
 /** Move an agent from one of its queues to another (PUT /api/agents/:id/assignment with its new list). */
 function MoveModal({ row, queues, onClose }: { row: AgentRow | null; queues: string[]; onClose: () => void }) {

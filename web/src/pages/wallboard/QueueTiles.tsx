@@ -1,5 +1,4 @@
 import { memo } from 'react';
-import { Tooltip } from 'antd';
 import {
   figuresInUnits,
   metricLevel,
@@ -50,12 +49,16 @@ export const QueueTile = memo(function QueueTile({ q, thresholds }: { q: QueueVi
         display: 'flex',
         flexDirection: 'column',
         gap: 4,
+        // A tile's change lays out that tile only; tiles scrolled out of sight are skipped.
+        contain: 'layout paint style',
+        contentVisibility: 'auto',
+        containIntrinsicSize: 'auto 78px',
       }}
     >
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'baseline', gap: 6 }}>
-        <Tooltip title={q.queue}>
-          <span style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{q.queue}</span>
-        </Tooltip>
+        <span title={q.queue} style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+          {q.queue}
+        </span>
         <span style={{ fontSize: 11, color: 'rgba(0,0,0,0.5)', whiteSpace: 'nowrap' }}>
           {t('在岗', 'Serving')} {q.serving}
         </span>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { Alert, App, Button, Drawer, Form, InputNumber, Space } from 'antd';
 import { BOUNDS, METRICS, type Metric, type Thresholds } from '../../../../src/core/wallboard/thresholds';
 import { put, type ApiError } from '../../lib/api';
@@ -19,7 +19,7 @@ const LABELS: Record<Metric, { name: [string, string]; unit: [string, string]; h
  * The center's thresholds (GET/PUT /api/wallboard/thresholds): who may change them edits here,
  * others only read. A refusal is shown at the field the API named ("waiting/amber").
  */
-export function ThresholdsDrawer(p: {
+export const ThresholdsDrawer = memo(function ThresholdsDrawer(p: {
   open: boolean;
   onClose: () => void;
   value: Thresholds;
@@ -104,4 +104,4 @@ export function ThresholdsDrawer(p: {
       </Form>
     </Drawer>
   );
-}
+});

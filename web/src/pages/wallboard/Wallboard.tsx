@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { Badge, Button, Space, Typography } from 'antd';
 import { SettingOutlined } from '@ant-design/icons';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../../src/core/wallboard/thresholds';
@@ -15,6 +15,15 @@ import { useLiveFeed } from './useLiveFeed';
 /** Thresholds are the center's, changed from any wallboard: read again this often so every screen follows. */
 const THRESHOLDS_EVERY_MS = 30_000;
 
+const ThresholdsButton = memo(function ThresholdsButton({ onClick }: { onClick: () => void }) {
+  const t = useT();
+  return (
+    <Button size="small" icon={<SettingOutlined />} onClick={onClick} data-testid="thresholds-open">
+      {t('告警阈值', 'Thresholds')}
+    </Button>
+  );
+});
+
 /**
  * The supervisors' wallboard: every queue as a tile (amber or red past the center's thresholds),
  * every agent as a row with state, pause reason, time in state and current call, and the actions a
@@ -28,6 +37,8 @@ export default function Wallboard() {
   const [thresholds, setThresholds] = useState<Thresholds>(DEFAULT_THRESHOLDS);
   const [reasons, setReasons] = useState<PauseReason[]>([]);
   const [editing, setEditing] = useState(false);
+  const openDrawer = useCallback(() => setEditing(true), []);
+  const closeDrawer = useCallback(() => setEditing(false), []);
   const controls = useMemo(() => ({ control: can('agents.control'), assign: can('agents.assign') }), [can]);
 
   useEffect(() => {
@@ -85,19 +96,11 @@ export default function Wallboard() {
             </span>
           ) : null}
         </Space>
-        <Button size="small" icon={<SettingOutlined />} onClick={() => setEditing(true)} data-testid="thresholds-open">
-          {t('告警阈值', 'Thresholds')}
-        </Button>
+        <ThresholdsButton onClick={openDrawer} />
       </div>
       <QueueTiles queues={live.queues} thresholds={thresholds} />
-      <AgentTable agents={live.agents} queues={queueNames} reasons={reasons} controls={controls} height="calc(100vh - 400px)" />
-      <ThresholdsDrawer
-        open={editing}
-        onClose={() => setEditing(false)}
-        value={thresholds}
-        editable={controls.control}
-        onSaved={setThresholds}
-      />
+      <AgentTable agents={live.agents} queues={queueNames} reasons={reasons} controls={controls} height="calc(100vh - 340px)" />
+      <ThresholdsDrawer open={editing} onClose={closeDrawer} value={thresholds} editable={controls.control} onSaved={setThresholds} />
     </div>
   );
 }
