@@ -99,7 +99,7 @@ export default function Wallboard() {
         <ThresholdsButton onClick={openDrawer} />
       </div>
       <QueueTiles queues={live.queues} thresholds={thresholds} />
-      <AgentTable agents={live.agents} queues={queueNames} reasons={reasons} controls={controls} height="calc(100vh - 340px)" />
+      <AgentTable agents={live.agents} queues={queueNames} reasons={reasons} controls={controls} height="calc(100vh - 352px)" />
       <ThresholdsDrawer open={editing} onClose={closeDrawer} value={thresholds} editable={controls.control} onSaved={setThresholds} />
     </div>
   );
