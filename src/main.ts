@@ -33,6 +33,7 @@ import { registerAudit } from './features/audit/index.js';
 import { registerSipEdge } from './features/sip-edge/index.js';
 import { registerConsole } from './features/console/index.js';
 import { registerDesktop } from './features/desktop/index.js';
+import { registerWallboard } from './features/wallboard/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -74,6 +75,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const audit = registerAudit(infra);
   const sipEdge = registerSipEdge(infra);
   const desktop = registerDesktop(infra);
+  const wallboard = registerWallboard(infra);
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
@@ -85,7 +87,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       tokenGuesses: auth.tokenGuesses,
       csrfKey: auth.csrfKey,
     },
-    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, registerConsole()],
+    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, registerConsole()],
   });
 
   let stopping: Promise<void> | undefined;

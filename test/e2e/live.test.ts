@@ -29,7 +29,11 @@ describe('live figures', () => {
     await rig.svc.agents.move(agentId, 'pause', 'training', undefined, { pauseReason: 'training' });
 
     const ws = new WebSocket(`${rig.svc.url.replace('http', 'ws')}/api/live?access_token=${rig.svc.config.ADMIN_TOKEN}`);
-    const frames: Array<{ queues: Array<{ queue: string; waiting: number }>; paused: Record<string, number> }> = [];
+    const frames: Array<{
+      queues: Array<{ queue: string; waiting: number; serving: number }>;
+      paused: Record<string, number>;
+      agentRows: Array<{ agentId: string; name: string; state: string; pauseReason: string | null; since: number; queues: string[] }>;
+    }> = [];
     ws.on('message', (m) => frames.push(JSON.parse(m.toString())));
 
     const caller = uniqueCaller();
@@ -55,6 +59,13 @@ describe('live figures', () => {
     await waitFor('a WebSocket frame with the caller waiting', async () =>
       frames.some((f) => f.queues.some((q) => q.queue === 'ntax-vat' && q.waiting === 1) && (f.paused.training ?? 0) >= 1),
     );
+    // One row per agent (the wallboard's table), and per queue the agents serving it: this paused
+    // agent is logged in with its phone registered, so it counts for its queue.
+    const last = frames.at(-1)!;
+    const row = last.agentRows.find((r) => r.agentId === agentId);
+    expect(row).toMatchObject({ name: '看板', state: 'paused', pauseReason: 'training', queues: ['ntax-vat'] });
+    expect(Date.now() - row!.since).toBeLessThan(60_000);
+    expect(last.queues.find((q) => q.queue === 'ntax-vat')?.serving).toBeGreaterThanOrEqual(1);
     ws.close();
     await run.done;
     // The caller gave up in the queue: today's figures (the reports' definitions) count it.

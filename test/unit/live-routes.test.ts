@@ -21,9 +21,10 @@ async function snapshot(): Promise<LiveSnapshot> {
   taken++;
   return {
     at: new Date().toISOString(),
-    queues: [{ queue: 'ntax-vat', waiting: taken, callbacksWaiting: 0, longestWaitS: 1 }],
+    queues: [{ queue: 'ntax-vat', waiting: taken, callbacksWaiting: 0, longestWaitS: 1, serving: 1 }],
     agents: { logged_out: 0, available: 1, reserved: 0, on_call: 0, wrap_up: 0, paused: 0 },
     paused: {},
+    agentRows: [],
   };
 }
 

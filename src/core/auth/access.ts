@@ -107,6 +107,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/reports/regions': { need: 'reports' },
   'GET /metrics': { need: 'read' },
   'GET /api/live': { need: 'live' },
+  // One set of wallboard colours for the whole center: seen by whoever sees the wallboard, set by supervisors and admins.
+  'GET /api/wallboard/thresholds': { need: 'live' },
+  'PUT /api/wallboard/thresholds': { need: 'agents.control' },
 };
 
 function versionedConfig(base: string): Record<string, RouteAccess> {

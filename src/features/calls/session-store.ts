@@ -38,6 +38,14 @@ export class SessionStore {
   async drop(owner: string, callId: string): Promise<void> {
     await this.redis.multi().del(this.keys.session(callId)).srem(this.keys.sessions(owner), callId).exec();
   }
+  /** Several calls' snapshots by id, whichever instance holds them (one MGET); a call without one is left out. */
+  async many<T>(callIds: readonly string[]): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    if (!callIds.length) return out;
+    const raw = await this.redis.mget(...callIds.map((id) => this.keys.session(id)));
+    raw.forEach((x, i) => x && out.set(callIds[i]!, JSON.parse(x) as T));
+    return out;
+  }
   /** The instance's calls' snapshots; calls listed without one (a crash let it expire) are taken off the list. */
   async owned<T>(owner: string): Promise<T[]> {
     const ids = await this.redis.smembers(this.keys.sessions(owner));

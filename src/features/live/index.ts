@@ -65,7 +65,10 @@ export function registerLive(
         process: d.processMetrics,
         snapshot: async () => {
           const now = Date.now();
-          const [snap, today] = await Promise.all([liveSnapshot(live.queues, await routing.mirror.agents(), now), d.reports.today()]);
+          const [snap, today] = await Promise.all([
+            liveSnapshot(live.queues, await routing.mirror.agents(), now, (ids) => live.sessions.many(ids)),
+            d.reports.today(),
+          ]);
           return { ...snap, today: today.rows };
         },
       }),

@@ -15,6 +15,8 @@ export const CLOSE_REVOKED = 4401;
 export const CLOSE_TOO_MANY = 4429;
 
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
+const StrOrNull = Type.Union([Type.String(), Type.Null()]);
+const AgentState = Type.Union(['logged_out', 'available', 'reserved', 'on_call', 'wrap_up', 'paused'].map((s) => Type.Literal(s)));
 /** What /api/live sends as each message (features/live/snapshot.ts). */
 const Snapshot = Type.Object({
   at: Type.String(),
@@ -34,10 +36,33 @@ const Snapshot = Type.Object({
     ),
   ),
   queues: Type.Array(
-    Type.Object({ queue: Type.String(), waiting: Type.Number(), callbacksWaiting: Type.Number(), longestWaitS: NumOrNull }),
+    Type.Object({
+      queue: Type.String(),
+      waiting: Type.Number(),
+      callbacksWaiting: Type.Number(),
+      longestWaitS: NumOrNull,
+      serving: Type.Number({ description: 'agents logged in with a registered phone who serve the queue' }),
+    }),
   ),
   agents: Type.Record(Type.String(), Type.Number(), { description: 'agents per state' }),
   paused: Type.Record(Type.String(), Type.Number(), { description: 'paused agents per reason' }),
+  agentRows: Type.Array(
+    Type.Object({
+      agentId: Type.String(),
+      name: Type.String(),
+      state: AgentState,
+      registered: Type.Boolean({ description: 'whether its phone is registered' }),
+      pauseReason: Type.Union([Type.String(), Type.Null()], {
+        description: 'pause reason code while paused (names: GET /api/pause-reasons)',
+      }),
+      since: Type.Number({ description: 'when the agent entered this state, ms since the epoch' }),
+      callId: StrOrNull,
+      caller: Type.Union([Type.String(), Type.Null()], { description: "the current call's caller number" }),
+      callQueue: Type.Union([Type.String(), Type.Null()], { description: "the current call's queue" }),
+      queues: Type.Array(Type.String(), { description: 'queues the agent serves' }),
+    }),
+    { description: 'every agent, in id order' },
+  ),
 });
 
 /**
@@ -205,7 +230,7 @@ export function liveRoutes(d: {
         websocket: true,
         schema: {
           tags: ['live'],
-          summary: 'WebSocket: the live snapshot on connect and every second after',
+          summary: 'WebSocket: the live snapshot on connect and every second after (queues, today so far, every agent)',
           querystring: Type.Object({
             access_token: Type.Optional(
               Type.String({ description: 'the bearer token, for browsers that cannot set headers on a WebSocket' }),
