@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Menu, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useT } from '../../lib/i18n';
 import { fieldError } from './fields';
 import { fieldOf, problemsUnder } from './problems';
@@ -129,26 +129,37 @@ export default function RoutingPage() {
             label: t('队列与步骤', 'Queues and steps'),
             children: doc ? (
               <Row gutter={16} wrap={false}>
-                <Col flex="220px">
-                  <Menu
-                    mode="inline"
-                    selectedKeys={[String(shown)]}
-                    onClick={(e) => setSelected(Number(e.key))}
-                    style={{ border: '1px solid #f0f0f0', borderRadius: 6 }}
-                    items={doc.queues.map((q, i) => ({
-                      key: String(i),
-                      label: (
-                        <span data-testid={`queue-${q.queue}`}>
-                          {q.queue}
-                          {problemsUnder(c.problems, `queues/${i}`).length > 0 && (
-                            <Tag color="red" style={{ marginLeft: 6 }}>
-                              !
-                            </Tag>
-                          )}
-                        </span>
-                      ),
-                    }))}
-                  />
+                <Col flex="250px">
+                  <div role="listbox" style={{ border: '1px solid #f0f0f0', borderRadius: 6, padding: 4, background: '#fff' }}>
+                    {doc.queues.map((q, i) => (
+                      <div
+                        key={i}
+                        role="option"
+                        aria-selected={i === shown}
+                        tabIndex={0}
+                        data-testid={`queue-${q.queue}`}
+                        onClick={() => setSelected(i)}
+                        onKeyDown={(e) => e.key === 'Enter' && setSelected(i)}
+                        style={{
+                          padding: '8px 12px',
+                          borderRadius: 4,
+                          cursor: 'pointer',
+                          background: i === shown ? '#e6f4ff' : undefined,
+                          color: i === shown ? '#1677ff' : undefined,
+                        }}
+                      >
+                        {q.queue}
+                        <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }}>
+                          {t(...STRATEGY_NAMES[q.strategy]!)}
+                        </Typography.Text>
+                        {problemsUnder(c.problems, `queues/${i}`).length > 0 && (
+                          <Tag color="red" style={{ marginLeft: 6 }}>
+                            !
+                          </Tag>
+                        )}
+                      </div>
+                    ))}
+                  </div>
                 </Col>
                 <Col flex="auto" style={{ minWidth: 0 }}>
                   {doc.queues[shown] && <QueueForm doc={doc} index={shown} problems={c.problems} onChange={(next) => c.edit(next)} />}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
-import { ApiError, post } from '../../lib/api';
+import { ApiError, get, post } from '../../lib/api';
 import { useT } from '../../lib/i18n';
 import { formatDateTime } from '../../lib/time';
 import { queuePaths, type Ivr } from './ivr-doc';
@@ -30,6 +30,13 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
   const [ivr, setIvr] = useState<Ivr>();
   useEffect(() => {
     void activeVersion('ivr').then((v) => readVersion<Ivr>('ivr', v).then(setIvr));
+  }, []);
+  // Agents by id, to name who would get the call.
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    void get<Array<{ agentId: string; name: string }>>('/api/agents')
+      .then((list) => setNames(Object.fromEntries(list.map((a) => [a.agentId, a.name]))))
+      .catch(() => undefined);
   }, []);
   const paths = useMemo(() => (ivr ? queuePaths(ivr) : []), [ivr]);
   const active = versions.find((v) => v.active)?.version;
@@ -107,6 +114,7 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
               title={`${t('所选版本', 'Chosen')} · ${t('版本', 'Version')} ${answers.draft.routingVersion}`}
               sim={answers.draft}
               testId="sim-draft"
+              names={names}
             />
           </Col>
           <Col span={12}>
@@ -114,6 +122,7 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
               title={`${t('当前启用', 'Active')} · ${t('版本', 'Version')} ${active ?? answers.active.routingVersion}`}
               sim={answers.active}
               testId="sim-active"
+              names={names}
             />
           </Col>
         </Row>
@@ -122,8 +131,9 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
   );
 }
 
-function Outcome({ title, sim, testId }: { title: string; sim: Simulation; testId: string }) {
+function Outcome({ title, sim, testId, names }: { title: string; sim: Simulation; testId: string; names: Record<string, string> }) {
   const t = useT();
+  const who = (id: string) => (names[id] && names[id] !== id ? `${names[id]}（${id}）` : id);
   const now = sim.steps[0]?.wouldGet ?? null;
   const where =
     sim.outcome.kind === 'queue'
@@ -137,7 +147,7 @@ function Outcome({ title, sim, testId }: { title: string; sim: Simulation; testI
         {sim.outcome.kind !== 'queue'
           ? where
           : now
-            ? t(`现在来电将由坐席 ${now} 接听`, `Agent ${now} would get this call now`)
+            ? t(`现在来电将由坐席 ${who(now)} 接听`, `Agent ${who(now)} would get this call now`)
             : t('现在没有可接听的坐席，来电将排队等待', 'No agent can take it now: the call would wait')}
       </Typography.Title>
       <Descriptions size="small" column={1}>
@@ -164,12 +174,26 @@ function Outcome({ title, sim, testId }: { title: string; sim: Simulation; testI
             {
               title: t('可接坐席', 'Eligible'),
               dataIndex: 'eligible',
-              render: (e: string[]) => (e.length ? e.map((a) => <Tag key={a}>{a}</Tag>) : '—'),
+              render: (e: string[]) =>
+                e.length
+                  ? e.map((a) => (
+                      <Tag key={a} title={names[a]}>
+                        {a}
+                      </Tag>
+                    ))
+                  : '—',
             },
             {
               title: t('将接听', 'Would get'),
               dataIndex: 'wouldGet',
-              render: (w: string | null) => (w ? <Tag color="blue">{w}</Tag> : '—'),
+              render: (w: string | null) =>
+                w ? (
+                  <Tag color="blue" title={names[w]}>
+                    {w}
+                  </Tag>
+                ) : (
+                  '—'
+                ),
             },
           ]}
         />

@@ -17,7 +17,8 @@ export function useVersionedDoc<T>(kind: Kind) {
   const [saved, setSaved] = useState<number>();
 
   const reload = useCallback(async () => {
-    const list = await listVersions(kind);
+    // Newest first: the draft just saved is at the top.
+    const list = (await listVersions(kind)).sort((a, b) => b.version - a.version);
     setVersions(list);
     return list;
   }, [kind]);
