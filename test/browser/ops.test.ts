@@ -157,3 +157,72 @@ describe('ops console: routing page', () => {
     await ctx.close();
   }, 180_000);
 });
+
+describe('ops console: IVR page', () => {
+  it('an admin edits a prompt and plays it as synthesized, marks a holiday on the calendar, saves a draft and sees the diff; an unknown queue is refused at its field', async () => {
+    const who = await testAccount(rig, 'admin', { displayName: '运维 导航' });
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(page, rig.svc.url, who);
+    await page.goto(`${rig.svc.url}/console/ops/ivr`);
+    await page.getByTestId('tree-main').click();
+    await page.getByTestId('prompt-main-menu-zh').waitFor();
+    await screenshot(page, 'ops-ivr');
+    expect(await clippedTexts(page)).toEqual([]);
+
+    // A prompt edited and played: the service synthesizes it, the page plays a WAV blob.
+    await page.getByTestId('tree-welcome').click();
+    const text = `您好，欢迎致电一二三六六纳税服务热线，测试${Date.now() % 1000}。`;
+    await page.getByTestId('prompt-welcome-zh').fill(text);
+    await page.getByTestId('play-welcome-zh').click();
+    const audio = page.getByTestId('audio-welcome-zh');
+    await audio.waitFor();
+    const sound = await audio.evaluate(async (el: HTMLAudioElement) => {
+      if (el.readyState < 1) await new Promise((resolve) => el.addEventListener('loadedmetadata', resolve, { once: true }));
+      // What the page made the blob from (the console's CSP lets no script fetch a blob: URL).
+      return { src: el.src, type: el.dataset.type, bytes: Number(el.dataset.bytes), duration: el.duration };
+    });
+    expect(sound.src).toMatch(/^blob:/);
+    expect(sound.type).toBe('audio/wav');
+    expect(sound.bytes).toBeGreaterThan(1000);
+    expect(sound.duration).toBeGreaterThan(1);
+
+    // A holiday on the calendar: the 20th of the month shown.
+    await page.getByRole('tab', { name: '工作时间与节假日' }).click();
+    const day = `${new Date().toISOString().slice(0, 8)}20`;
+    await page.locator(`td[title="${day}"]`).click();
+    expect(await page.getByTestId('day-panel').textContent()).toContain(day);
+    await page.getByTestId('holiday-name').fill('测试假日');
+    await page.getByTestId('add-holiday').click();
+    await expect.poll(() => page.getByTestId(`day-${day}`).textContent()).toContain('测试假日');
+    await screenshot(page, 'ops-ivr-calendar');
+
+    const before = await versionsOf('ivr');
+    await page.getByTestId('save-draft').click();
+    await page.getByTestId('activate-draft').waitFor();
+    expect(await versionsOf('ivr')).toEqual({ count: before.count + 1, active: before.active });
+    await page.getByRole('tab', { name: '版本与对比' }).click();
+    await page.getByTestId('diff').waitFor();
+    const added = (await page.locator('[data-diff="add"]').allTextContents()).join('\n');
+    expect(added).toContain(text);
+    expect(added).toContain('测试假日');
+    await page.getByTestId('diff').scrollIntoViewIfNeeded();
+    await screenshot(page, 'ops-ivr-diff');
+
+    // An unknown queue: refused beside the queue field; nothing stored, nothing activated.
+    await page.getByRole('tab', { name: '菜单树' }).click();
+    await page.getByTestId('tree-ntax.vat').click();
+    await input(page, 'node-queue').fill('no-such-queue');
+    const stored = await versionsOf('ivr');
+    await page.getByTestId('save-draft').click();
+    const err = page.locator('[role="alert"][data-field="nodes/ntax.vat/queue"]');
+    await err.waitFor();
+    expect(await err.textContent()).toContain('no-such-queue');
+    expect(await page.getByTestId('node-form').locator('[role="alert"]').count()).toBeGreaterThan(0);
+    expect(await versionsOf('ivr')).toEqual(stored);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 120_000);
+});
