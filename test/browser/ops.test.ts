@@ -118,6 +118,13 @@ describe('ops console: routing page', () => {
 
     // The real edit: VAT calls need corporate income tax (cit ≥ 4), which only the second agent has.
     await choose(page, page.getByTestId('step-0-skill-0'), '企业所得税 (cit)');
+    // Simulated before it is saved (the unsaved document): the CIT agent; nothing stored by asking.
+    await page.getByRole('tab', { name: '模拟器' }).click();
+    await page.getByTestId('sim-run').click();
+    await expect.poll(() => page.getByTestId('sim-draft').textContent()).toContain('未保存的编辑');
+    expect(await page.getByTestId('sim-draft-agent').textContent()).toContain(citAgent);
+    expect(await versionsOf('routing')).toEqual(before);
+    await page.getByRole('tab', { name: '队列与步骤' }).click();
     await page.getByTestId('comment').fill('企业所得税组接增值税来电');
     await page.getByTestId('save-draft').click();
     await page.getByTestId('activate-draft').waitFor();
@@ -130,7 +137,8 @@ describe('ops console: routing page', () => {
     // The simulator: under the draft the CIT agent, under the active version the VAT expert.
     await page.getByRole('tab', { name: '模拟器' }).click();
     await page.getByTestId('sim-run').click();
-    await expect.poll(() => page.getByTestId('sim-draft-agent').textContent()).toContain(citAgent);
+    await expect.poll(() => page.getByTestId('sim-draft').textContent()).toContain(`版本 ${draft}`);
+    expect(await page.getByTestId('sim-draft-agent').textContent()).toContain(citAgent);
     expect(await page.getByTestId('sim-active-agent').textContent()).toContain(vatExpert);
     await screenshot(page, 'ops-simulator');
     expect(await clippedTexts(page)).toEqual([]);

@@ -180,7 +180,7 @@ export default function IvrPage() {
             label: t('菜单树', 'Menu tree'),
             children: doc ? (
               <Row gutter={16} wrap={false}>
-                <Col flex="440px" style={{ minWidth: 0 }}>
+                <Col flex="500px" style={{ minWidth: 0 }}>
                   <Card size="small" styles={{ body: { overflowX: 'auto' } }}>
                     <Tree<TreeItem>
                       showLine

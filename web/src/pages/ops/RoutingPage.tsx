@@ -183,7 +183,7 @@ export default function RoutingPage() {
           {
             key: 'simulate',
             label: t('模拟器', 'Simulator'),
-            children: <Simulator versions={c.versions} draft={c.saved} />,
+            children: <Simulator versions={c.versions} draft={c.saved} editing={doc} />,
           },
         ]}
       />

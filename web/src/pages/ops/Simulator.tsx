@@ -25,7 +25,10 @@ interface Simulation {
  * "Which agent would get this call now?" under a draft and under the active routing, side by side:
  * the live call's own IVR and routing decisions against today's agents. Changes nothing.
  */
-export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: number | undefined }) {
+/** The editor's unsaved document, as a choice of its own. */
+const EDITING = 0;
+
+export function Simulator({ versions, draft, editing }: { versions: VersionRow[]; draft: number | undefined; editing: unknown }) {
   const t = useT();
   const [ivr, setIvr] = useState<Ivr>();
   useEffect(() => {
@@ -43,7 +46,8 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
   const [digits, setDigits] = useState('21');
   const [caller, setCaller] = useState('057185187424');
   const [chosen, setChosen] = useState<number>();
-  const version = chosen ?? draft ?? versions[0]?.version;
+  // The draft just saved, else what is being edited.
+  const version = chosen ?? draft ?? EDITING;
   const [answers, setAnswers] = useState<{ draft?: Simulation; active?: Simulation }>({});
   const [problems, setProblems] = useState<Problem[]>([]);
   const [error, setError] = useState<string>();
@@ -56,13 +60,18 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
     try {
       const body = { caller: caller.trim(), digits };
       const [d, a] = await Promise.all([
-        post<Simulation>('/api/simulate', { ...body, ...(version !== undefined ? { routingVersion: version } : {}) }),
+        post<Simulation>('/api/simulate', { ...body, ...(version === EDITING ? { routing: editing } : { routingVersion: version }) }),
         post<Simulation>('/api/simulate', body),
       ]);
       setAnswers({ draft: d, active: a });
     } catch (e) {
-      if (e instanceof ApiError && e.field) setProblems([{ path: `/${e.field}`, message: e.message }]);
-      setError((e as Error).message);
+      if (e instanceof ApiError && e.problems.length)
+        // The unsaved document refused: where, inside the document.
+        setError(e.problems.map((p) => `${p.path.replace(/^\/routing\//, '')}: ${p.message}`).join('; '));
+      else {
+        if (e instanceof ApiError && e.field) setProblems([{ path: `/${e.field}`, message: e.message }]);
+        setError((e as Error).message);
+      }
     } finally {
       setBusy(false);
     }
@@ -93,10 +102,13 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
               value={version}
               onChange={setChosen}
               data-testid="sim-version"
-              options={versions.map((v) => ({
-                value: v.version,
-                label: `${t('版本', 'Version')} ${v.version}${v.active ? t('（启用中）', ' (active)') : ''}`,
-              }))}
+              options={[
+                { value: EDITING, label: t('未保存的编辑', 'Unsaved edit') },
+                ...versions.map((v) => ({
+                  value: v.version,
+                  label: `${t('版本', 'Version')} ${v.version}${v.active ? t('（启用中）', ' (active)') : ''}`,
+                })),
+              ]}
             />
           </Form.Item>
           <Form.Item>
@@ -111,7 +123,7 @@ export function Simulator({ versions, draft }: { versions: VersionRow[]; draft: 
         <Row gutter={16}>
           <Col span={12}>
             <Outcome
-              title={`${t('所选版本', 'Chosen')} · ${t('版本', 'Version')} ${answers.draft.routingVersion}`}
+              title={`${t('所选', 'Chosen')} · ${answers.draft.routingVersion === EDITING ? t('未保存的编辑', 'unsaved edit') : `${t('版本', 'Version')} ${answers.draft.routingVersion}`}`}
               sim={answers.draft}
               testId="sim-draft"
               names={names}
