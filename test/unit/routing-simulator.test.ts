@@ -76,4 +76,17 @@ describe('RoutingSimulator', () => {
       version: 9,
     });
   });
+
+  it('runs an unsaved routing document (version 0 in the answer), and refuses an invalid one with its problems', async () => {
+    const r = await simulator.run({ caller: '057100000002', digits: '21', at, routingDocument: draftConfig });
+    if (!r.ok) throw new Error('expected a simulation');
+    expect(r.routingVersion).toBe(0);
+    expect(r.simulation.steps[0]).toMatchObject({ required: 'any', eligible: ['A', 'B'] });
+    const bad = shippedRouting();
+    bad.queues[1].steps[0].afterS = -5;
+    bad.queues[1].onExpiry.toQueue = 'no-such-queue';
+    const refused = await simulator.run({ caller: '057100000002', digits: '21', at, routingDocument: bad });
+    expect(refused.ok).toBe(false);
+    expect('invalid' in refused && refused.invalid.map((e) => e.path)).toEqual(['/queues/1/steps/0/afterS']);
+  });
 });

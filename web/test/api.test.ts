@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { query, splitFieldError } from '../src/lib/api';
+import { ApiError, api, query, splitFieldError } from '../src/lib/api';
 
 describe('the API client', () => {
   it('splits the API’s "body/<field>: message" so a form can show the message at that field', () => {
@@ -15,5 +15,25 @@ describe('the API client', () => {
   it('builds a query string from the defined values only', () => {
     expect(query({ from: '2026-12-01', queue: undefined, n: 0, empty: '', ok: true })).toBe('?from=2026-12-01&n=0&ok=true');
     expect(query({})).toBe('');
+  });
+
+  it('keeps every problem of a refused configuration (422), and names the first one’s field', async () => {
+    const real = globalThis.fetch;
+    const errors = [
+      { path: '/queues/1/steps/0/afterS', message: 'expected number to be greater or equal to 0' },
+      { path: '/queues/2/onExpiry/toQueue', message: 'unknown queue "x"' },
+    ];
+    globalThis.fetch = async () =>
+      new Response(JSON.stringify({ error: 'routing configuration rejected: 2 problem(s)', errors }), {
+        status: 422,
+        headers: { 'content-type': 'application/json' },
+      });
+    try {
+      const e = await api('POST', '/api/routing/versions', {}).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ApiError);
+      expect(e).toMatchObject({ status: 422, field: 'queues/1/steps/0/afterS', problems: errors });
+    } finally {
+      globalThis.fetch = real;
+    }
   });
 });

@@ -100,6 +100,35 @@ export class PromptSynth {
     const sidecar = `${out}.sha`;
     if ((await exists(out)) && (await readFile(sidecar, 'utf8').catch(() => '')) === sha) return 'cached';
     if (!text.trim()) throw new Error(`prompt "${name}" (${lang}) has no text to synthesize`);
+    try {
+      await this.synthesize(lang, text, sha, async (pcm) => {
+        await rename(pcm, out).catch(async () => {
+          await copyFile(pcm, out);
+        });
+      });
+      await writeFile(sidecar, sha);
+    } catch (err) {
+      throw new Error(`prompt "${name}" (${lang}) could not be synthesized: ${(err as Error).message}`);
+    }
+    return 'synthesized';
+  }
+
+  /**
+   * The sound a prompt text would make, as callers would hear it (the same voice, speed and
+   * 8 kHz conversion), without writing any prompt file: for ops to listen before they save.
+   */
+  async preview(lang: Lang, text: string): Promise<Buffer> {
+    if (!text.trim()) throw new Error('no text to synthesize');
+    const sha = createHash('sha256').update(`${lang}\n${text}`).digest('hex');
+    let wav: Buffer | undefined;
+    await this.synthesize(lang, text, sha, async (pcm) => {
+      wav = await readFile(pcm);
+    });
+    return wav!;
+  }
+
+  /** espeak-ng then sox, in child processes (never on this thread), two at a time per process; `take` gets the 8 kHz WAV's host path. */
+  private async synthesize(lang: Lang, text: string, sha: string, take: (pcm: string) => Promise<void>): Promise<void> {
     // Numbered too: two files of the same text (a system prompt and an IVR one) may be made at once.
     const tag = `tts-${process.pid}-${sha.slice(0, 12)}-${++made}`;
     const inRoot = (p: string) => (this.o.ttsRoot ? path.join(this.o.ttsRoot, p) : p);
@@ -107,21 +136,16 @@ export class PromptSynth {
     const pcm = `/tmp/${tag}.wav`;
     try {
       // `--` ends espeak-ng's options: a text starting with '-' is spoken, never read as one.
+      // execFile, no shell: the text is one argument, so $( ), ; and | are only characters.
       await SYNTHESIS.run(async () => {
         await this.exec('espeak-ng', ['-v', VOICE[lang], '-s', '150', '-w', raw, '--', text]);
         await this.exec('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', pcm, 'vol', '0.8']);
       });
-      await rename(inRoot(pcm), out).catch(async () => {
-        await copyFile(inRoot(pcm), out);
-      });
-      await writeFile(sidecar, sha);
-    } catch (err) {
-      throw new Error(`prompt "${name}" (${lang}) could not be synthesized: ${(err as Error).message}`);
+      await take(inRoot(pcm));
     } finally {
       await rm(inRoot(raw), { force: true });
       await rm(inRoot(pcm), { force: true });
     }
-    return 'synthesized';
   }
 
   private async exec(cmd: string, args: string[]): Promise<void> {

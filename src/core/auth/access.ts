@@ -99,6 +99,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   ...versionedConfig('/api/ivr'),
   ...versionedConfig('/api/routing'),
   'POST /api/simulate': { need: 'simulate' },
+  // Synthesizes a prompt text to listen to (a child process per text): for those who edit the IVR.
+  'POST /api/prompts/preview': { need: 'config.write' },
 
   'GET /api/reports/intervals': { need: 'reports' },
   'GET /api/reports/queues': { need: 'reports' },

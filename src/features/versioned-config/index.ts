@@ -6,6 +6,8 @@ import { ensureSystemPrompts } from '../ivr/system-prompts.js';
 import { pgIvrVersions } from '../ivr/ivr-versions.js';
 import { IvrCatalog } from '../ivr/catalog.js';
 import { ivrRoutes } from '../ivr/routes.js';
+import { PromptPreview } from '../ivr/prompt-preview.js';
+import { promptPreviewRoutes } from '../ivr/preview-routes.js';
 import { PgRoutingRepo } from '../routing/routing-repo.js';
 import { RoutingCatalog } from '../routing/catalog.js';
 import { pgRoutingVersions } from '../routing/routing-versions.js';
@@ -72,6 +74,11 @@ export async function registerVersionedConfig(
     routing,
     routingRepo,
     ivr,
-    routes: [ivrRoutes({ catalog: ivr }), routingRoutes({ catalog: routing })],
+    routes: [
+      ivrRoutes({ catalog: ivr }),
+      routingRoutes({ catalog: routing }),
+      // The same synthesizer as the IVR's prompts, so ops hear what callers will.
+      promptPreviewRoutes({ preview: new PromptPreview({ synth }) }),
+    ],
   };
 }

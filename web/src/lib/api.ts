@@ -19,6 +19,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly field: string | undefined,
+    /** A configuration refused (422) lists every problem at its JSON pointer ("/queues/1/steps/0/afterS"). */
+    readonly problems: Array<{ path: string; message: string }> = [],
   ) {
     super(message);
   }
@@ -54,13 +56,20 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!r.ok) {
     const text = await r.text();
     let error = text || r.statusText;
+    let problems: Array<{ path: string; message: string }> = [];
     try {
-      error = (JSON.parse(text) as { error?: string }).error ?? error;
+      const body = JSON.parse(text) as { error?: string; errors?: unknown };
+      error = body.error ?? error;
+      if (Array.isArray(body.errors))
+        problems = body.errors.filter((p): p is { path: string; message: string } => typeof p?.path === 'string');
     } catch {
       // not JSON: the text as it came
     }
     const { field, message } = splitFieldError(error);
-    throw new ApiError(r.status, field ? message : error, field);
+    // A refused configuration names its first problem's field, as a refused request names its own.
+    const first = problems[0];
+    if (!field && first?.path) throw new ApiError(r.status, first.message, first.path.replace(/^\//, ''), problems);
+    throw new ApiError(r.status, field ? message : error, field, problems);
   }
   if (init.raw) return r as unknown as T;
   if (r.status === 204) return undefined as T;
