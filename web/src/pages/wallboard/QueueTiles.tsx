@@ -28,7 +28,7 @@ function Figure({ label, value, level }: { label: string; value: string; level: 
 }
 
 /** A queue's tile: waiting in large type, then longest wait, today's service level and abandon rate, agents serving. */
-export const QueueTile = memo(function QueueTile({ q, thresholds }: { q: QueueView; thresholds: Thresholds }) {
+export const QueueTile = memo(function QueueTile({ q, thresholds, label }: { q: QueueView; thresholds: Thresholds; label?: string }) {
   const t = useT();
   const level = tileLevel(q, thresholds);
   const v = figuresInUnits(q);
@@ -56,8 +56,11 @@ export const QueueTile = memo(function QueueTile({ q, thresholds }: { q: QueueVi
       }}
     >
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'baseline', gap: 6 }}>
-        <span title={q.queue} style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-          {q.queue}
+        <span
+          title={label ? `${label} (${q.queue})` : q.queue}
+          style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+        >
+          {label ?? q.queue}
         </span>
         <span style={{ fontSize: 11, color: 'rgba(0,0,0,0.5)', whiteSpace: 'nowrap' }}>
           {t('在岗', 'Serving')} {q.serving}
@@ -76,7 +79,7 @@ export const QueueTile = memo(function QueueTile({ q, thresholds }: { q: QueueVi
   );
 });
 
-export function QueueTiles({ queues, thresholds }: { queues: QueueView[]; thresholds: Thresholds }) {
+export function QueueTiles({ queues, thresholds, labels }: { queues: QueueView[]; thresholds: Thresholds; labels?: Map<string, string> }) {
   const t = useT();
   if (!queues.length) return <div style={{ color: 'rgba(0,0,0,0.45)', padding: 8 }}>{t('暂无队列数据', 'No queues yet')}</div>;
   return (
@@ -92,7 +95,7 @@ export function QueueTiles({ queues, thresholds }: { queues: QueueView[]; thresh
       }}
     >
       {queues.map((q) => (
-        <QueueTile key={q.queue} q={q} thresholds={thresholds} />
+        <QueueTile key={q.queue} q={q} thresholds={thresholds} label={labels?.get(q.queue)} />
       ))}
     </div>
   );

@@ -11,6 +11,7 @@ import { countByState, STATE_NAMES, STATES } from './model';
 import { QueueTiles } from './QueueTiles';
 import { ThresholdsDrawer } from './ThresholdsDrawer';
 import { useLiveFeed } from './useLiveFeed';
+import { useQueueLabels } from '../../lib/queue-names';
 
 /** Thresholds are the center's, changed from any wallboard: read again this often so every screen follows. */
 const THRESHOLDS_EVERY_MS = 30_000;
@@ -40,6 +41,7 @@ export default function Wallboard() {
   const openDrawer = useCallback(() => setEditing(true), []);
   const closeDrawer = useCallback(() => setEditing(false), []);
   const controls = useMemo(() => ({ control: can('agents.control'), assign: can('agents.assign') }), [can]);
+  const queueLabels = useQueueLabels();
 
   useEffect(() => {
     const load = () => void get<Thresholds>('/api/wallboard/thresholds').then(setThresholds, () => undefined);
@@ -98,7 +100,7 @@ export default function Wallboard() {
         </Space>
         <ThresholdsButton onClick={openDrawer} />
       </div>
-      <QueueTiles queues={live.queues} thresholds={thresholds} />
+      <QueueTiles queues={live.queues} thresholds={thresholds} labels={queueLabels} />
       <AgentTable agents={live.agents} queues={queueNames} reasons={reasons} controls={controls} height="calc(100vh - 352px)" />
       <ThresholdsDrawer open={editing} onClose={closeDrawer} value={thresholds} editable={controls.control} onSaved={setThresholds} />
     </div>
