@@ -14,7 +14,7 @@
  * For login, Chromium's own counters (CDP Performance.getMetrics) split the time into script,
  * style recalculation and layout.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -27,14 +27,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const i = process.argv.indexOf('--samples');
 const SAMPLES = i > 0 ? Number(process.argv[i + 1]) : 15;
 if (!existsSync(path.join(DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first');
-const main = readdirSync(path.join(DIST, 'assets')).find((f) => /^index-.*\.js$/.test(f));
-if (!main) throw new Error('no main chunk in web/dist/assets');
+// The entry chunk, as index.html loads it (other chunks are named index-… too).
+const main = /src="\/console\/assets\/([^"]+\.js)"/.exec(readFileSync(path.join(DIST, 'index.html'), 'utf8'))?.[1];
+if (!main) throw new Error('no entry script in web/dist/index.html');
 
 const STATIC =
   '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>floor</title><h1>12366 热线 · 登录</h1><button>登录</button></html>';
-// The main chunk fetched and compiled but its module never evaluated as the app: `nomodule`-free
-// trick — loaded as a classic script inside a function body that is never called is not possible
-// for an ES module, so it is imported for real with a flag that stops the app before React renders.
+// The entry chunk fetched and compiled (modulepreload) but never run: the cost of its bytes alone.
 const SCRIPT = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>floor</title><h1>12366 热线 · 登录</h1><button>登录</button>
 <link rel="modulepreload" href="/console/assets/${main}"></html>`;
 
@@ -79,8 +78,8 @@ async function once(browser: Browser, url: string, waitScript: boolean) {
   const scriptMs = waitScript
     ? ((await (
         await page.waitForFunction(() => {
-          const e = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) =>
-            r.name.includes('/assets/index-'),
+          const e = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find(
+            (r) => r.name.includes('/assets/') && r.name.endsWith('.js'),
           );
           return e ? e.responseEnd : false;
         })

@@ -1,13 +1,14 @@
 import { Suspense, useMemo } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { Button, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { useSession } from '../lib/session';
-import { useLang, useT } from '../lib/i18n';
+import { useT } from '../lib/i18n';
 import { pagesFor } from '../pages/registry';
 import { Home } from '../pages/Home';
 import { Forbidden } from '../pages/Forbidden';
 import { PAGES } from '../pages/registry';
 import { PageErrorBoundary } from './PageErrorBoundary';
+import { LangSwitch } from './LangSwitch';
 
 const ROLE_NAMES: Record<string, [string, string]> = {
   admin: ['管理员', 'Admin'],
@@ -19,7 +20,6 @@ const ROLE_NAMES: Record<string, [string, string]> = {
 /** The signed-in frame: the menu of the pages this role may use, who is signed in, the language. */
 export function Shell() {
   const { me, can, logout } = useSession();
-  const { lang, setLang } = useLang();
   const t = useT();
   const where = useLocation();
   const mine = useMemo(() => (me ? pagesFor(me, can) : []), [me, can]);
@@ -55,15 +55,7 @@ export function Shell() {
               {me.displayName ?? me.id} · {t(...role)}
               {me.agentId ? ` · ${t('工号', 'Agent')} ${me.agentId}` : ''}
             </Typography.Text>
-            <Segmented
-              size="small"
-              value={lang}
-              onChange={(v) => setLang(v as 'zh' | 'en')}
-              options={[
-                { label: '中文', value: 'zh' },
-                { label: 'EN', value: 'en' },
-              ]}
-            />
+            <LangSwitch />
             <a href="/docs" target="_blank" rel="noreferrer">
               {t('接口文档', 'API docs')}
             </a>

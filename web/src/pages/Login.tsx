@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useSession } from '../lib/session';
-import { useLang, useT } from '../lib/i18n';
+import { useT } from '../lib/i18n';
 import { ApiError } from '../lib/api';
+import { LangSwitch } from '../layout/LangSwitch';
 
 export function Login() {
   const { me, login } = useSession();
-  const { lang, setLang } = useLang();
   const t = useT();
   const nav = useNavigate();
   const from = (useLocation().state as { from?: string } | null)?.from ?? '/';
@@ -39,15 +39,7 @@ export function Login() {
           <Typography.Title level={4} style={{ margin: 0 }}>
             {t('12366 热线 · 登录', '12366 Hotline · Sign in')}
           </Typography.Title>
-          <Segmented
-            size="small"
-            value={lang}
-            onChange={(v) => setLang(v as 'zh' | 'en')}
-            options={[
-              { label: '中文', value: 'zh' },
-              { label: 'EN', value: 'en' },
-            ]}
-          />
+          <LangSwitch />
         </div>
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
         <Form layout="vertical" onFinish={submit} requiredMark={false}>

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Form, InputNumber, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useT } from '../../lib/i18n';
 import { fieldError } from './fields';
-import { fieldOf, problemsUnder } from './problems';
+import { ConfigHeader } from './ConfigHeader';
+import { problemsUnder } from './problems';
 import {
   EXPIRY_ACTIONS,
   STRATEGIES,
@@ -18,8 +19,7 @@ import {
 import { Simulator } from './Simulator';
 import { StepSkillsInput } from './StepSkillsInput';
 import { useVersionedDoc } from './use-versioned-doc';
-import { VersionsPanel, versionLabel } from './VersionsPanel';
-import { activate } from './versions-api';
+import { VersionsPanel } from './VersionsPanel';
 
 const STRATEGY_NAMES: Record<string, [string, string]> = {
   longest_idle: ['空闲最久优先', 'Longest idle'],
@@ -64,62 +64,15 @@ export default function RoutingPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Row justify="space-between" align="middle" wrap={false}>
-        <Space align="baseline">
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('路由规则', 'Routing')}
-          </Typography.Title>
-          {active !== undefined && (
-            <Tag color="green" data-testid="active-version">
-              {t('启用中', 'Active')}：{versionLabel(t, active)}
-            </Tag>
-          )}
-          {c.base !== undefined && (
-            <Typography.Text type="secondary" data-testid="editing-version">
-              {t('正在编辑', 'Editing')}：{versionLabel(t, c.base)}
-            </Typography.Text>
-          )}
-        </Space>
-        <Space>
-          <Input
-            style={{ width: 240 }}
-            placeholder={t('修改说明（可选）', 'What changed (optional)')}
-            value={comment}
-            maxLength={500}
-            onChange={(e) => setComment(e.target.value)}
-            data-testid="comment"
-          />
-          <Button type="primary" onClick={() => void save()} disabled={!doc} data-testid="save-draft">
-            {t('保存为草稿', 'Save draft')}
-          </Button>
-          {c.saved !== undefined && c.saved !== active && (
-            <Button
-              data-testid="activate-draft"
-              onClick={() =>
-                activate('routing', c.saved!)
-                  .then((r) => {
-                    message.success(t(`版本 ${r.active} 已启用`, `Version ${r.active} is active`));
-                    void c.reload();
-                  })
-                  .catch((e: Error) => message.error(e.message))
-              }
-            >
-              {t(`启用版本 ${c.saved}`, `Activate version ${c.saved}`)}
-            </Button>
-          )}
-        </Space>
-      </Row>
-      {c.error && (
-        <Alert
-          type="error"
-          showIcon
-          data-testid="save-error"
-          message={t('未保存：请按提示修改', 'Not saved: see the problems below')}
-          description={
-            c.problems.length ? c.problems.map((p) => <div key={p.path + p.message}>{`${fieldOf(p.path)}: ${p.message}`}</div>) : c.error
-          }
-        />
-      )}
+      <ConfigHeader
+        kind="routing"
+        title={['路由规则', 'Routing']}
+        active={active}
+        c={c}
+        comment={comment}
+        setComment={setComment}
+        save={save}
+      />
       <Tabs
         activeKey={tab}
         onChange={setTab}
