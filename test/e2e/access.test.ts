@@ -142,8 +142,10 @@ describe('accounts and roles', () => {
       via: 'session',
       agentId: agentA,
       displayName: '测试 agent',
+      // A bearer token needs no CSRF token: only a browser's cookie session gets one (console-session.test.ts).
+      csrfToken: null,
     });
-    expect((await call(tokens.tool, 'GET', '/api/me')).body).toMatchObject({ role: 'readonly', via: 'api_key' });
+    expect((await call(tokens.tool, 'GET', '/api/me')).body).toMatchObject({ role: 'readonly', via: 'api_key', csrfToken: null });
   });
 
   it('sessions end: on logout, on expiry, when an admin resets the password or disables the account', async () => {
