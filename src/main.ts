@@ -2,12 +2,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { loadConfig, ConfigError, type Config } from './config.js';
+import type { Config } from './config.js';
 import { late } from './shared/late.js';
-import { createLogger } from './shared/logger.js';
 import { startInOrder, stopInOrder } from './app/feature.js';
 import { connectInfrastructure } from './app/infrastructure.js';
 import { serveHttp } from './app/http.js';
+import { runAsProcess } from './app/process-entry.js';
 import type { AriClient } from './adapters/ari/client.js';
 import type { AgentLiveStore } from './features/agents/agent-live-store.js';
 import type { QueueStore } from './features/routing/queue-store.js';
@@ -26,7 +26,6 @@ import type { StuckAgents } from './features/agents/stuck-agents.js';
 import { registerCalls } from './features/calls/index.js';
 import type { CallService } from './features/calls/call-service.js';
 import { registerLive } from './features/live/index.js';
-import { processMetrics } from './features/live/routes.js';
 import { registerReports } from './features/reports/index.js';
 import { registerAuth } from './features/auth/index.js';
 import { registerAudit } from './features/audit/index.js';
@@ -81,12 +80,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
   // start once the event stream is connected.
   await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
-    auth: {
-      authenticate: (token) => auth.service.authenticate(token),
-      appendAudit: (e) => audit.service.append(e),
-      tokenGuesses: auth.tokenGuesses,
-      csrfKey: auth.csrfKey,
-    },
+    auth: auth.httpAuth((e) => audit.service.append(e)),
     features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, registerConsole()],
   });
 
@@ -129,35 +123,4 @@ export async function startService(config: Config, log: Logger, opts: { processM
   };
 }
 
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'tax12366' }, format: config.LOG_FORMAT });
-  let svc: Service;
-  try {
-    svc = await startService(config, log, { processMetrics: processMetrics() });
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'startup failed');
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(1);
-  }
-  log.info({ http: svc.url, app: config.ARI_APP }, 'tax12366 ready');
-  // A signal can arrive twice (tsx relays it to node, which its process group also got): a second
-  // one must not end the process by default while the first is still draining it.
-  let stopping: Promise<void> | undefined;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      stopping ??= svc.stop().then(() => process.exit(0));
-    });
-  }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void runAsProcess(startService);

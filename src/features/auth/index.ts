@@ -14,6 +14,8 @@ export interface AuthFeature extends Feature {
   tokenGuesses: NonNullable<AuthDeps['tokenGuesses']>;
   /** The key browser sessions' CSRF tokens are derived with (http/browser-session.ts). */
   csrfKey: string;
+  /** What the HTTP auth hook (http/auth.ts) needs: this feature's lookups, with the audit log given. */
+  httpAuth(appendAudit: AuthDeps['appendAudit']): AuthDeps;
 }
 
 /** Accounts, logins and sessions; every API request is authenticated by it (http/auth.ts). */
@@ -38,14 +40,16 @@ export function registerAuth({ config, pool, redis, keys, log }: Infrastructure,
   // Derived from the one secret every instance already shares, so any instance (and a restarted
   // one) accepts the token a page was given; rotating ADMIN_TOKEN makes pages fetch /api/me again.
   const csrfKey = createHash('sha256').update(`tax12366 csrf\0${config.ADMIN_TOKEN}`).digest('hex');
+  const tokenGuesses = {
+    blocked: (ip: string) => limiter.tokensBlocked(ip),
+    missed: (ip: string) => limiter.tokenMissed(ip),
+    retryAfterS: config.LOGIN_WINDOW_MIN * 60,
+  };
   return {
     service,
     csrfKey,
-    tokenGuesses: {
-      blocked: (ip) => limiter.tokensBlocked(ip),
-      missed: (ip) => limiter.tokenMissed(ip),
-      retryAfterS: config.LOGIN_WINDOW_MIN * 60,
-    },
+    tokenGuesses,
+    httpAuth: (appendAudit) => ({ authenticate: (token) => service.authenticate(token), appendAudit, tokenGuesses, csrfKey }),
     routes: [accountRoutes({ auth: service, csrfKey, agentExists: async (id) => (await agents.service.get(id))?.active === true })],
   };
 }
