@@ -3,7 +3,11 @@
  * The one place an access decision is made; the HTTP layer only asks `decide`.
  */
 
-export const ROLES = ['admin', 'supervisor', 'agent', 'readonly'] as const;
+/**
+ * `editor` keeps the knowledge base (writes articles, reviews others'); `liaison` (联络员) is a
+ * department's contact for work orders and sees only its department's orders (account.department).
+ */
+export const ROLES = ['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type Permission =
@@ -21,6 +25,18 @@ export type Permission =
   /** IVR menus, routing rules, agents' phones, pause reasons. */
   | 'config.write'
   | 'accounts'
+  /** Knowledge base: search and read published articles (every role). */
+  | 'kb.read'
+  /** Knowledge base: write drafts, edit the category tree, import. */
+  | 'kb.write'
+  /** Knowledge base: review, publish and retire articles (never one's own: core/kb decides). */
+  | 'kb.review'
+  /** Call summaries (来电小结): an agent its own calls' (the service checks), supervisors any. */
+  | 'summaries'
+  /** Work orders: create, and see those one may (core/workorders decides row by row). */
+  | 'workorders'
+  /** Work orders: assign, escalate, close and reopen any; complaints about staff. */
+  | 'workorders.manage'
   /** Anyone signed in (their own profile, pause reason names, the API description). */
   | 'signed_in';
 
@@ -35,12 +51,35 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
     'agents.assign',
     'config.write',
     'accounts',
+    'kb.read',
+    'kb.write',
+    'kb.review',
+    'summaries',
+    'workorders',
+    'workorders.manage',
     'signed_in',
   ]),
-  supervisor: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'agents.control', 'agents.assign', 'signed_in']),
-  readonly: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'signed_in']),
+  supervisor: new Set<Permission>([
+    'read',
+    'reports',
+    'live',
+    'audit',
+    'simulate',
+    'agents.control',
+    'agents.assign',
+    'kb.read',
+    'summaries',
+    'workorders',
+    'workorders.manage',
+    'signed_in',
+  ]),
+  readonly: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'kb.read', 'signed_in']),
   // An agent sees the wallboard and acts on itself only (see `self` below).
-  agent: new Set<Permission>(['live', 'signed_in']),
+  agent: new Set<Permission>(['live', 'kb.read', 'summaries', 'workorders', 'signed_in']),
+  // Writes and reviews the knowledge base; sees the figures of what is asked about.
+  editor: new Set<Permission>(['kb.read', 'kb.write', 'kb.review', 'reports', 'signed_in']),
+  // A department's liaison: its department's work orders only (and the knowledge base to answer them).
+  liaison: new Set<Permission>(['kb.read', 'workorders', 'signed_in']),
 };
 
 /** Who is asking. `agentId` links an agent's account to its phone. */
@@ -50,6 +89,8 @@ export interface Principal {
   role: Role;
   via: 'session' | 'api_key' | 'bootstrap';
   agentId?: string;
+  /** A liaison's department (departments.code): the work orders it sees. */
+  department?: string;
 }
 
 export interface RouteAccess {

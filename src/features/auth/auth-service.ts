@@ -150,7 +150,8 @@ export class AuthService {
 
   /** The key itself is returned once, here; only its hash is kept. */
   async createApiKey(k: { name: string; role: Role; expiresInDays?: number; createdBy: string }): Promise<{ key: string; apiKey: ApiKey }> {
-    if (k.role === 'agent') throw new AccountInputError('/role', 'an API key is for a tool: role admin, supervisor or readonly');
+    if (!['admin', 'supervisor', 'readonly'].includes(k.role))
+      throw new AccountInputError('/role', 'an API key is for a tool: role admin, supervisor or readonly');
     const id = newSecret(6);
     const key = `${KEY}${id}_${newSecret()}`;
     const expiresAt = k.expiresInDays ? new Date(this.d.now() + k.expiresInDays * 86_400_000) : null;

@@ -6,7 +6,7 @@ import { useT, type T } from '../../lib/i18n';
 import { formatDateTime } from '../../lib/time';
 import { formItemFor } from './field-errors';
 
-type Role = 'admin' | 'supervisor' | 'agent' | 'readonly';
+import type { Role } from '../../../../src/core/auth/access';
 interface Account {
   username: string;
   displayName: string;
@@ -32,8 +32,17 @@ const roleNames = (t: T): Record<Role, string> => ({
   supervisor: t('班长', 'Supervisor'),
   agent: t('坐席', 'Agent'),
   readonly: t('只读', 'Read only'),
+  editor: t('知识库编辑', 'KB editor'),
+  liaison: t('联络员', 'Liaison'),
 });
-const ROLE_COLORS: Record<Role, string> = { admin: 'red', supervisor: 'gold', agent: 'blue', readonly: 'default' };
+const ROLE_COLORS: Record<Role, string> = {
+  admin: 'red',
+  supervisor: 'gold',
+  agent: 'blue',
+  readonly: 'default',
+  editor: 'green',
+  liaison: 'purple',
+};
 
 /** 账号与密钥: people's sign-in accounts (role, agent link, disable, reset password) and tools' API keys. */
 export default function AccountsPage() {
