@@ -71,6 +71,25 @@ export type EventBody =
       /** Rejected calls: which queue rule ended them. */
       reason?: string;
     }
+  /**
+   * After the agent hung up, the caller answered the satisfaction survey (core/call/survey.ts):
+   * score 1 满意 (satisfied), 2 基本满意 (fairly satisfied), 3 不满意 (dissatisfied). `asked`: 1,
+   * or 2 when the question had to be repeated.
+   */
+  | { type: 'call.survey_answered'; callId: string; agentId: string; queue: string; score: 1 | 2 | 3; asked: number }
+  /**
+   * The survey was offered and got no score: `no_answer` (no key after the repeat), `invalid_key`
+   * (a key other than 1-3 after the repeat), `caller_hung_up` (the caller left during the question).
+   * Exactly one of the two survey events follows each offered survey.
+   */
+  | {
+      type: 'call.survey_unanswered';
+      callId: string;
+      agentId: string;
+      queue: string;
+      reason: 'no_answer' | 'invalid_key' | 'caller_hung_up';
+      asked: number;
+    }
   | {
       type: 'agent.state_changed';
       agentId: string;

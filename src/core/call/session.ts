@@ -4,15 +4,17 @@ import { resumeIvr, startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrS
 import type { Lang } from '../lang.js';
 import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js';
 import type { CallbackRefusal } from '../outbound/dial-policy.js';
+import { beginSurvey, resumeSurvey, stepSurvey, type SurveyState } from './survey.js';
 
 /**
  * One taxpayer's call as a state machine: (state, input) -> (state, commands, events).
  * Pure: no I/O here. The ARI adapter executes the commands and feeds results back as inputs.
  *
  * ivr → queued → ringing → bridged → ended, with exits from the IVR to voicemail, an
- * outside transfer, or a hang-up, and from ringing back to queued when an agent misses.
+ * outside transfer, or a hang-up, and from ringing back to queued when an agent misses. When the
+ * agent hangs up on a queue with the survey on, bridged → survey → ended (core/call/survey.ts).
  */
-export type Phase = 'ivr' | 'queued' | 'ringing' | 'bridged' | 'voicemail' | 'transferring' | 'callback' | 'ended';
+export type Phase = 'ivr' | 'queued' | 'ringing' | 'bridged' | 'voicemail' | 'transferring' | 'callback' | 'survey' | 'ended';
 
 export interface Route {
   queue: string;
@@ -87,6 +89,8 @@ export interface CallState {
   callbackRefusal?: CallbackRefusal;
   /** The position announcement playing, or the timer until the next one. */
   announce?: { playbackId?: string; timerId?: string };
+  /** The satisfaction survey after the agent hung up (phase 'survey'). */
+  survey?: SurveyState;
 }
 
 export type CallInput =
@@ -211,6 +215,8 @@ export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivor
       return same(s);
     case 'bridged':
       return alive.agentLeg ? same(s) : stepCall(ctx, env, s, { kind: 'agent_hung_up', legId: s.offer!.legId });
+    case 'survey':
+      return resumeSurvey(ctx, s);
     default:
       return same(s);
   }
@@ -228,6 +234,8 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
   // A reservation can land after the caller left or while another agent rings: never keep it.
   if (input.kind === 'agent_reserved' && s.phase !== 'queued') return release(s, input.agentId);
   if (s.phase === 'ended') return same(s);
+  // The agent is gone and call.ended recorded: only the caller's survey is left.
+  if (s.phase === 'survey') return stepSurvey(ctx, s, input);
 
   if (
     s.phase === 'ivr' &&
@@ -382,6 +390,11 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
       return s.phase === 'transferring' ? endCall(ctx, env, same(s), 'system') : same(s);
     case 'agent_hung_up':
       if (s.phase !== 'bridged' || s.offer?.legId !== input.legId) return same(s);
+      if (rulesOf(env, s)?.survey === true && s.route) {
+        // The agent's part ends exactly as without the survey (released first, call.ended the same);
+        // the caller stays, out of the bridge, for the survey.
+        return beginSurvey(ctx, endCall(ctx, env, same(s), 'agent', undefined, true), s.offer.agentId, s.route.queue);
+      }
       return endCall(ctx, env, same(s), 'agent');
     default:
       return same(s);
@@ -621,7 +634,8 @@ function endWith(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy): CallStep
 }
 
 /** Ends the call from whatever phase it is in: releases what it holds and records how it ended. */
-function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?: QueuePosition): CallStep {
+/** `keepCaller`: the agent hung up and the caller stays for the survey, so their channel is not hung up. */
+function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?: QueuePosition, keepCaller = false): CallStep {
   const quiet = quietAnnouncements(step.state, false);
   const s = quiet.state;
   const commands: CallCommand[] = [...step.commands, ...quiet.commands.filter((c) => c.kind === 'cancel_timer')];
@@ -637,7 +651,7 @@ function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?
       wrapUpS: rulesOf(env, s)?.wrapUpS ?? 0,
     };
     const teardown: CallCommand[] = [
-      { kind: 'hangup', channelId: by === 'agent' ? s.channelId : s.offer.legId },
+      ...(keepCaller ? [] : [{ kind: 'hangup' as const, channelId: by === 'agent' ? s.channelId : s.offer.legId }]),
       { kind: 'destroy_bridge', bridgeId: s.bridgeId },
     ];
     // The agent who hung up has a free phone now: given back before two requests to Asterisk

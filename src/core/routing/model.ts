@@ -83,6 +83,11 @@ export interface QueueRules {
   maxQueued?: number;
   /** Consecutive missed offers before the agent is paused; 0 = never pause. */
   noAnswerPauseAfter: number;
+  /**
+   * After the AGENT hangs up, the caller hears the satisfaction survey (满意度调查) before we hang
+   * up (core/call/survey.ts). Off unless a configuration says so.
+   */
+  survey?: boolean;
 }
 
 /** Validated rules, keyed by queue name so per-call lookups are O(1). */

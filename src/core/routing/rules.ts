@@ -15,6 +15,10 @@
  * over it (a declined callback offer must not keep a caller queued for ever), so onExpiry.afterS may
  * not exceed maxWaitS. Overflow may not target its own queue or form a loop (A -> B -> A).
  *
+ * Survey: `survey: true` on a queue plays the satisfaction survey (满意度调查: 1 满意, 2 基本满意,
+ * 3 不满意) to the caller after the AGENT hangs up (never when the caller hung up first); off by
+ * default, so a configuration without the field behaves as before (core/call/survey.ts).
+ *
  * Defaults: preferredAgentS 10, noAnswerPauseAfter 1 (0 = never pause). Everything else named in
  * the schema without Optional is required. Unknown properties are errors (they are usually typos).
  * Validation is two passes: shape (TypeBox), then meaning (known skills/queues, ordering). Meaning
@@ -90,6 +94,7 @@ export const QueueRulesSchema = Type.Object(
     maxWaitS: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     maxQueued: Type.Optional(Type.Integer({ minimum: 1 })),
     noAnswerPauseAfter: Type.Optional(Type.Integer({ minimum: 0 })),
+    survey: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -226,6 +231,8 @@ function normalize(q: RulesInput['queues'][number]): QueueRules {
   if (q.onExpiry) out.onExpiry = expiryOf(q.onExpiry);
   if (q.maxWaitS !== undefined) out.maxWaitS = q.maxWaitS;
   if (q.maxQueued !== undefined) out.maxQueued = q.maxQueued;
+  // Only when on: a configuration without the field normalizes exactly as before.
+  if (q.survey) out.survey = true;
   return out;
 }
 
