@@ -33,6 +33,7 @@ import { registerSipEdge } from './features/sip-edge/index.js';
 import { registerConsole } from './features/console/index.js';
 import { registerDesktop } from './features/desktop/index.js';
 import { registerWallboard } from './features/wallboard/index.js';
+import { registerSurvey } from './features/survey/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -81,7 +82,20 @@ export async function startService(config: Config, log: Logger, opts: { processM
   await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
     auth: auth.httpAuth((e) => audit.service.append(e)),
-    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, registerConsole()],
+    features: [
+      auth,
+      audit,
+      configs,
+      callbacks,
+      agents,
+      live,
+      routing,
+      reports,
+      desktop,
+      wallboard,
+      registerSurvey(infra),
+      registerConsole(),
+    ],
   });
 
   let stopping: Promise<void> | undefined;

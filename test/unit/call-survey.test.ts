@@ -224,7 +224,8 @@ describe('satisfaction survey after the agent hangs up', () => {
           c.advance(1000);
           if (s.phase === 'ended') break;
           let step: CallStep;
-          if (x === 'restart') step = resumeCall(c.ctx(), e, JSON.parse(JSON.stringify(s)) as CallState, { callerAlive: true, agentLeg: 'up' });
+          if (x === 'restart')
+            step = resumeCall(c.ctx(), e, JSON.parse(JSON.stringify(s)) as CallState, { callerAlive: true, agentLeg: 'up' });
           else {
             let inp: CallInput;
             if (x === 'pb') inp = { kind: 'playback_finished', playbackId: lastPlayback ?? 'none' };

@@ -148,6 +148,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/reports/agents': { need: 'reports' },
   'GET /api/reports/abandons': { need: 'reports' },
   'GET /api/reports/regions': { need: 'reports' },
+  // Satisfaction survey (issue 22): the center's figures are a report; an agent reads its own scores.
+  'GET /api/reports/survey': { need: 'reports' },
+  'GET /api/agents/:id/survey': { need: 'read', self: 'id' },
   'GET /metrics': { need: 'read' },
   'GET /api/live': { need: 'live' },
   // One set of wallboard colours for the whole center: seen by whoever sees the wallboard, set by supervisors and admins.

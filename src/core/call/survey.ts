@@ -67,9 +67,7 @@ export function stepSurvey(ctx: Ctx, s: CallState, input: CallInput): CallStep {
           ...quiet,
           { kind: 'play', channelId: s.channelId, playbackId: thanks, prompts: [{ source: 'system', name: SURVEY_THANKS_PROMPT }] },
         ],
-        events: [
-          stamp(ctx, { type: 'call.survey_answered', callId: s.callId, agentId: v.agentId, queue: v.queue, score, asked: v.asked }),
-        ],
+        events: [stamp(ctx, { type: 'call.survey_answered', callId: s.callId, agentId: v.agentId, queue: v.queue, score, asked: v.asked })],
       };
     }
     case 'playback_finished':
@@ -116,12 +114,7 @@ export function resumeSurvey(ctx: Ctx, s: CallState): CallStep {
   };
 }
 
-function askAgainOrGiveUp(
-  ctx: Ctx,
-  s: CallState,
-  quiet: CallCommand[],
-  reason: 'no_answer' | 'invalid_key',
-): CallStep {
+function askAgainOrGiveUp(ctx: Ctx, s: CallState, quiet: CallCommand[], reason: 'no_answer' | 'invalid_key'): CallStep {
   const v = s.survey!;
   if (v.asked >= SURVEY_MAX_ASKS) return hangUp(s, quiet, [unanswered(ctx, s, v, reason)]);
   const playbackId = ctx.newId();

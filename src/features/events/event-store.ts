@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DomainEvent } from '../../core/events.js';
+import { projectSurvey } from '../survey/survey-projection.js';
 
 /**
  * How long published events gather before they are written here (EventWriter.lingerMs). History
@@ -34,10 +35,9 @@ export class PgEventStore {
         ],
       );
       const fresh = new Set(inserted.rows.map((r) => r.id));
-      await project(
-        client,
-        events.filter((e) => fresh.has(e.id)),
-      );
+      const stored = events.filter((e) => fresh.has(e.id));
+      await project(client, stored);
+      await projectSurvey(client, stored);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
