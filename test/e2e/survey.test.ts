@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
-import { activateIvr, activateRouting, alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
+import { activateIvr, activateRouting, alwaysOpen12366, api, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts, promptMs } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
 import { freshAgentId, randomPassword, startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
@@ -128,6 +128,20 @@ describe('satisfaction survey after the agent hangs up', () => {
       async () => (await rig.pool.query('SELECT * FROM survey_answers WHERE call_id = $1', [callId])).rows[0],
     );
     expect(row).toMatchObject({ agent_id: agentId, queue: 'other', score: 1, reason: null });
+    // The reports read it: by agent (this run's agent is new, so its row is this call alone), and the agent's own.
+    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date(answered.at));
+    const rep = await api(rig, 'GET', `/api/reports/survey?from=${day}&to=${day}&by=agent&queue=other`);
+    expect(rep.status).toBe(200);
+    expect(rep.body.rows.find((x: { key: string }) => x.key === agentId)).toMatchObject({
+      offered: 1,
+      answered: 1,
+      satisfied: 1,
+      satisfiedRate: 1,
+      satisfactionRate: 1,
+    });
+    const own = await api(rig, 'GET', `/api/agents/${agentId}/survey?from=${day}`);
+    expect(own.body).toMatchObject({ agentId, total: { answered: 1, satisfied: 1 }, rows: [{ key: day, answered: 1 }] });
+    expect((await api(rig, 'GET', `/api/reports/survey?from=${day}&to=2000-01-01`)).status).toBe(400);
     await waitFor('agent available again after wrap-up', agentFree, 5000);
   });
 

@@ -22,12 +22,12 @@ describe('satisfaction survey figures', () => {
 });
 
 describe('survey report ranges', () => {
-  const calls: Array<{ fromMs: number; toMs: number; by: SurveyBy; agentId?: string }> = [];
+  const calls: Array<{ fromMs: number; toMs: number; by: SurveyBy; only?: { agentId?: string; queue?: string } }> = [];
   const svc = new SurveyService({
     tz: 'Asia/Shanghai',
     repo: {
-      counts: async (fromMs, toMs, by, agentId) => {
-        calls.push({ fromMs, toMs, by, agentId });
+      counts: async (fromMs, toMs, by, only) => {
+        calls.push({ fromMs, toMs, by, only });
         return [
           { key: '1001', name: '张三', offered: 2, answered: 2, satisfied: 1, fair: 1, dissatisfied: 0 },
           { key: '1002', name: null, offered: 1, answered: 0, satisfied: 0, fair: 0, dissatisfied: 0 },
@@ -37,16 +37,16 @@ describe('survey report ranges', () => {
   });
 
   it('asks for whole local days (Asia/Shanghai midnight to midnight) and adds up the total', async () => {
-    const r = await svc.report({ from: '2026-12-01', to: '2026-12-02', by: 'queue' });
+    const r = await svc.report({ from: '2026-12-01', to: '2026-12-02', by: 'day', queue: 'other' });
     expect(calls.at(-1)).toEqual({
       fromMs: Date.parse('2026-11-30T16:00:00Z'),
       toMs: Date.parse('2026-12-02T16:00:00Z'),
-      by: 'queue',
-      agentId: undefined,
+      by: 'day',
+      only: { queue: 'other' },
     });
     expect(r.total).toMatchObject({ offered: 3, answered: 2, satisfied: 1, fair: 1, satisfactionRate: 1, satisfiedRate: 0.5 });
     const a = await svc.agent('1001', { from: '2026-12-07' });
-    expect(calls.at(-1)).toMatchObject({ by: 'day', agentId: '1001', toMs: Date.parse('2026-12-07T16:00:00Z') });
+    expect(calls.at(-1)).toMatchObject({ by: 'day', only: { agentId: '1001' }, toMs: Date.parse('2026-12-07T16:00:00Z') });
     expect(a.agentId).toBe('1001');
   });
 

@@ -2,6 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { strictValidation } from '../../http/typebox-validator.js';
 import type { TypedPlugin } from '../../http/typed-plugin.js';
+import { QUEUE_PATTERN } from '../reports/params.js';
 import { SurveyParamError, type SurveyService } from './survey-service.js';
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'local day YYYY-MM-DD (TZ_NAME), inclusive' });
@@ -33,6 +34,7 @@ const ReportQuery = Type.Object(
     from: Day,
     to: Type.Optional(Day),
     by: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('queue'), Type.Literal('day')], { description: 'rows per (agent)' })),
+    queue: Type.Optional(Type.String({ pattern: QUEUE_PATTERN, maxLength: 40, description: 'one queue; all queues when absent' })),
   },
   { additionalProperties: false },
 );

@@ -17,11 +17,13 @@ export class PgSurveyRepo {
     private readonly tz: string,
   ) {}
 
-  async counts(fromMs: number, toMs: number, by: SurveyBy, agentId?: string): Promise<SurveyRow[]> {
+  async counts(fromMs: number, toMs: number, by: SurveyBy, only: { agentId?: string; queue?: string } = {}): Promise<SurveyRow[]> {
     const params: unknown[] = [new Date(fromMs), new Date(toMs)];
     const param = (v: unknown) => `$${params.push(v)}`;
     const key = by === 'agent' ? 's.agent_id' : by === 'queue' ? 's.queue' : `to_char(s.at AT TIME ZONE ${param(this.tz)}, 'YYYY-MM-DD')`;
-    const onAgent = agentId === undefined ? '' : ` AND s.agent_id = ${param(agentId)}`;
+    const onAgent =
+      (only.agentId === undefined ? '' : ` AND s.agent_id = ${param(only.agentId)}`) +
+      (only.queue === undefined ? '' : ` AND s.queue = ${param(only.queue)}`);
     const r = await this.pool.query<SurveyRow>(
       `SELECT ${key} AS key, ${by === 'agent' ? 'max(a.name)' : 'NULL'} AS name,
               count(*)::int AS offered, count(s.score)::int AS answered,

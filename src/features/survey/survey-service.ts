@@ -27,7 +27,7 @@ export interface SurveyReport {
 }
 
 export interface SurveyDeps {
-  repo: { counts(fromMs: number, toMs: number, by: SurveyBy, agentId?: string): Promise<SurveyRow[]> };
+  repo: { counts(fromMs: number, toMs: number, by: SurveyBy, only?: { agentId?: string; queue?: string }): Promise<SurveyRow[]> };
   tz: string;
 }
 
@@ -35,23 +35,28 @@ export interface SurveyDeps {
 export class SurveyService {
   constructor(private readonly d: SurveyDeps) {}
 
-  async report(q: { from: string; to?: string; by?: SurveyBy }): Promise<SurveyReport> {
-    return this.figures(q.from, q.to, q.by ?? 'agent');
+  async report(q: { from: string; to?: string; by?: SurveyBy; queue?: string }): Promise<SurveyReport> {
+    return this.figures(q.from, q.to, q.by ?? 'agent', q.queue === undefined ? {} : { queue: q.queue });
   }
 
   /** One agent's scores per day (the desktop's "my scores" and the agent's own history). */
   async agent(agentId: string, q: { from: string; to?: string }): Promise<SurveyReport & { agentId: string }> {
-    return { agentId, ...(await this.figures(q.from, q.to, 'day', agentId)) };
+    return { agentId, ...(await this.figures(q.from, q.to, 'day', { agentId })) };
   }
 
-  private async figures(fromIn: string, toIn: string | undefined, by: SurveyBy, agentId?: string): Promise<SurveyReport> {
+  private async figures(
+    fromIn: string,
+    toIn: string | undefined,
+    by: SurveyBy,
+    only: { agentId?: string; queue?: string },
+  ): Promise<SurveyReport> {
     const from = parseDay(fromIn);
     if (!from) throw new SurveyParamError('from', 'must be a real day YYYY-MM-DD');
     const to = toIn === undefined ? from : parseDay(toIn);
     if (!to) throw new SurveyParamError('to', 'must be a real day YYYY-MM-DD');
     if (to < from) throw new SurveyParamError('to', 'must not be before from');
     if (dayCount(from, to) > MAX_DAYS) throw new SurveyParamError('to', `from and to may be at most ${MAX_DAYS} days apart`);
-    const raw = await this.d.repo.counts(dayStart(from, this.d.tz), dayStart(addDays(to, 1), this.d.tz), by, agentId);
+    const raw = await this.d.repo.counts(dayStart(from, this.d.tz), dayStart(addDays(to, 1), this.d.tz), by, only);
     return {
       from,
       to,

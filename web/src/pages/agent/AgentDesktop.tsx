@@ -6,6 +6,7 @@ import { useSession } from '../../lib/session';
 import { formatDateTime, formatDuration } from '../../lib/time';
 import { actionsFor, keysLabel, outcomeName, secondsInState, STATE_COLORS, STATE_NAMES, waitSeconds } from './desktop-format';
 import { useDesktopChannel, type ScreenPop } from './useDesktopChannel';
+import { MyScores } from './MyScores';
 
 interface PauseReason {
   code: string;
@@ -139,6 +140,7 @@ export default function AgentDesktop() {
               <Statistic title={t('今日已接来电', 'Calls answered today')} value={frame?.answeredToday ?? '—'} />
             </div>
           </Card>
+          <div style={{ marginTop: 16 }}>{agentId && <MyScores agentId={agentId} />}</div>
         </Col>
         <Col xs={24} lg={16}>
           {frame?.pop ? (

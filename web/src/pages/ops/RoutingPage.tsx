@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Card, Col, Form, InputNumber, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Form, InputNumber, Row, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { useT } from '../../lib/i18n';
 import { fieldError } from './fields';
 import { ConfigHeader } from './ConfigHeader';
@@ -173,7 +173,27 @@ function QueueForm({
   const others = queueNames(doc).filter((n) => n !== q.queue);
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Card size="small" title={`${t('队列', 'Queue')} ${q.queue}`}>
+      <Card
+        size="small"
+        title={`${t('队列', 'Queue')} ${q.queue}`}
+        extra={
+          // After the AGENT hangs up, the caller hears the satisfaction survey (off when absent).
+          <Space
+            title={t(
+              '坐席挂机后请来电人评价：按一满意，按二基本满意，按三不满意',
+              'After the agent hangs up, the caller rates the call (1-3)',
+            )}
+          >
+            <span>{t('满意度调查', 'Satisfaction survey')}</span>
+            <Switch
+              size="small"
+              checked={q.survey === true}
+              onChange={(on) => set({ survey: on || undefined })}
+              data-testid="queue-survey"
+            />
+          </Space>
+        }
+      >
         <Form layout="vertical" component="div">
           <Row gutter={12}>
             <Col span={8}>

@@ -13,6 +13,8 @@ import { AbandonsTab } from './AbandonsTab';
 import { RegionsTab } from './RegionsTab';
 import { AgentsTab } from './AgentsTab';
 import { QueuesTab } from './QueuesTab';
+import { SurveyTab } from './SurveyTab';
+import type { SurveyReport } from './survey';
 import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './types';
 
 /** The queues of the active routing configuration, for the filter (empty if it cannot be read). */
@@ -103,6 +105,8 @@ export default function Reports() {
         return <AgentsTab report={shown.data as AgentsReport} />;
       case 'queues':
         return <QueuesTab report={shown.data as QueuesReport} />;
+      case 'survey':
+        return <SurveyTab report={shown.data as SurveyReport} />;
     }
   };
 
@@ -112,6 +116,7 @@ export default function Reports() {
     regions: t('来电地区', 'Regions'),
     agents: t('坐席', 'Agents'),
     queues: t('队列', 'Queues'),
+    survey: t('满意度', 'Satisfaction'),
   };
 
   return (
@@ -171,7 +176,23 @@ export default function Reports() {
               />
             </Form.Item>
           )}
-          <Form.Item style={{ marginInlineStart: 'auto', marginInlineEnd: 0 }}>
+          {tab === 'survey' && (
+            <Form.Item label={t('统计维度', 'Rows by')}>
+              <Select
+                data-testid="filter-by"
+                style={{ width: 100 }}
+                value={filters.by ?? 'agent'}
+                onChange={(v: Filters['by']) => set({ by: v })}
+                options={[
+                  { value: 'agent', label: t('按坐席', 'Agent') },
+                  { value: 'queue', label: t('按队列', 'Queue') },
+                  { value: 'day', label: t('按日期', 'Day') },
+                ]}
+              />
+            </Form.Item>
+          )}
+          {/* The survey report has no CSV (yet): its table is small enough to copy. */}
+          <Form.Item style={{ marginInlineStart: 'auto', marginInlineEnd: 0, display: tab === 'survey' ? 'none' : undefined }}>
             <Button icon={<DownloadOutlined />} href={reportUrl(tab, filters, 'csv')} data-testid="csv-export">
               {t('导出 CSV', 'Export CSV')}
             </Button>

@@ -4,7 +4,7 @@
  */
 import { query } from '../../lib/api';
 
-export const REPORTS = ['intervals', 'abandons', 'regions', 'agents', 'queues'] as const;
+export const REPORTS = ['intervals', 'abandons', 'regions', 'agents', 'queues', 'survey'] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 export interface Filters {
@@ -17,6 +17,8 @@ export interface Filters {
   minutes?: number;
   /** One caller's abandons (the number as the trunk delivered it). */
   caller?: string;
+  /** The satisfaction survey's rows: per agent (the API's default), queue or day. */
+  by?: 'agent' | 'queue' | 'day';
 }
 
 /** The parameters the API takes for one report. The region report counts months: those of the two days. */
@@ -24,6 +26,7 @@ export function reportParams(name: ReportName, f: Filters): Record<string, strin
   if (name === 'regions') return { from: f.from.slice(0, 7), to: f.to.slice(0, 7), queue: f.queue };
   if (name === 'intervals') return { from: f.from, to: f.to, queue: f.queue, minutes: f.minutes };
   if (name === 'abandons') return { from: f.from, to: f.to, queue: f.queue, caller: f.caller };
+  if (name === 'survey') return { from: f.from, to: f.to, queue: f.queue, by: f.by };
   return { from: f.from, to: f.to, queue: f.queue };
 }
 
