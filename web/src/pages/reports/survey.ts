@@ -47,6 +47,8 @@ const pct = (r: number | null) => (r == null ? null : Math.round(r * 1000) / 10)
 export function surveyChart(report: SurveyReport, t: T): ChartOption {
   const labels = report.rows.map((r) => surveyRowLabel(r, report.by));
   return {
+    // A handful of bars: nothing to animate, and a switch of rows shows the new figures at once.
+    animation: false,
     textStyle: { fontFamily: FONT },
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
@@ -57,7 +59,14 @@ export function surveyChart(report: SurveyReport, t: T): ChartOption {
       { type: 'value', name: t('满意率 %', 'Satisfaction %'), min: 0, max: 100, splitLine: { show: false } },
     ],
     series: [
-      { type: 'bar', stack: 'score', name: t('满意', 'Satisfied'), color: '#52c41a', data: report.rows.map((r) => r.satisfied) },
+      {
+        type: 'bar',
+        stack: 'score',
+        barMaxWidth: 64,
+        name: t('满意', 'Satisfied'),
+        color: '#52c41a',
+        data: report.rows.map((r) => r.satisfied),
+      },
       { type: 'bar', stack: 'score', name: t('基本满意', 'Fairly satisfied'), color: '#faad14', data: report.rows.map((r) => r.fair) },
       { type: 'bar', stack: 'score', name: t('不满意', 'Dissatisfied'), color: '#ff4d4f', data: report.rows.map((r) => r.dissatisfied) },
       {
