@@ -105,4 +105,21 @@ describe('satisfaction survey pages', () => {
     await agentCtx.close();
     expect(errors).toEqual([]);
   });
+
+  it('the routing page has a 满意度调查 switch per queue, off for the shipped queues, and marks the queues that have it on', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await signIn(page, rig.svc.url, await testAccount(rig, 'admin'));
+    await page.goto(`${rig.svc.url}/console/ops/routing`);
+    await page.getByTestId('queue-other').click();
+    const sw = page.getByTestId('queue-survey');
+    await sw.waitFor();
+    expect(await sw.getAttribute('aria-checked')).toBe('false');
+    await sw.click();
+    expect(await sw.getAttribute('aria-checked')).toBe('true');
+    await page.getByTestId('queue-survey-on-other').waitFor();
+    expect(await clippedTexts(page)).toEqual([]);
+    await screenshot(page, 'routing-survey-switch');
+    await ctx.close();
+  });
 });

@@ -105,6 +105,11 @@ export default function RoutingPage() {
                         <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }}>
                           {t(...STRATEGY_NAMES[q.strategy]!)}
                         </Typography.Text>
+                        {q.survey && (
+                          <Tag color="green" style={{ marginLeft: 6 }} data-testid={`queue-survey-on-${q.queue}`}>
+                            {t('满意度', 'Survey')}
+                          </Tag>
+                        )}
                         {problemsUnder(c.problems, `queues/${i}`).length > 0 && (
                           <Tag color="red" style={{ marginLeft: 6 }}>
                             !
