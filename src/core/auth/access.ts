@@ -148,6 +148,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/reports/agents': { need: 'reports' },
   'GET /api/reports/abandons': { need: 'reports' },
   'GET /api/reports/regions': { need: 'reports' },
+  // Call summaries (features/summaries): anyone with `summaries` reads; the service decides who writes
+  // which call's (core/summaries/rules.ts: an agent its own answered calls, within the edit window).
+  'GET /api/calls/:callId/summary': { need: 'summaries' },
+  'PUT /api/calls/:callId/summary': { need: 'summaries' },
+  // Hot topics (热点) from the summaries: a report like the others.
+  'GET /api/reports/topics': { need: 'reports' },
   'GET /metrics': { need: 'read' },
   'GET /api/live': { need: 'live' },
   // One set of wallboard colours for the whole center: seen by whoever sees the wallboard, set by supervisors and admins.
