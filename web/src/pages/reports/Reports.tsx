@@ -13,7 +13,8 @@ import { AbandonsTab } from './AbandonsTab';
 import { RegionsTab } from './RegionsTab';
 import { AgentsTab } from './AgentsTab';
 import { QueuesTab } from './QueuesTab';
-import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './types';
+import { TopicsTab } from './TopicsTab';
+import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport, TopicsReport } from './types';
 
 /** The queues of the active routing configuration, for the filter (empty if it cannot be read). */
 function useQueues(canRead: boolean): string[] {
@@ -103,6 +104,8 @@ export default function Reports() {
         return <AgentsTab report={shown.data as AgentsReport} />;
       case 'queues':
         return <QueuesTab report={shown.data as QueuesReport} />;
+      case 'topics':
+        return <TopicsTab report={shown.data as TopicsReport} />;
     }
   };
 
@@ -112,6 +115,7 @@ export default function Reports() {
     regions: t('来电地区', 'Regions'),
     agents: t('坐席', 'Agents'),
     queues: t('队列', 'Queues'),
+    topics: t('热点', 'Hot topics'),
   };
 
   return (
@@ -171,11 +175,40 @@ export default function Reports() {
               />
             </Form.Item>
           )}
-          <Form.Item style={{ marginInlineStart: 'auto', marginInlineEnd: 0 }}>
-            <Button icon={<DownloadOutlined />} href={reportUrl(tab, filters, 'csv')} data-testid="csv-export">
-              {t('导出 CSV', 'Export CSV')}
-            </Button>
-          </Form.Item>
+          {tab === 'topics' && (
+            <>
+              <Form.Item label={t('分组', 'Group by')}>
+                <Select
+                  data-testid="filter-by"
+                  style={{ width: 100 }}
+                  value={filters.by ?? 'day'}
+                  onChange={(v: 'day' | 'queue' | 'agent') => set({ by: v })}
+                  options={[
+                    { value: 'day', label: t('按日', 'Day') },
+                    { value: 'queue', label: t('按队列', 'Queue') },
+                    { value: 'agent', label: t('按坐席', 'Agent') },
+                  ]}
+                />
+              </Form.Item>
+              <Form.Item label={t('坐席', 'Agent')} {...at('agentId')}>
+                <Input.Search
+                  data-testid="filter-agent"
+                  allowClear
+                  style={{ width: 150 }}
+                  placeholder={t('全部坐席', 'All agents')}
+                  defaultValue={filters.agentId}
+                  onSearch={(v) => set({ agentId: v.trim() || undefined })}
+                />
+              </Form.Item>
+            </>
+          )}
+          {tab !== 'topics' && (
+            <Form.Item style={{ marginInlineStart: 'auto', marginInlineEnd: 0 }}>
+              <Button icon={<DownloadOutlined />} href={reportUrl(tab, filters, 'csv')} data-testid="csv-export">
+                {t('导出 CSV', 'Export CSV')}
+              </Button>
+            </Form.Item>
+          )}
         </Form>
       </Card>
       <Tabs

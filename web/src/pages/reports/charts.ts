@@ -70,3 +70,16 @@ export function abandonChart(s: AbandonSeries, t: T): ChartOption {
     ],
   };
 }
+
+/** 热点: the most asked categories as horizontal bars, the most asked at the top (labels are the categories' last names). */
+export function topicsChart(rows: Array<{ name: string; full: string; count: number }>, t: T): ChartOption {
+  const shown = [...rows].reverse();
+  return {
+    textStyle: { fontFamily: FONT },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 8, right: 40, top: 28, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', name: t('小结数', 'Summaries'), minInterval: 1 },
+    yAxis: { type: 'category', data: shown.map((r) => r.name), axisLabel: { width: 220, overflow: 'truncate' } },
+    series: [{ type: 'bar', name: t('小结数', 'Summaries'), data: shown.map((r) => r.count), label: { show: true, position: 'right' } }],
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { query } from '../../lib/api';
 
-export const REPORTS = ['intervals', 'abandons', 'regions', 'agents', 'queues'] as const;
+export const REPORTS = ['intervals', 'abandons', 'regions', 'agents', 'queues', 'topics'] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 export interface Filters {
@@ -17,6 +17,9 @@ export interface Filters {
   minutes?: number;
   /** One caller's abandons (the number as the trunk delivered it). */
   caller?: string;
+  /** Hot topics (热点): grouped by day, queue or agent; one agent's only. */
+  by?: 'day' | 'queue' | 'agent';
+  agentId?: string;
 }
 
 /** The parameters the API takes for one report. The region report counts months: those of the two days. */
@@ -24,6 +27,7 @@ export function reportParams(name: ReportName, f: Filters): Record<string, strin
   if (name === 'regions') return { from: f.from.slice(0, 7), to: f.to.slice(0, 7), queue: f.queue };
   if (name === 'intervals') return { from: f.from, to: f.to, queue: f.queue, minutes: f.minutes };
   if (name === 'abandons') return { from: f.from, to: f.to, queue: f.queue, caller: f.caller };
+  if (name === 'topics') return { from: f.from, to: f.to, queue: f.queue, by: f.by, agentId: f.agentId };
   return { from: f.from, to: f.to, queue: f.queue };
 }
 
@@ -32,10 +36,10 @@ export function reportUrl(name: ReportName, f: Filters, format: 'json' | 'csv' =
   return `/api/reports/${name}${query({ ...reportParams(name, f), format: format === 'csv' ? 'csv' : undefined })}`;
 }
 
-export type FilterField = 'from' | 'to' | 'queue' | 'minutes' | 'caller';
+export type FilterField = 'from' | 'to' | 'queue' | 'minutes' | 'caller' | 'agentId';
 
 /** The filter an API field error belongs to ("querystring/to: …" → to); undefined when it names none of them. */
 export function filterField(field: string | undefined): FilterField | undefined {
   const f = field?.split('/')[0];
-  return f === 'from' || f === 'to' || f === 'queue' || f === 'minutes' || f === 'caller' ? f : undefined;
+  return f === 'from' || f === 'to' || f === 'queue' || f === 'minutes' || f === 'caller' || f === 'agentId' ? f : undefined;
 }
