@@ -132,7 +132,7 @@ describe('call summaries (Postgres)', () => {
       ['个人所得税', 1],
     ]);
     expect(byDay.groups[1]!.categories).toEqual([{ path: vat, categoryId: 7, count: 2 }]);
-    // The latest question is shown for an article summarized under two wordings.
+    // An article summarized under two wordings is counted once, shown under one of them.
     expect(byDay.groups[1]!.articles).toEqual([{ id: 1, question: '海关完税凭证（新）', count: 2 }]);
     expect(byDay.overall.categories[0]).toEqual({ path: vat, categoryId: 7, count: 3 });
 

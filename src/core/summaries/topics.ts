@@ -9,7 +9,7 @@ export interface CategoryCount {
   group: string;
   /** The category's path as it was when summarized (a later tree edit does not rewrite history). */
   path: string[];
-  /** The id most recently summarized under this path (a moved category keeps its id, a renamed one its path here). */
+  /** The (largest) category id summarized under this path: a path is what is counted, an id is only for a link. */
   categoryId: number;
   count: number;
 }
