@@ -92,7 +92,8 @@ describe('call summary (来电小结), end to end with a real SIP call', () => {
     await page.locator('.ant-select-tree-title', { hasText: '进项税额抵扣' }).click();
     const suggested = page.locator('[data-testid^="summary-article-"]', { hasText: articleQ });
     await suggested.waitFor();
-    await suggested.click();
+    await suggested.getByText(articleQ).click();
+    expect(await suggested.locator('input[type="checkbox"]').isChecked()).toBe(true);
     await page.getByTestId('summary-question').fill(question);
     await page.getByTestId('summary-save').click();
     await page.getByTestId('summary-saved').waitFor();

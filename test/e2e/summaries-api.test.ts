@@ -86,7 +86,9 @@ beforeAll(async () => {
   for (const name of path) parent = byParent(parent, name).id;
   categoryId = parent!;
   const list = await admin('GET', `/api/kb/articles?categoryId=${categoryId}&status=published`);
-  articles = (list.body.articles as Array<{ id: number; question: string }>).sort((a, b) => a.id - b.id);
+  articles = (list.body.articles as Array<{ id: number; question: string }>)
+    .map(({ id, question }) => ({ id, question }))
+    .sort((a, b) => a.id - b.id);
   expect(articles).toHaveLength(3);
 }, 60_000);
 
@@ -162,7 +164,7 @@ describe('call summaries API', () => {
       [{ categoryId: 999_999_999 }, /^body\/categoryId: no category/],
       [{ articleIds: [articles[0]!.id, 999_999_999] }, /^body\/articleIds\/1: no article/],
       [{ articleIds: Array.from({ length: 21 }, (_, i) => i + 1) }, /^body\/articleIds/],
-      [{ extra: 1 }, /^body\/extra: is not an allowed field/],
+      [{ extra: 1 }, /^body\/extra:? is not an allowed field/],
     ];
     for (const [over, error] of cases) {
       const r = await call(tokens.agentA, 'PUT', `/api/calls/${id}/summary`, body(over));

@@ -281,9 +281,9 @@ export function SummaryForm({ callId, openedArticles, onClose }: { callId: strin
           {offered.length ? (
             <Checkbox.Group data-testid="summary-articles" style={{ display: 'flex', flexDirection: 'column', gap: 4 }}>
               {offered.map((a) => (
-                <Checkbox key={a.id} value={a.id} data-testid={`summary-article-${a.id}`}>
-                  {a.question}
-                </Checkbox>
+                <span key={a.id} data-testid={`summary-article-${a.id}`}>
+                  <Checkbox value={a.id}>{a.question}</Checkbox>
+                </span>
               ))}
             </Checkbox.Group>
           ) : (
