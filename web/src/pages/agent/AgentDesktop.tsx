@@ -44,8 +44,8 @@ export default function AgentDesktop() {
   const [reason, setReason] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const summary = useSummaryCall(frame);
-  // Filled by the knowledge-base panel's onArticleOpened (articles opened during the call in the pop).
-  const [openedArticles] = useOpenedArticles(frame?.pop?.callId);
+  // Articles opened during the call in the pop: the knowledge-base panel's onArticleOpened is opened.add.
+  const opened = useOpenedArticles(frame?.pop?.callId);
 
   useEffect(() => {
     get<PauseReason[]>('/api/pause-reasons').then(
@@ -167,7 +167,7 @@ export default function AgentDesktop() {
             </Card>
           )}
           {summary.callId && (
-            <SummaryForm key={summary.callId} callId={summary.callId} openedArticles={openedArticles} onClose={summary.close} />
+            <SummaryForm key={summary.callId} callId={summary.callId} openedArticles={opened.list} onClose={summary.close} />
           )}
         </Col>
       </Row>

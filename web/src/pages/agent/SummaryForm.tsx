@@ -59,7 +59,7 @@ export function useSummaryCall(frame: DesktopFrame | undefined): {
 }
 
 /** The articles opened from the desktop's knowledge-base panel during the current call (its onArticleOpened), reset for each call. */
-export function useOpenedArticles(callId: string | undefined): [ArticleRef[], (a: ArticleRef) => void] {
+export function useOpenedArticles(callId: string | undefined): { list: ArticleRef[]; add: (a: ArticleRef) => void } {
   const [opened, setOpened] = useState<{ callId: string | undefined; list: ArticleRef[] }>({ callId, list: [] });
   const list = opened.callId === callId ? opened.list : [];
   const add = useCallback(
@@ -70,7 +70,7 @@ export function useOpenedArticles(callId: string | undefined): [ArticleRef[], (a
       }),
     [callId],
   );
-  return [list, add];
+  return { list, add };
 }
 
 const RESOLUTION_LABELS: Array<[Resolution, string, string]> = [

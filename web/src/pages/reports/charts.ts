@@ -77,9 +77,18 @@ export function topicsChart(rows: Array<{ name: string; full: string; count: num
   return {
     textStyle: { fontFamily: FONT },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { left: 8, right: 40, top: 28, bottom: 24, containLabel: true },
-    xAxis: { type: 'value', name: t('小结数', 'Summaries'), minInterval: 1 },
+    grid: { left: 8, right: 32, top: 12, bottom: 8, containLabel: true },
+    // The card's title names the figure; an axis name at the end would crowd the last tick.
+    xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', data: shown.map((r) => r.name), axisLabel: { width: 220, overflow: 'truncate' } },
-    series: [{ type: 'bar', name: t('小结数', 'Summaries'), data: shown.map((r) => r.count), label: { show: true, position: 'right' } }],
+    series: [
+      {
+        type: 'bar',
+        name: t('小结数', 'Summaries'),
+        barMaxWidth: 28,
+        data: shown.map((r) => ({ value: r.count, name: r.full })),
+        label: { show: true, position: 'right' },
+      },
+    ],
   };
 }
