@@ -34,6 +34,8 @@ import { registerConsole } from './features/console/index.js';
 import { registerDesktop } from './features/desktop/index.js';
 import { registerWallboard } from './features/wallboard/index.js';
 import { registerSurvey } from './features/survey/index.js';
+import { registerKb } from './features/kb/index.js';
+import { registerSummaries } from './features/summaries/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -76,10 +78,12 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const sipEdge = registerSipEdge(infra);
   const desktop = registerDesktop(infra);
   const wallboard = registerWallboard(infra);
+  const kb = registerKb(infra);
+  const summaries = registerSummaries(infra, { events, kb: kb.kbLookup });
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
-  await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
+  await startInOrder([kb, sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
     auth: auth.httpAuth((e) => audit.service.append(e)),
     features: [
@@ -93,6 +97,8 @@ export async function startService(config: Config, log: Logger, opts: { processM
       reports,
       desktop,
       wallboard,
+      kb,
+      summaries,
       registerSurvey(infra),
       registerConsole(),
     ],

@@ -90,6 +90,23 @@ export type EventBody =
       reason: 'no_answer' | 'invalid_key' | 'caller_hung_up';
       asked: number;
     }
+  /**
+   * A call's summary (来电小结) was saved: at wrap-up, or corrected later (each save a new
+   * version). agentId is the agent who answered the call (`by` is who saved); categoryPath is the
+   * category's names from the root as they were; articleIds the knowledge-base articles linked.
+   */
+  | {
+      type: 'call.summarized';
+      callId: string;
+      agentId: string;
+      queue: string | null;
+      categoryId: number;
+      categoryPath: string[];
+      resolution: 'answered' | 'work_order' | 'transferred' | 'callback_promised';
+      articleIds: number[];
+      version: number;
+      by: string;
+    }
   | {
       type: 'agent.state_changed';
       agentId: string;

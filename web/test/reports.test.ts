@@ -198,3 +198,12 @@ describe('column meanings', () => {
     expect(HELP.offered[1]).toBe('calls that entered the queue in the bucket');
   });
 });
+
+describe('hot topics (热点) filters', () => {
+  it('asks for the grouping and one agent, and names the agent filter in errors', () => {
+    const f = { from: '2026-12-01', to: '2026-12-07', queue: 'ntax-vat', by: 'agent' as const, agentId: '1001', caller: '0571' };
+    expect(reportParams('topics', f)).toEqual({ from: '2026-12-01', to: '2026-12-07', queue: 'ntax-vat', by: 'agent', agentId: '1001' });
+    expect(reportUrl('topics', f)).toBe('/api/reports/topics?from=2026-12-01&to=2026-12-07&queue=ntax-vat&by=agent&agentId=1001');
+    expect(filterField('agentId')).toBe('agentId');
+  });
+});

@@ -31,7 +31,7 @@ export interface PopHistoryEntry {
   outcome: string | null;
   line: string | null;
   subLine: string | null;
-  /** Call summaries do not exist yet: always null until they do (the page shows "—"). */
+  /** The call's summary in one line (core/summaries/rules.ts summaryLine), null if it has none (the page shows "—"). */
   summary: string | null;
 }
 

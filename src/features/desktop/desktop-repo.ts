@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { PopFacts, PopHistoryEntry } from '../../core/desktop/screen-pop.js';
 import { parseIvrPath, POP_HISTORY_LIMIT } from '../../core/desktop/screen-pop.js';
+import { summaryLine } from '../../core/summaries/rules.js';
 
 /** What the desktop reads from history (Postgres): a caller's earlier calls, an ended call, an agent's calls today. */
 export interface DesktopRepo {
@@ -25,9 +26,12 @@ export class PgDesktopRepo implements DesktopRepo {
       outcome: string | null;
       line: string | null;
       sub_line: string | null;
+      category_path: string[] | null;
+      question: string | null;
     }>(
-      `SELECT c.call_id, c.started_at, c.agent_id, a.name, c.outcome, c.line, c.sub_line
-         FROM calls c LEFT JOIN agents a ON a.agent_id = c.agent_id
+      // Each call's summary (features/summaries, migrations/014) by its primary key.
+      `SELECT c.call_id, c.started_at, c.agent_id, a.name, c.outcome, c.line, c.sub_line, s.category_path, s.question
+         FROM calls c LEFT JOIN agents a ON a.agent_id = c.agent_id LEFT JOIN call_summaries s ON s.call_id = c.call_id
         WHERE c.caller = $1
         ORDER BY c.started_at DESC
         LIMIT $2`,
@@ -41,8 +45,7 @@ export class PgDesktopRepo implements DesktopRepo {
       outcome: row.outcome,
       line: row.line,
       subLine: row.sub_line,
-      // No call summaries yet (features/summaries will fill this).
-      summary: null,
+      summary: row.category_path && row.question !== null ? summaryLine(row.category_path, row.question) : null,
     }));
   }
 

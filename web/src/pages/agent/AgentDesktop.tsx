@@ -7,6 +7,8 @@ import { formatDateTime, formatDuration } from '../../lib/time';
 import { actionsFor, keysLabel, outcomeName, secondsInState, STATE_COLORS, STATE_NAMES, waitSeconds } from './desktop-format';
 import { useDesktopChannel, type ScreenPop } from './useDesktopChannel';
 import { MyScores } from './MyScores';
+import { SummaryForm, useOpenedArticles, useSummaryCall } from './SummaryForm';
+import { EDIT_WINDOW_MS, editableFromHistory } from './summary-form';
 
 interface PauseReason {
   code: string;
@@ -42,6 +44,9 @@ export default function AgentDesktop() {
   const [reasons, setReasons] = useState<PauseReason[]>([]);
   const [reason, setReason] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const summary = useSummaryCall(frame);
+  // Articles opened during the call in the pop: the knowledge-base panel's onArticleOpened is opened.add.
+  const opened = useOpenedArticles(frame?.pop?.callId);
 
   useEffect(() => {
     get<PauseReason[]>('/api/pause-reasons').then(
@@ -144,7 +149,12 @@ export default function AgentDesktop() {
         </Col>
         <Col xs={24} lg={16}>
           {frame?.pop ? (
-            <PopCard pop={frame.pop} serverNow={serverNow} shownAt={shownAt[frame.pop.callId]} />
+            <PopCard
+              pop={frame.pop}
+              serverNow={serverNow}
+              shownAt={shownAt[frame.pop.callId]}
+              onSummary={(h) => (editableFromHistory(h, agentId, serverNow, EDIT_WINDOW_MS) ? () => summary.open(h.callId) : undefined)}
+            />
           ) : (
             <Card title={t('来电弹屏', 'Screen pop')}>
               <Empty
@@ -158,13 +168,29 @@ export default function AgentDesktop() {
               />
             </Card>
           )}
+          {summary.callId && (
+            <SummaryForm key={summary.callId} callId={summary.callId} openedArticles={opened.list} onClose={summary.close} />
+          )}
         </Col>
       </Row>
     </div>
   );
 }
 
-function PopCard({ pop, serverNow, shownAt }: { pop: ScreenPop; serverNow: number; shownAt: number | undefined }) {
+type HistoryRow = ScreenPop['history'][number];
+
+function PopCard({
+  pop,
+  serverNow,
+  shownAt,
+  onSummary,
+}: {
+  pop: ScreenPop;
+  serverNow: number;
+  shownAt: number | undefined;
+  /** For an earlier call this agent may still summarize: what opens its summary form. */
+  onSummary: (h: HistoryRow) => (() => void) | undefined;
+}) {
   const t = useT();
   const { lang } = useLang();
   return (
@@ -229,7 +255,22 @@ function PopCard({ pop, serverNow, shownAt }: { pop: ScreenPop; serverNow: numbe
                 return lang === 'zh' ? zh : en;
               },
             },
-            { title: t('小结', 'Summary'), dataIndex: 'summary', render: (v: string | null) => v ?? '—' },
+            {
+              title: t('小结', 'Summary'),
+              render: (_: unknown, h: HistoryRow) => {
+                const open = onSummary(h);
+                return (
+                  <span data-testid="pop-history-summary">
+                    {h.summary ?? '—'}
+                    {open && (
+                      <Button type="link" size="small" onClick={open}>
+                        {h.summary ? t('修改', 'Edit') : t('填写', 'Write')}
+                      </Button>
+                    )}
+                  </span>
+                );
+              },
+            },
           ]}
         />
       </div>

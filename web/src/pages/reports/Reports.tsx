@@ -15,7 +15,8 @@ import { AgentsTab } from './AgentsTab';
 import { QueuesTab } from './QueuesTab';
 import { SurveyTab } from './SurveyTab';
 import type { SurveyReport } from './survey';
-import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport } from './types';
+import { TopicsTab } from './TopicsTab';
+import type { AbandonsReport, AgentsReport, IntervalsReport, QueuesReport, RegionsReport, TopicsReport } from './types';
 
 /** The queues of the active routing configuration, for the filter (empty if it cannot be read). */
 function useQueues(canRead: boolean): string[] {
@@ -107,6 +108,8 @@ export default function Reports() {
         return <QueuesTab report={shown.data as QueuesReport} />;
       case 'survey':
         return <SurveyTab report={shown.data as SurveyReport} />;
+      case 'topics':
+        return <TopicsTab report={shown.data as TopicsReport} />;
     }
   };
 
@@ -117,6 +120,7 @@ export default function Reports() {
     agents: t('坐席', 'Agents'),
     queues: t('队列', 'Queues'),
     survey: t('满意度', 'Satisfaction'),
+    topics: t('热点', 'Hot topics'),
   };
 
   return (
@@ -191,12 +195,41 @@ export default function Reports() {
               />
             </Form.Item>
           )}
-          {/* The survey report has no CSV (yet): its table is small enough to copy. */}
-          <Form.Item style={{ marginInlineStart: 'auto', marginInlineEnd: 0, display: tab === 'survey' ? 'none' : undefined }}>
-            <Button icon={<DownloadOutlined />} href={reportUrl(tab, filters, 'csv')} data-testid="csv-export">
-              {t('导出 CSV', 'Export CSV')}
-            </Button>
-          </Form.Item>
+          {tab === 'topics' && (
+            <>
+              <Form.Item label={t('分组', 'Group by')}>
+                <Select
+                  data-testid="filter-by"
+                  style={{ width: 100 }}
+                  value={filters.by ?? 'day'}
+                  onChange={(v: 'day' | 'queue' | 'agent') => set({ by: v })}
+                  options={[
+                    { value: 'day', label: t('按日', 'Day') },
+                    { value: 'queue', label: t('按队列', 'Queue') },
+                    { value: 'agent', label: t('按坐席', 'Agent') },
+                  ]}
+                />
+              </Form.Item>
+              <Form.Item label={t('坐席', 'Agent')} {...at('agentId')}>
+                <Input.Search
+                  data-testid="filter-agent"
+                  allowClear
+                  style={{ width: 150 }}
+                  placeholder={t('全部坐席', 'All agents')}
+                  defaultValue={filters.agentId}
+                  onSearch={(v) => set({ agentId: v.trim() || undefined })}
+                />
+              </Form.Item>
+            </>
+          )}
+          {/* The survey and hot-topics reports have no CSV (yet): their tables are small enough to copy. */}
+          {tab !== 'topics' && tab !== 'survey' && (
+            <Form.Item style={{ marginInlineStart: 'auto', marginInlineEnd: 0 }}>
+              <Button icon={<DownloadOutlined />} href={reportUrl(tab, filters, 'csv')} data-testid="csv-export">
+                {t('导出 CSV', 'Export CSV')}
+              </Button>
+            </Form.Item>
+          )}
         </Form>
       </Card>
       <Tabs

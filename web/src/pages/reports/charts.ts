@@ -70,3 +70,25 @@ export function abandonChart(s: AbandonSeries, t: T): ChartOption {
     ],
   };
 }
+
+/** 热点: the most asked categories as horizontal bars, the most asked at the top (labels are the categories' last names). */
+export function topicsChart(rows: Array<{ name: string; full: string; count: number }>, t: T): ChartOption {
+  const shown = [...rows].reverse();
+  return {
+    textStyle: { fontFamily: FONT },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 8, right: 32, top: 12, bottom: 8, containLabel: true },
+    // The card's title names the figure; an axis name at the end would crowd the last tick.
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: shown.map((r) => r.name), axisLabel: { width: 220, overflow: 'truncate' } },
+    series: [
+      {
+        type: 'bar',
+        name: t('小结数', 'Summaries'),
+        barMaxWidth: 28,
+        data: shown.map((r) => ({ value: r.count, name: r.full })),
+        label: { show: true, position: 'right' },
+      },
+    ],
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { query } from '../../lib/api';
 
-export const REPORTS = ['intervals', 'abandons', 'regions', 'agents', 'queues', 'survey'] as const;
+export const REPORTS = ['intervals', 'abandons', 'regions', 'agents', 'queues', 'topics', 'survey'] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 export interface Filters {
@@ -17,8 +17,10 @@ export interface Filters {
   minutes?: number;
   /** One caller's abandons (the number as the trunk delivered it). */
   caller?: string;
-  /** The satisfaction survey's rows: per agent (the API's default), queue or day. */
-  by?: 'agent' | 'queue' | 'day';
+  /** Rows of the hot topics (热点, by day by default) and of the satisfaction survey (by agent by default). */
+  by?: 'day' | 'queue' | 'agent';
+  /** Hot topics: one agent's only. */
+  agentId?: string;
 }
 
 /** The parameters the API takes for one report. The region report counts months: those of the two days. */
@@ -27,6 +29,7 @@ export function reportParams(name: ReportName, f: Filters): Record<string, strin
   if (name === 'intervals') return { from: f.from, to: f.to, queue: f.queue, minutes: f.minutes };
   if (name === 'abandons') return { from: f.from, to: f.to, queue: f.queue, caller: f.caller };
   if (name === 'survey') return { from: f.from, to: f.to, queue: f.queue, by: f.by };
+  if (name === 'topics') return { from: f.from, to: f.to, queue: f.queue, by: f.by, agentId: f.agentId };
   return { from: f.from, to: f.to, queue: f.queue };
 }
 
@@ -35,10 +38,10 @@ export function reportUrl(name: ReportName, f: Filters, format: 'json' | 'csv' =
   return `/api/reports/${name}${query({ ...reportParams(name, f), format: format === 'csv' ? 'csv' : undefined })}`;
 }
 
-export type FilterField = 'from' | 'to' | 'queue' | 'minutes' | 'caller';
+export type FilterField = 'from' | 'to' | 'queue' | 'minutes' | 'caller' | 'agentId';
 
 /** The filter an API field error belongs to ("querystring/to: …" → to); undefined when it names none of them. */
 export function filterField(field: string | undefined): FilterField | undefined {
   const f = field?.split('/')[0];
-  return f === 'from' || f === 'to' || f === 'queue' || f === 'minutes' || f === 'caller' ? f : undefined;
+  return f === 'from' || f === 'to' || f === 'queue' || f === 'minutes' || f === 'caller' || f === 'agentId' ? f : undefined;
 }

@@ -120,3 +120,24 @@ export interface RegionsReport {
   home: { cityCode: string; province: string; city: string | null };
   rows: RegionRow[];
 }
+
+/** GET /api/reports/topics (src/features/summaries/topics-routes.ts). */
+export interface TopicCategory {
+  path: string[];
+  categoryId: number;
+  count: number;
+}
+export interface TopicArticle {
+  id: number;
+  question: string;
+  count: number;
+}
+export interface TopicsReport {
+  from: string;
+  to: string;
+  by: 'day' | 'queue' | 'agent';
+  limit: number;
+  summaries: number;
+  overall: { categories: TopicCategory[]; articles: TopicArticle[] };
+  groups: Array<{ key: string; summaries: number; categories: TopicCategory[]; articles: TopicArticle[] }>;
+}
