@@ -122,9 +122,9 @@ export function queries(n: number): Array<{ kind: Kind; q: string }> {
     const x = r();
     if (x < 0.5) out.push({ kind: 'word', q: r() < 0.5 ? `${p(TAXES)} ${p(OBJECTS)}` : `${p(SUBJECTS)}${p(OBJECTS)}` });
     else if (x < 0.8) {
-      const w = p([...OBJECTS, ...TAXES, ...SUBJECTS].filter((t) => t.length >= 3));
-      const head = r() < 0.5 ? `${p(SUBJECTS)}` : '';
-      out.push({ kind: 'partial', q: head + w.slice(0, 2 + Math.floor(r() * (w.length - 2))) });
+      // As typed: a phrase some articles hold, cut inside its last word.
+      const [head, last] = r() < 0.5 ? [p(SUBJECTS), p(OBJECTS)] : [p(TAXES), p(OBJECTS)];
+      out.push({ kind: 'partial', q: head + last.slice(0, 1 + Math.floor(r() * (last.length - 1))) });
     } else {
       const phrase = `${p(SUBJECTS)}${p(OBJECTS)}${p(ACTIONS)}`;
       const at = Math.floor(r() * phrase.length);

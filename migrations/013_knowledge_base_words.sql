@@ -18,8 +18,10 @@ AS $$
   SELECT k.word, similarity(w, k.word) FROM kb_words k WHERE k.word % w ORDER BY 2 DESC, 1 LIMIT lim
 $$;
 
--- Replaced by kb_words: ranked over whole questions it could not be made fast enough.
+-- Replaced by kb_words: over whole questions the trigram search could not be made fast enough
+-- (trgm_text stays, for word_similarity on the few candidates the full text found).
 DROP FUNCTION kb_trigram_matches(text, text[], bigint[], integer);
+DROP INDEX IF EXISTS kb_articles_trgm;
 
 -- The full-text candidates of a query: at most `scan` matches, the best `lim` by ts_rank (or, with
 -- `similar_to`, by pg_trgm's word_similarity of that text with the question and keywords).
