@@ -155,6 +155,7 @@ async function main(): Promise<void> {
     );
 
     await loopLag(svc.url);
+    const loadBefore = os.loadavg()[0]!;
     const alone = summary('no calls', await openLoad(svc.url, qs, RATE));
     alone.loopLag = await loopLag(svc.url);
     process.stderr.write(`[bench] alone: ${JSON.stringify(alone)}\n`);
@@ -197,6 +198,8 @@ async function main(): Promise<void> {
       populateSeconds: round(built.seconds),
       goal: 'p99 < 50 ms over 100,000 articles while 40 calls/s are routed',
       runs: [alone, during],
+      // The machine is shared (2 cores): its 1-minute load average before the searches and after them.
+      loadAverage: { before: round(loadBefore, 2), after: round(os.loadavg()[0]!, 2) },
       callLoad,
     };
     mkdirSync(path.join(REPO, 'docs', 'benchmarks'), { recursive: true });
@@ -225,6 +228,7 @@ function writeSection(r: {
   populateSeconds: number;
   runs: Array<ReturnType<typeof summary> & { loopLag?: { p99: number; max: number } }>;
   callLoad: { offeredPerS: number; seconds: number; placed: number; failed: number; reachedAgent: number };
+  loadAverage: { before: number; after: number };
 }) {
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const rows = r.runs.map(
@@ -233,6 +237,7 @@ function writeSection(r: {
   );
   const section = [
     `Run ${r.date} at ${r.commit} on ${r.machine}. Command: \`${r.command}\`. Results also in docs/benchmarks/kb-search.json.`,
+    `The machine's 1-minute load average (2 cores, shared with other work): ${r.loadAverage.before} before the searches, ${r.loadAverage.after} after.`,
     '',
     `${r.articles.toLocaleString('en')} published articles in ${r.categories} categories (generated from a vocabulary of tax terms, bench/kb-vocabulary.ts; kb_articles with its indexes ${r.tableSize}), written in ${r.populateSeconds} s`,
     'into a database of its own for a service of its own. Queries over HTTP (`GET /api/kb/search?q=…&limit=20`, the admin token) at a fixed rate, an open load: each leaves at its',
