@@ -6,6 +6,7 @@ import { useSession } from '../../lib/session';
 import { formatDateTime, formatDuration } from '../../lib/time';
 import { actionsFor, keysLabel, outcomeName, secondsInState, STATE_COLORS, STATE_NAMES, waitSeconds } from './desktop-format';
 import { useDesktopChannel, type ScreenPop } from './useDesktopChannel';
+import KbPanel from './KbPanel';
 
 interface PauseReason {
   code: string;
@@ -156,6 +157,9 @@ export default function AgentDesktop() {
               />
             </Card>
           )}
+        </Col>
+        <Col span={24}>
+          <KbPanel callId={frame?.pop?.callId} />
         </Col>
       </Row>
     </div>
