@@ -3,7 +3,7 @@ import { sentences, splitKeywords, versionDoc } from '../src/pages/ops/kb/versio
 import { safeUrl } from '../src/pages/kb/ArticleView';
 
 describe('knowledge-base editing helpers', () => {
-  it('splits an answer into sentences, so a diff shows the sentence that changed', () => {
+  it('splits an answer into clauses, so a diff shows the clause that changed', () => {
     expect(sentences('一般纳税人按17%。小规模按3%；出口为零！\n另见附表')).toEqual([
       '一般纳税人按17%。',
       '小规模按3%；',

@@ -157,9 +157,9 @@ export default function AgentDesktop() {
               />
             </Card>
           )}
-        </Col>
-        <Col span={24}>
-          <KbPanel callId={frame?.pop?.callId} />
+          <div style={{ marginTop: 16 }}>
+            <KbPanel callId={frame?.pop?.callId} />
+          </div>
         </Col>
       </Row>
     </div>

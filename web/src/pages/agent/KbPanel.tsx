@@ -42,7 +42,7 @@ export default function KbPanel({ callId, onArticleOpened, fullPage }: KbPanelPr
   const [opening, setOpening] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const canPublic = can('kb.write') || can('workorders.manage');
-  const height = fullPage ? 'calc(100vh - 250px)' : 420;
+  const height = fullPage ? 'calc(100vh - 250px)' : 360;
 
   const fail = useCallback((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)), []);
 

@@ -102,7 +102,7 @@ export default function KbOpsPage() {
 
   const articles = (
     <Row gutter={16}>
-      <Col span={7}>
+      <Col span={6}>
         <CategoryAdmin
           categories={categories}
           selected={categoryId}
@@ -114,7 +114,7 @@ export default function KbOpsPage() {
           canWrite={canWrite}
         />
       </Col>
-      <Col span={17}>
+      <Col span={18}>
         <Space wrap style={{ marginBottom: 8 }}>
           <Select
             style={{ width: 120 }}
@@ -197,7 +197,7 @@ export default function KbOpsPage() {
             hideOnSinglePage: true,
           }}
           columns={[
-            { title: t('问题', 'Question'), dataIndex: 'question', ellipsis: true },
+            { title: t('问题', 'Question'), dataIndex: 'question', ellipsis: { showTitle: true } },
             {
               title: t('目录', 'Category'),
               dataIndex: 'categoryPath',
@@ -211,11 +211,11 @@ export default function KbOpsPage() {
               width: 84,
               render: (s: KbStatus) => <Tag color={STATUS_COLORS[s]}>{statusName(s)}</Tag>,
             },
-            { title: t('点击', 'Hits'), dataIndex: 'hits', width: 64, align: 'right' },
-            { title: t('更新', 'Updated'), dataIndex: 'updatedAt', render: (v: string) => formatDateTime(v), width: 150 },
+            { title: t('点击', 'Hits'), dataIndex: 'hits', width: 56, align: 'right' },
+            { title: t('更新', 'Updated'), dataIndex: 'updatedAt', render: (v: string) => formatDateTime(v).slice(0, 10), width: 100 },
             {
               title: t('操作', 'Actions'),
-              width: 170,
+              width: 150,
               render: (_: unknown, r: ArticleSummary) => (
                 <Space size={0}>
                   {canWrite && (

@@ -1,8 +1,9 @@
 import type { ArticleVersion } from '../../kb/types';
 
 /**
- * A version as the document the line diff compares: the answer one sentence a line, so an edit
- * shows as the sentence it changed rather than the whole answer (answers are one paragraph).
+ * A version as the document the line diff compares: the answer one clause a line (cut after 。；！？
+ * and ，), so an edit shows as the clause it changed rather than the whole answer (answers are one
+ * paragraph), and lines stay short enough to read without scrolling sideways.
  */
 export function versionDoc(v: Pick<ArticleVersion, 'question' | 'answer' | 'basis' | 'status'>): Record<string, unknown> {
   return { 问题: v.question, 答案: sentences(v.answer), 依据: sentences(v.basis ?? ''), 状态: v.status };
@@ -10,7 +11,7 @@ export function versionDoc(v: Pick<ArticleVersion, 'question' | 'answer' | 'basi
 
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<=[。；！？;!?])|\n+/)
+    .split(/(?<=[。；！？，;!?])|\n+/)
     .map((s) => s.trim())
     .filter(Boolean);
 }
