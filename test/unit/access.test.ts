@@ -59,7 +59,8 @@ describe('who may use which route', () => {
       const allowed = decide(ro, r.method, r.url, { id: '1001' }).allow;
       expect([r.url, allowed]).toEqual([
         r.url,
-        ['/api/simulate', '/api/auth/logout', '/api/auth/session', '/api/me/password'].includes(r.url),
+        // Besides its own sign-out and password, its own knowledge-base bookmarks (private favourites; public ones are refused by core/kb).
+        ['/api/simulate', '/api/auth/logout', '/api/auth/session', '/api/me/password', '/api/kb/articles/:id/favourite'].includes(r.url),
       ]);
     }
   });

@@ -43,9 +43,10 @@ export function importsOf(file: string, source: string): Import[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: Import[] = [];
   const patterns = [
-    /\b(import|export)\s+(type\s+)?[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
-    /\b(import)()\s*['"]([^'"]+)['"]/g,
-    /\b(import)()\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    // Not after / . or - : "import" inside a URL or a name ('/api/kb/import', 'kb.import') is no statement.
+    /(?<![/.-])\b(import|export)\s+(type\s+)?[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /(?<![/.-])\b(import)()\s*['"]([^'"]+)['"]/g,
+    /(?<![/.-])\b(import)()\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
   for (const re of patterns) {
     for (const m of code.matchAll(re)) {

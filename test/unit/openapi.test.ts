@@ -25,6 +25,8 @@ const BODYLESS = new Set([
   'POST /api/agents/{id}/logout',
   'POST /api/agents/{id}/unpause',
   'POST /api/agents/{id}/end-wrap-up',
+  'POST /api/kb/articles/{id}/publish',
+  'POST /api/kb/articles/{id}/retire',
   'POST /api/auth/logout',
 ]);
 

@@ -153,6 +153,26 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // One set of wallboard colours for the whole center: seen by whoever sees the wallboard, set by supervisors and admins.
   'GET /api/wallboard/thresholds': { need: 'live' },
   'PUT /api/wallboard/thresholds': { need: 'agents.control' },
+
+  // The knowledge base (features/kb, docs/knowledge-base.md). Reading is for every role (drafts only
+  // for kb.write/kb.review holders: the service checks); public favourites are checked in core/kb.
+  'GET /api/kb/categories': { need: 'kb.read' },
+  'POST /api/kb/categories': { need: 'kb.write' },
+  'PATCH /api/kb/categories/:id': { need: 'kb.write' },
+  'DELETE /api/kb/categories/:id': { need: 'kb.write' },
+  'GET /api/kb/search': { need: 'kb.read' },
+  'GET /api/kb/articles': { need: 'kb.read' },
+  'GET /api/kb/articles/:id': { need: 'kb.read' },
+  'POST /api/kb/articles': { need: 'kb.write' },
+  'PUT /api/kb/articles/:id': { need: 'kb.write' },
+  'POST /api/kb/articles/:id/review': { need: 'kb.review' },
+  'POST /api/kb/articles/:id/publish': { need: 'kb.review' },
+  'POST /api/kb/articles/:id/retire': { need: 'kb.review' },
+  'GET /api/kb/articles/:id/versions': { need: 'kb.read' },
+  'PUT /api/kb/articles/:id/favourite': { need: 'kb.read' },
+  'GET /api/kb/favourites': { need: 'kb.read' },
+  'GET /api/kb/export': { need: 'kb.write' },
+  'POST /api/kb/import': { need: 'kb.write' },
 };
 
 function versionedConfig(base: string): Record<string, RouteAccess> {
