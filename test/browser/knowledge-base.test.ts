@@ -78,10 +78,22 @@ describe('knowledge base pages', () => {
     await screenshot(page, 'ops-kb');
     expect(await clippedTexts(page)).toEqual([]);
 
+    // She corrects it: a second version.
+    await page.getByTestId(`kb-edit-${articleId}`).click();
+    const answer = page.getByTestId('kb-editor-answer');
+    await expect.poll(() => answer.inputValue()).toContain('本文仅用于测试');
+    await answer.fill(
+      '纳税人申请退还增量留抵税额，应填报退（抵）税申请表，并按主管税务机关的要求提供有关资料。首次申请前请先确认符合退税条件。本文仅用于测试。',
+    );
+    await screenshot(page, 'ops-kb-editor');
+    await page.getByTestId('kb-editor-save').click();
+    await page.locator('.ant-message').getByText('已保存为第 2 版').waitFor();
+
     // Her own article: the API refuses the review, the page shows why, nothing changes.
     await page.getByTestId('kb-tab-review').click();
     await page.getByTestId(`kb-approve-${articleId}`).click();
     await page.locator('.ant-message-error').waitFor();
+    await page.waitForTimeout(400); // the message's slide-in, for the screenshot
     expect(((await admin('GET', `/api/kb/articles/${articleId}`)).body as Summary).status).toBe('draft');
     await screenshot(page, 'ops-kb-review-own');
     expect(first.errors).toEqual([]);
@@ -91,8 +103,12 @@ describe('knowledge base pages', () => {
     await second.page.goto(`${rig.svc.url}/console/ops/kb`);
     await second.page.getByTestId('kb-tab-review').click();
     await second.page.getByTestId(`kb-approve-${articleId}`).click();
+    await second.page.locator('.ant-message').getByText('已审核通过').waitFor();
     await second.page.getByTestId(`kb-publish-${articleId}`).click();
-    await second.page.getByText('已发布').first().waitFor();
+    await second.page.locator('.ant-message').getByText('已发布').waitFor();
+    // Published: it leaves the queue.
+    await second.page.getByTestId(`kb-publish-${articleId}`).waitFor({ state: 'detached' });
+    await screenshot(second.page, 'ops-kb-review');
     const published = (await admin('GET', `/api/kb/articles/${articleId}`)).body as Summary;
     expect(published.status).toBe('published');
 
@@ -101,6 +117,10 @@ describe('knowledge base pages', () => {
     await second.page.getByTestId('kb-category-admin').getByText(categoryName, { exact: false }).first().click();
     await second.page.getByTestId(`kb-history-${articleId}`).click();
     await second.page.getByTestId('kb-versions').waitFor();
+    // v1 → v2: the added sentence, and nothing else of the answer.
+    await second.page.locator('[data-testid="diff"] [data-diff="add"]').filter({ hasText: '首次申请前请先确认符合退税条件' }).waitFor();
+    expect(await second.page.locator('[data-testid="diff"] [data-diff="del"]').filter({ hasText: '按主管税务机关' }).count()).toBe(0);
+    await second.page.waitForTimeout(400); // the drawer's slide-in, for the screenshot
     await screenshot(second.page, 'ops-kb-versions');
     expect(second.errors).toEqual([]);
     await second.close();
