@@ -73,6 +73,11 @@ describe('search', () => {
     expect((await find('小规模纳税人月销害额')).results[0]?.id).toBe(ids.small);
   });
 
+  it('corrects a mistyped word through pg_trgm over the words articles hold', async () => {
+    const r = await pool.query<{ word: string }>("SELECT word FROM kb_similar_words('增值说', 5)");
+    expect(r.rows.map((x) => x.word)).toContain('增值税');
+  });
+
   it('ranks the hotter of two equally relevant articles first', async () => {
     const r = await find('发票丢失');
     expect(r.results.slice(0, 2).map((x) => x.id)).toEqual([ids.hot, ids.cold]);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_QUERY_TERMS, normalizeToken, parseQuery, quoteLexeme, searchDocument, trigramText } from '../../src/core/kb/query.js';
+import {
+  MAX_QUERY_TERMS,
+  normalizeToken,
+  parseQuery,
+  quoteLexeme,
+  relaxedTsQuery,
+  searchDocument,
+  trigramText,
+} from '../../src/core/kb/query.js';
 import { combine, relevance, RELEVANCE_STEP } from '../../src/core/kb/rank.js';
 
 describe('query parsing', () => {
@@ -37,6 +45,40 @@ describe('query parsing', () => {
 
   it("quotes a lexeme's quotes and backslashes", () => {
     expect(quoteLexeme("a'b\\c")).toBe("'a''b\\\\c'");
+  });
+});
+
+describe('the relaxed query', () => {
+  const p = parseQuery('小规模纳税人增殖税专用发票 低扣', ['小规模', '纳税人', '增殖税', '专用发票', ' ', '低扣'], []);
+  it('replaces a word no article holds by the known words like it, or leaves it out', () => {
+    const known = new Set(['小规模', '纳税人', '专用发票']);
+    expect(relaxedTsQuery(p, known, new Map([['增殖税', ['增值税', '消费税']]]))).toBe(
+      "'小规模' & '纳税人' & ( '增值税' | '消费税' ) & '专用发票'",
+    );
+    expect(relaxedTsQuery(p, known, new Map())).toBe("'小规模' & '纳税人' & '专用发票'");
+  });
+  it('is undefined when every word is known (the same query) or none is', () => {
+    expect(relaxedTsQuery(p, new Set(p.terms), new Map())).toBeUndefined();
+    expect(relaxedTsQuery(p, new Set(), new Map())).toBeUndefined();
+  });
+  it('keeps the prefix on a known last word', () => {
+    const q = parseQuery('增殖税 专用发', ['增殖税', ' ', '专用', '发'], []);
+    expect(relaxedTsQuery(q, new Set(['专用', '发']), new Map())).toBe("'专用' & '发':*");
+  });
+  it('never yields more words than the query, each quoted', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z增值税发票]{1,4}$/), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        (ws, k) => {
+          const q = parseQuery(ws.join(' '), ws, ws);
+          const known = new Set(q.terms.filter((_, i) => k[i]));
+          const r = relaxedTsQuery(q, known, new Map());
+          if (r === undefined) expect(known.size === 0 || known.size === q.terms.length).toBe(true);
+          else expect(r.split(' & ').length).toBe(known.size);
+        },
+      ),
+    );
   });
 });
 

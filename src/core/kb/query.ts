@@ -128,3 +128,26 @@ export function parseQuery(raw: string, words: readonly string[], searchWords: r
 function dedupe(xs: readonly string[]): string[] {
   return [...new Set(xs)];
 }
+
+/**
+ * The query again when it found too little: each word no article holds (`known` lacks it) is
+ * replaced by the known words like it (`similar`, any of them), or left out when there are none
+ * (a typo in a two-character word shares no trigram with the right one). Undefined when this
+ * would be the same query, or nothing would be left.
+ */
+export function relaxedTsQuery(
+  p: ParsedQuery,
+  known: ReadonlySet<string>,
+  similar: ReadonlyMap<string, readonly string[]>,
+): string | undefined {
+  const parts: string[] = [];
+  let changed = false;
+  p.terms.forEach((t, i) => {
+    const prefix = i === p.terms.length - 1 && p.prefixLast;
+    if (known.has(t)) return void parts.push(prefix ? `${quoteLexeme(t)}:*` : quoteLexeme(t));
+    changed = true;
+    const alts = (similar.get(t) ?? []).filter((a) => a !== t);
+    if (alts.length) parts.push(alts.length === 1 ? quoteLexeme(alts[0]!) : `( ${alts.map(quoteLexeme).join(' | ')} )`);
+  });
+  return changed && parts.length ? parts.join(' & ') : undefined;
+}

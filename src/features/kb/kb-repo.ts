@@ -187,6 +187,7 @@ export class PgKbRepo {
     );
     const id = r.rows[0]!.id;
     await this.keepVersion(id, db);
+    await this.addWords(t.searchDoc, db);
     return id;
   }
 
@@ -215,6 +216,12 @@ export class PgKbRepo {
       ],
     );
     await this.keepVersion(id, db);
+    await this.addWords(t.searchDoc, db);
+  }
+
+  /** The document's words join kb_words (never removed: a word no article holds any more only makes one search look twice). */
+  private async addWords(searchDoc: string, db: Db): Promise<void> {
+    await db.query('INSERT INTO kb_words SELECT unnest(tsvector_to_array($1::tsvector)) ON CONFLICT DO NOTHING', [searchDoc]);
   }
 
   private async keepVersion(id: number, db: Db): Promise<void> {
@@ -276,8 +283,10 @@ export class PgKbRepo {
   // ---- search
 
   /**
-   * Articles whose document holds every word of the query. At most `scan` matches are ranked (a
-   * one-character query can match most of the base; ranking them all would cost tens of ms).
+   * Articles whose document matches `tsquery`, the best `lim` by ts_rank. At most `scan` matches
+   * are ranked (a one-character query can match most of the base; ranking them all would cost
+   * tens of ms). With `similarTo`, each is scored instead by pg_trgm's word_similarity of that
+   * text with its question and keywords (a relaxed query: how close the article is to what was typed).
    */
   async fullText(
     tsquery: string,
@@ -285,23 +294,36 @@ export class PgKbRepo {
     categories: number[] | null,
     scan: number,
     lim: number,
+    similarTo?: string,
   ): Promise<CandidateHit[]> {
     const r = await this.pool.query<CandidateHit>(
-      `SELECT id::int, hits::int, ts_rank(search_doc, $1::tsquery)::float8 AS score
-       FROM (SELECT id, hits, search_doc FROM kb_articles
-             WHERE search_doc @@ $1::tsquery AND status = ANY ($2) AND ($3::bigint[] IS NULL OR category_id = ANY ($3::bigint[])) LIMIT $4) m
-       ORDER BY score DESC, id LIMIT $5`,
-      [tsquery, statuses, categories, scan, lim],
+      'SELECT id::int, hits::int, score FROM kb_full_text($1::tsquery, $2, $3::bigint[], $4, $5, $6)',
+      [tsquery, statuses, categories, scan, lim, similarTo ?? null],
     );
     return r.rows;
   }
 
-  async trigram(q: string, statuses: ArticleStatus[], categories: number[] | null, lim: number): Promise<CandidateHit[]> {
-    const r = await this.pool.query<CandidateHit>(
-      'SELECT id::int, hits::int, similarity::float8 AS score FROM kb_trigram_matches($1, $2, $3::bigint[], $4)',
-      [q, statuses, categories, lim],
+  /** Which of `terms` some article holds (`prefix`: a word some article's word starts with). */
+  async knownWords(terms: readonly string[], prefix: string | undefined): Promise<Set<string>> {
+    const r = await this.pool.query<{ t: string }>(
+      `SELECT t FROM unnest($1::text[]) t WHERE EXISTS (SELECT 1 FROM kb_words w WHERE w.word = t)
+       UNION
+       SELECT $2 WHERE $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM kb_words w WHERE w.word >= $2 AND w.word < $2 || chr(1114111))`,
+      [terms, prefix ?? null],
     );
-    return r.rows;
+    return new Set(r.rows.map((x) => x.t));
+  }
+
+  /** Up to `per` known words like each of `terms` (pg_trgm similarity), most similar first. */
+  async similarWords(terms: readonly string[], per: number): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (!terms.length) return out;
+    const r = await this.pool.query<{ t: string; word: string }>(
+      'SELECT t, s.word FROM unnest($1::text[]) t, LATERAL kb_similar_words(t, $2) s ORDER BY t, s.similarity DESC',
+      [terms, per],
+    );
+    for (const x of r.rows) out.set(x.t, [...(out.get(x.t) ?? []), x.word]);
+    return out;
   }
 
   // ---- opens, hits, favourites

@@ -1,10 +1,10 @@
 import { snippet, highlight } from '../../core/kb/highlight.js';
-import { parseQuery } from '../../core/kb/query.js';
+import { parseQuery, relaxedTsQuery } from '../../core/kb/query.js';
 import { combine } from '../../core/kb/rank.js';
 import { hotness, type ArticleStatus } from '../../core/kb/workflow.js';
 import type { Segmenter } from '../../adapters/text/segment.js';
 import type { CategoryCache } from './category-cache.js';
-import type { PgKbRepo } from './kb-repo.js';
+import type { CandidateHit, PgKbRepo } from './kb-repo.js';
 import type { ArticleSummary, KbService } from './kb-service.js';
 
 export interface SearchResult extends ArticleSummary {
@@ -14,14 +14,17 @@ export interface SearchResult extends ArticleSummary {
 }
 
 /** How many full-text matches are ranked at most (docs/knowledge-base.md, "Cost"), and how many candidates each search hands to the ranking. */
-export const FULL_TEXT_SCAN = 2000;
+export const FULL_TEXT_SCAN = 500;
 export const CANDIDATES = 100;
+/** Known words tried in place of one no article holds. */
+export const SIMILAR_WORDS = 3;
 
 /**
  * Search as agents type (docs/knowledge-base.md): jieba cuts the query as it cut the articles;
- * Postgres full-text finds articles holding every word (the last as a prefix); when those are
- * fewer than asked for, pg_trgm adds articles whose question or keywords are close (partial
- * words, one-character typos). core/kb/rank.ts orders the union; core/kb/highlight.ts marks it.
+ * Postgres full-text finds articles holding every word (the last as a prefix: partial words);
+ * when those are fewer than asked for, the query is relaxed (mistyped words corrected through
+ * pg_trgm or left out) and what it finds is ranked by trigram closeness to what was typed.
+ * core/kb/rank.ts orders the union; core/kb/highlight.ts marks it.
  */
 export class KbSearch {
   constructor(
@@ -40,11 +43,24 @@ export class KbSearch {
     if (!parsed.tsquery) return { results: [], tookMs: 0 };
     const categories = o.categoryId === undefined ? null : await this.tree.subtree(o.categoryId);
     const fullText = await this.repo.fullText(parsed.tsquery, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
-    const trigram = fullText.length < o.limit ? await this.repo.trigram(parsed.trigram, o.statuses, categories, CANDIDATES) : [];
-    const hits = new Map([...fullText, ...trigram].map((h) => [h.id, h.hits]));
+    let near: CandidateHit[] = [];
+    let marked = parsed.highlight;
+    if (fullText.length < o.limit) {
+      // Too few: a word may be mistyped. Words no article holds are replaced by known ones like
+      // them (pg_trgm over kb_words) or left out; what that finds is ranked by how close its
+      // question is to what was typed (word_similarity), below every match of the whole query.
+      const last = parsed.prefixLast ? parsed.terms.at(-1) : undefined;
+      const known = await this.repo.knownWords(parsed.terms, last);
+      const unknown = parsed.terms.filter((t) => !known.has(t));
+      const similar = unknown.length ? await this.repo.similarWords(unknown, SIMILAR_WORDS) : new Map<string, string[]>();
+      const relaxed = relaxedTsQuery(parsed, known, similar);
+      if (relaxed) near = await this.repo.fullText(relaxed, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES, parsed.trigram);
+      marked = [...new Set([...marked, ...[...similar.values()].flat()])].sort((a, b) => b.length - a.length);
+    }
+    const hits = new Map([...fullText, ...near].map((h) => [h.id, h.hits]));
     const ranked = combine(
       fullText.map((h) => ({ id: h.id, rank: h.score })),
-      trigram.map((h) => ({ id: h.id, similarity: h.score })),
+      near.map((h) => ({ id: h.id, similarity: h.score })),
       (id) => hotness(hits.get(id) ?? 0),
       o.limit,
     );
@@ -55,8 +71,8 @@ export class KbSearch {
       const row = rows.get(r.id)!;
       return {
         ...summaries[i]!,
-        questionHtml: highlight(row.question, parsed.highlight),
-        snippet: snippet(row.answer, parsed.highlight),
+        questionHtml: highlight(row.question, marked),
+        snippet: snippet(row.answer, marked),
         score: r.score,
       };
     });
