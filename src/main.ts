@@ -99,6 +99,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
         agents,
         desktop,
         http,
+        kb,
         reports,
         asterisk,
         calls,

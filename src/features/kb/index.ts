@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Feature } from '../../app/feature.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import { jiebaSegmenter } from '../../adapters/text/segment.js';
@@ -32,8 +33,17 @@ export function buildKb(pool: Infrastructure['pool']) {
   return { kb, search, transfer };
 }
 
+/**
+ * Connections of the knowledge base's own: agents' searches (dozens a second at a busy hour) never
+ * wait behind the calls' queries in the shared pool, nor hold its connections while Postgres is
+ * busy; and at most this many run in Postgres at once, whatever the number of agents typing.
+ */
+export const KB_POOL_SIZE = 4;
+
 /** The knowledge base (财税知识库): docs/knowledge-base.md. */
-export function registerKb({ pool }: Infrastructure): KbFeature {
+export function registerKb({ config, log }: Infrastructure): KbFeature {
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: KB_POOL_SIZE, connectionTimeoutMillis: 3000 });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'postgres pool error (knowledge base)'));
   const { kb, search, transfer } = buildKb(pool);
   return {
     kb,
@@ -43,5 +53,6 @@ export function registerKb({ pool }: Infrastructure): KbFeature {
     routes: [kbRoutes({ kb, search, transfer })],
     // jieba's dictionary loads once (≈160 ms), at start rather than in the first search.
     start: () => void jiebaSegmenter.cut('增值税'),
+    stop: () => pool.end(),
   };
 }
