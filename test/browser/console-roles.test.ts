@@ -14,9 +14,14 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-type Role = 'admin' | 'supervisor' | 'agent' | 'readonly';
+// liaison's pages are added with the work orders (its role's pages live with that feature).
+type Role = 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor';
 const admin = (method: string, url: string, body?: unknown) => callAs(rig, rig.svc.config.ADMIN_TOKEN, method, url, body);
 const one = async (sql: string, params: unknown[] = []) => (await rig.pool.query(sql, params)).rows[0];
+/** Knowledge-base categories of a name, read through the API (the KB feature owns its tables). */
+const kbCategoryCount = async (name: string) =>
+  ((await admin('GET', '/api/kb/categories')).body as { categories: Array<{ name: string }> }).categories.filter((c) => c.name === name)
+    .length;
 
 const ALL_PAGES = [
   '/agent',
@@ -29,8 +34,10 @@ const ALL_PAGES = [
   '/ops/pause-reasons',
   '/ops/accounts',
   '/ops/audit',
+  '/kb',
+  '/ops/kb',
 ];
-/** What each role is offered (docs: agents only their desktop; read-only the wallboard, reports, callbacks and audit; admins everything else). */
+/** What each role is offered (docs: agents their desktop; read-only the wallboard, reports, callbacks and audit; everyone the knowledge base; editors its editing; admins everything else). */
 const OFFERED: Record<Role, string[]> = {
   admin: [
     '/wallboard',
@@ -42,10 +49,14 @@ const OFFERED: Record<Role, string[]> = {
     '/ops/pause-reasons',
     '/ops/accounts',
     '/ops/audit',
+    '/kb',
+    '/ops/kb',
   ],
-  supervisor: ['/wallboard', '/reports', '/callbacks', '/ops/audit'],
-  readonly: ['/wallboard', '/reports', '/callbacks', '/ops/audit'],
-  agent: ['/agent'],
+  supervisor: ['/wallboard', '/reports', '/callbacks', '/ops/audit', '/kb'],
+  readonly: ['/wallboard', '/reports', '/callbacks', '/ops/audit', '/kb'],
+  agent: ['/agent', '/kb'],
+  // The knowledge base's keeper: its pages, and reports (hot categories and articles).
+  editor: ['/reports', '/kb', '/ops/kb'],
 };
 
 /** A request from the page itself (its cookie), with or without the CSRF token /api/me gave this session. */
@@ -77,7 +88,7 @@ describe('web console: what each role is offered, and what the API refuses it', 
       ).toBe(201);
   });
 
-  for (const role of ['admin', 'supervisor', 'agent', 'readonly'] as const) {
+  for (const role of ['admin', 'supervisor', 'agent', 'readonly', 'editor'] as const) {
     it(`${role}: the menu and home offer its pages only; other pages by URL show 403; forbidden writes and writes without the CSRF token are refused and change nothing`, async () => {
       const who = await testAccount(rig, role, role === 'agent' ? { agentId: self } : {});
       const ctx = await newContext(browser);
@@ -127,6 +138,16 @@ describe('web console: what each role is offered, and what the API refuses it', 
           },
           { method: 'POST', url: '/api/routing/versions', body: { skills: [], queues: [] }, unchanged: routingCount },
         );
+        // Only kb.write holders change the knowledge base.
+        if (role !== 'editor') {
+          const name = `越权目录-${role}`;
+          forbidden.push({
+            method: 'POST',
+            url: '/api/kb/categories',
+            body: { parentId: null, name },
+            unchanged: () => kbCategoryCount(name),
+          });
+        }
         if (role !== 'supervisor')
           forbidden.push({ method: 'POST', url: `/api/agents/${other}/pause`, body: { reason: 'break' }, unchanged: otherState });
       }
@@ -150,15 +171,18 @@ describe('web console: what each role is offered, and what the API refuses it', 
         const [url, body] =
           role === 'agent'
             ? [`/api/agents/${self}/pause`, { reason: 'break' }]
-            : role === 'supervisor'
-              ? [`/api/agents/${other}/pause`, { reason: 'break' }]
-              : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
+            : role === 'editor'
+              ? ['/api/kb/categories', { parentId: null, name: 'crafted-csrf' }]
+              : role === 'supervisor'
+                ? [`/api/agents/${other}/pause`, { reason: 'break' }]
+                : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
         const stateBefore = await otherState();
         const r = await fromPage(page, 'POST', url, body, false);
         expect(r.status, r.body).toBe(403);
         expect(r.body).toContain('x-csrf-token');
         expect(await otherState()).toBe(stateBefore);
         expect((await one("SELECT count(*)::int AS n FROM pause_reasons WHERE code = 'crafted'")).n).toBe(0);
+        expect(await kbCategoryCount('crafted-csrf')).toBe(0);
       }
       expect(errors).toEqual([]);
       await ctx.close();

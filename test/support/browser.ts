@@ -30,7 +30,7 @@ export async function newContext(browser: Browser, o: { lang?: 'zh-CN' | 'en-US'
 /** A test account of the given role (user name t-…, disabled when the run ends: test/global-setup.ts). */
 export async function testAccount(
   rig: TestRig,
-  role: 'admin' | 'supervisor' | 'agent' | 'readonly',
+  role: 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison',
   o: { agentId?: string; displayName?: string } = {},
 ): Promise<{ username: string; password: string }> {
   const username = `t-${role}-${randomBytes(4).toString('hex')}`;

@@ -42,9 +42,14 @@ export function whenSignedOut(f: () => void): void {
   onSignedOut = f;
 }
 
-export async function api<T = unknown>(method: string, path: string, body?: unknown, init: { raw?: boolean } = {}): Promise<T> {
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  init: { raw?: boolean; /** For a text body: its type (text/csv for an import); text/plain otherwise. */ contentType?: string } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = typeof body === 'string' ? 'text/plain' : 'application/json';
+  if (body !== undefined) headers['content-type'] = typeof body === 'string' ? (init.contentType ?? 'text/plain') : 'application/json';
   if (UNSAFE.has(method.toUpperCase())) headers['x-csrf-token'] = csrfToken;
   const r = await fetch(path, {
     method,

@@ -48,6 +48,25 @@ export const PAGES: PageEntry[] = [
     allowed: (_me, can) => can('read'),
     component: lazy(() => import('./callbacks/Callbacks')),
   },
+  // Knowledge base (issue 22): the page for every role, and its editing for kb.write holders.
+  {
+    path: '/kb',
+    title: ['知识库', 'Knowledge base'],
+    blurb: ['搜索、浏览财税知识库；收藏常用文章', 'Search and browse the tax knowledge base; favourites'],
+    allowed: (_me, can) => can('kb.read'),
+    component: lazy(() => import('./kb/KbPage')),
+  },
+  {
+    path: '/ops/kb',
+    group: 'ops',
+    title: ['知识库维护', 'Knowledge base editing'],
+    blurb: [
+      '目录树（即来电小结分类）、文章编辑、审核发布、版本对比、导入导出',
+      'The tree (also the summary tree), articles, review, versions, import/export',
+    ],
+    allowed: (_me, can) => can('kb.write'),
+    component: lazy(() => import('./ops/KbOpsPage')),
+  },
   {
     path: '/ops/ivr',
     group: 'ops',

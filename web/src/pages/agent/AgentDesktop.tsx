@@ -9,6 +9,7 @@ import { useDesktopChannel, type ScreenPop } from './useDesktopChannel';
 import { MyScores } from './MyScores';
 import { SummaryForm, useOpenedArticles, useSummaryCall } from './SummaryForm';
 import { EDIT_WINDOW_MS, editableFromHistory } from './summary-form';
+import KbPanel from './KbPanel';
 
 interface PauseReason {
   code: string;
@@ -171,6 +172,9 @@ export default function AgentDesktop() {
           {summary.callId && (
             <SummaryForm key={summary.callId} callId={summary.callId} openedArticles={opened.list} onClose={summary.close} />
           )}
+          <div style={{ marginTop: 16 }}>
+            <KbPanel callId={frame?.pop?.callId} onArticleOpened={opened.add} />
+          </div>
         </Col>
       </Row>
     </div>
