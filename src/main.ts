@@ -33,6 +33,7 @@ import { registerSipEdge } from './features/sip-edge/index.js';
 import { registerConsole } from './features/console/index.js';
 import { registerDesktop } from './features/desktop/index.js';
 import { registerWallboard } from './features/wallboard/index.js';
+import { registerWorkOrders } from './features/workorders/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -75,13 +76,14 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const sipEdge = registerSipEdge(infra);
   const desktop = registerDesktop(infra);
   const wallboard = registerWallboard(infra);
+  const workorders = registerWorkOrders(infra, { events, callbacks });
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
-  await startInOrder([sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
+  await startInOrder([sipEdge, callbacks, workorders, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
     auth: auth.httpAuth((e) => audit.service.append(e)),
-    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, registerConsole()],
+    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, workorders, registerConsole()],
   });
 
   let stopping: Promise<void> | undefined;
@@ -94,6 +96,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       await stopInOrder([
         sipEdge,
         callbacks,
+        workorders,
         agents,
         desktop,
         http,
