@@ -30,8 +30,8 @@ export async function newContext(browser: Browser, o: { lang?: 'zh-CN' | 'en-US'
 /** A test account of the given role (user name t-…, disabled when the run ends: test/global-setup.ts). */
 export async function testAccount(
   rig: TestRig,
-  role: 'admin' | 'supervisor' | 'agent' | 'readonly',
-  o: { agentId?: string; displayName?: string } = {},
+  role: 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison',
+  o: { agentId?: string; displayName?: string; department?: string } = {},
 ): Promise<{ username: string; password: string }> {
   const username = `t-${role}-${randomBytes(4).toString('hex')}`;
   const password = randomPassword();
@@ -41,6 +41,7 @@ export async function testAccount(
     role,
     password,
     ...(o.agentId ? { agentId: o.agentId } : {}),
+    ...(o.department ? { department: o.department } : {}),
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { username, password };

@@ -69,6 +69,8 @@ export interface NewOrderInput {
   aboutStaff?: boolean;
   title: string;
   content: string;
+  /** Made from a call: the call (and its summary) is the record, so the content may be empty. */
+  fromCall?: boolean;
 }
 
 /** What is wrong with a new order's facts (beyond the route's schema), each problem at its field. */
@@ -77,7 +79,7 @@ export function newOrderProblems(o: NewOrderInput): { path: string; message: str
   if (!(WORK_ORDER_TYPES as readonly string[]).includes(o.type)) out.push({ path: '/type', message: `unknown type ${o.type}` });
   if (o.aboutStaff && o.type !== 'complaint') out.push({ path: '/aboutStaff', message: 'only a complaint (投诉) can be about staff' });
   if (!o.title.trim()) out.push({ path: '/title', message: 'a title is required' });
-  if (!o.content.trim()) out.push({ path: '/content', message: 'content is required' });
+  if (!o.content.trim() && !o.fromCall) out.push({ path: '/content', message: 'content is required for an order made by hand' });
   return out;
 }
 

@@ -87,7 +87,7 @@ export class WorkOrderService {
       if (!content.trim()) content = (await this.d.summaryOf?.(input.callId).catch(() => undefined)) ?? '';
     }
     if (caller === undefined) throw new WorkOrderError(400, '/caller', 'an order made by hand names the caller');
-    const problem = newOrderProblems({ ...input, content })[0];
+    const problem = newOrderProblems({ ...input, content, fromCall: input.callId !== undefined })[0];
     if (problem) throw new WorkOrderError(400, problem.path, problem.message);
     if (input.department !== undefined && !(await this.d.repo.departmentActive(input.department)))
       throw new WorkOrderError(400, '/department', `no department ${input.department}`);
