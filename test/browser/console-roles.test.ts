@@ -14,7 +14,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-type Role = 'admin' | 'supervisor' | 'agent' | 'readonly';
+type Role = 'admin' | 'supervisor' | 'agent' | 'readonly' | 'liaison';
 const admin = (method: string, url: string, body?: unknown) => callAs(rig, rig.svc.config.ADMIN_TOKEN, method, url, body);
 const one = async (sql: string, params: unknown[] = []) => (await rig.pool.query(sql, params)).rows[0];
 
@@ -23,6 +23,7 @@ const ALL_PAGES = [
   '/wallboard',
   '/reports',
   '/callbacks',
+  '/workorders',
   '/ops/ivr',
   '/ops/routing',
   '/ops/agents',
@@ -36,6 +37,7 @@ const OFFERED: Record<Role, string[]> = {
     '/wallboard',
     '/reports',
     '/callbacks',
+    '/workorders',
     '/ops/ivr',
     '/ops/routing',
     '/ops/agents',
@@ -43,9 +45,11 @@ const OFFERED: Record<Role, string[]> = {
     '/ops/accounts',
     '/ops/audit',
   ],
-  supervisor: ['/wallboard', '/reports', '/callbacks', '/ops/audit'],
+  supervisor: ['/wallboard', '/reports', '/callbacks', '/workorders', '/ops/audit'],
   readonly: ['/wallboard', '/reports', '/callbacks', '/ops/audit'],
-  agent: ['/agent'],
+  agent: ['/agent', '/workorders'],
+  // A department's liaison (联络员): its department's work orders only.
+  liaison: ['/workorders'],
 };
 
 /** A request from the page itself (its cookie), with or without the CSRF token /api/me gave this session. */
@@ -77,9 +81,9 @@ describe('web console: what each role is offered, and what the API refuses it', 
       ).toBe(201);
   });
 
-  for (const role of ['admin', 'supervisor', 'agent', 'readonly'] as const) {
+  for (const role of ['admin', 'supervisor', 'agent', 'readonly', 'liaison'] as const) {
     it(`${role}: the menu and home offer its pages only; other pages by URL show 403; forbidden writes and writes without the CSRF token are refused and change nothing`, async () => {
-      const who = await testAccount(rig, role, role === 'agent' ? { agentId: self } : {});
+      const who = await testAccount(rig, role, role === 'agent' ? { agentId: self } : role === 'liaison' ? { department: 'dsj' } : {});
       const ctx = await newContext(browser);
       const page = await ctx.newPage();
       const errors: string[] = [];
@@ -152,7 +156,9 @@ describe('web console: what each role is offered, and what the API refuses it', 
             ? [`/api/agents/${self}/pause`, { reason: 'break' }]
             : role === 'supervisor'
               ? [`/api/agents/${other}/pause`, { reason: 'break' }]
-              : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
+              : role === 'liaison'
+                ? ['/api/workorders/00000000-0000-7000-8000-000000000000/reply', { note: '伪造' }]
+                : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
         const stateBefore = await otherState();
         const r = await fromPage(page, 'POST', url, body, false);
         expect(r.status, r.body).toBe(403);

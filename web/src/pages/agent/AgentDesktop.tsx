@@ -6,6 +6,7 @@ import { useSession } from '../../lib/session';
 import { formatDateTime, formatDuration } from '../../lib/time';
 import { actionsFor, keysLabel, outcomeName, secondsInState, STATE_COLORS, STATE_NAMES, waitSeconds } from './desktop-format';
 import { useDesktopChannel, type ScreenPop } from './useDesktopChannel';
+import CreateWorkOrder from './CreateWorkOrder';
 
 interface PauseReason {
   code: string;
@@ -85,6 +86,7 @@ export default function AgentDesktop() {
           status={connected ? 'success' : 'error'}
           text={connected ? t('实时连接', 'Live') : t('连接中断，正在重连', 'Reconnecting')}
         />
+        <CreateWorkOrder call={frame?.pop ?? undefined} />
       </Space>
       {frame && !frame.registered && state !== 'logged_out' && (
         <Alert
