@@ -15,6 +15,8 @@ const ROLE_NAMES: Record<string, [string, string]> = {
   supervisor: ['班长', 'Supervisor'],
   agent: ['坐席', 'Agent'],
   readonly: ['只读', 'Read only'],
+  editor: ['知识库编辑', 'KB editor'],
+  liaison: ['联络员', 'Liaison'],
 };
 
 /** The signed-in frame: the menu of the pages this role may use, who is signed in, the language. */
