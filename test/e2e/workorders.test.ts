@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, freshAgentId, randomPassword, startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
 import { testAccount } from '../support/browser.js';
@@ -248,5 +249,57 @@ describe('work orders over the API', () => {
     expect(dsj.replied).toBeGreaterThanOrEqual(1);
     expect(dsj.medianReplyS).not.toBeNull();
     expect((await ds.call('GET', `/api/reports/workorders?from=${today}`)).status).toBe(403);
+  });
+});
+
+describe('malformed input', () => {
+  it('every write answers a 4xx with a message, never a 5xx, and changes no order, step or audit entry', async () => {
+    const sup = await session('supervisor');
+    const created = await sup.call('POST', '/api/workorders', {
+      type: 'transfer',
+      title: '模糊测试',
+      content: 'c',
+      caller: '057100000009',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const stored = async () =>
+      (
+        await rig.pool.query(
+          `SELECT (SELECT count(*) FROM work_orders)::int AS orders, (SELECT count(*) FROM work_order_steps)::int AS steps,
+                  (SELECT count(*) FROM audit_log WHERE target_kind = 'workorder')::int AS audit,
+                  (SELECT status FROM work_orders WHERE id = $1) AS status`,
+          [id],
+        )
+      ).rows[0];
+    const before = await stored();
+    const anyJson = fc.oneof(
+      fc.constant(null),
+      fc.integer(),
+      fc.string({ maxLength: 20 }),
+      fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+      fc.dictionary(
+        fc.constantFrom('type', 'title', 'content', 'caller', 'callId', 'department', 'note', 'via', 'reason', 'aboutStaff', 'x'),
+        fc.jsonValue({ maxDepth: 1 }),
+        { maxKeys: 4 },
+      ),
+    );
+    // Each body is refused (a valid one would need every required field with its exact type).
+    const writes = [
+      '/api/workorders',
+      `/api/workorders/${id}/assign`,
+      `/api/workorders/${id}/reply-caller`,
+      `/api/workorders/${id}/reopen`,
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...writes), anyJson, async (url, body) => {
+        const r = await sup.call('POST', url, body);
+        expect(r.status, `${url} ${JSON.stringify(body)} → ${JSON.stringify(r.body)}`).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+        expect(typeof r.body.error).toBe('string');
+      }),
+      { numRuns: 120 },
+    );
+    expect(await stored()).toEqual(before);
   });
 });

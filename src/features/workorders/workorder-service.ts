@@ -223,27 +223,34 @@ export class WorkOrderService {
    */
   async replyCaller(p: Principal, id: string, how: CallerReply): Promise<Changed> {
     const ctx = this.d.ctx();
-    let callback: CallbackJob | undefined;
     if (how.via === 'callback') {
       const o = await this.d.repo.get(id);
-      if (!o || !canSee(p, o)) throw notFound();
+      if (!o) throw notFound();
+      // Checked before dialling too: a callback is never scheduled for someone who may not ask for it.
+      const v = mayAct(p, o, 'reply_caller');
+      if (!v.ok) throw new WorkOrderError(v.status, v.status === 409 ? '/status' : '', v.reason);
       const call = o.callId ? await this.d.repo.callFacts(o.callId) : undefined;
       const queued = call?.queued;
       if (!o.callId || !queued)
         throw new WorkOrderError(409, '/via', 'only an order from a call that reached a queue can be answered by a callback: use a note');
-      callback = {
-        // The original call: the callback's events (callback.attempted, call.started callbackFor) name it.
-        callId: o.callId,
-        queue: queued.queue,
-        skills: queued.skills,
-        priority: queued.priority,
-        enqueuedAt: ctx.now,
-        caller: o.caller,
-        excludedAgents: [],
-        owner: this.d.instanceId,
-        kind: 'callback',
-        route: { line: queued.line, ...(queued.subLine ? { subLine: queued.subLine } : {}) },
-      };
+      // Scheduled before the step is recorded: a step saying the caller is being called back when
+      // no callback was scheduled (Redis down) would be worse than a second callback on a retry.
+      await this.d.dialBack(
+        {
+          // The original call: the callback's events (callback.attempted, call.started callbackFor) name it.
+          callId: o.callId,
+          queue: queued.queue,
+          skills: queued.skills,
+          priority: queued.priority,
+          enqueuedAt: ctx.now,
+          caller: o.caller,
+          excludedAgents: [],
+          owner: this.d.instanceId,
+          kind: 'callback',
+          route: { line: queued.line, ...(queued.subLine ? { subLine: queued.subLine } : {}) },
+        },
+        `wo-${id}-${ctx.now}`,
+      );
     }
     const note = how.via === 'note' ? how.note : null;
     const r = await this.step(p, id, 'reply_caller', () => ({
@@ -251,7 +258,6 @@ export class WorkOrderService {
       steps: [{ at: ctx.now, kind: 'caller_replied', actor: p.id, department: null, note: note ?? '回电 callback' }],
       result: undefined,
     }));
-    if (callback) await this.d.dialBack(callback, `wo-${id}-${ctx.now}`);
     this.publish(ctx, [{ type: 'workorder.caller_replied', orderId: id, via: how.via, by: p.id }]);
     return r;
   }
