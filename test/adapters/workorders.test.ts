@@ -102,6 +102,26 @@ describe('work order SLA jobs (BullMQ on real Redis, orders in real Postgres)', 
     expect(of(o.id, 'workorder.escalated')[0]).toMatchObject({ department: 'dsj' });
   });
 
+  it('jobs live in Redis: scheduled by an instance that stops, they fire on the next one', async () => {
+    const prefix2 = `${prefix}:restart`;
+    const conn = new Redis(requireEnv('REDIS_URL'), { maxRetriesPerRequest: null });
+    const before = new SlaJobs({ connection: conn, prefix: prefix2, log, now: () => Date.now(), fire: (j) => service.slaFired(j) });
+    // This "instance" schedules but never runs a worker, and is gone before the jobs are due.
+    service.useJobs(before);
+    const o = await service.create(agent, { type: 'complaint', title: '重启', content: '内容', caller: '057185001238', department: 'czj' });
+    service.useJobs(jobs);
+    await before.stop();
+    const after = new SlaJobs({ connection: conn, prefix: prefix2, log, now: () => Date.now(), fire: (j) => service.slaFired(j) });
+    after.start();
+    try {
+      await waitFor('escalated after the restart', async () => of(o.id, 'workorder.escalated').length === 1, 5000, 20);
+      expect(of(o.id, 'workorder.reminded')).toHaveLength(1);
+    } finally {
+      await after.stop();
+      conn.disconnect();
+    }
+  });
+
   it('a job that fires again does nothing the second time', async () => {
     const o = await service.create(agent, {
       type: 'suggestion',
