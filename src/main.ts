@@ -36,6 +36,7 @@ import { registerWallboard } from './features/wallboard/index.js';
 import { registerSurvey } from './features/survey/index.js';
 import { registerKb } from './features/kb/index.js';
 import { registerSummaries } from './features/summaries/index.js';
+import { registerWorkOrders } from './features/workorders/index.js';
 
 export { DependencyError } from './app/infrastructure.js';
 
@@ -80,28 +81,16 @@ export async function startService(config: Config, log: Logger, opts: { processM
   const wallboard = registerWallboard(infra);
   const kb = registerKb(infra);
   const summaries = registerSummaries(infra, { events, kb: kb.kbLookup });
+  const workorders = registerWorkOrders(infra, { events, callbacks }, { summaryOf: summaries.summaryOf });
+  // The center's daily work around the calls (issue 22): only HTTP routes besides kb's and workorders' start/stop.
+  const dailyWork = [kb, summaries, workorders, registerSurvey(infra)];
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
-  await startInOrder([kb, sipEdge, callbacks, routing.preferred, agents, live, calls, asterisk, routing]);
+  await startInOrder([kb, sipEdge, callbacks, workorders, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
     auth: auth.httpAuth((e) => audit.service.append(e)),
-    features: [
-      auth,
-      audit,
-      configs,
-      callbacks,
-      agents,
-      live,
-      routing,
-      reports,
-      desktop,
-      wallboard,
-      kb,
-      summaries,
-      registerSurvey(infra),
-      registerConsole(),
-    ],
+    features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, ...dailyWork, registerConsole()],
   });
 
   let stopping: Promise<void> | undefined;
@@ -114,6 +103,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
       await stopInOrder([
         sipEdge,
         callbacks,
+        workorders,
         agents,
         desktop,
         http,

@@ -14,6 +14,7 @@ export type CallOutcome = 'answered' | 'abandoned' | 'voicemail' | 'transferred'
 
 export type EventBody =
   | IvrEventBody
+  | WorkOrderEventBody
   | { type: 'call.started'; callId: string; caller: string; dialed: string; channelId: string; ivrVersion: number; callbackFor?: string }
   | { type: 'call.callback_requested'; callId: string; caller: string; queue: string }
   /** One attempt to call a taxpayer back through the trunk, and how it went. */
@@ -119,6 +120,37 @@ export type EventBody =
       /** Set when the agent is paused: a code of the pause_reasons table. */
       pauseReason?: string;
     };
+
+/**
+ * Work orders (工单, features/workorders): each step of an order. No event carries an order's
+ * title, content or notes (a report of a violation names its informant): those stay in
+ * work_order_steps, read through the API's visibility rules.
+ */
+export type WorkOrderEventBody =
+  /** An order was created (from a call: `callId`). `dueAt`: its due time (ISO, UTC). */
+  | {
+      type: 'workorder.created';
+      orderId: string;
+      orderType: 'transfer' | 'complaint' | 'report' | 'suggestion';
+      aboutStaff: boolean;
+      department?: string;
+      callId?: string;
+      createdBy: string;
+      dueAt: string;
+    }
+  /** Handed to a department (again: `from` the one before). Its clock starts again: `dueAt`. */
+  | { type: 'workorder.assigned'; orderId: string; department: string; from?: string; by: string; dueAt: string }
+  /** The department's answer was recorded. `late`: after the due time. */
+  | { type: 'workorder.replied'; orderId: string; department?: string; by: string; late: boolean }
+  /** The caller was answered: `callback` (a callback scheduled through features/callbacks) or a `note` that it was done. */
+  | { type: 'workorder.caller_replied'; orderId: string; via: 'callback' | 'note'; by: string }
+  /** 75 % of the time to the due time passed without a reply: the department is reminded. */
+  | { type: 'workorder.reminded'; orderId: string; department?: string; dueAt: string }
+  /** Due and still without a reply: escalated to supervisors (the order is flagged). */
+  | { type: 'workorder.escalated'; orderId: string; department?: string; dueAt: string }
+  | { type: 'workorder.closed'; orderId: string; by: string }
+  /** Reopened after it was closed; its clock starts again (`dueAt`). */
+  | { type: 'workorder.reopened'; orderId: string; by: string; dueAt: string };
 
 export type DomainEvent = EventBody & { id: string; at: string; v: 1 };
 

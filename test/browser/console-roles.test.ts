@@ -14,8 +14,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-// liaison's pages are added with the work orders (its role's pages live with that feature).
-type Role = 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor';
+type Role = 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison';
 const admin = (method: string, url: string, body?: unknown) => callAs(rig, rig.svc.config.ADMIN_TOKEN, method, url, body);
 const one = async (sql: string, params: unknown[] = []) => (await rig.pool.query(sql, params)).rows[0];
 /** Knowledge-base categories of a name, read through the API (the KB feature owns its tables). */
@@ -28,6 +27,7 @@ const ALL_PAGES = [
   '/wallboard',
   '/reports',
   '/callbacks',
+  '/workorders',
   '/ops/ivr',
   '/ops/routing',
   '/ops/agents',
@@ -43,6 +43,7 @@ const OFFERED: Record<Role, string[]> = {
     '/wallboard',
     '/reports',
     '/callbacks',
+    '/workorders',
     '/ops/ivr',
     '/ops/routing',
     '/ops/agents',
@@ -52,11 +53,13 @@ const OFFERED: Record<Role, string[]> = {
     '/kb',
     '/ops/kb',
   ],
-  supervisor: ['/wallboard', '/reports', '/callbacks', '/ops/audit', '/kb'],
+  supervisor: ['/wallboard', '/reports', '/callbacks', '/workorders', '/ops/audit', '/kb'],
   readonly: ['/wallboard', '/reports', '/callbacks', '/ops/audit', '/kb'],
-  agent: ['/agent', '/kb'],
+  agent: ['/agent', '/workorders', '/kb'],
   // The knowledge base's keeper: its pages, and reports (hot categories and articles).
   editor: ['/reports', '/kb', '/ops/kb'],
+  // A department's liaison (联络员): its department's work orders, and the knowledge base to answer them.
+  liaison: ['/workorders', '/kb'],
 };
 
 /** A request from the page itself (its cookie), with or without the CSRF token /api/me gave this session. */
@@ -88,9 +91,9 @@ describe('web console: what each role is offered, and what the API refuses it', 
       ).toBe(201);
   });
 
-  for (const role of ['admin', 'supervisor', 'agent', 'readonly', 'editor'] as const) {
+  for (const role of ['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison'] as const) {
     it(`${role}: the menu and home offer its pages only; other pages by URL show 403; forbidden writes and writes without the CSRF token are refused and change nothing`, async () => {
-      const who = await testAccount(rig, role, role === 'agent' ? { agentId: self } : {});
+      const who = await testAccount(rig, role, role === 'agent' ? { agentId: self } : role === 'liaison' ? { department: 'dsj' } : {});
       const ctx = await newContext(browser);
       const page = await ctx.newPage();
       const errors: string[] = [];
@@ -175,7 +178,9 @@ describe('web console: what each role is offered, and what the API refuses it', 
               ? ['/api/kb/categories', { parentId: null, name: 'crafted-csrf' }]
               : role === 'supervisor'
                 ? [`/api/agents/${other}/pause`, { reason: 'break' }]
-                : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
+                : role === 'liaison'
+                  ? ['/api/workorders/00000000-0000-7000-8000-000000000000/reply', { note: '伪造' }]
+                  : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
         const stateBefore = await otherState();
         const r = await fromPage(page, 'POST', url, body, false);
         expect(r.status, r.body).toBe(403);

@@ -31,6 +31,8 @@ const quiet = (page: Page) => expect.poll(() => page.locator('.ant-message-notic
 async function chooseOption(page: Page, label: string | RegExp, option: string) {
   await page.getByLabel(label).click();
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByText(option, { exact: true }).click();
+  // The list fades out over what is below it (the role list now reaches the dialog's buttons): a click meant for them must not land on it.
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
 }
 
 describe('ops console: agents, pause reasons, accounts, API keys, audit (as an admin)', () => {
@@ -118,6 +120,20 @@ describe('ops console: agents, pause reasons, accounts, API keys, audit (as an a
       expect.objectContaining({ username: supervisor, role: 'supervisor', displayName: '张班长', disabled: false }),
     );
 
+    // ── A liaison (联络员) names its department: chosen from the departments list.
+    const liaison = `t-li-${randomBytes(3).toString('hex')}`;
+    await page.getByTestId('add-account').click();
+    await accountForm.getByLabel('用户名').fill(liaison);
+    await accountForm.getByLabel('显示名').fill('地税联络员');
+    await chooseOption(page, '角色', '联络员');
+    await chooseOption(page, '所属部门', '杭州市地方税务局');
+    await accountForm.getByLabel('密码').fill(randomPassword());
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByTestId(`account-${liaison}`).waitFor();
+    expect((await admin('GET', '/api/accounts')).body).toContainEqual(
+      expect.objectContaining({ username: liaison, role: 'liaison', department: 'dsj' }),
+    );
+
     // ── API key: the secret is shown once, works, and is gone when the dialog closes.
     const keyName = `t-key-${randomBytes(3).toString('hex')}`;
     await page.getByTestId('add-api-key').click();
@@ -143,7 +159,7 @@ describe('ops console: agents, pause reasons, accounts, API keys, audit (as an a
     await page.getByTestId('audit-search').click();
     await expect
       .poll(() => auditActions(page))
-      .toEqual(['api_key.create', 'account.create', 'pause_reason.create', 'agent.update', 'agent.create']);
+      .toEqual(['api_key.create', 'account.create', 'account.create', 'pause_reason.create', 'agent.update', 'agent.create']);
 
     await chooseOption(page, '动作', '坐席（全部）');
     await page.getByTestId('audit-search').click();

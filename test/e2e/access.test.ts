@@ -141,6 +141,8 @@ describe('accounts and roles', () => {
       role: 'agent',
       via: 'session',
       agentId: agentA,
+      // Only a liaison's account names a department (test/e2e/workorders.test.ts).
+      department: null,
       displayName: '测试 agent',
       // A bearer token needs no CSRF token: only a browser's cookie session gets one (console-session.test.ts).
       csrfToken: null,

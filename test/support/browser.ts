@@ -31,7 +31,7 @@ export async function newContext(browser: Browser, o: { lang?: 'zh-CN' | 'en-US'
 export async function testAccount(
   rig: TestRig,
   role: 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison',
-  o: { agentId?: string; displayName?: string } = {},
+  o: { agentId?: string; displayName?: string; department?: string } = {},
 ): Promise<{ username: string; password: string }> {
   const username = `t-${role}-${randomBytes(4).toString('hex')}`;
   const password = randomPassword();
@@ -41,6 +41,7 @@ export async function testAccount(
     role,
     password,
     ...(o.agentId ? { agentId: o.agentId } : {}),
+    ...(o.department ? { department: o.department } : {}),
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { username, password };

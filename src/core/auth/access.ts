@@ -182,6 +182,19 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/kb/favourites': { need: 'kb.read' },
   'GET /api/kb/export': { need: 'kb.write' },
   'POST /api/kb/import': { need: 'kb.write' },
+  // Work orders (features/workorders). Which orders each principal sees, and who may reply or
+  // answer the caller, is decided row by row in core/workorders (visibility.ts, machine.ts);
+  // assigning, closing and reopening need workorders.manage here already.
+  'GET /api/departments': { need: 'signed_in' },
+  'POST /api/workorders': { need: 'workorders' },
+  'GET /api/workorders': { need: 'workorders' },
+  'GET /api/workorders/:id': { need: 'workorders' },
+  'POST /api/workorders/:id/assign': { need: 'workorders.manage' },
+  'POST /api/workorders/:id/reply': { need: 'workorders' },
+  'POST /api/workorders/:id/reply-caller': { need: 'workorders' },
+  'POST /api/workorders/:id/close': { need: 'workorders.manage' },
+  'POST /api/workorders/:id/reopen': { need: 'workorders.manage' },
+  'GET /api/reports/workorders': { need: 'reports' },
 };
 
 function versionedConfig(base: string): Record<string, RouteAccess> {

@@ -6,6 +6,8 @@ export interface Account {
   displayName: string;
   role: Role;
   agentId: string | null;
+  /** A liaison's department (departments.code); null for every other role. */
+  department: string | null;
   disabled: boolean;
   createdAt: string;
   updatedAt: string;
@@ -22,7 +24,7 @@ export interface ApiKey {
   lastUsedAt: string | null;
 }
 
-const ACCOUNT = `username, display_name AS "displayName", role, agent_id AS "agentId", disabled,
+const ACCOUNT = `username, display_name AS "displayName", role, agent_id AS "agentId", department, disabled,
   to_json(created_at)#>>'{}' AS "createdAt", to_json(updated_at)#>>'{}' AS "updatedAt"`;
 const KEY = `id, name, role, created_by AS "createdBy", to_json(created_at)#>>'{}' AS "createdAt",
   to_json(expires_at)#>>'{}' AS "expiresAt", to_json(revoked_at)#>>'{}' AS "revokedAt", to_json(last_used_at)#>>'{}' AS "lastUsedAt"`;
@@ -64,12 +66,13 @@ export class PgAccountRepo {
     displayName: string;
     role: Role;
     agentId: string | null;
+    department: string | null;
     passwordHash: string;
   }): Promise<Account | undefined> {
     const r = await this.pool.query<Account>(
-      `INSERT INTO accounts (username, display_name, role, agent_id, password_hash) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO accounts (username, display_name, role, agent_id, department, password_hash) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (username) DO NOTHING RETURNING ${ACCOUNT}`,
-      [a.username, a.displayName, a.role, a.agentId, a.passwordHash],
+      [a.username, a.displayName, a.role, a.agentId, a.department, a.passwordHash],
     );
     return r.rows[0];
   }
@@ -77,7 +80,14 @@ export class PgAccountRepo {
   /** Fields left out keep their value. A new password, a new role or disabling ends the account's sessions. */
   async update(
     username: string,
-    p: { displayName?: string; role?: Role; agentId?: string | null; passwordHash?: string; disabled?: boolean },
+    p: {
+      displayName?: string;
+      role?: Role;
+      agentId?: string | null;
+      department?: string | null;
+      passwordHash?: string;
+      disabled?: boolean;
+    },
   ): Promise<Account | undefined> {
     const client = await this.pool.connect();
     try {
@@ -85,7 +95,8 @@ export class PgAccountRepo {
       const r = await client.query<Account>(
         `UPDATE accounts SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
            agent_id = CASE WHEN $4::boolean THEN $5 ELSE agent_id END,
-           password_hash = COALESCE($6, password_hash), disabled = COALESCE($7, disabled), updated_at = now()
+           password_hash = COALESCE($6, password_hash), disabled = COALESCE($7, disabled),
+           department = CASE WHEN $8::boolean THEN $9 ELSE department END, updated_at = now()
          WHERE username = $1 RETURNING ${ACCOUNT}`,
         [
           username,
@@ -95,9 +106,13 @@ export class PgAccountRepo {
           p.agentId ?? null,
           p.passwordHash ?? null,
           p.disabled ?? null,
+          p.department !== undefined,
+          p.department ?? null,
         ],
       );
-      if (r.rows[0] && (p.passwordHash || p.role || p.disabled)) await client.query('DELETE FROM sessions WHERE username = $1', [username]);
+      // A liaison moved to another department must sign in again: its open pages showed the old department's orders.
+      if (r.rows[0] && (p.passwordHash || p.role || p.disabled || p.department !== undefined))
+        await client.query('DELETE FROM sessions WHERE username = $1', [username]);
       await client.query('COMMIT');
       return r.rows[0];
     } catch (err) {
@@ -106,6 +121,12 @@ export class PgAccountRepo {
     } finally {
       client.release();
     }
+  }
+
+  /** Whether `code` is an active department (migrations/015_departments_workorders.sql). */
+  async departmentExists(code: string): Promise<boolean> {
+    const r = await this.pool.query('SELECT 1 FROM departments WHERE code = $1 AND active', [code]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async createSession(tokenHash: Buffer, username: string, expiresAt: Date, ip: string | undefined): Promise<void> {

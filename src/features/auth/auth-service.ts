@@ -26,7 +26,7 @@ export class AccountInputError extends Error {
   constructor(
     readonly field: string,
     message: string,
-    readonly status: 404 | 409 | 422 = 422,
+    readonly status: 400 | 404 | 409 | 422 = 422,
   ) {
     super(message);
     this.name = 'AccountInputError';
@@ -76,7 +76,15 @@ export class AuthService {
     if (!token) return undefined;
     if (token.startsWith(SESSION)) {
       const a = await this.d.repo.sessionAccount(tokenHash(token));
-      return a && { id: a.username, role: a.role, via: 'session', ...(a.agentId ? { agentId: a.agentId } : {}) };
+      return (
+        a && {
+          id: a.username,
+          role: a.role,
+          via: 'session',
+          ...(a.agentId ? { agentId: a.agentId } : {}),
+          ...(a.department ? { department: a.department } : {}),
+        }
+      );
     }
     if (token.startsWith(KEY)) {
       const k = await this.d.repo.useKey(tokenHash(token));
@@ -112,28 +120,53 @@ export class AuthService {
     return this.d.repo.get(username);
   }
 
-  async createAccount(a: { username: string; displayName: string; role: Role; agentId?: string; password: string }): Promise<Account> {
+  async createAccount(a: {
+    username: string;
+    displayName: string;
+    role: Role;
+    agentId?: string;
+    department?: string;
+    password: string;
+  }): Promise<Account> {
     checkAgentLink(a.role, a.agentId ?? null);
-    const created = await this.d.repo.create({ ...a, agentId: a.agentId ?? null, passwordHash: await hashPassword(a.password) });
+    await this.checkDepartment(a.role, a.department ?? null);
+    const created = await this.d.repo.create({
+      ...a,
+      agentId: a.agentId ?? null,
+      department: a.department ?? null,
+      passwordHash: await hashPassword(a.password),
+    });
     if (!created) throw new AccountInputError('/username', `account "${a.username}" already exists`, 409);
     return created;
   }
 
   async updateAccount(
     username: string,
-    p: { displayName?: string; role?: Role; agentId?: string | null; password?: string; disabled?: boolean },
+    p: { displayName?: string; role?: Role; agentId?: string | null; department?: string | null; password?: string; disabled?: boolean },
   ): Promise<{ before: Account; after: Account }> {
     const before = await this.d.repo.get(username);
     if (!before) throw new AccountInputError('/username', `account "${username}" does not exist`, 404);
     checkAgentLink(p.role ?? before.role, p.agentId !== undefined ? p.agentId : before.agentId);
+    if (p.role !== undefined || p.department !== undefined)
+      await this.checkDepartment(p.role ?? before.role, p.department !== undefined ? p.department : before.department);
     const after = await this.d.repo.update(username, {
       displayName: p.displayName,
       role: p.role,
       agentId: p.agentId,
+      department: p.department,
       disabled: p.disabled,
       passwordHash: p.password === undefined ? undefined : await hashPassword(p.password),
     });
     return { before, after: after! };
+  }
+
+  /** A liaison answers for exactly one (active) department; no other role names one. A 400 naming /department. */
+  private async checkDepartment(role: Role, department: string | null): Promise<void> {
+    if (role === 'liaison' && !department) throw new AccountInputError('/department', 'a liaison account must name its department', 400);
+    if (role !== 'liaison' && department)
+      throw new AccountInputError('/department', `only a liaison account names a department (role is ${role})`, 400);
+    if (department && !(await this.d.repo.departmentExists(department)))
+      throw new AccountInputError('/department', `department ${department} does not exist`, 400);
   }
 
   /** A person changing their own password proves they know the current one. */

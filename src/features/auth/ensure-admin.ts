@@ -27,6 +27,7 @@ export async function ensureAdmin(
     displayName: o.displayName,
     role: 'admin',
     agentId: null,
+    department: null,
     passwordHash: await hashPassword(o.password),
   });
   return created ? { outcome: 'created', username: created.username } : { outcome: 'taken', username: o.username };

@@ -12,6 +12,7 @@ const ToolRole = Type.Union((['admin', 'supervisor', 'readonly'] as const).map((
 const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,39}$', description: 'lower case, 2 to 40 characters' });
 const Password = Type.String({ minLength: 10, maxLength: 256, description: 'at least 10 characters' });
 const AgentId = Type.String({ pattern: '^[0-9]{3,6}$' });
+const Department = Type.String({ pattern: '^[a-z][a-z0-9-]{1,31}$', description: "a liaison's department (GET /api/departments)" });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Error_ = Type.Object({ error: Type.String() });
 
@@ -20,6 +21,7 @@ const AccountView = Type.Object({
   displayName: Type.String(),
   role: Role,
   agentId: Nullable(Type.String()),
+  department: Nullable(Type.String()),
   disabled: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -39,6 +41,7 @@ const Me = Type.Object({
   role: Role,
   via: Type.String(),
   agentId: Nullable(Type.String()),
+  department: Nullable(Type.String({ description: "a liaison's department: the work orders it sees" })),
   displayName: Nullable(Type.String()),
   csrfToken: Nullable(Type.String({ description: 'signed in with the session cookie: the X-CSRF-Token header its writes need' })),
 });
@@ -56,6 +59,7 @@ const accountView = (a: Account): Static<typeof AccountView> => ({
   displayName: a.displayName,
   role: a.role,
   agentId: a.agentId,
+  department: a.department,
   disabled: a.disabled,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
@@ -204,6 +208,7 @@ export function accountRoutes(d: { auth: AuthService; csrfKey: string; agentExis
         role: p.role,
         via: p.via,
         agentId: p.agentId ?? null,
+        department: p.department ?? null,
         displayName: account?.displayName ?? null,
         csrfToken: req.viaCookie ? csrfTokenFor(bearerOf(req), d.csrfKey) : null,
       };
@@ -259,10 +264,11 @@ export function accountRoutes(d: { auth: AuthService; csrfKey: string; agentExis
               role: Role,
               password: Password,
               agentId: Type.Optional(AgentId),
+              department: Type.Optional(Department),
             },
             { additionalProperties: false },
           ),
-          response: { 201: AccountView, 409: Error_, 422: Error_ },
+          response: { 201: AccountView, 400: Error_, 409: Error_, 422: Error_ },
         },
       },
       async (req, reply) => {
@@ -290,12 +296,13 @@ export function accountRoutes(d: { auth: AuthService; csrfKey: string; agentExis
               displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
               role: Type.Optional(Role),
               agentId: Type.Optional(Type.Union([AgentId, Type.Null()])),
+              department: Type.Optional(Type.Union([Department, Type.Null()])),
               password: Type.Optional(Password),
               disabled: Type.Optional(Type.Boolean()),
             },
             { additionalProperties: false, minProperties: 1 },
           ),
-          response: { 200: AccountView, 404: Error_, 422: Error_ },
+          response: { 200: AccountView, 400: Error_, 404: Error_, 422: Error_ },
         },
       },
       async (req, reply) => {

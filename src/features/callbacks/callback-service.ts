@@ -73,10 +73,14 @@ export class CallbackService {
     });
   }
 
-  /** The callback's turn came: dial it (one job per request, so a repeat is harmless). */
-  async dial(entry: CallbackJob): Promise<void> {
+  /**
+   * The callback's turn came: dial it (one job per request, so a repeat is harmless). `jobId`: a
+   * callback asked for by something else than the kept place (a work order's reply to the caller,
+   * features/workorders), which must not be taken for the call's own kept place.
+   */
+  async dial(entry: CallbackJob, o: { jobId?: string } = {}): Promise<void> {
     await this.queue.add('dial', entry, {
-      jobId: entry.callId,
+      jobId: o.jobId ?? entry.callId,
       attempts: this.o.attempts,
       backoff: { type: 'fixed', delay: this.o.retryDelayMs },
       removeOnComplete: 1000,

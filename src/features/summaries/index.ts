@@ -13,6 +13,8 @@ export type { KbLookup } from './summary-service.js';
 export interface SummariesFeature extends Feature {
   service: SummaryService;
   topics: TopicsService;
+  /** A call's summary as text, for a work order made from the call (features/workorders). */
+  summaryOf: (callId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -26,5 +28,10 @@ export function registerSummaries(
   const repo = new PgSummaryRepo(pool);
   const service = new SummaryService({ repo, kb: d.kb, publish: d.events.publish, now: () => Date.now(), newId: () => uuidv7() });
   const topics = new TopicsService(repo, config.TZ_NAME);
-  return { service, topics, routes: [summaryRoutes({ summaries: service }), topicsRoutes({ topics })] };
+  return {
+    service,
+    topics,
+    summaryOf: (callId) => service.summaryOf(callId),
+    routes: [summaryRoutes({ summaries: service }), topicsRoutes({ topics })],
+  };
 }

@@ -46,6 +46,17 @@ export interface SummaryServiceDeps {
 export class SummaryService {
   constructor(private readonly d: SummaryServiceDeps) {}
 
+  /**
+   * The call's summary as a work order's opening text (features/workorders): the category path,
+   * the question and the notes; undefined when the call has none. No permission check: the order's
+   * creator may already see the call.
+   */
+  async summaryOf(callId: string): Promise<string | undefined> {
+    const s = await this.d.repo.get(callId);
+    if (!s) return undefined;
+    return [`${s.categoryPath.join(' > ')}：${s.question}`, s.notes.trim()].filter(Boolean).join('\n');
+  }
+
   async get(callId: string, who: Writer): Promise<SummaryView> {
     const call = await this.call(callId);
     const summary = (await this.d.repo.get(callId)) ?? null;

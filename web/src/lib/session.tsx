@@ -9,6 +9,8 @@ export interface Me {
   role: Role;
   via: string;
   agentId: string | null;
+  /** A liaison's department: the work orders it sees. */
+  department?: string | null;
   displayName: string | null;
   csrfToken?: string | null;
 }

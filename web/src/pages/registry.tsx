@@ -68,6 +68,16 @@ export const PAGES: PageEntry[] = [
     component: lazy(() => import('./ops/KbOpsPage')),
   },
   {
+    path: '/workorders',
+    title: ['工单', 'Work orders'],
+    blurb: [
+      '转办、投诉、举报、建议：分派、部门答复、回复来电人、办结；联络员只看本部门的工单',
+      'Hand-overs, complaints, reports, suggestions: assign, reply, answer the caller, close; liaisons see their department’s only',
+    ],
+    allowed: (_me, can) => can('workorders'),
+    component: lazy(() => import('./workorders/WorkOrders')),
+  },
+  {
     path: '/ops/ivr',
     group: 'ops',
     title: ['语音导航', 'IVR'],

@@ -10,6 +10,7 @@ import { MyScores } from './MyScores';
 import { SummaryForm, useOpenedArticles, useSummaryCall } from './SummaryForm';
 import { EDIT_WINDOW_MS, editableFromHistory } from './summary-form';
 import KbPanel from './KbPanel';
+import CreateWorkOrder from './CreateWorkOrder';
 
 interface PauseReason {
   code: string;
@@ -92,6 +93,7 @@ export default function AgentDesktop() {
           status={connected ? 'success' : 'error'}
           text={connected ? t('实时连接', 'Live') : t('连接中断，正在重连', 'Reconnecting')}
         />
+        <CreateWorkOrder call={frame?.pop ?? undefined} />
       </Space>
       {frame && !frame.registered && state !== 'logged_out' && (
         <Alert

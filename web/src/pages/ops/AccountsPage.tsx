@@ -12,6 +12,8 @@ interface Account {
   displayName: string;
   role: Role;
   agentId: string | null;
+  /** A liaison's department (GET /api/departments). */
+  department: string | null;
   disabled: boolean;
   createdAt: string;
   updatedAt: string;
@@ -130,7 +132,12 @@ function Accounts() {
           { title: t('用户名', 'User name'), dataIndex: 'username', width: 190, ellipsis: { showTitle: true } },
           { title: t('显示名', 'Display name'), dataIndex: 'displayName', width: 140, ellipsis: { showTitle: true } },
           { title: t('角色', 'Role'), dataIndex: 'role', width: 90, render: (r: Role) => <Tag color={ROLE_COLORS[r]}>{roles[r]}</Tag> },
-          { title: t('工号', 'Agent'), dataIndex: 'agentId', width: 80, render: (v: string | null) => v ?? '—' },
+          {
+            title: t('工号 / 部门', 'Agent / department'),
+            width: 110,
+            ellipsis: { showTitle: true },
+            render: (_: unknown, a: Account) => a.agentId ?? a.department ?? '—',
+          },
           {
             title: t('状态', 'Status'),
             dataIndex: 'disabled',
@@ -189,9 +196,16 @@ interface AccountForm {
   displayName: string;
   role: Role;
   agentId?: string;
+  department?: string;
   password?: string;
 }
-const ACCOUNT_ITEMS = ['username', 'displayName', 'role', 'agentId', 'password'] as const;
+const ACCOUNT_ITEMS = ['username', 'displayName', 'role', 'agentId', 'department', 'password'] as const;
+interface Department {
+  code: string;
+  name: string;
+  nameEn: string;
+  active: boolean;
+}
 
 /** Create an account, change one (name, role, agent), or give it a new password. */
 function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account; onClose: () => void; onSaved: () => Promise<void> }) {
@@ -203,6 +217,10 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
   const role = Form.useWatch('role', form);
   const roles = roleNames(t);
   const a = p.account;
+  const [departments, setDepartments] = useState<Department[]>([]);
+  useEffect(() => {
+    get<Department[]>('/api/departments').then(setDepartments, () => undefined);
+  }, []);
   const submit = async (v: AccountForm) => {
     setBusy(true);
     setFormError(undefined);
@@ -214,6 +232,7 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
           role: v.role,
           password: v.password,
           ...(v.role === 'agent' && v.agentId ? { agentId: v.agentId } : {}),
+          ...(v.role === 'liaison' && v.department ? { department: v.department } : {}),
         });
       else if (p.mode === 'password') await patch(`/api/accounts/${a!.username}`, { password: v.password });
       else
@@ -221,6 +240,7 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
           displayName: v.displayName,
           role: v.role,
           agentId: v.role === 'agent' ? v.agentId || null : null,
+          department: v.role === 'liaison' ? v.department || null : null,
         });
       message.success(t('已保存', 'Saved'));
       await p.onSaved();
@@ -261,6 +281,7 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
           displayName: a?.displayName ?? '',
           role: a?.role ?? 'agent',
           agentId: a?.agentId ?? '',
+          department: a?.department ?? undefined,
         }}
         data-testid="account-form"
       >
@@ -287,7 +308,10 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
             </Form.Item>
             <Form.Item name="role" label={t('角色', 'Role')}>
               <Select
-                options={(['admin', 'supervisor', 'agent', 'readonly'] as const).map((r) => ({ value: r, label: roles[r] }))}
+                options={(['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison'] as const).map((r) => ({
+                  value: r,
+                  label: roles[r],
+                }))}
                 data-testid="account-role"
               />
             </Form.Item>
@@ -298,6 +322,19 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
                 rules={[{ required: true, message: t('坐席账号需要对应的工号', 'An agent account needs its agent ID') }]}
               >
                 <Input maxLength={6} />
+              </Form.Item>
+            )}
+            {role === 'liaison' && (
+              <Form.Item
+                name="department"
+                label={t('所属部门', 'Department')}
+                extra={t('联络员只能看到并答复本部门的工单', 'A liaison sees and answers its own department’s work orders only')}
+                rules={[{ required: true, message: t('联络员需要选择所属部门', 'A liaison needs its department') }]}
+              >
+                <Select
+                  data-testid="account-department"
+                  options={departments.filter((d) => d.active).map((d) => ({ value: d.code, label: t(d.name, d.nameEn) }))}
+                />
               </Form.Item>
             )}
           </>
