@@ -16,6 +16,8 @@ AGENT_NETWORKS=${AGENT_NETWORKS:-127.0.0.0/8${lans:+,$lans}}
 export TEST_AGENT_PASSWORD AGENT_NETWORKS HTTP_PORT=${HTTP_PORT:-3000}
 npx tsx src/cli/prompts.ts
 npx vite build web --logLevel warn
+# The sample knowledge base (kb/sample-base.json, illustrative) into an empty base only.
+npx tsx src/cli/kb-import.ts --if-empty kb/sample-base.json
 # The web console's first admin, so whoever ran this can sign in in a browser: its password is kept
 # in .env (made here once); the account is created only while no enabled admin exists.
 env_file=${TAX12366_ENV_FILE:-$REPO/.env}

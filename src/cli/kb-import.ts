@@ -2,6 +2,8 @@
  * `npm run kb:import -- <file>`: loads a knowledge base (the import document as JSON, or CSV by
  * its .csv name) through the same service as POST /api/kb/import: checked whole, stored in one
  * transaction, found articles updated. kb/sample-base.json is the project's sample base.
+ * `--if-empty` (the Quick start's): loads nothing when the base already has articles, so a
+ * center's own edits of sample articles are never overwritten by a restart.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,10 +15,12 @@ import { buildKb } from '../features/kb/index.js';
 import { KbError } from '../features/kb/kb-errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const file = process.argv[2];
+const args = process.argv.slice(2);
+const ifEmpty = args.includes('--if-empty');
+const file = args.find((a) => a !== '--if-empty');
 const url = process.env.DATABASE_URL;
 if (!file) {
-  process.stderr.write('usage: npm run kb:import -- <file.json | file.csv>\n');
+  process.stderr.write('usage: npm run kb:import -- [--if-empty] <file.json | file.csv>\n');
   process.exit(2);
 }
 if (!url) {
@@ -26,6 +30,17 @@ if (!url) {
 const pool = new pg.Pool({ connectionString: url, max: 2 });
 try {
   await migrate(pool, path.join(root, 'migrations'), pino({ level: 'warn' }));
+  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kb_articles');
+  if (ifEmpty && rows[0]!.n > 0) process.stdout.write(`knowledge base kept: ${rows[0]!.n} articles already (--if-empty)\n`);
+  else await load(file);
+} catch (err) {
+  process.stderr.write(`${err instanceof KbError ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await pool.end();
+}
+
+async function load(file: string): Promise<void> {
   const text = await readFile(file, 'utf8');
   const csv = file.toLowerCase().endsWith('.csv');
   let input: unknown = text;
@@ -38,9 +53,4 @@ try {
   }
   const r = await buildKb(pool).transfer.import(input, 'kb-import', csv ? 'csv' : 'json');
   process.stdout.write(`imported ${r.articles} articles (${r.categories} new categories) from ${file}\n`);
-} catch (err) {
-  process.stderr.write(`${err instanceof KbError ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  await pool.end();
 }
