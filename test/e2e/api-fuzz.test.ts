@@ -23,6 +23,13 @@ const STORED = [
   'api_keys',
   'audit_log',
   'events',
+  'kb_categories',
+  'kb_articles',
+  'kb_article_versions',
+  'call_summaries',
+  'call_summary_versions',
+  'work_orders',
+  'work_order_steps',
 ];
 
 async function snapshot(): Promise<Record<string, string>> {
@@ -219,6 +226,12 @@ beforeAll(async () => {
   );
   expect(acc.status).toBe(201);
   const agent = { name: '张三', password: 'a-long-password', skills: { vat: 3 }, queues: ['ntax-vat'] };
+  const category = await send('POST', '/api/kb/categories', JSON.stringify({ parentId: null, name: `模糊测试-${account}` }));
+  expect(category.status).toBe(201);
+  const categoryId = (category.body as { id: number }).id;
+  const article = { categoryId, question: '模糊测试的问题？', answer: '答案。' };
+  const summary = { categoryId, question: '一句话', resolution: 'answered', notes: '', articleIds: [] };
+  const order = { type: 'transfer', title: '转办', caller: '057188886666', department: 'dsj' };
   endpoints = [
     { method: 'POST', url: '/api/ivr/versions', bodies: malformedIvr(alwaysOpen12366()) },
     { method: 'POST', url: '/api/routing/versions', bodies: malformedRouting(shippedRouting()) },
@@ -241,6 +254,11 @@ beforeAll(async () => {
     { method: 'POST', url: '/api/api-keys', bodies: malformed({ name: 'tool', role: 'readonly' }, ['name', 'role']) },
     { method: 'POST', url: '/api/auth/login', bodies: malformed({ username: account, password: 'whatever' }, ['username', 'password']) },
     { method: 'POST', url: '/api/simulate', bodies: malformed({ caller: '057188886666', digits: '21' }, ['caller', 'digits']) },
+    { method: 'POST', url: '/api/kb/categories', bodies: malformed({ parentId: null, name: '模糊' }, ['parentId', 'name']) },
+    { method: 'POST', url: '/api/kb/articles', bodies: malformed(article, ['categoryId', 'question', 'answer']) },
+    // A call nobody made: a well-formed summary is a 404, a malformed one a 400; neither stores anything.
+    { method: 'PUT', url: `/api/calls/fuzz-${account}/summary`, bodies: malformed(summary, Object.keys(summary)) },
+    { method: 'POST', url: '/api/workorders', bodies: malformed(order, ['type', 'title', 'caller']) },
   ];
 });
 afterAll(async () => {
