@@ -33,7 +33,7 @@ import { registerSipEdge } from './features/sip-edge/index.js';
 import { registerConsole } from './features/console/index.js';
 import { registerDesktop } from './features/desktop/index.js';
 import { registerWallboard } from './features/wallboard/index.js';
-import { registerSurvey } from './features/survey/index.js';
+import { registerSurvey, surveyProjection } from './features/survey/index.js';
 import { registerKb } from './features/kb/index.js';
 import { registerSummaries } from './features/summaries/index.js';
 import { registerWorkOrders } from './features/workorders/index.js';
@@ -59,7 +59,7 @@ export interface Service {
 /** The composition root: each feature builds its own objects (features/<feature>/index.ts); this says what each needs, and the order of start and shutdown. */
 export async function startService(config: Config, log: Logger, opts: { processMetrics?: Registry } = {}): Promise<Service> {
   const infra = await connectInfrastructure(config, log, ROOT);
-  const events = registerEvents(infra);
+  const events = registerEvents(infra, { projections: [surveyProjection] });
   // The dial policy: callbacks, the callback offer and the IVR's transfer nodes all ask it.
   const outbound = registerOutbound(infra);
   const configs = await registerVersionedConfig(infra, { outbound });

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { DomainEvent } from '../../core/events.js';
-import { projectSurvey } from '../survey/survey-projection.js';
 
 /**
  * How long published events gather before they are written here (EventWriter.lingerMs). History
@@ -10,11 +9,21 @@ import { projectSurvey } from '../survey/survey-projection.js';
 export const HISTORY_LINGER_MS = 50;
 
 /**
+ * A table another feature keeps from events (e.g. features/survey's survey_answers), written in
+ * the same transaction as the events it comes from: a row exists exactly when its event does.
+ * Given the events stored for the first time only.
+ */
+export type Projection = (client: pg.PoolClient, stored: readonly DomainEvent[]) => Promise<void>;
+
+/**
  * Writes events and their report projections in one transaction.
  * Re-writing an event already stored changes nothing (id is unique), so retries are safe.
  */
 export class PgEventStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly projections: readonly Projection[] = [],
+  ) {}
 
   async append(events: readonly DomainEvent[]): Promise<void> {
     if (!events.length) return;
@@ -37,7 +46,7 @@ export class PgEventStore {
       const fresh = new Set(inserted.rows.map((r) => r.id));
       const stored = events.filter((e) => fresh.has(e.id));
       await project(client, stored);
-      await projectSurvey(client, stored);
+      for (const p of this.projections) await p(client, stored);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

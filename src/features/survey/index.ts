@@ -1,6 +1,7 @@
 import type { Feature } from '../../app/feature.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import { PgSurveyRepo } from './survey-repo.js';
+export { projectSurvey as surveyProjection } from './survey-projection.js';
 import { surveyRoutes } from './routes.js';
 import { SurveyService } from './survey-service.js';
 
@@ -10,7 +11,8 @@ export interface SurveyFeature extends Feature {
 
 /**
  * Satisfaction survey results. The survey itself is part of the call (core/call/survey.ts, run by
- * features/calls); its events fill survey_answers as they are stored (survey-projection.ts).
+ * features/calls); its events fill survey_answers as they are stored (survey-projection.ts, given
+ * to the events feature by the composition root).
  */
 export function registerSurvey({ pool, config }: Infrastructure): SurveyFeature {
   const service = new SurveyService({ repo: new PgSurveyRepo(pool, config.TZ_NAME), tz: config.TZ_NAME });
