@@ -3,12 +3,18 @@ import { App, Button, Form, Input, Modal, Select, Switch, Typography } from 'ant
 import { type ApiError, get, post } from '../../lib/api';
 import { useLang, useT } from '../../lib/i18n';
 import type { WorkOrderType } from '../../../../src/core/workorders/model';
+import { summaryLine } from '../../../../src/core/summaries/rules';
 import { prefillContent, TYPE_NAMES, type Department } from '../workorders/workorder-format';
 
 interface Call {
   callId: string;
   caller: string;
   summary?: string | null;
+}
+
+/** The part of GET /api/calls/:callId/summary the prefill reads (src/features/summaries/routes.ts). */
+interface SummaryView {
+  summary: null | { categoryPath: string[]; question: string };
 }
 
 interface Fields {
@@ -23,7 +29,7 @@ const ITEMS = ['type', 'aboutStaff', 'department', 'title', 'content'];
 /**
  * "创建工单" on the agent desktop: an order from the call on screen, or the last one (the pop goes
  * once the call is over). The server takes the caller from the call itself; the content starts
- * with the caller and the call's summary, if the desktop has one.
+ * with the caller and the call's summary, read when the form opens (saved at wrap-up, before the order).
  */
 export default function CreateWorkOrder({ call }: { call: Call | undefined }) {
   const t = useT();
@@ -33,6 +39,8 @@ export default function CreateWorkOrder({ call }: { call: Call | undefined }) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [departments, setDepartments] = useState<Department[]>([]);
+  // The call's saved summary, read when the form opens: the pop carries none for the call on screen.
+  const [summary, setSummary] = useState<string | null>(null);
   const [form] = Form.useForm<Fields>();
   const type = Form.useWatch('type', form);
   useEffect(() => {
@@ -40,7 +48,14 @@ export default function CreateWorkOrder({ call }: { call: Call | undefined }) {
   }, [call]);
   const target = call ?? last;
 
-  const show = () => {
+  const show = async () => {
+    if (!target) return;
+    let line = target.summary ?? null;
+    if (!line) {
+      const v = await get<SummaryView>(`/api/calls/${encodeURIComponent(target.callId)}/summary`).catch(() => undefined);
+      line = v?.summary ? summaryLine(v.summary.categoryPath, v.summary.question) : null;
+    }
+    setSummary(line);
     setOpen(true);
     if (!departments.length) get<Department[]>('/api/departments').then(setDepartments, () => undefined);
   };
@@ -70,7 +85,7 @@ export default function CreateWorkOrder({ call }: { call: Call | undefined }) {
 
   return (
     <>
-      <Button data-testid="btn-create-workorder" disabled={!target} onClick={show}>
+      <Button data-testid="btn-create-workorder" disabled={!target} onClick={() => void show()}>
         {t('创建工单', 'Create work order')}
       </Button>
       {open && target && (
@@ -93,7 +108,7 @@ export default function CreateWorkOrder({ call }: { call: Call | undefined }) {
             layout="vertical"
             requiredMark={false}
             onFinish={submit}
-            initialValues={{ type: 'transfer', content: prefillContent(target, lang) }}
+            initialValues={{ type: 'transfer', content: prefillContent({ caller: target.caller, summary }, lang) }}
             data-testid="workorder-form"
           >
             <Form.Item name="type" label={t('类型', 'Type')}>
