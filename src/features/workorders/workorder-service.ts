@@ -255,7 +255,8 @@ export class WorkOrderService {
     const note = how.via === 'note' ? how.note : null;
     const r = await this.step(p, id, 'reply_caller', () => ({
       set: { callerRepliedAt: ctx.now, updatedAt: ctx.now },
-      steps: [{ at: ctx.now, kind: 'caller_replied', actor: p.id, department: null, note: note ?? '回电 callback' }],
+      // No note for a callback: the step says the caller is being called back (the page words it in its language).
+      steps: [{ at: ctx.now, kind: 'caller_replied', actor: p.id, department: null, note }],
       result: undefined,
     }));
     this.publish(ctx, [{ type: 'workorder.caller_replied', orderId: id, via: how.via, by: p.id }]);

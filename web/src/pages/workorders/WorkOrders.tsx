@@ -345,7 +345,12 @@ function OrderDrawer(p: {
                     {formatDateTime(s.at)} · {s.actor === 'system' ? t('系统', 'system') : s.actor}
                     {s.department ? ` · ${dept(s.department)}` : ''}
                   </Typography.Text>
-                  {s.note && <div style={{ whiteSpace: 'pre-wrap' }}>{s.note}</div>}
+                  {s.note ? (
+                    <div style={{ whiteSpace: 'pre-wrap' }}>{s.note}</div>
+                  ) : (
+                    // A reply to the caller without a note is a callback (a note reply always has one).
+                    s.kind === 'caller_replied' && <div>{t('已安排回电', 'Callback scheduled')}</div>
+                  )}
                 </div>
               ),
             }))}
