@@ -4,7 +4,11 @@
  * the same rules build an article's document and a query's tsquery.
  */
 
-/** Words that match nearly every article and say nothing about the question: left out of queries. */
+/**
+ * Words that match nearly every article or say only that something is asked (怎么, 多少, 哪里):
+ * left out of queries. A caller's 「招待费能扣多少」 asks about 招待费 and 扣; an article answering it
+ * need not hold 多少, and requiring it emptied the answer (docs/knowledge-base.md, "Search quality").
+ */
 const STOP_WORDS = new Set([
   '的',
   '了',
@@ -34,7 +38,26 @@ const STOP_WORDS = new Set([
   '能否',
   '是否',
   '需要',
+  // Question words and particles: they ask, they do not say what about.
+  '多少',
+  '哪里',
+  '哪儿',
+  '哪个',
+  '哪',
+  '为什么',
+  '怎样',
+  '怎么样',
+  '怎么办',
+  '么',
+  '嘛',
+  '呀',
+  '一下',
 ]);
+
+/** Whether `word` (normalized) is left out of a query when other words remain. */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
+}
 
 /** A token as stored and matched: NFKC (full-width letters and digits become plain), lower case, letters and digits only. */
 export function normalizeToken(t: string): string {
@@ -130,24 +153,84 @@ function dedupe(xs: readonly string[]): string[] {
 }
 
 /**
- * The query again when it found too little: each word no article holds (`known` lacks it) is
- * replaced by the known words like it (`similar`, any of them), or left out when there are none
- * (a typo in a two-character word shares no trigram with the right one). Undefined when this
- * would be the same query, or nothing would be left.
+ * The query's words as they are searched once it found too little, each a tsquery fragment: a
+ * word some article holds as itself (the last as a prefix while typed), a word no article holds
+ * replaced by the known words like it (`similar`, any of them: a typo corrected), or left out
+ * when there are none (a typo in a two-character word shares no trigram with the right one).
+ */
+export function termGroups(p: ParsedQuery, known: ReadonlySet<string>, similar: ReadonlyMap<string, readonly string[]>): string[] {
+  const parts: string[] = [];
+  p.terms.forEach((t, i) => {
+    const prefix = i === p.terms.length - 1 && p.prefixLast;
+    if (known.has(t)) return void parts.push(prefix ? `${quoteLexeme(t)}:*` : quoteLexeme(t));
+    const alts = (similar.get(t) ?? []).filter((a) => a !== t);
+    if (alts.length) parts.push(alts.length === 1 ? quoteLexeme(alts[0]!) : `( ${alts.map(quoteLexeme).join(' | ')} )`);
+  });
+  return parts;
+}
+
+/**
+ * The query again with every word corrected (termGroups), all of them required. Undefined when
+ * this would be the same query (every word known), or nothing would be left.
  */
 export function relaxedTsQuery(
   p: ParsedQuery,
   known: ReadonlySet<string>,
   similar: ReadonlyMap<string, readonly string[]>,
 ): string | undefined {
-  const parts: string[] = [];
-  let changed = false;
-  p.terms.forEach((t, i) => {
-    const prefix = i === p.terms.length - 1 && p.prefixLast;
-    if (known.has(t)) return void parts.push(prefix ? `${quoteLexeme(t)}:*` : quoteLexeme(t));
-    changed = true;
-    const alts = (similar.get(t) ?? []).filter((a) => a !== t);
-    if (alts.length) parts.push(alts.length === 1 ? quoteLexeme(alts[0]!) : `( ${alts.map(quoteLexeme).join(' | ')} )`);
-  });
+  const changed = p.terms.some((t) => !known.has(t));
+  const parts = termGroups(p, known, similar);
   return changed && parts.length ? parts.join(' & ') : undefined;
+}
+
+/** Combinations of `at` at most: the filter of a 12-word query stays a few hundred lexemes. */
+const MAX_CLAUSES = 100;
+
+/** How many of `n` corrected words an article must hold to be a partial match: all but one of up to three, all but two of more (at least one). */
+export function minCoverage(n: number): number {
+  return Math.max(1, n <= 3 ? n - 1 : n - 2);
+}
+
+export interface CoverageQuery {
+  /** Articles holding at least `min` of the words: an OR of ANDs, so the GIN index finds them. */
+  filter: string;
+  /** Every word, OR: ts_rank of it over the weighted document grows with each word an article holds, more for one in the question. */
+  rank: string;
+  min: number;
+}
+
+/**
+ * The fallback when even the corrected query (every word) found too little: a caller's question
+ * holds words no answer uses (「房产税怎么算」's 算, 「海关的票多久内要抵」's 多久), and one of them
+ * empties an AND. Articles holding most of the words are found instead and ranked by how many
+ * they hold, where (ts_rank over the OR). Undefined for fewer than two words (nothing to drop).
+ */
+export function coverageTsQuery(groups: readonly string[]): CoverageQuery | undefined {
+  if (groups.length < 2) return undefined;
+  let min = minCoverage(groups.length);
+  // Too many combinations (only for long pasted questions): require more words, never fewer.
+  while (binomial(groups.length, min) > MAX_CLAUSES) min++;
+  const clauses = combinations(groups.length, min).map((idx) => idx.map((i) => groups[i]!).join(' & '));
+  return {
+    filter: clauses.length === 1 ? clauses[0]! : clauses.map((c) => (min > 1 ? `( ${c} )` : c)).join(' | '),
+    rank: groups.join(' | '),
+    min,
+  };
+}
+
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
+/** The k-element subsets of 0..n-1, each ascending, in lexicographic order. */
+export function combinations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const walk = (start: number, acc: number[]) => {
+    if (acc.length === k) return void out.push([...acc]);
+    for (let i = start; i <= n - (k - acc.length); i++) walk(i + 1, [...acc, i]);
+  };
+  if (k >= 0 && k <= n) walk(0, []);
+  return out;
 }

@@ -303,6 +303,25 @@ export class PgKbRepo {
     return r.rows;
   }
 
+  /**
+   * Articles matching `filter` (some of a query's words: core/kb/query.ts coverageTsQuery), the
+   * best `lim` by ts_rank of `rank` (the OR of every word); at most `scan` matches are ranked.
+   */
+  async coverage(
+    filter: string,
+    rank: string,
+    statuses: ArticleStatus[],
+    categories: number[] | null,
+    scan: number,
+    lim: number,
+  ): Promise<CandidateHit[]> {
+    const r = await this.pool.query<CandidateHit>(
+      'SELECT id::int, hits::int, score FROM kb_coverage($1::tsquery, $2::tsquery, $3, $4::bigint[], $5, $6)',
+      [filter, rank, statuses, categories, scan, lim],
+    );
+    return r.rows;
+  }
+
   /** Which of `terms` some article holds (`prefix`: a word some article's word starts with). */
   async knownWords(terms: readonly string[], prefix: string | undefined): Promise<Set<string>> {
     const r = await this.pool.query<{ t: string }>(

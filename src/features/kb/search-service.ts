@@ -1,5 +1,5 @@
 import { snippet, highlight } from '../../core/kb/highlight.js';
-import { parseQuery, relaxedTsQuery } from '../../core/kb/query.js';
+import { coverageTsQuery, parseQuery, relaxedTsQuery, termGroups } from '../../core/kb/query.js';
 import { combine } from '../../core/kb/rank.js';
 import { hotness, type ArticleStatus } from '../../core/kb/workflow.js';
 import type { Segmenter } from '../../adapters/text/segment.js';
@@ -23,7 +23,9 @@ export const SIMILAR_WORDS = 3;
  * Search as agents type (docs/knowledge-base.md): jieba cuts the query as it cut the articles;
  * Postgres full-text finds articles holding every word (the last as a prefix: partial words);
  * when those are fewer than asked for, the query is relaxed (mistyped words corrected through
- * pg_trgm or left out) and what it finds is ranked by trigram closeness to what was typed.
+ * pg_trgm or left out) and what it finds is ranked by trigram closeness to what was typed; when
+ * still too few, articles holding most of the (corrected) words are ranked by how many they hold
+ * and where (the coverage fallback: a caller's words an answer never uses must not empty it).
  * core/kb/rank.ts orders the union; core/kb/highlight.ts marks it.
  */
 export class KbSearch {
@@ -44,6 +46,7 @@ export class KbSearch {
     const categories = o.categoryId === undefined ? null : await this.tree.subtree(o.categoryId);
     const fullText = await this.repo.fullText(parsed.tsquery, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
     let near: CandidateHit[] = [];
+    let partial: CandidateHit[] = [];
     let marked = parsed.highlight;
     if (fullText.length < o.limit) {
       // Too few: a word may be mistyped. Words no article holds are replaced by known ones like
@@ -56,13 +59,19 @@ export class KbSearch {
       const relaxed = relaxedTsQuery(parsed, known, similar);
       if (relaxed) near = await this.repo.fullText(relaxed, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES, parsed.trigram);
       marked = [...new Set([...marked, ...[...similar.values()].flat()])].sort((a, b) => b.length - a.length);
+      // Still too few: some word of the question is in no answer (怎么算's 算). Articles holding
+      // most of the words, ranked by how many and where (ts_rank of their OR), below both above.
+      const coverage =
+        new Set([...fullText, ...near].map((h) => h.id)).size < o.limit ? coverageTsQuery(termGroups(parsed, known, similar)) : undefined;
+      if (coverage) partial = await this.repo.coverage(coverage.filter, coverage.rank, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
     }
-    const hits = new Map([...fullText, ...near].map((h) => [h.id, h.hits]));
+    const hits = new Map([...fullText, ...near, ...partial].map((h) => [h.id, h.hits]));
     const ranked = combine(
       fullText.map((h) => ({ id: h.id, rank: h.score })),
       near.map((h) => ({ id: h.id, similarity: h.score })),
       (id) => hotness(hits.get(id) ?? 0),
       o.limit,
+      partial.map((h) => ({ id: h.id, rank: h.score })),
     );
     const rows = new Map((await this.repo.articles(ranked.map((r) => r.id))).map((r) => [r.id, r]));
     const found = ranked.filter((r) => rows.has(r.id));
