@@ -7,6 +7,9 @@ import type { CategoryCache } from './category-cache.js';
 import type { CandidateHit, PgKbRepo } from './kb-repo.js';
 import type { ArticleSummary, KbService } from './kb-service.js';
 
+/** The last step a search took: every word matched, mistyped words corrected, or some of the words (the coverage fallback). */
+export type SearchStage = 'all' | 'corrected' | 'coverage';
+
 export interface SearchResult extends ArticleSummary {
   snippet: string;
   questionHtml: string;
@@ -39,14 +42,15 @@ export class KbSearch {
   async search(
     q: string,
     o: { categoryId?: number; statuses: ArticleStatus[]; limit: number },
-  ): Promise<{ results: SearchResult[]; tookMs: number }> {
+  ): Promise<{ results: SearchResult[]; tookMs: number; stage: SearchStage }> {
     const t0 = performance.now();
     const parsed = parseQuery(q, this.segmenter.cut(q), this.segmenter.cutForSearch(q));
-    if (!parsed.tsquery) return { results: [], tookMs: 0 };
+    if (!parsed.tsquery) return { results: [], tookMs: 0, stage: 'all' };
     const categories = o.categoryId === undefined ? null : await this.tree.subtree(o.categoryId);
     const fullText = await this.repo.fullText(parsed.tsquery, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
     let near: CandidateHit[] = [];
     let partial: CandidateHit[] = [];
+    let stage: SearchStage = 'all';
     let marked = parsed.highlight;
     if (fullText.length < o.limit) {
       // Too few: a word may be mistyped. Words no article holds are replaced by known ones like
@@ -57,13 +61,17 @@ export class KbSearch {
       const unknown = parsed.terms.filter((t) => !known.has(t));
       const similar = unknown.length ? await this.repo.similarWords(unknown, SIMILAR_WORDS) : new Map<string, string[]>();
       const relaxed = relaxedTsQuery(parsed, known, similar);
+      stage = 'corrected';
       if (relaxed) near = await this.repo.fullText(relaxed, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES, parsed.trigram);
       marked = [...new Set([...marked, ...[...similar.values()].flat()])].sort((a, b) => b.length - a.length);
       // Still too few: some word of the question is in no answer (怎么算's 算). Articles holding
       // most of the words, ranked by how many and where (ts_rank of their OR), below both above.
       const coverage =
         new Set([...fullText, ...near].map((h) => h.id)).size < o.limit ? coverageTsQuery(termGroups(parsed, known, similar)) : undefined;
-      if (coverage) partial = await this.repo.coverage(coverage.filter, coverage.rank, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
+      if (coverage) {
+        stage = 'coverage';
+        partial = await this.repo.coverage(coverage.filter, coverage.rank, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
+      }
     }
     const hits = new Map([...fullText, ...near, ...partial].map((h) => [h.id, h.hits]));
     const ranked = combine(
@@ -85,6 +93,6 @@ export class KbSearch {
         score: r.score,
       };
     });
-    return { results, tookMs: Math.round((performance.now() - t0) * 10) / 10 };
+    return { results, tookMs: Math.round((performance.now() - t0) * 10) / 10, stage };
   }
 }
