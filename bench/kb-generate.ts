@@ -102,8 +102,10 @@ export async function populate(pool: pg.Pool, count: number): Promise<{ seconds:
     );
     if ((done / BATCH) % 10 === 0) process.stderr.write(`[bench] ${done + rows.length} articles\n`);
   }
-  // The service adds each article's words as it writes it (kb-repo.ts); written in bulk here, all at once.
-  await pool.query('INSERT INTO kb_words SELECT DISTINCT unnest(tsvector_to_array(search_doc)) FROM kb_articles ON CONFLICT DO NOTHING');
+  // The service adds (and counts) each article's words as it writes it (kb-repo.ts); written in bulk here, all at once.
+  await pool.query(
+    'INSERT INTO kb_words (word, ndoc) SELECT t, count(*) FROM kb_articles, unnest(tsvector_to_array(search_doc)) t GROUP BY t ON CONFLICT (word) DO UPDATE SET ndoc = excluded.ndoc',
+  );
   await pool.query('VACUUM ANALYZE kb_articles');
   await pool.query('VACUUM ANALYZE kb_words');
   return { seconds: (Date.now() - t0) / 1000, categories: categoryIds.size };

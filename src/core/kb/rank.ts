@@ -19,7 +19,10 @@ export interface TrigramHit {
 /** A match of some of the query's words (the fallback, core/kb/query.ts coverageTsQuery). */
 export interface PartialHit {
   id: number;
-  /** ts_rank of the OR of the words: grows with each word the article holds, more in the question, ≥ 0. */
+  /** How many of the query's `of` words the article holds. */
+  covered: number;
+  of: number;
+  /** ts_rank of the OR of the words: more for a word in the question than in the answer, ≥ 0. */
   rank: number;
 }
 export interface Ranked {
@@ -42,7 +45,10 @@ export const PARTIAL_CEILING = 0.5;
 /** Relevance of one article: a whole-word match of the whole query beats any fuzzy one, which beats (mostly) a match of some words. */
 export function relevance(fullText: FullTextHit | undefined, trigram: TrigramHit | undefined, partial?: PartialHit): number {
   const fuzzy = trigram ? Math.min(1, Math.max(0, trigram.similarity)) : 0;
-  const some = partial ? squash(partial.rank) * PARTIAL_CEILING : 0;
+  // Coverage first (each word held is a step up), ts_rank within: below PARTIAL_CEILING.
+  const some = partial
+    ? (PARTIAL_CEILING * Math.max(0, Math.min(partial.covered, partial.of) - 1 + squash(partial.rank))) / Math.max(1, partial.of)
+    : 0;
   // A trigram-only match stays below 1, under every full-text match.
   return fullText ? 1 + Math.max(squash(fullText.rank), fuzzy) : Math.max(fuzzy * 0.99, some);
 }

@@ -1,5 +1,13 @@
 import { snippet, highlight } from '../../core/kb/highlight.js';
-import { coverageTsQuery, parseQuery, relaxedTsQuery, termGroups } from '../../core/kb/query.js';
+import {
+  coverageTsQuery,
+  expandedTsQuery,
+  groupFrequencies,
+  MAX_PREFIX_WORDS,
+  parseQuery,
+  relaxedTsQuery,
+  termGroups,
+} from '../../core/kb/query.js';
 import { combine } from '../../core/kb/rank.js';
 import { hotness, type ArticleStatus } from '../../core/kb/workflow.js';
 import type { Segmenter } from '../../adapters/text/segment.js';
@@ -47,9 +55,11 @@ export class KbSearch {
     const parsed = parseQuery(q, this.segmenter.cut(q), this.segmenter.cutForSearch(q));
     if (!parsed.tsquery) return { results: [], tookMs: 0, stage: 'all' };
     const categories = o.categoryId === undefined ? null : await this.tree.subtree(o.categoryId);
-    const fullText = await this.repo.fullText(parsed.tsquery, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
+    // A word still being typed is spelled out as the words it starts (core/kb/query.ts prefixFragment: far cheaper than :*).
+    const prefixWords = parsed.prefixLast ? await this.repo.prefixWords(parsed.terms.at(-1)!, MAX_PREFIX_WORDS) : undefined;
+    const fullText = await this.repo.fullText(expandedTsQuery(parsed, prefixWords)!, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
     let near: CandidateHit[] = [];
-    let partial: CandidateHit[] = [];
+    let partial: Array<CandidateHit & { covered: number; of: number }> = [];
     let stage: SearchStage = 'all';
     let marked = parsed.highlight;
     if (fullText.length < o.limit) {
@@ -57,20 +67,36 @@ export class KbSearch {
       // them (pg_trgm over kb_words) or left out; what that finds is ranked by how close its
       // question is to what was typed (word_similarity), below every match of the whole query.
       const last = parsed.prefixLast ? parsed.terms.at(-1) : undefined;
-      const known = await this.repo.knownWords(parsed.terms, last);
+      const df = await this.repo.knownWords(parsed.terms, last);
+      const known = new Set(df.keys());
       const unknown = parsed.terms.filter((t) => !known.has(t));
-      const similar = unknown.length ? await this.repo.similarWords(unknown, SIMILAR_WORDS) : new Map<string, string[]>();
-      const relaxed = relaxedTsQuery(parsed, known, similar);
+      const similar = new Map<string, string[]>();
+      if (unknown.length) {
+        for (const [t, alts] of await this.repo.similarWords(unknown, SIMILAR_WORDS)) {
+          similar.set(
+            t,
+            alts.map((a) => a.word),
+          );
+          for (const a of alts) df.set(a.word, a.ndoc);
+        }
+      }
+      const relaxed = relaxedTsQuery(parsed, known, similar, prefixWords);
       stage = 'corrected';
       if (relaxed) near = await this.repo.fullText(relaxed, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES, parsed.trigram);
       marked = [...new Set([...marked, ...[...similar.values()].flat()])].sort((a, b) => b.length - a.length);
-      // Still too few: some word of the question is in no answer (怎么算's 算). Articles holding
-      // most of the words, ranked by how many and where (ts_rank of their OR), below both above.
+      // Still too few: some word of the question is in no answer (怎么算's 算). Articles ranked by
+      // how many of the words they hold (found through the rarest two), below both above.
+      const groups = termGroups(parsed, known, similar, prefixWords);
       const coverage =
-        new Set([...fullText, ...near].map((h) => h.id)).size < o.limit ? coverageTsQuery(termGroups(parsed, known, similar)) : undefined;
+        new Set([...fullText, ...near].map((h) => h.id)).size < o.limit
+          ? coverageTsQuery(groups, groupFrequencies(parsed, known, similar, df))
+          : undefined;
       if (coverage) {
         stage = 'coverage';
-        partial = await this.repo.coverage(coverage.filter, coverage.rank, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES);
+        partial = (await this.repo.coverage(coverage, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES)).map((h) => ({
+          ...h,
+          of: groups.length,
+        }));
       }
     }
     const hits = new Map([...fullText, ...near, ...partial].map((h) => [h.id, h.hits]));
@@ -79,7 +105,7 @@ export class KbSearch {
       near.map((h) => ({ id: h.id, similarity: h.score })),
       (id) => hotness(hits.get(id) ?? 0),
       o.limit,
-      partial.map((h) => ({ id: h.id, rank: h.score })),
+      partial.map((h) => ({ id: h.id, covered: h.covered, of: h.of, rank: h.score })),
     );
     const rows = new Map((await this.repo.articles(ranked.map((r) => r.id))).map((r) => [r.id, r]));
     const found = ranked.filter((r) => rows.has(r.id));
