@@ -335,32 +335,36 @@ export class PgKbRepo {
   }
 
   /**
-   * Which of `terms` some article holds (`prefix`: a word some article's word starts with), each
-   * with about how many articles hold it (kb_words.ndoc; for a prefix, its first 200 words' added up).
+   * In one round trip: which of `terms` some article holds (`prefix`: a word some article's word
+   * starts with), each with about how many articles hold it (kb_words.ndoc; for a prefix, its first
+   * 200 words' added up); and for each term no article holds, up to `per` known words like it
+   * (pg_trgm similarity, most similar first) with theirs.
    */
-  async knownWords(terms: readonly string[], prefix: string | undefined): Promise<Map<string, number>> {
-    const r = await this.pool.query<{ t: string; n: number }>(
-      `SELECT w.word AS t, w.ndoc AS n FROM kb_words w WHERE w.word = ANY ($1::text[])
-       UNION
-       SELECT $2, p.n FROM (SELECT sum(ndoc)::int AS n, count(*) AS c FROM
-         (SELECT ndoc FROM kb_words w WHERE w.word >= $2 AND w.word < $2 || chr(1114111) LIMIT 200) x) p
-       WHERE $2::text IS NOT NULL AND p.c > 0`,
-      [terms, prefix ?? null],
+  async lookupWords(
+    terms: readonly string[],
+    prefix: string | undefined,
+    per: number,
+  ): Promise<{ df: Map<string, number>; similar: Map<string, Array<{ word: string; ndoc: number }>> }> {
+    const r = await this.pool.query<{ t: string; word: string | null; n: number }>(
+      `WITH known AS (
+         SELECT w.word AS t, w.ndoc AS n FROM kb_words w WHERE w.word = ANY ($1::text[])
+         UNION
+         SELECT $2, p.n FROM (SELECT sum(ndoc)::int AS n, count(*) AS c FROM
+           (SELECT ndoc FROM kb_words w WHERE w.word >= $2 AND w.word < $2 || chr(1114111) LIMIT 200) x) p
+         WHERE $2::text IS NOT NULL AND p.c > 0)
+       SELECT t, NULL AS word, n FROM known
+       UNION ALL
+       (SELECT u.t, s.word, w.ndoc FROM unnest($1::text[]) u(t), LATERAL kb_similar_words(u.t, $3) s JOIN kb_words w ON w.word = s.word
+        WHERE u.t NOT IN (SELECT t FROM known) ORDER BY u.t, s.similarity DESC)`,
+      [terms, prefix ?? null, per],
     );
-    return new Map(r.rows.map((x) => [x.t, x.n]));
-  }
-
-  /** Up to `per` known words like each of `terms` (pg_trgm similarity), most similar first, each with about how many articles hold it. */
-  async similarWords(terms: readonly string[], per: number): Promise<Map<string, Array<{ word: string; ndoc: number }>>> {
-    const out = new Map<string, Array<{ word: string; ndoc: number }>>();
-    if (!terms.length) return out;
-    const r = await this.pool.query<{ t: string; word: string; ndoc: number }>(
-      `SELECT t, s.word, w.ndoc FROM unnest($1::text[]) t, LATERAL kb_similar_words(t, $2) s JOIN kb_words w ON w.word = s.word
-       ORDER BY t, s.similarity DESC`,
-      [terms, per],
-    );
-    for (const x of r.rows) out.set(x.t, [...(out.get(x.t) ?? []), { word: x.word, ndoc: x.ndoc }]);
-    return out;
+    const df = new Map<string, number>();
+    const similar = new Map<string, Array<{ word: string; ndoc: number }>>();
+    for (const x of r.rows) {
+      if (x.word === null) df.set(x.t, x.n);
+      else similar.set(x.t, [...(similar.get(x.t) ?? []), { word: x.word, ndoc: x.n }]);
+    }
+    return { df, similar };
   }
 
   // ---- opens, hits, favourites

@@ -27,6 +27,8 @@ export interface SearchResult extends ArticleSummary {
 /** How many full-text matches are ranked at most (docs/knowledge-base.md, "Cost"), and how many candidates each search hands to the ranking. */
 export const FULL_TEXT_SCAN = 500;
 export const CANDIDATES = 100;
+/** How many candidates of the coverage fallback are ranked at most: its words are rare, so usually all of them. */
+export const COVERAGE_SCAN = 200;
 /** Known words tried in place of one no article holds. */
 export const SIMILAR_WORDS = 3;
 
@@ -67,18 +69,16 @@ export class KbSearch {
       // them (pg_trgm over kb_words) or left out; what that finds is ranked by how close its
       // question is to what was typed (word_similarity), below every match of the whole query.
       const last = parsed.prefixLast ? parsed.terms.at(-1) : undefined;
-      const df = await this.repo.knownWords(parsed.terms, last);
+      const words = await this.repo.lookupWords(parsed.terms, last, SIMILAR_WORDS);
+      const df = words.df;
       const known = new Set(df.keys());
-      const unknown = parsed.terms.filter((t) => !known.has(t));
       const similar = new Map<string, string[]>();
-      if (unknown.length) {
-        for (const [t, alts] of await this.repo.similarWords(unknown, SIMILAR_WORDS)) {
-          similar.set(
-            t,
-            alts.map((a) => a.word),
-          );
-          for (const a of alts) df.set(a.word, a.ndoc);
-        }
+      for (const [t, alts] of words.similar) {
+        similar.set(
+          t,
+          alts.map((a) => a.word),
+        );
+        for (const a of alts) df.set(a.word, a.ndoc);
       }
       const relaxed = relaxedTsQuery(parsed, known, similar, prefixWords);
       stage = 'corrected';
@@ -93,7 +93,7 @@ export class KbSearch {
           : undefined;
       if (coverage) {
         stage = 'coverage';
-        partial = (await this.repo.coverage(coverage, o.statuses, categories, FULL_TEXT_SCAN, CANDIDATES)).map((h) => ({
+        partial = (await this.repo.coverage(coverage, o.statuses, categories, COVERAGE_SCAN, CANDIDATES)).map((h) => ({
           ...h,
           of: groups.length,
         }));
