@@ -102,8 +102,10 @@ export async function populate(pool: pg.Pool, count: number): Promise<{ seconds:
     );
     if ((done / BATCH) % 10 === 0) process.stderr.write(`[bench] ${done + rows.length} articles\n`);
   }
-  // The service adds each article's words as it writes it (kb-repo.ts); written in bulk here, all at once.
-  await pool.query('INSERT INTO kb_words SELECT DISTINCT unnest(tsvector_to_array(search_doc)) FROM kb_articles ON CONFLICT DO NOTHING');
+  // The service adds (and counts) each article's words as it writes it (kb-repo.ts); written in bulk here, all at once.
+  await pool.query(
+    'INSERT INTO kb_words (word, ndoc) SELECT t, count(*) FROM kb_articles, unnest(tsvector_to_array(search_doc)) t GROUP BY t ON CONFLICT (word) DO UPDATE SET ndoc = excluded.ndoc',
+  );
   await pool.query('VACUUM ANALYZE kb_articles');
   await pool.query('VACUUM ANALYZE kb_words');
   return { seconds: (Date.now() - t0) / 1000, categories: categoryIds.size };
@@ -111,24 +113,33 @@ export async function populate(pool: pg.Pool, count: number): Promise<{ seconds:
 
 // ---- the queries
 
-export type Kind = 'word' | 'partial' | 'typo';
+export type Kind = 'word' | 'partial' | 'typo' | 'colloquial';
 
-/** A fixed mix (same seed, same queries): half whole words, 30 % partial words as typed, 20 % one-character typos. */
+/** How a caller ends a question, in words no generated article holds together with the rest (算, 退, 多久 …). */
+const COLLOQUIAL_TAILS = ['怎么算', '能退多少', '多久内要办', '找谁办', '要交多少'];
+
+/**
+ * A fixed mix (same seed, same queries): 40 % whole words, 25 % partial words as typed, 15 %
+ * one-character typos, 20 % colloquial questions (a district, a taxpayer, a subject and a spoken
+ * tail: few articles hold all of those words, so these take the coverage fallback).
+ */
 export function queries(n: number): Array<{ kind: Kind; q: string }> {
   const r = mulberry32(22);
   const p = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const out: Array<{ kind: Kind; q: string }> = [];
   for (let i = 0; i < n; i++) {
     const x = r();
-    if (x < 0.5) out.push({ kind: 'word', q: r() < 0.5 ? `${p(TAXES)} ${p(OBJECTS)}` : `${p(SUBJECTS)}${p(OBJECTS)}` });
-    else if (x < 0.8) {
+    if (x < 0.4) out.push({ kind: 'word', q: r() < 0.5 ? `${p(TAXES)} ${p(OBJECTS)}` : `${p(SUBJECTS)}${p(OBJECTS)}` });
+    else if (x < 0.65) {
       // As typed: a phrase some articles hold, cut inside its last word.
       const [head, last] = r() < 0.5 ? [p(SUBJECTS), p(OBJECTS)] : [p(TAXES), p(OBJECTS)];
       out.push({ kind: 'partial', q: head + last.slice(0, 1 + Math.floor(r() * (last.length - 1))) });
-    } else {
+    } else if (x < 0.8) {
       const phrase = `${p(SUBJECTS)}${p(OBJECTS)}${p(ACTIONS)}`;
       const at = Math.floor(r() * phrase.length);
       out.push({ kind: 'typo', q: phrase.slice(0, at) + p([...TYPO_CHARS]) + phrase.slice(at + 1) });
+    } else {
+      out.push({ kind: 'colloquial', q: `${p(REGIONS)}${p(SUBJECTS)}的${p(OBJECTS)}${p(COLLOQUIAL_TAILS)}` });
     }
   }
   return out;

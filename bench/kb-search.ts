@@ -3,6 +3,8 @@
  *
  *   npm run bench:kb -- --articles 100000 --searches 2000 --rate 40 --call-rate 40 --agents 120
  *
+ * --call-rate 0: the searches alone, no call load (quicker, for iterating on the search).
+ *
  * Runs under the rig lock, alone. A fresh database (<db>_kbbench) for a service of its own, so the
  * shared tables get nothing; 100,000 articles written straight to it (built by the service's own
  * code: jieba's words, the weighted document), with hits spread over four orders of magnitude.
@@ -22,6 +24,8 @@ import { killHard, spawnService } from '../test/support/process.js';
 import { unlinkPrefix } from '../test/support/redis.js';
 import { closeFloor, openFloor, placeCalls, releaseStasisApp, type CallFloor } from './call-load.js';
 import { populate, queries, type Kind } from './kb-generate.js';
+import { buildKb } from '../src/features/kb/index.js';
+import type { SearchStage } from '../src/features/kb/search-service.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
@@ -36,6 +40,7 @@ const WARMUP = Number(args.warmup ?? 300);
 const RUN = String(Date.now() % 100000).padStart(5, '0');
 const PREFIX = `kbbench${RUN}`;
 
+const KINDS: Kind[] = ['word', 'partial', 'typo', 'colloquial'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
@@ -74,7 +79,7 @@ async function openLoad(url: string, qs: Array<{ kind: Kind; q: string }>, rate:
 function summary(label: string, run: { samples: Sample[]; seconds: number }) {
   const ms = run.samples.map((s) => s.ms);
   const byKind = Object.fromEntries(
-    (['word', 'partial', 'typo'] as Kind[]).map((k) => {
+    KINDS.map((k) => {
       const ks = run.samples.filter((s) => s.kind === k);
       return [
         k,
@@ -160,23 +165,31 @@ async function main(): Promise<void> {
     alone.loopLag = await loopLag(svc.url);
     process.stderr.write(`[bench] alone: ${JSON.stringify(alone)}\n`);
 
-    floor = await openFloor(svc.url, AGENTS, TALK_MS);
-    const seconds = Math.ceil(SEARCHES / RATE) + 10;
-    const calls = placeCalls(RUN, CALL_RATE, seconds);
-    // Searches start once the calls have filled the floor, and end before the callers stop.
-    await sleep(5000);
-    await loopLag(svc.url);
-    const during = summary(`${CALL_RATE} calls/s`, await openLoad(svc.url, qs, RATE));
-    during.loopLag = await loopLag(svc.url);
-    const placed = await calls;
-    const callLoad = {
-      offeredPerS: CALL_RATE,
-      seconds,
-      placed: placed.placed,
-      failed: placed.failed,
-      achievedPerS: round(placed.placed / seconds),
-    };
-    process.stderr.write(`[bench] with calls: ${JSON.stringify(during)} ${JSON.stringify(callLoad)}\n`);
+    const stages = await stagesByKind(pool, qs);
+    process.stderr.write(`[bench] steps taken: ${JSON.stringify(stages)}\n`);
+
+    const runs = [alone];
+    let callLoad: { offeredPerS: number; seconds: number; placed: number; failed: number; achievedPerS: number } | undefined;
+    if (CALL_RATE > 0) {
+      floor = await openFloor(svc.url, AGENTS, TALK_MS);
+      const seconds = Math.ceil(SEARCHES / RATE) + 10;
+      const calls = placeCalls(RUN, CALL_RATE, seconds);
+      // Searches start once the calls have filled the floor, and end before the callers stop.
+      await sleep(5000);
+      await loopLag(svc.url);
+      const during = summary(`${CALL_RATE} calls/s`, await openLoad(svc.url, qs, RATE));
+      during.loopLag = await loopLag(svc.url);
+      const placed = await calls;
+      callLoad = {
+        offeredPerS: CALL_RATE,
+        seconds,
+        placed: placed.placed,
+        failed: placed.failed,
+        achievedPerS: round(placed.placed / seconds),
+      };
+      runs.push(during);
+      process.stderr.write(`[bench] with calls: ${JSON.stringify(during)} ${JSON.stringify(callLoad)}\n`);
+    }
 
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO }).toString().trim();
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Postgres ${(await pool.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version'])).rows[0]!.v}`;
@@ -190,7 +203,9 @@ async function main(): Promise<void> {
       tableSize: size,
       populateSeconds: round(built.seconds),
       goal: 'p99 < 50 ms over 100,000 articles while 40 calls/s are routed',
-      runs: [alone, during],
+      runs,
+      // Which step each kind of query ended at (all words / corrected / the coverage fallback), in %.
+      stages,
       // The machine is shared (2 cores): its 1-minute load average before the searches and after them.
       loadAverage: { before: round(loadBefore, 2), after: round(os.loadavg()[0]!, 2) },
       callLoad,
@@ -210,6 +225,23 @@ async function main(): Promise<void> {
   }
 }
 
+/** Which step each query ended at, searched once more directly (not timed): shows the mix exercises the fallback. */
+async function stagesByKind(pool: pg.Pool, qs: Array<{ kind: Kind; q: string }>): Promise<Record<Kind, Record<SearchStage, number>>> {
+  const { search } = buildKb(pool);
+  const out = Object.fromEntries(KINDS.map((k) => [k, { all: 0, corrected: 0, coverage: 0 }])) as Record<Kind, Record<SearchStage, number>>;
+  const seen = new Map<string, SearchStage>();
+  for (const { kind, q } of qs) {
+    let stage = seen.get(q);
+    if (!stage) seen.set(q, (stage = (await search.search(q, { statuses: ['published'], limit: 20 })).stage));
+    out[kind][stage]++;
+  }
+  for (const k of KINDS) {
+    const n = qs.filter((x) => x.kind === k).length || 1;
+    for (const s of ['all', 'corrected', 'coverage'] as const) out[k][s] = round((out[k][s] / n) * 100);
+  }
+  return out;
+}
+
 function writeSection(r: {
   date: string;
   commit: string;
@@ -220,13 +252,14 @@ function writeSection(r: {
   tableSize: string;
   populateSeconds: number;
   runs: Array<ReturnType<typeof summary> & { loopLag?: { p99: number; max: number } }>;
-  callLoad: { offeredPerS: number; seconds: number; placed: number; failed: number };
+  callLoad: { offeredPerS: number; seconds: number; placed: number; failed: number } | undefined;
+  stages: Record<Kind, Record<SearchStage, number>>;
   loadAverage: { before: number; after: number };
 }) {
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const rows = r.runs.map(
     (x) =>
-      `| ${x.label} | ${x.searches} | ${x.offeredPerS} / ${x.achievedPerS} | ${x.errors} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.max} | ${x.serverP99} | ${x.byKind.word.p99} / ${x.byKind.partial.p99} / ${x.byKind.typo.p99} | ${x.byKind.word.found} / ${x.byKind.partial.found} / ${x.byKind.typo.found} | ${x.loopLag?.p99 ?? ''} / ${x.loopLag?.max ?? ''} |`,
+      `| ${x.label} | ${x.searches} | ${x.offeredPerS} / ${x.achievedPerS} | ${x.errors} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.max} | ${x.serverP99} | ${KINDS.map((k) => x.byKind[k].p99).join(' / ')} | ${KINDS.map((k) => x.byKind[k].found).join(' / ')} | ${x.loopLag?.p99 ?? ''} / ${x.loopLag?.max ?? ''} |`,
   );
   const section = [
     `Run ${r.date} at ${r.commit} on ${r.machine}. Command: \`${r.command}\`. Results also in docs/benchmarks/kb-search.json.`,
@@ -234,11 +267,14 @@ function writeSection(r: {
     '',
     `${r.articles.toLocaleString('en')} published articles in ${r.categories} categories (generated from a vocabulary of tax terms, bench/kb-vocabulary.ts; kb_articles with its indexes ${r.tableSize}), written in ${r.populateSeconds} s`,
     'into a database of its own for a service of its own. Queries over HTTP (`GET /api/kb/search?q=…&limit=20`, the admin token) at a fixed rate, an open load: each leaves at its',
-    'time whatever the others do, and its latency counts from that time. The mix: 50 % whole words ("增值税 专用发票"), 30 % partial words as typed ("小规模纳税人留抵退"),',
-    '20 % one-character typos of a question phrase. Then the same queries while SIPp places calls through the same service (ACD: a bench queue, SIPp agents that answer,',
-    `talk ${TALK_MS / 1000} s and hang up): ${r.callLoad.placed} calls offered at ${r.callLoad.offeredPerS}/s for ${r.callLoad.seconds} s, ${r.callLoad.failed} failed (SIPp: a call fails unless an agent answers it and hangs up).`,
+    'time whatever the others do, and its latency counts from that time. The mix: 40 % whole words ("增值税 专用发票"), 25 % partial words as typed ("小规模纳税人留抵退"),',
+    '15 % one-character typos of a question phrase, 20 % colloquial questions ("西湖区个体工商户的社保费怎么算": words no article holds all of).',
+    `Step each kind ended at (% all words / corrected / coverage fallback): ${KINDS.map((k) => `${k} ${r.stages[k].all} / ${r.stages[k].corrected} / ${r.stages[k].coverage}`).join('; ')}.`,
+    r.callLoad
+      ? `Then the same queries while SIPp places calls through the same service (ACD: a bench queue, SIPp agents that answer, talk ${TALK_MS / 1000} s and hang up): ${r.callLoad.placed} calls offered at ${r.callLoad.offeredPerS}/s for ${r.callLoad.seconds} s, ${r.callLoad.failed} failed (SIPp: a call fails unless an agent answers it and hangs up).`
+      : 'No call load in this run (`--call-rate 0`).',
     '',
-    '| load | searches | rate offered / achieved (/s) | errors | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | p99 in the service (tookMs) | p99 word / partial / typo (ms) | found % word / partial / typo | event loop late p99 / max (ms) |',
+    '| load | searches | rate offered / achieved (/s) | errors | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | p99 in the service (tookMs) | p99 word / partial / typo / colloquial (ms) | found % word / partial / typo / colloquial | event loop late p99 / max (ms) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');

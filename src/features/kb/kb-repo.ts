@@ -219,9 +219,12 @@ export class PgKbRepo {
     await this.addWords(t.searchDoc, db);
   }
 
-  /** The document's words join kb_words (never removed: a word no article holds any more only makes one search look twice). */
+  /** The document's words join kb_words, counted (never removed nor counted down: a word no article holds any more only makes one search look twice). */
   private async addWords(searchDoc: string, db: Db): Promise<void> {
-    await db.query('INSERT INTO kb_words SELECT unnest(tsvector_to_array($1::tsvector)) ON CONFLICT DO NOTHING', [searchDoc]);
+    await db.query(
+      'INSERT INTO kb_words (word, ndoc) SELECT unnest(tsvector_to_array($1::tsvector)), 1 ON CONFLICT (word) DO UPDATE SET ndoc = kb_words.ndoc + 1',
+      [searchDoc],
+    );
   }
 
   private async keepVersion(id: number, db: Db): Promise<void> {
@@ -303,27 +306,65 @@ export class PgKbRepo {
     return r.rows;
   }
 
-  /** Which of `terms` some article holds (`prefix`: a word some article's word starts with). */
-  async knownWords(terms: readonly string[], prefix: string | undefined): Promise<Set<string>> {
-    const r = await this.pool.query<{ t: string }>(
-      `SELECT t FROM unnest($1::text[]) t WHERE EXISTS (SELECT 1 FROM kb_words w WHERE w.word = t)
-       UNION
-       SELECT $2 WHERE $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM kb_words w WHERE w.word >= $2 AND w.word < $2 || chr(1114111))`,
-      [terms, prefix ?? null],
+  /**
+   * The coverage fallback's candidates (core/kb/query.ts coverageTsQuery): articles matching
+   * `filter`, each with how many of `groups` it holds, the best `lim` by that then ts_rank of
+   * `rank`; at most `scan` matches are ranked.
+   */
+  async coverage(
+    q: { filter: string; groups: string[]; rank: string },
+    statuses: ArticleStatus[],
+    categories: number[] | null,
+    scan: number,
+    lim: number,
+  ): Promise<Array<CandidateHit & { covered: number }>> {
+    const r = await this.pool.query<CandidateHit & { covered: number }>(
+      'SELECT id::int, hits::int, covered, score FROM kb_coverage($1::tsquery, $2::tsquery[], $3::tsquery, $4, $5::bigint[], $6, $7)',
+      [q.filter, q.groups, q.rank, statuses, categories, scan, lim],
     );
-    return new Set(r.rows.map((x) => x.t));
+    return r.rows;
   }
 
-  /** Up to `per` known words like each of `terms` (pg_trgm similarity), most similar first. */
-  async similarWords(terms: readonly string[], per: number): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    if (!terms.length) return out;
-    const r = await this.pool.query<{ t: string; word: string }>(
-      'SELECT t, s.word FROM unnest($1::text[]) t, LATERAL kb_similar_words(t, $2) s ORDER BY t, s.similarity DESC',
-      [terms, per],
+  /** The known words starting with `prefix`, in order; undefined when there are more than `max`. */
+  async prefixWords(prefix: string, max: number): Promise<string[] | undefined> {
+    const r = await this.pool.query<{ word: string }>(
+      'SELECT word FROM kb_words WHERE word >= $1 AND word < $1 || chr(1114111) ORDER BY word LIMIT $2',
+      [prefix, max + 1],
     );
-    for (const x of r.rows) out.set(x.t, [...(out.get(x.t) ?? []), x.word]);
-    return out;
+    return r.rows.length > max ? undefined : r.rows.map((x) => x.word);
+  }
+
+  /**
+   * In one round trip: which of `terms` some article holds (`prefix`: a word some article's word
+   * starts with), each with about how many articles hold it (kb_words.ndoc; for a prefix, its first
+   * 200 words' added up); and for each term no article holds, up to `per` known words like it
+   * (pg_trgm similarity, most similar first) with theirs.
+   */
+  async lookupWords(
+    terms: readonly string[],
+    prefix: string | undefined,
+    per: number,
+  ): Promise<{ df: Map<string, number>; similar: Map<string, Array<{ word: string; ndoc: number }>> }> {
+    const r = await this.pool.query<{ t: string; word: string | null; n: number }>(
+      `WITH known AS (
+         SELECT w.word AS t, w.ndoc AS n FROM kb_words w WHERE w.word = ANY ($1::text[])
+         UNION
+         SELECT $2, p.n FROM (SELECT sum(ndoc)::int AS n, count(*) AS c FROM
+           (SELECT ndoc FROM kb_words w WHERE w.word >= $2 AND w.word < $2 || chr(1114111) LIMIT 200) x) p
+         WHERE $2::text IS NOT NULL AND p.c > 0)
+       SELECT t, NULL AS word, n FROM known
+       UNION ALL
+       (SELECT u.t, s.word, w.ndoc FROM unnest($1::text[]) u(t), LATERAL kb_similar_words(u.t, $3) s JOIN kb_words w ON w.word = s.word
+        WHERE u.t NOT IN (SELECT t FROM known) ORDER BY u.t, s.similarity DESC)`,
+      [terms, prefix ?? null, per],
+    );
+    const df = new Map<string, number>();
+    const similar = new Map<string, Array<{ word: string; ndoc: number }>>();
+    for (const x of r.rows) {
+      if (x.word === null) df.set(x.t, x.n);
+      else similar.set(x.t, [...(similar.get(x.t) ?? []), { word: x.word, ndoc: x.n }]);
+    }
+    return { df, similar };
   }
 
   // ---- opens, hits, favourites
