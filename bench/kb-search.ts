@@ -35,6 +35,8 @@ const SEARCHES = Number(args.searches ?? 2000);
 const RATE = Number(args.rate ?? 40);
 const CALL_RATE = Number(args['call-rate'] ?? 40);
 const AGENTS = Number(args.agents ?? 120);
+/** Postgres logs every statement of the bench's database slower than this (ms; postgresql-15-main.log): where the time goes. */
+const LOG_SLOW_MS = args['log-slow-ms'] === undefined ? undefined : Number(args['log-slow-ms']);
 const TALK_MS = Number(args['talk-ms'] ?? 2000);
 const WARMUP = Number(args.warmup ?? 300);
 const RUN = String(Date.now() % 100000).padStart(5, '0');
@@ -127,6 +129,8 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
   // Identifiers cannot be parameters; this one is derived from our own configuration and quoted.
   await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)}`);
   await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  if (LOG_SLOW_MS !== undefined && Number.isInteger(LOG_SLOW_MS))
+    await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(name)} SET log_min_duration_statement = ${LOG_SLOW_MS}`);
   await admin.end();
   const bench = new URL(url);
   bench.pathname = `/${name}`;
