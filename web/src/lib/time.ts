@@ -12,7 +12,13 @@ const dateTime = new Intl.DateTimeFormat('zh-CN', {
   // h23, not hour12: false: Chromium's ICU reads that as h24 for zh-CN and shows midnight as "24:00".
   hourCycle: 'h23',
 });
-const timeOnly = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const timeOnly = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: ZONE,
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 const dayOnly = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 const toDate = (t: string | number | Date) => (t instanceof Date ? t : new Date(t));
