@@ -56,17 +56,18 @@ describe('ops console: agents, pause reasons, accounts, API keys, audit (as an a
       .getByRole('button', { name: /保\s*存/ })
       .last()
       .click();
+    // Found by the page's search: the matrix pages by 10, and the suite's other agents may fill the first page.
+    await page.getByTestId('agent-search').locator('input').fill(agentId);
     await page.getByTestId(`agent-row-${agentId}`).waitFor();
     expect((await admin('GET', `/api/agents/${agentId}`)).body).toMatchObject({ name: '测试坐席甲', skills: {}, queues: [] });
 
-    await page.getByTestId('agent-search').locator('input').fill(agentId);
     const vat = page.getByRole('spinbutton', { name: `${agentId} vat` });
     await vat.fill('4');
     await page.getByTestId(`save-${agentId}`).click();
     await waitFor('the level saved', async () => (await admin('GET', `/api/agents/${agentId}`)).body.skills?.vat === 4);
     await expect.poll(() => page.getByTestId(`save-${agentId}`).isDisabled()).toBe(true);
     await page.getByTestId('agent-search').locator('input').fill('');
-    await page.getByTestId(`agent-row-${agentId}`).waitFor();
+    await page.locator('[data-testid^="agent-row-"]').first().waitFor();
     await quiet(page);
     await screenshot(page, 'ops-agents');
     expect(await clippedTexts(page)).toEqual([]);
