@@ -80,7 +80,8 @@ describe('reports page', () => {
     const intervalRows = page.getByTestId('table-intervals').locator('tbody tr.ant-table-row');
     expect(await intervalRows.count()).toBeGreaterThan(0);
     const offered = await page.locator('.ant-statistic', { hasText: '来电量' }).locator('.ant-statistic-content').textContent();
-    expect(Number(offered)).toBeGreaterThanOrEqual(1);
+    // Statistic groups thousands ("1,024"): the suite's day on the shared rig passes 1,000 calls.
+    expect(Number(offered?.replace(/,/g, ''))).toBeGreaterThanOrEqual(1);
     // The column meaning, from the API's declaration, on hover.
     await screenshot(page, 'reports-intervals');
     expect(await clippedTexts(page)).toEqual([]);
