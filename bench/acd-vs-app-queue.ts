@@ -2,9 +2,20 @@
  * The same SIPp load through the service's ACD and through Asterisk's own app_queue, on the
  * same Asterisk, the same registered agents, in one run. Writes a section of docs/benchmarks.md.
  *
- *   npm run bench:acd -- --agents 400 --rates 40,80,120 --seconds 15
+ *   npm run bench:acd -- --agents 400 --rates 5,40,80,120 --seconds 20 --repeats 3
  *
  * Needs the rig (scripts/rig.sh up) and nothing else using the Stasis app: run it alone.
+ *
+ * Fair by construction (issue 20): each system runs in blocks, interleaved A/B/A/B for --repeats
+ * rounds; every block starts with a warm-up (calls at 40/s, not measured) after its setup, so
+ * neither a cold service nor a cold Asterisk is measured. Each (system, rate) gets at least
+ * --min-samples calls over its repeats (a rate runs longer when needed) and its p50/p99 are taken
+ * over all of them; the run-to-run spread is printed beside. SIPp's open-call cap (-l) is set far
+ * above what a rate can hold, so the load stays open; the rate actually achieved is measured from
+ * Asterisk (bench/ami-timeline.ts). Both dialplans answer the caller before handing it over
+ * (Answer() then Queue() or Stasis()), so both are timed from the same point after the answer.
+ * Double-booking is one test for both, from AMI. CPU per routed call: Asterisk plus the service
+ * (the ACD), Asterisk alone (app_queue), from /proc; Postgres and Redis beside it, for the record.
  * Measured per rate: calls placed, calls that reached an agent, failures, time from entering
  * the queue to the agent's phone being dialled (p50/p99), agents double-booked, and the
  * service's CPU and memory. Both systems are timed to the same Asterisk event, AMI DialBegin
@@ -15,7 +26,7 @@
  * how long agents sat free while callers waited (bench/idle-while-waiting.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -36,10 +47,18 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce<string[][]>((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
 );
 const AGENTS = Number(args.agents ?? 400);
-const RATES = String(args.rates ?? '40,80,120')
+const RATES = String(args.rates ?? '5,40,80,120')
   .split(',')
   .map(Number);
-const SECONDS = Number(args.seconds ?? 15);
+const SECONDS = Number(args.seconds ?? 20);
+/** Rounds of A/B blocks. */
+const REPEATS = Number(args.repeats ?? 3);
+/** Calls per (system, rate) over all repeats, at least: a p99 from fewer is one unlucky call. */
+const MIN_SAMPLES = Number(args['min-samples'] ?? 2000);
+/** Unmeasured calls at 40/s at the start of every block. */
+const WARMUP_S = Number(args['warmup-seconds'] ?? 10);
+/** How long one run of a rate lasts so that the repeats together reach MIN_SAMPLES. */
+const secondsFor = (rate: number) => Math.max(SECONDS, Math.ceil(MIN_SAMPLES / REPEATS / rate));
 const TALK_MS = Number(args['talk-ms'] ?? 2000);
 /** Which to run: both by default; one alone to compare versions of the ACD. */
 const SYSTEMS = String(args.systems ?? 'acd,app_queue').split(',');
@@ -66,6 +85,20 @@ const pct = (xs: number[], p: number) => {
 interface RunResult {
   system: 'ACD (this service)' | 'app_queue';
   rate: number;
+  /** Which round of blocks this run belongs to (1-based). */
+  repeat: number;
+  /** Queue entries per second Asterisk actually saw (the offered rate is `rate`). */
+  achievedRate: number;
+  /** Every call's time to agent (ms): pooled over the repeats for the p99. */
+  samples: number[];
+  /** The common test from AMI: dials on an agent with an earlier channel not hung up; distinct agents. */
+  dialWhileOpen: number;
+  dialWhileOpenAgents: number;
+  /** CPU ms per call that reached an agent: Asterisk + the service (ACD), Asterisk (app_queue). */
+  cpuMsPerCall: number;
+  /** Postgres and Redis, ms per call reached, beside it (the ACD writes history; app_queue does not). */
+  storesCpuMsPerCall: number;
+  asteriskRssMb: number;
   placed: number;
   reached: number;
   failedPct: number;
@@ -101,6 +134,9 @@ interface OverloadResult {
   /** Agent-ms an agent was free while a caller waited. */
   idleAgentMs: number;
   doubleBooked: number;
+  dialWhileOpen: number;
+  dialWhileOpenAgents: number;
+  achievedRate: number;
 }
 
 /**
@@ -187,13 +223,37 @@ function asteriskPid(): number {
   return Number(readFileSync(path.join(ROOTFS, 'run/asterisk/asterisk.pid'), 'utf8').trim());
 }
 
-/** CPU of each process while `work` runs, in % of one core (/proc ticks are 1/100 s, USER_HZ). */
-async function cpuDuring<T>(pids: number[], work: () => Promise<T>): Promise<{ result: T; cpu: number[] }> {
+/**
+ * CPU of each process while `work` runs, in % of one core and in seconds (/proc ticks are 1/100 s,
+ * USER_HZ), and of Postgres and Redis (every process of theirs) in seconds.
+ */
+async function cpuDuring<T>(
+  pids: number[],
+  work: () => Promise<T>,
+): Promise<{ result: T; cpu: number[]; cpuS: number[]; storesS: number }> {
   const t0 = pids.map(cpuTicks);
+  const s0 = storesTicks();
   const wall0 = Date.now();
   const result = await work();
   const s = (Date.now() - wall0) / 1000;
-  return { result, cpu: pids.map((p, i) => ((cpuTicks(p) - t0[i]!) / 100 / s) * 100) };
+  const cpuS = pids.map((p, i) => (cpuTicks(p) - t0[i]!) / 100);
+  return { result, cpu: cpuS.map((c) => (c / s) * 100), cpuS, storesS: (storesTicks() - s0) / 100 };
+}
+
+/** Ticks of every postgres and redis-server process (the rig's stores), children included. */
+function storesTicks(): number {
+  let sum = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm === 'postgres' || comm === 'redis-server') sum += cpuTicks(Number(d));
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return sum;
 }
 
 function cpuTicks(pid: number): number {
@@ -214,7 +274,13 @@ function nodePid(svc: ServiceProcess): number {
   return Math.max(...out);
 }
 
-async function placeCalls(dialed: string, rate: number, seconds = SECONDS, periodMs = 1000): Promise<{ placed: number; failed: number }> {
+async function placeCalls(
+  dialed: string,
+  rate: number,
+  seconds: number,
+  tag: string,
+  periodMs = 1000,
+): Promise<{ placed: number; failed: number }> {
   const calls = Math.round((rate * seconds * 1000) / periodMs);
   const r = await sipp({
     // Numbers no earlier run used: a caller the ACD has seen within PREFERRED_AGENT_WITHIN_H waits
@@ -222,10 +288,12 @@ async function placeCalls(dialed: string, rate: number, seconds = SECONDS, perio
     // 12366 through the production trunk; app_queue's numbers through the bench's own (asterisk-setup.ts).
     scenario: 'load-caller.xml',
     ip: dialed === '12366' ? '127.0.0.2' : BENCH_TRUNK_IP,
-    keys: { caller: `0571${RUN}${rate}`, dialed },
+    keys: { caller: `0571${RUN}${tag}`, dialed },
     calls,
     rate,
     ratePeriodMs: periodMs,
+    // Far above what the rate can hold open (a call lasts TALK_MS plus its wait): never a closed loop.
+    limit: Math.max(2000, Math.ceil(((rate * 1000) / periodMs) * 120)),
     timeoutS: seconds + 120,
   }).done;
   const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.output)?.[1] ?? NaN);
@@ -292,8 +360,9 @@ function overloadResult(
   failed: number,
   reached: number,
   waits: Span[],
-  busy: Span[],
-  doubleBooked: number,
+  timeline: AmiTimeline,
+  end: number,
+  ownView: number,
 ): OverloadResult {
   const w = waits.map((x) => x.end - x.start);
   return {
@@ -304,8 +373,11 @@ function overloadResult(
     waitP50: pct(w, 50),
     waitP99: pct(w, 99),
     waitMax: Math.max(...w),
-    idleAgentMs: idleWhileWaiting(waits, busy, OVERLOAD_AGENTS).agentMs,
-    doubleBooked,
+    idleAgentMs: idleWhileWaiting(waits, timeline.busySpans(overloadAgents(), end), OVERLOAD_AGENTS).agentMs,
+    doubleBooked: ownView,
+    dialWhileOpen: timeline.dialWhileOpen,
+    dialWhileOpenAgents: timeline.dialWhileOpenAgents.size,
+    achievedRate: timeline.achievedRate(),
   };
 }
 
@@ -317,7 +389,7 @@ async function acdOverload(url: string, pool: pg.Pool, timeline: AmiTimeline): P
   await sleep(2000);
   timeline.clear();
   const since = new Date();
-  const { placed, failed } = await placeCalls('12366', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
+  const { placed, failed } = await placeCalls('12366', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, '9999', OVERLOAD_PERIOD_MS);
   await sleep(3000);
   await timeline.caughtUp();
   const calls = await acdCalls(pool, since);
@@ -330,53 +402,85 @@ async function acdOverload(url: string, pool: pg.Pool, timeline: AmiTimeline): P
     failed,
     await reachedSince(pool, since),
     waits,
-    timeline.busySpans(overloadAgents(), end),
+    timeline,
+    end,
     await acdDoubleBooked(pool, since),
   );
 }
 
-async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
+/** Calls nobody measures, so that a block's first measured call meets a warm process. */
+async function warmUp(dialed: string, repeat: number): Promise<void> {
+  if (WARMUP_S <= 0) return;
+  await placeCalls(dialed, 40, WARMUP_S, `${repeat}000`);
+  await sleep(TALK_MS + 1000);
+}
+
+const tag = (repeat: number, rate: number) => `${repeat}${String(rate).padStart(3, '0')}`;
+
+/** Set up once per run: the bench queue, the menu straight to it, the agents. */
+async function configureAcd(url: string): Promise<void> {
+  const call: ApiCall = async (method, p, body) => {
+    const r = await fetch(`${url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: await r.json().catch(() => undefined) };
+  };
+  await resetToShipped(call);
+  // The bench queue joins the shipped ones first (an IVR may only send to queues the routing has).
+  const rules = await api(
+    url,
+    'POST',
+    '/api/routing/versions',
+    shippedRoutingWith([
+      {
+        queue: 'bench',
+        strategy: 'longest_idle',
+        steps: [{ afterS: 0, skills: 'any' }],
+        wrapUpS: 0,
+        ringTimeoutS: 15,
+        noAnswerPauseAfter: 0,
+      },
+    ]),
+  );
+  await api(url, 'POST', `/api/routing/versions/${rules.version}/activate`);
+  // Straight to the queue: app_queue's callers hear no menu either.
+  const ivr = await api(url, 'POST', '/api/ivr/versions', {
+    name: 'bench',
+    start: 'q',
+    prompts: {},
+    nodes: { q: { kind: 'queue', queue: 'bench', skills: {}, line: '其它' } },
+  });
+  await api(url, 'POST', `/api/ivr/versions/${ivr.version}/activate`);
+  for (const id of agentIds())
+    await api(url, 'PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
+}
+
+async function restoreShipped(url: string): Promise<void> {
+  await resetToShipped(async (method, p, body) => {
+    const r = await fetch(`${url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: await r.json().catch(() => undefined) };
+  });
+}
+
+/** One ACD block: a new service process, warm-up, every rate; the overload in the last block. */
+async function acdBlock(
+  pool: pg.Pool,
+  timeline: AmiTimeline,
+  repeat: number,
+  last: boolean,
+): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
   const svc = await spawnService(
     { REDIS_PREFIX: PREFIX, INSTANCE_ID: 'bench', LOG_LEVEL: 'warn' },
     PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [],
   );
   try {
-    const call: ApiCall = async (method, p, body) => {
-      const r = await fetch(`${svc.url}${p}`, {
-        method,
-        headers: { authorization: `Bearer ${requireEnv('ADMIN_TOKEN')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: r.status, body: await r.json().catch(() => undefined) };
-    };
-    await resetToShipped(call);
-    // The bench queue joins the shipped ones first (an IVR may only send to queues the routing has).
-    const rules = await api(
-      svc.url,
-      'POST',
-      '/api/routing/versions',
-      shippedRoutingWith([
-        {
-          queue: 'bench',
-          strategy: 'longest_idle',
-          steps: [{ afterS: 0, skills: 'any' }],
-          wrapUpS: 0,
-          ringTimeoutS: 15,
-          noAnswerPauseAfter: 0,
-        },
-      ]),
-    );
-    await api(svc.url, 'POST', `/api/routing/versions/${rules.version}/activate`);
-    // Straight to the queue: app_queue's callers hear no menu either.
-    const ivr = await api(svc.url, 'POST', '/api/ivr/versions', {
-      name: 'bench',
-      start: 'q',
-      prompts: {},
-      nodes: { q: { kind: 'queue', queue: 'bench', skills: {}, line: '其它' } },
-    });
-    await api(svc.url, 'POST', `/api/ivr/versions/${ivr.version}/activate`);
-    for (const id of agentIds())
-      await api(svc.url, 'PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
+    if (repeat === 1) await configureAcd(svc.url);
     const phonePort = freePorts().sip;
     const phones = sipp({
       scenario: 'agent-talks-then-hangs-up.xml',
@@ -389,6 +493,7 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
     await registerAll(phonePort);
     await sleep(2000);
     for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/login`);
+    await warmUp('12366', repeat);
     const pid = nodePid(svc);
     const out: RunResult[] = [];
     for (const rate of RATES) {
@@ -400,7 +505,9 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       const {
         result: { placed, failed },
         cpu: [cpuPct, asteriskCpuPct],
-      } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate));
+        cpuS: [svcS, astS],
+        storesS,
+      } = await cpuDuring([pid, asteriskPid()], () => placeCalls('12366', rate, secondsFor(rate), tag(repeat, rate)));
       const during = await processFigures(svc.url);
       clearInterval(sampler);
       await sleep(3000);
@@ -416,6 +523,14 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
       out.push({
         system: 'ACD (this service)',
         rate,
+        repeat,
+        achievedRate: timeline.achievedRate(),
+        samples: delays,
+        dialWhileOpen: timeline.dialWhileOpen,
+        dialWhileOpenAgents: timeline.dialWhileOpenAgents.size,
+        cpuMsPerCall: ((svcS! + astS!) * 1000) / Math.max(1, reached),
+        storesCpuMsPerCall: (storesS * 1000) / Math.max(1, reached),
+        asteriskRssMb: rssMb(asteriskPid()),
         placed,
         reached,
         failedPct: (failed / placed) * 100,
@@ -433,13 +548,16 @@ async function benchAcd(pool: pg.Pool, timeline: AmiTimeline): Promise<{ rates: 
         loopLagMax: during.lagMax,
         longGcs: during.gcOver5ms - before.gcOver5ms,
       });
+      process.stderr.write(
+        `[bench] ACD r${repeat} ${rate}/s: p50 ${f(pct(delays, 50))} p99 ${f(pct(delays, 99))} ms, ${delays.length} calls\n`,
+      );
       await sleep(TALK_MS + 2000);
     }
-    const overload = OVERLOAD_S > 0 ? await acdOverload(svc.url, pool, timeline) : undefined;
+    const overload = last && OVERLOAD_S > 0 ? await acdOverload(svc.url, pool, timeline) : undefined;
     phones.kill();
     for (const id of agentIds()) await api(svc.url, 'POST', `/api/agents/${id}/logout`).catch(() => undefined);
     // Tests and later runs start from whatever was last active: leave the shipped configuration.
-    await resetToShipped(call);
+    if (last) await restoreShipped(svc.url);
     return { rates: out, overload };
   } finally {
     await releaseStasisApp().catch((err: Error) => process.stderr.write(`[bench] ${err.message}\n`));
@@ -470,24 +588,21 @@ async function releaseStasisApp(app = process.env.ARI_APP ?? 'tax12366'): Promis
 
 async function appQueueOverload(timeline: AmiTimeline): Promise<OverloadResult> {
   timeline.clear();
-  const { placed, failed } = await placeCalls('12398', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, OVERLOAD_PERIOD_MS);
+  const { placed, failed } = await placeCalls('12398', OVERLOAD_CALLS_PER_PERIOD, OVERLOAD_S, '9999', OVERLOAD_PERIOD_MS);
   await sleep(3000);
   await timeline.caughtUp();
   const end = Date.now();
   const first = timeline.firstDialByCaller();
   const waits = [...timeline.joined].map(([uid, at]) => ({ start: at, end: first.get(uid) ?? timeline.left.get(uid) ?? end }));
-  return overloadResult(
-    'app_queue',
-    placed,
-    failed,
-    timeline.connected.size,
-    waits,
-    timeline.busySpans(overloadAgents(), end),
-    timeline.doubleBooked,
-  );
+  return overloadResult('app_queue', placed, failed, timeline.connected.size, waits, timeline, end, timeline.doubleBooked);
 }
 
-async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
+/** One app_queue block: its members, the phones registered, warm-up, every rate; the overload in the last block. */
+async function appQueueBlock(
+  timeline: AmiTimeline,
+  repeat: number,
+  last: boolean,
+): Promise<{ rates: RunResult[]; overload?: OverloadResult }> {
   const member = (id: string) => `member => PJSIP/${id}`;
   const options = 'strategy = leastrecent\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\nannounce-frequency = 0';
   writeFileSync(
@@ -511,55 +626,110 @@ async function benchAppQueue(timeline: AmiTimeline): Promise<{ rates: RunResult[
   });
   await registerAll(phonePort);
   await sleep(2000);
+  await warmUp('12399', repeat);
   const out: RunResult[] = [];
   for (const rate of RATES) {
     timeline.clear();
     const {
       result: { placed, failed },
       cpu: [asteriskCpuPct],
-    } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate));
+      cpuS: [astS],
+      storesS,
+    } = await cpuDuring([asteriskPid()], () => placeCalls('12399', rate, secondsFor(rate), tag(repeat, rate)));
     await sleep(2000);
     await timeline.caughtUp();
     const first = timeline.firstDialByCaller();
     const delays = [...timeline.entered].flatMap(([uid, at]) => (first.has(uid) ? [first.get(uid)! - at] : []));
+    const reached = timeline.connected.size;
     out.push({
       system: 'app_queue',
       rate,
+      repeat,
+      achievedRate: timeline.achievedRate(),
+      samples: delays,
+      dialWhileOpen: timeline.dialWhileOpen,
+      dialWhileOpenAgents: timeline.dialWhileOpenAgents.size,
+      cpuMsPerCall: (astS! * 1000) / Math.max(1, reached),
+      storesCpuMsPerCall: (storesS * 1000) / Math.max(1, reached),
+      asteriskRssMb: rssMb(asteriskPid()),
       placed,
-      reached: timeline.connected.size,
+      reached,
       failedPct: (failed / placed) * 100,
       p50: pct(delays, 50),
       p99: pct(delays, 99),
       doubleBooked: timeline.doubleBooked,
       asteriskCpuPct: asteriskCpuPct!,
     });
+    process.stderr.write(
+      `[bench] app_queue r${repeat} ${rate}/s: p50 ${f(pct(delays, 50))} p99 ${f(pct(delays, 99))} ms, ${delays.length} calls\n`,
+    );
     await sleep(TALK_MS + 2000);
   }
-  const overload = OVERLOAD_S > 0 ? await appQueueOverload(timeline) : undefined;
+  const overload = last && OVERLOAD_S > 0 ? await appQueueOverload(timeline) : undefined;
   phones.kill();
   return { rates: out, overload };
 }
 
 const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
+const median = (xs: number[]) => pct(xs, 50);
 
-function table(rows: RunResult[]): string {
+/** One row per (system, rate): the repeats' samples pooled for p50/p99; counts summed; the rest the median run's. */
+interface Row {
+  system: RunResult['system'];
+  rate: number;
+  runs: RunResult[];
+  samples: number[];
+  placed: number;
+  failed: number;
+  reached: number;
+  dialWhileOpen: number;
+  dialWhileOpenAgents: number;
+  doubleBooked: number;
+  achievedRate: number;
+  cpuMsPerCall: number;
+  storesCpuMsPerCall: number;
+}
+
+function rows(runs: RunResult[]): Row[] {
+  const keys = [...new Set(runs.map((r) => `${r.system}|${r.rate}`))];
+  return keys.map((k) => {
+    const rs = runs.filter((r) => `${r.system}|${r.rate}` === k);
+    return {
+      system: rs[0]!.system,
+      rate: rs[0]!.rate,
+      runs: rs,
+      samples: rs.flatMap((r) => r.samples),
+      placed: rs.reduce((s, r) => s + r.placed, 0),
+      failed: rs.reduce((s, r) => s + Math.round((r.failedPct / 100) * r.placed), 0),
+      reached: rs.reduce((s, r) => s + r.reached, 0),
+      dialWhileOpen: rs.reduce((s, r) => s + r.dialWhileOpen, 0),
+      dialWhileOpenAgents: Math.max(...rs.map((r) => r.dialWhileOpenAgents)),
+      doubleBooked: rs.reduce((s, r) => s + r.doubleBooked, 0),
+      achievedRate: median(rs.map((r) => r.achievedRate)),
+      cpuMsPerCall: median(rs.map((r) => r.cpuMsPerCall)),
+      storesCpuMsPerCall: median(rs.map((r) => r.storesCpuMsPerCall)),
+    };
+  });
+}
+
+function table(rs: Row[]): string {
   return [
-    '| system | calls/s | placed | reached an agent | failed % | queue → agent dialled p50 (ms) | p99 (ms) | of which deciding p50 / p99 (ms) | of which ARI originate → dialled p50 / p99 (ms) | agents double-booked | service CPU % | service RSS MB | service event loop late p99 / max (ms) | service GC pauses ≥ 5 ms | Asterisk CPU % |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map(
-      (r) =>
-        `| ${r.system} | ${r.rate} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.p50)} | ${f(r.p99)} | ${r.decidedP50 === undefined ? '–' : `${f(r.decidedP50)} / ${f(r.decidedP99)}`} | ${r.dialP50 === undefined ? '–' : `${f(r.dialP50, 1)} / ${f(r.dialP99, 1)}`} | ${r.doubleBooked} | ${f(r.cpuPct)} | ${f(r.rssMb)} | ${r.loopLagP99 === undefined ? '–' : `${f(r.loopLagP99, 1)} / ${f(r.loopLagMax, 1)}`} | ${r.longGcs ?? '–'} | ${f(r.asteriskCpuPct)} |`,
-    ),
+    '| system | calls/s offered | achieved (median run) | calls | reached an agent | failed % | time to agent p50 (ms) | p99 (ms) | p99 per run (ms) | deciding p50 / p99 (ms) | ARI originate → dialled p50 / p99 (ms) | double-booked (AMI test: dials / agents) | CPU ms per call reached | Postgres + Redis CPU ms per call | service RSS MB | service loop late p99 / max (ms) | Asterisk CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rs.map((r) => {
+      const m = r.runs[Math.floor(r.runs.length / 2)]!;
+      return `| ${r.system} | ${r.rate} | ${f(r.achievedRate, 1)} | ${r.placed} | ${r.reached} | ${f((r.failed / r.placed) * 100, 2)} | ${f(pct(r.samples, 50), 1)} | ${f(pct(r.samples, 99), 1)} | ${r.runs.map((x) => f(x.p99)).join(' / ')} | ${m.decidedP50 === undefined ? '–' : `${f(median(r.runs.map((x) => x.decidedP50!)), 1)} / ${f(median(r.runs.map((x) => x.decidedP99!)), 1)}`} | ${m.dialP50 === undefined ? '–' : `${f(median(r.runs.map((x) => x.dialP50!)), 1)} / ${f(median(r.runs.map((x) => x.dialP99!)), 1)}`} | ${r.dialWhileOpen} / ${r.dialWhileOpenAgents} | ${f(r.cpuMsPerCall, 2)} | ${f(r.storesCpuMsPerCall, 2)} | ${f(m.rssMb)} | ${m.loopLagP99 === undefined ? '–' : `${f(m.loopLagP99, 1)} / ${f(m.loopLagMax, 1)}`} | ${f(median(r.runs.map((x) => x.asteriskCpuPct)))} |`;
+    }),
   ].join('\n');
 }
 
-function overloadTable(rows: OverloadResult[]): string {
+function overloadTable(rs: OverloadResult[]): string {
   return [
-    '| system | placed | reached an agent | failed % | wait for an agent p50 (ms) | p99 (ms) | max (ms) | agent-seconds free while a caller waited | per call reached (ms) | agents double-booked |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map(
+    '| system | placed | achieved calls/s | reached an agent | failed % | wait for an agent p50 (ms) | p99 (ms) | max (ms) | agent-seconds free while a caller waited | double-booked (AMI test: dials / agents) | own view |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rs.map(
       (r) =>
-        `| ${r.system} | ${r.placed} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.waitP50)} | ${f(r.waitP99)} | ${f(r.waitMax)} | ${f(r.idleAgentMs / 1000, 1)} | ${f(r.idleAgentMs / Math.max(1, r.reached))} | ${r.doubleBooked} |`,
+        `| ${r.system} | ${r.placed} | ${f(r.achievedRate, 2)} | ${r.reached} | ${f(r.failedPct, 2)} | ${f(r.waitP50)} | ${f(r.waitP99)} | ${f(r.waitMax)} | ${f(r.idleAgentMs / 1000, 1)} | ${r.dialWhileOpen} / ${r.dialWhileOpenAgents} | ${r.doubleBooked} |`,
     ),
   ].join('\n');
 }
@@ -603,41 +773,94 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   const benchAsterisk = await enableBenchAsterisk();
   const timeline = new AmiTimeline(benchAsterisk.amiUser, benchAsterisk.amiSecret);
-  const none = { rates: [], overload: undefined };
-  const acd = SYSTEMS.includes('acd') ? await benchAcd(pool, timeline) : none;
-  const aq = SYSTEMS.includes('app_queue') ? await benchAppQueue(timeline) : none;
+  const runs: RunResult[] = [];
+  const overloads: OverloadResult[] = [];
+  // A/B/A/B: drift of the machine over the run (other work, Asterisk's caches) falls on both.
+  for (let repeat = 1; repeat <= REPEATS; repeat++) {
+    const last = repeat === REPEATS;
+    if (SYSTEMS.includes('acd')) {
+      const b = await acdBlock(pool, timeline, repeat, last);
+      runs.push(...b.rates);
+      if (b.overload) overloads.push(b.overload);
+    }
+    if (SYSTEMS.includes('app_queue')) {
+      const b = await appQueueBlock(timeline, repeat, last);
+      runs.push(...b.rates);
+      if (b.overload) overloads.push(b.overload);
+    }
+  }
   const floor = FLOOR_CALLS > 0 ? await originateFloor(timeline, FLOOR_CALLS, pct) : [];
   timeline.disconnect();
   await benchAsterisk.restore();
   await pool.end();
   await dropRedisPrefix(PREFIX);
-  const file = path.join(REPO, 'docs', 'benchmarks.md');
+  const result = rows(runs);
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Asterisk ${execFileSync('chroot', [ROOTFS, 'dpkg-query', '-W', '-f=${Version}', 'asterisk']).toString()}`;
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO }).toString().trim();
+  const command = `npm run bench:acd -- --systems ${SYSTEMS.join(',')} --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --repeats ${REPEATS} --min-samples ${MIN_SAMPLES} --warmup-seconds ${WARMUP_S} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S} --floor-calls ${FLOOR_CALLS}`;
+  const date = new Date().toISOString();
+  mkdirSync(path.join(REPO, 'docs', 'benchmarks'), { recursive: true });
+  writeFileSync(
+    path.join(REPO, 'docs', 'benchmarks', 'acd-vs-app-queue.json'),
+    JSON.stringify(
+      {
+        machine,
+        commit,
+        command,
+        date,
+        rows: result.map((r) => ({
+          system: r.system === 'app_queue' ? 'app_queue' : 'acd',
+          rate: r.rate,
+          achievedRate: Number(r.achievedRate.toFixed(2)),
+          calls: r.placed,
+          failed: r.failed,
+          ttaP50Ms: Number(pct(r.samples, 50).toFixed(2)),
+          ttaP99Ms: Number(pct(r.samples, 99).toFixed(2)),
+          samples: r.samples.length,
+          ttaP99MsPerRun: r.runs.map((x) => Number(x.p99.toFixed(2))),
+          doubleBooked: r.dialWhileOpen,
+          doubleBookedAgents: r.dialWhileOpenAgents,
+          cpuMsPerCall: Number(r.cpuMsPerCall.toFixed(3)),
+          storesCpuMsPerCall: Number(r.storesCpuMsPerCall.toFixed(3)),
+        })),
+        overload: overloads.map((o) => ({
+          system: o.system === 'app_queue' ? 'app_queue' : 'acd',
+          placed: o.placed,
+          achievedRate: Number(o.achievedRate.toFixed(2)),
+          failedPct: Number(o.failedPct.toFixed(2)),
+          waitP50Ms: o.waitP50,
+          waitP99Ms: o.waitP99,
+          idleAgentSeconds: Number((o.idleAgentMs / 1000).toFixed(2)),
+          doubleBooked: o.dialWhileOpen,
+          doubleBookedAgents: o.dialWhileOpenAgents,
+        })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  const file = path.join(REPO, 'docs', 'benchmarks.md');
   const section = [
-    `Run ${new Date().toISOString()} on ${machine}.`,
-    `Command: \`npm run bench:acd -- --systems ${SYSTEMS.join(',')} --agents ${AGENTS} --rates ${RATES.join(',')} --seconds ${SECONDS} --talk-ms ${TALK_MS} --overload-agents ${OVERLOAD_AGENTS} --overload-seconds ${OVERLOAD_S} --floor-calls ${FLOOR_CALLS}\``,
+    `Run ${date} on ${machine}, commit ${commit}.`,
+    `Command: \`${command}\``,
     '',
-    `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk at each rate for ${SECONDS} s,`,
-    'each waiting until an agent has talked to them and hung up; every caller is new (a number no earlier run used, so the preferred-agent rule does not hold anyone back).',
-    'A call fails if SIPp counts it failed (not answered, or no hang-up within its timeout).',
-    "Time to agent: from the dialplan handing the call to the queue (AMI Newexten of Queue() for app_queue, of Stasis() for the ACD, whose bench menu goes straight to its queue) to Asterisk dialling the agent's phone (AMI DialBegin of the agent's channel); both ends from AMI for both systems.",
-    "CPU: % of one core (the machine has 2) while that rate's calls were placed; Asterisk's too, since the ACD's requests and events are work for it.",
-    `Of which deciding: the ACD's own part, from its call.queued to the offer decided (call.agent_offered), both stamped by the service; then ARI's originate until Asterisk dials (the offer to AMI DialBegin of its leg); the rest is StasisStart reaching the service.`,
-    `Service event loop late / GC pauses: from the service's own /metrics read before and after the rate (prom-client's nodejs_eventloop_lag_p99/max_seconds, and nodejs_gc_duration_seconds): how late its event loop ran, and how many garbage collections paused it 5 ms or more; either delays every call in flight.`,
-    'Double-booked: an agent rung for a second caller while still ringing for or talking to the first (app_queue from AMI AgentCalled; the ACD from its events).',
+    `${AGENTS} SIPp agents registered on PJSIP (one SIPp answers for all, talks ${TALK_MS} ms, hangs up); SIPp callers on the trunk, every caller new (no preferred-agent rule in play).`,
+    `Blocks interleaved ${SYSTEMS.join(' / ')} × ${REPEATS}; each block set up afresh (the ACD: a new service process), then ${WARMUP_S} s of calls at 40/s not measured, then every rate; a rate runs max(${SECONDS} s, what gives ${MIN_SAMPLES} calls over the ${REPEATS} repeats).`,
+    "Time to agent: both dialplans answer first, then hand the call over; from that hand-over (AMI Newexten of Queue() or Stasis()) to Asterisk dialling the agent's phone (AMI DialBegin of the agent's channel). p50/p99 over every call of the repeats; the per-run p99s show the spread.",
+    'Achieved: queue entries per second Asterisk saw (SIPp -l far above the rate, so the generator never waits for calls to end). Double-booked: one test for both, from AMI: a DialBegin on PJSIP/X while an earlier PJSIP/X channel has had no Hangup.',
+    'CPU per call reached: from /proc over the rate, Asterisk + the service for the ACD, Asterisk for app_queue; Postgres + Redis beside it (the ACD keeps history there; app_queue keeps none).',
     '',
-    table([...acd.rates, ...aq.rates]),
+    table(result),
     '',
-    `Overload: only ${OVERLOAD_AGENTS} agents logged in (app_queue: a queue of those ${OVERLOAD_AGENTS}), callers at ${OVERLOAD_CALLS_PER_PERIOD} per ${OVERLOAD_PERIOD_MS / 1000} s`,
-    `(105 % of what ${OVERLOAD_AGENTS} agents can take at ${TALK_MS / 1000} s a call) for ${OVERLOAD_S} s. Wait: queue entry to the first agent dialled. Free while a caller waited:`,
-    'over the run, min(agents not dialled or on a call, callers waiting) integrated over time (bench/idle-while-waiting.ts), from AMI DialBegin/Hangup.',
+    `Overload (last block of each system): only ${OVERLOAD_AGENTS} agents, callers at ${OVERLOAD_CALLS_PER_PERIOD} per ${OVERLOAD_PERIOD_MS / 1000} s (105 % of what they can take at ${TALK_MS / 1000} s a call) for ${OVERLOAD_S} s, no generator cap.`,
+    'Free while a caller waited: min(agents not dialled or on a call, callers waiting) integrated over time (bench/idle-while-waiting.ts), from AMI. "Own view": app_queue\'s AgentCalled count, the ACD\'s from its events.',
     '',
-    overloadTable([acd.overload, aq.overload].filter((x): x is OverloadResult => !!x)),
+    overloadTable(overloads),
     ...(floor.length
       ? [
           '',
           `The floor under dialling agents through ARI: ${FLOOR_CALLS} single calls to one phone each way, one at a time, on the otherwise idle Asterisk after the runs;`,
-          'from the request leaving the bench to AMI DialBegin of the new channel (bench/originate-floor.ts). The ACD rings every agent with the ARI originate.',
+          'from the request leaving the bench to AMI DialBegin of the new channel (bench/originate-floor.ts).',
           '',
           '| originate | calls | dialled | request → dialled p50 (ms) | p99 (ms) |',
           '| --- | --- | --- | --- | --- |',

@@ -32,8 +32,17 @@ export class AmiTimeline {
   readonly left = new Map<string, number>();
   /** app_queue callers put through to an agent. */
   readonly connected = new Set<string>();
-  /** app_queue rang an agent still ringing for or talking to another caller. */
+  /** app_queue rang an agent still ringing for or talking to another caller (its own AgentCalled view). */
   doubleBooked = 0;
+  /**
+   * The one double-booking test both systems are judged by: a DialBegin on PJSIP/X while an
+   * earlier PJSIP/X channel has had no Hangup yet. Occurrences, and the distinct agents.
+   */
+  dialWhileOpen = 0;
+  readonly dialWhileOpenAgents = new Set<string>();
+  /** Agent id -> its channels dialled and not yet hung up; channel uid -> agent id. */
+  private readonly openByAgent = new Map<string, Set<string>>();
+  private readonly agentOfUid = new Map<string, string>();
   private readonly busy = new Map<string, string>();
   private readonly barriers = new Map<string, () => void>();
 
@@ -47,16 +56,32 @@ export class AmiTimeline {
     switch (e.event) {
       case 'DialBegin': {
         const agentId = /^PJSIP\/([^-]+)-/.exec(e.destchannel ?? '')?.[1];
-        if (agentId && e.destuniqueid) this.dials.push({ at, callerUid: e.uniqueid || undefined, agentUid: e.destuniqueid, agentId });
+        if (agentId && e.destuniqueid) {
+          this.dials.push({ at, callerUid: e.uniqueid || undefined, agentUid: e.destuniqueid, agentId });
+          const open = this.openByAgent.get(agentId) ?? new Set<string>();
+          if ([...open].some((uid) => uid !== e.destuniqueid)) {
+            this.dialWhileOpen++;
+            this.dialWhileOpenAgents.add(agentId);
+          }
+          open.add(e.destuniqueid);
+          this.openByAgent.set(agentId, open);
+          this.agentOfUid.set(e.destuniqueid, agentId);
+        }
         return;
       }
       case 'Newexten':
         if ((e.application === 'Queue' || e.application === 'Stasis') && e.uniqueid && !this.entered.has(e.uniqueid))
           this.entered.set(e.uniqueid, at);
         return;
-      case 'Hangup':
+      case 'Hangup': {
         this.hangups.set(e.uniqueid!, at);
+        const agentId = this.agentOfUid.get(e.uniqueid!);
+        if (agentId !== undefined) {
+          this.openByAgent.get(agentId)?.delete(e.uniqueid!);
+          this.agentOfUid.delete(e.uniqueid!);
+        }
         return;
+      }
       case 'QueueCallerJoin':
         this.joined.set(e.uniqueid!, at);
         return;
@@ -97,6 +122,21 @@ export class AmiTimeline {
     this.connected.clear();
     this.busy.clear();
     this.doubleBooked = 0;
+    // Channels still open stay tracked: a dial in the next rate on an agent still busy from this
+    // one is a double booking too. Only the counts start again.
+    this.dialWhileOpen = 0;
+    this.dialWhileOpenAgents.clear();
+  }
+
+  /**
+   * Calls per second the systems were actually given: entries into the queue (Newexten of Queue()
+   * or Stasis()) over the span from the first to the last, what SIPp managed to offer, not what it was asked.
+   */
+  achievedRate(): number {
+    const at = [...this.entered.values()];
+    if (at.length < 2) return NaN;
+    const span = Math.max(...at) - Math.min(...at);
+    return span > 0 ? ((at.length - 1) * 1000) / span : NaN;
   }
 
   /** The first time each caller (app_queue uniqueid) had an agent dialled for it. */

@@ -21,6 +21,11 @@ export interface SippOptions {
   rate?: number;
   /** Calls per this many ms instead of per second (SIPp -rp), for rates like 21 per 2 s. */
   ratePeriodMs?: number;
+  /**
+   * Most calls open at once (SIPp -l). SIPp's default is 3 x rate: past it SIPp stops placing calls
+   * until some end, which turns an open load into a closed one. Benchmarks set it far above.
+   */
+  limit?: number;
   timeoutS?: number;
   sipPort?: number;
   /** SIPp waits for calls (an agent's phone) instead of placing them. */
@@ -74,6 +79,7 @@ export function sipp(o: SippOptions): SippRun {
     '-nostdin',
   ];
   if (!o.server) args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 1), '-rp', String(o.ratePeriodMs ?? 1000));
+  if (!o.server && o.limit) args.push('-l', String(o.limit));
   else args.push('-m', String(o.calls ?? 1));
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, String(v));
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push('-set', k, String(v));
