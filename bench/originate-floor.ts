@@ -3,6 +3,12 @@
  * originate, from the request leaving us to AMI DialBegin of the new channel, with nothing else
  * running and no decision to make. Beside it AMI's Originate of the same phone, for scale.
  * app_queue creates and dials its member's channel inside Asterisk and pays neither.
+ *
+ * The alternatives an ACD could use, each timed the same way (kept so they can be measured again):
+ *  - the same originate sent as a RESTRequest over the ARI WebSocket (Asterisk 22's REST over
+ *    WebSocket): no HTTP parsing or socket pool on either side;
+ *  - a channel created ahead (POST /channels/create, not timed: done while the agent is idle),
+ *    then only POST /channels/{id}/dial timed: what an ACD keeping a channel ready per idle agent pays.
  */
 import WebSocket from 'ws';
 import { AriHttp } from '../src/adapters/ari/http.js';
@@ -11,8 +17,10 @@ import { sipp } from '../test/support/sipp.js';
 import { freePorts, requireEnv } from '../test/support/rig.js';
 import type { AmiTimeline } from './ami-timeline.js';
 
+export type Via = 'ARI originate' | 'ARI originate over the WebSocket' | 'ARI created ahead, then dial' | 'AMI Originate';
+
 export interface FloorResult {
-  via: 'ARI originate' | 'AMI Originate';
+  via: Via;
   n: number;
   dialled: number;
   p50: number;
@@ -33,6 +41,38 @@ export async function originateFloor(timeline: AmiTimeline, n: number, pct: (xs:
     headers: { authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') },
   });
   await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+  const pending = new Map<string, (status: number) => void>();
+  ws.on('message', (data: Buffer) => {
+    const m = JSON.parse(data.toString()) as { type: string; request_id?: string; status_code?: number };
+    if (m.type === 'RESTResponse' && m.request_id) pending.get(m.request_id)?.(m.status_code ?? 0);
+  });
+  /** The ACD's originate, as a RESTRequest on the event WebSocket; resolves on Asterisk's RESTResponse. */
+  const wsOriginate = (id: string) =>
+    new Promise<void>((resolve, reject) => {
+      pending.set(id, (status) => {
+        pending.delete(id);
+        if (status >= 300) reject(new Error(`REST over WebSocket: ${status}`));
+        else resolve();
+      });
+      const q = new URLSearchParams({
+        endpoint: `PJSIP/${PHONE}`,
+        app: APP,
+        appArgs: 'agent',
+        callerId: '13900000000',
+        timeout: '15',
+        channelId: id,
+      });
+      ws.send(
+        JSON.stringify({
+          type: 'RESTRequest',
+          request_id: id,
+          method: 'POST',
+          uri: `channels?${q.toString()}`,
+          content_type: 'application/json',
+          message_body: JSON.stringify({ variables: { 'PJSIP_HEADER(add,X-Tax12366-Call-Id)': id } }),
+        }),
+      );
+    });
   timeline.clear();
   // A phone at a fixed contact that rings and never answers: no registration in the way.
   const port = freePorts().sip;
@@ -60,12 +100,19 @@ export async function originateFloor(timeline: AmiTimeline, n: number, pct: (xs:
     });
   const out: FloorResult[] = [];
   try {
-    for (const via of ['ARI originate', 'AMI Originate'] as const) {
+    const vias: Via[] = ['ARI originate', 'ARI originate over the WebSocket', 'ARI created ahead, then dial', 'AMI Originate'];
+    for (const via of vias) {
       const took: number[] = [];
       for (let i = 0; i < n; i++) {
         const id = `floor-${Date.now()}-${i}`;
+        if (via === 'ARI created ahead, then dial') {
+          await http.post('channels/create', { endpoint: `PJSIP/${PHONE}`, app: APP, appArgs: 'agent', channelId: id });
+          await sleep(20);
+        }
         const t0 = now();
         if (via === 'AMI Originate') await amiOriginate(id);
+        else if (via === 'ARI originate over the WebSocket') await wsOriginate(id);
+        else if (via === 'ARI created ahead, then dial') await http.post(`channels/${id}/dial`, { timeout: 15 });
         // As the ACD rings an agent (features/calls/call-service.ts ring_agent), screen-pop header included.
         else
           await ari.originate({
