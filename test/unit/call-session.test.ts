@@ -85,6 +85,11 @@ describe('call session', () => {
     expect(events.map((e) => e.type)).toEqual(['call.started', 'ivr.entered', 'ivr.node_visited']);
   });
 
+  it('sends no answer for a caller the dialplan answered before Stasis()', () => {
+    const { commands } = startCall(clock().ctx(), ENV, { ...base, answered: true });
+    expect(commands.map((c) => c.kind)).toEqual(['play']);
+  });
+
   it('queues with the route the IVR chose: queue, skills, priority and business line', () => {
     const { s1 } = toQueued();
     expect(s1.state.phase).toBe('queued');

@@ -162,6 +162,8 @@ export interface CallStart {
   preferredAgentId?: string;
   /** Why this caller cannot be called back, if they cannot (the service decides with core/outbound/dial-policy.ts). */
   callbackRefusal?: CallbackRefusal;
+  /** The dialplan answered before Stasis() (Asterisk's channel state Up): no answer to send. */
+  answered?: boolean;
 }
 
 export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
@@ -188,7 +190,8 @@ export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
     ...(p.callbackRefusal ? { callbackRefusal: p.callbackRefusal } : {}),
   };
   const out = fromIvr(ctx, env, state, first.commands, first.events);
-  return { ...out, commands: [{ kind: 'answer', channelId: p.channelId }, ...out.commands], events: [started, ...out.events] };
+  const answer: CallCommand[] = p.answered ? [] : [{ kind: 'answer', channelId: p.channelId }];
+  return { ...out, commands: [...answer, ...out.commands], events: [started, ...out.events] };
 }
 
 /**

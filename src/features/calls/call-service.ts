@@ -132,7 +132,8 @@ export class CallService {
     switch (ev.type) {
       case 'StasisStart': {
         const [role, arg] = ev.args;
-        if (role === 'inbound') return this.startInbound(ev.channel.id, ev.channel.caller.number, arg ?? ev.channel.dialplan.exten);
+        if (role === 'inbound')
+          return this.startInbound(ev.channel.id, ev.channel.caller.number, arg ?? ev.channel.dialplan.exten, ev.channel.state === 'Up');
         if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: ev.channel.id });
         if (role === 'callback' && arg) return this.startCallback(ev.channel.id);
         this.d.onOtherStasisStart?.(ev.channel, ev.args);
@@ -277,7 +278,7 @@ export class CallService {
     await this.media.idle();
   }
 
-  private startInbound(channelId: string, caller: string, dialed: string): void {
+  private startInbound(channelId: string, caller: string, dialed: string, answered: boolean): void {
     const ctx = this.d.ctx();
     const callId = ctx.newId();
     this.channels.set(channelId, { callId, role: 'caller' });
@@ -300,6 +301,7 @@ export class CallService {
         ivrVersion,
         preferredAgentId,
         callbackRefusal: callback.ok ? undefined : callback.reason,
+        answered,
       });
       live.state = step.state;
       this.calls.set(callId, live);
