@@ -31,6 +31,8 @@ export function redisKeys(prefix: string) {
     routingActive: `${prefix}:routing:active`,
     /** The IVR version new calls start on. */
     ivrActive: `${prefix}:ivr:active`,
+    /** Pub/sub channel: some configuration's active version changed (features/versioned-config/config-watch.ts). */
+    configChanged: `${prefix}:config:changed`,
     events: `${prefix}:events`,
     /** Login attempts per (user name, address) pair and per address; unknown bearer tokens per address (features/auth/login-limiter.ts). */
     loginFailures: (kind: 'pair' | 'ip' | 'token-ip', id: string) => `${prefix}:login:fail:${kind}:${id}`,

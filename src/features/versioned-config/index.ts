@@ -12,6 +12,7 @@ import { PgRoutingRepo } from '../routing/routing-repo.js';
 import { RoutingCatalog } from '../routing/catalog.js';
 import { pgRoutingVersions } from '../routing/routing-versions.js';
 import { RedisActivePointer } from './active-pointer.js';
+import { ConfigWatch } from './config-watch.js';
 import { routingRoutes } from '../routing/routes.js';
 import { PgAgentRepo } from '../agents/agent-repo.js';
 import { ConfigLock } from './config-lock.js';
@@ -46,11 +47,17 @@ export async function registerVersionedConfig(
     const version = await ivr.activeVersion();
     return { version, def: await ivr.definition(version) };
   };
+  // Its own connection: a subscribed Redis connection can do nothing else. Not awaited when Redis
+  // is slow to answer: until subscribed, the active versions are simply read from Redis each time.
+  const watch = new ConfigWatch(redis.duplicate(), keys.configChanged);
+  await watch
+    .start()
+    .catch((err: Error) => log.warn({ err: err.message }, 'config watch not subscribed: active versions read from Redis each time'));
   const configLock = new ConfigLock(pool);
   const serialize = <T>(change: () => Promise<T>) => configLock.run(change);
   const routing: RoutingCatalog = new RoutingCatalog({
     store: pgRoutingVersions(pool),
-    pointer: new RedisActivePointer(redis, keys.routingActive),
+    pointer: new RedisActivePointer(redis, keys.routingActive, watch),
     log,
     activeIvr,
     serialize,
@@ -58,7 +65,7 @@ export async function registerVersionedConfig(
   });
   const ivr: IvrCatalog = new IvrCatalog({
     store: pgIvrVersions(pool),
-    pointer: new RedisActivePointer(redis, keys.ivrActive),
+    pointer: new RedisActivePointer(redis, keys.ivrActive, watch),
     synth,
     log,
     activeRouting: () => routing.active(),
@@ -74,6 +81,7 @@ export async function registerVersionedConfig(
     routing,
     routingRepo,
     ivr,
+    stop: () => watch.stop(),
     routes: [
       ivrRoutes({ catalog: ivr }),
       routingRoutes({ catalog: routing }),
