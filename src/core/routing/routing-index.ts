@@ -62,9 +62,9 @@ interface CallSlot {
   priority: number;
   enqueuedAt: number;
   q: QueueIndex | undefined;
-  /** Per step of the queue: the requirement resolved for this call, and its skills' bits. */
-  reqs: Requirement[];
-  masks: number[];
+  /** The call's own requirement and its skills' bits, for 'inherit' steps. */
+  own: Requirement;
+  ownMask: number;
 }
 
 interface Level {
@@ -75,6 +75,9 @@ interface Level {
 interface QueueIndex {
   rules: QueueRules;
   stepMs: number[];
+  /** Per step: its requirement and bits; null for 'inherit' (the call's own). */
+  stepReq: Array<Requirement | null>;
+  stepMask: number[];
   order: Compare<AgentSlot>;
   mostSkilled: boolean;
   all: SortedList<AgentSlot>;
@@ -90,14 +93,21 @@ export class RoutingIndex {
   private readonly bits = new Map<string, number>();
   /** Preferred agentId -> waiting calls naming them, to re-decide those calls when that agent changes. */
   private readonly preferring = new Map<string, Set<CallSlot>>();
+  /** The last call compiled for a question, reused when that call is then queued. */
+  private compiled: CallSlot | undefined;
+  /** Scratch for bestCallFor, one entry per step. */
+  private readonly stepOk: number[] = [];
   private readonly find = (id: string): Agent | undefined => this.agents.get(id)?.agent;
 
   constructor(rules: RoutingRules) {
     for (const [name, r] of rules.queues) {
       const order = r.strategy === 'fewest_calls' ? byCalls : r.strategy === 'round_robin' ? byLastOffer : byIdle;
+      const stepReq = r.steps.map((s) => (s.skills === 'inherit' ? null : s.skills === 'any' ? [] : requirementFrom(s.skills)));
       this.queues.set(name, {
         rules: r,
         stepMs: r.steps.map((s) => toMs(s.afterS)),
+        stepReq,
+        stepMask: stepReq.map((req) => (req === null ? 0 : this.maskOf(req))),
         order,
         mostSkilled: r.strategy === 'most_skilled',
         all: new SortedList(order),
@@ -165,7 +175,8 @@ export class RoutingIndex {
   /** Puts a call in the queue (replacing one with the same callId). A call for a queue not in the rules is kept but never routed, as assign() skips it. */
   addCall(call: WaitingCall): void {
     this.removeCall(call.callId);
-    const slot = this.compileCall(call);
+    // A call asked about on entry and then queued is compiled once.
+    const slot = this.compiled?.call === call ? this.compiled : this.compileCall(call);
     this.calls.set(call.callId, slot);
     slot.q?.calls.insert(slot);
     const p = call.preferredAgentId;
@@ -205,17 +216,19 @@ export class RoutingIndex {
    */
   bestAgentFor(call: WaitingCall, now: number): Assignment | undefined {
     const known = this.calls.get(call.callId);
-    const c = known !== undefined && known.call === call ? known : this.compileCall(call);
+    let c = known !== undefined && known.call === call ? known : this.compiled;
+    if (c === undefined || c.call !== call) c = this.compiled = this.compileCall(call);
     const qi = c.q;
     if (!qi) return undefined;
     const wait = waitMs(call, now);
     const step = stepAt(qi.stepMs, wait);
-    const req = c.reqs[step]!;
+    const fixed = qi.stepReq[step] as Requirement | null;
+    const req = fixed ?? c.own;
     if (call.preferredAgentId !== undefined) {
       const holder = preferredHolder(call, qi.rules, wait, req, this.find);
       if (holder) return this.agents.get(holder.agentId)!.listed ? { callId: call.callId, agentId: holder.agentId, step } : undefined;
     }
-    const a = this.pickAgent(qi, req, c.masks[step]!, call.excludedAgents);
+    const a = this.pickAgent(qi, req, fixed === null ? c.ownMask : qi.stepMask[step]!, call.excludedAgents);
     return a && { callId: call.callId, agentId: a.id, step };
   }
 
@@ -229,23 +242,36 @@ export class RoutingIndex {
     if (!a || !a.listed) return undefined;
     let best: CallSlot | undefined;
     let bestStep = 0;
+    const ok = this.stepOk;
     for (const qi of a.queues) {
-      for (const blk of qi.calls.blocks) {
-        let done = false;
+      // Whether the agent meets each step without looking at the call: fixed steps are checked
+      // once here, so the scan below reads only the call's slot (wait, own skills' bits) until
+      // something fits. 1 = meets it, 0 = does not, -1 = 'inherit', depends on the call.
+      let any = false;
+      for (let i = 0; i < qi.stepMs.length; i++) {
+        const fixed = qi.stepReq[i] as Requirement | null;
+        ok[i] = fixed === null ? -1 : (qi.stepMask[i]! & ~a.mask) === 0 && qualifies(a.agent.skills, fixed) ? 1 : 0;
+        if (ok[i] !== 0) any = true;
+      }
+      if (!any) continue;
+      scan: for (const blk of qi.calls.blocks) {
         for (const c of blk) {
-          if (best !== undefined && callOrder(c, best) > 0) {
-            done = true;
-            break;
+          if (best !== undefined && callOrder(c, best) > 0) break scan;
+          const wait = now > c.enqueuedAt ? now - c.enqueuedAt : 0;
+          const step = stepAt(qi.stepMs, wait);
+          const o = ok[step]!;
+          if (o === 0 || (o < 0 && ((c.ownMask & ~a.mask) !== 0 || !qualifies(a.agent.skills, c.own)))) continue;
+          const call = c.call;
+          if (isExcluded(call, agentId)) continue;
+          // Held for another agent who could take it: not ours during the window.
+          if (call.preferredAgentId !== undefined && call.preferredAgentId !== agentId) {
+            const req = (qi.stepReq[step] as Requirement | null) ?? c.own;
+            if (preferredHolder(call, qi.rules, wait, req, this.find) !== undefined) continue;
           }
-          const step = this.stepIfEligible(a, c, qi, now);
-          if (step >= 0) {
-            best = c;
-            bestStep = step;
-            done = true;
-            break;
-          }
+          best = c;
+          bestStep = step;
+          break scan;
         }
-        if (done) break;
       }
     }
     return best && { callId: best.id, agentId, step: bestStep };
@@ -279,20 +305,6 @@ export class RoutingIndex {
   /** Waiting calls in call order (for diagnostics and tests; O(n log n)). */
   waitingCalls(): WaitingCall[] {
     return [...this.calls.values()].sort(callOrder).map((c) => c.call);
-  }
-
-  private stepIfEligible(a: AgentSlot, c: CallSlot, qi: QueueIndex, now: number): number {
-    const call = c.call;
-    const wait = waitMs(call, now);
-    const step = stepAt(qi.stepMs, wait);
-    if ((c.masks[step]! & ~a.mask) !== 0) return -1;
-    const req = c.reqs[step]!;
-    if (!qualifies(a.agent.skills, req) || isExcluded(call, a.id)) return -1;
-    if (call.preferredAgentId !== undefined && call.preferredAgentId !== a.id) {
-      // Held for another agent who could take it: not ours during the window.
-      if (preferredHolder(call, qi.rules, wait, req, this.find) !== undefined) return -1;
-    }
-    return step;
   }
 
   private pickAgent(qi: QueueIndex, req: Requirement, mask: number, excluded: readonly string[] | undefined): AgentSlot | undefined {
@@ -369,18 +381,14 @@ export class RoutingIndex {
 
   private compileCall(call: WaitingCall): CallSlot {
     const qi = this.queues.get(call.queue);
-    const reqs: Requirement[] = [];
-    const masks: number[] = [];
-    if (qi) {
-      for (const s of qi.rules.steps) {
-        const req = s.skills === 'any' ? [] : requirementFrom(s.skills === 'inherit' ? call.skills : s.skills);
-        let mask = 0;
-        for (const [k] of req) mask |= this.bit(k);
-        reqs.push(req);
-        masks.push(mask);
-      }
-    }
-    return { call, id: call.callId, priority: call.priority, enqueuedAt: call.enqueuedAt, q: qi, reqs, masks };
+    const own = qi?.stepReq.includes(null) ? requirementFrom(call.skills) : [];
+    return { call, id: call.callId, priority: call.priority, enqueuedAt: call.enqueuedAt, q: qi, own, ownMask: this.maskOf(own) };
+  }
+
+  private maskOf(req: Requirement): number {
+    let mask = 0;
+    for (const [k] of req) mask |= this.bit(k);
+    return mask;
   }
 
   private bit(skill: string): number {
