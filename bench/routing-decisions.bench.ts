@@ -4,9 +4,11 @@
  *
  * The centre of routing-data.ts (10,000 agents, 200 skills, 30 queues), 35 % of agents free at the
  * start and 5,000 calls waiting after a first round. Then a seeded simulation, in sim time:
- *   - calls arrive (40/s; --arrivals sets it; the agents handle about 26/s), each asked "which agent?" as it enters; unanswered, it waits, its
- *     steps widen (30 s, 90 s; re-asked then), its caller hangs up after a random patience, and
- *     a centre over 5,000 waiting loses a random caller;
+ *   - calls arrive (50/s; the agents handle about 26/s, so about 5,000 stay waiting; --arrivals 20
+ *     gives a staffed centre with thousands of free agents and fewer calls), each asked "which
+ *     agent?" as it enters; unanswered, it waits, its steps widen (30 s, 90 s; re-asked then),
+ *     its caller hangs up after a random patience, and a centre over 5,000 waiting loses a
+ *     random caller;
  *   - an assigned agent is busy 1-10 minutes, then free again and asked "which call?";
  *   - agents pause (1/s, back in 1-10 min) and log out (0.2/s, back in 5-30 min); a logout
  *     re-asks the calls held for that agent (preferred-agent window).
@@ -36,7 +38,7 @@ const { values: args } = parseArgs({
     decisions: { type: 'string', default: '200000' },
     warmup: { type: 'string', default: '20000' },
     'old-rounds': { type: 'string', default: '300' },
-    arrivals: { type: 'string', default: '40' },
+    arrivals: { type: 'string', default: '50' },
     write: { type: 'boolean', default: false },
   },
 });
