@@ -32,7 +32,9 @@
  * Use: upsertAgent on every change of an agent's record (state, registration, skills, queues, idle
  * time, calls handled, last offer), removeAgent when it is gone; addCall / removeCall as calls enter
  * and leave the queue. Records are kept by reference: hand over a new object rather than changing
- * one already given. Rules decide the lists' orders: on a rules change build a new index.
+ * one already given. One record per agentId and per callId (a later one replaces the earlier;
+ * assign() given duplicates uses the first). Rules decide the lists' orders: on a rules change
+ * build a new index.
  * Pure: no I/O, no clock (callers pass `now`).
  */
 import { offerable } from '../agents/state.js';
