@@ -6,6 +6,7 @@ import type { AgentLive, AgentLiveStore, IdleAgent } from '../agents/agent-live-
 import type { QueueStore, WaitingDetails } from './queue-store.js';
 import type { RoutingCatalog } from './catalog.js';
 import { serves, type AgentMirror } from '../agents/agent-mirror.js';
+import { EntryIndex } from './entry-index.js';
 
 export interface DispatcherDeps {
   queues: QueueStore;
@@ -53,6 +54,11 @@ export class Dispatcher {
   private retries = 0;
   /** Who was idle at the last round's read: where a call entering an empty queue looks first. */
   private lastIdle: IdleAgent[] = [];
+  /** The same agents as a round's, indexed: what a call entering the queue is matched against. */
+  private readonly entry = new EntryIndex(
+    (record, idleSince) => this.view(record, idleSince),
+    () => this.offers.keys(),
+  );
 
   constructor(private readonly d: DispatcherDeps) {}
 
@@ -118,9 +124,13 @@ export class Dispatcher {
     // round, the once-a-second one too, refreshes it once it is a second old) and idle agents.
     if (!rules || !this.d.agents.freshWithin(2000, now) || !this.lastIdle.length || details.kind === 'callback') return undefined;
     // Every agent, not only the idle ones: what the others can do decides too (who is logged in
-    // with the skills a step asks for).
-    const agents = this.merge(this.d.agents.current, this.lastIdle);
-    return assign([toWaitingCall({ ...details, positionAtEntry: 0 })], agents, rules, now)[0]?.agentId;
+    // with the skills a step asks for). The same answer as assign([call], merge(...)) (EntryIndex).
+    return this.entry.bestAgentFor(toWaitingCall({ ...details, positionAtEntry: 0 }), now, {
+      rules,
+      records: this.d.agents.current,
+      idle: this.lastIdle,
+      asOf: this.d.agents.asOf,
+    });
   }
 
   /** This instance changed an agent's skills or queues: the next round brings the snapshot up to date first. */
@@ -206,19 +216,21 @@ export class Dispatcher {
 
   private merge(records: AgentLive[], idle: IdleAgent[]): Agent[] {
     const idleSince = new Map(idle.map((i) => [i.agentId, i.idleSince]));
+    return records.map((a) => this.view(a, idleSince.get(a.agentId)));
+  }
+
+  /** One agent as routing sees it: the copy's record, corrected by the last idle read and this instance's offers since. */
+  private view(a: AgentLive, since: number | undefined): Agent {
+    let r = toRoutingAgent(a);
+    // In the idle set now: available with a registered phone since then. Not in it although the
+    // older record says available: claimed or phone lost since, so not offerable.
+    if (since !== undefined) r = { ...r, state: 'available', registered: true, idleSince: since };
+    else if (r.state === 'available') r = { ...r, state: 'reserved' };
+    // Offers made while the copy was read may be counted twice; fewest-calls can live with that.
     const asOf = this.d.agents.asOf;
-    return records.map((a) => {
-      let r = toRoutingAgent(a);
-      const since = idleSince.get(a.agentId);
-      // In the idle set now: available with a registered phone since then. Not in it although the
-      // older record says available: claimed or phone lost since, so not offerable.
-      if (since !== undefined) r = { ...r, state: 'available', registered: true, idleSince: since };
-      else if (r.state === 'available') r = { ...r, state: 'reserved' };
-      // Offers made while the copy was read may be counted twice; fewest-calls can live with that.
-      const mine = this.offers.get(a.agentId)?.filter((t) => t >= asOf);
-      if (!mine?.length) return r;
-      return { ...r, callsHandled: r.callsHandled + mine.length, lastOfferedAt: Math.max(r.lastOfferedAt ?? 0, mine[mine.length - 1]!) };
-    });
+    const mine = this.offers.get(a.agentId)?.filter((t) => t >= asOf);
+    if (!mine?.length) return r;
+    return { ...r, callsHandled: r.callsHandled + mine.length, lastOfferedAt: Math.max(r.lastOfferedAt ?? 0, mine[mine.length - 1]!) };
   }
 
   /**
@@ -228,6 +240,7 @@ export class Dispatcher {
   private noteOffer(agentId: string): void {
     const asOf = this.d.agents.asOf;
     this.offers.set(agentId, [...(this.offers.get(agentId) ?? []).filter((t) => t >= asOf), this.d.now()]);
+    this.entry.touch(agentId);
   }
 
   /** Steps widen and rules expire at known times: wake then instead of polling. */
