@@ -6,7 +6,7 @@
  *  - the index: RoutingIndex.bestAgentFor(call), the agents kept up to date by events.
  * At 400 agents (bench:acd), 1,100 (a province, docs/scale.md) and 10,000.
  *
- *   npx tsx bench/entry-decision.ts [--calls 5000]
+ *   npm run bench:entry [-- --calls 5000]
  */
 import { performance } from 'node:perf_hooks';
 import { assign } from '../src/core/routing/assign.js';
