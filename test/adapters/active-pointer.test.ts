@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 async function instance(): Promise<RedisActivePointer> {
-  const watch = new ConfigWatch(redis.duplicate(), keys.configChanged);
+  // Made like the service's connections (src/app/infrastructure.ts): lazy, nothing queued offline.
+  const watch = new ConfigWatch(new Redis(requireEnv('REDIS_URL'), { lazyConnect: true, enableOfflineQueue: false }), keys.configChanged);
   await watch.start();
   watches.push(watch);
   return new RedisActivePointer(redis.duplicate(), keys.ivrActive, watch);

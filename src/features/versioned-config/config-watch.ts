@@ -36,6 +36,9 @@ export class ConfigWatch {
 
   async start(): Promise<void> {
     this.started = true;
+    // The service's connections are lazy and queue nothing offline: SUBSCRIBE on one not yet
+    // connected would fail at once.
+    if (this.sub.status === 'wait') await this.sub.connect();
     await this.subscribe();
   }
 
