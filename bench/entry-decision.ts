@@ -6,8 +6,13 @@
  *  - the index: RoutingIndex.bestAgentFor(call), the agents kept up to date by events.
  * At 400 agents (bench:acd), 1,100 (a province, docs/scale.md) and 10,000.
  *
- *   npm run bench:entry [-- --calls 5000]
+ *   npm run bench:entry [-- --calls 5000] [--write]   (--write: the section in docs/benchmarks.md)
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { assign } from '../src/core/routing/assign.js';
 import { RoutingIndex } from '../src/core/routing/routing-index.js';
@@ -47,10 +52,27 @@ for (const n of [400, 1100, 10_000]) {
     `| ${n} | ${CALLS} | ${f(percentile(round, 50))} / ${f(percentile(round, 99))} | ${f(percentile(indexed, 50))} / ${f(percentile(indexed, 99))} |`,
   );
 }
-process.stdout.write(
-  [
-    '| agents | calls | round: rebuild + assign p50 / p99 (µs) | index: bestAgentFor p50 / p99 (µs) |',
-    '| --- | --- | --- | --- |',
-    ...rows,
-  ].join('\n') + '\n',
-);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+const section = [
+  `Run ${new Date().toISOString()} on ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}, commit ${commit}. Command: \`npm run bench:entry -- --calls ${CALLS} --write\`.`,
+  `A call entering the queue, asked alone against every agent (35 % of them free), after ${WARMUP} calls of warm-up; both ways timed on the same calls, one after the other, and checked to pick the same agent.`,
+  '',
+  '| agents | calls | round: rebuild + assign p50 / p99 (µs) | index: bestAgentFor p50 / p99 (µs) |',
+  '| --- | --- | --- | --- |',
+  ...rows,
+].join('\n');
+process.stdout.write(`${section}\n`);
+// Only between the markers: the reading around it is written by hand.
+if (process.argv.includes('--write')) {
+  const file = path.join(root, 'docs', 'benchmarks.md');
+  const [start, end] = ['<!-- entry-bench:start -->', '<!-- entry-bench:end -->'];
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const block = `${start}\n${section}\n${end}`;
+  writeFileSync(
+    file,
+    old.includes(start)
+      ? old.slice(0, old.indexOf(start)) + block + old.slice(old.indexOf(end) + end.length)
+      : `${old.trimEnd()}\n\n${block}\n`,
+  );
+}
