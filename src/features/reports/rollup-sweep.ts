@@ -74,6 +74,8 @@ export class RollupSweep {
       // One sweep at a time per instance; its days are built one after another anyway.
       concurrency: 1,
     });
+    // Redis gone or its keys lost mid-job (a job then cannot be marked done): logged, the next tick sweeps again.
+    this.worker.on('error', (err) => this.o.log.debug({ err: err.message }, 'report rollup sweep worker error'));
     this.worker.on('failed', (_job, err) => {
       this.s.failures += 1;
       this.o.log.warn({ err: err.message }, 'report rollup sweep failed');
