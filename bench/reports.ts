@@ -7,7 +7,7 @@
  * 1. Rollups: every stored rollup deleted, then the background roll-up sweep
  *    (features/reports/rollup-sweep.ts: a BullMQ job scheduler in Redis, REDIS_URL, under a prefix
  *    of its own) builds the whole year with no report asked, for the default threshold and
- *    slSeconds=30; timed until its first sweep ends, then checked: no closed day with calls left
+ *    slSeconds=30; timed until its first sweep ends, then checked: no closed day of the year left
  *    without a valid rollup.
  * 2. Each report over HTTP (Fastify inject: validation, query, assembly, JSON or CSV), each on a
  *    new connection pool of its own: the first request ("cold": new connections, nothing of the
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   process.stderr.write(
     `  background sweep: ${built} days built, ${sweepResult.busy.length} left to another builder, ${refreshS.toFixed(0)} s\n`,
   );
-  // Nothing left for a request to build: every closed day with calls has a valid rollup of every kind a report reads.
+  // Nothing left for a request to build: every closed day has a valid rollup of every kind a report reads.
   const left = await daysWithoutRollups(
     pool,
     TZ,
@@ -295,8 +295,8 @@ async function main(): Promise<void> {
         ]
       : []),
     `Rollups of the whole year, built from nothing by the background sweep alone, no report asked (one builder, one day at a time; ` +
-      `${built} days with calls, ${refreshS.toFixed(0)} s, ${(refreshS / Math.max(1, built)).toFixed(2)} s a day; default threshold and slSeconds=30; ` +
-      `afterwards no closed day of the year with calls lacked a valid rollup): ` +
+      `${built} days (weekends included), ${refreshS.toFixed(0)} s, ${(refreshS / Math.max(1, built)).toFixed(2)} s a day; default threshold and slSeconds=30; ` +
+      `afterwards no closed day of the year lacked a valid rollup): ` +
       `${Number(rollupRows.c).toLocaleString('en')} call buckets, ${Number(rollupRows.s).toLocaleString('en')} staffing buckets, ` +
       `${Number(rollupRows.a).toLocaleString('en')} agent-days, ${Number(rollupRows.r).toLocaleString('en')} region-days.`,
     '',
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
     '**Built in the background.** Until 2026-12 a closed day was rolled up by the first report that needed it (a month',
     'without rollups: 23 s on first view). Now a background sweep (src/features/reports/rollup-sweep.ts, a BullMQ job',
     'scheduler: one job per tick for all instances, every `REPORTS_ROLLUP_EVERY_S`, default 10 minutes, and once at start)',
-    "asks the reports' thread to build every closed day with calls in the look-back (`REPORTS_ROLLUP_LOOKBACK_DAYS`, 400)",
+    "asks the reports' thread to build every closed day in the look-back (`REPORTS_ROLLUP_LOOKBACK_DAYS`, 400; from the first day with calls on)",
     'that lacks a valid rollup: yesterday once it has been closed an hour, days a late write or a backfill marked (the',
     'longest-marked first), days never built; for the default threshold and each of `REPORTS_ROLLUP_SL_SECONDS`. One day at a',
     'time, yielding between days; each day under a Postgres try-lock, checked again once held, so two instances never build',

@@ -46,7 +46,7 @@ const SCHEDULER = 'reports-rollups-sweep';
  * reads stored rollups instead of computing 20-odd days from raw rows (23 s for a month of the
  * 5 M-call year, docs/benchmarks.md). A BullMQ job scheduler fires a sweep every `everyMs`
  * (and once at start): one job per tick for all instances, as they share the scheduler id.
- * A sweep finds closed days with calls in the look-back that lack a valid rollup: yesterday once
+ * A sweep finds closed days in the look-back (from the first with calls on) that lack a valid rollup: yesterday once
  * it has been closed an hour (store.CLOSE_AFTER_MS), days a late write or a backfill marked,
  * days never built; see ReportService.catchUp. The work runs on the reports' thread, never on
  * the one that routes calls; this side only awaits it.

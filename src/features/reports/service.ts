@@ -306,8 +306,8 @@ export class ReportService {
   }
 
   /**
-   * The background sweep's work (rollup-sweep.ts): every closed day in the range that has calls
-   * and lacks a valid rollup (never built, or invalidated by a mark) is built and stored, for
+   * The background sweep's work (rollup-sweep.ts): every closed day in the range, from the first
+   * one with calls on, that lacks a valid rollup (never built, or invalidated by a mark) is built and stored, for
    * the default thresholds, each of `slSeconds` and the default home area; marked days first
    * (store.daysWithoutRollups). One day at a time, yielding between days so that reports asked
    * of this thread meanwhile are answered. A day another builder holds is left to it (try-lock):
