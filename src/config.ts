@@ -93,6 +93,19 @@ export const ConfigSchema = Type.Object({
    */
   LIVE_TODAY_EVERY_S: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
   /**
+   * The reports' background roll-up sweep (features/reports/rollup-sweep.ts): closed days with
+   * calls that lack a valid rollup (yesterday, days a late write or a backfill reached, days
+   * never built) are built on the reports' thread, so the first report of a closed month reads
+   * stored rollups. Off: each such day is built by the first report that needs it.
+   */
+  REPORTS_ROLLUP_SWEEP: Type.Boolean({ default: true }),
+  /** How often a sweep runs (one job per tick for all instances sharing Redis). */
+  REPORTS_ROLLUP_EVERY_S: Type.Integer({ minimum: 10, maximum: 86400, default: 600 }),
+  /** How far back (days before today) the sweep keeps rollups built. */
+  REPORTS_ROLLUP_LOOKBACK_DAYS: Type.Integer({ minimum: 1, maximum: 1098, default: 400 }),
+  /** Service-level thresholds (seconds, comma-separated) whose rollups the sweep keeps ready besides the default 20. */
+  REPORTS_ROLLUP_SL_SECONDS: Type.String({ pattern: '^([0-9]{1,4}(,[0-9]{1,4})*)?$', default: '' }),
+  /**
    * How often each instance checks that Redis still holds the live state it wrote (see
    * features/live/live-state-watch.ts): a waiting caller Redis lost waits this long at most.
    */

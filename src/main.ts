@@ -87,7 +87,7 @@ export async function startService(config: Config, log: Logger, opts: { processM
 
   // Calls held before a restart are restored before Asterisk's events come in; routing rounds
   // start once the event stream is connected.
-  await startInOrder([kb, sipEdge, callbacks, workorders, routing.preferred, agents, live, calls, asterisk, routing]);
+  await startInOrder([kb, sipEdge, callbacks, workorders, reports, routing.preferred, agents, live, calls, asterisk, routing]);
   const http = await serveHttp(infra, {
     auth: auth.httpAuth((e) => audit.service.append(e)),
     features: [auth, audit, configs, callbacks, agents, live, routing, reports, desktop, wallboard, ...dailyWork, registerConsole()],

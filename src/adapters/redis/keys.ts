@@ -40,6 +40,8 @@ export function redisKeys(prefix: string) {
     dialsToday: (day: string, digits: string) => `${prefix}:dial:${day}:${digits}`,
     /** The last outbox seq the event stream has from an instance (exactly-once appends). */
     eventsFrom: (instance: string) => `${prefix}:events:from:${instance}`,
+    /** BullMQ's prefix: its queues' keys are under it (features/reports/rollup-sweep.ts's reports-rollups). */
+    bull: `${prefix}:bull`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Feature } from '../../app/feature.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import { every } from '../../shared/every.js';
@@ -62,7 +62,8 @@ export function registerLive(
   return {
     routes: [
       liveRoutes({
-        process: d.processMetrics,
+        // The reports' background sweep (days built, last run, pending) is scraped with the process's figures.
+        process: d.processMetrics ? Registry.merge([d.processMetrics, d.reports.metrics]) : d.reports.metrics,
         snapshot: async () => {
           const now = Date.now();
           const [snap, today] = await Promise.all([

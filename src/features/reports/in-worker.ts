@@ -10,7 +10,7 @@ const WORKER_MAIN = existsSync(fileURLToPath(COMPILED_ENTRY)) ? COMPILED_ENTRY :
 
 /** What the HTTP routes and the live figures use of the reports. */
 export type Reports = Pick<ReportService, 'tz' | 'areaCodes' | 'intervals' | 'queues' | 'agents' | 'abandons' | 'regions'>;
-type Method = 'intervals' | 'queues' | 'agents' | 'abandons' | 'regions';
+type Method = 'intervals' | 'queues' | 'agents' | 'abandons' | 'regions' | 'catchUp';
 
 export interface ReportsWorkerData {
   databaseUrl: string;
@@ -52,6 +52,8 @@ export class ReportsInWorker implements Reports {
   readonly agents = this.forward('agents');
   readonly abandons = this.forward('abandons');
   readonly regions = this.forward('regions');
+  /** The background sweep's building of missing rollups (rollup-sweep.ts): on this thread, as a report's would be. */
+  readonly catchUp = this.forward('catchUp');
 
   async close(): Promise<void> {
     this.closed = true;

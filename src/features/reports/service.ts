@@ -60,6 +60,8 @@ export const regionsKind = (home: HomeArea) => `regions:${home.cityCode}`;
 
 interface Needs {
   calls?: Thresholds;
+  /** More thresholds whose call rollups are built from the same read (the background sweep's). */
+  extraCalls?: readonly Thresholds[];
   staff?: boolean;
   regions?: HomeArea;
 }
@@ -69,7 +71,10 @@ interface BuiltDay {
   from: number;
   to: number;
   stored: boolean;
+  /** False when a valid rollup was found instead (someone else built it meanwhile): nothing built. */
+  fresh: boolean;
   calls?: CallBucket[];
+  extraCalls?: Array<{ thresholds: Thresholds; buckets: CallBucket[] }>;
   staff?: StaffBucket[];
   agents?: AgentDay[];
   regions?: RegionDay[];
@@ -95,6 +100,25 @@ export interface IntervalParams extends Range {
   slTarget: number;
   /** Staffing of these agents only; the whole center when absent. */
   agents?: readonly string[];
+}
+
+/** What the background sweep (rollup-sweep.ts) asks of the reports' thread. */
+export interface CatchUpParams {
+  /** First and last local day to look at, both included. */
+  from: string;
+  to: string;
+  /** SL thresholds (seconds) whose call rollups are kept ready besides the default one. */
+  slSeconds?: readonly number[];
+}
+
+export interface CatchUpResult {
+  /** Days this call built and stored. */
+  built: string[];
+  /** Days another builder held (built by it). */
+  busy: string[];
+  /** Days found without a valid rollup at the start of this call. */
+  found: number;
+  ms: number;
 }
 
 export interface ReportServiceDeps {
@@ -282,6 +306,42 @@ export class ReportService {
   }
 
   /**
+   * The background sweep's work (rollup-sweep.ts): every closed day in the range, from the first
+   * one with calls on, that lacks a valid rollup (never built, or invalidated by a mark) is built and stored, for
+   * the default thresholds, each of `slSeconds` and the default home area; marked days first
+   * (store.daysWithoutRollups). One day at a time, yielding between days so that reports asked
+   * of this thread meanwhile are answered. A day another builder holds is left to it (try-lock):
+   * two sweeps on two instances share the days and never build one twice.
+   */
+  async catchUp(p: CatchUpParams): Promise<CatchUpResult> {
+    const started = Date.now();
+    const seconds = [...new Set([DEFAULT_THRESHOLDS.targetS, ...(p.slSeconds ?? [])])];
+    const thresholds = seconds.map((s) => this.thresholds(s));
+    const home = DEFAULT_HOME;
+    const all: Needs = { calls: thresholds[0], extraCalls: thresholds.slice(1), staff: true, regions: home };
+    const missing = await store.daysWithoutRollups(this.pool, this.tz, kindsOf(all), p.from, p.to, METRICS_VERSION);
+    const built: string[] = [];
+    const busy: string[] = [];
+    for (const m of missing) {
+      // Only the kinds this day lacks (a new threshold's days need only its call rollups).
+      const lacks = new Set(m.kinds);
+      const calls = thresholds.filter((t) => lacks.has(callsKind(t)));
+      const needs: Needs = {
+        calls: calls[0],
+        extraCalls: calls.slice(1),
+        staff: lacks.has(STAFF_KIND),
+        regions: lacks.has(regionsKind(home)) ? home : undefined,
+      };
+      const r = await this.buildDay(m.day, needs, 'try');
+      if (r === 'busy') busy.push(m.day);
+      else if (r.fresh && r.stored) built.push(m.day);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (built.length) await store.pruneStaleMarks(this.pool);
+    return { built, busy, found: missing.length, ms: Date.now() - started };
+  }
+
+  /**
    * Staffing of a team, straight from its members' state changes over the whole range: the
    * stored rollups sum every agent, so they cannot be split. Same spans and clipping as a day's rollup.
    */
@@ -346,6 +406,7 @@ export class ReportService {
     for (const day of days) {
       if (kinds.every((k) => valid.get(k)!.has(day))) continue;
       const built = await this.buildDay(day, needs);
+      if (built === 'busy') continue; // never: this build waits for the lock
       if (built.stored) stored += 1;
       else memory.push(built);
     }
@@ -374,32 +435,38 @@ export class ReportService {
 
   /**
    * Reads one day's raw rows in one snapshot, builds what is needed and, if the day is closed,
-   * stores it with that snapshot. One builder per zone and day at a time (advisory lock).
+   * stores it with that snapshot. One builder per zone and day at a time (advisory lock): a
+   * request waits for it (`lock: 'wait'`), the background sweep goes on to another day ('try').
    */
-  private async buildDay(day: string, needs: Needs): Promise<BuiltDay> {
+  private async buildDay(day: string, needs: Needs, lock: 'wait' | 'try' = 'wait'): Promise<BuiltDay | 'busy'> {
     const started = Date.now();
     const from = dayStart(day, this.tz);
     const to = dayStart(addDays(day, 1), this.tz);
     const lockKey = `${this.tz}|${day}`;
     const client = await this.pool.connect();
     try {
-      await client.query('SELECT pg_advisory_lock(12367, hashtext($1))', [lockKey]);
+      if (lock === 'wait') await client.query('SELECT pg_advisory_lock(12367, hashtext($1))', [lockKey]);
+      else {
+        const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(12367, hashtext($1)) AS ok', [lockKey]);
+        if (!got.rows[0]!.ok) return 'busy';
+      }
       try {
         // Someone else may have built it while we waited for the lock.
         const kinds = kindsOf(needs);
         const valid = await store.validDays(client, this.tz, kinds, day, day, METRICS_VERSION);
-        if (kinds.every((k) => valid.get(k)!.has(day))) return { day, from, to, stored: true };
+        if (kinds.every((k) => valid.get(k)!.has(day))) return { day, from, to, stored: true, fresh: false };
         const { snap, clock } = await store.beginSnapshot(client);
         try {
-          const withEvents = needs.staff || needs.calls;
+          const withEvents = needs.staff || needs.calls || needs.extraCalls?.length;
           const until = Math.min(to + store.EVENTS_PAST_DAY_MS, clock);
           const calls = await store.loadCalls(client, from, to);
           const states = withEvents ? await store.loadStateEvents(client, from, until) : [];
           const events = withEvents ? withRings(states, await store.loadRings(client, from - store.RINGS_BEFORE_MS, until), from) : [];
           const offers = needs.staff ? await store.loadOffers(client, from, to) : [];
           const input: DayInput = { day, tz: this.tz, from, to, now: clock, calls, spans: spansFromEvents(events, until), offers };
-          const built: BuiltDay = { day, from, to, stored: to <= clock - store.CLOSE_AFTER_MS };
+          const built: BuiltDay = { day, from, to, stored: to <= clock - store.CLOSE_AFTER_MS, fresh: true };
           if (needs.calls) built.calls = buildCallBuckets(input, needs.calls);
+          built.extraCalls = (needs.extraCalls ?? []).map((t) => ({ thresholds: t, buckets: buildCallBuckets(input, t) }));
           if (needs.staff) {
             built.staff = buildStaffBuckets(input);
             built.agents = buildAgentDays(input);
@@ -408,6 +475,7 @@ export class ReportService {
           if (built.stored) {
             const k: store.DayKey = { tz: this.tz, day, from, to, snap, version: METRICS_VERSION };
             if (built.calls && needs.calls) await store.saveCallBuckets(client, k, callsKind(needs.calls), built.calls);
+            for (const x of built.extraCalls) await store.saveCallBuckets(client, k, callsKind(x.thresholds), x.buckets);
             if (built.staff && built.agents) await store.saveStaff(client, k, STAFF_KIND, built.staff, built.agents);
             if (built.regions && needs.regions) await store.saveRegions(client, k, regionsKind(needs.regions), built.regions);
           }
@@ -433,6 +501,7 @@ export class ReportService {
 function kindsOf(n: Needs): string[] {
   const kinds: string[] = [];
   if (n.calls) kinds.push(callsKind(n.calls));
+  for (const t of n.extraCalls ?? []) kinds.push(callsKind(t));
   if (n.staff) kinds.push(STAFF_KIND);
   if (n.regions) kinds.push(regionsKind(n.regions));
   return kinds;
