@@ -205,8 +205,10 @@ describe('the daily work of the center on one call', () => {
     const content = agent.page.getByTestId('workorder-content');
     await expect.poll(() => content.inputValue()).toContain(`来电小结：减免：${question}`);
     expect(await content.inputValue()).toContain(`来电号码：${caller}`);
-    await agent.page.getByTestId('workorder-department').click();
-    await agent.page.getByTitle('杭州市地方税务局', { exact: true }).click();
+    const department = agent.page.getByTestId('workorder-department');
+    await department.click();
+    await agent.page.locator('.ant-select-item-option[title="杭州市地方税务局"]').locator('visible=true').first().click();
+    await expect.poll(() => department.textContent()).toContain('杭州市地方税务局');
     await agent.page.getByTestId('workorder-title').fill('出租房产房产税困难减免申请');
     await content.press('Control+End');
     await content.pressSequentially('请地税局告知减免申请的材料和时限。');

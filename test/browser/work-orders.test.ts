@@ -71,8 +71,10 @@ describe('work orders in the console', () => {
     const form = agent.page.getByTestId('workorder-form');
     await form.waitFor();
     expect(await agent.page.getByTestId('workorder-content').inputValue()).toContain(`来电号码：${caller}`);
-    await agent.page.getByTestId('workorder-department').click();
-    await agent.page.getByTitle('杭州市地方税务局', { exact: true }).click();
+    const department = agent.page.getByTestId('workorder-department');
+    await department.click();
+    await agent.page.locator('.ant-select-item-option[title="杭州市地方税务局"]').locator('visible=true').first().click();
+    await expect.poll(() => department.textContent()).toContain('杭州市地方税务局');
     await agent.page.getByTestId('workorder-title').fill('房产税减免申请进度');
     await agent.page.getByTestId('workorder-content').fill(`来电号码：${caller}\n纳税人询问房产税困难减免申请的办理进度，请地税局答复。`);
     await screenshot(agent.page, 'workorder-create');

@@ -55,9 +55,11 @@ export default function CreateWorkOrder({ call }: { call: Call | undefined }) {
       const v = await get<SummaryView>(`/api/calls/${encodeURIComponent(target.callId)}/summary`).catch(() => undefined);
       line = v?.summary ? summaryLine(v.summary.categoryPath, v.summary.question) : null;
     }
+    // Before the form shows: a department list that fills in under an open dropdown can take a click
+    // meant for one option (a flaky browser test picked nothing that way).
+    if (!departments.length) await get<Department[]>('/api/departments').then(setDepartments, () => undefined);
     setSummary(line);
     setOpen(true);
-    if (!departments.length) get<Department[]>('/api/departments').then(setDepartments, () => undefined);
   };
   const submit = async (v: Fields) => {
     if (!target) return;
