@@ -1,0 +1,153 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AriClient } from '../../adapters/ari/client.js';
+import type { AriEvent } from '../../adapters/ari/types.js';
+import type { RedisKeys } from '../../adapters/redis/keys.js';
+import { SESSIONS_REOWN, TAKEOVER_CLAIM } from '../../adapters/redis/cluster-scripts.js';
+import { runScript } from '../../adapters/redis/scripts.js';
+import type { CallState } from '../../core/call/session.js';
+import { MOVED_TO_VAR, type CallService } from '../calls/call-service.js';
+import type { SessionStore } from '../calls/session-store.js';
+import type { QueueStore } from '../routing/queue-store.js';
+import type { Registration } from './membership.js';
+
+/** The arguments a taken-over channel arrives with in the survivor's app: its call is already held (CallService ignores it). */
+export const MOVED = 'moved';
+
+/** An event stream for another instance's Stasis app (AriEventStream). */
+export interface AppStream {
+  start(): void;
+  stop(): Promise<void>;
+  waitConnected(timeoutMs: number): Promise<void>;
+}
+
+export interface TakeoverDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  /** This instance and its Stasis app. */
+  self: string;
+  app: string;
+  ari: Pick<AriClient, 'move' | 'listChannels' | 'setVar'>;
+  /** Opens a stream on a dead instance's app, its events handed to `onEvent`. */
+  streamFor: (app: string, onEvent: (ev: AriEvent) => void) => AppStream;
+  /** This instance's ARI event routing (AriRouter.route). */
+  route: (ev: AriEvent) => void;
+  sessions: Pick<SessionStore, 'many'>;
+  /** The shared queue: the dead instance's waiting calls become this instance's there. */
+  queues: Pick<QueueStore, 'setOwner'>;
+  calls: Pick<CallService, 'restore' | 'reconcile'>;
+  forget: (instance: string) => Promise<void>;
+  log: Logger;
+  /** The takeover lock's TTL: another survivor tries again after it if this one died mid-way. */
+  lockMs?: number;
+  /** How long the dead app's stream stays open for legs still ringing into it (an agent's, a callback's). */
+  holdDeadAppMs?: number;
+}
+
+export interface TakenOver {
+  instance: string;
+  calls: number;
+  ms: number;
+}
+
+/**
+ * A survivor takes a dead instance's calls: claims them (one survivor only, the dead boot fenced),
+ * makes the dead instance's snapshots its own in one Redis step, loads them as a restart would,
+ * moves their channels (callers and agents' legs, bridged or not) into its own Stasis app and
+ * reconciles them with Asterisk's channels. Waiting callers keep their queue entries (and so
+ * their place); bridged calls stay bridged.
+ */
+export class Takeover {
+  private readonly open = new Set<AppStream>();
+
+  constructor(private readonly d: TakeoverDeps) {}
+
+  async run(dead: string): Promise<TakenOver | undefined> {
+    const t0 = performance.now();
+    const k = this.d.keys;
+    const raw = (await runScript(
+      this.d.redis,
+      TAKEOVER_CLAIM,
+      [k.instanceAlive(dead), k.takeover(dead), k.instanceFenced(dead), k.instances],
+      [dead, this.d.self, String(this.d.lockMs ?? 60_000)],
+    )) as string | null;
+    if (!raw) return undefined;
+    const reg = JSON.parse(raw) as Registration;
+    const log = this.d.log.child({ deadInstance: dead, deadApp: reg.app });
+    log.warn('instance dead: taking its calls over');
+
+    // Legs dialled by the dead instance still ring into its app: whatever enters it from now on
+    // is handed to ours with its own arguments, and arrives here as if we had dialled it.
+    let stream: AppStream | undefined;
+    if (reg.app !== this.d.app) {
+      stream = this.d.streamFor(reg.app, (ev) => this.fromDeadApp(ev));
+      this.open.add(stream);
+      stream.start();
+      await stream.waitConnected(3000).catch((err: Error) => log.warn({ err: err.message }, "dead instance's app not reachable"));
+    }
+    const tStream = performance.now();
+
+    const ids = (await runScript(this.d.redis, SESSIONS_REOWN, [k.sessions(dead), k.sessions(this.d.self)], [])) as string[];
+    await this.d.calls.restore();
+    const snaps = await this.d.sessions.many<CallState>(ids);
+    const channels = [...snaps.values()].flatMap((s) => [s.channelId, ...(s.offer ? [s.offer.legId] : [])]);
+    const tLoaded = performance.now();
+    await Promise.all(channels.map((ch) => this.moveHere(ch, MOVED)));
+    const tMoved = performance.now();
+    this.d.calls.reconcile(await this.d.ari.listChannels(), new Set(ids));
+    // The waiting calls' queue entries are ours before the dead instance leaves the list. The other
+    // way round, a dispatch round in between (reconcile() kicks one) sees entries whose owner is
+    // gone for good, skips them, and gives their agent to a later caller: the order broken (CI).
+    await Promise.all(ids.map((id) => this.d.queues.setOwner(id, this.d.self)));
+    await this.d.forget(dead);
+
+    if (stream) {
+      const s = stream;
+      setTimeout(() => void this.close(s), this.d.holdDeadAppMs ?? 60_000).unref();
+    }
+    const ms = Math.round(performance.now() - t0);
+    const phases = { streamMs: Math.round(tStream - t0), loadMs: Math.round(tLoaded - tStream), moveMs: Math.round(tMoved - tLoaded) };
+    log.warn({ calls: ids.length, ms, ...phases }, 'calls of the dead instance taken over');
+    return { instance: dead, calls: ids.length, ms };
+  }
+
+  /**
+   * Moved, then marked, so the dead instance restarted under its old app does not take it for a
+   * stray of its own (CallService.reconcile). Not awaited past the move: a channel playing a
+   * prompt runs its commands (the mark too) only once the prompt ends. A channel not (or no longer)
+   * in Stasis refuses the move: reconcile() sees what is left of it.
+   */
+  private async moveHere(channelId: string, args: string): Promise<void> {
+    try {
+      await this.d.ari.move(channelId, this.d.app, args);
+    } catch (err) {
+      this.d.log.debug({ channelId, err: (err as Error).message }, 'channel not moved');
+      return;
+    }
+    void this.d.ari
+      .setVar(channelId, MOVED_TO_VAR, this.d.app)
+      .catch((err: Error) => this.d.log.debug({ channelId, err: err.message }, 'moved channel not marked'));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.open].map((s) => this.close(s)));
+  }
+
+  private async close(s: AppStream): Promise<void> {
+    if (!this.open.delete(s)) return;
+    await s.stop();
+  }
+
+  /**
+   * A channel entering the dead app is moved to ours (it arrives again with the same arguments);
+   * hang-ups of legs still there reach the calls. Nothing else is read from it: its StasisEnds are
+   * the moves' own.
+   */
+  private fromDeadApp(ev: AriEvent): void {
+    if (ev.type === 'StasisStart') {
+      void this.moveHere(ev.channel.id, ev.args.join(','));
+      return;
+    }
+    if (ev.type === 'ChannelDestroyed' || ev.type === 'ChannelHangupRequest') this.d.route(ev);
+  }
+}

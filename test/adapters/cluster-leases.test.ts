@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '../../src/adapters/redis/keys.js';
+import { Leases } from '../../src/features/cluster/lease.js';
+import { Membership, type Registration } from '../../src/features/cluster/membership.js';
+import { Takeover } from '../../src/features/cluster/takeover.js';
+import { requireEnv } from '../support/rig.js';
+import { unlinkPrefix } from '../support/redis.js';
+
+// Real Redis, a random key prefix per run, cleaned up afterwards.
+const prefix = `t12test:${randomBytes(4).toString('hex')}`;
+const redis = new Redis(requireEnv('REDIS_URL'));
+afterAll(async () => {
+  await unlinkPrefix(redis, prefix);
+  redis.disconnect();
+});
+const keys = redisKeys(prefix);
+const reg = (instance: string): Registration => ({ instance, app: `app-${instance}`, node: 'n1', startedAt: 1, token: `boot-${instance}` });
+
+/** A survivor whose ARI and calls are stand-ins that record what they are asked; Redis is real. */
+function survivor(self: string) {
+  const moved: string[] = [];
+  const reconciled: string[][] = [];
+  /** What the takeover did to the shared queue and the list, in order. */
+  const steps: string[] = [];
+  const takeover = new Takeover({
+    redis,
+    keys,
+    self,
+    app: `app-${self}`,
+    ari: {
+      move: async (ch) => void moved.push(ch),
+      setVar: async () => undefined,
+      listChannels: async () => [],
+    },
+    // The dead app's stream: a stand-in (the e2e test opens a real one).
+    streamFor: () => ({ start: () => undefined, stop: async () => undefined, waitConnected: async () => undefined }),
+    route: () => undefined,
+    sessions: {
+      many: async <T>(ids: readonly string[]) =>
+        new Map(ids.map((id) => [id, { callId: id, channelId: `ch-${id}`, offer: id === 'c2' ? { legId: 'leg-c2' } : undefined } as T])),
+    },
+    calls: { restore: async () => 0, reconcile: (_c, only) => void reconciled.push([...(only ?? [])].sort()) },
+    queues: { setOwner: async (callId, owner) => (steps.push(`own ${callId} ${owner}`), true) },
+    forget: async (i) => void steps.push(`forget ${i}`),
+    log: pino({ level: 'silent' }),
+    holdDeadAppMs: 10,
+  });
+  return { takeover, moved, reconciled, steps };
+}
+
+describe('cluster leases and takeover (Redis)', () => {
+  it('a singleton lease is held by one instance at a time, and taken over once it lapses', async () => {
+    const a = new Leases(redis, keys, 'a');
+    const b = new Leases(redis, keys, 'b');
+    let runs = 0;
+    const results = await Promise.all([a.runIfHeld('job', 300, async () => void runs++), b.runIfHeld('job', 300, async () => void runs++)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(runs).toBe(1);
+    const holder = results[0] ? a : b;
+    const other = results[0] ? b : a;
+    expect(await holder.runIfHeld('job', 300, async () => undefined)).toBe(true);
+    expect(await other.runIfHeld('job', 300, async () => undefined)).toBe(false);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await other.runIfHeld('job', 300, async () => undefined)).toBe(true);
+    await other.releaseAll();
+    expect(await redis.exists(keys.lease('job'))).toBe(0);
+  });
+
+  it("a dead instance's calls are taken by exactly one survivor, its boot fenced, its snapshots re-owned in one step", async () => {
+    const dead = new Membership(redis, keys, reg('d'), 200);
+    expect(await dead.beat(Date.now())).toBe(true);
+    await redis.sadd(keys.sessions('d'), 'c1', 'c2');
+    const s1 = survivor('s1');
+    const s2 = survivor('s2');
+    // Alive: nobody may take it.
+    expect(await s1.takeover.run('d')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
+    const [r1, r2] = await Promise.all([s1.takeover.run('d'), s2.takeover.run('d')]);
+    const won = r1 ? s1 : s2;
+    expect([r1, r2].filter(Boolean)).toHaveLength(1);
+    expect((r1 ?? r2)!.calls).toBe(2);
+    const winner = r1 ? 's1' : 's2';
+    expect((await redis.smembers(keys.sessions(winner))).sort()).toEqual(['c1', 'c2']);
+    expect(await redis.exists(keys.sessions('d'))).toBe(0);
+    expect(won.moved.sort()).toEqual(['ch-c1', 'ch-c2', 'leg-c2']);
+    expect(won.reconciled).toEqual([['c1', 'c2']]);
+    // Waiting calls' entries are the survivor's before the dead instance leaves the list: never
+    // an entry whose owner is gone for good, which dispatch would skip (its agent to a later caller).
+    expect(won.steps.slice(-1)).toEqual(['forget d']);
+    expect(won.steps.slice(0, -1).sort()).toEqual([`own c1 ${winner}`, `own c2 ${winner}`]);
+    // The dead boot, should it wake up, is told to stop; a new boot under the same name is not.
+    expect(await dead.beat(Date.now())).toBe(false);
+    const reborn = new Membership(redis, keys, { ...reg('d'), token: 'boot-d-2' }, 200);
+    expect(await reborn.beat(Date.now())).toBe(true);
+    expect((await reborn.members()).find((m) => m.instance === 'd')).toMatchObject({ alive: true, calls: 0 });
+  });
+});
