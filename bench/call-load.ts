@@ -35,8 +35,16 @@ function apiOf(url: string): ApiCall {
   };
 }
 
-/** The bench queue and menu, `n` agents registered and logged in (ids from 610000). */
-export async function openFloor(url: string, n: number, talkMs: number): Promise<CallFloor> {
+/**
+ * The bench queue and menu, `n` agents registered and logged in (ids from 610000). `extraQueues`:
+ * more queues' rules, every agent serving them too (the soak's callback queue).
+ */
+export async function openFloor(
+  url: string,
+  n: number,
+  talkMs: number,
+  extraQueues: Array<{ queue: string } & Record<string, unknown>> = [],
+): Promise<CallFloor> {
   const call = apiOf(url);
   await resetToShipped(call);
   const rules = await call(
@@ -51,6 +59,7 @@ export async function openFloor(url: string, n: number, talkMs: number): Promise
         ringTimeoutS: 15,
         noAnswerPauseAfter: 0,
       },
+      ...extraQueues,
     ]),
   );
   await call('POST', `/api/routing/versions/${rules.body.version}/activate`);
@@ -62,7 +71,8 @@ export async function openFloor(url: string, n: number, talkMs: number): Promise
   });
   await call('POST', `/api/ivr/versions/${ivr.body.version}/activate`);
   const agents = Array.from({ length: n }, (_, i) => String(610000 + i));
-  for (const id of agents) await call('PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues: ['bench'] });
+  const queues = ['bench', ...extraQueues.map((q) => q.queue)];
+  for (const id of agents) await call('PUT', `/api/agents/${id}`, { name: `压测${id}`, password: PASSWORD, skills: {}, queues });
   const phonePort = freePorts().sip;
   const phones = sipp({
     scenario: 'agent-talks-then-hangs-up.xml',
@@ -74,8 +84,27 @@ export async function openFloor(url: string, n: number, talkMs: number): Promise
   });
   registerAll(agents, phonePort);
   await sleep(2000);
-  for (const id of agents) await call('POST', `/api/agents/${id}/login`);
+  for (const id of agents) await loginWhenFree(call, id);
   return { agents, phones, call };
+}
+
+/**
+ * An agent a crashed run left reserved or on a call is refused a login (409) until the service's
+ * stuck-agent check frees it (no channel in Asterisk; available again): tried again for up to a minute.
+ */
+async function loginWhenFree(call: ApiCall, id: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await call('POST', `/api/agents/${id}/login`);
+      return;
+    } catch (err) {
+      const msg = (err as Error).message;
+      // Freed by the check, it is available again: logged in already.
+      if (/: 409 .*"state":"available"/.test(msg)) return;
+      if (i >= 60 || !/: 409 /.test(msg)) throw err;
+      await sleep(1000);
+    }
+  }
 }
 
 /** Agents out and deleted (their phones leave Asterisk), the phones' SIPp stopped, the shipped menu and rules active again, the Stasis app's subscriptions dropped. */

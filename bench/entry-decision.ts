@@ -8,8 +8,8 @@
  *
  *   npm run bench:entry [-- --calls 5000] [--write]   (--write: the section in docs/benchmarks.md)
  */
+import { writeSection } from './doc-section.js';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,16 +63,4 @@ const section = [
   ...rows,
 ].join('\n');
 process.stdout.write(`${section}\n`);
-// Only between the markers: the reading around it is written by hand.
-if (process.argv.includes('--write')) {
-  const file = path.join(root, 'docs', 'benchmarks.md');
-  const [start, end] = ['<!-- entry-bench:start -->', '<!-- entry-bench:end -->'];
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const block = `${start}\n${section}\n${end}`;
-  writeFileSync(
-    file,
-    old.includes(start)
-      ? old.slice(0, old.indexOf(start)) + block + old.slice(old.indexOf(end) + end.length)
-      : `${old.trimEnd()}\n\n${block}\n`,
-  );
-}
+if (process.argv.includes('--write')) writeSection(path.join(root, 'docs', 'benchmarks.md'), 'entry-bench', section);

@@ -10,6 +10,8 @@
 # without touching the main one): RIG_NODE=<name> with port offsets, e.g.
 #   RIG_NODE=h8 RIG_SIP_PORT=5161 RIG_ARI_PORT=8189 RIG_AMI_PORT=5139 RIG_RTP=20002-21000 scripts/rig.sh asterisk
 #   RIG_NODE=h8 scripts/rig.sh cli 'pjsip show endpoints'      RIG_NODE=h8 scripts/rig.sh down
+# Several nodes linked to each other (docs/scale.md, nodes): RIG_LINKS lists every node as
+# name=ip:port (its own entry is skipped), e.g. RIG_LINKS=na=127.0.0.1:5171,nb=127.0.0.1:5181.
 # It reads /etc/asterisk-<name> and uses /run/asterisk-<name>, /var/log/asterisk-<name>, /var/lib/asterisk-<name>.
 #
 # Asterisk 22 is not packaged for Debian 12, so it runs from a Debian sid root filesystem
@@ -28,6 +30,16 @@ ROOT_PACKAGES="asterisk asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm sip
 HOST_PACKAGES="postgresql redis-server debootstrap docker-compose chromium fonts-noto-cjk"
 
 log() { printf '[rig] %s\n' "$*" >&2; }
+
+# Started under `flock /tmp/tax12366-rig.lock ...` (tests and benches serialize on it), the
+# daemons started here would inherit the lock's descriptor and hold it for as long as they run,
+# so every later `flock` would wait for ever. Whatever descriptor of this shell points at a
+# lock file is closed before anything is started.
+for fd in /proc/$$/fd/*; do
+  case $(readlink "$fd" 2>/dev/null) in
+    /tmp/tax12366-*.lock) n=${fd##*/}; eval "exec $n>&-" ;;
+  esac
+done
 die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # shellcheck source=scripts/env.sh
@@ -140,6 +152,7 @@ render_config() {
   cp -r "$REPO/asterisk-config/." "$dest/"
   mkdir -p "$dest/dialplans"; cp -r "$REPO/dialplans/." "$dest/dialplans/"
   "$REPO/asterisk-config/render-secrets.sh" "$dest"
+  "$REPO/asterisk-config/render-node-links.sh" "$dest" "${NODE:-main}" "${RIG_LINKS:-}"
   [[ -z $NODE ]] || node_config "$dest"
 }
 

@@ -20,6 +20,27 @@ export const ConfigSchema = Type.Object({
    * Stasis; two instances sharing Redis need different names.
    */
   INSTANCE_ID: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'main' }),
+  /**
+   * An instance that has not renewed its liveness lease for this long is dead to the others, and
+   * one of them takes its calls over (features/cluster, docs/scale.md). Several instances: each
+   * needs its own INSTANCE_ID and ARI_APP (e.g. tax12366-a).
+   */
+  /**
+   * The Asterisk media node this instance drives (its ARI_URL), by name. Set only with several
+   * nodes (docs/scale.md, nodes): agents' registrations are then recorded per node, an agent
+   * registered on another node is rung through the link endpoint `node-<name>` of this node's
+   * Asterisk, and losing ARI marks this node's agents unreachable at once. Unset: one node, `main`.
+   */
+  ASTERISK_NODE: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,20}$' })),
+  /**
+   * How long this instance's Asterisk may answer nothing at all (its event stream gone, and its
+   * HTTP interface refusing or timing out at every probe) before the calls on it are recorded as
+   * lost, cause `asterisk_lost`: their media went with it. While Asterisk still answers requests
+   * the calls are kept, and the reconnection reconciles them. Agents' phones on it are marked
+   * unreachable at once, not after this (with ASTERISK_NODE).
+   */
+  ASTERISK_LOST_AFTER_MS: Type.Integer({ minimum: 1000, maximum: 300_000, default: 10_000 }),
+  CLUSTER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 60_000, default: 2000 }),
   HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   /**
@@ -142,6 +163,16 @@ export const ConfigSchema = Type.Object({
   TEST_AGENT_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   /** Asterisk's sounds directory, where prompts are written for Asterisk to read. */
   SOUNDS_DIR: Type.String({ default: '/var/cache/tax12366/sid-rootfs/usr/share/asterisk/sounds' }),
+  /**
+   * Asterisk's recording directory (astspooldir/recording) as this process sees it: call
+   * recordings are written there by Asterisk (a shared volume when Asterisk runs elsewhere, and
+   * the one directory every Asterisk node writes to), read for playback and deleted by retention.
+   */
+  RECORDINGS_DIR: Type.String({ default: '/var/cache/tax12366/sid-rootfs/var/spool/asterisk/recording' }),
+  /** Agents may list and play the recordings of calls they answered (off: supervisors and quality reviewers only). */
+  RECORDINGS_AGENT_OWN: Type.Boolean({ default: false }),
+  /** When the daily retention job runs (cron, in TZ_NAME): deletes expired recordings not on hold. */
+  RECORDINGS_RETENTION_CRON: Type.String({ pattern: '^[0-9*/,-]+( [0-9*/,-]+){4}$', default: '30 3 * * *' }),
   /** Root filesystem whose espeak-ng and sox synthesize prompts; empty for the host's own. */
   TTS_ROOT: Type.String({ default: '/var/cache/tax12366/sid-rootfs' }),
 });

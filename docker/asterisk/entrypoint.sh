@@ -21,6 +21,18 @@ cp -r "$DIALPLANS_SRC/." /etc/asterisk/dialplans/
 # ari_users.conf and manager_users.conf from ARI_USER, ARI_PASSWORD, AMI_USER, AMI_PASSWORD.
 bash /etc/asterisk/render-secrets.sh /etc/asterisk
 
+# Several nodes (docs/scale.md, nodes): links to the others (NODE_LINKS=name=ip:port,...), and a
+# second node on the same host its own ports (as scripts/rig.sh's node_config does).
+bash /etc/asterisk/render-node-links.sh /etc/asterisk "${NODE_NAME:-main}" "${NODE_LINKS:-}"
+if [[ -n ${NODE_SIP_PORT:-} ]]; then
+  [[ $NODE_SIP_PORT =~ ^[0-9]+$ && ${NODE_ARI_PORT:-} =~ ^[0-9]+$ && ${NODE_AMI_PORT:-} =~ ^[0-9]+$ && ${NODE_RTP:-} =~ ^[0-9]+-[0-9]+$ ]] \
+    || die "NODE_SIP_PORT needs NODE_ARI_PORT, NODE_AMI_PORT and NODE_RTP (e.g. 20002-30000)"
+  sed -i "s/^bind = \(.*\):5060$/bind = \1:$NODE_SIP_PORT/" /etc/asterisk/pjsip.conf
+  sed -i "s/^bindport = .*/bindport = $NODE_ARI_PORT/" /etc/asterisk/http.conf
+  sed -i "s/^port = .*/port = $NODE_AMI_PORT/" /etc/asterisk/manager.conf
+  sed -i -e "s/^rtpstart = .*/rtpstart = ${NODE_RTP%-*}/" -e "s/^rtpend = .*/rtpend = ${NODE_RTP#*-}/" /etc/asterisk/rtp.conf
+fi
+
 chown -R asterisk:asterisk /etc/asterisk
 install -d -o asterisk -g asterisk /run/asterisk
 # ARI recordings (voicemails) go here; Debian's package does not create it.

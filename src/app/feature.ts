@@ -26,3 +26,16 @@ export async function stopInOrder(features: readonly Feature[]): Promise<void> {
   for (const f of features) f.halt?.();
   for (const f of features) await f.stop?.();
 }
+
+/**
+ * The service's stop: the features stopped in the given order, once however often it is asked
+ * (a signal during a stop, a test's stop after the process's own); every caller waits for that one.
+ */
+export function stopOnce(log: { info(msg: string): void }, features: readonly Feature[]): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      log.info('shutting down');
+      await stopInOrder(features);
+    })());
+}

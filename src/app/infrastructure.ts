@@ -16,6 +16,8 @@ import { QueueStore } from '../features/routing/queue-store.js';
 import { CallerMemory } from '../features/routing/caller-memory.js';
 import { SessionStore } from '../features/calls/session-store.js';
 import { LiveEpoch } from '../features/live/epoch.js';
+import { Leases } from '../features/cluster/lease.js';
+import type { AriEvent } from '../adapters/ari/types.js';
 import type { HealthProbe } from '../http/health.js';
 import { AriRouter } from './ari-router.js';
 
@@ -57,6 +59,10 @@ export interface Infrastructure {
   /** ARI's event stream; features read its events through `ariRouter` (started by features/agents/asterisk-sync.ts). */
   ariEvents: AriEventStream;
   ariRouter: AriRouter;
+  /** An event stream on another Stasis app (a dead instance's, features/cluster/takeover.ts). */
+  ariStreamFor: (app: string, onEvent: (ev: AriEvent) => void) => AriEventStream;
+  /** Singleton jobs' leases in Redis (features/cluster/lease.ts). */
+  leases: Leases;
   ctx: () => Ctx;
   /** GET /healthz: each dependency checked separately. */
   probes: HealthProbe[];
@@ -121,6 +127,9 @@ export async function connectInfrastructure(config: Config, log: Logger, root: s
     ari,
     ariEvents,
     ariRouter,
+    ariStreamFor: (app, onEvent) =>
+      new AriEventStream({ url: config.ARI_URL, user: config.ARI_USER, password: config.ARI_PASSWORD, app, log }, onEvent),
+    leases: new Leases(redis, keys, config.INSTANCE_ID),
     stop,
     live: {
       agents: new AgentLiveStore(redis, keys, bulkRedis),

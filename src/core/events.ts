@@ -47,6 +47,60 @@ export type EventBody =
   | { type: 'call.agent_offered'; callId: string; agentId: string; channelId: string }
   | { type: 'call.agent_missed'; callId: string; agentId: string; reason: string }
   | { type: 'call.agent_answered'; callId: string; agentId: string; waitMs: number }
+  /**
+   * The conversation is being recorded (the queue records: core/call/recording.ts): `name` is the
+   * file's path under the recordings directory, without extension; kept `retentionDays` from now.
+   */
+  | {
+      type: 'call.recording_started';
+      callId: string;
+      recordingId: string;
+      name: string;
+      kind: 'mix' | 'caller' | 'agent';
+      queue: string;
+      agentId: string;
+      caller: string;
+      retentionDays: number;
+    }
+  /**
+   * The recording's file is complete: its length, size and SHA-256. `endReason`: 'call_ended', or
+   * 'recovered' when an instance finished it after the one that started it stopped, 'missing' when
+   * no file was found (sizeBytes 0), 'failed' when Asterisk refused to record.
+   */
+  | {
+      type: 'call.recorded';
+      callId: string;
+      recordingId: string;
+      name: string;
+      durationMs: number;
+      sizeBytes: number;
+      sha256?: string;
+      endReason: 'call_ended' | 'recovered' | 'missing' | 'failed';
+    }
+  /**
+   * Supervision of a live call (features/supervision): a supervisor's phone joined the call in a
+   * mode (listen 监听 / whisper 耳语 / barge 强插), switched mode, or left (`reason`).
+   * `supervisor` is the account that asked; `phone` the agent id of the phone that joined.
+   */
+  | {
+      type: 'supervision.joined';
+      supervisionId: string;
+      callId: string;
+      agentId: string;
+      supervisor: string;
+      phone: string;
+      mode: 'listen' | 'whisper' | 'barge';
+    }
+  | { type: 'supervision.mode_changed'; supervisionId: string; callId: string; from: string; to: 'listen' | 'whisper' | 'barge' }
+  | {
+      type: 'supervision.left';
+      supervisionId: string;
+      callId: string;
+      reason: 'left' | 'supervisor_hung_up' | 'call_ended' | 'no_answer' | 'failed';
+      joinedMs: number;
+    }
+  /** The retention job deleted an expired recording's file (its row stays, marked deleted). */
+  | { type: 'recording.deleted'; recordingId: string; callId: string; name: string; by: string }
   | {
       type: 'call.ended';
       callId: string;
@@ -107,6 +161,21 @@ export type EventBody =
       articleIds: number[];
       version: number;
       by: string;
+    }
+  /**
+   * A recorded call was scored against the quality review form (features/quality). No comment or
+   * summary text: those are read through the API's visibility rules. `total`: the weighted
+   * percentage 0..100 (one decimal, rounded down); `formVersion`: the form it was scored on.
+   */
+  | {
+      type: 'quality.reviewed';
+      reviewId: string;
+      recordingId: string;
+      callId: string;
+      agentId: string;
+      reviewer: string;
+      formVersion: number;
+      total: number;
     }
   | {
       type: 'agent.state_changed';

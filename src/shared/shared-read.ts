@@ -25,4 +25,16 @@ export class SharedRead<T> {
       .finally(() => (this.running = undefined));
     return this.running;
   }
+
+  /**
+   * The last value at once, with a read started behind it when it is old; waits only for the
+   * first. For a feed that keeps its own pace whatever one of its parts costs: the wallboard's
+   * agents each second, although today's figures behind them took seconds to scan on a busy day.
+   */
+  soon(): Promise<T> {
+    if (!this.last) return this.get();
+    const last = this.last.value;
+    this.get().catch(() => undefined);
+    return Promise.resolve(last);
+  }
 }

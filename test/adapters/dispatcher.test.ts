@@ -57,7 +57,7 @@ interface Rig extends Stores {
   next: () => Promise<[string, string]>;
 }
 
-function rig(given?: Stores, rules = routingRules([queue()]), now = () => Date.now()): Rig {
+function rig(given?: Stores, rules = routingRules([queue()]), now = () => Date.now(), mediaUp?: () => boolean): Rig {
   const prefix = `t12disp:${randomBytes(4).toString('hex')}`;
   prefixes.push(prefix);
   const store = given ?? stores(redis, prefix);
@@ -79,6 +79,7 @@ function rig(given?: Stores, rules = routingRules([queue()]), now = () => Date.n
     },
     expire: (c) => void expired.push(c),
     callBack: async () => undefined,
+    ...(mediaUp ? { mediaUp } : {}),
   });
   dispatchers.push(dispatcher);
   return { ...store, dispatcher, delivered, expired, next: () => new Promise((r) => waiters.push(r)) };
@@ -150,6 +151,32 @@ describe('dispatcher against real Redis', () => {
     r.dispatcher.kick();
     expect(await within(got, 1000)).toEqual(['after', 'a1']);
     expect(r.expired).toEqual(['before']);
+  });
+
+  it("while this instance's Asterisk is gone, its waiting calls are neither offered an agent nor turned away; they are once it is back", async () => {
+    const media = { up: false };
+    const r = rig(
+      undefined,
+      routingRules([queue()]),
+      () => Date.now(),
+      () => media.up,
+    );
+    // Unstaffed (the node's agents just became unreachable): not turned away while the media is out.
+    await enqueue(r.queues, 'unstaffed');
+    r.dispatcher.kick();
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.expired).toEqual([]);
+    // An idle agent (on another node): not offered a call whose ring could not be placed.
+    await idleAgent(r.agents, 'a1', 1_000);
+    r.dispatcher.kick();
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.delivered).toEqual([]);
+    expect((await r.agents.agent('a1'))?.state).toBe('available');
+    // Back: the call gets its agent.
+    media.up = true;
+    const got = r.next();
+    r.dispatcher.kick();
+    expect(await within(got, 1000)).toEqual(['unstaffed', 'a1']);
   });
 
   it('a round kicked as the enqueue is sent, before Redis answers it, already sees the call (one connection keeps their order)', async () => {

@@ -91,6 +91,34 @@ describe('live state in Redis', () => {
     expect(await s.queues.claim('q', 'cu1', 'u1', 4)).toBe(true);
   });
 
+  it('several nodes: registered while any node reaches the phone; the node is the one that does; a lost node takes only its own', async () => {
+    const s = stores(a);
+    await s.agents.moveAgent('n1', 'login', 1);
+    const idle = async () => (await s.agents.idleAgents()).map((x) => x.agentId);
+    expect(await s.agents.setRegistered('n1', true, 2, 'na')).toBe(true);
+    expect(await s.agents.nodeOf('n1')).toBe('na');
+    // The other node does not see the phone: that changes nothing.
+    expect(await s.agents.setRegistered('n1', false, 3, 'nb')).toBe(false);
+    expect(await s.agents.nodeOf('n1')).toBe('na');
+    expect(await idle()).toContain('n1');
+    // The phone moves to nb, then na reports it gone: still registered, now on nb.
+    expect(await s.agents.setRegistered('n1', true, 4, 'nb')).toBe(false);
+    expect(await s.agents.setRegistered('n1', false, 5, 'na')).toBe(false);
+    expect(await s.agents.nodeOf('n1')).toBe('nb');
+    // Node na lost: n1 is not on it and stays; node nb lost: n1 is unreachable at once.
+    expect(await s.agents.nodeLost('na', 6)).not.toContain('n1');
+    expect(await idle()).toContain('n1');
+    expect(await s.agents.nodeLost('nb', 7)).toContain('n1');
+    expect(await s.agents.nodeOf('n1')).toBeUndefined();
+    expect(await idle()).not.toContain('n1');
+    // Deactivated: on no node at all.
+    await s.agents.setRegistered('n1', true, 8, 'na');
+    await s.agents.setRegistered('n1', true, 9, 'nb');
+    expect(await s.agents.setRegistered('n1', false, 10, '*')).toBe(true);
+    expect(await s.agents.nodeOf('n1')).toBeUndefined();
+    expect((await s.agents.agent('n1'))?.registered).toBe(false);
+  });
+
   it('scripts go by their SHA (EVALSHA), and a Redis that forgot them (SCRIPT FLUSH, as after a restart) gets them again', async () => {
     const s = stores(a);
     const monitor = await new Redis(requireEnv('REDIS_URL')).monitor();

@@ -14,7 +14,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-type Role = 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison';
+type Role = 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison' | 'quality';
 const admin = (method: string, url: string, body?: unknown) => callAs(rig, rig.svc.config.ADMIN_TOKEN, method, url, body);
 const one = async (sql: string, params: unknown[] = []) => (await rig.pool.query(sql, params)).rows[0];
 /** Knowledge-base categories of a name, read through the API (the KB feature owns its tables). */
@@ -36,6 +36,10 @@ const ALL_PAGES = [
   '/ops/audit',
   '/kb',
   '/ops/kb',
+  '/recordings',
+  '/quality/mine',
+  '/quality/report',
+  '/quality/form',
 ];
 /** What each role is offered (docs: agents their desktop; read-only the wallboard, reports, callbacks and audit; everyone the knowledge base; editors its editing; admins everything else). */
 const OFFERED: Record<Role, string[]> = {
@@ -52,14 +56,30 @@ const OFFERED: Record<Role, string[]> = {
     '/ops/audit',
     '/kb',
     '/ops/kb',
+    '/recordings',
+    '/quality/report',
+    '/quality/form',
   ],
-  supervisor: ['/wallboard', '/reports', '/callbacks', '/workorders', '/ops/audit', '/kb'],
+  supervisor: [
+    '/wallboard',
+    '/reports',
+    '/callbacks',
+    '/workorders',
+    '/ops/audit',
+    '/kb',
+    '/recordings',
+    '/quality/report',
+    '/quality/form',
+  ],
   readonly: ['/wallboard', '/reports', '/callbacks', '/ops/audit', '/kb'],
-  agent: ['/agent', '/workorders', '/kb'],
+  // An agent reads the reviews of its own calls (我的质检).
+  agent: ['/agent', '/workorders', '/kb', '/quality/mine'],
   // The knowledge base's keeper: its pages, and reports (hot categories and articles).
   editor: ['/reports', '/kb', '/ops/kb'],
   // A department's liaison (联络员): its department's work orders, and the knowledge base to answer them.
   liaison: ['/workorders', '/kb'],
+  // Quality reviewer (质检员): recordings, the quality report and form, and the reports.
+  quality: ['/reports', '/kb', '/recordings', '/quality/report', '/quality/form'],
 };
 
 /** A request from the page itself (its cookie), with or without the CSRF token /api/me gave this session. */
@@ -91,7 +111,7 @@ describe('web console: what each role is offered, and what the API refuses it', 
       ).toBe(201);
   });
 
-  for (const role of ['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison'] as const) {
+  for (const role of ['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison', 'quality'] as const) {
     it(`${role}: the menu and home offer its pages only; other pages by URL show 403; forbidden writes and writes without the CSRF token are refused and change nothing`, async () => {
       const who = await testAccount(rig, role, role === 'agent' ? { agentId: self } : role === 'liaison' ? { department: 'dsj' } : {});
       const ctx = await newContext(browser);
@@ -180,7 +200,9 @@ describe('web console: what each role is offered, and what the API refuses it', 
                 ? [`/api/agents/${other}/pause`, { reason: 'break' }]
                 : role === 'liaison'
                   ? ['/api/workorders/00000000-0000-7000-8000-000000000000/reply', { note: '伪造' }]
-                  : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
+                  : role === 'quality'
+                    ? ['/api/quality/reviews', { recordingId: 'crafted', scores: {}, comments: [] }]
+                    : ['/api/pause-reasons', { code: 'crafted', zh: '伪造', en: 'Forged' }];
         const stateBefore = await otherState();
         const r = await fromPage(page, 'POST', url, body, false);
         expect(r.status, r.body).toBe(403);

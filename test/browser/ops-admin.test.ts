@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { callAs, freshAgentId, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
-import { clippedTexts, launchBrowser, newContext, screenshot, signIn, testAccount } from '../support/browser.js';
+import { choose, clippedTexts, launchBrowser, newContext, screenshot, signIn, testAccount } from '../support/browser.js';
 
 let rig: TestRig;
 let browser: Browser;
@@ -29,10 +29,10 @@ const auditActions = (page: Page) =>
 const quiet = (page: Page) => expect.poll(() => page.locator('.ant-message-notice').count(), { timeout: 10_000 }).toBe(0);
 
 async function chooseOption(page: Page, label: string | RegExp, option: string) {
-  await page.getByLabel(label).click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByText(option, { exact: true }).click();
-  // The list fades out over what is below it (the role list now reaches the dialog's buttons): a click meant for them must not land on it.
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
+  // The list fades out over what is below it (the role list now reaches the dialog's buttons): a click
+  // meant for them must not land on it, so the choice waits for the list to close.
+  const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  await choose(() => page.getByLabel(label).click(), open.getByText(option, { exact: true }), `the list of ${String(label)}`);
 }
 
 describe('ops console: agents, pause reasons, accounts, API keys, audit (as an admin)', () => {

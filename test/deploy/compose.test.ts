@@ -107,6 +107,31 @@ function aptInstalled(dockerfile: string): string[] {
 }
 
 describe('docker-compose.yml', () => {
+  it('runs two instances, each driving its own Asterisk node, the nodes linked to each other (docs/scale.md)', () => {
+    const r = compose(DUMMY, 'config');
+    expect(r.status, `docker-compose config failed:\n${r.stderr}`).toBe(0);
+    const { services } = YAML.parse(r.stdout) as { services: Record<string, Service> };
+    const env = (s: string) => Object.fromEntries(Object.entries(services[s]?.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+    const [a, b, na, nb] = [env('app'), env('app-b'), env('asterisk'), env('asterisk-b')];
+    // Two instances: their own names and Stasis apps, one Redis and Postgres (one agent pool).
+    expect(a.INSTANCE_ID).not.toBe(b.INSTANCE_ID);
+    expect(a.ARI_APP).not.toBe(b.ARI_APP);
+    expect(a.REDIS_URL).toBe(b.REDIS_URL);
+    expect(a.DATABASE_URL).toBe(b.DATABASE_URL);
+    expect(a.HTTP_PORT).not.toBe(b.HTTP_PORT);
+    // Each drives its own node, by the name the links use.
+    expect([a.ASTERISK_NODE, b.ASTERISK_NODE]).toEqual([na.NODE_NAME, nb.NODE_NAME]);
+    expect(new URL(a.ARI_URL!).port).toBe('8088');
+    expect(new URL(b.ARI_URL!).port).toBe(nb.NODE_ARI_PORT);
+    expect(services['app-b']?.depends_on).toMatchObject({ 'asterisk-b': { condition: 'service_healthy' } });
+    // Both nodes list both, each at the SIP port it binds; the second node's ports differ from the first's.
+    expect(na.NODE_LINKS).toBe(nb.NODE_LINKS);
+    expect(na.NODE_LINKS).toBe(`${na.NODE_NAME}=127.0.0.1:5060,${nb.NODE_NAME}=127.0.0.1:${nb.NODE_SIP_PORT}`);
+    expect(nb.NODE_SIP_PORT).not.toBe('5060');
+    expect(nb.NODE_RTP).toMatch(/^2\d{4}-\d{5}$/);
+    for (const s of ['app', 'app-b']) expect(() => loadConfig({ ...env(s), ARI_PASSWORD: DUMMY.ARI_PASSWORD! })).not.toThrow();
+  });
+
   it('validates with dummy secrets, has every service the deployment needs, and commits no secret', () => {
     const r = compose(DUMMY, 'config');
     expect(r.status, `docker-compose config failed:\n${r.stderr}`).toBe(0);

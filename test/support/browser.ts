@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { REPO } from './rig.js';
 import { callAs, randomPassword, type TestRig } from './service.js';
@@ -30,7 +30,7 @@ export async function newContext(browser: Browser, o: { lang?: 'zh-CN' | 'en-US'
 /** A test account of the given role (user name t-…, disabled when the run ends: test/global-setup.ts). */
 export async function testAccount(
   rig: TestRig,
-  role: 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison',
+  role: 'admin' | 'supervisor' | 'agent' | 'readonly' | 'editor' | 'liaison' | 'quality',
   o: { agentId?: string; displayName?: string; department?: string } = {},
 ): Promise<{ username: string; password: string }> {
   const username = `t-${role}-${randomBytes(4).toString('hex')}`;
@@ -57,6 +57,40 @@ export async function signIn(page: Page, baseUrl: string, who: { username: strin
 }
 
 /** A full-window screenshot at var/screenshots/<name>.png. */
+/**
+ * Waits until nothing on the page is moving or passing: drawers and modals done sliding in (their
+ * CSS transitions finished; endless ones such as spinners do not count) and no toast left (an Ant
+ * Design message stays 3 s). A screenshot taken earlier shows a half-open drawer or a toast over a title.
+ */
+export async function settled(page: Page, timeoutMs = 8000): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      !document.querySelector('.ant-message-notice') &&
+      document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    undefined,
+    { timeout: timeoutMs },
+  );
+}
+
+/**
+ * Clicks a choice in a pop-up (a menu item, a select's option) until the pop-up closes, opening it
+ * again first if it has closed without the choice being taken. Under the suite's load a click on a
+ * pop-up still fading in was lost twice in CI (the list stayed open 30 s; a menu's pause never
+ * reached the server): the user would click again, and so does this, at most three times.
+ */
+export async function choose(open: () => Promise<void>, choice: Locator, what: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (!(await choice.isVisible())) await open();
+    await choice.click();
+    const closed = await choice.waitFor({ state: 'hidden', timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
+    if (closed) return;
+    if (attempt >= 2) throw new Error(`${what}: still open after three clicks`);
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);

@@ -23,15 +23,26 @@ export function presses(digits: string, startMs = 300, gapMs = 250, durationMs =
   return [...digits].map((digit, i) => ({ digit, atMs: startMs + i * gapMs, durationMs }));
 }
 
-export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number; audioMs?: number } = {}): Buffer {
+export interface AudioTrack {
+  /** RTP payload type of the audio packets (8: PCMA, 0: PCMU); the scenario's SDP must offer it. */
+  payloadType: number;
+  /** One 20 ms packet's payload (160 bytes of G.711) starting at this sample index (8 kHz). */
+  payload: (firstSample: number) => Buffer;
+}
+
+/** G.711 A-law silence, as a phone sends while the caller listens. */
+const ALAW_SILENCE: AudioTrack = { payloadType: 8, payload: () => Buffer.alloc(160, 0xd5) };
+
+export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number; audioMs?: number; audio?: AudioTrack } = {}): Buffer {
   const ssrc = opts.ssrc ?? 0x12366;
+  const track = opts.audio ?? ALAW_SILENCE;
   // Packets in time order; sequence numbers are assigned afterwards, shared by audio and events
   // as on a real phone. `dup` marks the repeated end packets, which reuse the previous number.
   const draft: Array<{ tMs: number; make: (seq: number) => Buffer; dup: boolean }> = [];
-  // Optional G.711 A-law silence, as a phone sends while the caller listens.
+  // Optional audio (silence unless a track is given) beside the events, on the same clock.
   for (let t = 0; t < (opts.audioMs ?? 0); t += PACKET_MS) {
     const ts = Math.round((t * RATE) / 1000);
-    draft.push({ tMs: t, make: (seq) => audio(seq, ts, ssrc), dup: false });
+    draft.push({ tMs: t, make: (seq) => audio(seq, ts, ssrc, track), dup: false });
   }
   for (const p of schedule) {
     const event = EVENT[p.digit];
@@ -66,10 +77,13 @@ export function dtmfPcap(schedule: DtmfPress[], opts: { ssrc?: number; audioMs?:
   return Buffer.concat(chunks);
 }
 
-function audio(seq: number, ts: number, ssrc: number): Buffer {
-  const b = Buffer.alloc(12 + 160, 0xd5); // 0xD5 is A-law silence
+function audio(seq: number, ts: number, ssrc: number, track: AudioTrack): Buffer {
+  const payload = track.payload(ts);
+  if (payload.length !== 160) throw new Error(`an audio packet holds 160 bytes (20 ms of G.711), not ${payload.length}`);
+  const b = Buffer.alloc(12 + 160);
+  payload.copy(b, 12);
   b[0] = 0x80;
-  b[1] = 8; // PCMA
+  b[1] = track.payloadType;
   b.writeUInt16BE(seq & 0xffff, 2);
   b.writeUInt32BE(ts >>> 0, 4);
   b.writeUInt32BE(ssrc >>> 0, 8);

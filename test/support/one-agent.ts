@@ -24,7 +24,14 @@ export async function adminCall(url: string, method: string, path: string, body?
 export async function oneAgentOnOther(
   url: string,
   pool: pg.Pool,
-  o: { name: string; phoneCalls: number; timeoutS: number },
+  o: {
+    name: string;
+    phoneCalls: number;
+    timeoutS: number;
+    /** More rules for "other" (e.g. recording). */ other?: Record<string, unknown>;
+    /** The Asterisk the phone registers to (ip:port): the rig's main one by default. */
+    target?: string;
+  },
 ): Promise<{ agentId: string; phone: SippRun }> {
   const v = await adminCall(url, 'POST', '/api/ivr/versions', alwaysOpen12366());
   await adminCall(url, 'POST', `/api/ivr/versions/${v.version}/activate`);
@@ -37,6 +44,7 @@ export async function oneAgentOnOther(
       wrapUpS: 1,
       ringTimeoutS: 10,
       noAnswerPauseAfter: 0,
+      ...o.other,
     },
   ]);
   const r = await adminCall(url, 'POST', '/api/routing/versions', rules);
@@ -45,16 +53,45 @@ export async function oneAgentOnOther(
   const agentId = await freshAgentId({ pool });
   const password = randomPassword();
   await adminCall(url, 'PUT', `/api/agents/${agentId}`, { name: o.name, password, skills: {}, queues: ['other'] });
-  const port = freePorts().sip;
-  const phone = sipp({
-    scenario: 'agent-answer.xml',
-    server: true,
-    sipPort: port,
-    vars: { ring_ms: 200 },
-    calls: o.phoneCalls,
-    timeoutS: o.timeoutS,
-  });
-  await registerAgent(agentId, password, port);
+  const { phone, port } = answeringPhone(o.phoneCalls, o.timeoutS);
+  await registerAgent(agentId, password, port, 600, undefined, o.target);
   await adminCall(url, 'POST', `/api/agents/${agentId}/login`);
   return { agentId, phone };
+}
+
+/**
+ * `count` more agents on "other" (after oneAgentOnOther), sharing one SIPp phone that answers
+ * every call after 200 ms and holds it until the caller hangs up; each registered and logged in.
+ * The load tests' floor: many agents without a process each.
+ */
+export async function moreAgentsOnOther(
+  url: string,
+  pool: pg.Pool,
+  o: {
+    count: number;
+    /** Each agent's name is this and its number. */
+    name: string;
+    phoneCalls: number;
+    timeoutS: number;
+    /** The Asterisk the phones register to (ip:port): the rig's main one by default. */
+    target?: string;
+  },
+): Promise<{ phone: SippRun; agents: Array<{ agentId: string; password: string; port: number }> }> {
+  const { phone, port } = answeringPhone(o.phoneCalls, o.timeoutS);
+  const agents: Array<{ agentId: string; password: string; port: number }> = [];
+  for (let n = 1; n <= o.count; n++) {
+    const agentId = await freshAgentId({ pool });
+    const password = randomPassword();
+    await adminCall(url, 'PUT', `/api/agents/${agentId}`, { name: `${o.name}${n}`, password, skills: {}, queues: ['other'] });
+    await registerAgent(agentId, password, port, 600, undefined, o.target);
+    await adminCall(url, 'POST', `/api/agents/${agentId}/login`);
+    agents.push({ agentId, password, port });
+  }
+  return { phone, agents };
+}
+
+/** A SIPp phone that answers every call after 200 ms and holds it until the caller hangs up; several agents may register to it. */
+function answeringPhone(calls: number, timeoutS: number): { phone: SippRun; port: number } {
+  const port = freePorts().sip;
+  return { port, phone: sipp({ scenario: 'agent-answer.xml', server: true, sipPort: port, vars: { ring_ms: 200 }, calls, timeoutS }) };
 }

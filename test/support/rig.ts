@@ -25,8 +25,12 @@ export function asteriskCli(command: string): string {
   return execFileSync('chroot', [ROOTFS, 'asterisk', '-C', ASTERISK_CONF, '-rx', command], { encoding: 'utf8' });
 }
 
-let nextPort = 30000 + Math.floor(Math.random() * 2000) * 4;
-/** Distinct SIP and media ports per SIPp instance (Asterisk's RTP range is 10000-20000). */
+// Below Linux's ephemeral range (32768-60999): a port in it can already be the local end of a
+// client connection (to Postgres, Redis, ARI), and a bind to it fails (seen once in CI: a
+// softphone's SIP-over-TCP listener on 33900). Above every Asterisk node's RTP range
+// (10000-20000, and 20002-27000 for the extra nodes of scripts/rig.sh and scripts/test.sh).
+let nextPort = 27200 + Math.floor(Math.random() * 1250) * 4;
+/** Distinct SIP and media ports per SIPp instance or softphone. */
 export function freePorts(): { sip: number; media: number } {
   const p = nextPort;
   nextPort += 8;

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { presses } from './dtmf-pcap.js';
 import { REPO, ROOTFS, SIP_TARGET, freePorts } from './rig.js';
+import { tonePcap } from './tone-pcap.js';
 
 export interface SippRun {
   /** Resolves with SIPp's exit code (0: every call succeeded) and its output. */
@@ -12,6 +14,8 @@ export interface SippRun {
 
 export interface SippOptions {
   scenario: string;
+  /** Asterisk's SIP address:port; default the rig's (SIP_PORT). Several nodes: each its own. */
+  target?: string;
   /** Source address: 127.0.0.2 plays the carrier trunk, 127.0.0.1 an agent's phone. */
   ip?: string;
   keys?: Record<string, string | number>;
@@ -59,7 +63,7 @@ export function sipp(o: SippOptions): SippRun {
   const args = [
     ROOTFS,
     'sipp',
-    SIP_TARGET,
+    o.target ?? SIP_TARGET,
     '-sf',
     `/tmp/tax12366-sipp/${scenario}`,
     '-i',
@@ -98,7 +102,63 @@ export function sipp(o: SippOptions): SippRun {
 }
 
 /** Registers (or with expires 0, unregisters) an agent's phone whose calls arrive at contactPort. */
-export async function registerAgent(user: string, password: string, contactPort: number, expires = 600, ip?: string): Promise<void> {
-  const r = await sipp({ scenario: 'register.xml', ip, keys: { user, password, contact_port: contactPort, expires }, timeoutS: 10 }).done;
+export async function registerAgent(
+  user: string,
+  password: string,
+  contactPort: number,
+  expires = 600,
+  ip?: string,
+  target?: string,
+): Promise<void> {
+  const r = await sipp({ scenario: 'register.xml', ip, target, keys: { user, password, contact_port: contactPort, expires }, timeoutS: 10 })
+    .done;
   if (r.code !== 0) throw new Error(`SIPp REGISTER for ${user} failed (exit ${r.code}):\n${r.errors || r.output.slice(-2000)}`);
+}
+
+/**
+ * A taxpayer on the trunk (127.0.0.2) who presses `digits` (from 300 ms, 250 ms apart; none by
+ * default) and then sends a sine of `hz` until hanging up `talkMs` after the answer. SIPp cannot
+ * record: what this caller hears needs a baresip caller (baresip.ts) instead.
+ */
+export function toneCaller(o: {
+  caller: string;
+  hz: number;
+  talkMs: number;
+  digits?: string;
+  dialed?: string;
+  timeoutS?: number;
+}): SippRun {
+  const digits = o.digits ?? '';
+  const toneFromMs = digits ? 300 + digits.length * 250 + 50 : 0;
+  return sipp({
+    scenario: 'caller-dtmf.xml',
+    ip: '127.0.0.2',
+    keys: { caller: o.caller, dialed: o.dialed ?? '12366' },
+    vars: { talk_ms: o.talkMs },
+    files: { pcap: tonePcap({ hz: o.hz, durationMs: o.talkMs, fromMs: toneFromMs, dtmf: presses(digits, 300, 250, 120) }) },
+    timeoutS: o.timeoutS ?? 60,
+  });
+}
+
+/**
+ * An agent's phone (SIPp, waiting on its own port: register it with registerAgent) that answers
+ * after `ringMs` and sends a sine of `hz` for up to `toneMs` (default 60 s) or until the caller hangs up.
+ */
+export function toneAgentPhone(o: {
+  hz: number;
+  ringMs?: number;
+  toneMs?: number;
+  calls?: number;
+  timeoutS?: number;
+  sipPort?: number;
+}): SippRun {
+  return sipp({
+    scenario: 'agent-answer-pcap.xml',
+    server: true,
+    sipPort: o.sipPort ?? freePorts().sip,
+    vars: { ring_ms: o.ringMs ?? 300 },
+    calls: o.calls,
+    files: { pcap: tonePcap({ hz: o.hz, durationMs: o.toneMs ?? 60_000 }) },
+    timeoutS: o.timeoutS ?? 90,
+  });
 }

@@ -21,6 +21,11 @@ class FakeStream extends EventEmitter {
   drop() {
     this.connected = false;
   }
+  /** The connection closed under us, as AriEventStream reports it. */
+  lose() {
+    this.connected = false;
+    this.emit('disconnected');
+  }
   async waitConnected() {}
   async stop() {
     this.stopped = true;
@@ -28,12 +33,14 @@ class FakeStream extends EventEmitter {
   }
 }
 
-function setup(o: { testAgent?: boolean; failSyncs?: number; failFilters?: number } = {}) {
+function setup(o: { testAgent?: boolean; failSyncs?: number; failFilters?: number; lastStart?: Map<string, string> } = {}) {
   const steps: string[] = [];
   const stream = new FakeStream();
   let syncFailures = o.failSyncs ?? 0;
   let filterFailures = o.failFilters ?? 0;
   const saved: unknown[] = [];
+  /** Asterisk's start time as ARI reports it: changed by a test to play a restart. */
+  const asterisk = { startedAt: '2026-12-07T08:00:00.000+0000', answers: true, probes: 0 };
   const sync = new AsteriskSync({
     stream,
     ari: {
@@ -43,6 +50,11 @@ function setup(o: { testAgent?: boolean; failSyncs?: number; failFilters?: numbe
         return { events_allowed: types.map((type) => ({ type })) };
       },
       listChannels: async () => [{ id: 'ch1' } as AriChannel],
+      startedAt: async () => {
+        asterisk.probes++;
+        if (!asterisk.answers) throw new Error('connect ECONNREFUSED 127.0.0.1:8088');
+        return asterisk.startedAt;
+      },
     },
     eventTypes: () => ['StasisStart', 'DeviceStateChanged'],
     agents: {
@@ -54,14 +66,24 @@ function setup(o: { testAgent?: boolean; failSyncs?: number; failFilters?: numbe
       move: async (id, move) => (steps.push(`${move} ${id}`), true),
       unfollowPhones: async () => void steps.push('unfollow phones'),
     },
-    calls: { reconcile: (chs) => void steps.push(`reconcile ${chs.map((c) => c.id).join(',')}`) },
+    calls: { reconcile: (chs, _only, cut) => void steps.push(`reconcile ${chs.map((c) => c.id).join(',')}${cut ? ` cut:${cut}` : ''}`) },
     ...(o.testAgent ? { testAgent: { id: '1001', password: 'pw' } } : {}),
     activeRouting: async () => ({ config: { skills: [{ code: 'vat' }, { code: 'it' }], queues: [{ queue: 'general' }] } as never }),
     kick: () => void steps.push('kick'),
     log: silent,
     backoff: () => new Backoff({ minMs: 1, maxMs: 1 }),
+    lostAfterMs: 60,
+    probeEveryMs: 5,
+    ...(o.lastStart
+      ? {
+          lastStart: {
+            read: async () => o.lastStart!.get('i1'),
+            write: async (v: string) => void o.lastStart!.set('i1', v),
+          },
+        }
+      : {}),
   });
-  return { sync, stream, steps, saved };
+  return { sync, stream, steps, saved, asterisk };
 }
 
 describe('AsteriskSync', () => {
@@ -78,6 +100,96 @@ describe('AsteriskSync', () => {
     stream.connect();
     await tick();
     expect(steps).toHaveLength(4);
+  });
+
+  it('a reconnection to an Asterisk that started again meanwhile reconciles its calls as cut by the restart; a mere reconnection does not', async () => {
+    const { sync, stream, steps, asterisk } = setup();
+    await sync.start();
+    await tick();
+    expect(steps).toContain('reconcile ch1');
+    steps.length = 0;
+    stream.drop();
+    stream.connect();
+    await tick();
+    expect(steps).toContain('reconcile ch1');
+    steps.length = 0;
+    stream.drop();
+    asterisk.startedAt = '2026-12-07T09:30:00.000+0000';
+    stream.connect();
+    await tick();
+    expect(steps).toContain('reconcile ch1 cut:asterisk_restarted');
+    await sync.stop();
+  });
+
+  it('an Asterisk silent for lostAfterMs after the stream went: its calls are recorded as lost, once, without waiting for it to come back', async () => {
+    const { sync, stream, steps, asterisk } = setup();
+    await sync.start();
+    await tick();
+    steps.length = 0;
+    asterisk.answers = false;
+    stream.lose();
+    // The stream may report its loss again (each drop of a reconnection): still one loss.
+    stream.lose();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(steps).toEqual([]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(steps).toEqual(['reconcile  cut:asterisk_lost']);
+    // Probing stops once the loss is recorded.
+    const probes = asterisk.probes;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(asterisk.probes).toBe(probes);
+    sync.halt();
+    await sync.stop();
+  });
+
+  it('a stream gone while Asterisk still answers, or back within lostAfterMs: no call is recorded as lost', async () => {
+    const { sync, stream, steps, asterisk } = setup();
+    await sync.start();
+    await tick();
+    steps.length = 0;
+    // Answering requests: alive, its channels too; only the events are not coming through.
+    stream.lose();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(asterisk.probes).toBeGreaterThan(5);
+    expect(steps).toEqual([]);
+    // Silent, then back before the limit: the reconnection reconciles, nothing else.
+    stream.connect();
+    await tick();
+    steps.length = 0;
+    asterisk.answers = false;
+    stream.lose();
+    await new Promise((r) => setTimeout(r, 25));
+    asterisk.answers = true;
+    stream.connect();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(steps.filter((x) => x.includes('asterisk_lost'))).toEqual([]);
+    expect(steps).toContain('reconcile ch1');
+    sync.halt();
+    await sync.stop();
+  });
+
+  it('an instance restarted together with Asterisk still tells the cut calls, by the start time it stored', async () => {
+    const stored = new Map<string, string>();
+    const first = setup({ lastStart: stored });
+    await first.sync.start();
+    await tick();
+    expect(stored.get('i1')).toBe('2026-12-07T08:00:00.000+0000');
+    first.sync.halt();
+    await first.sync.stop();
+    // A new process (nothing in memory); Asterisk started again meanwhile.
+    const second = setup({ lastStart: stored });
+    second.asterisk.startedAt = '2026-12-07T09:30:00.000+0000';
+    await second.sync.start();
+    await tick();
+    expect(second.steps).toContain('reconcile ch1 cut:asterisk_restarted');
+    expect(stored.get('i1')).toBe('2026-12-07T09:30:00.000+0000');
+    // The same Asterisk at the next start: nothing was cut by a restart.
+    const third = setup({ lastStart: stored });
+    third.asterisk.startedAt = '2026-12-07T09:30:00.000+0000';
+    await third.sync.start();
+    await tick();
+    expect(third.steps).toContain('reconcile ch1');
+    expect(third.steps.filter((x) => x.includes('cut:'))).toEqual([]);
   });
 
   it('sets up and logs in the test agent with every skill and queue when it has a password', async () => {
@@ -102,7 +214,9 @@ describe('AsteriskSync', () => {
     await sync.start();
     sync.halt();
     await sync.stop();
-    expect(steps.slice(-2)).toEqual(['kick', 'unfollow phones']);
+    expect(steps.at(-1)).toBe('unfollow phones');
+    expect(steps.indexOf('kick')).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf('kick')).toBeLessThan(steps.indexOf('unfollow phones'));
     expect(stream.stopped).toBe(true);
   });
 

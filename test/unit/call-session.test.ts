@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { startCall, stepCall, type CallEnv, type CallInput, type CallState, type CallStep } from '../../src/core/call/session.js';
 import { routingRules } from '../../src/core/routing/model.js';
-import type { Ctx } from '../../src/core/events.js';
+import { clock as fixedClock } from './call-fixtures.js';
 import { validateDefinition } from '../../src/core/ivr/validate.js';
 import type { IvrDefinition } from '../../src/core/ivr/definition.js';
 
-function clock(start = 1_700_000_000_000) {
-  let now = start;
-  let n = 0;
-  return {
-    ctx: (): Ctx => ({ now, newId: () => `id${++n}` }),
-    advance: (ms: number) => (now += ms),
-  };
-}
+const clock = (start = 1_700_000_000_000) => fixedClock(start);
 
 function def(): IvrDefinition {
   const r = validateDefinition({

@@ -11,40 +11,13 @@ import {
   type CallStep,
 } from '../../src/core/call/session.js';
 import { SURVEY_ANSWER_MS, SURVEY_PROMPT, SURVEY_THANKS_PROMPT } from '../../src/core/call/survey.js';
-import { routingRules, type QueueRules } from '../../src/core/routing/model.js';
-import type { Ctx, DomainEvent } from '../../src/core/events.js';
-import { validateDefinition } from '../../src/core/ivr/validate.js';
+import type { DomainEvent } from '../../src/core/events.js';
 import { validateRules } from '../../src/core/routing/rules.js';
+import { callEnv, clock as fixedClock } from './call-fixtures.js';
 
-function clock(start = 1_700_000_000_000) {
-  let now = start;
-  let n = 0;
-  return {
-    ctx: (): Ctx => ({ now, newId: () => `id${++n}` }),
-    advance: (ms: number) => (now += ms),
-  };
-}
-
-function env(survey: boolean): CallEnv {
-  const r = validateDefinition({
-    name: 'unit',
-    start: 'q',
-    prompts: {},
-    nodes: { q: { kind: 'queue', queue: 'ntax-vat', skills: { vat: 2 }, priority: 1, line: '国税', subLine: '增值税' } },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  const q: QueueRules = {
-    queue: 'ntax-vat',
-    strategy: 'longest_idle',
-    preferredAgentS: 10,
-    steps: [{ afterS: 0, skills: 'inherit' }],
-    wrapUpS: 15,
-    ringTimeoutS: 12,
-    noAnswerPauseAfter: 2,
-    ...(survey ? { survey: true } : {}),
-  };
-  return { ivr: r.def, rules: routingRules([q]), shortAbandonMs: 5000, announceEveryMs: 30_000, firstAnnounceMs: 2000 };
-}
+// This file's calls start at an instant of its own (any would do).
+const clock = (start = 1_700_000_000_000) => fixedClock(start);
+const env = (survey: boolean): CallEnv => callEnv(survey ? { survey: true } : {});
 const ON = env(true);
 const OFF = env(false);
 const base = { callId: 'c1', channelId: 'ch1', caller: '057185187424', dialed: '12366', lang: 'zh' as const, ivrVersion: 3 };

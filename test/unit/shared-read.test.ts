@@ -47,4 +47,35 @@ describe('SharedRead', () => {
     l.settle();
     expect(await b).toBe(2);
   });
+
+  it('soon(): waits for the first read only; then gives the last value at once, a newer read running behind it', async () => {
+    let now = 0;
+    const l = loader();
+    const today = new SharedRead(l.load, 1000, () => now);
+    const first = today.soon();
+    l.settle();
+    expect(await first).toBe(1);
+    now = 5000;
+    // Old: the last value now, not after the read it started.
+    expect(await today.soon()).toBe(1);
+    expect(l.calls()).toBe(2);
+    // A second caller meanwhile starts no second read.
+    expect(await today.soon()).toBe(1);
+    expect(l.calls()).toBe(2);
+    l.settle();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(await today.soon()).toBe(2);
+    // A failed read behind is not kept, and does not take the last value away.
+    now = 10_000;
+    l.failNext(true);
+    expect(await today.soon()).toBe(2);
+    l.settle();
+    await new Promise((r) => setTimeout(r, 0));
+    l.failNext(false);
+    expect(await today.soon()).toBe(2);
+    l.settle();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await today.soon()).toBe(4);
+  });
 });

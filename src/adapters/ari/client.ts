@@ -1,4 +1,4 @@
-import { type AriHttp, isGone } from './http.js';
+import { type AriHttp, AriHttpError, isGone } from './http.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './types.js';
 
 /** The ARI resources this service drives, as named operations over one HTTP pool. */
@@ -24,6 +24,12 @@ export class AriClient {
     return this.http.get('asterisk/info');
   }
 
+  /** When this Asterisk started (its own clock, as it reports it): a change means it restarted. */
+  async startedAt(): Promise<string> {
+    const r = await this.http.get<{ status: { startup_time: string } }>('asterisk/info', { only: 'status' });
+    return r.status.startup_time;
+  }
+
   listChannels(): Promise<AriChannel[]> {
     return this.http.get('channels');
   }
@@ -47,6 +53,9 @@ export class AriClient {
   }
   getVar(channelId: string, variable: string): Promise<{ value: string }> {
     return this.http.get(`channels/${enc(channelId)}/variable`, { variable });
+  }
+  setVar(channelId: string, variable: string, value: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/variable`, { variable, value });
   }
   continueInDialplan(channelId: string, context: string, extension: string, priority = 1): Promise<void> {
     return ignoreGone(this.http.post(`channels/${enc(channelId)}/continue`, { context, extension, priority }));
@@ -87,14 +96,78 @@ export class AriClient {
     });
   }
 
+  /** Records a channel (a snoop on one party) into <name>.wav until it hangs up; no beep, no key ends it. */
+  recordChannel(channelId: string, name: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/record`, { name, ...CONVERSATION });
+  }
+
+  /**
+   * Records a snoop channel just created. Asterisk answers the snoop request before the snoop has
+   * entered Stasis (it does so on a thread of its own), and until then a record on it is refused
+   * with 404 / 409: seen once in a CI run under load, a party's recording lost. Retried on those
+   * two only, with backoff, for at most ~3 s; anything else is a real refusal.
+   */
+  async recordSnoop(snoopId: string, name: string, delaysMs: readonly number[] = SNOOP_RETRY_MS): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.recordChannel(snoopId, name);
+      } catch (err) {
+        const notYet = err instanceof AriHttpError && (err.status === 404 || err.status === 409);
+        const wait = delaysMs[attempt];
+        if (!notYet || wait === undefined) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /**
+   * Records everything the bridge mixes (both parties) into <name>.wav under Asterisk's recording
+   * directory, until the bridge is destroyed. Refuses to overwrite: a name is one call's.
+   */
+  recordBridge(bridgeId: string, name: string): Promise<void> {
+    return this.http.post(`bridges/${enc(bridgeId)}/record`, { name, ...CONVERSATION });
+  }
+
+  /**
+   * A snoop channel on `channelId` into our app: it hears the channel (`spy`) and what is written
+   * to it is whispered into the channel (`whisper`). Its id is ours, so its StasisStart is known.
+   */
+  snoop(
+    channelId: string,
+    p: { snoopId: string; appArgs: string; spy: 'none' | 'in' | 'out' | 'both'; whisper: 'none' | 'in' | 'out' | 'both' },
+  ): Promise<AriChannel> {
+    return this.http.post(`channels/${enc(channelId)}/snoop/${enc(p.snoopId)}`, {
+      app: this.app,
+      appArgs: p.appArgs,
+      spy: p.spy,
+      whisper: p.whisper,
+    });
+  }
+
   createBridge(bridgeId: string, name: string): Promise<AriBridge> {
     return this.http.post(`bridges/${enc(bridgeId)}`, { type: 'mixing', name });
   }
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
     return this.http.post(`bridges/${enc(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
   }
+  removeFromBridge(bridgeId: string, channelId: string): Promise<void> {
+    return ignoreGone(this.http.post(`bridges/${enc(bridgeId)}/removeChannel`, { channel: channelId }));
+  }
   destroyBridge(bridgeId: string): Promise<void> {
     return ignoreGone(this.http.delete(`bridges/${enc(bridgeId)}`));
+  }
+
+  /**
+   * Hands a channel in Stasis (of any app, a dead instance's too) to another app, where it
+   * arrives as a StasisStart with these arguments; it stays in its bridge.
+   */
+  move(channelId: string, app: string, appArgs: string): Promise<void> {
+    return this.http.post(`channels/${enc(channelId)}/move`, { app, appArgs });
+  }
+
+  /** A dialplan global variable (the live Stasis apps the dialplan tries: features/cluster/app-list.ts). */
+  setGlobal(variable: string, value: string): Promise<void> {
+    return this.http.post('asterisk/variable', { variable, value });
   }
 
   endpoints(tech: string): Promise<AriEndpoint[]> {
@@ -134,6 +207,19 @@ export class AriClient {
 
 const enc = encodeURIComponent;
 
+/**
+ * A conversation's recording: WAV, as long as the call lasts (no cap, silence kept), no beep, no
+ * key ends it, and never over another file (a name is one call's).
+ */
+const CONVERSATION = {
+  format: 'wav',
+  maxDurationSeconds: 0,
+  maxSilenceSeconds: 0,
+  ifExists: 'fail',
+  beep: false,
+  terminateOn: 'none',
+} as const;
+
 async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
@@ -142,3 +228,6 @@ async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
     throw err;
   }
 }
+
+/** Waits between attempts to record a snoop not yet in Stasis (recordSnoop): ~3 s in all. */
+const SNOOP_RETRY_MS = [50, 100, 200, 400, 800, 1600] as const;

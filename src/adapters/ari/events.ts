@@ -13,6 +13,13 @@ export interface AriEventStreamOptions {
   /** Backoff after a lost connection: doubles from min to max, with jitter. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * A WebSocket ping this often; nothing heard (pong or event) for three of them and the
+   * connection is given up. A host that went away (power, network) sends no FIN: without this the
+   * stream would look connected until TCP gave up, many minutes later. Three, not one: a busy
+   * event loop reads a pong late.
+   */
+  pingEveryMs?: number;
 }
 
 /**
@@ -87,6 +94,7 @@ export class AriEventStream extends EventEmitter {
     });
     this.ws = ws;
     ws.on('open', () => {
+      this.keepAlive(ws);
       this.backoff.reset();
       this.replaced = false;
       this.connected = true;
@@ -127,6 +135,25 @@ export class AriEventStream extends EventEmitter {
       }
       if (!this.stopped) this.scheduleReconnect();
     });
+  }
+
+  /** Pings until the socket closes; silent for three pings, it is ended (then 'close', and a reconnection). */
+  private keepAlive(ws: WebSocket): void {
+    const every = this.opts.pingEveryMs ?? 3000;
+    let heard = Date.now();
+    const hear = () => (heard = Date.now());
+    ws.on('pong', hear);
+    ws.on('message', hear);
+    const t = setInterval(() => {
+      if (Date.now() - heard > 3 * every) {
+        this.opts.log.warn({ silentMs: Date.now() - heard }, 'ARI event stream silent: the connection is given up');
+        ws.terminate();
+        return;
+      }
+      ws.ping();
+    }, every);
+    t.unref();
+    ws.once('close', () => clearInterval(t));
   }
 
   private scheduleReconnect(): void {

@@ -25,6 +25,10 @@ export function redisKeys(prefix: string) {
     phonesPushed: `${prefix}:phones:pushed`,
     /** A kept callback place put back after a loss, so that only one instance puts it back. */
     keptPlaceRestored: (callId: string) => `${prefix}:callback:${callId}:restored`,
+    /** A callback leg ringing: its job (JSON), so the instance taking over a dead one's calls can take the answered leg. */
+    callbackRing: (channelId: string) => `${prefix}:callback:ring:${channelId}`,
+    /** A callback job's ring in progress (its channel), or 'answered': a second run of the job rings nobody twice. */
+    callbackRinging: (jobId: string) => `${prefix}:callback:ringing:${jobId}`,
     /** Set once by the first instance to find it missing: gone means Redis lost the live state. */
     liveEpoch: `${prefix}:live:epoch`,
     /** The routing rules version in force. */
@@ -40,6 +44,29 @@ export function redisKeys(prefix: string) {
     dialsToday: (day: string, digits: string) => `${prefix}:dial:${day}:${digits}`,
     /** The last outbox seq the event stream has from an instance (exactly-once appends). */
     eventsFrom: (instance: string) => `${prefix}:events:from:${instance}`,
+    /** Pub/sub channel of commands between instances (adapters/redis/instance-commands.ts); replies on `<it>:reply:<instance>`. */
+    instanceCommands: `${prefix}:instance:commands`,
+    /** A live supervision (features/supervision): JSON, with a TTL renewed while it lasts. */
+    supervision: (id: string) => `${prefix}:supervision:${id}`,
+    /** The ids of live supervisions, for the wallboard on any instance. */
+    supervisions: `${prefix}:supervisions`,
+    /**
+     * instance -> the start time of its Asterisk when it last connected (features/agents/asterisk-sync.ts):
+     * an instance restarted together with Asterisk still tells the calls Asterisk's restart cut.
+     */
+    asteriskStarted: `${prefix}:asterisk:started`,
+    /** instance -> JSON of its registration (Stasis app, Asterisk node, boot token, started at): features/cluster. */
+    instances: `${prefix}:cluster:instances`,
+    /** instance -> its last heartbeat (ms), for the cluster view. */
+    instanceBeats: `${prefix}:cluster:beats`,
+    /** An instance's liveness lease: its boot token, gone when it stops renewing it. */
+    instanceAlive: (instance: string) => `${prefix}:cluster:alive:${instance}`,
+    /** The boot token of a dead instance whose calls were taken over: that boot must not run again. */
+    instanceFenced: (instance: string) => `${prefix}:cluster:fenced:${instance}`,
+    /** One survivor's lock on taking a dead instance's calls over. */
+    takeover: (instance: string) => `${prefix}:cluster:takeover:${instance}`,
+    /** A singleton job's lease (the stuck-agent check, the SIP guard): its holder's name. */
+    lease: (name: string) => `${prefix}:cluster:lease:${name}`,
     /** BullMQ's prefix: its queues' keys are under it (features/reports/rollup-sweep.ts's reports-rollups). */
     bull: `${prefix}:bull`,
   };

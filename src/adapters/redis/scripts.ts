@@ -100,20 +100,40 @@ return 1
 };
 
 /**
- * Records whether the agent's phone can be reached. Device states repeat on every call (ringing,
- * in use, not in use), so an unchanged value writes nothing. Returns 1 if it changed, else 0.
+ * Records whether the agent's phone can be reached from one Asterisk node (`reg:<node>` fields;
+ * `registered` is whether any node reaches it, `node` one that does, the latest to report it).
+ * Device states repeat on every call (ringing, in use, not in use), so an unchanged value writes
+ * nothing. Returns 1 if `registered` changed, else 0.
  * KEYS: agent hash, idle zset, agent ids set, change seq, changes zset.
- * ARGV: agentId, registered ('1'|'0'), now(ms).
+ * ARGV: agentId, registered ('1'|'0', or 'x': on no node at all), now(ms), node.
  */
 export const AGENT_REGISTERED: LuaScript = {
   name: 'tax12366AgentRegistered',
   numberOfKeys: 5,
   lua: `${NOTE_CHANGE}
 redis.call('SADD', KEYS[3], ARGV[1])
-if redis.call('HGET', KEYS[1], 'registered') == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'registered', ARGV[2])
+local field = 'reg:' .. ARGV[4]
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], field, '1', 'node', ARGV[4])
+elseif ARGV[2] == '0' then
+  redis.call('HDEL', KEYS[1], field)
+end
+local on, other = '0', false
+local h = redis.call('HGETALL', KEYS[1])
+for i = 1, #h, 2 do
+  if string.sub(h[i], 1, 4) == 'reg:' then
+    if ARGV[2] == 'x' then redis.call('HDEL', KEYS[1], h[i]) else on = '1'; other = string.sub(h[i], 5) end
+  end
+end
+if on == '0' then
+  redis.call('HDEL', KEYS[1], 'node')
+elseif ARGV[2] ~= '1' and redis.call('HGET', KEYS[1], 'node') == ARGV[4] then
+  redis.call('HSET', KEYS[1], 'node', other)
+end
+if redis.call('HGET', KEYS[1], 'registered') == on then return 0 end
+redis.call('HSET', KEYS[1], 'registered', on)
 local state = redis.call('HGET', KEYS[1], 'state')
-if ARGV[2] == '1' and state == 'available' then
+if on == '1' and state == 'available' then
   local since = redis.call('HGET', KEYS[1], 'since') or ARGV[3]
   redis.call('ZADD', KEYS[2], since, ARGV[1])
 else

@@ -5,9 +5,10 @@
 
 /**
  * `editor` keeps the knowledge base (writes articles, reviews others'); `liaison` (联络员) is a
- * department's contact for work orders and sees only its department's orders (account.department).
+ * department's contact for work orders and sees only its department's orders (account.department);
+ * `quality` (质检员) listens to recorded calls and scores them against the review form.
  */
-export const ROLES = ['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison'] as const;
+export const ROLES = ['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison', 'quality'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type Permission =
@@ -37,6 +38,23 @@ export type Permission =
   | 'workorders'
   /** Work orders: assign, escalate, close and reopen any; complaints about staff. */
   | 'workorders.manage'
+  /** Recordings of any call: list, play, download (every playback is audited). */
+  | 'recordings'
+  /**
+   * Recordings of one's own calls: an agent, when RECORDINGS_AGENT_OWN is on (core/recordings
+   * decides the scope; holders of `recordings` see every call's).
+   */
+  | 'recordings.own'
+  /** Put a recording on hold for a complaint or work order (retention never deletes it), and release it. */
+  | 'recordings.hold'
+  /** Listen to, whisper into and barge into a live call from one's own phone. */
+  | 'supervise'
+  /** Score recorded calls against the quality form; see every review and the monthly scores. */
+  | 'quality.review'
+  /** Change the quality review form (its items and weights). */
+  | 'quality.manage'
+  /** Reviews of one's own calls (an agent); holders of quality.review see all (the service decides). */
+  | 'quality.own'
   /** Anyone signed in (their own profile, pause reason names, the API description). */
   | 'signed_in';
 
@@ -57,6 +75,13 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
     'summaries',
     'workorders',
     'workorders.manage',
+    'recordings',
+    'recordings.own',
+    'recordings.hold',
+    'supervise',
+    'quality.review',
+    'quality.manage',
+    'quality.own',
     'signed_in',
   ]),
   supervisor: new Set<Permission>([
@@ -71,15 +96,34 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
     'summaries',
     'workorders',
     'workorders.manage',
+    'recordings',
+    'recordings.own',
+    'recordings.hold',
+    'supervise',
+    'quality.review',
+    'quality.manage',
+    'quality.own',
     'signed_in',
   ]),
   readonly: new Set<Permission>(['read', 'reports', 'live', 'audit', 'simulate', 'kb.read', 'signed_in']),
   // An agent sees the wallboard and acts on itself only (see `self` below).
-  agent: new Set<Permission>(['live', 'kb.read', 'summaries', 'workorders', 'signed_in']),
+  agent: new Set<Permission>(['live', 'kb.read', 'summaries', 'workorders', 'recordings.own', 'quality.own', 'signed_in']),
   // Writes and reviews the knowledge base; sees the figures of what is asked about.
   editor: new Set<Permission>(['kb.read', 'kb.write', 'kb.review', 'reports', 'signed_in']),
   // A department's liaison: its department's work orders only (and the knowledge base to answer them).
   liaison: new Set<Permission>(['kb.read', 'workorders', 'signed_in']),
+  // Quality reviewer (质检员): recorded calls, their reviews, the form, and the figures around them.
+  quality: new Set<Permission>([
+    'reports',
+    'kb.read',
+    'recordings',
+    'recordings.own',
+    'recordings.hold',
+    'quality.review',
+    'quality.manage',
+    'quality.own',
+    'signed_in',
+  ]),
 };
 
 /** Who is asking. `agentId` links an agent's account to its phone. */
@@ -159,6 +203,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/reports/topics': { need: 'reports' },
   'GET /metrics': { need: 'read' },
   'GET /api/live': { need: 'live' },
+  'GET /api/cluster': { need: 'live' },
   // One set of wallboard colours for the whole center: seen by whoever sees the wallboard, set by supervisors and admins.
   'GET /api/wallboard/thresholds': { need: 'live' },
   'PUT /api/wallboard/thresholds': { need: 'agents.control' },
@@ -195,6 +240,27 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/workorders/:id/close': { need: 'workorders.manage' },
   'POST /api/workorders/:id/reopen': { need: 'workorders.manage' },
   'GET /api/reports/workorders': { need: 'reports' },
+
+  // Recordings (features/recordings, docs/recording.md). Listing and playback need `recordings.own`
+  // here; the service narrows an agent to its own calls (and refuses when RECORDINGS_AGENT_OWN is off).
+  'GET /api/recordings': { need: 'recordings.own' },
+  'GET /api/recordings/:id': { need: 'recordings.own' },
+  'GET /api/recordings/:id/audio': { need: 'recordings.own' },
+  'POST /api/recordings/:id/holds': { need: 'recordings.hold' },
+  'DELETE /api/recordings/:id/holds/:holdId': { need: 'recordings.hold' },
+  'GET /api/recordings/retention/runs': { need: 'recordings.hold' },
+  // Supervision (features/supervision): listen / whisper / barge from the supervisor's own phone.
+  'GET /api/supervision': { need: 'supervise' },
+  'POST /api/calls/:callId/supervision': { need: 'supervise' },
+  'PUT /api/supervision/:id': { need: 'supervise' },
+  'DELETE /api/supervision/:id': { need: 'supervise' },
+  // Quality review (features/quality): reviewers score; an agent reads the reviews of its own calls.
+  'GET /api/quality/form': { need: 'quality.own' },
+  'PUT /api/quality/form': { need: 'quality.manage' },
+  'GET /api/quality/reviews': { need: 'quality.own' },
+  'GET /api/quality/reviews/:id': { need: 'quality.own' },
+  'POST /api/quality/reviews': { need: 'quality.review' },
+  'GET /api/reports/quality': { need: 'quality.review' },
 };
 
 function versionedConfig(base: string): Record<string, RouteAccess> {

@@ -1,5 +1,6 @@
 import { stamp, type Ctx, type DomainEvent, type HungUpBy } from '../events.js';
 import type { IvrDefinition } from '../ivr/definition.js';
+import { RECORDING_NOTICE_PROMPT, recordingName, type CallRecording, type LegRecording, type RecordingNotice } from './recording.js';
 import { resumeIvr, startIvr, stepIvr, type IvrCommand, type IvrInput, type IvrState } from '../ivr/interpreter.js';
 import type { Lang } from '../lang.js';
 import type { ExpiryAction, QueueRules, RoutingRules } from '../routing/model.js';
@@ -78,6 +79,8 @@ export interface CallState {
   preferredAgentId?: string;
   /** A closing message before the call is ended by a queue rule. */
   closing?: { playbackId: string; reason: string };
+  /** The call's media went with its Asterisk (restarted, or the node lost): why it ended. */
+  cut?: CutCause;
   /** The caller pressed 1 to keep their place and be called back; this confirms it. */
   callbackPlaybackId?: string;
   /** This call is itself a callback: the request it answers. */
@@ -91,6 +94,12 @@ export interface CallState {
   announce?: { playbackId?: string; timerId?: string };
   /** The satisfaction survey after the agent hung up (phase 'survey'). */
   survey?: SurveyState;
+  /** The recording notice, once the call entered a queue that records (core/call/recording.ts). */
+  notice?: RecordingNotice;
+  /** The agent answered during the notice: their leg, bridged when the notice ends. */
+  pendingBridgeLeg?: string;
+  /** The conversation's recording, from the bridge on. */
+  recording?: CallRecording;
 }
 
 export type CallInput =
@@ -106,7 +115,18 @@ export type CallInput =
   | { kind: 'queue_expired'; action: ExpiryAction }
   /** The caller's channel left our app without hanging up (an outside transfer took it). */
   | { kind: 'caller_left_app' }
-  | { kind: 'agent_hung_up'; legId: string };
+  | { kind: 'agent_hung_up'; legId: string }
+  /** The call's channels went with its Asterisk: nobody hung up, the media is gone. */
+  | { kind: 'media_lost'; cause: CutCause; legId?: string };
+
+/**
+ * Why a call was cut rather than hung up, recorded as the call's end reason: 'asterisk_shutdown'
+ * (its Asterisk hung the channel up itself, stopping or restarting), 'asterisk_restarted' (found
+ * gone at reconnection to an Asterisk that started again meanwhile: it died with the call up),
+ * 'asterisk_lost' (its Asterisk stopped answering altogether, events and requests, for longer than
+ * ASTERISK_LOST_AFTER_MS: the node died or its host went away, and the call with it).
+ */
+export type CutCause = 'asterisk_shutdown' | 'asterisk_restarted' | 'asterisk_lost';
 
 /** What to play: IVR prompts are looked up in the call's IVR version; system prompts by name. */
 export interface PromptRef {
@@ -129,7 +149,15 @@ export type CallCommand =
   | { kind: 'keep_place_for_callback'; callId: string; queue: string }
   | { kind: 'dequeue'; callId: string; queue: string }
   | { kind: 'ring_agent'; legId: string; endpoint: string; callerNumber: string; callId: string; agentId: string; timeoutS: number }
-  | { kind: 'bridge'; bridgeId: string; channelIds: string[] }
+  /** `record`: the bridge is recorded into `name` from the start (the queue records). */
+  | {
+      kind: 'bridge';
+      bridgeId: string;
+      channelIds: string[];
+      record?: { recordingId: string; name: string; legs?: LegRecording[] };
+    }
+  /** The call ended: the recording's file is complete once its bridge is gone; its facts are recorded. */
+  | { kind: 'finish_recording'; callId: string; recordingId: string; name: string }
   | { kind: 'destroy_bridge'; bridgeId: string }
   | { kind: 'record'; channelId: string; recording: string; maxSeconds: number }
   | { kind: 'transfer_out'; channelId: string; number: string }
@@ -167,6 +195,10 @@ export interface CallStart {
 }
 
 export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
+  return withRecordingNotice(ctx, env, startCallInner(ctx, env, p));
+}
+
+function startCallInner(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
   const ivr = env.ivr;
   const started = stamp(ctx, {
     type: 'call.started',
@@ -200,13 +232,21 @@ export function startCall(ctx: Ctx, env: CallEnv, p: CallStart): CallStep {
  */
 export interface Survivors {
   callerAlive: boolean;
+  /** Set when the channels that are gone went with their Asterisk (it restarted): not hung up by anyone. */
+  cut?: CutCause;
   /** The agent leg's state in Asterisk, if it still exists ('Up' once answered). */
   agentLeg?: 'ringing' | 'up';
 }
 
 export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): CallStep {
+  return withRecordingNotice(ctx, env, resumeCallInner(ctx, env, s, alive));
+}
+
+function resumeCallInner(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): CallStep {
   if (s.phase === 'ended') return same(s);
-  if (!alive.callerAlive) return stepCall(ctx, env, s, { kind: 'caller_hung_up' });
+  if (!alive.callerAlive) return stepCall(ctx, env, s, alive.cut ? { kind: 'media_lost', cause: alive.cut } : { kind: 'caller_hung_up' });
+  // The notice's end may have been missed while no instance listened: it is over by now (a few seconds).
+  if (s.notice && !s.notice.done) return stepCall(ctx, env, s, { kind: 'playback_finished', playbackId: s.notice.playbackId });
   switch (s.phase) {
     case 'ivr': {
       const r = resumeIvr(env.ivr, s.ivr, ctx);
@@ -233,6 +273,10 @@ const release = (state: CallState, agentId: string): CallStep => ({
 });
 
 export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput): CallStep {
+  return withRecordingNotice(ctx, env, stepCallInner(ctx, env, s, input));
+}
+
+function stepCallInner(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput): CallStep {
   const ivr = env.ivr;
   // A reservation can land after the caller left or while another agent rings: never keep it.
   if (input.kind === 'agent_reserved' && s.phase !== 'queued') return release(s, input.agentId);
@@ -310,6 +354,7 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
       }
       return same(s);
     case 'playback_finished':
+      if (s.notice?.playbackId === input.playbackId && !s.notice.done) return noticeHeard(ctx, env, s);
       if (s.phase === 'queued' && s.announce?.playbackId === input.playbackId) return holdMusicUntilNextAnnouncement(ctx, env, s);
       if (s.closing?.playbackId === input.playbackId) return endCall(ctx, env, same(s), 'system');
       if (s.phase === 'callback' && s.callbackPlaybackId === input.playbackId) return endCall(ctx, env, same(s), 'system');
@@ -351,15 +396,18 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
       if (s.phase !== 'ringing' || s.offer?.legId !== input.legId) return same(s);
       const bridgeId = ctx.newId();
       const waitMs = ctx.now - (s.queuedAt ?? s.startedAt);
-      return {
-        state: { ...s, phase: 'bridged', bridgeId, answeredAt: ctx.now },
-        commands: [
-          { kind: 'agent_on_call', agentId: s.offer.agentId, callId: s.callId },
-          { kind: 'stop_moh', channelId: s.channelId },
-          { kind: 'bridge', bridgeId, channelIds: [s.channelId, input.legId] },
-        ],
-        events: [stamp(ctx, { type: 'call.agent_answered', callId: s.callId, agentId: s.offer.agentId, waitMs })],
-      };
+      const answered = stamp(ctx, { type: 'call.agent_answered', callId: s.callId, agentId: s.offer.agentId, waitMs });
+      const onCall: CallCommand = { kind: 'agent_on_call', agentId: s.offer.agentId, callId: s.callId };
+      if (s.notice && !s.notice.done) {
+        // The caller is still being told the call is recorded: the agent is connected when it ends.
+        return {
+          state: { ...s, phase: 'bridged', bridgeId, answeredAt: ctx.now, pendingBridgeLeg: input.legId },
+          commands: [onCall],
+          events: [answered],
+        };
+      }
+      const b = bridgeStep(ctx, env, { ...s, phase: 'bridged', bridgeId, answeredAt: ctx.now }, input.legId);
+      return { state: b.state, commands: [onCall, ...b.commands], events: [answered, ...b.events] };
     }
     case 'agent_leg_failed': {
       if (s.phase !== 'ringing' || s.offer?.legId !== input.legId || !s.route) return same(s);
@@ -383,6 +431,11 @@ export function stepCall(ctx: Ctx, env: CallEnv, s: CallState, input: CallInput)
     case 'queue_expired':
       if (s.phase !== 'queued' || !s.route) return same(s);
       return expire(ctx, env, s, input.action);
+    case 'media_lost':
+      // A channel that is no longer the call's (a leg whose ring timed out) cuts nothing.
+      if (input.legId && input.legId !== s.channelId && input.legId !== s.offer?.legId) return same(s);
+      // Nobody hung up: the system ends it, and says why (the call's end reason).
+      return endCall(ctx, env, same({ ...s, cut: input.cause }), 'system');
     case 'caller_hung_up':
       if (s.phase === 'voicemail' && s.voicemail?.recording) {
         // Hanging up is how most callers finish a message; the recording is kept.
@@ -631,6 +684,81 @@ function fromIvr(ctx: Ctx, env: CallEnv, s: CallState, ivrCommands: IvrCommand[]
   return { state, commands, events };
 }
 
+/** Caller and agent into one bridge, recorded from its start when the queue records. */
+function bridgeStep(ctx: Ctx, env: CallEnv, s: CallState, legId: string): CallStep {
+  const bridgeId = s.bridgeId!;
+  const rec = rulesOf(env, s)?.recording;
+  const stopMusic: CallCommand = { kind: 'stop_moh', channelId: s.channelId };
+  if (!rec || !s.offer || !s.route) {
+    return { state: s, commands: [stopMusic, { kind: 'bridge', bridgeId, channelIds: [s.channelId, legId] }], events: [] };
+  }
+  const name = recordingName(s.callId, ctx.now);
+  const legs: LegRecording[] | undefined = rec.legs
+    ? [
+        { id: ctx.newId(), name: `${name}-caller`, kind: 'caller', channelId: s.channelId },
+        { id: ctx.newId(), name: `${name}-agent`, kind: 'agent', channelId: legId },
+      ]
+    : undefined;
+  const recording: CallRecording = { id: ctx.newId(), name, startedAt: ctx.now, ...(legs ? { legs } : {}) };
+  const files = [{ id: recording.id, name, kind: 'mix' as const }, ...(legs ?? [])];
+  const { queue } = s.route;
+  const agentId = s.offer.agentId;
+  return {
+    state: { ...s, recording },
+    commands: [
+      stopMusic,
+      {
+        kind: 'bridge',
+        bridgeId,
+        channelIds: [s.channelId, legId],
+        record: { recordingId: recording.id, name, ...(legs ? { legs } : {}) },
+      },
+    ],
+    events: files.map((f) =>
+      stamp(ctx, {
+        type: 'call.recording_started',
+        callId: s.callId,
+        recordingId: f.id,
+        name: f.name,
+        kind: f.kind,
+        queue,
+        agentId,
+        caller: s.caller,
+        retentionDays: rec.retentionDays,
+      }),
+    ),
+  };
+}
+
+/** The notice ended: a waiting caller gets hold music back; an agent who answered meanwhile is bridged now. */
+function noticeHeard(ctx: Ctx, env: CallEnv, s0: CallState): CallStep {
+  const s: CallState = { ...s0, notice: { ...s0.notice!, done: true } };
+  // Talk time starts when the two can hear each other, not when the agent's phone was answered.
+  if (s.phase === 'bridged' && s.pendingBridgeLeg)
+    return bridgeStep(ctx, env, { ...s, pendingBridgeLeg: undefined, answeredAt: ctx.now }, s.pendingBridgeLeg);
+  if ((s.phase === 'queued' || s.phase === 'ringing') && !s.announce?.playbackId) {
+    return { state: s, commands: [{ kind: 'start_moh', channelId: s.channelId }], events: [] };
+  }
+  return same(s);
+}
+
+/**
+ * A call that has just entered (or moved to) a queue that records, and has not heard the notice:
+ * the notice plays instead of hold music. Applied to every step's result, so each way into a
+ * queue (the IVR, overflow, a callback, a missed offer) is covered by one rule.
+ */
+function withRecordingNotice(ctx: Ctx, env: CallEnv, step: CallStep): CallStep {
+  const s = step.state;
+  if (s.notice || (s.phase !== 'queued' && s.phase !== 'ringing') || !s.route) return step;
+  if (!env.rules.queues.get(s.route.queue)?.recording?.notice) return step;
+  const playbackId = ctx.newId();
+  const music = (c: CallCommand) => c.kind === 'start_moh' && c.channelId === s.channelId;
+  const commands = step.commands.filter((c) => !music(c));
+  if (commands.length === step.commands.length) commands.push({ kind: 'stop_moh', channelId: s.channelId });
+  commands.push({ kind: 'play', channelId: s.channelId, playbackId, prompts: [{ source: 'system', name: RECORDING_NOTICE_PROMPT }] });
+  return { state: { ...s, notice: { playbackId } }, commands, events: step.events };
+}
+
 function endWith(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy): CallStep {
   const ended = endCall(ctx, env, { state: step.state, commands: [], events: [] }, by);
   return { state: ended.state, commands: [...step.commands, ...ended.commands], events: [...step.events, ...ended.events] };
@@ -643,7 +771,14 @@ function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?
   const s = quiet.state;
   const commands: CallCommand[] = [...step.commands, ...quiet.commands.filter((c) => c.kind === 'cancel_timer')];
   const durationMs = ctx.now - s.startedAt;
-  const base = { type: 'call.ended' as const, callId: s.callId, hungUpBy: by, durationMs, queue: s.route?.queue };
+  const base = {
+    type: 'call.ended' as const,
+    callId: s.callId,
+    hungUpBy: by,
+    durationMs,
+    queue: s.route?.queue,
+    ...(s.cut ? { reason: s.cut } : {}),
+  };
   let ended: DomainEvent;
   if (s.phase === 'bridged' && s.offer && s.bridgeId) {
     const release: CallCommand = {
@@ -661,6 +796,10 @@ function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?
     // (50-100 ms each under load) rather than after. When the caller hung up, the agent's leg
     // is hung up first, or the next offer could find the phone still busy with this call.
     commands.push(...(by === 'agent' ? [release, ...teardown] : [...teardown, release]));
+    // After destroy_bridge: Asterisk closes the file when its bridge goes.
+    if (s.recording)
+      for (const f of [s.recording, ...(s.recording.legs ?? [])])
+        commands.push({ kind: 'finish_recording', callId: s.callId, recordingId: f.id, name: f.name });
     ended = stamp(ctx, { ...base, outcome: 'answered', agentId: s.offer.agentId, talkMs: ctx.now - (s.answeredAt ?? ctx.now) });
   } else if (s.phase === 'callback') {
     // Not an abandon: the caller keeps their place and is called back when their turn comes.
@@ -686,21 +825,24 @@ function endCall(ctx: Ctx, env: CallEnv, step: CallStep, by: HungUpBy, position?
     // Hanging up during the voicemail prompt, before recording began, is giving up in the IVR.
     const abandonedAt = s.phase === 'ringing' ? 'ringing' : s.phase === 'queued' || (s.phase === 'voicemail' && s.route) ? 'queue' : 'ivr';
     const waitMs = s.route ? ctx.now - s.route.enqueuedAt : undefined;
-    ended = stamp(ctx, {
-      ...base,
-      outcome: 'abandoned',
-      abandonedAt,
-      agentId: s.offer?.agentId,
-      ivrNode: abandonedAt === 'ivr' ? s.ivr.nodeId : undefined,
-      waitMs,
-      // Short: the caller gave up within the threshold of asking for a person (or of calling, in the IVR).
-      short: (abandonedAt === 'ivr' ? durationMs : (waitMs ?? durationMs)) < env.shortAbandonMs,
-      positionAtEntry: position?.atEntry,
-      positionAtAbandon: position?.atAbandon,
-      ivrPath: s.ivr.path.map((p) => (p.digit ? `${p.digit}:${p.nodeId}` : p.nodeId)),
-      line: s.route?.line,
-      subLine: s.route?.subLine,
-    });
+    // Cut (its Asterisk restarted): not an abandon, the caller did not choose it; not answered.
+    if (s.cut) ended = stamp(ctx, { ...base, outcome: 'rejected', agentId: s.offer?.agentId, waitMs });
+    else
+      ended = stamp(ctx, {
+        ...base,
+        outcome: 'abandoned',
+        abandonedAt,
+        agentId: s.offer?.agentId,
+        ivrNode: abandonedAt === 'ivr' ? s.ivr.nodeId : undefined,
+        waitMs,
+        // Short: the caller gave up within the threshold of asking for a person (or of calling, in the IVR).
+        short: (abandonedAt === 'ivr' ? durationMs : (waitMs ?? durationMs)) < env.shortAbandonMs,
+        positionAtEntry: position?.atEntry,
+        positionAtAbandon: position?.atAbandon,
+        ivrPath: s.ivr.path.map((p) => (p.digit ? `${p.digit}:${p.nodeId}` : p.nodeId)),
+        line: s.route?.line,
+        subLine: s.route?.subLine,
+      });
   }
   return { state: { ...s, phase: 'ended' }, commands, events: [...step.events, ended] };
 }

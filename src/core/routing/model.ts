@@ -88,6 +88,19 @@ export interface QueueRules {
    * up (core/call/survey.ts). Off unless a configuration says so.
    */
   survey?: boolean;
+  /**
+   * Calls answered in this queue are recorded (both parties, one file: core/call/recording.ts),
+   * kept `retentionDays` unless on hold; `notice`: the caller hears that the call is recorded
+   * before any agent is connected. Absent: not recorded.
+   */
+  recording?: RecordingRules;
+}
+
+export interface RecordingRules {
+  notice: boolean;
+  retentionDays: number;
+  /** Besides the mix, a file per party (what the caller said, what the agent said). */
+  legs: boolean;
 }
 
 /** Validated rules, keyed by queue name so per-call lookups are O(1). */

@@ -19,6 +19,10 @@
  * 3 不满意) to the caller after the AGENT hangs up (never when the caller hung up first); off by
  * default, so a configuration without the field behaves as before (core/call/survey.ts).
  *
+ * Recording: `recording: { enabled: true, notice?: true, retentionDays?: 180, legs?: false }` records every
+ * answered call of the queue (both parties in one file; with `legs`, a file per party as well) and plays the recording notice (录音提示) before an
+ * agent is connected unless `notice: false`; `enabled: false` or no field: not recorded.
+ *
  * Defaults: preferredAgentS 10, noAnswerPauseAfter 1 (0 = never pause). Everything else named in
  * the schema without Optional is required. Unknown properties are errors (they are usually typos).
  * Validation is two passes: shape (TypeBox), then meaning (known skills/queues, ordering). Meaning
@@ -28,6 +32,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { OnExpiry, QueueRules, RoutingRules, QueueStep } from './model.js';
 
+/** Ten years: longer is a typo, and a file kept for ever is a liability. */
+const MAX_RETENTION_DAYS = 3650;
 const Seconds = Type.Number({ minimum: 0 });
 
 /**
@@ -95,6 +101,17 @@ export const QueueRulesSchema = Type.Object(
     maxQueued: Type.Optional(Type.Integer({ minimum: 1 })),
     noAnswerPauseAfter: Type.Optional(Type.Integer({ minimum: 0 })),
     survey: Type.Optional(Type.Boolean()),
+    recording: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean(),
+          notice: Type.Optional(Type.Boolean()),
+          retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS })),
+          legs: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -107,6 +124,8 @@ export const RulesSchema = Type.Object(
 export type RulesInput = Static<typeof RulesSchema>;
 
 export const DEFAULT_PREFERRED_AGENT_S = 10;
+/** Recordings are kept this long unless a queue says otherwise (or a hold keeps one longer). */
+export const DEFAULT_RETENTION_DAYS = 180;
 export const DEFAULT_NO_ANSWER_PAUSE_AFTER = 1;
 
 export interface RuleError {
@@ -233,6 +252,12 @@ function normalize(q: RulesInput['queues'][number]): QueueRules {
   if (q.maxQueued !== undefined) out.maxQueued = q.maxQueued;
   // Only when on: a configuration without the field normalizes exactly as before.
   if (q.survey) out.survey = true;
+  if (q.recording?.enabled)
+    out.recording = {
+      notice: q.recording.notice ?? true,
+      retentionDays: q.recording.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      legs: q.recording.legs ?? false,
+    };
   return out;
 }
 

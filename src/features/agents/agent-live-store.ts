@@ -108,15 +108,31 @@ export class AgentLiveStore {
     return this.redis.hincrby(this.keys.agent(agentId), 'misses', 1);
   }
 
-  /** Whether the agent's phone is reachable; true if that changed what live state held. */
-  async setRegistered(agentId: string, registered: boolean, now: number): Promise<boolean> {
+  /**
+   * Whether the agent's phone is reachable from `node` (`'*'` and false: from none); true if that
+   * changed whether any node reaches it.
+   */
+  async setRegistered(agentId: string, registered: boolean, now: number, node = 'main'): Promise<boolean> {
     const changed = await runScript(
       this.redis,
       AGENT_REGISTERED,
       [this.keys.agent(agentId), this.keys.idle, this.keys.agentIds, ...this.changeKeys()],
-      [agentId, registered ? '1' : '0', String(now)],
+      [agentId, node === '*' ? (registered ? '1' : 'x') : registered ? '1' : '0', String(now), node === '*' ? 'main' : node],
     );
     return changed === 1;
+  }
+
+  /** The node the agent's phone is registered on (the latest to report it), if any. */
+  async nodeOf(agentId: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.agent(agentId), 'node')) ?? undefined;
+  }
+
+  /** A node is lost: none of its registrations stands. Returns the agents that became unreachable. */
+  async nodeLost(node: string, now: number): Promise<string[]> {
+    const ids = await this.bulk.smembers(this.keys.agentIds);
+    const lost: string[] = [];
+    for (const id of ids) if (await this.setRegistered(id, false, now, node)) lost.push(id);
+    return lost;
   }
 
   /** Agents whose wrap-up should have ended by `now`. */

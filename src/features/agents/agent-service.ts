@@ -23,7 +23,12 @@ export interface AgentServiceDeps {
   onProfilesChanged?: () => void;
   /** The routing configuration in force: an agent's skills and queues must be declared there. */
   activeRouting: () => Promise<RoutingRefs>;
+  /** The Asterisk node this instance drives (config ASTERISK_NODE): registrations it sees are recorded as on it. */
+  node?: string;
 }
+
+/** A node's name as config and the link endpoints spell it: a dial string is built from it. */
+const NODE_NAME = /^[a-z0-9]{1,20}$/;
 
 /** Who asked for a state change (recorded in the event). */
 export type Via = 'api' | 'phone' | 'system';
@@ -122,11 +127,11 @@ export class AgentService {
       await ari.deleteDynamic('res_pjsip', 'endpoint', agentId);
       await ari.deleteDynamic('res_pjsip', 'aor', agentId);
       await ari.deleteDynamic('res_pjsip', 'auth', agentId);
-      await this.d.liveAgents.notePhonePushed(agentId, undefined);
+      await this.d.liveAgents.notePhonePushed(this.pushedField(agentId), undefined);
       await this.d.repo.deactivate(agentId);
     });
     this.reported.delete(agentId);
-    await this.d.liveAgents.setRegistered(agentId, false, this.d.ctx().now);
+    await this.d.liveAgents.setRegistered(agentId, false, this.d.ctx().now, '*');
     return { applied: true, agentId, from: out.from, state: 'logged_out' };
   }
 
@@ -165,7 +170,17 @@ export class AgentService {
     return this.d.repo.timeline(agentId, range);
   }
 
-  login(agentId: string, via: Via): Promise<StateChange> {
+  /**
+   * Logging in also reads the phone's registration from Asterisk: a phone that registered while
+   * no device-state change reached us (seen with an agent deleted and created again, its phone
+   * registering anew: no event came) would otherwise never be offered a call.
+   */
+  async login(agentId: string, via: Via): Promise<StateChange> {
+    if (await this.d.repo.get(agentId).then((a) => a?.active)) {
+      await this.refreshRegistration(agentId).catch((err: Error) =>
+        this.d.log.warn({ agentId, err: err.message }, 'registration not read at login'),
+      );
+    }
     return this.change(agentId, 'login', 'login', via);
   }
 
@@ -206,7 +221,8 @@ export class AgentService {
       this.d.ari.endpoints('PJSIP').then((eps) => new Set(eps.map((e) => e.resource))),
       this.d.liveAgents.pushedPhones(),
     ]);
-    const unchanged = (agentId: string, fingerprint: string) => present.has(agentId) && pushed.get(agentId) === fingerprint;
+    const unchanged = (agentId: string, fingerprint: string) =>
+      present.has(agentId) && pushed.get(this.pushedField(agentId)) === fingerprint;
     // Routing is told once at the end, not per agent: each telling makes its next round read every
     // agent again, which for a few hundred agents is as many full reads while calls are routed.
     for (const a of await this.d.repo.list()) await this.pushCurrent(a.agentId, false, unchanged);
@@ -245,7 +261,7 @@ export class AgentService {
         )
           restored++;
       }
-      await this.d.liveAgents.setRegistered(a.agentId, online.has(a.agentId), now);
+      await this.d.liveAgents.setRegistered(a.agentId, online.has(a.agentId), now, this.node);
     }
     this.d.onProfilesChanged?.();
     return restored;
@@ -281,7 +297,7 @@ export class AgentService {
     const fingerprint = phoneFingerprint(objects);
     if (!unchanged?.(a.agentId, fingerprint)) {
       await pushAgentPhone(this.d.ari, objects, a.agentId);
-      await this.d.liveAgents.notePhonePushed(a.agentId, fingerprint);
+      await this.d.liveAgents.notePhonePushed(this.pushedField(a.agentId), fingerprint);
     }
     await this.d.ari.subscribe(`deviceState:PJSIP/${a.agentId}`);
     await this.refreshRegistration(a.agentId);
@@ -306,8 +322,72 @@ export class AgentService {
   }
 
   private async setRegistered(agentId: string, registered: boolean): Promise<void> {
-    const changed = await this.d.liveAgents.setRegistered(agentId, registered, this.d.ctx().now);
+    const changed = await this.d.liveAgents.setRegistered(agentId, registered, this.d.ctx().now, this.node);
     if (changed && registered) this.d.onOfferable();
+  }
+
+  /** Phones pushed are noted per node: each node's Asterisk has its own copy (one node: by agent id, as before). */
+  private pushedField(agentId: string): string {
+    return this.d.node ? `${this.d.node}/${agentId}` : agentId;
+  }
+
+  /**
+   * Several nodes: an agent saved or removed through another instance reaches this node's Asterisk
+   * here (each instance pushes to its own node only). Phones this node has as last pushed are left
+   * alone; an agent's phone no longer active is removed from this node, so it cannot register here.
+   */
+  async syncNodePhones(): Promise<void> {
+    const [present, pushed, agents] = await Promise.all([
+      this.d.ari.endpoints('PJSIP').then((eps) => new Set(eps.map((e) => e.resource))),
+      this.d.liveAgents.pushedPhones(),
+      this.d.repo.list(),
+    ]);
+    const active = new Set<string>();
+    let pushedAny = false;
+    for (const a of agents) {
+      active.add(a.agentId);
+      const fingerprint = phoneFingerprint(phoneObjects(a, this.d.agentNetworks));
+      if (present.has(a.agentId) && pushed.get(this.pushedField(a.agentId)) === fingerprint) continue;
+      await this.pushCurrent(a.agentId, false);
+      pushedAny = true;
+    }
+    if (pushedAny) this.d.onProfilesChanged?.();
+    for (const id of present) {
+      // Only agents' phones (their ids are digits): the trunk and the links to other nodes are static.
+      if (!/^\d{3,6}$/.test(id) || active.has(id)) continue;
+      await this.phones.run(id, async () => {
+        await this.d.ari.deleteDynamic('res_pjsip', 'endpoint', id);
+        await this.d.ari.deleteDynamic('res_pjsip', 'aor', id);
+        await this.d.ari.deleteDynamic('res_pjsip', 'auth', id);
+        await this.d.liveAgents.notePhonePushed(this.pushedField(id), undefined);
+      });
+      await this.setRegistered(id, false);
+    }
+  }
+
+  private get node(): string {
+    return this.d.node ?? 'main';
+  }
+
+  /**
+   * Where to ring the agent's phone from this instance's node: its own PJSIP endpoint when the
+   * phone is registered here (or nowhere known), else through the link to the node it is on,
+   * whose dialplan rings it there (dialplans/nodes.conf).
+   */
+  async dialString(agentId: string): Promise<string> {
+    const on = await this.d.liveAgents.nodeOf(agentId);
+    if (!on || on === this.node || !NODE_NAME.test(on)) return `PJSIP/${agentId}`;
+    return `PJSIP/${agentId}@node-${on}`;
+  }
+
+  /**
+   * This instance lost its node (ARI gone): the phones registered on it are unreachable from now,
+   * until the next sync re-reads them. Those reached from another node stay reachable.
+   */
+  async nodeLost(): Promise<void> {
+    this.reported.clear();
+    const lost = await this.d.liveAgents.nodeLost(this.node, this.d.ctx().now);
+    if (lost.length) this.d.log.warn({ node: this.node, agents: lost.length }, 'Asterisk node lost: its agents are unreachable');
   }
 
   /**

@@ -3,7 +3,7 @@ import type { AriClient } from '../../adapters/ari/client.js';
 import type { AriEventStream } from '../../adapters/ari/events.js';
 import { phoneReachable } from '../../adapters/ari/device-state.js';
 import type { AriEvent } from '../../adapters/ari/types.js';
-import { retry, type Backoff } from '../../shared/backoff.js';
+import { retry, sleep, type Backoff } from '../../shared/backoff.js';
 import type { ActiveRouting } from '../routing/catalog.js';
 import type { CallService } from '../calls/call-service.js';
 import type { AgentService } from './agent-service.js';
@@ -11,9 +11,9 @@ import type { AgentService } from './agent-service.js';
 export interface AsteriskSyncDeps {
   /** ARI's event stream (AriEventStream): emits 'connected' after every (re)connection. */
   stream: Pick<AriEventStream, 'connected' | 'start' | 'stop' | 'waitConnected'> & {
-    on(event: 'connected', listener: () => void): unknown;
+    on(event: 'connected' | 'disconnected', listener: () => void): unknown;
   };
-  ari: Pick<AriClient, 'allowEvents' | 'listChannels'>;
+  ari: Pick<AriClient, 'allowEvents' | 'listChannels' | 'startedAt'>;
   /** The ARI event types some feature reads (AriRouter.types): the only ones Asterisk is asked to send. */
   eventTypes: () => string[];
   agents: Pick<AgentService, 'syncWithAsterisk' | 'save' | 'move' | 'unfollowPhones'>;
@@ -23,6 +23,19 @@ export interface AsteriskSyncDeps {
   activeRouting: () => Promise<Pick<ActiveRouting, 'config'>>;
   /** Asks for a routing round: the agents pushed may take waiting calls. */
   kick: () => void;
+  /** The event stream dropped (the node, or the way to it, is gone): its registrations no longer stand. */
+  nodeLost?: () => Promise<void>;
+  /**
+   * Asterisk's start time as this instance last saw it, kept across the instance's own restarts
+   * (Redis): without it, an instance restarted together with Asterisk would take the calls it
+   * restores and finds gone for hang-ups.
+   */
+  lastStart?: { read(): Promise<string | undefined>; write(startedAt: string): Promise<void> };
+  /** How long Asterisk may answer nothing, events or requests, before its calls are recorded as lost (ASTERISK_LOST_AFTER_MS). */
+  lostAfterMs?: number;
+  /** For tests: the wait between two probes of a silent Asterisk, and the clock. */
+  probeEveryMs?: number;
+  now?: () => number;
   log: Logger;
   connectTimeoutMs?: number;
   /** For tests: the retries' delays. */
@@ -39,6 +52,10 @@ export class AsteriskSync {
   private stopped = false;
   /** The sync after the last (re)connection: stop() waits for it, or it could subscribe again after the unfollow. */
   private syncing: Promise<void> = Promise.resolve();
+  /** Asterisk's start time at the last connection: another one now means it restarted meanwhile. */
+  private asteriskStartedAt: string | undefined;
+  /** A silent Asterisk is being probed (watchForLoss): one probe loop however often the stream drops. */
+  private watching = false;
 
   constructor(private readonly d: AsteriskSyncDeps) {}
 
@@ -58,13 +75,28 @@ export class AsteriskSync {
       void this.retry(
         'reconcile calls',
         () => stream.connected,
-        async () => this.d.calls.reconcile(await ari.listChannels()),
+        async () => {
+          const [startedAt, channels] = await Promise.all([ari.startedAt(), ari.listChannels()]);
+          // Restarted since we last saw it: the calls whose channels are gone were cut by that,
+          // not hung up while we were away, and are recorded so.
+          const before = this.asteriskStartedAt ?? (await this.d.lastStart?.read());
+          const restarted = before !== undefined && startedAt !== before;
+          this.asteriskStartedAt = startedAt;
+          if (restarted) log.warn({ startedAt }, 'Asterisk restarted: calls whose channels are gone are recorded as cut');
+          this.d.calls.reconcile(channels, undefined, restarted ? 'asterisk_restarted' : undefined);
+          if (startedAt !== before) await this.d.lastStart?.write(startedAt);
+        },
       );
       this.syncing = this.retry(
         'sync with Asterisk',
         () => stream.connected && !this.stopped,
         () => this.syncAgents(),
       );
+    });
+    const nodeLost = this.d.nodeLost;
+    stream.on('disconnected', () => {
+      if (nodeLost) void this.retry("mark the node's agents unreachable", () => !stream.connected, nodeLost);
+      void this.watchForLoss();
     });
     stream.start();
     await stream.waitConnected(this.d.connectTimeoutMs ?? 10_000);
@@ -105,6 +137,44 @@ export class AsteriskSync {
       await agents.move(testAgent.id, 'login', 'boot');
     }
     this.d.kick();
+  }
+
+  /**
+   * The event stream dropped: Asterisk is probed (its start time, over HTTP) until the stream is
+   * back. While it answers it is alive, its channels too, and the reconnection reconciles the calls.
+   * Silent for lostAfterMs, it died or its host went away: the calls on it are recorded as lost
+   * now, not whenever it comes back (it may never). Their channels, should they still exist when
+   * it does, belong to no call then and are hung up by that reconciliation.
+   */
+  private async watchForLoss(): Promise<void> {
+    if (this.watching) return;
+    this.watching = true;
+    const { stream, ari, log } = this.d;
+    const lostAfterMs = this.d.lostAfterMs ?? 10_000;
+    const every = this.d.probeEveryMs ?? Math.min(1000, lostAfterMs / 4);
+    const now = this.d.now ?? Date.now;
+    const gone = () => stream.connected || this.stopped;
+    try {
+      let silentSince = now();
+      while (!gone()) {
+        await sleep(every);
+        if (gone()) return;
+        // ARI's requests time out (5 s, adapters/ari/http.ts): a host that went away is silence too.
+        const answered = await ari.startedAt().then(
+          () => true,
+          () => false,
+        );
+        if (gone()) return;
+        if (answered) silentSince = now();
+        else if (now() - silentSince >= lostAfterMs) {
+          log.error({ silentMs: now() - silentSince }, 'Asterisk answers nothing: the calls on it are recorded as lost');
+          this.d.calls.reconcile([], undefined, 'asterisk_lost');
+          return;
+        }
+      }
+    } finally {
+      this.watching = false;
+    }
   }
 
   private retry(what: string, stillWanted: () => boolean, task: () => Promise<void>): Promise<void> {

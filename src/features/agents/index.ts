@@ -26,7 +26,7 @@ export interface AgentsFeature extends Feature {
  * for agents left busy by a lost hangup (which asks calls, bound after they are built).
  */
 export function registerAgents(
-  { config, pool, ari, ariRouter, live, ctx, log }: Infrastructure,
+  { config, pool, ari, ariEvents, ariRouter, live, leases, ctx, log }: Infrastructure,
   d: { events: EventsFeature; configs: ConfigsFeature; routing: RoutingFeature; calls: Port<Pick<CallService, 'holds'>> },
 ): AgentsFeature {
   const { dispatcher } = d.routing;
@@ -41,6 +41,7 @@ export function registerAgents(
     activeRouting: () => d.configs.routing.active(),
     onProfilesChanged: () => dispatcher.invalidateAgents(),
     agentNetworks: config.AGENT_NETWORKS.split(','),
+    node: config.ASTERISK_NODE,
   });
   const outcomes = new OfferOutcomes({ agents: service, liveAgents: live.agents, now: () => Date.now(), log });
   const featureCodes = new FeatureCodes({ ari, agents: service, lang: config.PROMPT_LANG, log: log.child({ component: 'feature-codes' }) });
@@ -48,7 +49,7 @@ export function registerAgents(
     ari,
     liveAgents: live.agents,
     agents: service,
-    holdsCall: (id) => d.calls.get().holds(id),
+    holdsCall: async (id) => d.calls.get().holds(id) || (await live.sessions.get(id)) !== undefined,
     now: () => Date.now(),
     log,
     graceMs: 30_000,
@@ -64,7 +65,12 @@ export function registerAgents(
     start() {
       timers = [
         every(1000, () => outcomes.endDueWrapUps(), log, 'wrap-up sweep'),
-        every(15_000, () => stuck.repair(), log, 'stuck-agent check'),
+        // One instance at a time: the lease outlasts two missed runs before another takes it.
+        every(15_000, () => leases.runIfHeld('stuck-agents', 40_000, () => stuck.repair()), log, 'stuck-agent check'),
+        // Several nodes: agents saved through the other instances reach this node's Asterisk within this.
+        ...(config.ASTERISK_NODE
+          ? [every(3000, () => (ariEvents.connected ? service.syncNodePhones() : Promise.resolve()), log, 'node phones')]
+          : []),
       ];
     },
     halt: () => timers.forEach((t) => t.stop()),

@@ -13,6 +13,10 @@ import type { CallbackDecision } from '../../core/outbound/dial-policy.js';
  */
 export type CallbackJob = Omit<WaitingDetails, 'positionAtEntry'> & { attemptsBefore?: number };
 
+/** A ring note once its leg was answered: the job is done, whoever runs it again. */
+const ANSWERED = 'answered';
+const ANSWERED_KEPT_MS = 6 * 3_600_000;
+
 interface Pending {
   job: CallbackJob;
   settle: (result: 'answered' | string) => void;
@@ -36,6 +40,12 @@ export interface CallbackOptions {
    * in flight when Redis was lost.
    */
   attemptsSoFar: (callId: string) => Promise<number | undefined>;
+  /**
+   * Where a ring in progress is noted, so an attempt run again by another instance (the ringing
+   * one died with the job active: BullMQ hands a stalled job on) does not ring the taxpayer a second
+   * time, and the instance that takes the dead one's calls over can take the answered leg.
+   */
+  rings?: { redis: Redis; ring: (channelId: string) => string; ringing: (jobId: string) => string };
   /**
    * Whether this number may be dialled now, one call taken off its count for today if so
    * (features/outbound/dial-guard.ts takeCallback): the dial string is built from its digits only.
@@ -136,8 +146,58 @@ export class CallbackService {
     return true;
   }
 
+  /**
+   * A callback leg another instance dialled (it died ringing, features/cluster/takeover.ts moved
+   * the leg here) was answered: its job, now marked answered so no later run of it rings again.
+   */
+  async answeredElsewhere(channelId: string): Promise<CallbackJob | undefined> {
+    const r = this.o.rings;
+    if (!r) return undefined;
+    const raw = await r.redis.get(r.ring(channelId));
+    if (!raw) return undefined;
+    const { jobId, job, attempt } = JSON.parse(raw) as { jobId: string; job: CallbackJob; attempt: number };
+    await r.redis.multi().set(r.ringing(jobId), ANSWERED, 'PX', ANSWERED_KEPT_MS).del(r.ring(channelId)).exec();
+    // The instance that dialled died before it could say so.
+    this.o.publish([
+      stamp(this.o.ctx(), {
+        type: 'callback.attempted',
+        callId: job.callId,
+        caller: job.caller,
+        queue: job.queue,
+        attempt,
+        result: 'answered',
+      }),
+    ]);
+    return job;
+  }
+
+  /**
+   * Before ringing: another run of this job may be ringing now (or its leg was answered). Waits
+   * for that ring to end (its note expires with the ring's longest time); 'answered' when it was.
+   */
+  private async otherRing(jobId: string): Promise<'answered' | 'none'> {
+    const r = this.o.rings;
+    if (!r) return 'none';
+    const until = Date.now() + this.ringNoteMs();
+    for (;;) {
+      const v = await r.redis.get(r.ringing(jobId));
+      if (v === ANSWERED) return 'answered';
+      if (!v || Date.now() > until) return 'none';
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  }
+
+  private ringNoteMs(): number {
+    return (this.o.ringTimeoutS + 15) * 1000;
+  }
+
   private async attempt(job: Job<CallbackJob>): Promise<void> {
     const d = job.data;
+    const jobId = job.id ?? d.callId;
+    if ((await this.otherRing(jobId)) === 'answered') {
+      this.o.log.info({ callId: d.callId, caller: d.caller }, 'callback already answered on another instance: not dialled again');
+      return;
+    }
     let attempt = job.attemptsMade + 1;
     if (d.attemptsBefore !== undefined) {
       const made = await this.o.attemptsSoFar(d.callId);
@@ -162,6 +222,14 @@ export class CallbackService {
       return;
     }
     const channelId = this.o.ctx().newId();
+    const r = this.o.rings;
+    if (r) {
+      await r.redis
+        .multi()
+        .set(r.ringing(jobId), channelId, 'PX', this.ringNoteMs())
+        .set(r.ring(channelId), JSON.stringify({ jobId, job: d, attempt }), 'PX', this.ringNoteMs())
+        .exec();
+    }
     const result = await new Promise<string>((resolve) => {
       this.pending.set(channelId, { job: d, settle: resolve });
       this.o.ari
@@ -181,6 +249,12 @@ export class CallbackService {
     this.o.publish([
       stamp(this.o.ctx(), { type: 'callback.attempted', callId: d.callId, caller: d.caller, queue: d.queue, attempt, result }),
     ]);
+    if (r) {
+      const m = r.redis.multi().del(r.ring(channelId));
+      if (result === 'answered') m.set(r.ringing(jobId), ANSWERED, 'PX', ANSWERED_KEPT_MS);
+      else m.del(r.ringing(jobId));
+      await m.exec().catch((err: Error) => this.o.log.warn({ err: err.message }, 'callback ring note not cleared'));
+    }
     if (result !== 'answered') throw new Error(result);
   }
 

@@ -15,7 +15,7 @@ export interface CallbacksFeature extends Feature {
 
 /** Callers who kept their place: dialled back when their turn comes, further attempts scheduled in BullMQ. */
 export function registerCallbacks(
-  { config, pool, ari, ctx, log }: Infrastructure,
+  { config, pool, ari, redis, keys, ctx, log }: Infrastructure,
   { events, outbound }: { events: EventsFeature; outbound: OutboundFeature },
 ): CallbacksFeature {
   // BullMQ blocks on its connection and must never give up on a command: a connection of its own.
@@ -35,6 +35,7 @@ export function registerCallbacks(
     log,
     attemptsSoFar: (callId) => repo.attemptsSoFar(callId),
     takeDial: (caller) => outbound.guard.takeCallback(caller),
+    rings: { redis, ring: keys.callbackRing, ringing: keys.callbackRinging },
   });
   return {
     service,

@@ -11,6 +11,7 @@ import {
   type CallState,
   type Route,
   type CallStep,
+  type CutCause,
 } from '../../core/call/session.js';
 import type { ExpiryAction } from '../../core/routing/model.js';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
@@ -24,10 +25,12 @@ import type { AgentService } from '../agents/agent-service.js';
 import type { IvrCatalog } from '../ivr/catalog.js';
 import type { RoutingCatalog } from '../routing/catalog.js';
 import type { OfferOutcomes } from '../agents/offer-outcomes.js';
-import type { CallbackService } from '../callbacks/callback-service.js';
+import type { CallbackJob, CallbackService } from '../callbacks/callback-service.js';
 import type { CallQueue } from './call-queue.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import type { SessionStore } from './session-store.js';
+import type { RecordingService } from '../recordings/recording-service.js';
+import type { SupervisedCall } from '../../core/supervision/modes.js';
 import { missReason } from './hangup-cause.js';
 import { queueScore } from './queue-score.js';
 import { expectedWaitS, positionAnnouncement } from '../../core/call/announcements.js';
@@ -38,6 +41,9 @@ import { expectedWaitS, positionAnnouncement } from '../../core/call/announcemen
  * What needs the caller answered (a bridge, a recording) waits for this lane first.
  */
 const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
+
+/** Set on a channel moved to another instance's app at a takeover (features/cluster/takeover.ts): not a stray of its first app. */
+export const MOVED_TO_VAR = 'TAX12366_MOVED_TO';
 
 /** The ARI event types onAriEvent() reads; Asterisk is asked to send no others. */
 export const CALL_EVENTS = [
@@ -85,8 +91,12 @@ export interface CallServiceDeps {
   lang: Lang;
   /** The queues calls wait in (the dispatcher's: an enqueue may reserve an agent in the same step). */
   queue: CallQueue;
-  /** Calls that enter the app for something other than a taxpayer call (agents' feature codes). */
+  /** Finishes a call's recording once its bridge is gone (features/recordings); not awaited by the call. */
+  recordings?: Pick<RecordingService, 'finish' | 'failed'>;
+  /** Calls that enter the app for something other than a taxpayer call (agents' feature codes, supervisors' phones and snoops). */
   onOtherStasisStart?: (channel: AriChannel, args: string[]) => void;
+  /** A channel that is not a call's left the app or was destroyed (a supervisor's phone, a snoop). */
+  onOtherChannelGone?: (channelId: string) => void;
 }
 
 interface LiveCall {
@@ -110,6 +120,8 @@ type Ref = { callId: string; role: 'caller' | 'agent' };
  */
 export class CallService {
   private readonly calls = new Map<string, LiveCall>();
+  /** Recordings Asterisk refused to start: already closed as failed, so not finished again. */
+  private readonly failedRecordings = new Set<string>();
   /** Caller channels and agent legs, to the call they belong to. */
   private readonly channels = new Map<string, Ref>();
   private readonly dispatch: OrderedDispatch;
@@ -125,6 +137,13 @@ export class CallService {
     return this.calls.has(callId);
   }
 
+  /** What supervision needs of a call this instance holds (undefined: not held here). */
+  supervisable(callId: string): SupervisedCall | undefined {
+    const s = this.calls.get(callId)?.state;
+    if (!s) return undefined;
+    return { phase: s.phase, agentId: s.offer?.agentId, agentLegId: s.offer?.legId, pendingBridge: !!s.pendingBridgeLeg };
+  }
+
   /** Entry point for every ARI event. Called synchronously in arrival order. */
   onAriEvent(ev: AriEvent): void {
     const channel = 'channel' in ev ? ev.channel : undefined;
@@ -136,6 +155,10 @@ export class CallService {
           return this.startInbound(ev.channel.id, ev.channel.caller.number, arg ?? ev.channel.dialplan.exten, ev.channel.state === 'Up');
         if (role === 'agent' && arg) return this.input(arg, { kind: 'agent_leg_answered', legId: ev.channel.id });
         if (role === 'callback' && arg) return this.startCallback(ev.channel.id);
+        // A party's recording snoop (bridge command): already recording, nothing to run.
+        if (role === 'legrec') return;
+        // A channel of a call taken over from a dead instance (features/cluster/takeover.ts), already held.
+        if (role === 'moved') return;
         this.d.onOtherStasisStart?.(ev.channel, ev.args);
         return;
       }
@@ -156,15 +179,20 @@ export class CallService {
         return;
       }
       case 'ChannelHangupRequest':
-        if (ref?.role === 'caller') this.callerHungUp(ref.callId);
+        // A soft hang-up is Asterisk ending the channel itself (shutting down or restarting, or an
+        // operator's CLI): not the party's hang-up. Ours come after the call has ended, or (a ring
+        // timed out) for a leg the call no longer holds: the call flow ignores those.
+        if (ref && ev.soft) this.input(ref.callId, { kind: 'media_lost', cause: 'asterisk_shutdown', legId: ev.channel.id });
+        else if (ref?.role === 'caller') this.callerHungUp(ref.callId);
         return;
       case 'StasisEnd':
-        if (!ref) return;
+        if (!ref) return this.d.onOtherChannelGone?.(ev.channel.id);
         if (ref.role === 'caller') this.input(ref.callId, { kind: 'caller_left_app' });
         else this.input(ref.callId, { kind: 'agent_hung_up', legId: ev.channel.id });
         return;
       case 'ChannelDestroyed': {
         if (!ref && this.d.callbacks.failed(ev.channel.id, ev.cause)) return;
+        if (!ref) this.d.onOtherChannelGone?.(ev.channel.id);
         if (ref?.role === 'agent') this.input(ref.callId, { kind: 'agent_leg_failed', legId: ev.channel.id, reason: missReason(ev.cause) });
         if (ref?.role === 'caller') this.callerHungUp(ref.callId);
         this.channels.delete(ev.channel.id);
@@ -241,14 +269,20 @@ export class CallService {
    * After every (re)connection: compare our calls with what Asterisk still has. Calls whose
    * caller is gone are ended and recorded; the rest carry on (a menu is asked again, a ringing
    * leg that was answered meanwhile is bridged); channels in our app that no call owns are hung up.
+   * `only`: just these calls (taken over from a dead instance), the others and stray channels left alone.
+   * `cut`: Asterisk restarted since the last connection, so a call whose channels are gone was cut by
+   * it (recorded with that reason), not hung up while nobody listened.
    */
-  reconcile(channels: AriChannel[]): void {
+  reconcile(channels: AriChannel[], only?: ReadonlySet<string>, cut?: CutCause): void {
     const byId = new Map(channels.map((c) => [c.id, c]));
     const ours = new Set<string>();
     for (const [callId, live] of this.calls) {
+      if (only && !only.has(callId)) continue;
       const s = live.state;
       ours.add(s.channelId);
       if (s.offer) ours.add(s.offer.legId);
+      // A party's recording snoop keeps recording through our restart: not a stray channel.
+      for (const leg of s.recording?.legs ?? []) ours.add(leg.id);
       this.dispatch.submit(callId, async () => {
         const cur = this.calls.get(callId);
         if (!cur) return;
@@ -257,20 +291,29 @@ export class CallService {
         const leg = st.offer ? byId.get(st.offer.legId) : undefined;
         const alive = {
           callerAlive: byId.has(st.channelId),
+          cut,
           agentLeg: leg ? (leg.state === 'Up' ? ('up' as const) : ('ringing' as const)) : undefined,
         };
         await this.apply(callId, resumeCall(this.d.ctx(), this.env(cur), st, alive));
       });
     }
     const app = this.d.ari.app;
-    for (const ch of channels) {
+    for (const ch of only ? [] : channels) {
       const inApp = ch.dialplan.app_name === 'Stasis' && (ch.dialplan.app_data ?? '').startsWith(`${app},`);
-      if (inApp && !ours.has(ch.id) && !this.channels.has(ch.id)) {
-        this.d.log.warn({ channel: ch.name }, 'channel in our app that no call owns: hanging up');
-        void this.d.ari.hangup(ch.id).catch(() => undefined);
-      }
+      if (inApp && !ours.has(ch.id) && !this.channels.has(ch.id)) void this.hangUpStray(ch, app);
     }
     this.d.queue.kick();
+  }
+
+  /** Unless another instance took the channel's call over while this one was down (features/cluster/takeover.ts). */
+  private async hangUpStray(ch: AriChannel, app: string): Promise<void> {
+    const movedTo = await this.d.ari.getVar(ch.id, MOVED_TO_VAR).then(
+      (r) => r.value,
+      () => '',
+    );
+    if (movedTo && movedTo !== app) return;
+    this.d.log.warn({ channel: ch.name }, 'channel in our app that no call owns: hanging up');
+    await this.d.ari.hangup(ch.id).catch(() => undefined);
   }
 
   async idle(): Promise<void> {
@@ -313,10 +356,15 @@ export class CallService {
   /** The taxpayer answered our callback: back into the queue at the place they kept. */
   private startCallback(channelId: string): void {
     const job = this.d.callbacks.answered(channelId);
-    if (!job) {
-      void this.d.ari.hangup(channelId).catch(() => undefined);
-      return;
-    }
+    if (job) return this.startCallbackCall(channelId, job);
+    // Dialled by an instance that died ringing (its leg moved here at the takeover).
+    void this.d.callbacks.answeredElsewhere(channelId).then(
+      (j) => (j ? this.startCallbackCall(channelId, j) : void this.d.ari.hangup(channelId).catch(() => undefined)),
+      () => void this.d.ari.hangup(channelId).catch(() => undefined),
+    );
+  }
+
+  private startCallbackCall(channelId: string, job: CallbackJob): void {
     const ctx = this.d.ctx();
     const callId = ctx.newId();
     this.channels.set(channelId, { callId, role: 'caller' });
@@ -532,7 +580,8 @@ export class CallService {
         this.channels.set(c.legId, { callId, role: 'agent' });
         await ari.originate({
           channelId: c.legId,
-          endpoint: c.endpoint,
+          // The agent's phone may be registered on another Asterisk node: rung through the link to it.
+          endpoint: c.endpoint === `PJSIP/${c.agentId}` ? await agents.dialString(c.agentId) : c.endpoint,
           appArgs: `agent,${c.callId}`,
           callerId: c.callerNumber,
           timeoutS: c.timeoutS,
@@ -544,6 +593,31 @@ export class CallService {
         await this.mediaDone(callId);
         await ari.createBridge(c.bridgeId, `call-${callId}`);
         await ari.addToBridge(c.bridgeId, c.channelIds);
+        if (c.record) {
+          const rec = { callId, recordingId: c.record.recordingId, name: c.record.name };
+          // A recording that cannot start must not end the conversation: it is recorded as failed.
+          await ari.recordBridge(c.bridgeId, c.record.name).catch((err: Error) => {
+            this.failedRecordings.add(rec.recordingId);
+            this.d.recordings?.failed(rec, err);
+          });
+          // Each party on its own: a snoop hearing what that party says (spy 'in'), recorded
+          // until the party's channel goes (the snoop goes with it). Its id is the recording's.
+          for (const leg of c.record.legs ?? []) {
+            const r = { callId, recordingId: leg.id, name: leg.name };
+            await ari
+              .snoop(leg.channelId, { snoopId: leg.id, appArgs: 'legrec', spy: 'in', whisper: 'none' })
+              .then(() => ari.recordSnoop(leg.id, leg.name))
+              .catch((err: Error) => {
+                this.failedRecordings.add(leg.id);
+                this.d.recordings?.failed(r, err);
+              });
+          }
+        }
+        return;
+      case 'finish_recording':
+        // Not awaited: the call is over; its file's facts follow when Asterisk closed it.
+        if (!this.failedRecordings.delete(c.recordingId))
+          void this.d.recordings?.finish({ callId: c.callId, recordingId: c.recordingId, name: c.name, reason: 'call_ended' });
         return;
       case 'destroy_bridge':
         return ari.destroyBridge(c.bridgeId);

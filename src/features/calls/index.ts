@@ -4,6 +4,8 @@ import type { AgentsFeature } from '../agents/index.js';
 import type { CallbacksFeature } from '../callbacks/index.js';
 import type { EventsFeature } from '../events/index.js';
 import type { OutboundFeature } from '../outbound/index.js';
+import type { RecordingsFeature } from '../recordings/index.js';
+import type { SupervisionFeature } from '../supervision/index.js';
 import type { RoutingFeature } from '../routing/index.js';
 import type { ConfigsFeature } from '../versioned-config/index.js';
 import { CALL_EVENTS, CallService } from './call-service.js';
@@ -22,6 +24,8 @@ export function registerCalls(
     callbacks: CallbacksFeature;
     routing: RoutingFeature;
     outbound: OutboundFeature;
+    recordings: RecordingsFeature;
+    supervision: SupervisionFeature;
   },
 ): CallsFeature {
   const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
@@ -57,7 +61,11 @@ export function registerCalls(
     avgHandleS: config.AVG_HANDLE_S,
     lang: config.PROMPT_LANG,
     queue: d.routing.dispatcher,
-    onOtherStasisStart: (ch, args) => void d.agents.featureCodes.handle(ch, args),
+    recordings: d.recordings.service,
+    onOtherStasisStart: (ch, args) => {
+      if (!d.supervision.service.onStasisStart(ch, args)) void d.agents.featureCodes.handle(ch, args);
+    },
+    onOtherChannelGone: (channelId) => void d.supervision.service.onChannelGone(channelId),
   });
   ariRouter.on(CALL_EVENTS, (ev) => service.onAriEvent(ev));
   return {

@@ -10,7 +10,10 @@ import { reportRoutes } from './routes.js';
 
 export interface ReportsFeature extends Feature {
   reports: ReportsInWorker;
-  /** Today's figures per queue, shared by every scrape and wallboard for LIVE_TODAY_EVERY_S. */
+  /**
+   * Today's figures per queue, shared by every scrape and wallboard for LIVE_TODAY_EVERY_S; the last
+   * ones at once while newer are read (a busy day's scan takes seconds, the wallboard's agents must not wait for it).
+   */
   today: () => ReturnType<ReportsInWorker['queues']>;
   /** The background roll-up sweep; absent when REPORTS_ROLLUP_SWEEP is off. */
   sweep?: RollupSweep;
@@ -62,7 +65,7 @@ export function registerReports({ config, log, keys }: Infrastructure): ReportsF
     reports,
     sweep,
     metrics: sweepMetrics(sweep),
-    today: () => todayFigures.get(),
+    today: () => todayFigures.soon(),
     routes: [reportRoutes({ reports })],
     start: () => sweep?.start(),
     async stop() {

@@ -15,16 +15,30 @@ export interface DispatcherDeps {
   /** Every agent, at most about a second old: what they can do and how many calls they took. */
   agents: AgentMirror;
   routing: RoutingCatalog;
-  /** This instance: it routes only the calls its sessions hold; agents are shared by all. */
+  /** This instance: it claims agents only for the calls its sessions hold (in every instance's order); agents are shared by all. */
   owner: string;
   now: () => number;
   log: Logger;
+  /**
+   * The instances registered in the cluster (features/cluster): another instance's waiting call keeps
+   * its place here only when its owner is one of them, dead ones included until taken over; an
+   * entry whose owner is gone for good must not hold agents back. Unset: every owner counts.
+   */
+  owners?: () => Promise<ReadonlySet<string>>;
   /** Hands a reserved agent to the call; the call decides whether to ring it. */
   deliver: (callId: string, agentId: string) => void;
   /** A queue rule fired for a waiting call. */
   expire: (callId: string, action: ExpiryAction) => void;
   /** A kept place whose turn came: dial the taxpayer back. */
   callBack: (entry: WaitingDetails) => Promise<void>;
+  /**
+   * Whether this instance's Asterisk is there (its ARI event stream connected). While it is not,
+   * this instance's waiting calls are neither offered agents (the ring could not be placed, and
+   * the agent would be charged a missed call) nor turned away (their node's agents just became
+   * unreachable, so their queue looks unstaffed): the reconnection picks them up again, or they
+   * are recorded as lost with their Asterisk (features/agents/asterisk-sync.ts). Unset: always.
+   */
+  mediaUp?: () => boolean;
 }
 
 /**
@@ -142,8 +156,12 @@ export class Dispatcher {
     const [{ rules }, view] = await Promise.all([this.d.routing.active(), this.d.queues.routingView()]);
     this.lastIdle = view.idle;
     const now = this.d.now();
-    const waiting = view.waiting.filter((w) => w.owner === this.d.owner);
-    if (!waiting.length) {
+    // Every instance's waiting calls, in one order: each instance computes the same pairs and claims
+    // only its own calls' (another's call that came first keeps its agent for its owner to claim).
+    const mine = (w: (typeof view.waiting)[number]) => w.owner === this.d.owner;
+    const owners = view.waiting.some((w) => !mine(w)) ? await this.d.owners?.() : undefined;
+    const waiting = owners ? view.waiting.filter((w) => mine(w) || owners.has(w.owner)) : view.waiting;
+    if (!waiting.some(mine)) {
       // Kept fresh for the calls that will enter an empty queue (enqueue()).
       void this.d.agents.agents();
       return;
@@ -165,6 +183,12 @@ export class Dispatcher {
       const position = (seen.get(w.queue) ?? 0) + 1;
       seen.set(w.queue, position);
       const call = toWaitingCall(w);
+      if (mine(w) && this.d.mediaUp && !this.d.mediaUp()) continue;
+      if (!mine(w)) {
+        // Its owner judges its expiry; here it only keeps its place ahead of later calls.
+        routable.push(call);
+        continue;
+      }
       const facts = { call, keptPlace: w.kind === 'callback', position };
       let verdict = waitingVerdict(facts, rules, now);
       if (verdict.kind === 'need_staffing') verdict = waitingVerdict({ ...facts, unstaffed: await unstaffed(w.queue) }, rules, now);
@@ -184,6 +208,7 @@ export class Dispatcher {
     const won = await Promise.all(
       assign(routable, agents, rules, now).map(async (a) => {
         const w = byId.get(a.callId)!;
+        if (!mine(w)) return true;
         if (w.kind === 'callback') {
           // An agent is free for this place: dial the taxpayer, who rejoins at this place on answer.
           if (await this.d.queues.take(w.queue, w.callId)) await this.d.callBack(w);

@@ -1,3 +1,4 @@
+import { SharedRead } from '../../shared/shared-read.js';
 import type { Feature } from '../../app/feature.js';
 import type { Infrastructure } from '../../app/infrastructure.js';
 import type { Port } from '../../shared/late.js';
@@ -24,21 +25,29 @@ export interface RoutingFeature extends Feature {
  * it (they queue through it): it reaches them through `calls`, bound once they exist.
  */
 export function registerRouting(
-  { config, live, log }: Infrastructure,
+  { config, redis, keys, live, ariEvents, log }: Infrastructure,
   { configs, callbacks, calls }: { configs: ConfigsFeature; callbacks: CallbacksFeature; calls: Port<CallDelivery> },
 ): RoutingFeature {
   const mirror = new AgentMirror({ liveAgents: live.agents, now: () => Date.now(), log });
+  // The cluster's registered instances (features/cluster/membership.ts), read at most once a second.
+  const owners = new SharedRead(
+    async () => new Set(await redis.hkeys(keys.instances)),
+    1000,
+    () => Date.now(),
+  );
   const dispatcher = new Dispatcher({
     queues: live.queues,
     liveAgents: live.agents,
     agents: mirror,
     routing: configs.routing,
     owner: config.INSTANCE_ID,
+    owners: () => owners.get(),
     now: () => Date.now(),
     log,
     deliver: (c, a) => calls.get().deliverAgent(c, a),
     expire: (c, action) => calls.get().expire(c, action),
     callBack: (entry) => callbacks.service.dial(entry),
+    mediaUp: () => ariEvents.connected,
   });
   const seed = new PreferredSeed({
     windowMs: config.PREFERRED_AGENT_WITHIN_H * 3_600_000,

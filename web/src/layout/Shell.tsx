@@ -17,6 +17,7 @@ const ROLE_NAMES: Record<string, [string, string]> = {
   readonly: ['只读', 'Read only'],
   editor: ['知识库编辑', 'KB editor'],
   liaison: ['联络员', 'Liaison'],
+  quality: ['质检员', 'Quality reviewer'],
 };
 
 /** The signed-in frame: the menu of the pages this role may use, who is signed in, the language. */

@@ -77,6 +77,35 @@ export const PAGES: PageEntry[] = [
     allowed: (_me, can) => can('workorders'),
     component: lazy(() => import('./workorders/WorkOrders')),
   },
+  // Recordings and quality review (issue 23).
+  {
+    path: '/recordings',
+    title: ['录音查询', 'Recordings'],
+    blurb: ['按日期、号码、坐席、队列查找录音并收听；投诉与工单保全', 'Find and play recorded calls; holds for complaints and work orders'],
+    allowed: (_me, can) => can('recordings'),
+    component: lazy(() => import('./recordings/Recordings')),
+  },
+  {
+    path: '/quality/mine',
+    title: ['我的质检', 'My reviews'],
+    blurb: ['质检员对本人通话的评分与评语', 'How reviewers scored your calls, with their comments'],
+    allowed: (me, can) => me.role === 'agent' && !!me.agentId && can('quality.own'),
+    component: lazy(() => import('./quality/MyReviews')),
+  },
+  {
+    path: '/quality/report',
+    title: ['质检报表', 'Quality report'],
+    blurb: ['每位坐席每月的质检次数、平均分与各评分项得分率', 'Reviews, average and per-item scores per agent per month'],
+    allowed: (_me, can) => can('quality.review'),
+    component: lazy(() => import('./quality/QualityReport')),
+  },
+  {
+    path: '/quality/form',
+    title: ['质检表单', 'Review form'],
+    blurb: ['质检评分项与权重；保存即为新版本', 'The review’s items and weights; each save is a new version'],
+    allowed: (_me, can) => can('quality.manage'),
+    component: lazy(() => import('./quality/FormEditor')),
+  },
   {
     path: '/ops/ivr',
     group: 'ops',

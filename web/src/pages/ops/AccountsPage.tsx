@@ -36,6 +36,7 @@ const roleNames = (t: T): Record<Role, string> => ({
   readonly: t('只读', 'Read only'),
   editor: t('知识库编辑', 'KB editor'),
   liaison: t('联络员', 'Liaison'),
+  quality: t('质检员', 'Quality reviewer'),
 });
 const ROLE_COLORS: Record<Role, string> = {
   admin: 'red',
@@ -44,6 +45,7 @@ const ROLE_COLORS: Record<Role, string> = {
   readonly: 'default',
   editor: 'green',
   liaison: 'purple',
+  quality: 'cyan',
 };
 
 /** 账号与密钥: people's sign-in accounts (role, agent link, disable, reset password) and tools' API keys. */
@@ -308,7 +310,7 @@ function AccountModal(p: { mode: 'new' | 'edit' | 'password'; account?: Account;
             </Form.Item>
             <Form.Item name="role" label={t('角色', 'Role')}>
               <Select
-                options={(['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison'] as const).map((r) => ({
+                options={(['admin', 'supervisor', 'agent', 'readonly', 'editor', 'liaison', 'quality'] as const).map((r) => ({
                   value: r,
                   label: roles[r],
                 }))}

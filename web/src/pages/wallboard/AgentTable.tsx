@@ -5,6 +5,8 @@ import { useT, type T } from '../../lib/i18n';
 import { formatDuration } from '../../lib/time';
 import { elapsedS, useNowS } from './clock';
 import { countByState, STATE_NAMES, STATES, visibleAgents, type AgentFilter, type AgentRow, type AgentState, type SortKey } from './model';
+import { SupervisionCell, type SuperviseActions } from './SupervisionCell';
+import type { Supervision } from './supervision';
 
 export interface PauseReason {
   code: string;
@@ -39,6 +41,10 @@ interface RowProps {
   /** Whether this account may act on agents at all (the column is there). */
   acting: boolean;
   onMenu: (row: AgentRow, at: HTMLElement) => void;
+  /** Supervision of this row's call (accounts that may supervise); undefined: no column. */
+  supervise?: SuperviseActions;
+  /** The active supervisions of this row's call. */
+  supervisions?: readonly Supervision[];
   t: T;
 }
 
@@ -48,8 +54,8 @@ const cell: CSSProperties = {
   overflow: 'hidden',
   textOverflow: 'ellipsis',
 };
-/** Columns' widths (px; 0: takes what is left), the same for the header and every row. */
-const WIDTHS = [72, 100, 160, 84, 200, 0, 88] as const;
+/** Columns' widths (px; 0: takes what is left), the same for the header and every row; the last: supervision. */
+const WIDTHS = [72, 100, 160, 84, 200, 0, 88, 300] as const;
 const col = (i: number): CSSProperties => (WIDTHS[i] ? { ...cell, flex: `0 0 ${WIDTHS[i]}px` } : { ...cell, flex: '1 1 0', minWidth: 0 });
 const COLS = WIDTHS.map((_, i) => col(i));
 const ROW_H = 30;
@@ -95,7 +101,7 @@ const actButton: CSSProperties = {
 };
 
 /** One agent, re-rendered only when its row object changes (model.ts keeps unchanged ones). */
-const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMenu, t }: RowProps) {
+const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMenu, supervise, supervisions, t }: RowProps) {
   const stateText = t(...STATE_NAMES[row.state]);
   return (
     <div data-testid={`agent-row-${row.agentId}`} data-state={row.state} role="row" style={rowStyle}>
@@ -125,6 +131,14 @@ const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMen
           >
             {t('操作', 'Actions')} ▾
           </button>
+        </div>
+      ) : null}
+      {supervise ? (
+        <div style={{ ...COLS[7], overflow: 'visible' }}>
+          {/* Only a bridged call can be listened to, whispered into or barged into. */}
+          {row.state === 'on_call' && row.callId ? (
+            <SupervisionCell callId={row.callId} agentId={row.agentId} list={supervisions} act={supervise} t={t} />
+          ) : null}
         </div>
       ) : null}
     </div>
@@ -183,6 +197,9 @@ export function AgentTable(p: {
   reasons: PauseReason[];
   controls: { control: boolean; assign: boolean };
   height: string;
+  /** For accounts that may supervise: the actions and the active supervisions per call. */
+  supervise?: SuperviseActions;
+  supervisions?: ReadonlyMap<string, readonly Supervision[]>;
 }) {
   const t = useT();
   const { message } = App.useApp();
@@ -259,7 +276,7 @@ export function AgentTable(p: {
         total={p.agents.length}
       />
       <div style={{ height: p.height, overflow: 'auto', border: '1px solid #f0f0f0', borderRadius: 6 }}>
-        <div role="table" data-testid="agent-table" style={{ fontSize: 13, minWidth: 820 }}>
+        <div role="table" data-testid="agent-table" style={{ fontSize: 13, minWidth: p.supervise ? 1120 : 820 }}>
           <div
             role="row"
             style={{
@@ -280,9 +297,19 @@ export function AgentTable(p: {
             {header(4, null, t('当前来电', 'Current call'))}
             {header(5, null, t('服务队列', 'Queues'))}
             {acting ? header(6, null, t('操作', 'Actions')) : null}
+            {p.supervise ? header(7, null, t('监听 / 耳语 / 强插', 'Listen / whisper / barge')) : null}
           </div>
           {rows.map((r) => (
-            <AgentRowView key={r.agentId} row={r} reasonName={reasonName} acting={acting} onMenu={onMenu} t={t} />
+            <AgentRowView
+              key={r.agentId}
+              row={r}
+              reasonName={reasonName}
+              acting={acting}
+              onMenu={onMenu}
+              supervise={p.supervise}
+              supervisions={r.callId ? p.supervisions?.get(r.callId) : undefined}
+              t={t}
+            />
           ))}
         </div>
         {!rows.length ? <div style={{ padding: 12, color: 'rgba(0,0,0,0.45)' }}>{t('没有符合条件的坐席', 'No agents match')}</div> : null}

@@ -1,5 +1,5 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
-import { Badge, Button, Space, Typography } from 'antd';
+import { Badge, Button, Select, Space, Typography } from 'antd';
 import { SettingOutlined } from '@ant-design/icons';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../../src/core/wallboard/thresholds';
 import { get } from '../../lib/api';
@@ -12,6 +12,8 @@ import { QueueTiles } from './QueueTiles';
 import { ThresholdsDrawer } from './ThresholdsDrawer';
 import { useLiveFeed } from './useLiveFeed';
 import { useQueueLabels } from '../../lib/queue-names';
+import type { SuperviseActions } from './SupervisionCell';
+import { useSupervision } from './useSupervision';
 
 /** Thresholds are the center's, changed from any wallboard: read again this often so every screen follows. */
 const THRESHOLDS_EVERY_MS = 30_000;
@@ -32,7 +34,7 @@ const ThresholdsButton = memo(function ThresholdsButton({ onClick }: { onClick: 
  */
 export default function Wallboard() {
   const t = useT();
-  const { can } = useSession();
+  const { can, me } = useSession();
   const [configured, setConfigured] = useState<string[]>([]);
   const live = useLiveFeed(configured);
   const [thresholds, setThresholds] = useState<Thresholds>(DEFAULT_THRESHOLDS);
@@ -42,6 +44,13 @@ export default function Wallboard() {
   const closeDrawer = useCallback(() => setEditing(false), []);
   const controls = useMemo(() => ({ control: can('agents.control'), assign: can('agents.assign') }), [can]);
   const queueLabels = useQueueLabels();
+  const supervising = can('supervise');
+  const sup = useSupervision(supervising, me?.agentId ?? null);
+  const superviseActs = useMemo<SuperviseActions | undefined>(
+    () => (supervising && me ? { me: me.id, start: sup.start, change: sup.change, leave: sup.leave } : undefined),
+    [supervising, me, sup.start, sup.change, sup.leave],
+  );
+  const phoneOptions = useMemo(() => live.agents.map((a) => ({ value: a.agentId, label: `${a.agentId} ${a.name}` })), [live.agents]);
 
   useEffect(() => {
     const load = () => void get<Thresholds>('/api/wallboard/thresholds').then(setThresholds, () => undefined);
@@ -98,10 +107,42 @@ export default function Wallboard() {
             </span>
           ) : null}
         </Space>
-        <ThresholdsButton onClick={openDrawer} />
+        <Space size={8}>
+          {supervising ? (
+            me?.agentId ? (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="supervise-phone">
+                {t(`监听话机：工号 ${me.agentId}`, `Supervising from phone ${me.agentId}`)}
+              </Typography.Text>
+            ) : (
+              <Space size={4}>
+                <Typography.Text style={{ fontSize: 12 }}>{t('监听话机', 'My phone')}</Typography.Text>
+                <Select
+                  size="small"
+                  allowClear
+                  showSearch
+                  style={{ width: 160 }}
+                  placeholder={t('选择您使用的话机', 'The phone you use')}
+                  value={sup.phone ?? undefined}
+                  onChange={(v?: string) => sup.setPhone(v ?? null)}
+                  options={phoneOptions}
+                  data-testid="supervise-phone-select"
+                />
+              </Space>
+            )
+          ) : null}
+          <ThresholdsButton onClick={openDrawer} />
+        </Space>
       </div>
       <QueueTiles queues={live.queues} thresholds={thresholds} labels={queueLabels} />
-      <AgentTable agents={live.agents} queues={queueNames} reasons={reasons} controls={controls} height="calc(100vh - 352px)" />
+      <AgentTable
+        agents={live.agents}
+        queues={queueNames}
+        reasons={reasons}
+        controls={controls}
+        height="calc(100vh - 352px)"
+        supervise={superviseActs}
+        supervisions={sup.calls}
+      />
       <ThresholdsDrawer open={editing} onClose={closeDrawer} value={thresholds} editable={controls.control} onSaved={setThresholds} />
     </div>
   );
