@@ -5,7 +5,7 @@ import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { activateIvr, activateRouting, alwaysOpen12366, shippedRoutingWith } from '../support/ivr.js';
 import { freePorts } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
-import { callAs, freshAgentId, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
+import { callAs, freshAgentId, freshMobile, randomPassword, startTestService, waitFor, type TestRig } from '../support/service.js';
 import { callIdOf, eventsOf, streamEventsOf, waitForEvent, type StoredEvent } from '../support/calls.js';
 import { clippedTexts, launchBrowser, newContext, screenshot, signIn, testAccount } from '../support/browser.js';
 
@@ -116,7 +116,7 @@ describe('the daily work of the center on one call', () => {
     await waitState(agent.page, 'available');
 
     // The taxpayer (a mobile, so the callback may dial it) presses 0 at once and 1 while the survey's question plays.
-    const caller = `1395712${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+    const caller = await freshMobile(rig);
     const taxpayer = sipp({
       scenario: 'caller-dtmf-waits-for-hangup.xml',
       ip: '127.0.0.2',

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callAs, freshAgentId, randomPassword, startTestService, uniqueCaller, waitFor, type TestRig } from '../support/service.js';
+import {
+  callAs,
+  freshAgentId,
+  freshMobile,
+  randomPassword,
+  startTestService,
+  uniqueCaller,
+  waitFor,
+  type TestRig,
+} from '../support/service.js';
 import { testAccount } from '../support/browser.js';
 import { oneAgentOnOther } from '../support/one-agent.js';
 import { sipp, type SippRun } from '../support/sipp.js';
@@ -143,7 +152,7 @@ describe('work orders over the API', () => {
     const { agentId, phone } = await oneAgentOnOther(rig.svc.url, rig.pool, { name: '工单测试', phoneCalls: 2, timeoutS: 120 });
     runs.push(phone);
     // The taxpayer presses 0 (a person), talks 3 s with the agent and hangs up.
-    const caller = `1385711${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+    const caller = await freshMobile(rig, '138');
     const first = sipp({
       scenario: 'caller-dtmf.xml',
       ip: '127.0.0.2',

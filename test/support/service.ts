@@ -97,6 +97,17 @@ export function randomPassword(): string {
   return randomBytes(12).toString('hex');
 }
 
+/**
+ * A mobile number (so a callback may dial it) that no call in the database came from. The database
+ * outlives a run, and a test that finds "the call from this number" must not find an earlier run's.
+ */
+export async function freshMobile(rig: Pick<TestRig, 'pool'>, prefix = '139'): Promise<string> {
+  for (;;) {
+    const n = prefix + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+    if (!(await rig.pool.query('SELECT 1 FROM calls WHERE caller = $1 LIMIT 1', [n])).rowCount) return n;
+  }
+}
+
 /** A six-digit agent id no earlier run has used (agents persist in Postgres, deactivated rather than deleted). */
 export async function freshAgentId(rig: Pick<TestRig, 'pool'>): Promise<string> {
   for (;;) {
