@@ -55,4 +55,18 @@ describe('ARI event stream keep-alive', () => {
     expect(a.connections()).toBe(1);
     expect(a.stream.connected).toBe(true);
   });
+
+  it('a peer that answers its pings is kept though this thread was too busy to read them for many pings', async () => {
+    // A busy service (a long report, a GC pause, a machine short of CPU) reads the pong late: the
+    // timer fires first when the thread is free. That is one late answer, not three unanswered pings.
+    const a = await asterisk({ answersPings: true });
+    await new Promise((r) => setTimeout(r, 100));
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // busy: nothing is read from the socket meanwhile
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.losses()).toBe(0);
+    expect(a.connections()).toBe(1);
+  });
 });

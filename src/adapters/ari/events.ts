@@ -14,7 +14,7 @@ export interface AriEventStreamOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /**
-   * A WebSocket ping this often; nothing heard (pong or event) for three of them and the
+   * A WebSocket ping this often; nothing heard (pong or event) after three in a row and the
    * connection is given up. A host that went away (power, network) sends no FIN: without this the
    * stream would look connected until TCP gave up, many minutes later. Three, not one: a busy
    * event loop reads a pong late.
@@ -137,16 +137,25 @@ export class AriEventStream extends EventEmitter {
     });
   }
 
-  /** Pings until the socket closes; silent for three pings, it is ended (then 'close', and a reconnection). */
+  /**
+   * Pings until the socket closes; three pings in a row with nothing heard after them (pong or
+   * event), it is ended (then 'close', and a reconnection). Counted in pings, not in time: after
+   * this thread was busy for longer than three pings, the timer fires before the socket's waiting
+   * pong is read, and a clock would give up a healthy connection, losing the events Asterisk sends
+   * while the stream reconnects (a caller's key press among them).
+   */
   private keepAlive(ws: WebSocket): void {
     const every = this.opts.pingEveryMs ?? 3000;
-    let heard = Date.now();
-    const hear = () => (heard = Date.now());
+    let heard = true;
+    let unanswered = 0;
+    const hear = () => (heard = true);
     ws.on('pong', hear);
     ws.on('message', hear);
     const t = setInterval(() => {
-      if (Date.now() - heard > 3 * every) {
-        this.opts.log.warn({ silentMs: Date.now() - heard }, 'ARI event stream silent: the connection is given up');
+      unanswered = heard ? 0 : unanswered + 1;
+      heard = false;
+      if (unanswered >= 3) {
+        this.opts.log.warn({ unansweredPings: unanswered, pingEveryMs: every }, 'ARI event stream silent: the connection is given up');
         ws.terminate();
         return;
       }
