@@ -47,7 +47,7 @@ async function placeKeptWhileAgentPaused(agentName: string) {
     files: { pcap: dtmfPcap(presses('0', 400).concat(presses('1', 2500)), { audioMs: 4000 }) },
     timeoutS: 60,
   }).done;
-  expect(asked.code, asked.errors || asked.output.slice(-1000)).toBe(0);
+  expect(asked.code, `${asked.errors || asked.output.slice(-1000)}\nthe service said:\n${svc!.output().slice(-5000)}`).toBe(0);
   const request = async () =>
     (await pool.query('SELECT call_id, outcome FROM calls WHERE caller = $1 AND dialed = $2', [caller, '12366'])).rows[0];
   await waitFor('callback requested', async () => (await request())?.outcome === 'callback_requested');
