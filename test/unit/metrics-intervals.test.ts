@@ -46,6 +46,18 @@ describe('offsetAt (remembered per UTC quarter-hour)', () => {
     );
   });
 
+  it("is exact where a change fell inside a quarter-hour: St John's at 00:01 local until 2011", () => {
+    // Found by the property above (seed 1731316901): 2000-04-02 03:31 UTC, the spring change.
+    for (const from of [Date.UTC(2000, 3, 2, 3, 0), Date.UTC(2000, 9, 29, 2, 0)]) {
+      const seen = new Set<number>();
+      for (let ts = from; ts < from + 3_600_000; ts += 30_000) {
+        expect(offsetAt(ts, 'America/St_Johns'), new Date(ts).toISOString()).toBe(tzOffsetMs(ts, 'America/St_Johns'));
+        seen.add(tzOffsetMs(ts, 'America/St_Johns'));
+      }
+      expect(seen.size, 'the hour holds the change').toBe(2);
+    }
+  });
+
   it('is exact on every minute of every day with an offset change, 2020 to 2030, in zones that change', () => {
     const DAY = 86_400_000;
     let changes = 0;

@@ -60,23 +60,28 @@ export function tzOffsetMs(ts: number, tz: string = DEFAULT_TZ): number {
   return asUtc - wholeSecond;
 }
 
-// Offsets remembered per zone and UTC quarter-hour: in every zone in use, offsets change only on
-// quarter-hour boundaries, and Intl (about 3 µs a call) was the larger part of building a day's
+// Offsets remembered per zone and UTC quarter-hour: in every zone in use today, offsets change only
+// on quarter-hour boundaries (one that did not is read exactly: offsetAt), and Intl (about 3 µs a call) was the larger part of building a day's
 // report figures, which today's live figures do every few seconds. Not observable state either.
 const QUARTER_MS = 900_000;
 const quarterOffsets = new Map<string, number>();
 
-/** tzOffsetMs at `ts`, read once per zone and UTC quarter-hour. */
+/**
+ * tzOffsetMs at `ts`, read once per zone and UTC quarter-hour. A quarter-hour within which the
+ * offset changes (St John's changed at 00:01 local until 2011, 03:31 UTC) is remembered as such
+ * (NaN) and read exactly each time.
+ */
 export function offsetAt(ts: number, tz: string = DEFAULT_TZ): number {
   const quarter = Math.floor(ts / QUARTER_MS);
   const key = `${tz}|${quarter}`;
   let off = quarterOffsets.get(key);
   if (off === undefined) {
     if (quarterOffsets.size > 100_000) quarterOffsets.clear();
-    off = tzOffsetMs(quarter * QUARTER_MS, tz);
+    const first = tzOffsetMs(quarter * QUARTER_MS, tz);
+    off = first === tzOffsetMs((quarter + 1) * QUARTER_MS - 1, tz) ? first : NaN;
     quarterOffsets.set(key, off);
   }
-  return off;
+  return Number.isNaN(off) ? tzOffsetMs(ts, tz) : off;
 }
 
 /**
