@@ -6,6 +6,8 @@ import { redisKeys } from '../../src/adapters/redis/keys.js';
 import { Leases } from '../../src/features/cluster/lease.js';
 import { Membership, type Registration } from '../../src/features/cluster/membership.js';
 import { Takeover } from '../../src/features/cluster/takeover.js';
+import { stasisArgsIn } from '../../src/adapters/ari/stasis-args.js';
+import type { AriChannel } from '../../src/adapters/ari/types.js';
 import { requireEnv } from '../support/rig.js';
 import { unlinkPrefix } from '../support/redis.js';
 
@@ -22,6 +24,8 @@ const reg = (instance: string): Registration => ({ instance, app: `app-${instanc
 /** A survivor whose ARI and calls are stand-ins that record what they are asked; Redis is real. */
 function survivor(self: string) {
   const moved: string[] = [];
+  /** Each move's arguments, by channel. */
+  const movedWith = new Map<string, string>();
   const reconciled: string[][] = [];
   /** What the takeover did to the shared queue and the list, in order. */
   const steps: string[] = [];
@@ -31,9 +35,15 @@ function survivor(self: string) {
     self,
     app: `app-${self}`,
     ari: {
-      move: async (ch) => void moved.push(ch),
+      move: async (ch, _app, args) => void (moved.push(ch), movedWith.set(ch, args ?? '')),
       setVar: async () => undefined,
-      listChannels: async () => [],
+      // What Asterisk holds: the calls' channels, one that entered the dead app with no snapshot
+      // written for it, and one in another app.
+      listChannels: async () => [
+        channel('ch-c1', 'app-d,inbound,12366'),
+        channel('ch-unsaved', 'app-d,inbound,12366'),
+        channel('ch-elsewhere', 'app-x,inbound,12366'),
+      ],
     },
     // The dead app's stream: a stand-in (the e2e test opens a real one).
     streamFor: () => ({ start: () => undefined, stop: async () => undefined, waitConnected: async () => undefined }),
@@ -48,8 +58,17 @@ function survivor(self: string) {
     log: pino({ level: 'silent' }),
     holdDeadAppMs: 10,
   });
-  return { takeover, moved, reconciled, steps };
+  return { takeover, moved, movedWith, reconciled, steps };
 }
+const channel = (id: string, appData: string): AriChannel => ({
+  id,
+  name: `PJSIP/trunk-${id}`,
+  state: 'Up',
+  caller: { name: '', number: '057100000000' },
+  connected: { name: '', number: '' },
+  dialplan: { context: 'tax12366-stasis', exten: 's', priority: 7, app_name: 'Stasis', app_data: appData },
+  creationtime: '2026-12-08T00:00:00.000+0000',
+});
 
 describe('cluster leases and takeover (Redis)', () => {
   it('a singleton lease is held by one instance at a time, and taken over once it lapses', async () => {
@@ -85,7 +104,15 @@ describe('cluster leases and takeover (Redis)', () => {
     const winner = r1 ? 's1' : 's2';
     expect((await redis.smembers(keys.sessions(winner))).sort()).toEqual(['c1', 'c2']);
     expect(await redis.exists(keys.sessions('d'))).toBe(0);
-    expect(won.moved.sort()).toEqual(['ch-c1', 'ch-c2', 'leg-c2']);
+    // The calls' channels as taken over; the one the dead instance never held a call for, with the
+    // arguments it entered with, so it arrives as a new call; nothing of another app.
+    expect(won.moved.sort()).toEqual(['ch-c1', 'ch-c2', 'ch-unsaved', 'leg-c2']);
+    expect(Object.fromEntries(won.movedWith)).toEqual({
+      'ch-c1': 'moved',
+      'ch-c2': 'moved',
+      'leg-c2': 'moved',
+      'ch-unsaved': 'inbound,12366',
+    });
     expect(won.reconciled).toEqual([['c1', 'c2']]);
     // Waiting calls' entries are the survivor's before the dead instance leaves the list: never
     // an entry whose owner is gone for good, which dispatch would skip (its agent to a later caller).
@@ -96,5 +123,18 @@ describe('cluster leases and takeover (Redis)', () => {
     const reborn = new Membership(redis, keys, { ...reg('d'), token: 'boot-d-2' }, 200);
     expect(await reborn.beat(Date.now())).toBe(true);
     expect((await reborn.members()).find((m) => m.instance === 'd')).toMatchObject({ alive: true, calls: 0 });
+  });
+
+  it("reads a channel's Stasis arguments only for the app named", () => {
+    expect(stasisArgsIn(channel('a', 'app-d,inbound,12366'), 'app-d')).toBe('inbound,12366');
+    expect(stasisArgsIn(channel('a', 'app-d'), 'app-d')).toBe('');
+    // A longer app name that starts the same is another app.
+    expect(stasisArgsIn(channel('a', 'app-d2,inbound'), 'app-d')).toBeUndefined();
+    expect(
+      stasisArgsIn(
+        { ...channel('a', 'app-d,inbound'), dialplan: { context: 'c', exten: 's', priority: 1, app_name: 'Dial', app_data: 'app-d,x' } },
+        'app-d',
+      ),
+    ).toBeUndefined();
   });
 });

@@ -73,17 +73,21 @@ describe('rolling restart of both instances under load', () => {
     });
     const t0 = Date.now();
     const restarts: string[] = [];
+    /** What each stopped instance said, for a failure's message. */
+    const stoppedLogs: string[] = [];
     for (const id of ['ra', 'rb']) {
       await new Promise((r) => setTimeout(r, 6000));
       const s = svcs.get(id)!;
       const at = Date.now();
       await stopGracefully(s);
+      stoppedLogs.push(`${id} (stopped):\n${s.output().slice(-6000)}`);
       svcs.set(id, await spawnService(envOf(id)));
       restarts.push(`${id}: stopped at ${((at - t0) / 1000).toFixed(1)} s, serving again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
     }
     const res = await load.done;
     console.log(`rolling restart under ${RATE} calls/s: ${restarts.join('; ')}`);
-    expect(res.code, res.errors || res.output.slice(-2000)).toBe(0);
+    const logs = () => [...stoppedLogs, ...[...svcs].map(([id, p]) => `${id}:\n${p.output().slice(-6000)}`)].join('\n');
+    expect(res.code, `${res.errors || res.output.slice(-2000)}\nthe services said:\n${logs()}`).toBe(0);
 
     const rows = await waitFor(
       'every call recorded as ended',

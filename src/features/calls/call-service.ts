@@ -18,6 +18,7 @@ import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/lang.js';
 import type { CallbackDecision, DialDecision } from '../../core/outbound/dial-policy.js';
 import type { AriClient } from '../../adapters/ari/client.js';
+import { stasisArgsIn } from '../../adapters/ari/stasis-args.js';
 import type { AriChannel, AriEvent, AriEventType } from '../../adapters/ari/types.js';
 import type { QueueStore } from '../routing/queue-store.js';
 import { PromptSynth } from '../../adapters/prompts/synth.js';
@@ -299,19 +300,33 @@ export class CallService {
     }
     const app = this.d.ari.app;
     for (const ch of only ? [] : channels) {
-      const inApp = ch.dialplan.app_name === 'Stasis' && (ch.dialplan.app_data ?? '').startsWith(`${app},`);
-      if (inApp && !ours.has(ch.id) && !this.channels.has(ch.id)) void this.hangUpStray(ch, app);
+      const args = stasisArgsIn(ch, app);
+      if (args !== undefined && !ours.has(ch.id) && !this.channels.has(ch.id)) void this.stray(ch, app, args);
     }
     this.d.queue.kick();
   }
 
-  /** Unless another instance took the channel's call over while this one was down (features/cluster/takeover.ts). */
-  private async hangUpStray(ch: AriChannel, app: string): Promise<void> {
+  /**
+   * A channel in our app that no call owns, unless another instance took its call over while this
+   * one was down (features/cluster/takeover.ts). A taxpayer's channel is started as the new call it
+   * is: it entered while this instance was stopping or starting (its StasisStart went to a
+   * connection that was closing, or to the survivor holding our app meanwhile), and the caller has
+   * heard nothing yet. Anything else (an agent's leg, a callback, a snoop) belongs to a call that
+   * is gone, and is hung up.
+   */
+  private async stray(ch: AriChannel, app: string, args: string): Promise<void> {
     const movedTo = await this.d.ari.getVar(ch.id, MOVED_TO_VAR).then(
       (r) => r.value,
       () => '',
     );
     if (movedTo && movedTo !== app) return;
+    // Its StasisStart may have arrived meanwhile: then it is a call already.
+    if (this.channels.has(ch.id)) return;
+    const [role, arg] = args.split(',');
+    if (role === 'inbound') {
+      this.d.log.warn({ channel: ch.name, caller: ch.caller.number }, 'caller in our app that no call owns: started as a new call');
+      return this.startInbound(ch.id, ch.caller.number, arg || ch.dialplan.exten, ch.state === 'Up');
+    }
     this.d.log.warn({ channel: ch.name }, 'channel in our app that no call owns: hanging up');
     await this.d.ari.hangup(ch.id).catch(() => undefined);
   }
