@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IvrDefinition } from '../../core/ivr/definition.js';
 import type { Lang } from '../../core/lang.js';
-import { validateDefinition } from '../../core/ivr/validate.js';
+import { validateDefinition, type ValidationResult } from '../../core/ivr/validate.js';
 import { checkIvrRefs, type RoutingRefs } from '../../core/config/cross-check.js';
 import type { DialDecision } from '../../core/outbound/dial-policy.js';
 import { checkTransferNumbers } from '../../core/outbound/transfer-numbers.js';
@@ -17,13 +17,15 @@ export function ivrKind(d: {
   activeRouting: () => Promise<RoutingRefs>;
   /** The outbound dial policy (features/outbound): transfer nodes' numbers must pass it. */
   mayDial: (number: string) => DialDecision;
+  /** Where an upload is checked: the service passes its IVR validation thread; on this thread when absent. */
+  validate?: (input: unknown) => Promise<ValidationResult>;
 }): VersionKind<IvrDefinition, IvrDefinition> {
   /** The prompt files each prepared definition made (rather than found), for discard. */
   const made = new WeakMap<IvrDefinition, PromptFile[]>();
   return {
     label: 'IVR',
-    validate: (input) => {
-      const v = validateDefinition(input);
+    validate: async (input) => {
+      const v = d.validate ? await d.validate(input) : validateDefinition(input);
       return v.ok ? { ok: true, value: v.def } : v;
     },
     document: (def) => def,
@@ -72,6 +74,8 @@ export class IvrCatalog {
     mayDial: (number: string) => DialDecision;
     /** Runs one configuration change at a time, routing activations included (features/versioned-config/config-lock.ts). */
     serialize: <T>(change: () => Promise<T>) => Promise<T>;
+    /** Where an upload is checked (validate-thread.ts); on this thread when absent. */
+    validate?: (input: unknown) => Promise<ValidationResult>;
   }) {
     this.versions = new VersionedCatalog(ivrKind(d), d);
   }

@@ -29,8 +29,8 @@ export type ActivateResult =
 export interface VersionKind<T, V> {
   /** How logs and errors name it: "IVR version 3". */
   label: string;
-  /** An upload: every problem at once, each at its JSON pointer. */
-  validate(input: unknown): Checked<V>;
+  /** An upload: every problem at once, each at its JSON pointer. A promise when checked off this thread. */
+  validate(input: unknown): Checked<V> | Promise<Checked<V>>;
   /** The document stored for a valid upload. */
   document(value: V): T;
   /**
@@ -115,7 +115,7 @@ export class VersionedCatalog<T extends object, V = T> {
   }
 
   async upload(input: unknown, by: string, comment?: string): Promise<UploadResult> {
-    const v = this.kind.validate(input);
+    const v = await this.kind.validate(input);
     if (!v.ok) return v;
     if (this.kind.crossCheck?.atUpload) {
       const errors = await this.kind.crossCheck.check(v.value);

@@ -5,6 +5,7 @@ import { PromptSynth } from '../../adapters/prompts/synth.js';
 import { ensureSystemPrompts } from '../ivr/system-prompts.js';
 import { pgIvrVersions } from '../ivr/ivr-versions.js';
 import { IvrCatalog } from '../ivr/catalog.js';
+import { IvrValidationThread } from '../ivr/validate-thread.js';
 import { ivrRoutes } from '../ivr/routes.js';
 import { PromptPreview } from '../ivr/prompt-preview.js';
 import { promptPreviewRoutes } from '../ivr/preview-routes.js';
@@ -63,6 +64,8 @@ export async function registerVersionedConfig(
     serialize,
     agents: async () => (await agentRepo.list()).filter((a) => a.active),
   });
+  // An upload's checks off the thread that serves calls.
+  const validation = new IvrValidationThread(log);
   const ivr: IvrCatalog = new IvrCatalog({
     store: pgIvrVersions(pool),
     pointer: new RedisActivePointer(redis, keys.ivrActive, watch),
@@ -71,6 +74,7 @@ export async function registerVersionedConfig(
     activeRouting: () => routing.active(),
     serialize,
     mayDial: (number) => outbound.guard.decide(number),
+    validate: (input) => validation.validate(input),
   });
   // Instances starting together for the first time would each store and activate the shipped versions.
   await serialize(async () => {
@@ -81,7 +85,10 @@ export async function registerVersionedConfig(
     routing,
     routingRepo,
     ivr,
-    stop: () => watch.stop(),
+    stop: async () => {
+      await watch.stop();
+      await validation.close();
+    },
     routes: [
       ivrRoutes({ catalog: ivr }),
       routingRoutes({ catalog: routing }),
