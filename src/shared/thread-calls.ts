@@ -41,10 +41,15 @@ export class ThreadCalls {
   call(method: string, params: unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error(`${this.d.name} thread is closed`));
     const id = this.nextId++;
+    const t = this.thread();
     return new Promise((resolve, reject) => {
-      const t = this.thread();
       t.pending.set(id, { resolve, reject });
+      // Referenced while a request is in flight, so its answer is awaited even where nothing else
+      // keeps the process alive (a script, a bench); idle, the thread does not keep it alive.
+      t.worker.ref();
       t.worker.postMessage({ id, method, params } satisfies ThreadRequest);
+    }).finally(() => {
+      if (t.pending.size === 0) t.worker.unref();
     });
   }
 
@@ -84,7 +89,6 @@ export class ThreadCalls {
       if (!this.closed) log.warn({ code }, `${name} thread exited`);
       fail(new Error(`${name} thread exited (${code})`));
     });
-    // An idle thread does not keep the process alive; a request in flight is awaited by its caller.
     worker.unref();
     this.current = t;
     return t;
