@@ -44,6 +44,8 @@ import { expectedWaitS, positionAnnouncement } from '../../core/call/announcemen
 const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
 
 /** Set on a channel moved to another instance's app at a takeover (features/cluster/takeover.ts): not a stray of its first app. */
+/** How long a caller found in our app with no call is left to a survivor moving it before it is started here. */
+const STRAY_GRACE_MS = 2000;
 export const MOVED_TO_VAR = 'TAX12366_MOVED_TO';
 
 /** The ARI event types onAriEvent() reads; Asterisk is asked to send no others. */
@@ -324,6 +326,11 @@ export class CallService {
     if (this.channels.has(ch.id)) return;
     const [role, arg] = args.split(',');
     if (role === 'inbound') {
+      // The survivor may have had its StasisStart and be moving it to its own app this moment:
+      // only a caller still here, unowned, after a grace is ours to start.
+      await new Promise((r) => setTimeout(r, STRAY_GRACE_MS));
+      const now = (await this.d.ari.listChannels().catch(() => [])).find((c) => c.id === ch.id);
+      if (!now || stasisArgsIn(now, app) !== args || this.channels.has(ch.id)) return;
       this.d.log.warn({ channel: ch.name, caller: ch.caller.number }, 'caller in our app that no call owns: started as a new call');
       return this.startInbound(ch.id, ch.caller.number, arg || ch.dialplan.exten, ch.state === 'Up');
     }
