@@ -96,7 +96,11 @@ describe('rolling restart of both instances under load', () => {
         return r.rows.length === CALLS && r.rows.every((x) => x.ended_at) ? r.rows : undefined;
       },
       60_000,
-    );
+    ).catch(async (err: Error) => {
+      const r = await pool.query('SELECT call_id, outcome, ended_at FROM calls WHERE caller = $1', [caller]);
+      const open = r.rows.filter((x) => !x.ended_at).map((x) => x.call_id);
+      throw new Error(`${err.message}: ${r.rows.length} calls recorded, not ended: ${JSON.stringify(open)}\nthe services said:\n${logs()}`);
+    });
     const by = (k: string) => {
       const n = new Map<string, number>();
       for (const x of rows) n.set(String(x[k]), (n.get(String(x[k])) ?? 0) + 1);
