@@ -104,7 +104,6 @@ export class Takeover {
     });
     if (unsaved.length) log.warn({ channels: unsaved.length }, 'channels in the dead app that it held no call for: taken as new calls');
     await Promise.all([...channels.map((ch) => this.moveHere(ch, MOVED)), ...unsaved.map((ch) => this.moveHere(ch.id, ch.args))]);
-    await this.movedAll(reg.app, named, log);
     const tMoved = performance.now();
     this.d.calls.reconcile(await this.d.ari.listChannels(), new Set(ids));
     // The waiting calls' queue entries are ours before the dead instance leaves the list. The other
@@ -133,30 +132,12 @@ export class Takeover {
     try {
       await this.d.ari.move(channelId, this.d.app, args);
     } catch (err) {
-      this.d.log.warn({ channelId, err: (err as Error).message }, 'channel not moved');
+      this.d.log.debug({ channelId, err: (err as Error).message }, 'channel not moved');
       return;
     }
     void this.d.ari
       .setVar(channelId, MOVED_TO_VAR, this.d.app)
       .catch((err: Error) => this.d.log.debug({ channelId, err: err.message }, 'moved channel not marked'));
-  }
-
-  /**
-   * Our calls' channels still in the dead app after their moves are moved again, a few times. A
-   * channel left there would send its events (the caller's hang-up among them) to whoever holds
-   * that app next: the dead instance restarted under it, which holds no call for it, and the call
-   * would never be recorded as ended (the rolling-restart test's unended calls in CI).
-   */
-  private async movedAll(deadApp: string, ours: ReadonlySet<string>, log: Logger): Promise<void> {
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const left = (await this.d.ari.listChannels().catch(() => [])).filter(
-        (ch) => ours.has(ch.id) && stasisArgsIn(ch, deadApp) !== undefined,
-      );
-      if (!left.length) return;
-      log.warn({ channels: left.length, attempt }, 'channels of calls taken over still in the dead app: moved again');
-      await new Promise((r) => setTimeout(r, 300));
-      await Promise.all(left.map((ch) => this.moveHere(ch.id, MOVED)));
-    }
   }
 
   async stop(): Promise<void> {
