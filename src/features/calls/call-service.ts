@@ -317,11 +317,14 @@ export class CallService {
    * is gone, and is hung up.
    */
   private async stray(ch: AriChannel, app: string, args: string): Promise<void> {
-    const movedTo = await this.d.ari.getVar(ch.id, MOVED_TO_VAR).then(
-      (r) => r.value,
-      () => '',
-    );
-    if (movedTo && movedTo !== app) return;
+    const movedAway = async () => {
+      const movedTo = await this.d.ari.getVar(ch.id, MOVED_TO_VAR).then(
+        (r) => r.value,
+        () => '',
+      );
+      return !!movedTo && movedTo !== app;
+    };
+    if (await movedAway()) return;
     // Its StasisStart may have arrived meanwhile: then it is a call already.
     if (this.channels.has(ch.id)) return;
     const [role, arg] = args.split(',');
@@ -329,8 +332,9 @@ export class CallService {
       // The survivor may have had its StasisStart and be moving it to its own app this moment:
       // only a caller still here, unowned, after a grace is ours to start.
       await new Promise((r) => setTimeout(r, STRAY_GRACE_MS));
+      // A listing's Stasis app is where the channel entered, not where a move took it: the mark says that.
       const now = (await this.d.ari.listChannels().catch(() => [])).find((c) => c.id === ch.id);
-      if (!now || stasisArgsIn(now, app) !== args || this.channels.has(ch.id)) return;
+      if (!now || stasisArgsIn(now, app) !== args || (await movedAway()) || this.channels.has(ch.id)) return;
       this.d.log.warn({ channel: ch.name, caller: ch.caller.number }, 'caller in our app that no call owns: started as a new call');
       return this.startInbound(ch.id, ch.caller.number, arg || ch.dialplan.exten, ch.state === 'Up');
     }

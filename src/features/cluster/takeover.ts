@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AriClient } from '../../adapters/ari/client.js';
 import type { AriEvent } from '../../adapters/ari/types.js';
-import { stasisArgsIn } from '../../adapters/ari/stasis-args.js';
 import type { RedisKeys } from '../../adapters/redis/keys.js';
 import { SESSIONS_REOWN, TAKEOVER_CLAIM } from '../../adapters/redis/cluster-scripts.js';
 import { runScript } from '../../adapters/redis/scripts.js';
@@ -93,17 +92,7 @@ export class Takeover {
     const snaps = await this.d.sessions.many<CallState>(ids);
     const channels = [...snaps.values()].flatMap((s) => [s.channelId, ...(s.offer ? [s.offer.legId] : [])]);
     const tLoaded = performance.now();
-    // A channel can be in the dead app with no snapshot naming it: its StasisStart was on the wire
-    // when the instance stopped or died. Left there it would wait in silence until the instance came
-    // back under its app and hung it up as a stray (a rolling restart's CI run: 9 callers cut).
-    // Moved with the arguments it entered with, it arrives here as the new call it is.
-    const named = new Set(channels);
-    const unsaved = (await this.d.ari.listChannels()).flatMap((ch) => {
-      const args = stasisArgsIn(ch, reg.app);
-      return args !== undefined && !named.has(ch.id) ? [{ id: ch.id, args }] : [];
-    });
-    if (unsaved.length) log.warn({ channels: unsaved.length }, 'channels in the dead app that it held no call for: taken as new calls');
-    await Promise.all([...channels.map((ch) => this.moveHere(ch, MOVED)), ...unsaved.map((ch) => this.moveHere(ch.id, ch.args))]);
+    await Promise.all(channels.map((ch) => this.moveHere(ch, MOVED)));
     const tMoved = performance.now();
     this.d.calls.reconcile(await this.d.ari.listChannels(), new Set(ids));
     // The waiting calls' queue entries are ours before the dead instance leaves the list. The other
