@@ -151,7 +151,9 @@ describe('satisfaction survey after the agent hangs up', () => {
     const a = stepCall(c.ctx(), ON, s, { kind: 'agent_hung_up', legId });
     const snap = JSON.parse(JSON.stringify(a.state)) as CallState;
     const r = resumeCall(c.ctx(), ON, snap, { callerAlive: true });
-    expect(r.commands.map((k) => k.kind)).toEqual(['play']);
+    // The question the last process started is stopped before it is asked again.
+    expect(r.commands.map((k) => k.kind)).toEqual(['stop_playback', 'play']);
+    expect(r.commands[0]).toEqual({ kind: 'stop_playback', playbackId: snap.survey!.playbackId });
     expect(r.state.survey?.asked).toBe(2);
     expect(r.events).toEqual([]);
     const w = stepCall(c.ctx(), ON, r.state, { kind: 'playback_finished', playbackId: playOf(r)!.playbackId });

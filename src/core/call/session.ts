@@ -239,7 +239,31 @@ export interface Survivors {
 }
 
 export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): CallStep {
-  return withRecordingNotice(ctx, env, resumeCallInner(ctx, env, s, alive));
+  const out = withRecordingNotice(ctx, env, resumeCallInner(ctx, env, s, alive));
+  if (!alive.callerAlive) return out;
+  // Asterisk goes on playing what the last process started, and runs a channel's commands one
+  // after another: a prompt the resumed call no longer waits for would hold back everything queued
+  // behind it (the survivor's move out of a dead instance's app, so the caller's hang-up went to
+  // that app: CI, rolling-restart), and the re-planned prompt would follow it. Stopped first.
+  const kept = playbacksOf(out.state);
+  const stale = [...playbacksOf(s)].filter((id) => !kept.has(id));
+  if (!stale.length) return out;
+  return { ...out, commands: [...stale.map((playbackId): CallCommand => ({ kind: 'stop_playback', playbackId })), ...out.commands] };
+}
+
+/** Every playback a call's state refers to (what it waits for, or plays now). */
+export function playbacksOf(s: CallState): Set<string> {
+  const ids = [
+    s.ivr.playbackId,
+    s.voicemail?.playbackId,
+    s.closing?.playbackId,
+    s.callbackPlaybackId,
+    s.announce?.playbackId,
+    s.survey?.playbackId,
+    s.survey?.thanksPlaybackId,
+    s.notice?.playbackId,
+  ];
+  return new Set(ids.filter((id): id is string => !!id));
 }
 
 function resumeCallInner(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivors): CallStep {
