@@ -24,6 +24,8 @@ const reg = (instance: string): Registration => ({ instance, app: `app-${instanc
 /** A survivor whose ARI and calls are stand-ins that record what they are asked; Redis is real. */
 function survivor(self: string) {
   const moved: string[] = [];
+  /** What the survivor's app was subscribed to, and whether the channel had been moved by then. */
+  const subscribed: string[] = [];
   /** Each move's arguments, by channel. */
   const movedWith = new Map<string, string>();
   const reconciled: string[][] = [];
@@ -36,6 +38,8 @@ function survivor(self: string) {
     app: `app-${self}`,
     ari: {
       move: async (ch, _app, args) => void (moved.push(ch), movedWith.set(ch, args ?? '')),
+      subscribe: async (source) =>
+        void subscribed.push(`${source}${moved.includes(source.replace('channel:', '')) ? ' (after its move)' : ''}`),
       setVar: async () => undefined,
       // What Asterisk holds: the calls' channels, one that entered the dead app with no snapshot
       // written for it, and one in another app.
@@ -58,7 +62,7 @@ function survivor(self: string) {
     log: pino({ level: 'silent' }),
     holdDeadAppMs: 10,
   });
-  return { takeover, moved, movedWith, reconciled, steps };
+  return { takeover, moved, movedWith, subscribed, reconciled, steps };
 }
 const channel = (id: string, appData: string): AriChannel => ({
   id,
@@ -108,6 +112,8 @@ describe('cluster leases and takeover (Redis)', () => {
     // move took it, so a channel the dead app's listing shows may be another call's already.
     expect(won.moved.sort()).toEqual(['ch-c1', 'ch-c2', 'leg-c2']);
     expect(Object.fromEntries(won.movedWith)).toEqual({ 'ch-c1': 'moved', 'ch-c2': 'moved', 'leg-c2': 'moved' });
+    // Each heard by the survivor's app before its move, which waits behind the channel's prompts in Asterisk.
+    expect(won.subscribed.sort()).toEqual(['channel:ch-c1', 'channel:ch-c2', 'channel:leg-c2']);
     expect(won.reconciled).toEqual([['c1', 'c2']]);
     // Waiting calls' entries are the survivor's before the dead instance leaves the list: never
     // an entry whose owner is gone for good, which dispatch would skip (its agent to a later caller).

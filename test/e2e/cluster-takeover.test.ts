@@ -256,3 +256,78 @@ describe('two service instances, a callback ringing at the kill', () => {
     expect(attempts).toEqual([expect.objectContaining({ attempt: 1, result: 'answered', caller })]);
   }, 240_000);
 });
+
+const prefix3 = `t12test:${randomBytes(4).toString('hex')}`;
+afterAll(() => unlinkPrefix(redis, prefix3));
+
+describe('two service instances, a caller in the welcome at the takeover', () => {
+  it("the survivor hears the caller's channel at once; their hang-up is recorded though the stopped instance took its app back, which starts no second call", async () => {
+    const ids = ['ce', 'cf'] as const;
+    for (const i of ids) svcs.set(i, await spawnService(envOf(i, prefix3)));
+    // A taxpayer who presses nothing: the welcome plays when their instance stops (5.7 s, then the 13 s menu, in the default IVR).
+    const caller = uniqueCaller();
+    const run = sipp({
+      scenario: 'caller-dtmf.xml',
+      ip: '127.0.0.2',
+      keys: { caller, dialed: '12366' },
+      vars: { talk_ms: 15_000 },
+      files: { pcap: dtmfPcap([], { audioMs: 15_000 }) },
+      timeoutS: 60,
+    });
+    const started = await waitFor(
+      'the call started',
+      async () =>
+        (
+          await pool.query(
+            "SELECT e.at, e.body FROM events e JOIN calls c USING (call_id) WHERE c.caller = $1 AND e.type = 'call.started'",
+            [caller],
+          )
+        ).rows[0] as { at: string; body: { callId: string; channelId: string } } | undefined,
+      20_000,
+      50,
+    );
+    const owner = await waitFor(
+      'the call held by an instance',
+      async () => {
+        for (const i of ids) if (await redis.sismember(`${prefix3}:sessions:${i}`, started.body.callId)) return i;
+        return undefined;
+      },
+      5000,
+      20,
+    );
+    const survivor = ids.find((i) => i !== owner)!;
+    const stoppedAt = Date.now();
+    await stopGracefully(svcs.get(owner)!);
+    logs.push(`----- ${owner} (stopped in the welcome) -----\n${svcs.get(owner)!.output()}`);
+    // Asterisk runs a channel's commands in turn and changes its app only once none is left: the
+    // survivor's move waits behind the welcome the stopped instance started and the menu the resumed
+    // call asks, and the channel's events (its hang-up) go meanwhile to the stopped instance's app.
+    // The survivor's app hears the channel at once, by a subscription of its own.
+    await waitFor(
+      "the caller's channel heard by the survivor's app",
+      async () => (await appChannels(`tax12366-t${survivor}`)).includes(started.body.channelId),
+      4000,
+      20,
+    );
+    console.log(`caller in the welcome: heard by the survivor ${Date.now() - stoppedAt} ms after their instance was told to stop`);
+    // The stopped instance comes back under its app while the caller is still on the line: before
+    // the subscription, the caller's hang-up went to it and the call was never recorded as ended.
+    svcs.set(owner, await spawnService(envOf(owner, prefix3)));
+    const res = await run.done;
+    expect(res.code, res.errors || res.output.slice(-1500)).toBe(0);
+    const row = await waitFor(
+      'the call recorded as ended',
+      async () =>
+        (await pool.query('SELECT outcome, hung_up_by, ended_at FROM calls WHERE caller = $1', [caller])).rows.find((r) => r.ended_at),
+      20_000,
+    );
+    expect(row).toMatchObject({ hung_up_by: 'caller' });
+    // The restarted instance found the channel in its app with no call of its own: held by the survivor, not a stray to start.
+    expect((await pool.query('SELECT call_id FROM calls WHERE caller = $1', [caller])).rows).toHaveLength(1);
+    for (const i of ids) {
+      logs.push(`----- ${i} -----\n${svcs.get(i)!.output()}`);
+      await stopGracefully(svcs.get(i)!);
+      svcs.delete(i);
+    }
+  }, 120_000);
+});

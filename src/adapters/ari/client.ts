@@ -176,6 +176,10 @@ export class AriClient {
   endpoint(tech: string, resource: string): Promise<AriEndpoint> {
     return this.http.get(`endpoints/${enc(tech)}/${enc(resource)}`);
   }
+  /** Every Stasis app Asterisk knows, with the channels each is subscribed to. */
+  applications(): Promise<Array<{ name: string; channel_ids: string[] }>> {
+    return this.http.get('applications');
+  }
   subscribe(eventSource: string): Promise<void> {
     return this.http.post(`applications/${enc(this.app)}/subscription`, { eventSource });
   }

@@ -28,6 +28,7 @@ import type { RoutingCatalog } from '../routing/catalog.js';
 import type { OfferOutcomes } from '../agents/offer-outcomes.js';
 import type { CallbackJob, CallbackService } from '../callbacks/callback-service.js';
 import type { CallQueue } from './call-queue.js';
+import { heldElsewhere } from './held-elsewhere.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import type { SessionStore } from './session-store.js';
 import type { RecordingService } from '../recordings/recording-service.js';
@@ -43,10 +44,8 @@ import { expectedWaitS, positionAnnouncement } from '../../core/call/announcemen
  */
 const MEDIA: ReadonlySet<CallCommand['kind']> = new Set(['answer', 'play', 'announce_position', 'stop_playback', 'start_moh', 'stop_moh']);
 
-/** Set on a channel moved to another instance's app at a takeover (features/cluster/takeover.ts): not a stray of its first app. */
 /** How long a caller found in our app with no call is left to a survivor moving it before it is started here. */
 const STRAY_GRACE_MS = 2000;
-export const MOVED_TO_VAR = 'TAX12366_MOVED_TO';
 
 /** The ARI event types onAriEvent() reads; Asterisk is asked to send no others. */
 export const CALL_EVENTS = [
@@ -317,13 +316,7 @@ export class CallService {
    * is gone, and is hung up.
    */
   private async stray(ch: AriChannel, app: string, args: string): Promise<void> {
-    const movedAway = async () => {
-      const movedTo = await this.d.ari.getVar(ch.id, MOVED_TO_VAR).then(
-        (r) => r.value,
-        () => '',
-      );
-      return !!movedTo && movedTo !== app;
-    };
+    const movedAway = () => heldElsewhere(this.d.ari, ch.id, app);
     if (await movedAway()) return;
     // Its StasisStart may have arrived meanwhile: then it is a call already.
     if (this.channels.has(ch.id)) return;
@@ -332,7 +325,7 @@ export class CallService {
       // The survivor may have had its StasisStart and be moving it to its own app this moment:
       // only a caller still here, unowned, after a grace is ours to start.
       await new Promise((r) => setTimeout(r, STRAY_GRACE_MS));
-      // A listing's Stasis app is where the channel entered, not where a move took it: the mark says that.
+      // A listing's Stasis app is where the channel entered, not where a move took it: another app's claim says that.
       const now = (await this.d.ari.listChannels().catch(() => [])).find((c) => c.id === ch.id);
       if (!now || stasisArgsIn(now, app) !== args || (await movedAway()) || this.channels.has(ch.id)) return;
       this.d.log.warn({ channel: ch.name, caller: ch.caller.number }, 'caller in our app that no call owns: started as a new call');

@@ -6,7 +6,8 @@ import type { RedisKeys } from '../../adapters/redis/keys.js';
 import { SESSIONS_REOWN, TAKEOVER_CLAIM } from '../../adapters/redis/cluster-scripts.js';
 import { runScript } from '../../adapters/redis/scripts.js';
 import type { CallState } from '../../core/call/session.js';
-import { MOVED_TO_VAR, type CallService } from '../calls/call-service.js';
+import type { CallService } from '../calls/call-service.js';
+import { claimMoved } from '../calls/held-elsewhere.js';
 import type { SessionStore } from '../calls/session-store.js';
 import type { QueueStore } from '../routing/queue-store.js';
 import type { Registration } from './membership.js';
@@ -27,7 +28,7 @@ export interface TakeoverDeps {
   /** This instance and its Stasis app. */
   self: string;
   app: string;
-  ari: Pick<AriClient, 'move' | 'listChannels' | 'setVar'>;
+  ari: Pick<AriClient, 'move' | 'listChannels' | 'setVar' | 'subscribe'>;
   /** Opens a stream on a dead instance's app, its events handed to `onEvent`. */
   streamFor: (app: string, onEvent: (ev: AriEvent) => void) => AppStream;
   /** This instance's ARI event routing (AriRouter.route). */
@@ -111,22 +112,9 @@ export class Takeover {
     return { instance: dead, calls: ids.length, ms };
   }
 
-  /**
-   * Moved, then marked, so the dead instance restarted under its old app does not take it for a
-   * stray of its own (CallService.reconcile). Not awaited past the move: a channel playing a
-   * prompt runs its commands (the mark too) only once the prompt ends. A channel not (or no longer)
-   * in Stasis refuses the move: reconcile() sees what is left of it.
-   */
+  /** Held by this app from now on, moved into it as soon as Asterisk gets to it (calls/held-elsewhere.ts). */
   private async moveHere(channelId: string, args: string): Promise<void> {
-    try {
-      await this.d.ari.move(channelId, this.d.app, args);
-    } catch (err) {
-      this.d.log.debug({ channelId, err: (err as Error).message }, 'channel not moved');
-      return;
-    }
-    void this.d.ari
-      .setVar(channelId, MOVED_TO_VAR, this.d.app)
-      .catch((err: Error) => this.d.log.debug({ channelId, err: err.message }, 'moved channel not marked'));
+    await claimMoved(this.d.ari, channelId, this.d.app, args, (what, err) => this.d.log.debug({ channelId, err: err.message }, what));
   }
 
   async stop(): Promise<void> {
