@@ -123,14 +123,16 @@ describe('wallboard', () => {
     await rig.svc.agents.move(ids.pc, 'login', 'test');
     await rig.svc.agents.move(ids.pc, 'reserve', 'test', waiting!.callId);
     await rig.svc.agents.move(ids.pc, 'answer', 'test', waiting!.callId);
-    await expect.poll(() => row(page, ids.pc).textContent(), { timeout: 5000 }).toContain(`${caller} · ntax-vat`);
+    // Queues by the names people use (the IVR's business lines), not their codes.
+    await expect.poll(() => row(page, ids.pc).textContent(), { timeout: 5000 }).toContain(`${caller} · 国税 · 增值税`);
+    expect(await row(page, ids.pc).textContent()).toContain('地税 · 社保');
 
     // Pause with a reason, from the row's menu.
     await rowAction(page, ids.pa, 'action-pause-training');
     await expect.poll(() => row(page, ids.pa).getAttribute('data-state'), { timeout: 10_000 }).toBe('paused');
     expect(await page.getByTestId(`agent-state-${ids.pa}`).textContent()).toContain('培训');
 
-    // Move it from ntax-invoice to ntax-iit.
+    // Move it from ntax-invoice to ntax-iit (found by its code as well as its name).
     await rowAction(page, ids.pa, 'action-move');
     await page.getByTestId('move-from').click();
     await page.locator('.ant-select-dropdown:visible').getByTitle('ntax-invoice').click();
@@ -138,8 +140,8 @@ describe('wallboard', () => {
     await page.keyboard.type('ntax-iit');
     await page.keyboard.press('Enter');
     await page.getByTestId('move-save').click();
-    await expect.poll(() => row(page, ids.pa).textContent(), { timeout: 5000 }).toContain('ntax-iit');
-    expect(await row(page, ids.pa).textContent()).not.toContain('ntax-invoice');
+    await expect.poll(() => row(page, ids.pa).textContent(), { timeout: 5000 }).toContain('国税 · 个人所得税');
+    expect(await row(page, ids.pa).textContent()).not.toContain('发票');
     expect((await admin('GET', `/api/agents/${ids.pa}`)).body.queues).toEqual(['ntax-iit']);
 
     // Low thresholds, set in the page: one caller is amber, two seconds' wait is red.

@@ -41,6 +41,8 @@ interface RowProps {
   /** Whether this account may act on agents at all (the column is there). */
   acting: boolean;
   onMenu: (row: AgentRow, at: HTMLElement) => void;
+  /** What people call a queue (国税 · 增值税 for ntax-vat); its code if the IVR names it nowhere. */
+  queueName: (queue: string) => string;
   /** Supervision of this row's call (accounts that may supervise); undefined: no column. */
   supervise?: SuperviseActions;
   /** The active supervisions of this row's call. */
@@ -101,7 +103,7 @@ const actButton: CSSProperties = {
 };
 
 /** One agent, re-rendered only when its row object changes (model.ts keeps unchanged ones). */
-const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMenu, supervise, supervisions, t }: RowProps) {
+const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMenu, queueName, supervise, supervisions, t }: RowProps) {
   const stateText = t(...STATE_NAMES[row.state]);
   return (
     <div data-testid={`agent-row-${row.agentId}`} data-state={row.state} role="row" style={rowStyle}>
@@ -117,9 +119,11 @@ const AgentRowView = memo(function AgentRowView({ row, reasonName, acting, onMen
       <div style={{ ...COLS[3], fontVariantNumeric: 'tabular-nums' }}>
         <InState since={row.since} />
       </div>
-      <div style={COLS[4]}>{row.caller || row.callQueue ? [row.caller, row.callQueue].filter(Boolean).join(' · ') : '—'}</div>
-      <div style={COLS[5]} title={row.queues.join(', ')}>
-        {row.queues.join(', ') || '—'}
+      <div style={COLS[4]}>
+        {row.caller || row.callQueue ? [row.caller, row.callQueue && queueName(row.callQueue)].filter(Boolean).join(' · ') : '—'}
+      </div>
+      <div style={COLS[5]} title={row.queues.map((q) => `${queueName(q)} (${q})`).join('\n')}>
+        {row.queues.map(queueName).join('、') || '—'}
       </div>
       {acting ? (
         <div style={{ ...COLS[6], overflow: 'visible' }}>
@@ -194,6 +198,8 @@ function actionItems(
 export function AgentTable(p: {
   agents: AgentRow[];
   queues: string[];
+  /** Queue codes to the names people use (lib/queue-names.ts). */
+  labels: ReadonlyMap<string, string>;
   reasons: PauseReason[];
   controls: { control: boolean; assign: boolean };
   height: string;
@@ -225,9 +231,10 @@ export function AgentTable(p: {
     ],
     [countsKey, total, t],
   );
+  const queueName = useCallback((q: string) => p.labels.get(q) ?? q, [p.labels]);
   const queueOptions = useMemo(
-    () => [{ value: '', label: t('全部队列', 'All queues') }, ...p.queues.map((q) => ({ value: q, label: q }))],
-    [p.queues, t],
+    () => [{ value: '', label: t('全部队列', 'All queues') }, ...p.queues.map((q) => queueOption(q, queueName))],
+    [p.queues, queueName, t],
   );
   const rows = useMemo(() => visibleAgents(p.agents, filter, sort), [p.agents, filter, sort]);
   const names = useMemo(() => new Map(p.reasons.map((r) => [r.code, r])), [p.reasons]);
@@ -306,6 +313,7 @@ export function AgentTable(p: {
               reasonName={reasonName}
               acting={acting}
               onMenu={onMenu}
+              queueName={queueName}
               supervise={p.supervise}
               supervisions={r.callId ? p.supervisions?.get(r.callId) : undefined}
               t={t}
@@ -340,7 +348,7 @@ export function AgentTable(p: {
           />
         </Dropdown>
       ) : null}
-      <MoveModal row={moving} queues={p.queues} onClose={() => setMoving(null)} />
+      <MoveModal row={moving} queues={p.queues} queueName={queueName} onClose={() => setMoving(null)} />
     </div>
   );
 }
@@ -373,6 +381,7 @@ const FilterBar = memo(function FilterBar(p: {
         style={{ width: 180 }}
         value={filter.queue}
         showSearch
+        optionFilterProp="search"
         onChange={(queue) => setFilter((f) => ({ ...f, queue }))}
         data-testid="filter-queue"
         options={p.queueOptions}
@@ -393,7 +402,17 @@ const FilterBar = memo(function FilterBar(p: {
 });
 
 /** Move an agent from one of its queues to another (PUT /api/agents/:id/assignment with its new list). */
-function MoveModal({ row, queues, onClose }: { row: AgentRow | null; queues: string[]; onClose: () => void }) {
+function MoveModal({
+  row,
+  queues,
+  queueName,
+  onClose,
+}: {
+  row: AgentRow | null;
+  queues: string[];
+  queueName: (q: string) => string;
+  onClose: () => void;
+}) {
   const t = useT();
   const { message } = App.useApp();
   const [from, setFrom] = useState<string | undefined>();
@@ -412,7 +431,8 @@ function MoveModal({ row, queues, onClose }: { row: AgentRow | null; queues: str
     setSaving(true);
     try {
       await put(`/api/agents/${row.agentId}/assignment`, { queues: next });
-      void message.success(t(`${row.agentId} 已调整到 ${next.join(', ')}`, `${row.agentId} now serves ${next.join(', ')}`));
+      const names = next.map(queueName);
+      void message.success(t(`${row.agentId} 已调整到 ${names.join('、')}`, `${row.agentId} now serves ${names.join(', ')}`));
       close();
     } catch (err) {
       setError((err as Error).message);
@@ -433,14 +453,14 @@ function MoveModal({ row, queues, onClose }: { row: AgentRow | null; queues: str
       destroyOnHidden
     >
       <Form layout="vertical">
-        <Form.Item label={t('当前队列', 'Serves now')}>{row?.queues.join(', ') || '—'}</Form.Item>
+        <Form.Item label={t('当前队列', 'Serves now')}>{row?.queues.map(queueName).join('、') || '—'}</Form.Item>
         <Form.Item label={t('移出（可不选，只加入）', 'Move out of (optional: only add)')}>
           <Select
             allowClear
             value={from}
             onChange={setFrom}
             data-testid="move-from"
-            options={(row?.queues ?? []).map((q) => ({ value: q, label: q }))}
+            options={(row?.queues ?? []).map((q) => queueOption(q, queueName))}
           />
         </Form.Item>
         <Form.Item label={t('移入', 'Move into')} validateStatus={error ? 'error' : undefined} help={error ?? undefined}>
@@ -449,10 +469,17 @@ function MoveModal({ row, queues, onClose }: { row: AgentRow | null; queues: str
             value={to}
             onChange={setTo}
             data-testid="move-to"
-            options={queues.filter((q) => !row?.queues.includes(q)).map((q) => ({ value: q, label: q }))}
+            optionFilterProp="search"
+            options={queues.filter((q) => !row?.queues.includes(q)).map((q) => queueOption(q, queueName))}
           />
         </Form.Item>
       </Form>
     </Modal>
   );
+}
+
+/** A queue in a list: its name, its code alongside (what routing and the API call it), found by either. */
+function queueOption(q: string, queueName: (q: string) => string) {
+  const name = queueName(q);
+  return { value: q, label: name === q ? q : `${name}（${q}）`, title: q, search: `${name} ${q}` };
 }

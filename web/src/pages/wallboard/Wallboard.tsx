@@ -137,6 +137,7 @@ export default function Wallboard() {
       <AgentTable
         agents={live.agents}
         queues={queueNames}
+        labels={queueLabels}
         reasons={reasons}
         controls={controls}
         height="calc(100vh - 352px)"
