@@ -26,6 +26,8 @@ function survivor(self: string) {
   const moved: string[] = [];
   /** What the survivor's app was subscribed to, and whether the channel had been moved by then. */
   const subscribed: string[] = [];
+  /** Stops, moves and the wait for their landing, in order. */
+  const media: string[] = [];
   /** Each move's arguments, by channel. */
   const movedWith = new Map<string, string>();
   const reconciled: string[][] = [];
@@ -37,7 +39,8 @@ function survivor(self: string) {
     self,
     app: `app-${self}`,
     ari: {
-      move: async (ch, _app, args) => void (moved.push(ch), movedWith.set(ch, args ?? '')),
+      move: async (ch, _app, args) => void (moved.push(ch), movedWith.set(ch, args ?? ''), media.push(`move ${ch}`)),
+      stopPlayback: async (id) => void media.push(`stop ${id}`),
       subscribe: async (source) =>
         void subscribed.push(`${source}${moved.includes(source.replace('channel:', '')) ? ' (after its move)' : ''}`),
       setVar: async () => undefined,
@@ -54,15 +57,32 @@ function survivor(self: string) {
     route: () => undefined,
     sessions: {
       many: async <T>(ids: readonly string[]) =>
-        new Map(ids.map((id) => [id, { callId: id, channelId: `ch-${id}`, offer: id === 'c2' ? { legId: 'leg-c2' } : undefined } as T])),
+        new Map(
+          ids.map((id) => [
+            id,
+            // c1 hears an IVR prompt, c2 talks to an agent.
+            (id === 'c1'
+              ? { callId: id, channelId: `ch-${id}`, phase: 'ivr', ivr: { phase: 'playing', playbackId: 'pb-c1' } }
+              : { callId: id, channelId: `ch-${id}`, phase: 'bridged', offer: { legId: 'leg-c2' } }) as T,
+          ]),
+        ),
     },
-    calls: { restore: async () => 0, reconcile: (_c, only) => void reconciled.push([...(only ?? [])].sort()) },
+    calls: {
+      restore: async () => 0,
+      reconcile: (_c, only) => void (reconciled.push([...(only ?? [])].sort()), media.push('resume')),
+    },
+    arrivals: {
+      expect: (ids) => ({
+        forget: () => undefined,
+        within: async () => (media.push(`landed ${[...ids].sort().join(' ')}`), []),
+      }),
+    },
     queues: { setOwner: async (callId, owner) => (steps.push(`own ${callId} ${owner}`), true) },
     forget: async (i) => void steps.push(`forget ${i}`),
     log: pino({ level: 'silent' }),
     holdDeadAppMs: 10,
   });
-  return { takeover, moved, movedWith, subscribed, reconciled, steps };
+  return { takeover, moved, movedWith, subscribed, media, reconciled, steps };
 }
 const channel = (id: string, appData: string): AriChannel => ({
   id,
@@ -115,6 +135,10 @@ describe('cluster leases and takeover (Redis)', () => {
     // Each heard by the survivor's app before its move, which waits behind the channel's prompts in Asterisk.
     expect(won.subscribed.sort()).toEqual(['channel:ch-c1', 'channel:ch-c2', 'channel:leg-c2']);
     expect(won.reconciled).toEqual([['c1', 'c2']]);
+    // The IVR prompt the resumed call replaces is stopped before the moves, and the calls resume once
+    // the moves landed: Asterisk would run either queued ahead of a move first.
+    expect(won.media[0]).toBe('stop pb-c1');
+    expect(won.media.slice(-2)).toEqual(['landed ch-c1 ch-c2 leg-c2', 'resume']);
     // Waiting calls' entries are the survivor's before the dead instance leaves the list: never
     // an entry whose owner is gone for good, which dispatch would skip (its agent to a later caller).
     expect(won.steps.slice(-1)).toEqual(['forget d']);

@@ -165,6 +165,15 @@ describe('two service instances', () => {
   }, 240_000);
 });
 
+/** A channel variable as ARI reads it ('' if unset or the channel is gone). */
+async function channelVar(channelId: string, variable: string): Promise<string> {
+  const auth = Buffer.from(`${requireEnv('ARI_USER')}:${requireEnv('ARI_PASSWORD')}`).toString('base64');
+  const r = await fetch(`${requireEnv('ARI_URL')}/ari/channels/${channelId}/variable?variable=${variable}`, {
+    headers: { authorization: `Basic ${auth}` },
+  });
+  return r.ok ? ((await r.json()) as { value: string }).value : '';
+}
+
 /** The channels ARI says a Stasis app is subscribed to. */
 async function appChannels(app: string): Promise<string[]> {
   const auth = Buffer.from(`${requireEnv('ARI_USER')}:${requireEnv('ARI_PASSWORD')}`).toString('base64');
@@ -309,7 +318,18 @@ describe('two service instances, a caller in the welcome at the takeover', () =>
       4000,
       20,
     );
-    console.log(`caller in the welcome: heard by the survivor ${Date.now() - stoppedAt} ms after their instance was told to stop`);
+    const heardMs = Date.now() - stoppedAt;
+    // The welcome is stopped before the move and the menu asked once the move landed, so the move
+    // is not queued behind either: the mark set after it (calls/held-elsewhere.ts) is there at once.
+    await waitFor(
+      'the move landed',
+      async () => (await channelVar(started.body.channelId, 'TAX12366_MOVED_TO')) === `tax12366-t${survivor}`,
+      3000,
+      20,
+    );
+    console.log(
+      `caller in the welcome: heard by the survivor ${heardMs} ms, moved ${Date.now() - stoppedAt} ms after their instance was told to stop`,
+    );
     // The stopped instance comes back under its app while the caller is still on the line: before
     // the subscription, the caller's hang-up went to it and the call was never recorded as ended.
     svcs.set(owner, await spawnService(envOf(owner, prefix3)));

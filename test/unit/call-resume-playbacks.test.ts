@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { playbacksOf, resumeCall, startCall, stepCall, type CallEnv, type CallInput, type CallStep } from '../../src/core/call/session.js';
+import {
+  playbacksOf,
+  replacedOnResume,
+  resumeCall,
+  startCall,
+  stepCall,
+  type CallEnv,
+  type CallInput,
+  type CallStep,
+} from '../../src/core/call/session.js';
 import { validateDefinition } from '../../src/core/ivr/validate.js';
 import { callEnv, clock } from './call-fixtures.js';
 
@@ -90,6 +99,8 @@ describe('resuming a call stops the prompts it no longer waits for, first', () =
         const stops = r.commands.filter((k) => k.kind === 'stop_playback').map((k) => (k as { playbackId: string }).playbackId);
         expect(new Set(stops)).toEqual(new Set([...before].filter((id) => !after.has(id))));
         expect(r.commands.slice(0, stops.length).every((k) => k.kind === 'stop_playback')).toBe(true);
+        // What a survivor stops before moving the channel is among them.
+        expect(stops).toEqual(expect.arrayContaining(replacedOnResume(s.state)));
       }),
       { numRuns: 300 },
     );

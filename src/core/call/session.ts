@@ -251,6 +251,17 @@ export function resumeCall(ctx: Ctx, env: CallEnv, s: CallState, alive: Survivor
   return { ...out, commands: [...stale.map((playbackId): CallCommand => ({ kind: 'stop_playback', playbackId })), ...out.commands] };
 }
 
+/**
+ * The prompt a resumed call is sure to replace: its IVR asks the menu again (or moves past a prompt
+ * that only informs), a survey asks its question again. A survivor stops it before it moves the
+ * channel, or the move waits behind it in Asterisk (features/cluster/takeover.ts).
+ */
+export function replacedOnResume(s: CallState): string[] {
+  if (s.phase === 'ivr' && s.ivr.phase !== 'done' && s.ivr.playbackId) return [s.ivr.playbackId];
+  if (s.phase === 'survey' && s.survey?.playbackId && !s.survey.thanksPlaybackId) return [s.survey.playbackId];
+  return [];
+}
+
 /** Every playback a call's state refers to (what it waits for, or plays now). */
 export function playbacksOf(s: CallState): Set<string> {
   const ids = [

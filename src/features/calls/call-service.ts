@@ -29,6 +29,7 @@ import type { OfferOutcomes } from '../agents/offer-outcomes.js';
 import type { CallbackJob, CallbackService } from '../callbacks/callback-service.js';
 import type { CallQueue } from './call-queue.js';
 import { heldElsewhere } from './held-elsewhere.js';
+import type { MoveArrivals } from './move-arrivals.js';
 import { OrderedDispatch } from './ordered-dispatch.js';
 import type { SessionStore } from './session-store.js';
 import type { RecordingService } from '../recordings/recording-service.js';
@@ -97,6 +98,8 @@ export interface CallServiceDeps {
   recordings?: Pick<RecordingService, 'finish' | 'failed'>;
   /** Calls that enter the app for something other than a taxpayer call (agents' feature codes, supervisors' phones and snoops). */
   onOtherStasisStart?: (channel: AriChannel, args: string[]) => void;
+  /** Told of each moved channel's arrival in our app (a takeover waits for them). */
+  moveArrivals?: Pick<MoveArrivals, 'arrived'>;
   /** A channel that is not a call's left the app or was destroyed (a supervisor's phone, a snoop). */
   onOtherChannelGone?: (channelId: string) => void;
 }
@@ -160,7 +163,7 @@ export class CallService {
         // A party's recording snoop (bridge command): already recording, nothing to run.
         if (role === 'legrec') return;
         // A channel of a call taken over from a dead instance (features/cluster/takeover.ts), already held.
-        if (role === 'moved') return;
+        if (role === 'moved') return this.d.moveArrivals?.arrived(ev.channel.id);
         this.d.onOtherStasisStart?.(ev.channel, ev.args);
         return;
       }

@@ -9,9 +9,12 @@ import type { SupervisionFeature } from '../supervision/index.js';
 import type { RoutingFeature } from '../routing/index.js';
 import type { ConfigsFeature } from '../versioned-config/index.js';
 import { CALL_EVENTS, CallService } from './call-service.js';
+import { MoveArrivals } from './move-arrivals.js';
 
 export interface CallsFeature extends Feature {
   service: CallService;
+  /** Moved channels arriving in our app (a takeover waits for them). */
+  moveArrivals: MoveArrivals;
 }
 
 /** Taxpayer calls: the Stasis handlers, queued through the dispatcher. */
@@ -29,6 +32,7 @@ export function registerCalls(
   },
 ): CallsFeature {
   const windowMs = config.PREFERRED_AGENT_WITHIN_H * 3_600_000;
+  const moveArrivals = new MoveArrivals();
   const service = new CallService({
     ari,
     sessions: live.sessions,
@@ -66,10 +70,12 @@ export function registerCalls(
       if (!d.supervision.service.onStasisStart(ch, args)) void d.agents.featureCodes.handle(ch, args);
     },
     onOtherChannelGone: (channelId) => void d.supervision.service.onChannelGone(channelId),
+    moveArrivals,
   });
   ariRouter.on(CALL_EVENTS, (ev) => service.onAriEvent(ev));
   return {
     service,
+    moveArrivals,
     // Calls this instance held before a restart, from their snapshots in Redis.
     async start() {
       await service.restore();

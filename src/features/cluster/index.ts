@@ -51,6 +51,7 @@ export function registerCluster(
     sessions: live.sessions,
     queues: live.queues,
     calls: d.calls.service,
+    arrivals: d.calls.moveArrivals,
     forget: (i) => membership.forget(i),
     log,
   });

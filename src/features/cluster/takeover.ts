@@ -8,6 +8,8 @@ import { runScript } from '../../adapters/redis/scripts.js';
 import type { CallState } from '../../core/call/session.js';
 import type { CallService } from '../calls/call-service.js';
 import { claimMoved } from '../calls/held-elsewhere.js';
+import type { MoveArrivals } from '../calls/move-arrivals.js';
+import { replacedOnResume } from '../../core/call/session.js';
 import type { SessionStore } from '../calls/session-store.js';
 import type { QueueStore } from '../routing/queue-store.js';
 import type { Registration } from './membership.js';
@@ -28,7 +30,7 @@ export interface TakeoverDeps {
   /** This instance and its Stasis app. */
   self: string;
   app: string;
-  ari: Pick<AriClient, 'move' | 'listChannels' | 'setVar' | 'subscribe'>;
+  ari: Pick<AriClient, 'move' | 'listChannels' | 'setVar' | 'subscribe' | 'stopPlayback'>;
   /** Opens a stream on a dead instance's app, its events handed to `onEvent`. */
   streamFor: (app: string, onEvent: (ev: AriEvent) => void) => AppStream;
   /** This instance's ARI event routing (AriRouter.route). */
@@ -37,6 +39,10 @@ export interface TakeoverDeps {
   /** The shared queue: the dead instance's waiting calls become this instance's there. */
   queues: Pick<QueueStore, 'setOwner'>;
   calls: Pick<CallService, 'restore' | 'reconcile'>;
+  /** Moved channels arriving in this instance's app. */
+  arrivals: Pick<MoveArrivals, 'expect'>;
+  /** How long the calls wait for their channels' moves to land before they are resumed anyway. */
+  landMs?: number;
   forget: (instance: string) => Promise<void>;
   log: Logger;
   /** The takeover lock's TTL: another survivor tries again after it if this one died mid-way. */
@@ -93,7 +99,17 @@ export class Takeover {
     const snaps = await this.d.sessions.many<CallState>(ids);
     const channels = [...snaps.values()].flatMap((s) => [s.channelId, ...(s.offer ? [s.offer.legId] : [])]);
     const tLoaded = performance.now();
-    await Promise.all(channels.map((ch) => this.moveHere(ch, MOVED)));
+    // Asterisk runs a channel's commands in turn and moves it only once none is left. The prompt a
+    // resumed call replaces is stopped first, and the calls are resumed once the moves landed (or
+    // after a bound: a prompt a call still waits for, a position announcement, plays on), so the
+    // move is not queued behind them. A channel moved later hangs up into the dead app meanwhile,
+    // and a second takeover in that time (a rolling restart) would find it not yet moved.
+    await Promise.all(
+      [...snaps.values()].flatMap((s) => replacedOnResume(s).map((id) => this.d.ari.stopPlayback(id).catch(() => undefined))),
+    );
+    const landing = this.d.arrivals.expect(channels);
+    await Promise.all(channels.map(async (ch) => (await this.moveHere(ch, MOVED)) || landing.forget(ch)));
+    const unlanded = (await landing.within(this.d.landMs ?? 1000)).length;
     const tMoved = performance.now();
     this.d.calls.reconcile(await this.d.ari.listChannels(), new Set(ids));
     // The waiting calls' queue entries are ours before the dead instance leaves the list. The other
@@ -108,13 +124,13 @@ export class Takeover {
     }
     const ms = Math.round(performance.now() - t0);
     const phases = { streamMs: Math.round(tStream - t0), loadMs: Math.round(tLoaded - tStream), moveMs: Math.round(tMoved - tLoaded) };
-    log.warn({ calls: ids.length, ms, ...phases }, 'calls of the dead instance taken over');
+    log.warn({ calls: ids.length, ms, ...phases, unlanded }, 'calls of the dead instance taken over');
     return { instance: dead, calls: ids.length, ms };
   }
 
   /** Held by this app from now on, moved into it as soon as Asterisk gets to it (calls/held-elsewhere.ts). */
-  private async moveHere(channelId: string, args: string): Promise<void> {
-    await claimMoved(this.d.ari, channelId, this.d.app, args, (what, err) => this.d.log.debug({ channelId, err: err.message }, what));
+  private moveHere(channelId: string, args: string): Promise<boolean> {
+    return claimMoved(this.d.ari, channelId, this.d.app, args, (what, err) => this.d.log.debug({ channelId, err: err.message }, what));
   }
 
   async stop(): Promise<void> {
