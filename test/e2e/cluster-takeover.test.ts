@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,19 +7,14 @@ import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { freePorts, requireEnv } from '../support/rig.js';
 import { registerAgent, sipp, type SippRun } from '../support/sipp.js';
 import { freshAgentId, randomPassword, uniqueCaller, waitFor } from '../support/service.js';
-import { killHard, spawnService, stopGracefully, type ServiceProcess } from '../support/process.js';
+import { instanceEnv, killHard, spawnService, stopGracefully, type ServiceProcess } from '../support/process.js';
 import { unlinkPrefix } from '../support/redis.js';
 import { adminCall, oneAgentOnOther } from '../support/one-agent.js';
 
 // Two instances on one Redis, Postgres and Asterisk, each with its own Stasis app (docs/scale.md).
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
 const instances = ['ca', 'cb'] as const;
-const envOf = (id: string, redisPrefix = prefix) => ({
-  REDIS_PREFIX: redisPrefix,
-  INSTANCE_ID: id,
-  ARI_APP: `tax12366-t${id}`,
-  OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), `tax12366-outbox-${id}-`)),
-});
+const envOf = (id: string, redisPrefix = prefix) => instanceEnv(redisPrefix, id);
 const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
 const redis = new Redis(requireEnv('REDIS_URL'));
 const svcs = new Map<string, ServiceProcess>();

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtmfPcap, presses } from '../support/dtmf-pcap.js';
 import { moreAgentsOnOther, oneAgentOnOther } from '../support/one-agent.js';
-import { killHard, spawnService, stopGracefully, type ServiceProcess } from '../support/process.js';
+import { instanceEnv, killHard, spawnService, stopGracefully, type ServiceProcess } from '../support/process.js';
 import { requireEnv } from '../support/rig.js';
 import { unlinkPrefix } from '../support/redis.js';
 import { sipp, type SippRun } from '../support/sipp.js';
@@ -20,15 +17,12 @@ import { uniqueCaller, waitFor } from '../support/service.js';
 const TALKING = 60;
 const WAITING = 40;
 const prefix = `t12test:${randomBytes(4).toString('hex')}`;
-const envOf = (id: string) => ({
-  REDIS_PREFIX: prefix,
-  INSTANCE_ID: id,
-  ARI_APP: `tax12366-t${id}`,
-  OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), `tax12366-outbox-${id}-`)),
-  LOG_LEVEL: 'warn',
-  // Every call here comes from two numbers: no "first to the agent who answered them last".
-  PREFERRED_AGENT_WITHIN_H: '0',
-});
+const envOf = (id: string) =>
+  instanceEnv(prefix, id, {
+    LOG_LEVEL: 'warn',
+    // Every call here comes from two numbers: no "first to the agent who answered them last".
+    PREFERRED_AGENT_WITHIN_H: '0',
+  });
 const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 2 });
 const redis = new Redis(requireEnv('REDIS_URL'));
 const svcs = new Map<string, ServiceProcess>();

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import { REPO } from './rig.js';
 import { waitFor } from './service.js';
@@ -10,6 +13,20 @@ export async function freeTcpPort(): Promise<number> {
       s.close(() => resolve(p));
     });
   });
+}
+
+/**
+ * One service instance of a test's cluster: the cluster's Redis keys under `prefix`, and the
+ * instance's own id, Stasis app and outbox (docs/scale.md).
+ */
+export function instanceEnv(prefix: string, id: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_PREFIX: prefix,
+    INSTANCE_ID: id,
+    ARI_APP: `tax12366-t${id}`,
+    OUTBOX_DIR: mkdtempSync(path.join(os.tmpdir(), `tax12366-outbox-${id}-`)),
+    ...extra,
+  };
 }
 
 export interface ServiceProcess {
