@@ -60,10 +60,12 @@ function survivor(self: string) {
         new Map(
           ids.map((id) => [
             id,
-            // c1 hears an IVR prompt, c2 talks to an agent.
+            // c1 hears an IVR prompt, c2 talks to an agent, c3 waits and hears its place.
             (id === 'c1'
               ? { callId: id, channelId: `ch-${id}`, phase: 'ivr', ivr: { phase: 'playing', playbackId: 'pb-c1' } }
-              : { callId: id, channelId: `ch-${id}`, phase: 'bridged', offer: { legId: 'leg-c2' } }) as T,
+              : id === 'c2'
+                ? { callId: id, channelId: `ch-${id}`, phase: 'bridged', ivr: { phase: 'done' }, offer: { legId: 'leg-c2' } }
+                : { callId: id, channelId: `ch-${id}`, phase: 'queued', ivr: { phase: 'done' }, announce: { playbackId: 'pb-c3' } }) as T,
           ]),
         ),
     },
@@ -115,7 +117,7 @@ describe('cluster leases and takeover (Redis)', () => {
   it("a dead instance's calls are taken by exactly one survivor, its boot fenced, its snapshots re-owned in one step", async () => {
     const dead = new Membership(redis, keys, reg('d'), 200);
     expect(await dead.beat(Date.now())).toBe(true);
-    await redis.sadd(keys.sessions('d'), 'c1', 'c2');
+    await redis.sadd(keys.sessions('d'), 'c1', 'c2', 'c3');
     const s1 = survivor('s1');
     const s2 = survivor('s2');
     // Alive: nobody may take it.
@@ -124,25 +126,26 @@ describe('cluster leases and takeover (Redis)', () => {
     const [r1, r2] = await Promise.all([s1.takeover.run('d'), s2.takeover.run('d')]);
     const won = r1 ? s1 : s2;
     expect([r1, r2].filter(Boolean)).toHaveLength(1);
-    expect((r1 ?? r2)!.calls).toBe(2);
+    expect((r1 ?? r2)!.calls).toBe(3);
     const winner = r1 ? 's1' : 's2';
-    expect((await redis.smembers(keys.sessions(winner))).sort()).toEqual(['c1', 'c2']);
+    expect((await redis.smembers(keys.sessions(winner))).sort()).toEqual(['c1', 'c2', 'c3']);
     expect(await redis.exists(keys.sessions('d'))).toBe(0);
     // The calls' channels, and nothing else: a listing's app is where a channel entered, not where a
     // move took it, so a channel the dead app's listing shows may be another call's already.
-    expect(won.moved.sort()).toEqual(['ch-c1', 'ch-c2', 'leg-c2']);
-    expect(Object.fromEntries(won.movedWith)).toEqual({ 'ch-c1': 'moved', 'ch-c2': 'moved', 'leg-c2': 'moved' });
+    expect(won.moved.sort()).toEqual(['ch-c1', 'ch-c2', 'ch-c3', 'leg-c2']);
+    expect(Object.fromEntries(won.movedWith)).toEqual({ 'ch-c1': 'moved', 'ch-c2': 'moved', 'ch-c3': 'moved', 'leg-c2': 'moved' });
     // Each heard by the survivor's app before its move, which waits behind the channel's prompts in Asterisk.
-    expect(won.subscribed.sort()).toEqual(['channel:ch-c1', 'channel:ch-c2', 'channel:leg-c2']);
-    expect(won.reconciled).toEqual([['c1', 'c2']]);
+    expect(won.subscribed.sort()).toEqual(['channel:ch-c1', 'channel:ch-c2', 'channel:ch-c3', 'channel:leg-c2']);
+    expect(won.reconciled).toEqual([['c1', 'c2', 'c3']]);
     // The IVR prompt the resumed call replaces is stopped before the moves, and the calls resume once
     // the moves landed: Asterisk would run either queued ahead of a move first.
     expect(won.media[0]).toBe('stop pb-c1');
+    // c3's move waits for the announcement it still waits for, and nothing of its own behind it: not waited for.
     expect(won.media.slice(-2)).toEqual(['landed ch-c1 ch-c2 leg-c2', 'resume']);
     // Waiting calls' entries are the survivor's before the dead instance leaves the list: never
     // an entry whose owner is gone for good, which dispatch would skip (its agent to a later caller).
     expect(won.steps.slice(-1)).toEqual(['forget d']);
-    expect(won.steps.slice(0, -1).sort()).toEqual([`own c1 ${winner}`, `own c2 ${winner}`]);
+    expect(won.steps.slice(0, -1).sort()).toEqual([`own c1 ${winner}`, `own c2 ${winner}`, `own c3 ${winner}`]);
     // The dead boot, should it wake up, is told to stop; a new boot under the same name is not.
     expect(await dead.beat(Date.now())).toBe(false);
     const reborn = new Membership(redis, keys, { ...reg('d'), token: 'boot-d-2' }, 200);

@@ -5,11 +5,10 @@ import type { AriEvent } from '../../adapters/ari/types.js';
 import type { RedisKeys } from '../../adapters/redis/keys.js';
 import { SESSIONS_REOWN, TAKEOVER_CLAIM } from '../../adapters/redis/cluster-scripts.js';
 import { runScript } from '../../adapters/redis/scripts.js';
-import type { CallState } from '../../core/call/session.js';
+import { playbacksOf, replacedOnResume, type CallState } from '../../core/call/session.js';
 import type { CallService } from '../calls/call-service.js';
 import { claimMoved } from '../calls/held-elsewhere.js';
 import type { MoveArrivals } from '../calls/move-arrivals.js';
-import { replacedOnResume } from '../../core/call/session.js';
 import type { SessionStore } from '../calls/session-store.js';
 import type { QueueStore } from '../routing/queue-store.js';
 import type { Registration } from './membership.js';
@@ -97,7 +96,7 @@ export class Takeover {
     const ids = (await runScript(this.d.redis, SESSIONS_REOWN, [k.sessions(dead), k.sessions(this.d.self)], [])) as string[];
     await this.d.calls.restore();
     const snaps = await this.d.sessions.many<CallState>(ids);
-    const channels = [...snaps.values()].flatMap((s) => [s.channelId, ...(s.offer ? [s.offer.legId] : [])]);
+    const channels = [...snaps.values()].flatMap(channelsOf);
     const tLoaded = performance.now();
     // Asterisk runs a channel's commands in turn and moves it only once none is left. The prompt a
     // resumed call replaces is stopped first, and the calls are resumed once the moves landed (or
@@ -107,7 +106,11 @@ export class Takeover {
     await Promise.all(
       [...snaps.values()].flatMap((s) => replacedOnResume(s).map((id) => this.d.ari.stopPlayback(id).catch(() => undefined))),
     );
-    const landing = this.d.arrivals.expect(channels);
+    // Not waited for: a call still waiting for its prompt (a position announcement); nothing of its
+    // own is queued behind that, and its move lands when the prompt ends (a kill -9 run waited 1 s).
+    const landing = this.d.arrivals.expect(
+      [...snaps.values()].filter((s) => [...playbacksOf(s)].every((id) => replacedOnResume(s).includes(id))).flatMap(channelsOf),
+    );
     await Promise.all(channels.map(async (ch) => (await this.moveHere(ch, MOVED)) || landing.forget(ch)));
     const unlanded = (await landing.within(this.d.landMs ?? 1000)).length;
     const tMoved = performance.now();
@@ -154,4 +157,9 @@ export class Takeover {
     }
     if (ev.type === 'ChannelDestroyed' || ev.type === 'ChannelHangupRequest') this.d.route(ev);
   }
+}
+
+/** A call's channels a survivor moves: the caller's, and the agent's leg once one is rung. */
+function channelsOf(s: CallState): string[] {
+  return [s.channelId, ...(s.offer ? [s.offer.legId] : [])];
 }
