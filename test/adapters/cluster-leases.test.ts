@@ -7,7 +7,7 @@ import { Leases } from '../../src/features/cluster/lease.js';
 import { Membership, type Registration } from '../../src/features/cluster/membership.js';
 import { Takeover } from '../../src/features/cluster/takeover.js';
 import { stasisArgsIn } from '../../src/adapters/ari/stasis-args.js';
-import type { AriChannel } from '../../src/adapters/ari/types.js';
+import type { AriChannel, AriEvent } from '../../src/adapters/ari/types.js';
 import { requireEnv } from '../support/rig.js';
 import { unlinkPrefix } from '../support/redis.js';
 
@@ -33,6 +33,9 @@ function survivor(self: string) {
   const reconciled: string[][] = [];
   /** What the takeover did to the shared queue and the list, in order. */
   const steps: string[] = [];
+  /** The dead app's stream (a stand-in): its events, as a test hands them in; what reached the calls. */
+  const deadApp: { onEvent?: (ev: AriEvent) => void } = {};
+  const routed: AriEvent[] = [];
   const takeover = new Takeover({
     redis,
     keys,
@@ -53,8 +56,11 @@ function survivor(self: string) {
       ],
     },
     // The dead app's stream: a stand-in (the e2e test opens a real one).
-    streamFor: () => ({ start: () => undefined, stop: async () => undefined, waitConnected: async () => undefined }),
-    route: () => undefined,
+    streamFor: (_app, onEvent) => {
+      deadApp.onEvent = onEvent;
+      return { start: () => undefined, stop: async () => undefined, waitConnected: async () => undefined };
+    },
+    route: (ev) => void routed.push(ev),
     sessions: {
       many: async <T>(ids: readonly string[]) =>
         new Map(
@@ -84,7 +90,7 @@ function survivor(self: string) {
     log: pino({ level: 'silent' }),
     holdDeadAppMs: 10,
   });
-  return { takeover, moved, movedWith, subscribed, media, reconciled, steps };
+  return { takeover, moved, movedWith, subscribed, media, reconciled, steps, deadApp, routed };
 }
 const channel = (id: string, appData: string): AriChannel => ({
   id,
@@ -148,6 +154,18 @@ describe('cluster leases and takeover (Redis)', () => {
     expect(won.steps.slice(0, -1).sort()).toEqual([`own c1 ${winner}`, `own c2 ${winner}`, `own c3 ${winner}`]);
     // The dead boot, should it wake up, is told to stop; a new boot under the same name is not.
     expect(await dead.beat(Date.now())).toBe(false);
+
+    // An agent's leg answered as the takeover ran enters the dead app: moved already, it is not
+    // moved again (into the app it is in: its StasisEnd would read as the agent hanging up); its
+    // StasisStart goes to the calls, so the answer counts. A new caller entering it is moved in.
+    const start = (id: string, args: string[]) =>
+      ({ type: 'StasisStart', application: 'app-d', args, channel: channel(id, `app-d,${args.join(',')}`) }) as AriEvent;
+    won.deadApp.onEvent!(start('leg-c2', ['agent', 'c2']));
+    won.deadApp.onEvent!(start('ch-new', ['inbound', '12366']));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(won.moved.filter((c) => c === 'leg-c2')).toHaveLength(1);
+    expect(won.routed.map((e) => (e.type === 'StasisStart' ? `${e.channel.id} ${e.args.join(',')}` : e.type))).toEqual(['leg-c2 agent,c2']);
+    expect(won.movedWith.get('ch-new')).toBe('inbound,12366');
     const reborn = new Membership(redis, keys, { ...reg('d'), token: 'boot-d-2' }, 200);
     expect(await reborn.beat(Date.now())).toBe(true);
     expect((await reborn.members()).find((m) => m.instance === 'd')).toMatchObject({ alive: true, calls: 0 });

@@ -65,6 +65,13 @@ export interface TakenOver {
  */
 export class Takeover {
   private readonly open = new Set<AppStream>();
+  /**
+   * Each channel this instance is moving in, and whether Asterisk took the move: a channel is moved
+   * once. Moved a second time, into the app it is in already, it leaves that app and enters it
+   * again, and the StasisEnd reads as its party hanging up (CI, rolling-restart: an agent's leg
+   * answered as the takeover ran was moved by both paths, and its caller was cut).
+   */
+  private readonly claims = new Map<string, Promise<boolean>>();
 
   constructor(private readonly d: TakeoverDeps) {}
 
@@ -111,7 +118,14 @@ export class Takeover {
     const landing = this.d.arrivals.expect(
       [...snaps.values()].filter((s) => [...playbacksOf(s)].every((id) => replacedOnResume(s).includes(id))).flatMap(channelsOf),
     );
-    await Promise.all(channels.map(async (ch) => (await this.moveHere(ch, MOVED)) || landing.forget(ch)));
+    await Promise.all(
+      channels.map(async (ch) => {
+        const prior = this.claims.get(ch);
+        // Entered the dead app as the takeover ran, and moved from there with its own arguments.
+        if (prior && (await prior)) return landing.forget(ch);
+        if (!(await this.moveHere(ch, MOVED))) landing.forget(ch);
+      }),
+    );
     const unlanded = (await landing.within(this.d.landMs ?? 1000)).length;
     const tMoved = performance.now();
     this.d.calls.reconcile(await this.d.ari.listChannels(), new Set(ids));
@@ -133,7 +147,11 @@ export class Takeover {
 
   /** Held by this app from now on, moved into it as soon as Asterisk gets to it (calls/held-elsewhere.ts). */
   private moveHere(channelId: string, args: string): Promise<boolean> {
-    return claimMoved(this.d.ari, channelId, this.d.app, args, (what, err) => this.d.log.debug({ channelId, err: err.message }, what));
+    const claim = claimMoved(this.d.ari, channelId, this.d.app, args, (what, err) =>
+      this.d.log.debug({ channelId, err: err.message }, what),
+    );
+    this.claims.set(channelId, claim);
+    return claim;
   }
 
   async stop(): Promise<void> {
@@ -142,6 +160,8 @@ export class Takeover {
 
   private async close(s: AppStream): Promise<void> {
     if (!this.open.delete(s)) return;
+    // Nothing enters a dead app any more: the claims have served.
+    if (!this.open.size) this.claims.clear();
     await s.stop();
   }
 
@@ -152,10 +172,22 @@ export class Takeover {
    */
   private fromDeadApp(ev: AriEvent): void {
     if (ev.type === 'StasisStart') {
-      void this.moveHere(ev.channel.id, ev.args.join(','));
+      void this.enteredDeadApp(ev);
       return;
     }
     if (ev.type === 'ChannelDestroyed' || ev.type === 'ChannelHangupRequest') this.d.route(ev);
+  }
+
+  /**
+   * An agent's leg answered as the takeover moved its call's channels is being moved already: its
+   * StasisStart here is handed to our calls instead of a second move, so the answer still counts
+   * (it arrives with 'moved', which says nothing). A move refused because the leg was still ringing
+   * is made now, with the leg's own arguments.
+   */
+  private async enteredDeadApp(ev: Extract<AriEvent, { type: 'StasisStart' }>): Promise<void> {
+    const prior = this.claims.get(ev.channel.id);
+    if (prior && (await prior)) return this.d.route(ev);
+    await this.moveHere(ev.channel.id, ev.args.join(','));
   }
 }
 
