@@ -33,6 +33,10 @@ export class AriClient {
   listChannels(): Promise<AriChannel[]> {
     return this.http.get('channels');
   }
+  /** One channel, or undefined once it is gone. */
+  channel(channelId: string): Promise<AriChannel | undefined> {
+    return ignoreGone(this.http.get<AriChannel>(`channels/${enc(channelId)}`));
+  }
   answer(channelId: string): Promise<void> {
     return this.http.post(`channels/${enc(channelId)}/answer`);
   }

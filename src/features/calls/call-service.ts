@@ -329,7 +329,7 @@ export class CallService {
       // only a caller still here, unowned, after a grace is ours to start.
       await new Promise((r) => setTimeout(r, STRAY_GRACE_MS));
       // A listing's Stasis app is where the channel entered, not where a move took it: another app's claim says that.
-      const now = (await this.d.ari.listChannels().catch(() => [])).find((c) => c.id === ch.id);
+      const now = await this.d.ari.channel(ch.id).catch(() => undefined);
       if (!now || stasisArgsIn(now, app) !== args || (await movedAway()) || this.channels.has(ch.id)) return;
       this.d.log.warn({ channel: ch.name, caller: ch.caller.number }, 'caller in our app that no call owns: started as a new call');
       return this.startInbound(ch.id, ch.caller.number, arg || ch.dialplan.exten, ch.state === 'Up');

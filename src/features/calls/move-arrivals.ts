@@ -6,20 +6,20 @@
  * the move and hold it back for as long as it plays.
  */
 export class MoveArrivals {
-  private readonly expected = new Map<string, () => void>();
+  /** Channels waited for, each to the wait it belongs to. */
+  private readonly expected = new Map<string, Set<string>>();
+  private readonly settled = new WeakMap<Set<string>, () => void>();
 
   /** Register before moving: a StasisStart can arrive before the move's HTTP answer does. */
   expect(channelIds: readonly string[]): PendingMoves {
     const left = new Set(channelIds);
-    let settle: () => void = () => undefined;
-    const all = new Promise<void>((r) => (settle = r));
+    const all = new Promise<void>((r) => this.settled.set(left, r));
+    for (const id of left) this.expected.set(id, left);
+    if (!left.size) this.settled.get(left)!();
     const gone = (id: string) => {
-      if (this.expected.get(id) === arrive.get(id)) this.expected.delete(id);
-      if (left.delete(id) && !left.size) settle();
+      if (this.expected.get(id) === left) this.expected.delete(id);
+      if (left.delete(id) && !left.size) this.settled.get(left)!();
     };
-    const arrive = new Map(channelIds.map((id) => [id, () => gone(id)] as const));
-    for (const [id, f] of arrive) this.expected.set(id, f);
-    if (!left.size) settle();
     return {
       forget: gone,
       within: async (ms) => {
@@ -35,7 +35,9 @@ export class MoveArrivals {
 
   /** A moved channel's StasisStart reached our app. */
   arrived(channelId: string): void {
-    this.expected.get(channelId)?.();
+    const left = this.expected.get(channelId);
+    this.expected.delete(channelId);
+    if (left?.delete(channelId) && !left.size) this.settled.get(left)!();
   }
 }
 

@@ -110,13 +110,12 @@ export class Takeover {
     // after a bound: a prompt a call still waits for, a position announcement, plays on), so the
     // move is not queued behind them. A channel moved later hangs up into the dead app meanwhile,
     // and a second takeover in that time (a rolling restart) would find it not yet moved.
-    await Promise.all(
-      [...snaps.values()].flatMap((s) => replacedOnResume(s).map((id) => this.d.ari.stopPlayback(id).catch(() => undefined))),
-    );
+    const replaced = [...snaps.values()].map((s) => ({ s, stop: replacedOnResume(s) }));
+    await Promise.all(replaced.flatMap(({ stop }) => stop.map((id) => this.d.ari.stopPlayback(id).catch(() => undefined))));
     // Not waited for: a call still waiting for its prompt (a position announcement); nothing of its
     // own is queued behind that, and its move lands when the prompt ends (a kill -9 run waited 1 s).
     const landing = this.d.arrivals.expect(
-      [...snaps.values()].filter((s) => [...playbacksOf(s)].every((id) => replacedOnResume(s).includes(id))).flatMap(channelsOf),
+      replaced.filter(({ s, stop }) => [...playbacksOf(s)].every((id) => stop.includes(id))).flatMap(({ s }) => channelsOf(s)),
     );
     await Promise.all(
       channels.map(async (ch) => {
